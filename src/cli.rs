@@ -1,0 +1,280 @@
+//! The command line: global flags and the subcommands (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::model::rule::RuleCode;
+
+const AFTER_HELP: &str = "\
+Environment:
+  REL_NOW     an RFC 3339 instant used as \"now\" (tests, what-if planning)
+  REL_ACTOR   \"Name <email>\" of who is acting (default: git user.name/user.email)
+  NO_COLOR    no colours even on a terminal
+
+Exit codes: 0 done/ready, 1 refused by a rule (nothing written) or not ready,
+2 usage or invalid input, 3 conflict (lock held, uncommitted edits, branch
+moved, confirmation needed).";
+
+/// Run software releases out of a git repository.
+///
+/// rel keeps a release pipeline (environments.toml), release manifests and an
+/// incident register (releases/) as TOML files in git. Every change is checked
+/// by the rules first and, when allowed, committed as one git commit.
+#[derive(Debug, Parser)]
+#[command(name = "rel", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Run as if started in DIR.
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    pub dir: Option<PathBuf>,
+    /// Machine output (JSON) on stdout; messages go to stderr.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Evaluate and show what would change; write nothing.
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+    /// Answer yes to confirmations (needed without a terminal).
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StateFilter {
+    Open,
+    Frozen,
+    Released,
+    Cancelled,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NotesFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start a release repository here: environments.toml (the default
+    /// four-stage pipeline), releases/ and releases/incidents/; runs `git init`
+    /// first when not inside a git repository.
+    Init,
+    /// Show the pipeline as configured, in order, with its rules.
+    Env,
+    /// One row per release in progress: where it is, for how long, and what
+    /// it waits for.
+    Status,
+    /// List releases.
+    List {
+        /// Which releases: open, frozen, released, cancelled or all.
+        #[arg(long, value_enum, default_value = "all")]
+        state: StateFilter,
+    },
+    /// Everything about one release, history included.
+    Show {
+        /// The release id.
+        release: String,
+    },
+    /// Create a release in the first environment; prints its id.
+    New(NewArgs),
+    /// The incident register: work requests, defects and changes.
+    #[command(subcommand)]
+    Incident(IncidentCommand),
+    /// Add incidents to a release (all or none).
+    Group {
+        release: String,
+        #[arg(required = true, value_name = "INCIDENT")]
+        incidents: Vec<String>,
+    },
+    /// Remove incidents from a release (all or none).
+    Ungroup {
+        release: String,
+        #[arg(required = true, value_name = "INCIDENT")]
+        incidents: Vec<String>,
+    },
+    /// Lock the release's content: no incident may be added or removed.
+    Freeze { release: String },
+    /// Unlock the release's content; approvals, ticks and health reports made
+    /// for the frozen content no longer count.
+    Unfreeze {
+        release: String,
+        /// Why the content must change (recorded).
+        #[arg(long, required = true)]
+        reason: String,
+    },
+    /// May the release be promoted now (or at --at)? Exit 0 ready, 1 not ready;
+    /// lists every failing rule and when it could be ready.
+    Check {
+        release: String,
+        /// Target environment (default: the next one).
+        #[arg(long, value_name = "ENV")]
+        to: Option<String>,
+        /// Evaluate at this RFC 3339 instant instead of now.
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+    },
+    /// Check, then move the release to the next (or --to) environment.
+    Promote {
+        release: String,
+        #[arg(long, value_name = "ENV")]
+        to: Option<String>,
+        /// Set aside a rule (soak, window, blackout, approval, checklist,
+        /// health, exclusive) within the target's `overridable`; needs --reason.
+        #[arg(long = "override", value_name = "RULE", num_args = 1..)]
+        overrides: Vec<RuleCode>,
+        /// Why the rules are set aside (recorded in the manifest and commit).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Record your approval of the release entering ENV as ROLE.
+    Approve {
+        release: String,
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        #[arg(long, value_name = "ROLE")]
+        role: String,
+    },
+    /// Tick a checklist item of ENV, by its text or its 1-based number.
+    Tick {
+        release: String,
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        item: String,
+    },
+    /// Run the current environment's health check and record the report, or
+    /// record a result produced elsewhere with --passed/--failed.
+    Verify {
+        release: String,
+        /// Number of tests that passed (records an external result).
+        #[arg(long, value_name = "N")]
+        passed: Option<u64>,
+        /// Number of tests that failed (records an external result).
+        #[arg(long, value_name = "N")]
+        failed: Option<u64>,
+        /// Path or URL of the report.
+        #[arg(long, value_name = "PATH")]
+        report: Option<String>,
+    },
+    /// The earliest time the release can enter each remaining environment,
+    /// and what else still blocks it.
+    Plan { release: String },
+    /// Move the release back to an earlier environment (its soak starts again).
+    Rollback {
+        release: String,
+        #[arg(long, value_name = "ENV")]
+        to: String,
+        #[arg(long, required = true)]
+        reason: String,
+    },
+    /// Mark a release in the last environment, exit checklist done, as released.
+    Close { release: String },
+    /// Cancel a release; its incidents may be grouped again.
+    Cancel {
+        release: String,
+        #[arg(long, required = true)]
+        reason: String,
+    },
+    /// Release notes: breaking changes first, each incident's title, impact
+    /// and components.
+    Notes {
+        release: String,
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: NotesFormat,
+        /// Write the notes to FILE instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// The audit trail read from git history, newest first.
+    Log {
+        release: Option<String>,
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+        /// Only entries on or after this date (YYYY-MM-DD) or instant.
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Semantic version, e.g. 1.4.0.
+    #[arg(long)]
+    pub version: String,
+    #[arg(long)]
+    pub title: String,
+    /// major, minor or patch (default: from the version).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Release id (default: R-YYYY-NNN, the next free number in the year).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Target date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Register an incident (status open).
+    New {
+        id: String,
+        #[arg(long)]
+        title: String,
+        /// A technical component, KIND:NAME (e.g. dll:Billing.dll); repeatable.
+        #[arg(long = "component", value_name = "KIND:NAME")]
+        components: Vec<String>,
+        /// The change breaks compatibility for users.
+        #[arg(long)]
+        breaking: bool,
+        /// The impact on users, for the release notes.
+        #[arg(long)]
+        impact: Option<String>,
+    },
+    /// Mark an incident resolved.
+    Resolve { id: String },
+    /// Put an incident back to open (refused while grouped in a release in progress).
+    Reopen { id: String },
+    /// Record the client's authorisation to take the change live.
+    #[command(alias = "authorize")]
+    Authorise {
+        id: String,
+        /// Who authorised, on the client's side (default: the actor).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+    /// Record test evidence (a document path or URL); may be repeated.
+    Test {
+        id: String,
+        #[arg(long, value_name = "PATH-OR-URL")]
+        evidence: String,
+    },
+    /// Record technical components touched by the incident.
+    Component {
+        id: String,
+        #[arg(required = true, value_name = "KIND:NAME")]
+        components: Vec<String>,
+    },
+    /// The register.
+    List {
+        /// Only incidents not held by a release.
+        #[arg(long)]
+        unassigned: bool,
+        /// Only incidents with this status (open, resolved, closed).
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Everything about one incident.
+    Show { id: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,35 @@
+//! The one way a command writes: either show what would change (`--dry-run`)
+//! or commit it, then say so on stderr.
+
+use crate::context::Context;
+use crate::model::actor::Actor;
+use crate::store::{Change, CommitMessage, Workspace};
+
+/// Commits `changes` (or, with --dry-run, prints what would be committed).
+pub fn apply(
+    ctx: &Context,
+    ws: &Workspace,
+    actor: &Actor,
+    changes: &[Change],
+    message: &CommitMessage,
+) -> anyhow::Result<()> {
+    if ctx.dry_run {
+        eprintln!("dry run: nothing written. Would commit as {actor}:");
+        for line in message.render().lines() {
+            eprintln!("    {line}");
+        }
+        for c in changes {
+            eprintln!("  would write {}", c.path);
+        }
+        return Ok(());
+    }
+    let id = ws.commit(changes, message, actor, ctx.now)?;
+    let short = id.to_string();
+    eprintln!(
+        "committed {} rel: {} {}",
+        &short[..short.len().min(10)],
+        message.action,
+        message.subject
+    );
+    Ok(())
+}

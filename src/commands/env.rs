@@ -1,0 +1,43 @@
+//! `rel env`: the pipeline as configured.
+
+use crate::context::Context;
+use crate::render::output::{json, outln};
+use crate::render::pipeline::{pipeline_json, rule_lines};
+use crate::render::table::{new_table, render};
+use crate::store::Workspace;
+
+pub fn run(ctx: &Context) -> anyhow::Result<i32> {
+    let ws = Workspace::open(&ctx.start_dir)?;
+    let pipeline = ws.pipeline()?;
+    if ctx.json {
+        json(&pipeline_json(&pipeline))?;
+        return Ok(0);
+    }
+    let cal = &pipeline.calendar;
+    let workdays: Vec<String> = cal
+        .workdays
+        .days()
+        .map(|d| d.to_string().to_lowercase())
+        .collect();
+    outln(&format!(
+        "calendar: {}, workdays {}, {} holiday(s)",
+        cal.timezone.name(),
+        workdays.join(","),
+        cal.holidays.len()
+    ));
+    for (role, members) in &pipeline.roles {
+        outln(&format!("role {role}: {}", members.join(", ")));
+    }
+    let mut table = new_table(ctx, &["#", "environment", "rules"]);
+    for (n, e) in pipeline.environments.iter().enumerate() {
+        let rules = rule_lines(e);
+        let rules = if rules.is_empty() {
+            "-".to_string()
+        } else {
+            rules.join("\n")
+        };
+        table.add_row(vec![(n + 1).to_string(), e.name.clone(), rules]);
+    }
+    outln(&render(&table));
+    Ok(0)
+}

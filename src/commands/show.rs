@@ -1,0 +1,28 @@
+//! `rel show R`: everything about one release, history included.
+
+use crate::context::Context;
+use crate::model::incident::Incident;
+use crate::model::release::Release;
+use crate::render::output::{json, outln};
+use crate::render::release::{release_json, release_text};
+use crate::rules::time::business_days_elapsed;
+use crate::store::Workspace;
+
+pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
+    let ws = Workspace::open(&ctx.start_dir)?;
+    let pipeline = ws.pipeline()?;
+    let release: Release = ws.load(release_id)?;
+    // Each incident of the release, or None where its file is missing.
+    let incidents: Vec<(String, Option<Incident>)> = release
+        .incidents
+        .iter()
+        .map(|id| (id.clone(), ws.load::<Incident>(id).ok()))
+        .collect();
+    if ctx.json {
+        json(&release_json(&release))?;
+    } else {
+        let days = business_days_elapsed(&pipeline.calendar, release.entered_at, ctx.now);
+        outln(&release_text(ctx, &pipeline, &release, &incidents, days));
+    }
+    Ok(0)
+}

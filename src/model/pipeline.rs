@@ -1,0 +1,137 @@
+//! The pipeline of `environments.toml`, validated: calendar, roles and the
+//! ordered environments with their rules.
+
+use std::collections::BTreeMap;
+
+use super::calendar::{Blackout, Calendar, Window};
+use super::release::Kind;
+use super::rule::RuleCode;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pipeline {
+    pub calendar: Calendar,
+    /// Role name -> e-mails of its members. A role absent here is open to anyone.
+    pub roles: BTreeMap<String, Vec<String>>,
+    /// In promotion order; never empty.
+    pub environments: Vec<Environment>,
+}
+
+/// Business days to stay in an environment, by release kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Soak {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+}
+
+impl Soak {
+    pub fn days(&self, kind: Kind) -> u32 {
+        match kind {
+            Kind::Major => self.major,
+            Kind::Minor => self.minor,
+            Kind::Patch => self.patch,
+        }
+    }
+}
+
+/// A checklist item; `kinds` empty means every kind of release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChecklistItem {
+    pub item: String,
+    pub kinds: Vec<Kind>,
+}
+
+impl ChecklistItem {
+    pub fn applies_to(&self, kind: Kind) -> bool {
+        self.kinds.is_empty() || self.kinds.contains(&kind)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Environment {
+    pub name: String,
+    pub soak: Soak,
+    pub requires_frozen: bool,
+    pub exclusive: bool,
+    pub health_check: Option<String>,
+    pub requires_health: bool,
+    pub approvals: Vec<String>,
+    pub distinct_approvers: bool,
+    pub entry_checklist: Vec<ChecklistItem>,
+    pub exit_checklist: Vec<ChecklistItem>,
+    pub windows: Vec<Window>,
+    pub blackouts: Vec<Blackout>,
+    pub confirm: bool,
+    /// Rules `--override` may set aside when entering this environment.
+    pub overridable: Vec<RuleCode>,
+    pub optional: bool,
+}
+
+impl Environment {
+    pub fn named(name: &str) -> Environment {
+        Environment {
+            name: name.to_string(),
+            soak: Soak::default(),
+            requires_frozen: false,
+            exclusive: false,
+            health_check: None,
+            requires_health: false,
+            approvals: Vec::new(),
+            distinct_approvers: false,
+            entry_checklist: Vec::new(),
+            exit_checklist: Vec::new(),
+            windows: Vec::new(),
+            blackouts: Vec::new(),
+            confirm: false,
+            overridable: RuleCode::OVERRIDABLE.to_vec(),
+            optional: false,
+        }
+    }
+
+    /// Entry items that apply to a release of this kind.
+    pub fn entry_items(&self, kind: Kind) -> impl Iterator<Item = &ChecklistItem> {
+        self.entry_checklist
+            .iter()
+            .filter(move |i| i.applies_to(kind))
+    }
+
+    pub fn exit_items(&self, kind: Kind) -> impl Iterator<Item = &ChecklistItem> {
+        self.exit_checklist
+            .iter()
+            .filter(move |i| i.applies_to(kind))
+    }
+}
+
+impl Pipeline {
+    /// Position of an environment by name (names are unique case-insensitively;
+    /// lookups accept any case).
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.environments
+            .iter()
+            .position(|e| e.name.eq_ignore_ascii_case(name))
+    }
+
+    pub fn env(&self, name: &str) -> Option<&Environment> {
+        self.position(name).map(|i| &self.environments[i])
+    }
+
+    pub fn first(&self) -> &Environment {
+        &self.environments[0]
+    }
+
+    pub fn last(&self) -> &Environment {
+        &self.environments[self.environments.len() - 1]
+    }
+
+    /// The environment a release in `current` moves to by default: the next
+    /// one (optional ones are not skipped by default; `--to` may pass over them).
+    pub fn next_after(&self, current: &str) -> Option<&Environment> {
+        let i = self.position(current)?;
+        self.environments.get(i + 1)
+    }
+
+    /// Members of a role, when the role is restricted.
+    pub fn role_members(&self, role: &str) -> Option<&[String]> {
+        self.roles.get(role).map(|v| v.as_slice())
+    }
+}

@@ -1,0 +1,249 @@
+//! A release manifest, `releases/<ID>.toml`. Field order here is the order on
+//! disk: `rel` writes manifests canonically so diffs stay small.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::rule::RuleCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Major,
+    Minor,
+    Patch,
+}
+
+impl Kind {
+    /// `X.0.0` is major, `X.Y.0` minor, anything else patch.
+    pub fn from_version(v: &semver::Version) -> Kind {
+        if v.minor == 0 && v.patch == 0 {
+            Kind::Major
+        } else if v.patch == 0 {
+            Kind::Minor
+        } else {
+            Kind::Patch
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Major => "major",
+            Kind::Minor => "minor",
+            Kind::Patch => "patch",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "major" => Ok(Kind::Major),
+            "minor" => Ok(Kind::Minor),
+            "patch" => Ok(Kind::Patch),
+            _ => Err(format!(
+                "unknown kind `{s}`; expected major, minor or patch"
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Open,
+    Frozen,
+    Released,
+    Cancelled,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Open => "open",
+            State::Frozen => "frozen",
+            State::Released => "released",
+            State::Cancelled => "cancelled",
+        }
+    }
+    /// Open or frozen: the release still moves.
+    pub fn in_progress(self) -> bool {
+        matches!(self, State::Open | State::Frozen)
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An approval of entry into `env` as `role`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    pub env: String,
+    pub role: String,
+    /// `Name <email>` of the approver.
+    pub by: String,
+    pub email: String,
+    pub at: DateTime<Utc>,
+    /// The content revision approved; stale once the content changes.
+    pub revision: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChecklistKind {
+    Entry,
+    Exit,
+}
+
+/// A ticked checklist item of `env`'s entry or exit list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tick {
+    pub env: String,
+    pub checklist: ChecklistKind,
+    pub item: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub revision: u32,
+}
+
+/// The result of a health check of the release in `env`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthReport {
+    pub env: String,
+    pub passed: bool,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub revision: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tests_passed: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tests_failed: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<String>,
+    /// The command that ran, or absent when the result was recorded from elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+}
+
+/// One entry of a release's history: what happened, who did it, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incidents: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<RuleCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl Event {
+    pub fn new(at: DateTime<Utc>, by: &str, action: &str) -> Event {
+        Event {
+            at,
+            by: by.to_string(),
+            action: action.to_string(),
+            env: None,
+            from: None,
+            incidents: Vec::new(),
+            overrides: Vec::new(),
+            reason: None,
+            detail: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Release {
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    pub kind: Kind,
+    pub state: State,
+    /// The environment the release is in now.
+    pub environment: String,
+    /// When it entered `environment`; the soak counts from here.
+    pub entered_at: DateTime<Utc>,
+    /// Content revision: bumped by group, ungroup and unfreeze. Approvals,
+    /// ticks and health reports count only for the current revision.
+    pub revision: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    #[serde(default)]
+    pub incidents: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<Approval>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ticks: Vec<Tick>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub health: Vec<HealthReport>,
+    #[serde(default)]
+    pub history: Vec<Event>,
+}
+
+impl Release {
+    pub fn is_frozen(&self) -> bool {
+        matches!(self.state, State::Frozen | State::Released)
+    }
+
+    /// Approvals that still count: for the current content.
+    pub fn current_approvals<'a>(&'a self, env: &'a str) -> impl Iterator<Item = &'a Approval> {
+        self.approvals
+            .iter()
+            .filter(move |a| a.revision == self.revision && a.env.eq_ignore_ascii_case(env))
+    }
+
+    pub fn is_ticked(&self, env: &str, list: ChecklistKind, item: &str) -> bool {
+        self.ticks.iter().any(|t| {
+            t.revision == self.revision
+                && t.checklist == list
+                && t.env.eq_ignore_ascii_case(env)
+                && t.item == item
+        })
+    }
+
+    /// The latest health report in `env`, whatever its revision.
+    pub fn latest_health(&self, env: &str) -> Option<&HealthReport> {
+        self.health
+            .iter()
+            .filter(|h| h.env.eq_ignore_ascii_case(env))
+            .max_by_key(|h| h.at)
+    }
+}
+
+/// Parses a version, accepting an optional leading `v`.
+pub fn parse_version(text: &str) -> Result<semver::Version, String> {
+    let trimmed = text.strip_prefix('v').unwrap_or(text);
+    semver::Version::parse(trimmed).map_err(|e| {
+        format!("invalid version {text:?}: {e}; expected semantic versioning such as 1.4.0")
+    })
+}

@@ -1,0 +1,7 @@
+//! Output: tables for people, JSON for scripts, text for documents.
+
+pub mod output;
+pub mod pipeline;
+pub mod release;
+pub mod table;
+pub mod time;

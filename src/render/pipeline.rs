@@ -1,0 +1,134 @@
+//! The pipeline as text and JSON (`rel env`).
+
+use serde_json::{json, Value};
+
+use crate::model::calendar::{Blackout, BlackoutBound};
+use crate::model::pipeline::{ChecklistItem, Environment, Pipeline};
+
+use super::time::rfc3339;
+
+fn item_text(i: &ChecklistItem) -> String {
+    if i.kinds.is_empty() {
+        i.item.clone()
+    } else {
+        let kinds: Vec<&str> = i.kinds.iter().map(|k| k.as_str()).collect();
+        format!("{} ({} only)", i.item, kinds.join(", "))
+    }
+}
+
+fn bound_text(b: &BlackoutBound) -> String {
+    match b {
+        BlackoutBound::Date(d) => d.to_string(),
+        BlackoutBound::Instant(t) => rfc3339(*t),
+    }
+}
+
+pub fn blackout_text(b: &Blackout) -> String {
+    let mut s = format!("{} to {}", bound_text(&b.from), bound_text(&b.to));
+    if let Some(r) = &b.reason {
+        s.push_str(&format!(" ({r})"));
+    }
+    s
+}
+
+/// The rules of one environment, one per line, for people.
+pub fn rule_lines(e: &Environment) -> Vec<String> {
+    let mut lines = Vec::new();
+    if e.soak.major + e.soak.minor + e.soak.patch > 0 {
+        lines.push(format!(
+            "soak: major {}, minor {}, patch {} business days",
+            e.soak.major, e.soak.minor, e.soak.patch
+        ));
+    }
+    if e.requires_frozen {
+        lines.push("requires frozen content".into());
+    }
+    if e.exclusive {
+        lines.push("exclusive: one release at a time".into());
+    }
+    if let Some(h) = &e.health_check {
+        lines.push(format!("health check: {h}"));
+    }
+    if e.requires_health {
+        lines.push("requires a passing health report from the previous environment".into());
+    }
+    if !e.approvals.is_empty() {
+        let distinct = if e.distinct_approvers {
+            " (distinct people)"
+        } else {
+            ""
+        };
+        lines.push(format!("approvals: {}{distinct}", e.approvals.join(", ")));
+    }
+    for (n, i) in e.entry_checklist.iter().enumerate() {
+        lines.push(format!("entry {}. {}", n + 1, item_text(i)));
+    }
+    for (n, i) in e.exit_checklist.iter().enumerate() {
+        lines.push(format!("exit {}. {}", n + 1, item_text(i)));
+    }
+    for w in &e.windows {
+        lines.push(format!("window: {}", w.text));
+    }
+    for b in &e.blackouts {
+        lines.push(format!("blackout: {}", blackout_text(b)));
+    }
+    if e.confirm {
+        lines.push("asks for confirmation".into());
+    }
+    if e.optional {
+        lines.push("optional: may be passed over".into());
+    }
+    lines
+}
+
+fn items_json(items: &[ChecklistItem]) -> Value {
+    Value::Array(
+        items
+            .iter()
+            .map(|i| json!({"item": i.item, "kinds": i.kinds}))
+            .collect(),
+    )
+}
+
+pub fn pipeline_json(p: &Pipeline) -> Value {
+    let envs: Vec<Value> = p
+        .environments
+        .iter()
+        .map(|e| {
+            json!({
+                "name": e.name,
+                "soak": {"major": e.soak.major, "minor": e.soak.minor, "patch": e.soak.patch},
+                "requires_frozen": e.requires_frozen,
+                "exclusive": e.exclusive,
+                "health_check": e.health_check,
+                "requires_health": e.requires_health,
+                "approvals": e.approvals,
+                "distinct_approvers": e.distinct_approvers,
+                "entry_checklist": items_json(&e.entry_checklist),
+                "exit_checklist": items_json(&e.exit_checklist),
+                "windows": e.windows.iter().map(|w| w.text.clone()).collect::<Vec<_>>(),
+                "blackouts": e.blackouts.iter().map(|b| json!({
+                    "from": bound_text(&b.from), "to": bound_text(&b.to), "reason": b.reason,
+                })).collect::<Vec<_>>(),
+                "confirm": e.confirm,
+                "overridable": e.overridable,
+                "optional": e.optional,
+            })
+        })
+        .collect();
+    let workdays: Vec<String> = p
+        .calendar
+        .workdays
+        .days()
+        .map(|d| d.to_string().to_lowercase())
+        .collect();
+    json!({
+        "calendar": {
+            "timezone": p.calendar.timezone.name(),
+            "workdays": workdays,
+            "holidays": p.calendar.holidays.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+        },
+        "roles": p.roles,
+        "environments": envs,
+    })
+}

@@ -1,0 +1,181 @@
+//! A release as JSON (show, list, status) and as text (show).
+
+use serde_json::{json, Value};
+
+use crate::context::Context;
+use crate::model::incident::Incident;
+use crate::model::pipeline::Pipeline;
+use crate::model::release::{ChecklistKind, Event, Release};
+
+use super::table::{new_table, render};
+use super::time::{local, rfc3339};
+
+/// The JSON of a release: its manifest plus derived `frozen`.
+pub fn release_json(r: &Release) -> Value {
+    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut v {
+        map.insert("frozen".into(), json!(r.is_frozen()));
+        map.insert("entered_at".into(), json!(rfc3339(r.entered_at)));
+        map.insert("created_at".into(), json!(rfc3339(r.created_at)));
+        map.insert(
+            "target".into(),
+            r.target
+                .map(|d| json!(d.to_string()))
+                .unwrap_or(Value::Null),
+        );
+    }
+    v
+}
+
+/// `rel show` for people.
+pub fn release_text(
+    ctx: &Context,
+    pipeline: &Pipeline,
+    r: &Release,
+    incidents: &[(String, Option<Incident>)],
+    days_there: u32,
+) -> String {
+    let tz = pipeline.calendar.timezone;
+    let mut out = Vec::new();
+    out.push(format!("{}  {}", r.id, r.title));
+    out.push(format!("  version      {} ({})", r.version, r.kind));
+    out.push(format!("  state        {}", r.state));
+    out.push(format!(
+        "  environment  {} since {} ({days_there} business day{})",
+        r.environment,
+        local(r.entered_at, tz),
+        if days_there == 1 { "" } else { "s" }
+    ));
+    if let Some(t) = r.target {
+        out.push(format!("  target       {t}"));
+    }
+    out.push(format!("  revision     {}", r.revision));
+    out.push(format!(
+        "  created      {} by {}",
+        local(r.created_at, tz),
+        r.created_by
+    ));
+
+    out.push(String::new());
+    if incidents.is_empty() {
+        out.push("Incidents: none".into());
+    } else {
+        out.push(format!("Incidents ({}):", incidents.len()));
+        let mut t = new_table(ctx, &["id", "status", "breaking", "title"]);
+        for (id, inc) in incidents {
+            match inc {
+                Some(i) => t.add_row(vec![
+                    i.id.clone(),
+                    i.status.to_string(),
+                    if i.breaking {
+                        "yes".into()
+                    } else {
+                        String::new()
+                    },
+                    i.title.clone(),
+                ]),
+                None => t.add_row(vec![
+                    id.clone(),
+                    "missing".into(),
+                    String::new(),
+                    String::new(),
+                ]),
+            };
+        }
+        out.push(indent(&render(&t)));
+    }
+
+    let current = |rev: u32| if rev == r.revision { "" } else { " (stale)" };
+    if !r.approvals.is_empty() {
+        out.push(String::new());
+        out.push("Approvals:".into());
+        for a in &r.approvals {
+            out.push(format!(
+                "  {} as {} by {} at {}{}",
+                a.env,
+                a.role,
+                a.by,
+                local(a.at, tz),
+                current(a.revision)
+            ));
+        }
+    }
+    if !r.ticks.is_empty() {
+        out.push(String::new());
+        out.push("Checklist ticks:".into());
+        for t in &r.ticks {
+            let list = match t.checklist {
+                ChecklistKind::Entry => "entry",
+                ChecklistKind::Exit => "exit",
+            };
+            out.push(format!(
+                "  {} {list}: {} by {} at {}{}",
+                t.env,
+                t.item,
+                t.by,
+                local(t.at, tz),
+                current(t.revision)
+            ));
+        }
+    }
+    if !r.health.is_empty() {
+        out.push(String::new());
+        out.push("Health reports:".into());
+        for h in &r.health {
+            let verdict = if h.passed { "passed" } else { "FAILED" };
+            let mut line = format!("  {} {verdict} at {} by {}", h.env, local(h.at, tz), h.by);
+            if let (Some(p), Some(f)) = (h.tests_passed, h.tests_failed) {
+                line.push_str(&format!(", {p} passed / {f} failed"));
+            }
+            if let Some(rep) = &h.report {
+                line.push_str(&format!(", report {rep}"));
+            }
+            line.push_str(current(h.revision));
+            out.push(line);
+        }
+    }
+
+    out.push(String::new());
+    out.push("History:".into());
+    let mut t = new_table(ctx, &["at", "by", "action", "env", "details"]);
+    for e in &r.history {
+        t.add_row(vec![
+            local(e.at, tz),
+            e.by.clone(),
+            e.action.clone(),
+            e.env.clone().unwrap_or_default(),
+            event_details(e),
+        ]);
+    }
+    out.push(indent(&render(&t)));
+    out.join("\n")
+}
+
+/// What an event says beyond who, what and where.
+pub fn event_details(e: &Event) -> String {
+    let mut parts = Vec::new();
+    if let Some(from) = &e.from {
+        parts.push(format!("from {from}"));
+    }
+    if !e.incidents.is_empty() {
+        parts.push(e.incidents.join(", "));
+    }
+    if let Some(d) = &e.detail {
+        parts.push(d.clone());
+    }
+    if !e.overrides.is_empty() {
+        let o: Vec<&str> = e.overrides.iter().map(|c| c.as_str()).collect();
+        parts.push(format!("override {}", o.join(", ")));
+    }
+    if let Some(r) = &e.reason {
+        parts.push(format!("reason: {r}"));
+    }
+    parts.join("; ")
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,5 @@
+//! PURE: may this release be grouped, frozen or promoted, and when? Inputs
+//! are values (the repository state, the pipeline, `now`); outputs are
+//! verdicts with every violation. No I/O, no clock, no git, no terminal.
+
+pub mod time;

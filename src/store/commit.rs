@@ -1,0 +1,260 @@
+//! Committing a change: exactly one git commit holding only rel's files,
+//! built from HEAD plus the changed files (never from the index, so whatever
+//! the user has staged stays staged and out of the commit).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use git2::{ObjectType, Oid, Repository, Signature, Time, Tree};
+
+use crate::error::conflict;
+use crate::model::actor::Actor;
+use crate::model::rule::RuleCode;
+
+use super::atomic::{self, Staged};
+use super::workspace::Workspace;
+
+/// A file to write, relative to the release root.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub path: String,
+    pub content: String,
+}
+
+/// `rel: <action> <subject>` plus the `Rel-*` trailers.
+#[derive(Debug, Clone, Default)]
+pub struct CommitMessage {
+    pub action: String,
+    pub subject: String,
+    pub body: Vec<String>,
+    pub release: Option<String>,
+    pub env: Option<String>,
+    pub overrides: Vec<RuleCode>,
+    pub reason: Option<String>,
+}
+
+impl CommitMessage {
+    pub fn new(action: &str, subject: &str) -> CommitMessage {
+        CommitMessage {
+            action: action.to_string(),
+            subject: subject.to_string(),
+            ..Default::default()
+        }
+    }
+
+    pub fn render(&self) -> String {
+        let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut text = format!("rel: {} {}\n", self.action, one_line(&self.subject));
+        if !self.body.is_empty() {
+            text.push('\n');
+            for line in &self.body {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+        text.push('\n');
+        text.push_str(&format!("Rel-Action: {}\n", self.action));
+        if let Some(r) = &self.release {
+            text.push_str(&format!("Rel-Release: {r}\n"));
+        }
+        if let Some(e) = &self.env {
+            text.push_str(&format!("Rel-Env: {e}\n"));
+        }
+        for o in &self.overrides {
+            text.push_str(&format!("Rel-Override: {o}\n"));
+        }
+        if let Some(r) = &self.reason {
+            text.push_str(&format!("Rel-Reason: {}\n", one_line(r)));
+        }
+        text
+    }
+}
+
+impl Workspace {
+    /// The path inside the git work tree, with forward slashes.
+    fn repo_path(&self, relative: &str) -> String {
+        let joined: PathBuf = self.prefix.join(relative);
+        joined.to_string_lossy().replace('\\', "/")
+    }
+
+    /// Refuses (exit 3) when HEAD is not on a branch, a merge or rebase is in
+    /// progress, or a file to change has edits that are not committed.
+    fn check_clean(&self, changes: &[Change], head_tree: Option<&Tree>) -> anyhow::Result<()> {
+        if self.repo.state() != git2::RepositoryState::Clean {
+            return Err(conflict(format!(
+                "the git repository is in the middle of a {:?}; finish or abort it first",
+                self.repo.state()
+            )));
+        }
+        let index = self.repo.index()?;
+        let mut dirty = Vec::new();
+        for change in changes {
+            let repo_path = self.repo_path(&change.path);
+            let in_head = head_tree
+                .and_then(|t| t.get_path(Path::new(&repo_path)).ok())
+                .map(|e| e.id());
+            let in_index = index.get_path(Path::new(&repo_path), 0).map(|e| e.id);
+            let on_disk = self.path(&change.path);
+            let in_tree = if on_disk.exists() {
+                Some(Oid::hash_file(ObjectType::Blob, &on_disk)?)
+            } else {
+                None
+            };
+            if in_index != in_head || in_tree != in_head {
+                dirty.push(change.path.clone());
+            }
+        }
+        if dirty.is_empty() {
+            Ok(())
+        } else {
+            Err(conflict(format!(
+                "uncommitted edits to {}; commit or restore them (git checkout -- FILE) before running rel",
+                dirty.join(", ")
+            )))
+        }
+    }
+
+    /// The branch HEAD points at, e.g. `refs/heads/main`.
+    fn branch(&self) -> anyhow::Result<String> {
+        let head = self.repo.find_reference("HEAD")?;
+        match head.symbolic_target() {
+            Some(name) => Ok(name.to_string()),
+            None => Err(conflict(
+                "HEAD is detached; check out a branch before running rel",
+            )),
+        }
+    }
+
+    /// Writes `changes` and commits them as one commit by `actor` at `now`.
+    /// Nothing is written when any check fails. Returns the commit id.
+    pub fn commit(
+        &self,
+        changes: &[Change],
+        message: &CommitMessage,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Oid> {
+        let branch = self.branch()?;
+        let head_commit = match self.head_at_open {
+            Some(id) => Some(self.repo.find_commit(id)?),
+            None => None,
+        };
+        let head_tree = match &head_commit {
+            Some(c) => Some(c.tree()?),
+            None => None,
+        };
+        self.check_clean(changes, head_tree.as_ref())?;
+
+        // Stage files beside their targets first: a failure here leaves
+        // the work tree and HEAD as they were.
+        let mut staged: Vec<Staged> = Vec::new();
+        for change in changes {
+            match atomic::stage(&self.path(&change.path), change.content.as_bytes()) {
+                Ok(s) => staged.push(s),
+                Err(e) => {
+                    staged.into_iter().for_each(Staged::discard);
+                    return Err(anyhow::anyhow!("cannot write {}: {e}", change.path));
+                }
+            }
+        }
+        let result = self.write_commit(
+            changes,
+            message,
+            actor,
+            now,
+            &branch,
+            head_commit.as_ref(),
+            head_tree.as_ref(),
+        );
+        let commit_id = match result {
+            Ok(id) => id,
+            Err(e) => {
+                staged.into_iter().for_each(Staged::discard);
+                return Err(e);
+            }
+        };
+        for s in staged {
+            s.commit()?;
+        }
+        // Our files now match the commit; record that in the index without
+        // touching any other entry the user may have staged.
+        let mut index = self.repo.index()?;
+        for change in changes {
+            index.add_path(Path::new(&self.repo_path(&change.path)))?;
+        }
+        index.write()?;
+        Ok(commit_id)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn write_commit(
+        &self,
+        changes: &[Change],
+        message: &CommitMessage,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        branch: &str,
+        head_commit: Option<&git2::Commit>,
+        head_tree: Option<&Tree>,
+    ) -> anyhow::Result<Oid> {
+        let mut blobs = Vec::new();
+        for change in changes {
+            let oid = self.repo.blob(change.content.as_bytes())?;
+            blobs.push((self.repo_path(&change.path), oid));
+        }
+        let tree_id = build_tree(&self.repo, head_tree, &blobs)?;
+        let tree = self.repo.find_tree(tree_id)?;
+        let time = Time::new(now.timestamp(), 0);
+        let sig = Signature::new(&actor.name, &actor.email, &time)?;
+        let parents: Vec<&git2::Commit> = head_commit.into_iter().collect();
+        let commit_id = self
+            .repo
+            .commit(None, &sig, &sig, &message.render(), &tree, &parents)?;
+        let log = format!("rel: {} {}", message.action, message.subject);
+        // Move the branch only if it still points where it did when we read.
+        let moved = match self.head_at_open {
+            Some(old) => self
+                .repo
+                .reference_matching(branch, commit_id, true, old, &log)
+                .is_err(),
+            None => self.repo.reference(branch, commit_id, false, &log).is_err(),
+        };
+        if moved {
+            return Err(conflict(format!(
+                "{branch} moved while rel was working; run the command again"
+            )));
+        }
+        Ok(commit_id)
+    }
+}
+
+/// A tree equal to `base` with `blobs` (path, blob id) added or replaced.
+fn build_tree(
+    repo: &Repository,
+    base: Option<&Tree>,
+    blobs: &[(String, Oid)],
+) -> anyhow::Result<Oid> {
+    let mut here: Vec<(&str, Oid)> = Vec::new();
+    let mut below: BTreeMap<&str, Vec<(String, Oid)>> = BTreeMap::new();
+    for (path, oid) in blobs {
+        match path.split_once('/') {
+            None => here.push((path.as_str(), *oid)),
+            Some((dir, rest)) => below.entry(dir).or_default().push((rest.to_string(), *oid)),
+        }
+    }
+    let mut builder = repo.treebuilder(base)?;
+    for (name, oid) in here {
+        builder.insert(name, oid, 0o100644)?;
+    }
+    for (dir, entries) in below {
+        let sub = base
+            .and_then(|t| t.get_name(dir))
+            .filter(|e| e.kind() == Some(ObjectType::Tree))
+            .map(|e| repo.find_tree(e.id()))
+            .transpose()?;
+        let sub_id = build_tree(repo, sub.as_ref(), &entries)?;
+        builder.insert(dir, sub_id, 0o040000)?;
+    }
+    Ok(builder.write()?)
+}

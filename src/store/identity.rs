@@ -1,0 +1,25 @@
+//! The actor: REL_ACTOR, else git's user.name and user.email.
+
+use crate::error::invalid;
+use crate::model::actor::Actor;
+
+use super::workspace::Workspace;
+
+pub fn actor(rel_actor: Option<&str>, ws: &Workspace) -> anyhow::Result<Actor> {
+    if let Some(text) = rel_actor.filter(|s| !s.trim().is_empty()) {
+        return Actor::parse(text).map_err(|m| invalid(format!("REL_ACTOR: {m}")));
+    }
+    let config = ws.git_config();
+    let get = |key: &str| {
+        config
+            .as_ref()
+            .and_then(|c| c.get_string(key).ok())
+            .filter(|s| !s.trim().is_empty())
+    };
+    match (get("user.name"), get("user.email")) {
+        (Some(name), Some(email)) => Ok(Actor { name, email }),
+        _ => Err(invalid(
+            "who is acting? set REL_ACTOR=\"Name <email>\", or git config user.name and user.email",
+        )),
+    }
+}

@@ -1,0 +1,153 @@
+//! Loading release manifests and incident files. Loading is linear in the
+//! number of files and does no git work; parsing is spread over the cores.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::invalid;
+use crate::model::ids::{id_key, validate_id};
+use crate::model::incident::Incident;
+use crate::model::release::Release;
+
+use super::toml_file;
+use super::workspace::{Workspace, INCIDENTS_DIR, RELEASES_DIR};
+
+/// Something stored one file per id, whose file stem must equal its `id`.
+pub trait Stored: DeserializeOwned + Send {
+    const DIR: &'static str;
+    const WHAT: &'static str;
+    fn id(&self) -> &str;
+}
+
+impl Stored for Release {
+    const DIR: &'static str = RELEASES_DIR;
+    const WHAT: &'static str = "release";
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Stored for Incident {
+    const DIR: &'static str = INCIDENTS_DIR;
+    const WHAT: &'static str = "incident";
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// The relative path of an item's file.
+pub fn file_of<T: Stored>(id: &str) -> String {
+    format!("{}/{id}.toml", T::DIR)
+}
+
+impl Workspace {
+    /// Ids of the files in T's folder, validated and unique case-insensitively.
+    pub fn ids<T: Stored>(&self) -> anyhow::Result<Vec<String>> {
+        let dir = self.path(T::DIR);
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(invalid(format!("{}: cannot read: {e}", T::DIR))),
+        };
+        let mut ids = Vec::new();
+        let mut seen: HashMap<String, String> = HashMap::new();
+        for entry in entries {
+            let entry = entry?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let Some(stem) = name.strip_suffix(".toml") else {
+                continue;
+            };
+            if name.starts_with('.') || !entry.file_type()?.is_file() {
+                continue;
+            }
+            validate_id(T::WHAT, stem).map_err(|m| invalid(format!("{}/{name}: {m}", T::DIR)))?;
+            if let Some(other) = seen.insert(id_key(stem), stem.to_string()) {
+                return Err(invalid(format!(
+                    "{}: {} ids {other:?} and {stem:?} differ only by case; ids must be unique ignoring case",
+                    T::DIR,
+                    T::WHAT
+                )));
+            }
+            ids.push(stem.to_string());
+        }
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// The stored id matching `wanted` ignoring case, or exit 2 naming it.
+    pub fn resolve<T: Stored>(&self, wanted: &str) -> anyhow::Result<String> {
+        validate_id(T::WHAT, wanted).map_err(invalid)?;
+        if self.path(&file_of::<T>(wanted)).is_file() {
+            // Exact file; a case-twin would be caught when listing.
+            return Ok(wanted.to_string());
+        }
+        let key = id_key(wanted);
+        self.ids::<T>()?
+            .into_iter()
+            .find(|id| id_key(id) == key)
+            .ok_or_else(|| invalid(format!("unknown {} `{wanted}`", T::WHAT)))
+    }
+
+    /// Loads one item by (case-insensitive) id.
+    pub fn load<T: Stored>(&self, wanted: &str) -> anyhow::Result<T> {
+        let id = self.resolve::<T>(wanted)?;
+        self.load_exact(&id)
+    }
+
+    fn load_exact<T: Stored>(&self, id: &str) -> anyhow::Result<T> {
+        load_file::<T>(&self.root, id)
+    }
+
+    /// Loads every item of T, in id order.
+    pub fn load_all<T: Stored>(&self) -> anyhow::Result<Vec<T>> {
+        let ids = self.ids::<T>()?;
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 8);
+        if ids.len() < 64 || threads == 1 {
+            return ids
+                .iter()
+                .map(|id| load_file::<T>(&self.root, id))
+                .collect();
+        }
+        let chunk = ids.len().div_ceil(threads);
+        let root = &self.root;
+        std::thread::scope(|s| {
+            let handles: Vec<_> = ids
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        part.iter()
+                            .map(|id| load_file::<T>(root, id))
+                            .collect::<anyhow::Result<Vec<T>>>()
+                    })
+                })
+                .collect();
+            let mut all = Vec::with_capacity(ids.len());
+            for h in handles {
+                let part = h
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("a loading thread failed"))??;
+                all.extend(part);
+            }
+            Ok(all)
+        })
+    }
+}
+
+fn load_file<T: Stored>(root: &Path, id: &str) -> anyhow::Result<T> {
+    let relative = file_of::<T>(id);
+    let text = toml_file::read_text(&root.join(&relative), Path::new(&relative))?;
+    let item: T = toml_file::parse(Path::new(&relative), &text)?;
+    if item.id() != id {
+        return Err(invalid(format!(
+            "{relative}: its id is {:?} but the file is named for {id:?}; the file name and the id must match",
+            item.id()
+        )));
+    }
+    Ok(item)
+}

@@ -1,0 +1,15 @@
+//! The repository: discovery, loading with line/column errors, canonical
+//! writing, the lock, and git commits that touch only rel's files.
+
+pub mod atomic;
+pub mod commit;
+pub mod identity;
+pub mod lock;
+pub mod manifests;
+pub mod pipeline_file;
+pub mod toml_file;
+pub mod workspace;
+
+pub use commit::{Change, CommitMessage};
+pub use manifests::file_of;
+pub use workspace::Workspace;

@@ -1,0 +1,327 @@
+//! Reading `environments.toml` into a validated `Pipeline`, with errors that
+//! name the file, line and column.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use toml::value::Datetime;
+use toml::Spanned;
+
+use crate::error::invalid;
+use crate::model::calendar::{Blackout, BlackoutBound, Calendar, WeekdaySet};
+use crate::model::ids::{id_key, validate_id};
+use crate::model::pipeline::{ChecklistItem, Environment, Pipeline, Soak};
+use crate::model::release::Kind;
+use crate::model::rule::RuleCode;
+use crate::model::window::{parse_weekday, parse_window};
+
+use super::toml_file::{located, parse};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPipeline {
+    #[serde(default)]
+    calendar: Option<RawCalendar>,
+    #[serde(default)]
+    roles: Option<Spanned<BTreeMap<String, Vec<String>>>>,
+    #[serde(default)]
+    environments: Vec<RawEnvironment>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCalendar {
+    timezone: Option<Spanned<String>>,
+    workdays: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    holidays: Vec<Spanned<Datetime>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSoak {
+    #[serde(default)]
+    major: u32,
+    #[serde(default)]
+    minor: u32,
+    #[serde(default)]
+    patch: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawItemTable {
+    item: String,
+    #[serde(default)]
+    kinds: Vec<Kind>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawItem {
+    Text(String),
+    Table(RawItemTable),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBlackout {
+    from: Spanned<Datetime>,
+    to: Spanned<Datetime>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEnvironment {
+    name: Spanned<String>,
+    #[serde(default)]
+    soak: Option<RawSoak>,
+    #[serde(default)]
+    requires_frozen: bool,
+    #[serde(default)]
+    exclusive: bool,
+    #[serde(default)]
+    health_check: Option<String>,
+    #[serde(default)]
+    requires_health: bool,
+    #[serde(default)]
+    approvals: Vec<Spanned<String>>,
+    #[serde(default)]
+    distinct_approvers: bool,
+    #[serde(default)]
+    entry_checklist: Vec<Spanned<RawItem>>,
+    #[serde(default)]
+    exit_checklist: Vec<Spanned<RawItem>>,
+    #[serde(default)]
+    windows: Vec<Spanned<String>>,
+    #[serde(default)]
+    blackouts: Vec<Spanned<RawBlackout>>,
+    #[serde(default)]
+    confirm: bool,
+    #[serde(default)]
+    overridable: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    optional: bool,
+}
+
+/// Parses and validates the text of `environments.toml` read from `path`.
+pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
+    let raw: RawPipeline = parse(path, text)?;
+    let at =
+        |span: std::ops::Range<usize>, msg: &str| invalid(located(path, text, Some(span), msg));
+
+    let calendar = match raw.calendar {
+        None => Calendar::default(),
+        Some(c) => {
+            let mut cal = Calendar::default();
+            if let Some(tz) = c.timezone {
+                cal.timezone = Tz::from_str(tz.get_ref()).map_err(|_| {
+                    at(
+                        tz.span(),
+                        &format!(
+                            "unknown timezone {:?}; expected an IANA name such as \"Europe/London\" or \"UTC\"",
+                            tz.get_ref()
+                        ),
+                    )
+                })?;
+            }
+            if let Some(days) = c.workdays {
+                let mut set = WeekdaySet::default();
+                for d in days.get_ref() {
+                    let day = parse_weekday(d).ok_or_else(|| {
+                        at(days.span(), &format!("unknown workday {d:?}; expected mon, tue, wed, thu, fri, sat or sun"))
+                    })?;
+                    set.insert(day);
+                }
+                if set.is_empty() {
+                    return Err(at(days.span(), "workdays must name at least one day"));
+                }
+                cal.workdays = set;
+            }
+            for h in c.holidays {
+                let date = as_date(h.get_ref()).ok_or_else(|| {
+                    at(
+                        h.span(),
+                        "a holiday must be a local date such as 2026-12-25",
+                    )
+                })?;
+                cal.holidays.insert(date);
+            }
+            cal
+        }
+    };
+
+    let roles = match raw.roles {
+        None => BTreeMap::new(),
+        Some(r) => {
+            let span = r.span();
+            let roles = r.into_inner();
+            for (name, members) in &roles {
+                validate_id("role", name).map_err(|m| at(span.clone(), &m))?;
+                if let Some(bad) = members.iter().find(|m| !m.contains('@')) {
+                    return Err(at(
+                        span.clone(),
+                        &format!("role `{name}`: {bad:?} is not an e-mail address; roles list the git e-mails of their members"),
+                    ));
+                }
+            }
+            roles
+        }
+    };
+
+    if raw.environments.is_empty() {
+        return Err(invalid(format!(
+            "{}: no environments; expected at least one [[environments]] table with a name",
+            path.display()
+        )));
+    }
+    let mut seen = BTreeSet::new();
+    let mut environments = Vec::new();
+    for e in raw.environments {
+        let name = e.name.get_ref().clone();
+        validate_id("environment", &name).map_err(|m| at(e.name.span(), &m))?;
+        if !seen.insert(id_key(&name)) {
+            return Err(at(
+                e.name.span(),
+                &format!("duplicate environment name `{name}`"),
+            ));
+        }
+        let mut env = Environment::named(&name);
+        if let Some(s) = e.soak {
+            env.soak = Soak {
+                major: s.major,
+                minor: s.minor,
+                patch: s.patch,
+            };
+        }
+        env.requires_frozen = e.requires_frozen;
+        env.exclusive = e.exclusive;
+        env.health_check = e.health_check;
+        env.requires_health = e.requires_health;
+        for role in e.approvals {
+            validate_id("role", role.get_ref()).map_err(|m| at(role.span(), &m))?;
+            env.approvals.push(role.into_inner());
+        }
+        env.distinct_approvers = e.distinct_approvers;
+        env.entry_checklist = items(e.entry_checklist, &at)?;
+        env.exit_checklist = items(e.exit_checklist, &at)?;
+        for w in e.windows {
+            env.windows
+                .push(parse_window(w.get_ref()).map_err(|m| at(w.span(), &m))?);
+        }
+        for b in e.blackouts {
+            let span = b.span();
+            let raw = b.into_inner();
+            let from =
+                bound(raw.from.get_ref()).ok_or_else(|| at(raw.from.span(), BOUND_EXPECTED))?;
+            let to = bound(raw.to.get_ref()).ok_or_else(|| at(raw.to.span(), BOUND_EXPECTED))?;
+            if bound_order_key(to, true) < bound_order_key(from, false) {
+                return Err(at(span, "blackout ends before it starts"));
+            }
+            env.blackouts.push(Blackout {
+                from,
+                to,
+                reason: raw.reason,
+            });
+        }
+        env.confirm = e.confirm;
+        if let Some(list) = e.overridable {
+            env.overridable.clear();
+            for r in list {
+                let code = RuleCode::from_str(r.get_ref()).map_err(|m| at(r.span(), &m))?;
+                if !code.is_overridable() {
+                    return Err(at(
+                        r.span(),
+                        &format!("rule `{code}` can never be overridden; overridable rules are soak, window, blackout, approval, checklist, health and exclusive"),
+                    ));
+                }
+                env.overridable.push(code);
+            }
+        }
+        env.optional = e.optional;
+        environments.push(env);
+    }
+
+    Ok(Pipeline {
+        calendar,
+        roles,
+        environments,
+    })
+}
+
+const BOUND_EXPECTED: &str =
+    "expected a local date (2026-12-18) or an RFC 3339 instant with offset (2026-12-18T17:00:00Z)";
+
+fn items(
+    raw: Vec<Spanned<RawItem>>,
+    at: &dyn Fn(std::ops::Range<usize>, &str) -> anyhow::Error,
+) -> anyhow::Result<Vec<ChecklistItem>> {
+    let mut out: Vec<ChecklistItem> = Vec::new();
+    for r in raw {
+        let span = r.span();
+        let item = match r.into_inner() {
+            RawItem::Text(item) => ChecklistItem {
+                item,
+                kinds: Vec::new(),
+            },
+            RawItem::Table(t) => ChecklistItem {
+                item: t.item,
+                kinds: t.kinds,
+            },
+        };
+        if item.item.trim().is_empty() {
+            return Err(at(span, "a checklist item needs text"));
+        }
+        if out.iter().any(|o| o.item == item.item) {
+            return Err(at(
+                span,
+                &format!("duplicate checklist item {:?}", item.item),
+            ));
+        }
+        out.push(item);
+    }
+    Ok(out)
+}
+
+fn as_date(d: &Datetime) -> Option<NaiveDate> {
+    match (d.date, d.time, d.offset) {
+        (Some(date), None, None) => NaiveDate::from_ymd_opt(
+            i32::from(date.year),
+            u32::from(date.month),
+            u32::from(date.day),
+        ),
+        _ => None,
+    }
+}
+
+fn bound(d: &Datetime) -> Option<BlackoutBound> {
+    if let Some(date) = as_date(d) {
+        return Some(BlackoutBound::Date(date));
+    }
+    if d.date.is_some() && d.time.is_some() && d.offset.is_some() {
+        return DateTime::parse_from_rfc3339(&d.to_string())
+            .ok()
+            .map(|t| BlackoutBound::Instant(t.with_timezone(&Utc)));
+    }
+    None
+}
+
+/// Rough ordering for the "ends before it starts" check: a date starts at
+/// its first second and ends at its last (timezone aside, which is enough here).
+fn bound_order_key(b: BlackoutBound, is_end: bool) -> DateTime<Utc> {
+    match b {
+        BlackoutBound::Instant(t) => t,
+        BlackoutBound::Date(d) => {
+            let (h, m, s) = if is_end { (23, 59, 59) } else { (0, 0, 0) };
+            d.and_hms_opt(h, m, s)
+                .map(|t| t.and_utc())
+                .unwrap_or_default()
+        }
+    }
+}

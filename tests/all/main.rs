@@ -1,0 +1,5 @@
+//! End-to-end tests: the real `rel` binary on throwaway git repositories.
+//! One test binary (faster to link); one module per capability.
+
+mod common;
+mod foundation;
