@@ -6,6 +6,7 @@ mod env;
 mod init;
 mod list;
 mod new;
+mod refuse;
 mod show;
 mod status;
 
@@ -17,6 +18,7 @@ use crate::store::identity;
 use crate::store::Workspace;
 
 pub use apply::apply;
+pub use refuse::refuse;
 
 /// Runs a command; returns the exit code for outcomes that are not errors
 /// (`check` not ready, `verify` failed).

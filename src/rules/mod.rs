@@ -3,3 +3,6 @@
 //! verdicts with every violation. No I/O, no clock, no git, no terminal.
 
 pub mod time;
+pub mod verdict;
+
+pub use verdict::{Verdict, Violation};

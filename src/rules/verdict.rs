@@ -1,0 +1,61 @@
+//! The answer of every rule: all violations at once, each with its code, a
+//! message a release manager understands and, for time rules, when it passes.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::model::rule::RuleCode;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    pub rule: RuleCode,
+    pub message: String,
+    /// For time rules: the instant this rule alone stops failing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ready_at: Option<DateTime<Utc>>,
+}
+
+impl Violation {
+    pub fn new(rule: RuleCode, message: impl Into<String>) -> Violation {
+        Violation {
+            rule,
+            message: message.into(),
+            ready_at: None,
+        }
+    }
+
+    pub fn at(rule: RuleCode, message: impl Into<String>, ready_at: Option<DateTime<Utc>>) -> Violation {
+        Violation {
+            rule,
+            message: message.into(),
+            ready_at,
+        }
+    }
+}
+
+/// Every violation found; empty means allowed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verdict {
+    pub violations: Vec<Violation>,
+}
+
+impl Verdict {
+    pub fn allowed(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    pub fn push(&mut self, v: Violation) {
+        self.violations.push(v);
+    }
+
+    /// The distinct rule codes that fail, in order of first appearance.
+    pub fn codes(&self) -> Vec<RuleCode> {
+        let mut codes = Vec::new();
+        for v in &self.violations {
+            if !codes.contains(&v.rule) {
+                codes.push(v.rule);
+            }
+        }
+        codes
+    }
+}
