@@ -2,13 +2,22 @@
 //! -> render.
 
 mod apply;
+mod approve;
+mod check;
+mod close;
 mod env;
 mod init;
 mod list;
 mod new;
+mod plan;
+mod promote;
+mod promotion_facts;
 mod refuse;
+mod rollback;
 mod show;
 mod status;
+mod tick;
+mod verify;
 
 use crate::cli::Command;
 use crate::context::Context;
@@ -30,6 +39,32 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
         Command::List { state } => list::run(ctx, state),
         Command::Show { release } => show::run(ctx, &release),
         Command::New(args) => new::run(ctx, &args),
+        Command::Check { release, to, at } => check::run(ctx, &release, to.as_deref(), at.as_deref()),
+        Command::Promote {
+            release,
+            to,
+            overrides,
+            reason,
+        } => promote::run(ctx, &release, to.as_deref(), &overrides, reason.as_deref()),
+        Command::Approve { release, env, role } => approve::run(ctx, &release, &env, &role),
+        Command::Tick { release, env, item } => tick::run(ctx, &release, &env, &item),
+        Command::Verify {
+            release,
+            passed,
+            failed,
+            report,
+        } => verify::run(
+            ctx,
+            &verify::VerifyArgs {
+                release: &release,
+                passed,
+                failed,
+                report: report.as_deref(),
+            },
+        ),
+        Command::Plan { release } => plan::run(ctx, &release),
+        Command::Rollback { release, to, reason } => rollback::run(ctx, &release, &to, &reason),
+        Command::Close { release } => close::run(ctx, &release),
         other => Err(invalid(format!(
             "`rel {}` is not available in this build yet",
             command_name(&other)

@@ -1,44 +1,44 @@
-//! `rel status`: one row per release in progress.
+//! `rel status`: one row per release in progress, with what it waits for.
 
 use serde_json::json;
 
 use crate::context::Context;
+use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
 use crate::render::output::{json, outln};
 use crate::render::release::release_json;
 use crate::render::table::{new_table, render};
+use crate::render::time::rfc3339;
+use crate::rules::promotion::{check_promotion, PromotionInput, PromotionVerdict};
 use crate::rules::time::business_days_elapsed;
+use crate::rules::verdict::when;
 use crate::store::Workspace;
+
+use super::promotion_facts::occupants_of;
+
+struct Row<'a> {
+    release: &'a Release,
+    days: u32,
+    /// The verdict for the next environment; None in the last one.
+    next: Option<PromotionVerdict>,
+}
 
 pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     let ws = Workspace::open(&ctx.start_dir)?;
     let pipeline = ws.pipeline()?;
-    let releases: Vec<Release> = ws
-        .load_all::<Release>()?
-        .into_iter()
-        .filter(|r| r.state.in_progress())
-        .collect();
-    let rows: Vec<Row> = releases
+    let all = ws.load_all::<Release>()?;
+    let rows: Vec<Row> = all
         .iter()
+        .filter(|r| r.state.in_progress())
         .map(|r| Row {
             release: r,
             days: business_days_elapsed(&pipeline.calendar, r.entered_at, ctx.now),
-            next: pipeline.next_after(&r.environment).map(|e| e.name.clone()),
+            next: next_verdict(&pipeline, &all, r, ctx),
         })
         .collect();
     if ctx.json {
-        let all: Vec<_> = rows
-            .iter()
-            .map(|row| {
-                let mut v = release_json(row.release);
-                if let Some(map) = v.as_object_mut() {
-                    map.insert("business_days".into(), json!(row.days));
-                    map.insert("next".into(), json!(row.next));
-                }
-                v
-            })
-            .collect();
-        json(&all)?;
+        let out: Vec<_> = rows.iter().map(row_json).collect();
+        json(&out)?;
         return Ok(0);
     }
     if rows.is_empty() {
@@ -47,16 +47,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     }
     let mut table = new_table(
         ctx,
-        &[
-            "id",
-            "version",
-            "kind",
-            "state",
-            "environment",
-            "days",
-            "next",
-            "incidents",
-        ],
+        &["id", "version", "kind", "state", "environment", "days", "incidents", "next", "readiness"],
     );
     for row in &rows {
         let r = row.release;
@@ -67,16 +58,60 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
             r.state.to_string(),
             r.environment.clone(),
             row.days.to_string(),
-            row.next.clone().unwrap_or_else(|| "-".into()),
             r.incidents.len().to_string(),
+            row.next.as_ref().map(|v| v.to.clone()).unwrap_or_else(|| "-".into()),
+            readiness(&pipeline, row),
         ]);
     }
     outln(&render(&table));
     Ok(0)
 }
 
-struct Row<'a> {
-    release: &'a Release,
-    days: u32,
-    next: Option<String>,
+fn next_verdict(p: &Pipeline, all: &[Release], r: &Release, ctx: &Context) -> Option<PromotionVerdict> {
+    let target = p.position(&r.environment)? + 1;
+    let env = p.environments.get(target)?;
+    let occupants = if env.exclusive { occupants_of(all, &env.name, &r.id) } else { Vec::new() };
+    Some(check_promotion(&PromotionInput {
+        pipeline: p,
+        release: r,
+        target,
+        occupants: &occupants,
+        now: ctx.now,
+    }))
+}
+
+fn readiness(p: &Pipeline, row: &Row) -> String {
+    let Some(v) = &row.next else {
+        return "last environment: close when done".into();
+    };
+    if v.ready() {
+        return "ready".into();
+    }
+    let blocking = v.blocking_codes();
+    if blocking.is_empty() {
+        return match v.ready_at() {
+            Some(t) => format!("ready at {}", when(&p.calendar, t)),
+            None => "never (time rules)".into(),
+        };
+    }
+    let codes: Vec<&str> = v.verdict.codes().iter().map(|c| c.as_str()).collect();
+    format!("blocked: {}", codes.join(", "))
+}
+
+fn row_json(row: &Row) -> serde_json::Value {
+    let mut v = release_json(row.release);
+    if let Some(map) = v.as_object_mut() {
+        map.insert("business_days".into(), json!(row.days));
+        map.insert("next".into(), json!(row.next.as_ref().map(|n| n.to.clone())));
+        map.insert("ready".into(), json!(row.next.as_ref().map(|n| n.ready())));
+        map.insert(
+            "ready_at".into(),
+            json!(row.next.as_ref().and_then(|n| if n.ready() { Some(n.at) } else { n.ready_at() }).map(rfc3339)),
+        );
+        map.insert(
+            "blocked_by".into(),
+            json!(row.next.as_ref().map(|n| n.verdict.codes()).unwrap_or_default()),
+        );
+    }
+    v
 }

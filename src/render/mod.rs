@@ -1,6 +1,7 @@
 //! Output: tables for people, JSON for scripts, text for documents.
 
 pub mod output;
+pub mod check;
 pub mod pipeline;
 pub mod release;
 pub mod table;

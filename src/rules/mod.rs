@@ -2,6 +2,10 @@
 //! are values (the repository state, the pipeline, `now`); outputs are
 //! verdicts with every violation. No I/O, no clock, no git, no terminal.
 
+pub mod actions;
+pub mod approvals;
+pub mod plan;
+pub mod promotion;
 pub mod time;
 pub mod verdict;
 

@@ -2,6 +2,8 @@
 //! message a release manager understands and, for time rules, when it passes.
 
 use chrono::{DateTime, Utc};
+
+use crate::model::calendar::Calendar;
 use serde::Serialize;
 
 use crate::model::rule::RuleCode;
@@ -58,4 +60,11 @@ impl Verdict {
         }
         codes
     }
+}
+
+/// An instant in the calendar's local time, for messages: `Thu 2026-11-26 15:00 GMT`.
+pub fn when(cal: &Calendar, t: DateTime<Utc>) -> String {
+    t.with_timezone(&cal.timezone)
+        .format("%a %Y-%m-%d %H:%M %Z")
+        .to_string()
 }

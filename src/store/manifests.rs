@@ -151,3 +151,11 @@ fn load_file<T: Stored>(root: &Path, id: &str) -> anyhow::Result<T> {
     }
     Ok(item)
 }
+
+/// The canonical file of an item, as a change to commit.
+pub fn change_for<T: Stored + serde::Serialize>(item: &T) -> anyhow::Result<super::Change> {
+    Ok(super::Change {
+        path: file_of::<T>(item.id()),
+        content: toml_file::to_canonical(item)?,
+    })
+}

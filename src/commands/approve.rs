@@ -1,0 +1,63 @@
+//! `rel approve R --env E --role ROLE`: record the actor's approval.
+
+use crate::context::Context;
+use crate::error::invalid;
+use crate::model::ids::validate_id;
+use crate::model::release::{Approval, Event, Release};
+use crate::render::output::{json, outln};
+use crate::render::release::release_json;
+use crate::rules::actions::may_approve;
+use crate::store::{change_for, CommitMessage, Workspace};
+
+pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Result<i32> {
+    validate_id("role", role).map_err(invalid)?;
+    let ws = Workspace::open_for_write(&ctx.start_dir)?;
+    let pipeline = ws.pipeline()?;
+    let mut release: Release = ws.load(release_id)?;
+    let index = pipeline
+        .position(env)
+        .ok_or_else(|| invalid(format!("unknown environment `{env}`")))?;
+    let target = &pipeline.environments[index];
+    if !target.approvals.iter().any(|r| r == role) {
+        return Err(invalid(format!(
+            "{} does not ask for approval as `{role}` (it asks for: {})",
+            target.name,
+            if target.approvals.is_empty() { "none".to_string() } else { target.approvals.join(", ") }
+        )));
+    }
+    let actor = super::actor(ctx, &ws)?;
+    let verdict = may_approve(&pipeline, &release, index, role, &actor.email);
+    if !verdict.allowed() {
+        return Err(super::refuse(ctx, &format!("{actor} cannot approve {} as {role}", release.id), &verdict));
+    }
+    let already = release
+        .current_approvals(&target.name)
+        .any(|a| a.role == role && a.email.eq_ignore_ascii_case(&actor.email));
+    if already {
+        eprintln!("{actor} already approved {} entering {} as {role}; nothing to record", release.id, target.name);
+        return Ok(0);
+    }
+    release.approvals.push(Approval {
+        env: target.name.clone(),
+        role: role.to_string(),
+        by: actor.to_string(),
+        email: actor.email.clone(),
+        at: ctx.now,
+        revision: release.revision,
+    });
+    let mut event = Event::new(ctx.now, &actor.to_string(), "approve");
+    event.env = Some(target.name.clone());
+    event.detail = Some(format!("as {role} (revision {})", release.revision));
+    release.history.push(event);
+
+    let mut message = CommitMessage::new("approve", &format!("{} for {} as {role}", release.id, target.name));
+    message.release = Some(release.id.clone());
+    message.env = Some(target.name.clone());
+    super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
+    if ctx.json {
+        json(&release_json(&release))?;
+    } else if !ctx.dry_run {
+        outln(&format!("{} approved for {} as {role} by {actor}", release.id, target.name));
+    }
+    Ok(0)
+}

@@ -1,0 +1,31 @@
+//! `rel check R [--to E] [--at TIME]`: may R be promoted? Exit 0 ready, 1 not.
+
+use crate::context::{parse_instant, Context};
+use crate::error::{invalid, RelError};
+use crate::model::release::Release;
+use crate::render::check::{check_json, check_text};
+use crate::render::output::{json, outln};
+use crate::store::Workspace;
+
+use super::promotion_facts::evaluate;
+
+pub fn run(ctx: &Context, release_id: &str, to: Option<&str>, at: Option<&str>) -> anyhow::Result<i32> {
+    let at = match at {
+        Some(text) => parse_instant(text).map_err(|m| invalid(format!("--at: {m}")))?,
+        None => ctx.now,
+    };
+    let ws = Workspace::open(&ctx.start_dir)?;
+    let pipeline = ws.pipeline()?;
+    let release: Release = ws.load(release_id)?;
+    let verdict = evaluate(&ws, &pipeline, &release, to, at)?;
+    if ctx.json {
+        json(&check_json(&release.id, &verdict))?;
+    } else {
+        outln(&check_text(&pipeline.calendar, &release.id, &verdict));
+    }
+    if verdict.ready() {
+        Ok(0)
+    } else {
+        Err(RelError::Quiet(1).into())
+    }
+}

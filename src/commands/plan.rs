@@ -1,0 +1,63 @@
+//! `rel plan R`: the earliest entry into each remaining environment.
+
+use serde_json::json;
+
+use crate::context::Context;
+use crate::model::release::Release;
+use crate::render::output::{json, outln};
+use crate::render::table::{new_table, render};
+use crate::render::time::rfc3339;
+use crate::rules::plan::plan;
+use crate::rules::verdict::when;
+use crate::store::Workspace;
+
+use super::promotion_facts::occupants_of;
+
+pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
+    let ws = Workspace::open(&ctx.start_dir)?;
+    let pipeline = ws.pipeline()?;
+    let release: Release = ws.load(release_id)?;
+    // Occupants matter only for exclusive environments; read all manifests
+    // only when one lies ahead.
+    let ahead_exclusive = pipeline
+        .position(&release.environment)
+        .is_some_and(|cur| pipeline.environments[cur + 1..].iter().any(|e| e.exclusive));
+    let all = if ahead_exclusive { ws.load_all::<Release>()? } else { Vec::new() };
+    let occupants: Vec<Vec<String>> = pipeline
+        .environments
+        .iter()
+        .map(|e| if e.exclusive { occupants_of(&all, &e.name, &release.id) } else { Vec::new() })
+        .collect();
+    let steps = plan(&pipeline, &release, &occupants, ctx.now);
+
+    if ctx.json {
+        let steps: Vec<_> = steps
+            .iter()
+            .map(|s| json!({"env": s.env, "earliest": s.earliest.map(rfc3339), "blocked_by": s.blocked_by}))
+            .collect();
+        json(&json!({"release": release.id, "steps": steps}))?;
+        return Ok(0);
+    }
+    if steps.is_empty() {
+        outln(&format!("{} is in {}: nothing ahead to plan", release.id, release.environment));
+        return Ok(0);
+    }
+    outln(&format!(
+        "{} {} in {} since {}",
+        release.id,
+        release.version,
+        release.environment,
+        when(&pipeline.calendar, release.entered_at)
+    ));
+    let mut table = new_table(ctx, &["environment", "earliest entry", "still blocked by"]);
+    for s in &steps {
+        let blocked: Vec<&str> = s.blocked_by.iter().map(|c| c.as_str()).collect();
+        table.add_row(vec![
+            s.env.clone(),
+            s.earliest.map(|t| when(&pipeline.calendar, t)).unwrap_or_else(|| "never".into()),
+            if blocked.is_empty() { "-".into() } else { blocked.join(", ") },
+        ]);
+    }
+    outln(&render(&table));
+    Ok(0)
+}

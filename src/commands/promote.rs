@@ -1,0 +1,102 @@
+//! `rel promote R [--to E] [--override RULE... --reason T]`.
+
+use dialoguer::Confirm;
+
+use crate::context::Context;
+use crate::error::{conflict, invalid};
+use crate::model::release::{Event, Release};
+use crate::model::rule::RuleCode;
+use crate::render::output::{json, outln};
+use crate::render::release::release_json;
+use crate::store::{change_for, CommitMessage, Workspace};
+
+use super::promotion_facts::evaluate;
+
+pub fn run(
+    ctx: &Context,
+    release_id: &str,
+    to: Option<&str>,
+    overrides: &[RuleCode],
+    reason: Option<&str>,
+) -> anyhow::Result<i32> {
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if let Some(never) = overrides.iter().find(|o| !o.is_overridable()) {
+        return Err(invalid(format!(
+            "rule `{never}` can never be overridden; only soak, window, blackout, approval, checklist, health and exclusive can"
+        )));
+    }
+    if !overrides.is_empty() && reason.is_none() {
+        return Err(invalid("--override needs --reason: say why the rules are set aside"));
+    }
+
+    let ws = Workspace::open_for_write(&ctx.start_dir)?;
+    let pipeline = ws.pipeline()?;
+    let mut release: Release = ws.load(release_id)?;
+    let verdict = evaluate(&ws, &pipeline, &release, to, ctx.now)?;
+    let target = pipeline
+        .env(&verdict.to)
+        .ok_or_else(|| invalid(format!("unknown environment `{}`", verdict.to)))?;
+    if let Some(denied) = overrides.iter().find(|o| !target.overridable.contains(o)) {
+        let allowed: Vec<&str> = target.overridable.iter().map(|c| c.as_str()).collect();
+        return Err(invalid(format!(
+            "--override {denied} is not allowed for {} (its overridable rules: {})",
+            target.name,
+            if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") }
+        )));
+    }
+    let remaining = verdict.without(overrides);
+    if !remaining.allowed() {
+        return Err(super::refuse(
+            ctx,
+            &format!("{} cannot move {} -> {}", release.id, verdict.from, verdict.to),
+            &remaining,
+        ));
+    }
+    let failing = verdict.verdict.codes();
+    let used: Vec<RuleCode> = overrides.iter().copied().filter(|o| failing.contains(o)).collect();
+    for unused in overrides.iter().filter(|o| !failing.contains(o)) {
+        eprintln!("note: --override {unused}: that rule passes; nothing to set aside");
+    }
+
+    if target.confirm && !ctx.yes && !ctx.dry_run {
+        if !ctx.interactive {
+            return Err(conflict(format!(
+                "promoting to {} needs confirmation; run on a terminal or pass --yes",
+                target.name
+            )));
+        }
+        let question = format!("Promote {} {} from {} to {}?", release.id, release.version, verdict.from, verdict.to);
+        let yes = Confirm::new()
+            .with_prompt(question)
+            .default(false)
+            .interact()
+            .map_err(|e| conflict(format!("no confirmation: {e}")))?;
+        if !yes {
+            return Err(conflict("not confirmed; nothing written"));
+        }
+    }
+
+    let actor = super::actor(ctx, &ws)?;
+    let mut event = Event::new(ctx.now, &actor.to_string(), "promote");
+    event.env = Some(target.name.clone());
+    event.from = Some(verdict.from.clone());
+    event.overrides = used.clone();
+    event.reason = reason.map(str::to_string);
+    release.environment = target.name.clone();
+    release.entered_at = ctx.now;
+    release.history.push(event);
+
+    let mut message = CommitMessage::new("promote", &format!("{} to {}", release.id, target.name));
+    message.body.push(format!("{} {}: {} -> {}", release.id, release.version, verdict.from, target.name));
+    message.release = Some(release.id.clone());
+    message.env = Some(target.name.clone());
+    message.overrides = used;
+    message.reason = reason.map(str::to_string);
+    super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
+    if ctx.json {
+        json(&release_json(&release))?;
+    } else if !ctx.dry_run {
+        outln(&format!("{} promoted {} -> {}", release.id, verdict.from, target.name));
+    }
+    Ok(0)
+}

@@ -1,0 +1,44 @@
+//! Gathering the facts the promotion rules need from the repository, so
+//! check, promote, plan and status ask the rules the same way.
+
+use chrono::{DateTime, Utc};
+
+use crate::error::invalid;
+use crate::model::pipeline::Pipeline;
+use crate::model::release::Release;
+use crate::rules::promotion::{check_promotion, resolve_target, PromotionInput, PromotionVerdict};
+use crate::store::Workspace;
+
+/// Ids of releases in progress in environment `env`, other than `except`.
+/// Reads every manifest, so callers ask only when the target is exclusive.
+pub fn occupants_of(releases: &[Release], env: &str, except: &str) -> Vec<String> {
+    releases
+        .iter()
+        .filter(|o| o.state.in_progress() && o.environment.eq_ignore_ascii_case(env) && o.id != except)
+        .map(|o| o.id.clone())
+        .collect()
+}
+
+/// The verdict for promoting `release` to `to` (default: next) at `now`.
+pub fn evaluate(
+    ws: &Workspace,
+    pipeline: &Pipeline,
+    release: &Release,
+    to: Option<&str>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<PromotionVerdict> {
+    let target = resolve_target(pipeline, release, to).map_err(invalid)?;
+    let occupants = if pipeline.environments[target].exclusive {
+        let all = ws.load_all::<Release>()?;
+        occupants_of(&all, &pipeline.environments[target].name, &release.id)
+    } else {
+        Vec::new()
+    };
+    Ok(check_promotion(&PromotionInput {
+        pipeline,
+        release,
+        target,
+        occupants: &occupants,
+        now,
+    }))
+}

@@ -1,0 +1,84 @@
+//! `rel tick R --env E ITEM`: tick a checklist item by text or number.
+
+use crate::context::Context;
+use crate::error::invalid;
+use crate::model::pipeline::ChecklistItem;
+use crate::model::release::{ChecklistKind, Event, Release, Tick};
+use crate::render::output::{json, outln};
+use crate::render::release::release_json;
+use crate::rules::actions::checklist_for;
+use crate::store::{change_for, CommitMessage, Workspace};
+
+pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Result<i32> {
+    let ws = Workspace::open_for_write(&ctx.start_dir)?;
+    let pipeline = ws.pipeline()?;
+    let mut release: Release = ws.load(release_id)?;
+    let index = pipeline
+        .position(env)
+        .ok_or_else(|| invalid(format!("unknown environment `{env}`")))?;
+    let target = &pipeline.environments[index];
+    let list = checklist_for(&pipeline, &release, index)
+        .map_err(|v| super::refuse(ctx, &format!("cannot tick {} items for {}", target.name, release.id), &v))?;
+    let (items, list_name): (Vec<&ChecklistItem>, &str) = match list {
+        ChecklistKind::Entry => (target.entry_items(release.kind).collect(), "entry"),
+        ChecklistKind::Exit => (target.exit_items(release.kind).collect(), "exit"),
+    };
+    let chosen = find_item(&items, item).ok_or_else(|| {
+        let listed: Vec<String> = items
+            .iter()
+            .enumerate()
+            .map(|(n, i)| format!("  {}. {}", n + 1, i.item))
+            .collect();
+        invalid(if listed.is_empty() {
+            format!("{} has no {list_name} checklist for a {} release", target.name, release.kind)
+        } else {
+            format!(
+                "no {list_name} item {item:?} in {}; its items are:\n{}",
+                target.name,
+                listed.join("\n")
+            )
+        })
+    })?;
+    let text = chosen.item.clone();
+    if release.is_ticked(&target.name, list, &text) {
+        eprintln!("already ticked for this content: {text}");
+        return Ok(0);
+    }
+    let actor = super::actor(ctx, &ws)?;
+    release.ticks.push(Tick {
+        env: target.name.clone(),
+        checklist: list,
+        item: text.clone(),
+        by: actor.to_string(),
+        at: ctx.now,
+        revision: release.revision,
+    });
+    let mut event = Event::new(ctx.now, &actor.to_string(), "tick");
+    event.env = Some(target.name.clone());
+    event.detail = Some(format!("{list_name}: {text}"));
+    release.history.push(event);
+
+    let mut message = CommitMessage::new("tick", &format!("{} {} {list_name}: {text}", release.id, target.name));
+    message.release = Some(release.id.clone());
+    message.env = Some(target.name.clone());
+    super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
+    if ctx.json {
+        json(&release_json(&release))?;
+    } else if !ctx.dry_run {
+        outln(&format!("ticked {} {list_name} item: {text}", target.name));
+    }
+    Ok(0)
+}
+
+/// By 1-based number, exact text, or text ignoring case.
+fn find_item<'a>(items: &[&'a ChecklistItem], wanted: &str) -> Option<&'a ChecklistItem> {
+    let wanted = wanted.trim();
+    if let Ok(n) = wanted.parse::<usize>() {
+        return n.checked_sub(1).and_then(|i| items.get(i)).copied();
+    }
+    items
+        .iter()
+        .find(|i| i.item == wanted)
+        .or_else(|| items.iter().find(|i| i.item.eq_ignore_ascii_case(wanted)))
+        .copied()
+}

@@ -1,0 +1,110 @@
+//! The smaller decisions of the promotion engine: may this actor approve,
+//! may this item be ticked, may the release roll back or close?
+
+use crate::model::pipeline::Pipeline;
+use crate::model::release::{ChecklistKind, Release};
+use crate::model::rule::RuleCode;
+
+use super::approvals::may_approve_as;
+use super::verdict::{Verdict, Violation};
+
+fn in_progress(r: &Release, what: &str, v: &mut Verdict) {
+    if !r.state.in_progress() {
+        v.push(Violation::new(
+            RuleCode::State,
+            format!("{} is {}; {what} only a release in progress", r.id, r.state),
+        ));
+    }
+}
+
+/// Approving entry into environment `env` (an index) as `role` by `email`.
+pub fn may_approve(p: &Pipeline, r: &Release, env: usize, role: &str, email: &str) -> Verdict {
+    let mut v = Verdict::default();
+    in_progress(r, "one can approve", &mut v);
+    let target = &p.environments[env];
+    if p.position(&r.environment).is_some_and(|cur| env <= cur) {
+        v.push(Violation::new(
+            RuleCode::Order,
+            format!("{} has already entered {}; approvals are for environments ahead", r.id, target.name),
+        ));
+    }
+    if !may_approve_as(p, role, email) {
+        v.push(Violation::new(
+            RuleCode::Role,
+            format!("{email} is not a member of role `{role}` in environments.toml"),
+        ));
+    }
+    v
+}
+
+/// Which checklist of `env` a tick applies to for this release: the exit
+/// list of the environment it is in, or the entry list of one ahead.
+pub fn checklist_for(p: &Pipeline, r: &Release, env: usize) -> Result<ChecklistKind, Verdict> {
+    let mut v = Verdict::default();
+    in_progress(r, "one can tick checklists of", &mut v);
+    let current = p.position(&r.environment);
+    let kind = match current {
+        Some(cur) if env == cur => Some(ChecklistKind::Exit),
+        Some(cur) if env > cur => Some(ChecklistKind::Entry),
+        _ => {
+            v.push(Violation::new(
+                RuleCode::Order,
+                format!(
+                    "{} is in {}; tick the exit items of that environment or the entry items of one ahead",
+                    r.id, r.environment
+                ),
+            ));
+            None
+        }
+    };
+    match kind {
+        Some(k) if v.allowed() => Ok(k),
+        _ => Err(v),
+    }
+}
+
+/// Rolling back to environment `to` (an index).
+pub fn may_rollback(p: &Pipeline, r: &Release, to: usize) -> Verdict {
+    let mut v = Verdict::default();
+    in_progress(r, "one can roll back", &mut v);
+    let behind = p.position(&r.environment).map(|cur| to < cur).unwrap_or(true);
+    if !behind {
+        v.push(Violation::new(
+            RuleCode::Order,
+            format!(
+                "{} is in {}; {} is not behind it (rollback only goes back)",
+                r.id, r.environment, p.environments[to].name
+            ),
+        ));
+    }
+    v
+}
+
+/// Closing: in the last environment with its exit checklist ticked.
+pub fn may_close(p: &Pipeline, r: &Release) -> Verdict {
+    let mut v = Verdict::default();
+    in_progress(r, "one can close", &mut v);
+    let last = p.last();
+    if !last.name.eq_ignore_ascii_case(&r.environment) {
+        v.push(Violation::new(
+            RuleCode::Order,
+            format!("{} is in {}; only a release in {} can be closed", r.id, r.environment, last.name),
+        ));
+    }
+    for item in last.exit_items(r.kind) {
+        if !r.is_ticked(&last.name, ChecklistKind::Exit, &item.item) {
+            v.push(Violation::new(
+                RuleCode::Checklist,
+                format!("exit item of {} not ticked: {:?}", last.name, item.item),
+            ));
+        }
+    }
+    v
+}
+
+/// Recording a health report: only for a release in progress.
+pub fn may_verify(r: &Release) -> Verdict {
+    let mut v = Verdict::default();
+    in_progress(r, "one can verify", &mut v);
+    v
+}

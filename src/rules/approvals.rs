@@ -1,0 +1,84 @@
+//! Which approvals an environment still lacks for a release's current content.
+
+use crate::model::pipeline::{Environment, Pipeline};
+use crate::model::release::{Approval, Release};
+
+/// May `email` approve as `role`? A role listed under [roles] only by its
+/// members; a role with no entry by anyone.
+pub fn may_approve_as(p: &Pipeline, role: &str, email: &str) -> bool {
+    match p.role_members(role) {
+        Some(members) => members.iter().any(|m| m.eq_ignore_ascii_case(email)),
+        None => true,
+    }
+}
+
+/// One message per unmet approval requirement of entering `target`.
+pub fn missing_approvals(p: &Pipeline, target: &Environment, r: &Release) -> Vec<String> {
+    let current: Vec<&Approval> = r.current_approvals(&target.name).collect();
+    // For each required role, the people (e-mails) whose approval counts.
+    let mut candidates: Vec<(&str, Vec<String>)> = Vec::new();
+    let mut missing = Vec::new();
+    for role in &target.approvals {
+        let mut people: Vec<String> = current
+            .iter()
+            .filter(|a| a.role == *role && may_approve_as(p, role, &a.email))
+            .map(|a| a.email.to_ascii_lowercase())
+            .collect();
+        people.dedup();
+        if people.is_empty() {
+            missing.push(format!(
+                "entry to {} needs an approval as `{role}` (rel approve {} --env {} --role {role})",
+                target.name, r.id, target.name
+            ));
+        }
+        candidates.push((role.as_str(), people));
+    }
+    if missing.is_empty() && target.distinct_approvers && !distinct_assignment(&candidates) {
+        let roles: Vec<&str> = candidates.iter().map(|(r, _)| *r).collect();
+        missing.push(format!(
+            "entry to {} needs a different person for each of {}; one person cannot fill two roles",
+            target.name,
+            roles.join(", ")
+        ));
+    }
+    missing
+}
+
+/// Can every role be given a different person from its candidates?
+/// (A tiny bipartite matching by backtracking: pipelines name a few roles.)
+fn distinct_assignment(candidates: &[(&str, Vec<String>)]) -> bool {
+    fn assign<'a>(rest: &'a [(&str, Vec<String>)], used: &mut Vec<&'a str>) -> bool {
+        let Some(((_, people), tail)) = rest.split_first() else {
+            return true;
+        };
+        for person in people {
+            if !used.contains(&person.as_str()) {
+                used.push(person);
+                if assign(tail, used) {
+                    return true;
+                }
+                used.pop();
+            }
+        }
+        false
+    }
+    assign(candidates, &mut Vec::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::distinct_assignment;
+
+    #[test]
+    fn distinct_people_for_each_role() {
+        let c = |v: &[(&'static str, &[&str])]| -> Vec<(&'static str, Vec<String>)> {
+            v.iter()
+                .map(|(r, p)| (*r, p.iter().map(|s| s.to_string()).collect()))
+                .collect()
+        };
+        assert!(distinct_assignment(&c(&[("a", &["x"]), ("b", &["y"])])));
+        assert!(!distinct_assignment(&c(&[("a", &["x"]), ("b", &["x"])])));
+        // x must take b so that a can have... a has only x: fails; a: x,y ; b: x → a=y,b=x
+        assert!(distinct_assignment(&c(&[("a", &["x", "y"]), ("b", &["x"])])));
+    }
+}

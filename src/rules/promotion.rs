@@ -1,0 +1,276 @@
+//! May release R move from its environment S to target T now, and if not,
+//! why and when? One verdict serves `check`, `promote`, `plan` and `status`,
+//! so they can never disagree.
+
+use chrono::{DateTime, Utc};
+
+use crate::model::pipeline::{Environment, Pipeline};
+use crate::model::release::{ChecklistKind, Release};
+use crate::model::rule::RuleCode;
+
+use super::approvals::missing_approvals;
+use super::time::{active_blackout, blackout_interval, earliest_time_ok, next_window_open, soak_end, window_open};
+use super::verdict::{when, Verdict, Violation};
+
+/// Everything the promotion rules need, as values.
+pub struct PromotionInput<'a> {
+    pub pipeline: &'a Pipeline,
+    pub release: &'a Release,
+    /// Index of the target environment in the pipeline.
+    pub target: usize,
+    /// Other releases in progress that are in the target now.
+    pub occupants: &'a [String],
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromotionVerdict {
+    pub from: String,
+    pub to: String,
+    pub at: DateTime<Utc>,
+    pub verdict: Verdict,
+    /// The earliest instant >= `at` at which soak, window and blackout all
+    /// pass together, whatever else blocks; None when that never happens.
+    pub time_ready_at: Option<DateTime<Utc>>,
+}
+
+impl PromotionVerdict {
+    pub fn ready(&self) -> bool {
+        self.verdict.allowed()
+    }
+
+    /// Contract's `ready_at`: when the time rules pass, or None when a rule
+    /// that time alone does not cure must be met first.
+    pub fn ready_at(&self) -> Option<DateTime<Utc>> {
+        if self.verdict.violations.iter().any(|v| !v.rule.is_time_rule()) {
+            None
+        } else {
+            self.time_ready_at
+        }
+    }
+
+    /// Non-time rules that block, as codes.
+    pub fn blocking_codes(&self) -> Vec<RuleCode> {
+        self.verdict
+            .codes()
+            .into_iter()
+            .filter(|c| !c.is_time_rule())
+            .collect()
+    }
+
+    /// The verdict with `overrides` set aside.
+    pub fn without(&self, overrides: &[RuleCode]) -> Verdict {
+        Verdict {
+            violations: self
+                .verdict
+                .violations
+                .iter()
+                .filter(|v| !overrides.contains(&v.rule))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// Evaluates every promotion rule and returns all violations.
+pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
+    let p = input.pipeline;
+    let r = input.release;
+    let now = input.now;
+    let target: &Environment = &p.environments[input.target.min(p.environments.len() - 1)];
+    let cal = &p.calendar;
+    let current = p.position(&r.environment);
+    let mut v = Verdict::default();
+
+    if !r.state.in_progress() {
+        v.push(Violation::new(
+            RuleCode::State,
+            format!("{} is {}; only a release in progress can be promoted", r.id, r.state),
+        ));
+    }
+
+    match current {
+        None => v.push(Violation::new(
+            RuleCode::Order,
+            format!(
+                "{} is in `{}`, which is not in the pipeline any more; roll it back to an environment that exists",
+                r.id, r.environment
+            ),
+        )),
+        Some(i) if input.target <= i => v.push(Violation::new(
+            RuleCode::Order,
+            format!(
+                "{} is already in {}; {} is not ahead of it (use `rel rollback` to go back)",
+                r.id, r.environment, target.name
+            ),
+        )),
+        Some(i) => {
+            let skipped: Vec<&str> = p.environments[i + 1..input.target]
+                .iter()
+                .filter(|e| !e.optional)
+                .map(|e| e.name.as_str())
+                .collect();
+            if !skipped.is_empty() {
+                v.push(Violation::new(
+                    RuleCode::Order,
+                    format!(
+                        "{} cannot pass over {} on the way to {}; promote it there first",
+                        r.id,
+                        skipped.join(", "),
+                        target.name
+                    ),
+                ));
+            }
+        }
+    }
+
+    // Soak: counted in the environment the release is leaving.
+    let source = current.map(|i| &p.environments[i]);
+    let soak_days = source.map(|s| s.soak.days(r.kind)).unwrap_or(0);
+    let soak_until = soak_end(cal, r.entered_at, soak_days);
+    match soak_until {
+        Some(end) if end <= now => {}
+        end => v.push(Violation::at(
+            RuleCode::Soak,
+            match end {
+                Some(end) => format!(
+                    "{} must soak {soak_days} business day(s) in {} ({} release); it may leave at {}",
+                    r.id,
+                    r.environment,
+                    r.kind,
+                    when(cal, end)
+                ),
+                None => format!(
+                    "{} can never finish its {soak_days}-day soak in {}: the calendar has no business days ahead",
+                    r.id, r.environment
+                ),
+            },
+            end,
+        )),
+    }
+
+    if target.requires_frozen && !r.is_frozen() {
+        v.push(Violation::new(
+            RuleCode::Frozen,
+            format!("{} only accepts frozen releases; run `rel freeze {}`", target.name, r.id),
+        ));
+    }
+
+    let others: Vec<&String> = input.occupants.iter().filter(|o| **o != r.id).collect();
+    if target.exclusive && !others.is_empty() {
+        let names: Vec<&str> = others.iter().map(|s| s.as_str()).collect();
+        v.push(Violation::new(
+            RuleCode::Exclusive,
+            format!(
+                "{} holds one release at a time and {} is there",
+                target.name,
+                names.join(", ")
+            ),
+        ));
+    }
+
+    for message in missing_approvals(p, target, r) {
+        v.push(Violation::new(RuleCode::Approval, message));
+    }
+
+    for item in target.entry_items(r.kind) {
+        if !r.is_ticked(&target.name, ChecklistKind::Entry, &item.item) {
+            v.push(Violation::new(
+                RuleCode::Checklist,
+                format!("entry item of {} not ticked: {:?}", target.name, item.item),
+            ));
+        }
+    }
+    if let Some(s) = source {
+        for item in s.exit_items(r.kind) {
+            if !r.is_ticked(&s.name, ChecklistKind::Exit, &item.item) {
+                v.push(Violation::new(
+                    RuleCode::Checklist,
+                    format!("exit item of {} not ticked: {:?}", s.name, item.item),
+                ));
+            }
+        }
+    }
+
+    if target.requires_health {
+        match r.latest_health(&r.environment) {
+            None => v.push(Violation::new(
+                RuleCode::Health,
+                format!("{} needs a passing health report from {}; run `rel verify {}`", target.name, r.environment, r.id),
+            )),
+            Some(h) if !h.passed => v.push(Violation::new(
+                RuleCode::Health,
+                format!("the latest health report in {} failed", r.environment),
+            )),
+            Some(h) if h.revision != r.revision => v.push(Violation::new(
+                RuleCode::Health,
+                format!(
+                    "the latest health report in {} is for an earlier content revision ({}, now {}); verify again",
+                    r.environment, h.revision, r.revision
+                ),
+            )),
+            Some(_) => {}
+        }
+    }
+
+    if !window_open(cal, &target.windows, now) {
+        let opens = next_window_open(cal, &target.windows, now);
+        let texts: Vec<&str> = target.windows.iter().map(|w| w.text.as_str()).collect();
+        v.push(Violation::at(
+            RuleCode::Window,
+            format!(
+                "{} may only be entered within {} ({})",
+                target.name,
+                texts.join(", "),
+                cal.timezone.name()
+            ),
+            opens,
+        ));
+    }
+    if let Some(b) = active_blackout(cal, &target.blackouts, now) {
+        let (_, end) = blackout_interval(cal, b);
+        let reason = b.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+        v.push(Violation::at(
+            RuleCode::Blackout,
+            format!(
+                "{} is in a blackout{reason} until {}",
+                target.name,
+                when(cal, end)
+            ),
+            Some(end),
+        ));
+    }
+
+    let time_ready_at = soak_until
+        .map(|s| s.max(now))
+        .and_then(|from| earliest_time_ok(cal, from, &target.windows, &target.blackouts));
+
+    PromotionVerdict {
+        from: r.environment.clone(),
+        to: target.name.clone(),
+        at: now,
+        verdict: v,
+        time_ready_at,
+    }
+}
+
+/// The target of a promotion: `to` when given, else the next environment.
+/// Err carries a message for exit 2.
+pub fn resolve_target(p: &Pipeline, r: &Release, to: Option<&str>) -> Result<usize, String> {
+    match to {
+        Some(name) => p
+            .position(name)
+            .ok_or_else(|| format!("unknown environment `{name}`")),
+        None => match p.position(&r.environment) {
+            Some(i) if i + 1 < p.environments.len() => Ok(i + 1),
+            Some(_) => Err(format!(
+                "{} is in the last environment ({}); there is nothing to promote to (use `rel close`)",
+                r.id, r.environment
+            )),
+            None => Err(format!(
+                "{} is in `{}`, which is not in the pipeline; name the target with --to",
+                r.id, r.environment
+            )),
+        },
+    }
+}
