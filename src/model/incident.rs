@@ -1,6 +1,7 @@
 //! An incident of the work register, `releases/incidents/<ID>.toml`.
 
 use std::fmt;
+use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,20 @@ impl IncidentStatus {
             IncidentStatus::Open => "open",
             IncidentStatus::Resolved => "resolved",
             IncidentStatus::Closed => "closed",
+        }
+    }
+}
+
+impl FromStr for IncidentStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "open" => Ok(IncidentStatus::Open),
+            "resolved" => Ok(IncidentStatus::Resolved),
+            "closed" => Ok(IncidentStatus::Closed),
+            _ => Err(format!(
+                "unknown incident status `{s}`; expected open, resolved or closed"
+            )),
         }
     }
 }
@@ -98,10 +113,81 @@ pub struct Incident {
 }
 
 impl Incident {
+    /// Whether `release` is the release this incident names as its holder.
+    pub fn is_held_by(&self, release: &str) -> bool {
+        self.release
+            .as_deref()
+            .is_some_and(|r| r.eq_ignore_ascii_case(release))
+    }
+    /// Whether a component of this kind and name is already recorded.
+    pub fn has_component(&self, kind: &str, name: &str) -> bool {
+        self.components
+            .iter()
+            .any(|c| c.kind == kind && c.name == name)
+    }
     pub fn is_authorised(&self) -> bool {
         self.authorisation.is_some()
     }
     pub fn is_tested(&self) -> bool {
         !self.evidence.is_empty()
+    }
+}
+
+/// Parses `KIND:NAME` (e.g. `dll:Billing.dll`, `permission:billing.write`).
+/// The kind is a category, compared in lower case; the name is kept as
+/// written (it may itself contain ':').
+pub fn parse_component_spec(text: &str) -> Result<(String, String), String> {
+    let err = |why: &str| {
+        format!(
+            "invalid component {text:?}: {why}; expected KIND:NAME such as dll:Billing.dll \
+             or parameter:INVOICE_ROUNDING"
+        )
+    };
+    let (kind, name) = text.split_once(':').ok_or_else(|| err("no ':'"))?;
+    let kind = kind.trim().to_ascii_lowercase();
+    let name = name.trim();
+    if kind.is_empty() {
+        return Err(err("the kind is empty"));
+    }
+    if !kind
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err(err(
+            "the kind may hold only letters, digits, '.', '_' and '-'",
+        ));
+    }
+    if name.is_empty() {
+        return Err(err("the name is empty"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(err("the name holds a control character"));
+    }
+    Ok((kind, name.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn component_specs() {
+        assert_eq!(
+            parse_component_spec("DLL: Billing.dll"),
+            Ok(("dll".into(), "Billing.dll".into()))
+        );
+        assert_eq!(
+            parse_component_spec("url:https://x.example/a"),
+            Ok(("url".into(), "https://x.example/a".into()))
+        );
+        for bad in ["", "dll", ":x", "dll:", "d l:x", "dll:a\nb"] {
+            assert!(parse_component_spec(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn statuses_parse() {
+        assert_eq!("Resolved".parse(), Ok(IncidentStatus::Resolved));
+        assert!("done".parse::<IncidentStatus>().is_err());
     }
 }

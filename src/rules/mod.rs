@@ -6,6 +6,7 @@ pub mod actions;
 pub mod approvals;
 pub mod plan;
 pub mod promotion;
+pub mod register;
 pub mod time;
 pub mod verdict;
 

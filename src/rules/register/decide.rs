@@ -114,7 +114,10 @@ pub fn may_group(release: &Release, candidates: &[Candidate]) -> Verdict {
         if i.status != IncidentStatus::Resolved {
             verdict.push(Violation::new(
                 RuleCode::Unresolved,
-                format!("incident {id} is {}: resolve it first (`rel incident resolve {id}`)", i.status),
+                format!(
+                    "incident {id} is {}: resolve it first (`rel incident resolve {id}`)",
+                    i.status
+                ),
             ));
         }
         if !i.is_authorised() {
@@ -169,7 +172,9 @@ pub fn may_freeze(release: &Release, incidents: &[&Incident]) -> Verdict {
     if release.incidents.is_empty() {
         verdict.push(Violation::new(
             RuleCode::Empty,
-            format!("release {id} has no incidents: group some first (`rel group {id} INCIDENT...`)"),
+            format!(
+                "release {id} has no incidents: group some first (`rel group {id} INCIDENT...`)"
+            ),
         ));
     }
     for i in incidents {

@@ -79,7 +79,11 @@ pub fn freeze(release: &mut Release, stamp: Stamp) {
         "revision {}, {} incident{}",
         release.revision,
         release.incidents.len(),
-        if release.incidents.len() == 1 { "" } else { "s" }
+        if release.incidents.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
     ));
     release.history.push(event);
 }
@@ -106,9 +110,10 @@ pub fn cancel(release: &mut Release, incidents: &mut [Incident], reason: &str, s
     for i in incidents.iter_mut() {
         if i.is_held_by(&release.id) {
             i.release = None;
-            i.history.push(
-                stamp.incident_event("cancel", Some(format!("{} cancelled: {reason}", release.id))),
-            );
+            i.history.push(stamp.incident_event(
+                "cancel",
+                Some(format!("{} cancelled: {reason}", release.id)),
+            ));
         }
     }
 }

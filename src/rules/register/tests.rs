@@ -123,7 +123,10 @@ fn freezing_needs_resolved_tested_content_in_an_open_release() {
     );
     let open = incident("O", IncidentStatus::Open, true, false);
     assert_eq!(
-        codes(&may_freeze(&release("R", State::Frozen, &["A", "O"]), &[&a, &open])),
+        codes(&may_freeze(
+            &release("R", State::Frozen, &["A", "O"]),
+            &[&a, &open]
+        )),
         vec![RuleCode::State, RuleCode::Unresolved, RuleCode::Untested]
     );
 }
@@ -132,13 +135,19 @@ fn freezing_needs_resolved_tested_content_in_an_open_release() {
 fn only_frozen_releases_unfreeze_and_finished_ones_never_cancel() {
     assert!(may_unfreeze(&release("R", State::Frozen, &[])).allowed());
     for s in [State::Open, State::Released, State::Cancelled] {
-        assert_eq!(codes(&may_unfreeze(&release("R", s, &[]))), vec![RuleCode::State]);
+        assert_eq!(
+            codes(&may_unfreeze(&release("R", s, &[]))),
+            vec![RuleCode::State]
+        );
     }
     for s in [State::Open, State::Frozen] {
         assert!(may_cancel(&release("R", s, &[])).allowed());
     }
     for s in [State::Released, State::Cancelled] {
-        assert_eq!(codes(&may_cancel(&release("R", s, &[]))), vec![RuleCode::State]);
+        assert_eq!(
+            codes(&may_cancel(&release("R", s, &[]))),
+            vec![RuleCode::State]
+        );
     }
 }
 
@@ -159,15 +168,24 @@ fn incident_changes() {
     };
 
     assert!(may_change_incident(&open, Resolve, None).allowed());
-    assert_eq!(codes(&may_change_incident(&resolved, Resolve, None)), vec![RuleCode::State]);
+    assert_eq!(
+        codes(&may_change_incident(&resolved, Resolve, None)),
+        vec![RuleCode::State]
+    );
     assert!(may_change_incident(&resolved, Reopen, None).allowed());
     assert!(may_change_incident(&resolved, Reopen, Some(&over)).allowed());
     let v = may_change_incident(&resolved, Reopen, Some(&held));
     assert_eq!(codes(&v), vec![RuleCode::State]);
     assert!(v.violations[0].message.contains("R1"));
-    assert_eq!(codes(&may_change_incident(&open, Reopen, None)), vec![RuleCode::State]);
+    assert_eq!(
+        codes(&may_change_incident(&open, Reopen, None)),
+        vec![RuleCode::State]
+    );
     for change in [Resolve, Reopen, Authorise, Test] {
-        assert_eq!(codes(&may_change_incident(&closed, change, None)), vec![RuleCode::State]);
+        assert_eq!(
+            codes(&may_change_incident(&closed, change, None)),
+            vec![RuleCode::State]
+        );
     }
     assert!(may_change_incident(&closed, Component, Some(&held)).allowed());
     assert!(may_change_incident(&open, Authorise, Some(&held)).allowed());
@@ -189,7 +207,10 @@ fn group_and_ungroup_keep_both_sides_in_step_and_bump_the_revision() {
     assert_eq!(r.revision, 3);
     assert_eq!(r.incidents, vec!["B"]);
     assert_eq!(a[0].release, None);
-    assert_eq!(a[0].history.last().map(|e| e.action.as_str()), Some("ungroup"));
+    assert_eq!(
+        a[0].history.last().map(|e| e.action.as_str()),
+        Some("ungroup")
+    );
 }
 
 #[test]
@@ -203,7 +224,10 @@ fn cancel_frees_the_incidents_and_keeps_the_record() {
     assert_eq!(r.incidents, vec!["A", "B"]);
     assert_eq!(incidents[0].release, None);
     assert_eq!(incidents[1].release.as_deref(), Some("R9"));
-    assert_eq!(r.history.last().and_then(|e| e.reason.as_deref()), Some("client withdrew"));
+    assert_eq!(
+        r.history.last().and_then(|e| e.reason.as_deref()),
+        Some("client withdrew")
+    );
 }
 
 #[test]
@@ -220,10 +244,23 @@ fn components_are_deduplicated() {
     let mut i = ready("A");
     let dll = ("dll".to_string(), "Billing.dll".to_string());
     let perm = ("permission".to_string(), "billing.write".to_string());
-    assert_eq!(effects::add_components(&mut i, &[dll.clone(), dll.clone()], stamp()).len(), 1);
-    assert_eq!(effects::add_components(&mut i, &[dll, perm], stamp()), vec!["permission:billing.write"]);
+    assert_eq!(
+        effects::add_components(&mut i, &[dll.clone(), dll.clone()], stamp()).len(),
+        1
+    );
+    assert_eq!(
+        effects::add_components(&mut i, &[dll, perm], stamp()),
+        vec!["permission:billing.write"]
+    );
     assert_eq!(i.components.len(), 2);
-    let n = effects::new_incident("N", "t", false, None, &[("a".into(), "b".into()), ("a".into(), "b".into())], stamp());
+    let n = effects::new_incident(
+        "N",
+        "t",
+        false,
+        None,
+        &[("a".into(), "b".into()), ("a".into(), "b".into())],
+        stamp(),
+    );
     assert_eq!(n.components.len(), 1);
     assert_eq!(n.status, IncidentStatus::Open);
 }
