@@ -14,6 +14,7 @@ pub fn apply(
     message: &CommitMessage,
 ) -> anyhow::Result<()> {
     if ctx.dry_run {
+        ws.preflight(changes)?;
         eprintln!("dry run: nothing written. Would commit as {actor}:");
         for line in message.render().lines() {
             eprintln!("    {line}");

@@ -11,9 +11,10 @@ use crate::rules::Verdict;
 /// returns the error that exits 1. `what` says what was refused.
 pub fn refuse(ctx: &Context, what: &str, verdict: &Verdict) -> anyhow::Error {
     if ctx.json {
-        let _ = output::json(&json!({"ok": false, "refused": what, "violations": verdict.violations}));
+        let _ =
+            output::json(&json!({"ok": false, "refused": what, "violations": verdict.violations}));
     }
-    let mut text = format!("{what}");
+    let mut text = what.to_string();
     for v in &verdict.violations {
         text.push_str(&format!("\n  [{}] {}", v.rule, v.message));
     }

@@ -126,6 +126,18 @@ impl Workspace {
         }
     }
 
+    /// The checks `commit` makes before writing (a branch checked out, no
+    /// merge in progress, no uncommitted edits to the files to change), so a
+    /// dry run meets the same conflicts as the real run.
+    pub fn preflight(&self, changes: &[Change]) -> anyhow::Result<()> {
+        self.branch()?;
+        let head_tree = match self.head_at_open {
+            Some(id) => Some(self.repo.find_commit(id)?.tree()?),
+            None => None,
+        };
+        self.check_clean(changes, head_tree.as_ref())
+    }
+
     /// Writes `changes` and commits them as one commit by `actor` at `now`.
     /// Nothing is written when any check fails. Returns the commit id.
     pub fn commit(

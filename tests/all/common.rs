@@ -119,6 +119,13 @@ impl Env {
         Run::from(self.cmd(args).output().expect("run rel"))
     }
 
+    /// Runs `rel` from `relative`, a folder under the repository.
+    pub fn rel_in(&self, relative: &str, args: &[&str]) -> Run {
+        let mut cmd = self.cmd(args);
+        cmd.current_dir(self.path(relative));
+        Run::from(cmd.output().expect("run rel"))
+    }
+
     /// Runs `rel` with extra environment variables.
     pub fn rel_env(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
         let mut cmd = self.cmd(args);
@@ -139,6 +146,25 @@ impl Env {
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `git status --porcelain`: what the user has staged and modified.
+    pub fn porcelain(&self) -> String {
+        self.git(&["status", "--porcelain", "--untracked-files=all"])
+    }
+
+    /// The full message of the last commit.
+    pub fn last_message(&self) -> String {
+        self.git(&["log", "-1", "--format=%B"])
+    }
+
+    /// The files the last commit changed, one per line.
+    pub fn last_commit_files(&self) -> Vec<String> {
+        self.git(&["show", "--name-only", "--format=", "HEAD"])
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
     }
 
     pub fn path(&self, relative: &str) -> PathBuf {

@@ -3,3 +3,6 @@
 
 mod common;
 mod foundation;
+mod foundation_git;
+mod foundation_init;
+mod foundation_input;
