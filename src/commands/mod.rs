@@ -8,7 +8,9 @@ mod close;
 mod env;
 mod init;
 mod list;
+mod log;
 mod new;
+mod notes;
 mod plan;
 mod promote;
 mod promotion_facts;
@@ -65,6 +67,19 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
         Command::Plan { release } => plan::run(ctx, &release),
         Command::Rollback { release, to, reason } => rollback::run(ctx, &release, &to, &reason),
         Command::Close { release } => close::run(ctx, &release),
+        Command::Notes {
+            release,
+            format,
+            output,
+        } => notes::run(ctx, &release, format, output.as_deref()),
+        Command::Log { release, env, since } => log::run(
+            ctx,
+            &log::LogArgs {
+                release: release.as_deref(),
+                env: env.as_deref(),
+                since: since.as_deref(),
+            },
+        ),
         other => Err(invalid(format!(
             "`rel {}` is not available in this build yet",
             command_name(&other)

@@ -1,5 +1,6 @@
 //! Output: tables for people, JSON for scripts, text for documents.
 
+pub mod notes;
 pub mod output;
 pub mod check;
 pub mod pipeline;

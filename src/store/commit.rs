@@ -73,7 +73,7 @@ impl CommitMessage {
 
 impl Workspace {
     /// The path inside the git work tree, with forward slashes.
-    fn repo_path(&self, relative: &str) -> String {
+    pub(super) fn repo_path(&self, relative: &str) -> String {
         let joined: PathBuf = self.prefix.join(relative);
         joined.to_string_lossy().replace('\\', "/")
     }

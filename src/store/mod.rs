@@ -3,6 +3,7 @@
 
 pub mod atomic;
 pub mod commit;
+pub mod history;
 pub mod identity;
 pub mod lock;
 pub mod manifests;

@@ -1,0 +1,105 @@
+//! `rel log [R] [--env E] [--since DATE]`: the audit trail from git history.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+
+use crate::context::{parse_instant, Context};
+use crate::error::invalid;
+use crate::model::ids::id_key;
+use crate::render::output::{json, outln};
+use crate::render::table::{new_table, render};
+use crate::render::time::rfc3339;
+use crate::rules::verdict::when;
+use crate::store::history::LogEntry;
+use crate::store::Workspace;
+
+pub struct LogArgs<'a> {
+    pub release: Option<&'a str>,
+    pub env: Option<&'a str>,
+    pub since: Option<&'a str>,
+}
+
+/// A date (from its local midnight in the calendar's timezone) or an instant.
+fn since_instant(text: &str, tz: chrono_tz::Tz) -> anyhow::Result<DateTime<Utc>> {
+    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+        return midnight
+            .and_local_timezone(tz)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| invalid(format!("--since {text}: no such local time")));
+    }
+    parse_instant(text).map_err(|m| invalid(format!("--since: {m}; or a date YYYY-MM-DD")))
+}
+
+fn wanted(e: &LogEntry, release: Option<&str>, env: Option<&str>, since: Option<DateTime<Utc>>) -> bool {
+    let release_ok = release.is_none_or(|r| e.release.as_deref().is_some_and(|er| id_key(er) == id_key(r)));
+    let env_ok = env.is_none_or(|x| e.env.as_deref().is_some_and(|ee| ee.eq_ignore_ascii_case(x)));
+    let since_ok = since.is_none_or(|s| e.at >= s);
+    release_ok && env_ok && since_ok
+}
+
+pub fn run(ctx: &Context, args: &LogArgs) -> anyhow::Result<i32> {
+    let ws = Workspace::open(&ctx.start_dir)?;
+    let pipeline = ws.pipeline()?;
+    let tz = pipeline.calendar.timezone;
+    let since = args.since.map(|s| since_instant(s, tz)).transpose()?;
+    if let Some(r) = args.release {
+        crate::model::ids::validate_id("release", r).map_err(invalid)?;
+    }
+    let entries: Vec<LogEntry> = ws
+        .history()?
+        .into_iter()
+        .filter(|e| wanted(e, args.release, args.env, since))
+        .collect();
+    if ctx.json {
+        let out: Vec<_> = entries
+            .iter()
+            .map(|e| {
+                json!({
+                    "commit": e.commit,
+                    "at": rfc3339(e.at),
+                    "by": e.by,
+                    "action": e.action,
+                    "release": e.release,
+                    "env": e.env,
+                    "message": e.message,
+                    "overrides": e.overrides,
+                    "reason": e.reason,
+                    "outside_rel": e.outside_rel,
+                    "files": e.files,
+                })
+            })
+            .collect();
+        json(&out)?;
+        return Ok(0);
+    }
+    if entries.is_empty() {
+        eprintln!("no entries");
+        return Ok(0);
+    }
+    let mut table = new_table(ctx, &["commit", "at", "by", "action", "release", "env", "details"]);
+    for e in &entries {
+        let mut details = Vec::new();
+        if e.outside_rel {
+            details.push(format!("OUTSIDE REL: {}; files {}", e.message, e.files.join(", ")));
+        }
+        if !e.overrides.is_empty() {
+            details.push(format!("override {}", e.overrides.join(", ")));
+        }
+        if let Some(r) = &e.reason {
+            details.push(format!("reason: {r}"));
+        }
+        table.add_row(vec![
+            e.commit.chars().take(10).collect(),
+            when(&pipeline.calendar, e.at),
+            e.by.clone(),
+            e.action.clone(),
+            e.release.clone().unwrap_or_default(),
+            e.env.clone().unwrap_or_default(),
+            details.join("; "),
+        ]);
+    }
+    outln(&render(&table));
+    Ok(0)
+}

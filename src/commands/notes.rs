@@ -1,0 +1,52 @@
+//! `rel notes R [--format markdown|json] [--output FILE]`: release notes. A
+//! project may supply its own template as `releases/notes.md.j2`.
+
+use std::path::Path;
+
+use crate::cli::NotesFormat;
+use crate::context::Context;
+use crate::error::invalid;
+use crate::model::incident::Incident;
+use crate::model::release::Release;
+use crate::render::notes::{build, from_template, markdown};
+use crate::render::output::outln;
+use crate::store::toml_file::read_text;
+use crate::store::Workspace;
+
+/// Where a project keeps its own Markdown template (minijinja).
+pub const TEMPLATE: &str = "releases/notes.md.j2";
+
+pub fn run(ctx: &Context, release_id: &str, format: NotesFormat, output: Option<&Path>) -> anyhow::Result<i32> {
+    let ws = Workspace::open(&ctx.start_dir)?;
+    let release: Release = ws.load(release_id)?;
+    let incidents = release
+        .incidents
+        .iter()
+        .map(|id| ws.load::<Incident>(id))
+        .collect::<anyhow::Result<Vec<Incident>>>()?;
+    let notes = build(&release, &incidents);
+    // --json asks for machine output: the JSON form.
+    let json = ctx.json || format == NotesFormat::Json;
+    let text = if json {
+        serde_json::to_string_pretty(&notes)?
+    } else if ws.path(TEMPLATE).is_file() {
+        let template = read_text(&ws.path(TEMPLATE), Path::new(TEMPLATE))?;
+        from_template(&template, TEMPLATE, &notes).map_err(invalid)?
+    } else {
+        markdown(&notes)
+    };
+    match output {
+        Some(path) => {
+            if ctx.dry_run {
+                eprintln!("dry run: would write the notes to {}", path.display());
+                return Ok(0);
+            }
+            let mut content = text;
+            content.push('\n');
+            std::fs::write(path, content).map_err(|e| invalid(format!("{}: cannot write: {e}", path.display())))?;
+            eprintln!("wrote the notes of {} to {}", release.id, path.display());
+        }
+        None => outln(&text),
+    }
+    Ok(0)
+}

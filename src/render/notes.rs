@@ -1,0 +1,168 @@
+//! Release notes: one document, three forms. The same `Notes` value is the
+//! JSON output, the context of a project's own template, and the source of
+//! the built-in Markdown, so they can never say different things.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::incident::Incident;
+use crate::model::release::Release;
+
+use super::time::rfc3339;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NotesComponentGroup {
+    pub kind: String,
+    pub names: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NotesIncident {
+    pub id: String,
+    pub title: String,
+    pub breaking: bool,
+    pub impact: Option<String>,
+    /// Components grouped by kind, kinds and names sorted.
+    pub components: Vec<NotesComponentGroup>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Notes {
+    pub release: String,
+    pub title: String,
+    pub version: String,
+    pub kind: String,
+    pub state: String,
+    /// The environment reached, and when it was entered.
+    pub environment: String,
+    pub reached_at: String,
+    pub target: Option<String>,
+    /// Breaking changes come first in every form.
+    pub breaking: Vec<NotesIncident>,
+    pub changes: Vec<NotesIncident>,
+}
+
+fn notes_incident(i: &Incident) -> NotesIncident {
+    let mut by_kind: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for c in &i.components {
+        let names = by_kind.entry(c.kind.clone()).or_default();
+        if !names.contains(&c.name) {
+            names.push(c.name.clone());
+        }
+    }
+    NotesIncident {
+        id: i.id.clone(),
+        title: i.title.clone(),
+        breaking: i.breaking,
+        impact: i.impact.clone(),
+        components: by_kind
+            .into_iter()
+            .map(|(kind, mut names)| {
+                names.sort();
+                NotesComponentGroup { kind, names }
+            })
+            .collect(),
+    }
+}
+
+/// The notes of `r` with its incidents (in the release's order).
+pub fn build(r: &Release, incidents: &[Incident]) -> Notes {
+    let (breaking, changes): (Vec<&Incident>, Vec<&Incident>) = incidents.iter().partition(|i| i.breaking);
+    Notes {
+        release: r.id.clone(),
+        title: r.title.clone(),
+        version: r.version.clone(),
+        kind: r.kind.to_string(),
+        state: r.state.to_string(),
+        environment: r.environment.clone(),
+        reached_at: rfc3339(r.entered_at),
+        target: r.target.map(|d| d.to_string()),
+        breaking: breaking.into_iter().map(notes_incident).collect(),
+        changes: changes.into_iter().map(notes_incident).collect(),
+    }
+}
+
+/// Escapes text so Markdown shows it literally. The text always sits
+/// mid-line after our own prefix, so only inline syntax needs escaping (and
+/// `#`, which would close a heading).
+pub fn md_escape(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = String::with_capacity(one_line.len());
+    for c in one_line.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '<' | '>' | '~' | '&'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn incident_md(out: &mut String, i: &NotesIncident) {
+    out.push_str(&format!("### {}: {}\n\n", md_escape(&i.id), md_escape(&i.title)));
+    if let Some(impact) = &i.impact {
+        out.push_str(&format!("**Impact:** {}\n\n", md_escape(impact)));
+    }
+    if !i.components.is_empty() {
+        out.push_str("Components:\n\n");
+        for g in &i.components {
+            let names: Vec<String> = g.names.iter().map(|n| format!("`{}`", n.replace('`', "'"))).collect();
+            out.push_str(&format!("- **{}**: {}\n", md_escape(&g.kind), names.join(", ")));
+        }
+        out.push('\n');
+    }
+}
+
+/// The built-in Markdown.
+pub fn markdown(n: &Notes) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("# {} {}: {}\n\n", md_escape(&n.release), md_escape(&n.version), md_escape(&n.title)));
+    out.push_str(&format!(
+        "Version {} ({} release), {} in {} since {}.\n\n",
+        md_escape(&n.version),
+        n.kind,
+        n.state,
+        md_escape(&n.environment),
+        n.reached_at.replace('T', " ").replace('Z', " UTC")
+    ));
+    if n.breaking.is_empty() && n.changes.is_empty() {
+        out.push_str("This release holds no changes.\n");
+        return out;
+    }
+    if !n.breaking.is_empty() {
+        out.push_str("## Breaking changes\n\n");
+        for i in &n.breaking {
+            incident_md(&mut out, i);
+        }
+    }
+    if !n.changes.is_empty() {
+        out.push_str("## Changes\n\n");
+        for i in &n.changes {
+            incident_md(&mut out, i);
+        }
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// Renders a project's own minijinja template with the notes as context
+/// (`release`, `title`, `version`, `breaking`, `changes`, ...).
+pub fn from_template(template: &str, name: &str, n: &Notes) -> Result<String, String> {
+    let mut env = minijinja::Environment::new();
+    env.add_filter("md_escape", |s: String| md_escape(&s));
+    env.add_template(name, template).map_err(|e| describe(name, &e))?;
+    let t = env.get_template(name).map_err(|e| describe(name, &e))?;
+    t.render(n).map_err(|e| describe(name, &e))
+}
+
+fn describe(name: &str, e: &minijinja::Error) -> String {
+    match e.line() {
+        Some(line) => format!("{name}:{line}: {e}"),
+        None => format!("{name}: {e}"),
+    }
+}
