@@ -6,3 +6,4 @@ mod foundation;
 mod foundation_git;
 mod foundation_init;
 mod foundation_input;
+mod promotion;

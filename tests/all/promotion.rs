@@ -1,0 +1,502 @@
+//! The promotion engine end to end: `check` and `promote` agree, every rule
+//! code is reported, refusals write nothing, overrides and confirmations.
+//! Time rules are in `promotion_time`, approvals/checklists/health in
+//! `promotion_gates`, rollback/close/status/plan in `promotion_moves`.
+
+use serde_json::Value;
+
+use crate::common::{Env, Run};
+
+/// Fri 2026-11-20 15:00 UTC: the contract's soak example starts here.
+pub const FRI: &str = "2026-11-20T15:00:00Z";
+
+/// A three-stage pipeline without confirmations, for most tests.
+pub const SIMPLE: &str = r#"
+[[environments]]
+name = "dev"
+
+[[environments]]
+name = "test"
+soak = { major = 5, minor = 3, patch = 0 }
+
+[[environments]]
+name = "live"
+"#;
+
+/// `rel new` with this version; returns the id.
+pub fn new_release(env: &Env, version: &str) -> String {
+    let run = env.rel(&["new", "--version", version, "--title", "A release"]);
+    run.ok();
+    run.stdout.trim().to_string()
+}
+
+/// Test setup that bypasses the rules: sets a top-level key of a manifest
+/// (`state`, `revision`, `environment`, ...) to `value` (TOML) and commits.
+pub fn edit_manifest(env: &Env, id: &str, key: &str, value: &str) {
+    let path = format!("releases/{id}.toml");
+    let text = env.read(&path);
+    let prefix = format!("{key} = ");
+    let mut found = false;
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if !found && l.starts_with(&prefix) {
+                found = true;
+                format!("{prefix}{value}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    assert!(found, "no `{key}` in {path}:\n{text}");
+    env.write(&path, &(lines.join("\n") + "\n"));
+    env.git(&["add", &path]);
+    env.git(&["commit", "-q", "-m", &format!("test: {id} {key} = {value}")]);
+}
+
+/// `rel --json check ARGS...`: the exit code and the object printed.
+pub fn check(env: &Env, args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["--json", "check"];
+    all.extend_from_slice(args);
+    let run = env.rel(&all);
+    assert!(
+        run.code == 0 || run.code == 1,
+        "check: exit {}\n{}",
+        run.code,
+        run.stderr
+    );
+    (run.code, run.json())
+}
+
+/// The rule codes of a check's violations, in order.
+pub fn codes(v: &Value) -> Vec<String> {
+    v["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .map(|x| x["rule"].as_str().expect("rule").to_string())
+        .collect()
+}
+
+/// Runs `rel ARGS...`, asserts exit `code` and that nothing changed.
+pub fn refused(env: &Env, args: &[&str], code: i32) -> Run {
+    let mut out = None;
+    env.assert_unchanged(|| {
+        let run = env.rel(args);
+        run.code(code);
+        out = Some(run);
+    });
+    out.expect("ran")
+}
+
+/// Runs `rel ARGS...`, asserts success and exactly one new commit.
+pub fn one_commit(env: &Env, args: &[&str]) -> Run {
+    let before = env.commit_count();
+    let run = env.rel(args);
+    run.ok();
+    assert_eq!(env.commit_count(), before + 1, "one commit for {args:?}");
+    run
+}
+
+fn manifest(env: &Env, id: &str) -> Value {
+    env.rel(&["--json", "show", id]).ok().json()
+}
+
+// ---- check: the JSON of contract section 5 ----
+
+#[test]
+fn check_json_has_the_contract_shape_and_lists_every_violation() {
+    let env = Env::new(); // default pipeline; now = FRI
+    let id = new_release(&env, "1.4.0");
+    one_commit(&env, &["promote", &id]);
+    let (code, v) = check(&env, &[&id]);
+    assert_eq!(code, 1);
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "release",
+            "from",
+            "to",
+            "at",
+            "ready",
+            "ready_at",
+            "violations"
+        ]
+    );
+    assert_eq!(v["release"], id.as_str());
+    assert_eq!(v["from"], "uat");
+    assert_eq!(v["to"], "staging");
+    assert_eq!(v["at"], FRI);
+    assert_eq!(v["ready"], false);
+    assert_eq!(codes(&v), ["soak", "frozen"]);
+    assert_eq!(v["violations"][0]["ready_at"], "2026-11-25T15:00:00Z");
+    assert!(v["violations"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("uat"));
+    assert!(v["violations"][1].get("ready_at").is_none());
+    // `frozen` is not cured by time: ready_at is null.
+    assert_eq!(v["ready_at"], Value::Null);
+
+    let text = env.rel(&["check", &id]);
+    text.code(1);
+    assert!(
+        text.stdout.contains("[soak]") && text.stdout.contains("[frozen]"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn check_ready_exits_0_with_ready_at_now_and_no_violations() {
+    let env = Env::new();
+    let id = new_release(&env, "1.4.0");
+    let (code, v) = check(&env, &[&id]);
+    assert_eq!(code, 0);
+    assert_eq!(v["ready"], true);
+    assert_eq!(v["ready_at"], FRI);
+    assert_eq!(v["violations"], serde_json::json!([]));
+    let text = env.rel(&["check", &id]);
+    text.ok();
+    assert!(text.stdout.contains("ready"), "{}", text.stdout);
+}
+
+#[test]
+fn check_at_evaluates_another_instant_without_writing() {
+    let env = Env::with_pipeline(SIMPLE);
+    let id = new_release(&env, "1.4.0");
+    one_commit(&env, &["promote", &id]);
+    env.assert_unchanged(|| {
+        let (code, v) = check(&env, &[&id, "--at", "2026-11-25T14:59:00Z"]);
+        assert_eq!(code, 1);
+        assert_eq!(v["at"], "2026-11-25T14:59:00Z");
+        assert_eq!(codes(&v), ["soak"]);
+        assert_eq!(v["ready_at"], "2026-11-25T15:00:00Z");
+        let (code, v) = check(&env, &[&id, "--at", "2026-11-25T15:00:00Z"]);
+        assert_eq!(code, 0, "{v}");
+    });
+    refused(&env, &["check", &id, "--at", "next tuesday"], 2);
+}
+
+#[test]
+fn check_to_names_the_target_and_unknown_ones_are_exit_2() {
+    let env = Env::new();
+    let id = new_release(&env, "1.4.0");
+    let (code, v) = check(&env, &[&id, "--to", "staging"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["to"], "staging");
+    assert_eq!(codes(&v), ["order", "frozen"]);
+    refused(&env, &["check", &id, "--to", "nowhere"], 2);
+    refused(&env, &["check", "R-2099-999"], 2);
+}
+
+// ---- promote ----
+
+#[test]
+fn promote_makes_one_commit_with_message_and_trailers() {
+    let env = Env::new();
+    let id = new_release(&env, "1.4.0");
+    one_commit(&env, &["promote", &id]);
+    let msg = env.last_message();
+    assert!(
+        msg.starts_with(&format!("rel: promote {id} to uat\n")),
+        "{msg}"
+    );
+    assert!(msg.contains("Rel-Action: promote\n"), "{msg}");
+    assert!(msg.contains(&format!("Rel-Release: {id}\n")), "{msg}");
+    assert!(msg.contains("Rel-Env: uat\n"), "{msg}");
+    assert!(!msg.contains("Rel-Override"), "{msg}");
+    assert_eq!(env.last_commit_files(), [format!("releases/{id}.toml")]);
+    let m = manifest(&env, &id);
+    assert_eq!(m["environment"], "uat");
+    assert_eq!(m["entered_at"], FRI);
+    assert_eq!(env.porcelain(), "");
+}
+
+#[test]
+fn promote_dry_run_writes_nothing() {
+    let env = Env::new();
+    let id = new_release(&env, "1.4.0");
+    env.assert_unchanged(|| {
+        env.rel(&["--dry-run", "promote", &id]).ok();
+    });
+}
+
+// ---- state ----
+
+#[test]
+fn state_cancelled_or_released_is_refused_by_check_and_promote() {
+    for state in ["cancelled", "released"] {
+        let env = Env::with_pipeline(SIMPLE);
+        let id = new_release(&env, "1.4.1");
+        edit_manifest(&env, &id, "state", &format!("{state:?}"));
+        let (code, v) = check(&env, &[&id]);
+        assert_eq!(code, 1);
+        assert_eq!(codes(&v), ["state"], "{state}");
+        assert_eq!(v["ready_at"], Value::Null);
+        let run = refused(&env, &["promote", &id], 1);
+        assert!(run.stderr.contains("[state]"), "{}", run.stderr);
+        // `state` can never be overridden.
+        refused(
+            &env,
+            &["promote", &id, "--override", "state", "--reason", "x"],
+            2,
+        );
+    }
+}
+
+// ---- order ----
+
+#[test]
+fn order_skipping_a_required_environment_is_refused() {
+    let env = Env::with_pipeline(SIMPLE);
+    let id = new_release(&env, "1.4.1");
+    let (code, v) = check(&env, &[&id, "--to", "live"]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&v), ["order"]);
+    assert!(v["violations"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("test"));
+    assert_eq!(v["ready_at"], Value::Null);
+    refused(&env, &["promote", &id, "--to", "live"], 1);
+    refused(
+        &env,
+        &[
+            "promote",
+            &id,
+            "--to",
+            "live",
+            "--override",
+            "order",
+            "--reason",
+            "x",
+        ],
+        2,
+    );
+}
+
+#[test]
+fn order_passing_over_an_optional_environment_is_allowed() {
+    let env = Env::with_pipeline(
+        r#"
+[[environments]]
+name = "dev"
+[[environments]]
+name = "perf"
+optional = true
+soak = { patch = 4 }
+[[environments]]
+name = "live"
+"#,
+    );
+    let id = new_release(&env, "1.4.1");
+    let (code, v) = check(&env, &[&id, "--to", "live"]);
+    assert_eq!((code, codes(&v)), (0, vec![]));
+    one_commit(&env, &["promote", &id, "--to", "live"]);
+    assert!(env
+        .last_message()
+        .starts_with(&format!("rel: promote {id} to live\n")));
+    let m = manifest(&env, &id);
+    assert_eq!(m["environment"], "live");
+}
+
+#[test]
+fn order_backwards_or_to_the_same_environment_is_refused() {
+    let env = Env::with_pipeline(SIMPLE);
+    let id = new_release(&env, "1.4.1");
+    one_commit(&env, &["promote", &id]);
+    for to in ["dev", "test"] {
+        let (code, v) = check(&env, &[&id, "--to", to]);
+        assert_eq!(code, 1);
+        assert_eq!(codes(&v), ["order"], "--to {to}");
+        let run = refused(&env, &["promote", &id, "--to", to], 1);
+        assert!(run.stderr.contains("rollback"), "{}", run.stderr);
+    }
+}
+
+// ---- frozen ----
+
+#[test]
+fn frozen_is_required_by_the_target_and_never_overridable() {
+    let env = Env::new();
+    let id = new_release(&env, "1.4.1"); // patch: no soak anywhere
+    one_commit(&env, &["promote", &id]);
+    let (code, v) = check(&env, &[&id]);
+    assert_eq!((code, codes(&v)), (1, vec!["frozen".to_string()]));
+    refused(&env, &["promote", &id], 1);
+    refused(
+        &env,
+        &["promote", &id, "--override", "frozen", "--reason", "x"],
+        2,
+    );
+    edit_manifest(&env, &id, "state", "\"frozen\"");
+    let (code, v) = check(&env, &[&id]);
+    assert_eq!(code, 0, "{v}");
+    one_commit(&env, &["promote", &id]);
+}
+
+// ---- exclusive ----
+
+#[test]
+fn exclusive_target_holds_one_release_at_a_time() {
+    let env = Env::new();
+    let a = new_release(&env, "1.4.1");
+    let b = new_release(&env, "1.4.2");
+    for id in [&a, &b] {
+        one_commit(&env, &["promote", id]);
+        edit_manifest(&env, id, "state", "\"frozen\"");
+    }
+    one_commit(&env, &["promote", &a]); // a enters staging
+    let (code, v) = check(&env, &[&b]);
+    assert_eq!((code, codes(&v)), (1, vec!["exclusive".to_string()]));
+    assert!(v["violations"][0]["message"].as_str().unwrap().contains(&a));
+    assert_eq!(v["ready_at"], Value::Null);
+    refused(&env, &["promote", &b], 1);
+
+    // Once a has moved on, b may enter.
+    for n in ["1", "2", "3"] {
+        one_commit(&env, &["tick", &a, "--env", "production", n]);
+    }
+    one_commit(&env, &["promote", &a, "--yes"]);
+    let (code, _) = check(&env, &[&b]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn exclusive_ignores_releases_that_are_no_longer_in_progress() {
+    let env = Env::new();
+    let a = new_release(&env, "1.4.1");
+    let b = new_release(&env, "1.4.2");
+    for id in [&a, &b] {
+        one_commit(&env, &["promote", id]);
+        edit_manifest(&env, id, "state", "\"frozen\"");
+    }
+    one_commit(&env, &["promote", &a]);
+    edit_manifest(&env, &a, "state", "\"cancelled\"");
+    let (code, v) = check(&env, &[&b]);
+    assert_eq!(code, 0, "{v}");
+}
+
+// ---- overrides ----
+
+#[test]
+fn override_soak_with_a_reason_is_recorded_in_manifest_and_trailers() {
+    let env = Env::with_pipeline(SIMPLE);
+    let id = new_release(&env, "1.4.0");
+    one_commit(&env, &["promote", &id]);
+    refused(&env, &["promote", &id], 1);
+    one_commit(
+        &env,
+        &[
+            "promote",
+            &id,
+            "--override",
+            "soak",
+            "--reason",
+            "Hotfix for the client",
+        ],
+    );
+    let msg = env.last_message();
+    assert!(msg.contains("Rel-Override: soak\n"), "{msg}");
+    assert!(msg.contains("Rel-Reason: Hotfix for the client"), "{msg}");
+    let m = manifest(&env, &id);
+    assert_eq!(m["environment"], "live");
+    let last = m["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "promote");
+    assert_eq!(last["overrides"], serde_json::json!(["soak"]));
+    assert_eq!(last["reason"], "Hotfix for the client");
+    let toml = env.read(&format!("releases/{id}.toml"));
+    assert!(toml.contains("overrides = [\"soak\"]"), "{toml}");
+}
+
+#[test]
+fn override_sets_aside_only_the_named_rules() {
+    let env = Env::new();
+    let id = new_release(&env, "1.4.0");
+    one_commit(&env, &["promote", &id]);
+    // soak and frozen fail; overriding soak leaves frozen.
+    let run = refused(
+        &env,
+        &["promote", &id, "--override", "soak", "--reason", "x"],
+        1,
+    );
+    assert!(
+        run.stderr.contains("[frozen]") && !run.stderr.contains("[soak]"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn override_needs_a_reason_and_an_overridable_rule() {
+    let env = Env::with_pipeline(
+        r#"
+[[environments]]
+name = "dev"
+[[environments]]
+name = "test"
+soak = { patch = 2 }
+[[environments]]
+name = "live"
+windows = ["mon 09:00-10:00"]
+overridable = ["window"]
+"#,
+    );
+    let id = new_release(&env, "1.4.1");
+    one_commit(&env, &["promote", &id]);
+    refused(&env, &["promote", &id, "--override", "soak"], 2);
+    refused(
+        &env,
+        &["promote", &id, "--override", "soak", "--reason", "  "],
+        2,
+    );
+    for never in ["frozen", "order", "state", "role"] {
+        refused(
+            &env,
+            &["promote", &id, "--override", never, "--reason", "x"],
+            2,
+        );
+    }
+    refused(
+        &env,
+        &["promote", &id, "--override", "nonsense", "--reason", "x"],
+        2,
+    );
+    // soak is overridable in general, but not into `live`.
+    let run = refused(
+        &env,
+        &["promote", &id, "--override", "soak", "--reason", "x"],
+        2,
+    );
+    assert!(run.stderr.contains("window"), "{}", run.stderr);
+    let run = refused(
+        &env,
+        &["promote", &id, "--override", "window", "--reason", "x"],
+        1,
+    );
+    assert!(run.stderr.contains("[soak]"), "{}", run.stderr);
+}
+
+// ---- confirm ----
+
+#[test]
+fn confirm_without_a_terminal_or_yes_is_exit_3_and_writes_nothing() {
+    let env = Env::new();
+    let id = new_release(&env, "1.4.1");
+    one_commit(&env, &["promote", &id]);
+    edit_manifest(&env, &id, "state", "\"frozen\"");
+    one_commit(&env, &["promote", &id]);
+    for n in 1..=3 {
+        one_commit(&env, &["tick", &id, "--env", "production", &n.to_string()]);
+    }
+    let (code, v) = check(&env, &[&id]);
+    assert_eq!(code, 0, "{v}");
+    let run = refused(&env, &["promote", &id], 3);
+    assert!(run.stderr.contains("--yes"), "{}", run.stderr);
+    one_commit(&env, &["promote", &id, "--yes"]);
+    assert!(env
+        .last_message()
+        .starts_with(&format!("rel: promote {id} to production\n")));
+}
