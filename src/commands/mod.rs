@@ -3,9 +3,13 @@
 
 mod apply;
 mod approve;
+mod cancel;
 mod check;
 mod close;
 mod env;
+mod freeze;
+mod group;
+mod incident;
 mod init;
 mod list;
 mod log;
@@ -15,6 +19,7 @@ mod plan;
 mod promote;
 mod promotion_facts;
 mod refuse;
+mod register;
 mod rollback;
 mod show;
 mod status;
@@ -23,7 +28,6 @@ mod verify;
 
 use crate::cli::Command;
 use crate::context::Context;
-use crate::error::invalid;
 use crate::model::actor::Actor;
 use crate::store::identity;
 use crate::store::Workspace;
@@ -41,6 +45,12 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
         Command::List { state } => list::run(ctx, state),
         Command::Show { release } => show::run(ctx, &release),
         Command::New(args) => new::run(ctx, &args),
+        Command::Incident(cmd) => incident::run(ctx, cmd),
+        Command::Group { release, incidents } => group::group(ctx, &release, &incidents),
+        Command::Ungroup { release, incidents } => group::ungroup(ctx, &release, &incidents),
+        Command::Freeze { release } => freeze::freeze(ctx, &release),
+        Command::Unfreeze { release, reason } => freeze::unfreeze(ctx, &release, &reason),
+        Command::Cancel { release, reason } => cancel::run(ctx, &release, &reason),
         Command::Check { release, to, at } => check::run(ctx, &release, to.as_deref(), at.as_deref()),
         Command::Promote {
             release,
@@ -80,20 +90,7 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
                 since: since.as_deref(),
             },
         ),
-        other => Err(invalid(format!(
-            "`rel {}` is not available in this build yet",
-            command_name(&other)
-        ))),
     }
-}
-
-fn command_name(c: &Command) -> String {
-    let debug = format!("{c:?}");
-    debug
-        .split(|ch: char| !ch.is_alphanumeric())
-        .next()
-        .unwrap_or("")
-        .to_lowercase()
 }
 
 /// The actor for a writing command.

@@ -3,6 +3,7 @@
 pub mod notes;
 pub mod output;
 pub mod check;
+pub mod incident;
 pub mod pipeline;
 pub mod release;
 pub mod table;

@@ -265,12 +265,21 @@ pub fn may_change_incident(
                 ));
             }
             if let Some(h) = holder.filter(|h| h.in_progress()) {
+                let first = if h.state == Some(State::Frozen) {
+                    format!(
+                        "unfreeze the release and ungroup the incident first \
+                         (`rel unfreeze {} --reason TEXT`, then `rel ungroup {} {id}`)",
+                        h.id, h.id
+                    )
+                } else {
+                    format!("ungroup it first (`rel ungroup {} {id}`)", h.id)
+                };
+                let state = h.state.map(State::as_str).unwrap_or("unknown");
                 verdict.push(Violation::new(
                     RuleCode::State,
                     format!(
-                        "incident {id} is grouped in release {} (in progress): ungroup it first \
-                         (`rel ungroup {} {id}`)",
-                        h.id, h.id
+                        "incident {id} is grouped in release {} ({state}, in progress): {first}",
+                        h.id
                     ),
                 ));
             }

@@ -1,0 +1,132 @@
+//! `rel freeze R` and `rel unfreeze R --reason T`: lock and unlock the
+//! release's content. Unfreezing starts a new content revision, so what was
+//! approved, ticked or health-checked for the frozen content no longer counts.
+
+use crate::context::Context;
+use crate::error::invalid;
+use crate::model::ids::validate_id;
+use crate::model::incident::Incident;
+use crate::model::release::Release;
+use crate::render::output::{json, outln};
+use crate::render::release::release_json;
+use crate::rules::register::effects::{self, Stamp};
+use crate::rules::register::{may_freeze, may_unfreeze};
+use crate::store::{change_for, file_of, CommitMessage, Workspace};
+
+use super::register::count;
+
+pub fn freeze(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
+    validate_id("release", release_id).map_err(invalid)?;
+    let ws = Workspace::open_for_write(&ctx.start_dir)?;
+    let mut release: Release = ws.load(release_id)?;
+    let incidents = content_of(&ws, &release)?;
+    let refs: Vec<&Incident> = incidents.iter().collect();
+    let verdict = may_freeze(&release, &refs);
+    if !verdict.allowed() {
+        return Err(super::refuse(
+            ctx,
+            &format!("cannot freeze {}", release.id),
+            &verdict,
+        ));
+    }
+    let actor = super::actor(ctx, &ws)?;
+    let by = actor.to_string();
+    effects::freeze(
+        &mut release,
+        Stamp {
+            at: ctx.now,
+            by: &by,
+        },
+    );
+
+    let mut message = CommitMessage::new("freeze", &release.id);
+    message.body.push(format!(
+        "{} frozen at revision {}: {}",
+        release.id,
+        release.revision,
+        release.incidents.join(", ")
+    ));
+    message.release = Some(release.id.clone());
+    super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
+    let done = format!(
+        "{} frozen at revision {} ({})",
+        release.id,
+        release.revision,
+        count(release.incidents.len())
+    );
+    print(ctx, &release, &done)
+}
+
+pub fn unfreeze(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<i32> {
+    validate_id("release", release_id).map_err(invalid)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(invalid("--reason needs the reason the content must change"));
+    }
+    let ws = Workspace::open_for_write(&ctx.start_dir)?;
+    let mut release: Release = ws.load(release_id)?;
+    let verdict = may_unfreeze(&release);
+    if !verdict.allowed() {
+        return Err(super::refuse(
+            ctx,
+            &format!("cannot unfreeze {}", release.id),
+            &verdict,
+        ));
+    }
+    let actor = super::actor(ctx, &ws)?;
+    let by = actor.to_string();
+    let stale = release.revision;
+    effects::unfreeze(
+        &mut release,
+        reason,
+        Stamp {
+            at: ctx.now,
+            by: &by,
+        },
+    );
+
+    let mut message = CommitMessage::new("unfreeze", &release.id);
+    message.body.push(format!(
+        "{} open again at revision {}; approvals, ticks and health reports of revision {stale} no longer count",
+        release.id, release.revision
+    ));
+    message.release = Some(release.id.clone());
+    message.reason = Some(reason.to_string());
+    super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
+    let done = format!(
+        "{} unfrozen: revision {}; approvals, ticks and health reports of revision {stale} no longer count",
+        release.id, release.revision
+    );
+    print(ctx, &release, &done)
+}
+
+/// The release's incidents as loaded; a listed incident without a file is
+/// a broken repository (exit 2), not a rule.
+fn content_of(ws: &Workspace, release: &Release) -> anyhow::Result<Vec<Incident>> {
+    release
+        .incidents
+        .iter()
+        .map(|id| {
+            ws.resolve::<Incident>(id)
+                .map_err(|_| {
+                    invalid(format!(
+                        "release {} lists incident {id} but {} does not exist; \
+                         `rel ungroup {} {id}` removes it",
+                        release.id,
+                        file_of::<Incident>(id),
+                        release.id
+                    ))
+                })
+                .and_then(|stored| ws.load(&stored))
+        })
+        .collect()
+}
+
+fn print(ctx: &Context, release: &Release, done: &str) -> anyhow::Result<i32> {
+    if ctx.json {
+        json(&release_json(release))?;
+    } else if !ctx.dry_run {
+        outln(done);
+    }
+    Ok(0)
+}

@@ -1,0 +1,192 @@
+//! `rel group R ID...` and `rel ungroup R ID...`: add or remove incidents,
+//! all or none. The release manifest and every incident file change in one
+//! commit, so the release's `incidents` and each incident's `release` agree.
+
+use std::collections::HashMap;
+
+use crate::context::Context;
+use crate::error::invalid;
+use crate::model::ids::{id_key, validate_id};
+use crate::model::incident::Incident;
+use crate::model::release::Release;
+use crate::render::output::{json, outln};
+use crate::render::release::release_json;
+use crate::rules::register::effects::{self, Stamp};
+use crate::rules::register::{may_group, may_ungroup, Candidate, Holder};
+use crate::store::{change_for, CommitMessage, Workspace};
+
+use super::register::{count, holder_of, resolve_incidents, subject, validate_ids};
+
+pub fn group(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Result<i32> {
+    validate_id("release", release_id).map_err(invalid)?;
+    validate_ids("incident", wanted)?;
+
+    let ws = Workspace::open_for_write(&ctx.start_dir)?;
+    let mut release: Release = ws.load(release_id)?;
+    let ids = resolve_incidents(&ws, wanted)?;
+    let incidents: Vec<Incident> = ids
+        .iter()
+        .map(|id| ws.load::<Incident>(id))
+        .collect::<anyhow::Result<_>>()?;
+    // Each holder is read once, however many incidents it holds; only the
+    // holders are read, never the whole set of releases.
+    let mut holders: HashMap<String, Option<Holder>> = HashMap::new();
+    let mut candidates = Vec::with_capacity(incidents.len());
+    for incident in &incidents {
+        let key = incident.release.as_deref().map(id_key).unwrap_or_default();
+        let holder = match holders.get(&key) {
+            Some(h) => h.clone(),
+            None => {
+                let h = holder_of(&ws, incident)?;
+                holders.insert(key, h.clone());
+                h
+            }
+        };
+        candidates.push(Candidate { incident, holder });
+    }
+    let verdict = may_group(&release, &candidates);
+    if !verdict.allowed() {
+        return Err(super::refuse(
+            ctx,
+            &format!("cannot group {} into {}", ids.join(", "), release.id),
+            &verdict,
+        ));
+    }
+
+    let (already, mut new): (Vec<Incident>, Vec<Incident>) = incidents
+        .into_iter()
+        .partition(|i| crate::rules::register::lists(&release, &i.id));
+    if new.is_empty() {
+        eprintln!(
+            "nothing to change: {} already in {}",
+            ids.join(", "),
+            release.id
+        );
+        return print(ctx, &release, None);
+    }
+    if !already.is_empty() {
+        let names: Vec<&str> = already.iter().map(|i| i.id.as_str()).collect();
+        eprintln!("already in {}: {}", release.id, names.join(", "));
+    }
+    let actor = super::actor(ctx, &ws)?;
+    let by = actor.to_string();
+    effects::group(
+        &mut release,
+        &mut new,
+        Stamp {
+            at: ctx.now,
+            by: &by,
+        },
+    );
+
+    let added: Vec<String> = new.iter().map(|i| i.id.clone()).collect();
+    let mut changes = vec![change_for(&release)?];
+    for i in &new {
+        changes.push(change_for(i)?);
+    }
+    let mut message = CommitMessage::new("group", &subject(&release.id, &added));
+    message.body.push(format!(
+        "Grouped into {} (revision {}): {}",
+        release.id,
+        release.revision,
+        added.join(", ")
+    ));
+    message.release = Some(release.id.clone());
+    super::apply(ctx, &ws, &actor, &changes, &message)?;
+    let done = format!(
+        "grouped {} into {} (revision {}, {})",
+        added.join(", "),
+        release.id,
+        release.revision,
+        count(release.incidents.len())
+    );
+    print(ctx, &release, Some(&done))
+}
+
+pub fn ungroup(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Result<i32> {
+    validate_id("release", release_id).map_err(invalid)?;
+    validate_ids("incident", wanted)?;
+
+    let ws = Workspace::open_for_write(&ctx.start_dir)?;
+    let mut release: Release = ws.load(release_id)?;
+    // Each id as the release lists it; one it does not list is bad input.
+    let mut ids: Vec<String> = Vec::new();
+    let mut strangers: Vec<String> = Vec::new();
+    for w in wanted {
+        match release.incidents.iter().find(|i| i.eq_ignore_ascii_case(w)) {
+            Some(listed) if !ids.contains(listed) => ids.push(listed.clone()),
+            Some(_) => {}
+            None => strangers.push(w.clone()),
+        }
+    }
+    if !strangers.is_empty() {
+        return Err(invalid(format!(
+            "not in release {}: {}; it holds {}",
+            release.id,
+            strangers.join(", "),
+            if release.incidents.is_empty() {
+                "no incidents".to_string()
+            } else {
+                release.incidents.join(", ")
+            }
+        )));
+    }
+    let verdict = may_ungroup(&release);
+    if !verdict.allowed() {
+        return Err(super::refuse(
+            ctx,
+            &format!("cannot ungroup {} from {}", ids.join(", "), release.id),
+            &verdict,
+        ));
+    }
+    // The files of the listed incidents; one deleted by hand is only
+    // dropped from the list.
+    let mut incidents: Vec<Incident> = Vec::new();
+    for id in &ids {
+        if let Ok(stored) = ws.resolve::<Incident>(id) {
+            incidents.push(ws.load(&stored)?);
+        }
+    }
+    let actor = super::actor(ctx, &ws)?;
+    let by = actor.to_string();
+    effects::ungroup(
+        &mut release,
+        &ids,
+        &mut incidents,
+        Stamp {
+            at: ctx.now,
+            by: &by,
+        },
+    );
+
+    let mut changes = vec![change_for(&release)?];
+    for i in &incidents {
+        changes.push(change_for(i)?);
+    }
+    let mut message = CommitMessage::new("ungroup", &subject(&release.id, &ids));
+    message.body.push(format!(
+        "Removed from {} (revision {}): {}",
+        release.id,
+        release.revision,
+        ids.join(", ")
+    ));
+    message.release = Some(release.id.clone());
+    super::apply(ctx, &ws, &actor, &changes, &message)?;
+    let done = format!(
+        "ungrouped {} from {} (revision {}, {})",
+        ids.join(", "),
+        release.id,
+        release.revision,
+        count(release.incidents.len())
+    );
+    print(ctx, &release, Some(&done))
+}
+
+fn print(ctx: &Context, release: &Release, done: Option<&str>) -> anyhow::Result<i32> {
+    if ctx.json {
+        json(&release_json(release))?;
+    } else if let Some(done) = done.filter(|_| !ctx.dry_run) {
+        outln(done);
+    }
+    Ok(0)
+}

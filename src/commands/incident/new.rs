@@ -1,0 +1,64 @@
+//! `rel incident new ID --title T [--component KIND:NAME]... [--breaking]
+//! [--impact TEXT]`: register an incident, status open.
+
+use crate::context::Context;
+use crate::error::invalid;
+use crate::model::ids::{id_key, validate_id};
+use crate::model::incident::{parse_component_spec, Incident};
+use crate::render::incident::incident_json;
+use crate::render::output::{json, outln};
+use crate::rules::register::effects::{self, Stamp};
+use crate::store::{change_for, CommitMessage, Workspace};
+
+pub struct NewIncident<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub components: &'a [String],
+    pub breaking: bool,
+    pub impact: Option<&'a str>,
+}
+
+pub fn run(ctx: &Context, args: &NewIncident) -> anyhow::Result<i32> {
+    // Every argument is checked before the repository is touched.
+    validate_id("incident", args.id).map_err(invalid)?;
+    let title = args.title.trim();
+    if title.is_empty() {
+        return Err(invalid("an incident needs a title (--title)"));
+    }
+    let components = args
+        .components
+        .iter()
+        .map(|c| parse_component_spec(c))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(invalid)?;
+    let impact = args.impact.map(str::trim).filter(|s| !s.is_empty());
+
+    let ws = Workspace::open_for_write(&ctx.start_dir)?;
+    if let Some(other) = ws
+        .ids::<Incident>()?
+        .into_iter()
+        .find(|e| id_key(e) == id_key(args.id))
+    {
+        return Err(invalid(format!(
+            "incident `{other}` already exists (ids are unique ignoring case); \
+             `rel incident show {other}` shows it"
+        )));
+    }
+    let actor = super::super::actor(ctx, &ws)?;
+    let by = actor.to_string();
+    let stamp = Stamp {
+        at: ctx.now,
+        by: &by,
+    };
+    let incident = effects::new_incident(args.id, title, args.breaking, impact, &components, stamp);
+
+    let mut message = CommitMessage::new("incident-new", &incident.id);
+    message.body.push(format!("{}: {title}", incident.id));
+    super::super::apply(ctx, &ws, &actor, &[change_for(&incident)?], &message)?;
+    if ctx.json {
+        json(&incident_json(&incident))?;
+    } else if !ctx.dry_run {
+        outln(&incident.id);
+    }
+    Ok(0)
+}

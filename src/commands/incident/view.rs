@@ -1,0 +1,40 @@
+//! `rel incident list [--unassigned] [--status S]` and `rel incident show ID`.
+
+use crate::context::Context;
+use crate::error::invalid;
+use crate::model::incident::{Incident, IncidentStatus};
+use crate::render::incident::{incident_json, incident_table, incident_text};
+use crate::render::output::{json, outln};
+use crate::store::Workspace;
+
+pub fn list(ctx: &Context, unassigned: bool, status: Option<&str>) -> anyhow::Result<i32> {
+    let status: Option<IncidentStatus> = status.map(str::parse).transpose().map_err(invalid)?;
+    let ws = Workspace::open(&ctx.start_dir)?;
+    let incidents: Vec<Incident> = ws
+        .load_all::<Incident>()?
+        .into_iter()
+        .filter(|i| !unassigned || i.release.is_none())
+        .filter(|i| status.is_none_or(|s| i.status == s))
+        .collect();
+    if ctx.json {
+        let all: Vec<_> = incidents.iter().map(incident_json).collect();
+        json(&all)?;
+    } else if incidents.is_empty() {
+        eprintln!("no incidents");
+    } else {
+        outln(&incident_table(ctx, &incidents));
+    }
+    Ok(0)
+}
+
+pub fn show(ctx: &Context, id: &str) -> anyhow::Result<i32> {
+    let ws = Workspace::open(&ctx.start_dir)?;
+    let incident: Incident = ws.load(id)?;
+    if ctx.json {
+        json(&incident_json(&incident))?;
+    } else {
+        let tz = ws.pipeline()?.calendar.timezone;
+        outln(&incident_text(ctx, tz, &incident));
+    }
+    Ok(0)
+}
