@@ -7,3 +7,4 @@ mod foundation_git;
 mod foundation_init;
 mod foundation_input;
 mod promotion;
+mod promotion_time;
