@@ -3,6 +3,7 @@
 
 use crate::context::Context;
 use crate::model::actor::Actor;
+use crate::render::output::errln;
 use crate::store::{Change, CommitMessage, Workspace};
 
 /// Commits `changes` (or, with --dry-run, prints what would be committed).
@@ -15,22 +16,24 @@ pub fn apply(
 ) -> anyhow::Result<()> {
     if ctx.dry_run {
         ws.preflight(changes)?;
-        eprintln!("dry run: nothing written. Would commit as {actor}:");
+        errln(&format!(
+            "dry run: nothing written. Would commit as {actor}:"
+        ));
         for line in message.render().lines() {
-            eprintln!("    {line}");
+            errln(&format!("    {line}"));
         }
         for c in changes {
-            eprintln!("  would write {}", c.path);
+            errln(&format!("  would write {}", c.path));
         }
         return Ok(());
     }
     let id = ws.commit(changes, message, actor, ctx.now)?;
     let short = id.to_string();
-    eprintln!(
+    errln(&format!(
         "committed {} rel: {} {}",
         &short[..short.len().min(10)],
         message.action,
         message.subject
-    );
+    ));
     Ok(())
 }

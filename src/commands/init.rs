@@ -4,7 +4,7 @@ use git2::Repository;
 
 use crate::context::Context;
 use crate::error::{conflict, invalid};
-use crate::render::output::outln;
+use crate::render::output::{errln, outln};
 use crate::store::workspace::{INCIDENTS_DIR, PIPELINE_FILE};
 use crate::store::{Change, CommitMessage, Workspace};
 
@@ -25,13 +25,21 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     let inside_git = Repository::discover(&dir).is_ok();
     if !inside_git {
         if ctx.dry_run {
-            eprintln!("dry run: would run `git init` in {}", dir.display());
-            eprintln!("  would write {PIPELINE_FILE}, {INCIDENTS_DIR}/.gitkeep and commit them");
+            errln(&format!(
+                "dry run: would run `git init` in {}",
+                dir.display()
+            ));
+            errln(&format!(
+                "  would write {PIPELINE_FILE}, {INCIDENTS_DIR}/.gitkeep and commit them"
+            ));
             return Ok(0);
         }
         Repository::init(&dir)
             .map_err(|e| invalid(format!("git init {}: {}", dir.display(), e.message())))?;
-        eprintln!("initialised an empty git repository in {}", dir.display());
+        errln(&format!(
+            "initialised an empty git repository in {}",
+            dir.display()
+        ));
     }
     let ws = Workspace::at_root(dir.clone(), true)?;
     let actor = super::actor(ctx, &ws)?;

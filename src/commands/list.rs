@@ -3,7 +3,7 @@
 use crate::cli::StateFilter;
 use crate::context::Context;
 use crate::model::release::{Release, State};
-use crate::render::output::{json, outln};
+use crate::render::output::{errln, json, outln};
 use crate::render::release::release_json;
 use crate::render::table::{new_table, render};
 use crate::store::Workspace;
@@ -31,7 +31,7 @@ pub fn run(ctx: &Context, filter: StateFilter) -> anyhow::Result<i32> {
         return Ok(0);
     }
     if releases.is_empty() {
-        eprintln!("no releases");
+        errln("no releases");
         return Ok(0);
     }
     let mut table = new_table(

@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::context::Context;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
-use crate::render::output::{json, outln};
+use crate::render::output::{errln, json, outln};
 use crate::render::release::release_json;
 use crate::render::table::{new_table, render};
 use crate::render::time::rfc3339;
@@ -42,12 +42,22 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
         return Ok(0);
     }
     if rows.is_empty() {
-        eprintln!("no releases in progress");
+        errln("no releases in progress");
         return Ok(0);
     }
     let mut table = new_table(
         ctx,
-        &["id", "version", "kind", "state", "environment", "days", "incidents", "next", "readiness"],
+        &[
+            "id",
+            "version",
+            "kind",
+            "state",
+            "environment",
+            "days",
+            "incidents",
+            "next",
+            "readiness",
+        ],
     );
     for row in &rows {
         let r = row.release;
@@ -59,7 +69,10 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
             r.environment.clone(),
             row.days.to_string(),
             r.incidents.len().to_string(),
-            row.next.as_ref().map(|v| v.to.clone()).unwrap_or_else(|| "-".into()),
+            row.next
+                .as_ref()
+                .map(|v| v.to.clone())
+                .unwrap_or_else(|| "-".into()),
             readiness(&pipeline, row),
         ]);
     }
@@ -67,10 +80,19 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-fn next_verdict(p: &Pipeline, all: &[Release], r: &Release, ctx: &Context) -> Option<PromotionVerdict> {
+fn next_verdict(
+    p: &Pipeline,
+    all: &[Release],
+    r: &Release,
+    ctx: &Context,
+) -> Option<PromotionVerdict> {
     let target = p.position(&r.environment)? + 1;
     let env = p.environments.get(target)?;
-    let occupants = if env.exclusive { occupants_of(all, &env.name, &r.id) } else { Vec::new() };
+    let occupants = if env.exclusive {
+        occupants_of(all, &env.name, &r.id)
+    } else {
+        Vec::new()
+    };
     Some(check_promotion(&PromotionInput {
         pipeline: p,
         release: r,
@@ -82,7 +104,11 @@ fn next_verdict(p: &Pipeline, all: &[Release], r: &Release, ctx: &Context) -> Op
 
 fn readiness(p: &Pipeline, row: &Row) -> String {
     let Some(v) = &row.next else {
-        return "last environment: close when done".into();
+        return if p.position(&row.release.environment).is_some() {
+            "last environment: close when done".into()
+        } else {
+            "not in the pipeline: roll it back".into()
+        };
     };
     if v.ready() {
         return "ready".into();
@@ -102,15 +128,26 @@ fn row_json(row: &Row) -> serde_json::Value {
     let mut v = release_json(row.release);
     if let Some(map) = v.as_object_mut() {
         map.insert("business_days".into(), json!(row.days));
-        map.insert("next".into(), json!(row.next.as_ref().map(|n| n.to.clone())));
+        map.insert(
+            "next".into(),
+            json!(row.next.as_ref().map(|n| n.to.clone())),
+        );
         map.insert("ready".into(), json!(row.next.as_ref().map(|n| n.ready())));
         map.insert(
             "ready_at".into(),
-            json!(row.next.as_ref().and_then(|n| if n.ready() { Some(n.at) } else { n.ready_at() }).map(rfc3339)),
+            json!(row
+                .next
+                .as_ref()
+                .and_then(|n| if n.ready() { Some(n.at) } else { n.ready_at() })
+                .map(rfc3339)),
         );
         map.insert(
             "blocked_by".into(),
-            json!(row.next.as_ref().map(|n| n.verdict.codes()).unwrap_or_default()),
+            json!(row
+                .next
+                .as_ref()
+                .map(|n| n.verdict.codes())
+                .unwrap_or_default()),
         );
     }
     v

@@ -123,13 +123,6 @@ impl Pipeline {
         &self.environments[self.environments.len() - 1]
     }
 
-    /// The environment a release in `current` moves to by default: the next
-    /// one (optional ones are not skipped by default; `--to` may pass over them).
-    pub fn next_after(&self, current: &str) -> Option<&Environment> {
-        let i = self.position(current)?;
-        self.environments.get(i + 1)
-    }
-
     /// Members of a role, when the role is restricted.
     pub fn role_members(&self, role: &str) -> Option<&[String]> {
         self.roles.get(role).map(|v| v.as_slice())

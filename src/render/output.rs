@@ -11,11 +11,6 @@ fn handle(result: std::io::Result<()>) {
     }
 }
 
-/// Prints `text` as is.
-pub fn out(text: &str) {
-    handle(std::io::stdout().lock().write_all(text.as_bytes()));
-}
-
 /// Prints `text` and a newline.
 pub fn outln(text: &str) {
     let mut lock = std::io::stdout().lock();
@@ -23,6 +18,16 @@ pub fn outln(text: &str) {
         lock.write_all(text.as_bytes())
             .and_then(|_| lock.write_all(b"\n")),
     );
+}
+
+/// Prints a message and a newline on stderr. Unlike `eprintln!`, which
+/// panics when stderr is a closed pipe (`rel new 2>&1 | head -1`), a message
+/// nobody can read is dropped: the work it reports is already done.
+pub fn errln(text: &str) {
+    let mut lock = std::io::stderr().lock();
+    let _ = lock
+        .write_all(text.as_bytes())
+        .and_then(|_| lock.write_all(b"\n"));
 }
 
 pub fn flush() {

@@ -1,7 +1,7 @@
 //! Tables for people (comfy-table), plain when not on a terminal.
 
 use comfy_table::presets::{NOTHING, UTF8_HORIZONTAL_ONLY};
-use comfy_table::{Cell, Color, ContentArrangement, Table};
+use comfy_table::{Cell, ContentArrangement, Table};
 
 use crate::context::Context;
 
@@ -17,16 +17,6 @@ pub fn new_table(ctx: &Context, header: &[&str]) -> Table {
     }
     table.set_header(header.iter().map(|h| Cell::new(h.to_uppercase())));
     table
-}
-
-/// A cell coloured only on a terminal.
-pub fn colored(ctx: &Context, text: impl ToString, color: Color) -> Cell {
-    let cell = Cell::new(text.to_string());
-    if ctx.color {
-        cell.fg(color)
-    } else {
-        cell
-    }
 }
 
 /// Renders a table with trailing spaces trimmed from each line.

@@ -81,10 +81,9 @@ impl Workspace {
     /// Refuses (exit 3) when HEAD is not on a branch, a merge or rebase is in
     /// progress, or a file to change has edits that are not committed.
     fn check_clean(&self, changes: &[Change], head_tree: Option<&Tree>) -> anyhow::Result<()> {
-        if self.repo.state() != git2::RepositoryState::Clean {
+        if let Some(operation) = operation_in_progress(self.repo.state()) {
             return Err(conflict(format!(
-                "the git repository is in the middle of a {:?}; finish or abort it first",
-                self.repo.state()
+                "the git repository is in the middle of a {operation}; finish or abort it first"
             )));
         }
         let index = self.repo.index()?;
@@ -238,6 +237,20 @@ impl Workspace {
             )));
         }
         Ok(commit_id)
+    }
+}
+
+/// The git operation a repository is in the middle of, as users name it.
+fn operation_in_progress(state: git2::RepositoryState) -> Option<&'static str> {
+    use git2::RepositoryState as S;
+    match state {
+        S::Clean => None,
+        S::Merge => Some("merge"),
+        S::Revert | S::RevertSequence => Some("revert"),
+        S::CherryPick | S::CherryPickSequence => Some("cherry-pick"),
+        S::Bisect => Some("bisect"),
+        S::Rebase | S::RebaseInteractive | S::RebaseMerge => Some("rebase"),
+        S::ApplyMailbox | S::ApplyMailboxOrRebase => Some("`git am`"),
     }
 }
 

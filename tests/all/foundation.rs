@@ -302,6 +302,9 @@ fn status_json_is_an_array_of_releases_with_where_they_are() {
         }
     }
     assert_eq!(rows[1]["kind"], "minor");
+    // Entered Friday 15:00; Wednesday 15:00 is three business days later.
+    assert_eq!(rows[0]["business_days"], 3);
+    assert_eq!(rows[0]["next"], "uat");
     let table = env.rel(&["status"]);
     let out = &table.ok().stdout;
     assert!(
@@ -349,4 +352,26 @@ fn an_unknown_flag_or_missing_command_exits_2_and_writes_nothing() {
         env.rel(&["launch"]).code(2);
     });
     assert_eq!(env.commit_count(), 1);
+}
+
+#[test]
+fn no_colours_without_a_terminal() {
+    let env = Env::new();
+    new_release(&env, "1.0.0", &[]);
+    for args in [
+        &["status"][..],
+        &["list"],
+        &["env"],
+        &["show", "R-2026-001"],
+    ] {
+        let mut cmd = env.cmd(args);
+        cmd.env_remove("NO_COLOR");
+        let out = cmd.output().expect("run rel");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{args:?}");
+        assert!(
+            !stdout.contains('\x1b'),
+            "{args:?}: escape codes in\n{stdout}"
+        );
+    }
 }

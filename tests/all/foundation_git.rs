@@ -120,6 +120,46 @@ fn a_staged_manifest_missing_from_the_work_tree_exits_3() {
 }
 
 #[test]
+fn hand_edits_to_a_manifest_a_command_rewrites_exit_3_staged_or_not() {
+    let env = Env::new();
+    env.rel(&["new", "--version", "1.1.0", "--title", "Minor"])
+        .ok();
+    let manifest = "releases/R-2026-001.toml";
+    let edited = env.read(manifest).replace("Minor", "Edited by hand");
+    env.write(manifest, &edited);
+    // `rel promote` rewrites the manifest (development -> uat needs nothing).
+    for stage in [false, true] {
+        if stage {
+            env.git(&["add", manifest]);
+        }
+        env.assert_unchanged(|| {
+            let run = env.rel(&["promote", "R-2026-001"]);
+            run.code(3);
+            assert!(run.stderr.contains(manifest), "{}", run.stderr);
+            let run = env.rel(&["--dry-run", "promote", "R-2026-001"]);
+            run.code(3);
+        });
+    }
+    assert_eq!(env.commit_count(), 2);
+    env.git(&["checkout", "-q", "HEAD", "--", manifest]);
+    env.rel(&["promote", "R-2026-001"]).ok();
+    assert_eq!(env.last_commit_files(), [manifest]);
+}
+
+#[test]
+fn a_merge_in_progress_exits_3() {
+    let env = Env::new();
+    let head = env.head();
+    // How git records a merge that stopped on conflicts.
+    env.write(".git/MERGE_HEAD", &format!("{head}\n"));
+    env.assert_unchanged(|| {
+        let run = env.rel(&NEW);
+        run.code(3);
+        assert!(run.stderr.contains("merge"), "{}", run.stderr);
+    });
+}
+
+#[test]
 fn an_untracked_file_at_the_new_manifest_path_is_not_overwritten() {
     let env = Env::new();
     env.write("releases/X.toml", "my notes, not a manifest\n");
@@ -345,4 +385,27 @@ fn a_reader_that_closes_the_pipe_early_is_not_an_error() {
         assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
+}
+
+#[test]
+fn closed_stdout_and_stderr_do_not_turn_done_work_into_a_failure() {
+    let env = Env::new();
+    // As in `id=$(rel new ... 2>&1 | head -0)`: the reader is gone before
+    // rel reports the commit on stderr and prints the id on stdout.
+    for args in [
+        &NEW[..],
+        &["--dry-run", "new", "--version", "2.0.0", "--title", "T"],
+        &["list", "--state", "cancelled"],
+        &["status"],
+    ] {
+        let mut cmd = env.cmd(args);
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn rel");
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let status = child.wait().expect("wait");
+        assert_eq!(status.code(), Some(0), "{args:?}");
+    }
+    assert_eq!(env.commit_count(), 2);
+    assert_eq!(env.last_commit_files(), ["releases/R-2026-001.toml"]);
 }
