@@ -8,3 +8,4 @@ mod foundation_init;
 mod foundation_input;
 mod promotion;
 mod promotion_time;
+mod promotion_gates;

@@ -1,0 +1,496 @@
+//! The gates a person or a script opens: approvals (roles, distinct people,
+//! stale after a content change), checklists (entry items by kind, exit
+//! items, `rel tick`), health (`rel verify`, reports from CI).
+
+use serde_json::Value;
+
+use crate::common::Env;
+use crate::promotion::{check, codes, edit_manifest, new_release, one_commit, refused};
+
+const CLIENT: &str = "Carla Client <client@example.com>";
+const RM: &str = "Rui Manager <rm@example.com>";
+
+const APPROVALS: &str = r#"
+[roles]
+client = ["client@example.com"]
+
+[[environments]]
+name = "dev"
+
+[[environments]]
+name = "live"
+approvals = ["client", "release-manager"]
+distinct_approvers = true
+"#;
+
+fn as_actor(env: &mut Env, actor: &str) {
+    env.actor = Some(actor.to_string());
+}
+
+fn approve(env: &mut Env, actor: &str, id: &str, role: &str) {
+    as_actor(env, actor);
+    one_commit(env, &["approve", id, "--env", "live", "--role", role]);
+}
+
+fn manifest(env: &Env, id: &str) -> Value {
+    env.rel(&["--json", "show", id]).ok().json()
+}
+
+// ---- approval ----
+
+#[test]
+fn approval_every_role_of_the_target_must_approve() {
+    let mut env = Env::with_pipeline(APPROVALS);
+    let id = new_release(&env, "1.0.1");
+    let (code, v) = check(&env, &[&id]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&v), ["approval", "approval"]);
+    assert_eq!(v["ready_at"], Value::Null);
+    let text = v.to_string();
+    assert!(
+        text.contains("`client`") && text.contains("`release-manager`"),
+        "{text}"
+    );
+    refused(&env, &["promote", &id], 1);
+
+    approve(&mut env, CLIENT, &id, "client");
+    let msg = env.last_message();
+    assert!(
+        msg.starts_with(&format!("rel: approve {id} for live as client\n")),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("Rel-Action: approve\n") && msg.contains("Rel-Env: live\n"),
+        "{msg}"
+    );
+    let (_, v) = check(&env, &[&id]);
+    assert_eq!(codes(&v), ["approval"]);
+
+    approve(&mut env, RM, &id, "release-manager");
+    let (code, v) = check(&env, &[&id]);
+    assert_eq!(code, 0, "{v}");
+    one_commit(&env, &["promote", &id]);
+    let approvals = &manifest(&env, &id)["approvals"];
+    assert_eq!(approvals.as_array().map(Vec::len), Some(2), "{approvals}");
+}
+
+#[test]
+fn approval_as_a_restricted_role_by_a_non_member_is_refused_with_role() {
+    let env = Env::with_pipeline(APPROVALS); // actor: ana@example.com
+    let id = new_release(&env, "1.0.1");
+    let run = refused(
+        &env,
+        &["approve", &id, "--env", "live", "--role", "client"],
+        1,
+    );
+    assert!(run.stderr.contains("[role]"), "{}", run.stderr);
+    let run = refused(
+        &env,
+        &[
+            "--json", "approve", &id, "--env", "live", "--role", "client",
+        ],
+        1,
+    );
+    assert_eq!(run.json()["violations"][0]["rule"], "role");
+    // A role with no [roles] entry is open to anyone.
+    one_commit(
+        &env,
+        &["approve", &id, "--env", "live", "--role", "release-manager"],
+    );
+}
+
+#[test]
+fn approval_of_a_role_the_target_does_not_ask_for_or_an_unknown_env_is_exit_2() {
+    let env = Env::with_pipeline(APPROVALS);
+    let id = new_release(&env, "1.0.1");
+    refused(
+        &env,
+        &["approve", &id, "--env", "live", "--role", "auditor"],
+        2,
+    );
+    refused(
+        &env,
+        &["approve", &id, "--env", "nowhere", "--role", "client"],
+        2,
+    );
+    refused(
+        &env,
+        &["approve", &id, "--env", "live", "--role", "../x"],
+        2,
+    );
+}
+
+#[test]
+fn approval_distinct_approvers_one_person_cannot_fill_two_roles() {
+    let mut env = Env::with_pipeline(APPROVALS);
+    let id = new_release(&env, "1.0.1");
+    approve(&mut env, CLIENT, &id, "client");
+    approve(&mut env, CLIENT, &id, "release-manager");
+    let (code, v) = check(&env, &[&id]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&v), ["approval"]);
+    assert!(v.to_string().contains("different person"), "{v}");
+    refused(&env, &["promote", &id], 1);
+    approve(&mut env, RM, &id, "release-manager");
+    let (code, v) = check(&env, &[&id]);
+    assert_eq!(code, 0, "{v}");
+}
+
+#[test]
+fn approval_without_distinct_approvers_one_person_may_fill_both() {
+    let mut env = Env::with_pipeline(&APPROVALS.replace("distinct_approvers = true", ""));
+    let id = new_release(&env, "1.0.1");
+    approve(&mut env, CLIENT, &id, "client");
+    approve(&mut env, CLIENT, &id, "release-manager");
+    let (code, v) = check(&env, &[&id]);
+    assert_eq!(code, 0, "{v}");
+}
+
+#[test]
+fn approval_twice_by_the_same_person_records_nothing_new() {
+    let mut env = Env::with_pipeline(APPROVALS);
+    let id = new_release(&env, "1.0.1");
+    approve(&mut env, CLIENT, &id, "client");
+    env.assert_unchanged(|| {
+        env.rel(&["approve", &id, "--env", "live", "--role", "client"])
+            .ok();
+    });
+}
+
+#[test]
+fn approval_goes_stale_when_the_content_revision_changes() {
+    let mut env = Env::with_pipeline(APPROVALS);
+    let id = new_release(&env, "1.0.1");
+    approve(&mut env, CLIENT, &id, "client");
+    approve(&mut env, RM, &id, "release-manager");
+    assert_eq!(check(&env, &[&id]).0, 0);
+    // `rel group`/`ungroup`/`unfreeze` bump the revision; until they are
+    // wired into this build, the test bumps it by hand.
+    edit_manifest(&env, &id, "revision", "2");
+    let (code, v) = check(&env, &[&id]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&v), ["approval", "approval"]);
+    refused(&env, &["promote", &id], 1);
+    // The stale approval does not count as "already approved" either.
+    approve(&mut env, CLIENT, &id, "client");
+    approve(&mut env, RM, &id, "release-manager");
+    assert_eq!(check(&env, &[&id]).0, 0);
+}
+
+#[test]
+fn approval_override_needs_a_reason_and_is_recorded() {
+    let env = Env::with_pipeline(APPROVALS);
+    let id = new_release(&env, "1.0.1");
+    refused(&env, &["promote", &id, "--override", "approval"], 2);
+    one_commit(
+        &env,
+        &[
+            "promote",
+            &id,
+            "--override",
+            "approval",
+            "--reason",
+            "Client on holiday",
+        ],
+    );
+    let msg = env.last_message();
+    assert!(
+        msg.contains("Rel-Override: approval\nRel-Reason: Client on holiday"),
+        "{msg}"
+    );
+    // Approving entry into an environment already entered: order.
+    let run = refused(
+        &env,
+        &["approve", &id, "--env", "live", "--role", "release-manager"],
+        1,
+    );
+    assert!(run.stderr.contains("[order]"), "{}", run.stderr);
+}
+
+// ---- checklist ----
+
+#[test]
+fn checklist_entry_item_for_major_releases_only() {
+    let env = Env::new(); // uat: "UAT data refreshed from production", major only
+    let major = new_release(&env, "2.0.0");
+    let minor = new_release(&env, "1.5.0");
+    let (code, v) = check(&env, &[&major]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&v), ["checklist"]);
+    assert!(v.to_string().contains("UAT data refreshed"), "{v}");
+    assert_eq!(v["ready_at"], Value::Null);
+    refused(&env, &["promote", &major], 1);
+    assert_eq!(check(&env, &[&minor]).0, 0);
+    // A minor release has no entry item to tick in uat.
+    refused(&env, &["tick", &minor, "--env", "uat", "1"], 2);
+
+    one_commit(
+        &env,
+        &[
+            "tick",
+            &major,
+            "--env",
+            "uat",
+            "UAT data refreshed from production",
+        ],
+    );
+    let msg = env.last_message();
+    assert!(
+        msg.starts_with(&format!("rel: tick {major} uat entry: UAT data")),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("Rel-Action: tick\n") && msg.contains("Rel-Env: uat\n"),
+        "{msg}"
+    );
+    assert_eq!(check(&env, &[&major]).0, 0);
+    one_commit(&env, &["promote", &major]);
+}
+
+#[test]
+fn tick_by_number_or_text_and_unknown_items_are_exit_2() {
+    let env = Env::new();
+    let id = new_release(&env, "1.5.1");
+    let (_, v) = check(&env, &[&id, "--to", "production"]);
+    assert_eq!(
+        codes(&v),
+        ["order", "frozen", "checklist", "checklist", "checklist"]
+    );
+
+    one_commit(&env, &["tick", &id, "--env", "production", "2"]);
+    let ticks = &manifest(&env, &id)["ticks"];
+    assert_eq!(
+        ticks[0]["item"], "Web service configuration changes reviewed",
+        "{ticks}"
+    );
+    assert_eq!(ticks[0]["checklist"], "entry");
+    one_commit(
+        &env,
+        &[
+            "tick",
+            &id,
+            "--env",
+            "production",
+            "access permissions REVIEWED",
+        ],
+    );
+    let (_, v) = check(&env, &[&id, "--to", "production"]);
+    assert_eq!(codes(&v), ["order", "frozen", "checklist"]);
+    assert!(v.to_string().contains("Database structures"), "{v}");
+
+    for bad in ["0", "4", "Coffee made"] {
+        let run = refused(&env, &["tick", &id, "--env", "production", bad], 2);
+        assert!(
+            run.stderr.contains("1. Database structures"),
+            "{bad}: {}",
+            run.stderr
+        );
+    }
+    refused(&env, &["tick", &id, "--env", "nowhere", "1"], 2);
+    // Ticking again is not an error and records nothing.
+    env.assert_unchanged(|| {
+        env.rel(&["tick", &id, "--env", "production", "2"]).ok();
+    });
+}
+
+#[test]
+fn checklist_exit_items_of_the_current_environment_hold_the_release() {
+    let env = Env::with_pipeline(
+        r#"
+[[environments]]
+name = "dev"
+exit_checklist = ["Smoke tests signed off", { item = "Migration rehearsed", kinds = ["major"] }]
+[[environments]]
+name = "live"
+"#,
+    );
+    let id = new_release(&env, "1.5.1");
+    let (code, v) = check(&env, &[&id]);
+    assert_eq!((code, codes(&v)), (1, vec!["checklist".to_string()]));
+    assert!(v.to_string().contains("exit item of dev"), "{v}");
+    refused(&env, &["promote", &id], 1);
+    // Only the exit list of the environment it is in, not entry items of it.
+    one_commit(&env, &["tick", &id, "--env", "dev", "1"]);
+    assert_eq!(manifest(&env, &id)["ticks"][0]["checklist"], "exit");
+    assert_eq!(check(&env, &[&id]).0, 0);
+    one_commit(&env, &["promote", &id]);
+    // Behind it now: nothing of dev can be ticked.
+    let run = refused(&env, &["tick", &id, "--env", "dev", "1"], 1);
+    assert!(run.stderr.contains("[order]"), "{}", run.stderr);
+}
+
+#[test]
+fn checklist_ticks_go_stale_with_the_content_and_can_be_overridden() {
+    let env = Env::new();
+    let id = new_release(&env, "2.0.0");
+    one_commit(&env, &["tick", &id, "--env", "uat", "1"]);
+    assert_eq!(check(&env, &[&id]).0, 0);
+    edit_manifest(&env, &id, "revision", "2");
+    let (_, v) = check(&env, &[&id]);
+    assert_eq!(codes(&v), ["checklist"]);
+    one_commit(
+        &env,
+        &[
+            "promote",
+            &id,
+            "--override",
+            "checklist",
+            "--reason",
+            "Data refreshed last week",
+        ],
+    );
+    assert!(env.last_message().contains("Rel-Override: checklist\n"));
+}
+
+// ---- health ----
+
+/// dev -> test (health check writing its environment to `seen`, passing
+/// when `pass` exists) -> live (requires_health).
+fn health_env() -> (Env, String, std::path::PathBuf, std::path::PathBuf) {
+    let env = Env::new();
+    let seen = env.tmp.path().join("seen.txt");
+    let pass = env.tmp.path().join("pass");
+    env.write(
+        "environments.toml",
+        &format!(
+            r#"
+[[environments]]
+name = "dev"
+[[environments]]
+name = "test"
+health_check = '''echo "$REL_RELEASE $REL_VERSION $REL_ENV" > "{}"; echo checking; test -e "{}"'''
+[[environments]]
+name = "live"
+requires_health = true
+"#,
+            seen.display(),
+            pass.display()
+        ),
+    );
+    env.git(&["commit", "-q", "-am", "test pipeline"]);
+    let id = new_release(&env, "2.1.3");
+    one_commit(&env, &["promote", &id]);
+    (env, id, seen, pass)
+}
+
+#[test]
+fn health_is_needed_and_verify_records_failing_and_passing_reports() {
+    let (env, id, seen, pass) = health_env();
+    let (code, v) = check(&env, &[&id]);
+    assert_eq!((code, codes(&v)), (1, vec!["health".to_string()]));
+    assert!(v.to_string().contains("rel verify"), "{v}");
+    refused(&env, &["promote", &id], 1);
+
+    // A failing check: exit 1, and the report is recorded all the same.
+    let before = env.commit_count();
+    let run = env.rel(&["verify", &id]);
+    run.code(1);
+    assert_eq!(env.commit_count(), before + 1);
+    assert!(
+        run.stdout.contains("checking"),
+        "the check's output is shown: {}",
+        run.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(&seen).unwrap().trim(),
+        format!("{id} 2.1.3 test")
+    );
+    let msg = env.last_message();
+    assert!(
+        msg.starts_with(&format!("rel: verify {id} in test: failed")),
+        "{msg}"
+    );
+    let report = &manifest(&env, &id)["health"][0];
+    assert_eq!(report["passed"], false, "{report}");
+    assert_eq!(report["env"], "test");
+    assert!(report["command"].as_str().unwrap().contains("REL_RELEASE"));
+    let (code, v) = check(&env, &[&id]);
+    assert_eq!((code, codes(&v)), (1, vec!["health".to_string()]));
+    assert!(v.to_string().contains("failed"), "{v}");
+
+    std::fs::write(&pass, "").unwrap();
+    one_commit(&env, &["verify", &id]);
+    assert_eq!(manifest(&env, &id)["health"][1]["passed"], true);
+    assert_eq!(check(&env, &[&id]).0, 0);
+    one_commit(&env, &["promote", &id]);
+}
+
+#[test]
+fn health_recorded_from_elsewhere_with_passed_and_failed() {
+    let (env, id, seen, _) = health_env();
+    let before = env.commit_count();
+    env.rel(&[
+        "verify",
+        &id,
+        "--passed",
+        "9",
+        "--failed",
+        "1",
+        "--report",
+        "ci/run-7.xml",
+    ])
+    .code(1);
+    assert_eq!(env.commit_count(), before + 1);
+    assert!(!seen.exists(), "an external result runs no health check");
+    let report = &manifest(&env, &id)["health"][0];
+    assert_eq!(report["passed"], false, "{report}");
+    assert_eq!(report["tests_passed"], 9);
+    assert_eq!(report["tests_failed"], 1);
+    assert_eq!(report["report"], "ci/run-7.xml");
+    assert_eq!(check(&env, &[&id]).0, 1);
+
+    one_commit(&env, &["verify", &id, "--passed", "10", "--failed", "0"]);
+    assert!(
+        env.last_message().contains(": passed"),
+        "{}",
+        env.last_message()
+    );
+    assert_eq!(check(&env, &[&id]).0, 0);
+}
+
+#[test]
+fn verify_exit_codes_follow_the_external_result() {
+    let (env, id, _, _) = health_env();
+    let before = env.commit_count();
+    env.rel(&["verify", &id, "--passed", "3", "--failed", "2"])
+        .code(1);
+    assert_eq!(
+        env.commit_count(),
+        before + 1,
+        "a failed report is evidence: recorded"
+    );
+    env.rel(&["verify", &id, "--passed", "3", "--failed", "0"])
+        .code(0);
+}
+
+#[test]
+fn health_goes_stale_with_the_content_and_can_be_overridden() {
+    let (env, id, _, _) = health_env();
+    one_commit(&env, &["verify", &id, "--passed", "10", "--failed", "0"]);
+    edit_manifest(&env, &id, "revision", "2");
+    let (_, v) = check(&env, &[&id]);
+    assert_eq!(codes(&v), ["health"]);
+    assert!(v.to_string().contains("revision"), "{v}");
+    one_commit(
+        &env,
+        &[
+            "promote",
+            &id,
+            "--override",
+            "health",
+            "--reason",
+            "Checked by hand",
+        ],
+    );
+    assert!(env.last_message().contains("Rel-Override: health\n"));
+}
+
+#[test]
+fn verify_without_a_health_check_or_for_a_cancelled_release_writes_nothing() {
+    let (env, id, _, _) = health_env();
+    let other = new_release(&env, "2.1.4"); // in dev: no health_check there
+    refused(&env, &["verify", &other], 2);
+    edit_manifest(&env, &id, "state", "\"cancelled\"");
+    let run = refused(&env, &["verify", &id], 1);
+    assert!(run.stderr.contains("[state]"), "{}", run.stderr);
+}
