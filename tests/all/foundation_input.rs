@@ -385,3 +385,51 @@ fn outside_a_release_repository_commands_exit_2() {
         env.rel(&["-C", "does/not/exist", "status"]).code(2);
     });
 }
+
+/// Every prefix of a valid file (cut every few bytes) is either valid or
+/// reported as invalid input naming the file: never a panic, never another
+/// exit code.
+fn assert_truncations_never_panic(env: &Env, file: &str, step: usize, args: &[&str]) {
+    let full = env.read(file);
+    let mut cut = 0;
+    while cut < full.len() {
+        if full.is_char_boundary(cut) {
+            env.write(file, &full[..cut]);
+            let run = env.rel(args);
+            assert!(
+                run.code == 0 || run.code == 2,
+                "{file} cut at {cut}: exit {}\n{}",
+                run.code,
+                run.stderr
+            );
+            assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+            if run.code == 2 {
+                assert!(
+                    run.stderr.contains(file),
+                    "{file} cut at {cut}: {}",
+                    run.stderr
+                );
+            }
+        }
+        cut += step;
+    }
+    env.write(file, &full);
+    env.rel(args).ok();
+}
+
+#[test]
+fn no_truncated_pipeline_or_manifest_makes_rel_panic() {
+    let env = Env::new();
+    env.rel(&[
+        "new",
+        "--version",
+        "1.0.0",
+        "--title",
+        "T",
+        "--target",
+        "2026-12-01",
+    ])
+    .ok();
+    assert_truncations_never_panic(&env, "environments.toml", 5, &["env"]);
+    assert_truncations_never_panic(&env, "releases/R-2026-001.toml", 2, &["status"]);
+}
