@@ -98,6 +98,28 @@ pub fn one_commit(env: &Env, args: &[&str]) -> Run {
     run
 }
 
+/// A resolved, client-authorised, tested incident `inc`, grouped into `id`
+/// with `rel group` (which bumps the content revision).
+pub fn group_ready_incident(env: &Env, id: &str, inc: &str) {
+    one_commit(
+        env,
+        &["incident", "new", inc, "--title", &format!("Change {inc}")],
+    );
+    one_commit(env, &["incident", "resolve", inc]);
+    one_commit(env, &["incident", "authorise", inc, "--by", "Carla Client"]);
+    one_commit(
+        env,
+        &["incident", "test", inc, "--evidence", "tests/report.pdf"],
+    );
+    one_commit(env, &["group", id, inc]);
+}
+
+/// `rel group` of a fresh incident, then `rel freeze`.
+pub fn freeze(env: &Env, id: &str) {
+    group_ready_incident(env, id, &format!("INC-{id}"));
+    one_commit(env, &["freeze", id]);
+}
+
 fn manifest(env: &Env, id: &str) -> Value {
     env.rel(&["--json", "show", id]).ok().json()
 }
@@ -230,7 +252,12 @@ fn state_cancelled_or_released_is_refused_by_check_and_promote() {
     for state in ["cancelled", "released"] {
         let env = Env::with_pipeline(SIMPLE);
         let id = new_release(&env, "1.4.1");
-        edit_manifest(&env, &id, "state", &format!("{state:?}"));
+        if state == "cancelled" {
+            one_commit(&env, &["cancel", &id, "--reason", "Client withdrew"]);
+        } else {
+            // Released outside the last environment: only a hand edit does that.
+            edit_manifest(&env, &id, "state", "\"released\"");
+        }
         let (code, v) = check(&env, &[&id]);
         assert_eq!(code, 1);
         assert_eq!(codes(&v), ["state"], "{state}");
@@ -331,7 +358,7 @@ fn frozen_is_required_by_the_target_and_never_overridable() {
         &["promote", &id, "--override", "frozen", "--reason", "x"],
         2,
     );
-    edit_manifest(&env, &id, "state", "\"frozen\"");
+    freeze(&env, &id);
     let (code, v) = check(&env, &[&id]);
     assert_eq!(code, 0, "{v}");
     one_commit(&env, &["promote", &id]);
@@ -346,7 +373,7 @@ fn exclusive_target_holds_one_release_at_a_time() {
     let b = new_release(&env, "1.4.2");
     for id in [&a, &b] {
         one_commit(&env, &["promote", id]);
-        edit_manifest(&env, id, "state", "\"frozen\"");
+        freeze(&env, id);
     }
     one_commit(&env, &["promote", &a]); // a enters staging
     let (code, v) = check(&env, &[&b]);
@@ -371,10 +398,10 @@ fn exclusive_ignores_releases_that_are_no_longer_in_progress() {
     let b = new_release(&env, "1.4.2");
     for id in [&a, &b] {
         one_commit(&env, &["promote", id]);
-        edit_manifest(&env, id, "state", "\"frozen\"");
+        freeze(&env, id);
     }
     one_commit(&env, &["promote", &a]);
-    edit_manifest(&env, &a, "state", "\"cancelled\"");
+    one_commit(&env, &["cancel", &a, "--reason", "Superseded"]);
     let (code, v) = check(&env, &[&b]);
     assert_eq!(code, 0, "{v}");
 }
@@ -486,7 +513,7 @@ fn confirm_without_a_terminal_or_yes_is_exit_3_and_writes_nothing() {
     let env = Env::new();
     let id = new_release(&env, "1.4.1");
     one_commit(&env, &["promote", &id]);
-    edit_manifest(&env, &id, "state", "\"frozen\"");
+    freeze(&env, &id);
     one_commit(&env, &["promote", &id]);
     for n in 1..=3 {
         one_commit(&env, &["tick", &id, "--env", "production", &n.to_string()]);

@@ -5,7 +5,9 @@
 use serde_json::Value;
 
 use crate::common::Env;
-use crate::promotion::{check, codes, edit_manifest, new_release, one_commit, refused};
+use crate::promotion::{
+    check, codes, edit_manifest, group_ready_incident, new_release, one_commit, refused,
+};
 
 const CLIENT: &str = "Carla Client <client@example.com>";
 const RM: &str = "Rui Manager <rm@example.com>";
@@ -164,9 +166,8 @@ fn approval_goes_stale_when_the_content_revision_changes() {
     approve(&mut env, CLIENT, &id, "client");
     approve(&mut env, RM, &id, "release-manager");
     assert_eq!(check(&env, &[&id]).0, 0);
-    // `rel group`/`ungroup`/`unfreeze` bump the revision; until they are
-    // wired into this build, the test bumps it by hand.
-    edit_manifest(&env, &id, "revision", "2");
+    // Grouping changes the content: both approvals are stale.
+    group_ready_incident(&env, &id, "INC-1");
     let (code, v) = check(&env, &[&id]);
     assert_eq!(code, 1);
     assert_eq!(codes(&v), ["approval", "approval"]);
@@ -175,6 +176,18 @@ fn approval_goes_stale_when_the_content_revision_changes() {
     approve(&mut env, CLIENT, &id, "client");
     approve(&mut env, RM, &id, "release-manager");
     assert_eq!(check(&env, &[&id]).0, 0);
+    // Freezing keeps the content; unfreezing changes it again.
+    one_commit(&env, &["freeze", &id]);
+    assert_eq!(check(&env, &[&id]).0, 0);
+    one_commit(&env, &["unfreeze", &id, "--reason", "One more fix"]);
+    let (_, v) = check(&env, &[&id]);
+    assert_eq!(codes(&v), ["approval", "approval"]);
+    // A hand-made revision change is read the same way.
+    approve(&mut env, CLIENT, &id, "client");
+    approve(&mut env, RM, &id, "release-manager");
+    let revision = manifest(&env, &id)["revision"].as_u64().unwrap();
+    edit_manifest(&env, &id, "revision", &(revision + 1).to_string());
+    assert_eq!(codes(&check(&env, &[&id]).1), ["approval", "approval"]);
 }
 
 #[test]
@@ -325,7 +338,7 @@ fn checklist_ticks_go_stale_with_the_content_and_can_be_overridden() {
     let id = new_release(&env, "2.0.0");
     one_commit(&env, &["tick", &id, "--env", "uat", "1"]);
     assert_eq!(check(&env, &[&id]).0, 0);
-    edit_manifest(&env, &id, "revision", "2");
+    group_ready_incident(&env, &id, "INC-1");
     let (_, v) = check(&env, &[&id]);
     assert_eq!(codes(&v), ["checklist"]);
     one_commit(
@@ -467,7 +480,7 @@ fn verify_exit_codes_follow_the_external_result() {
 fn health_goes_stale_with_the_content_and_can_be_overridden() {
     let (env, id, _, _) = health_env();
     one_commit(&env, &["verify", &id, "--passed", "10", "--failed", "0"]);
-    edit_manifest(&env, &id, "revision", "2");
+    group_ready_incident(&env, &id, "INC-1");
     let (_, v) = check(&env, &[&id]);
     assert_eq!(codes(&v), ["health"]);
     assert!(v.to_string().contains("revision"), "{v}");
@@ -490,7 +503,7 @@ fn verify_without_a_health_check_or_for_a_cancelled_release_writes_nothing() {
     let (env, id, _, _) = health_env();
     let other = new_release(&env, "2.1.4"); // in dev: no health_check there
     refused(&env, &["verify", &other], 2);
-    edit_manifest(&env, &id, "state", "\"cancelled\"");
+    one_commit(&env, &["cancel", &id, "--reason", "Withdrawn"]);
     let run = refused(&env, &["verify", &id], 1);
     assert!(run.stderr.contains("[state]"), "{}", run.stderr);
 }
