@@ -9,3 +9,5 @@ mod foundation_input;
 mod promotion;
 mod promotion_time;
 mod promotion_gates;
+mod register;
+mod register_group;
