@@ -9,7 +9,7 @@ use crate::error::invalid;
 use crate::model::ids::{id_key, validate_id};
 use crate::model::incident::Incident;
 use crate::model::release::Release;
-use crate::render::output::{json, outln};
+use crate::render::output::{errln, json, outln};
 use crate::render::release::release_json;
 use crate::rules::register::effects::{self, Stamp};
 use crate::rules::register::{may_group, may_ungroup, Candidate, Holder};
@@ -57,16 +57,16 @@ pub fn group(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Resu
         .into_iter()
         .partition(|i| crate::rules::register::lists(&release, &i.id));
     if new.is_empty() {
-        eprintln!(
+        errln(&format!(
             "nothing to change: {} already in {}",
             ids.join(", "),
             release.id
-        );
+        ));
         return print(ctx, &release, None);
     }
     if !already.is_empty() {
         let names: Vec<&str> = already.iter().map(|i| i.id.as_str()).collect();
-        eprintln!("already in {}: {}", release.id, names.join(", "));
+        errln(&format!("already in {}: {}", release.id, names.join(", ")));
     }
     let actor = super::actor(ctx, &ws)?;
     let by = actor.to_string();

@@ -6,7 +6,7 @@ use crate::error::invalid;
 use crate::model::ids::validate_id;
 use crate::model::incident::{parse_component_spec, Incident};
 use crate::render::incident::incident_json;
-use crate::render::output::{json, outln};
+use crate::render::output::{errln, json, outln};
 use crate::rules::register::effects::{self, Stamp};
 use crate::rules::register::may_change_incident;
 use crate::store::{change_for, CommitMessage, Workspace};
@@ -108,10 +108,10 @@ pub fn run(ctx: &Context, id: &str, edit: Edit) -> anyhow::Result<i32> {
             let added = effects::add_components(&mut incident, specs, stamp);
             if added.is_empty() {
                 // Nothing new: no commit, and that is not a failure.
-                eprintln!(
+                errln(&format!(
                     "nothing to change: {} already records these components",
                     incident.id
-                );
+                ));
                 return print(ctx, &incident, None);
             }
             (

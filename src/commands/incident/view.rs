@@ -4,7 +4,7 @@ use crate::context::Context;
 use crate::error::invalid;
 use crate::model::incident::{Incident, IncidentStatus};
 use crate::render::incident::{incident_json, incident_table, incident_text};
-use crate::render::output::{json, outln};
+use crate::render::output::{errln, json, outln};
 use crate::store::Workspace;
 
 pub fn list(ctx: &Context, unassigned: bool, status: Option<&str>) -> anyhow::Result<i32> {
@@ -20,7 +20,7 @@ pub fn list(ctx: &Context, unassigned: bool, status: Option<&str>) -> anyhow::Re
         let all: Vec<_> = incidents.iter().map(incident_json).collect();
         json(&all)?;
     } else if incidents.is_empty() {
-        eprintln!("no incidents");
+        errln("no incidents");
     } else {
         outln(&incident_table(ctx, &incidents));
     }
