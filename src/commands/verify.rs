@@ -36,7 +36,11 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
     let release: Release = ws.load(args.release)?;
     let verdict = may_verify(&release);
     if !verdict.allowed() {
-        return Err(super::refuse(ctx, &format!("cannot verify {}", release.id), &verdict));
+        return Err(super::refuse(
+            ctx,
+            &format!("cannot verify {}", release.id),
+            &verdict,
+        ));
     }
     let env = release.environment.clone();
     let revision = release.revision;
@@ -57,7 +61,10 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
                 ))
             })?;
         if ctx.dry_run {
-            eprintln!("dry run: would run `{command}` in {} and record the result", ws.root.display());
+            eprintln!(
+                "dry run: would run `{command}` in {} and record the result",
+                ws.root.display()
+            );
             return Ok(0);
         }
         run_check(ctx, &ws, &release, &command)?
@@ -93,14 +100,20 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
         ),
     });
     release.history.push(event);
-    let mut message = CommitMessage::new("verify", &format!("{} in {env}: {verdict_word}", release.id));
+    let mut message = CommitMessage::new(
+        "verify",
+        &format!("{} in {env}: {verdict_word}", release.id),
+    );
     message.release = Some(release.id.clone());
     message.env = Some(env.clone());
     super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
     if ctx.json {
         json(&release_json(&release))?;
     } else if !ctx.dry_run {
-        outln(&format!("{} health check in {env}: {verdict_word}", release.id));
+        outln(&format!(
+            "{} health check in {env}: {verdict_word}",
+            release.id
+        ));
     }
     if outcome.passed {
         Ok(0)
@@ -112,7 +125,10 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
 /// Runs the check through the shell in the release repository's root, its
 /// output shown live (on stderr when stdout carries JSON).
 fn run_check(ctx: &Context, ws: &Workspace, r: &Release, command: &str) -> anyhow::Result<Outcome> {
-    eprintln!("running health check `{command}` for {} in {}", r.id, r.environment);
+    eprintln!(
+        "running health check `{command}` for {} in {}",
+        r.id, r.environment
+    );
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
         .arg(command)
@@ -132,12 +148,14 @@ fn run_check(ctx: &Context, ws: &Workspace, r: &Release, command: &str) -> anyho
     // On a terminal, say every so often that a long check is still running.
     let (done, ticks) = mpsc::channel::<()>();
     let ticker = std::io::stderr().is_terminal().then(|| {
-        std::thread::spawn(move || loop {
-            match ticks.recv_timeout(Duration::from_secs(10)) {
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    eprintln!("  ... health check still running ({} s)", started.elapsed().as_secs())
-                }
-                _ => break,
+        std::thread::spawn(move || {
+            while let Err(mpsc::RecvTimeoutError::Timeout) =
+                ticks.recv_timeout(Duration::from_secs(10))
+            {
+                eprintln!(
+                    "  ... health check still running ({} s)",
+                    started.elapsed().as_secs()
+                );
             }
         })
     });

@@ -36,10 +36,23 @@ pub fn check_json(release: &str, v: &PromotionVerdict) -> Value {
 pub fn check_text(cal: &Calendar, release: &str, v: &PromotionVerdict) -> String {
     let mut out = Vec::new();
     if v.ready() {
-        out.push(format!("{release}: ready to move {} -> {} ({})", v.from, v.to, when(cal, v.at)));
+        out.push(format!(
+            "{release}: ready to move {} -> {} ({})",
+            v.from,
+            v.to,
+            when(cal, v.at)
+        ));
+        if let Some(close) = v.window_closes_at {
+            out.push(format!("the window closes at {}", when(cal, close)));
+        }
         return out.join("\n");
     }
-    out.push(format!("{release}: not ready to move {} -> {} ({})", v.from, v.to, when(cal, v.at)));
+    out.push(format!(
+        "{release}: not ready to move {} -> {} ({})",
+        v.from,
+        v.to,
+        when(cal, v.at)
+    ));
     for x in &v.verdict.violations {
         out.push(format!("  [{}] {}", x.rule, x.message));
     }
@@ -52,7 +65,11 @@ pub fn check_text(cal: &Calendar, release: &str, v: &PromotionVerdict) -> String
                 Some(_) => String::new(),
                 None => "; the time rules never pass as configured".into(),
             };
-            out.push(format!("ready at: not until {} {} met{time}", codes.join(", "), if codes.len() == 1 { "is" } else { "are" }));
+            out.push(format!(
+                "ready at: not until {} {} met{time}",
+                codes.join(", "),
+                if codes.len() == 1 { "is" } else { "are" }
+            ));
         }
     }
     out.join("\n")

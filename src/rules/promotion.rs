@@ -9,7 +9,10 @@ use crate::model::release::{ChecklistKind, Release};
 use crate::model::rule::RuleCode;
 
 use super::approvals::missing_approvals;
-use super::time::{active_blackout, blackout_interval, earliest_time_ok, next_window_open, soak_end, window_open};
+use super::time::{
+    active_blackout, blackout_interval, earliest_time_ok, next_window_open, soak_end, window_close,
+    window_open,
+};
 use super::verdict::{when, Verdict, Violation};
 
 /// Everything the promotion rules need, as values.
@@ -32,6 +35,9 @@ pub struct PromotionVerdict {
     /// The earliest instant >= `at` at which soak, window and blackout all
     /// pass together, whatever else blocks; None when that never happens.
     pub time_ready_at: Option<DateTime<Utc>>,
+    /// When the target's window that is open at `at` closes (None: no
+    /// windows, none open, or open beyond the horizon): "promote before X".
+    pub window_closes_at: Option<DateTime<Utc>>,
 }
 
 impl PromotionVerdict {
@@ -42,7 +48,12 @@ impl PromotionVerdict {
     /// Contract's `ready_at`: when the time rules pass, or None when a rule
     /// that time alone does not cure must be met first.
     pub fn ready_at(&self) -> Option<DateTime<Utc>> {
-        if self.verdict.violations.iter().any(|v| !v.rule.is_time_rule()) {
+        if self
+            .verdict
+            .violations
+            .iter()
+            .any(|v| !v.rule.is_time_rule())
+        {
             None
         } else {
             self.time_ready_at
@@ -85,7 +96,10 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
     if !r.state.in_progress() {
         v.push(Violation::new(
             RuleCode::State,
-            format!("{} is {}; only a release in progress can be promoted", r.id, r.state),
+            format!(
+                "{} is {}; only a release in progress can be promoted",
+                r.id, r.state
+            ),
         ));
     }
 
@@ -152,7 +166,10 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
     if target.requires_frozen && !r.is_frozen() {
         v.push(Violation::new(
             RuleCode::Frozen,
-            format!("{} only accepts frozen releases; run `rel freeze {}`", target.name, r.id),
+            format!(
+                "{} only accepts frozen releases; run `rel freeze {}`",
+                target.name, r.id
+            ),
         ));
     }
 
@@ -229,7 +246,11 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
     }
     if let Some(b) = active_blackout(cal, &target.blackouts, now) {
         let (_, end) = blackout_interval(cal, b);
-        let reason = b.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+        let reason = b
+            .reason
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
         v.push(Violation::at(
             RuleCode::Blackout,
             format!(
@@ -251,6 +272,11 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
         at: now,
         verdict: v,
         time_ready_at,
+        window_closes_at: if target.windows.is_empty() {
+            None
+        } else {
+            window_close(cal, &target.windows, now)
+        },
     }
 }
 
