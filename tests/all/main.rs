@@ -11,3 +11,4 @@ mod promotion_time;
 mod promotion_gates;
 mod register;
 mod register_group;
+mod promotion_moves;
