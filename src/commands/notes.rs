@@ -9,14 +9,19 @@ use crate::error::invalid;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
 use crate::render::notes::{build, from_template, markdown};
-use crate::render::output::outln;
+use crate::render::output::{errln, outln};
 use crate::store::toml_file::read_text;
 use crate::store::Workspace;
 
 /// Where a project keeps its own Markdown template (minijinja).
 pub const TEMPLATE: &str = "releases/notes.md.j2";
 
-pub fn run(ctx: &Context, release_id: &str, format: NotesFormat, output: Option<&Path>) -> anyhow::Result<i32> {
+pub fn run(
+    ctx: &Context,
+    release_id: &str,
+    format: NotesFormat,
+    output: Option<&Path>,
+) -> anyhow::Result<i32> {
     let ws = Workspace::open(&ctx.start_dir)?;
     let release: Release = ws.load(release_id)?;
     let incidents = release
@@ -31,20 +36,33 @@ pub fn run(ctx: &Context, release_id: &str, format: NotesFormat, output: Option<
         serde_json::to_string_pretty(&notes)?
     } else if ws.path(TEMPLATE).is_file() {
         let template = read_text(&ws.path(TEMPLATE), Path::new(TEMPLATE))?;
-        from_template(&template, TEMPLATE, &notes).map_err(invalid)?
+        let rendered = from_template(&template, TEMPLATE, &notes).map_err(invalid)?;
+        // Whatever blank lines the template leaves at its end, the document
+        // ends with exactly one newline, like the built-in one.
+        rendered.trim_end().to_string()
     } else {
         markdown(&notes)
     };
     match output {
-        Some(path) => {
+        Some(given) => {
+            // `-C DIR` means "as if started in DIR": a relative FILE is there.
+            let path = ctx.start_dir.join(given);
             if ctx.dry_run {
-                eprintln!("dry run: would write the notes to {}", path.display());
+                errln(&format!(
+                    "dry run: would write the notes to {}",
+                    given.display()
+                ));
                 return Ok(0);
             }
             let mut content = text;
             content.push('\n');
-            std::fs::write(path, content).map_err(|e| invalid(format!("{}: cannot write: {e}", path.display())))?;
-            eprintln!("wrote the notes of {} to {}", release.id, path.display());
+            std::fs::write(&path, content)
+                .map_err(|e| invalid(format!("{}: cannot write: {e}", given.display())))?;
+            errln(&format!(
+                "wrote the notes of {} to {}",
+                release.id,
+                given.display()
+            ));
         }
         None => outln(&text),
     }

@@ -68,7 +68,8 @@ fn notes_incident(i: &Incident) -> NotesIncident {
 
 /// The notes of `r` with its incidents (in the release's order).
 pub fn build(r: &Release, incidents: &[Incident]) -> Notes {
-    let (breaking, changes): (Vec<&Incident>, Vec<&Incident>) = incidents.iter().partition(|i| i.breaking);
+    let (breaking, changes): (Vec<&Incident>, Vec<&Incident>) =
+        incidents.iter().partition(|i| i.breaking);
     Notes {
         release: r.id.clone(),
         title: r.title.clone(),
@@ -101,16 +102,43 @@ pub fn md_escape(text: &str) -> String {
     out
 }
 
+/// `text` as an inline code span that shows it exactly: the fence is one
+/// backtick longer than the longest run inside, and padded with a space
+/// when the text starts or ends with a backtick (CommonMark strips one).
+fn code_span(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let longest_run = one_line
+        .split(|c| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat(longest_run + 1);
+    let pad = if one_line.starts_with('`') || one_line.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{one_line}{pad}{fence}")
+}
+
 fn incident_md(out: &mut String, i: &NotesIncident) {
-    out.push_str(&format!("### {}: {}\n\n", md_escape(&i.id), md_escape(&i.title)));
+    out.push_str(&format!(
+        "### {}: {}\n\n",
+        md_escape(&i.id),
+        md_escape(&i.title)
+    ));
     if let Some(impact) = &i.impact {
         out.push_str(&format!("**Impact:** {}\n\n", md_escape(impact)));
     }
     if !i.components.is_empty() {
         out.push_str("Components:\n\n");
         for g in &i.components {
-            let names: Vec<String> = g.names.iter().map(|n| format!("`{}`", n.replace('`', "'"))).collect();
-            out.push_str(&format!("- **{}**: {}\n", md_escape(&g.kind), names.join(", ")));
+            let names: Vec<String> = g.names.iter().map(|n| code_span(n)).collect();
+            out.push_str(&format!(
+                "- **{}**: {}\n",
+                md_escape(&g.kind),
+                names.join(", ")
+            ));
         }
         out.push('\n');
     }
@@ -119,7 +147,12 @@ fn incident_md(out: &mut String, i: &NotesIncident) {
 /// The built-in Markdown.
 pub fn markdown(n: &Notes) -> String {
     let mut out = String::new();
-    out.push_str(&format!("# {} {}: {}\n\n", md_escape(&n.release), md_escape(&n.version), md_escape(&n.title)));
+    out.push_str(&format!(
+        "# {} {}: {}\n\n",
+        md_escape(&n.release),
+        md_escape(&n.version),
+        md_escape(&n.title)
+    ));
     out.push_str(&format!(
         "Version {} ({} release), {} in {} since {}.\n\n",
         md_escape(&n.version),
@@ -129,7 +162,7 @@ pub fn markdown(n: &Notes) -> String {
         n.reached_at.replace('T', " ").replace('Z', " UTC")
     ));
     if n.breaking.is_empty() && n.changes.is_empty() {
-        out.push_str("This release holds no changes.\n");
+        out.push_str("This release holds no changes.");
         return out;
     }
     if !n.breaking.is_empty() {
@@ -144,7 +177,8 @@ pub fn markdown(n: &Notes) -> String {
             incident_md(&mut out, i);
         }
     }
-    while out.ends_with("\n\n") {
+    // No trailing newline: the caller ends the document with exactly one.
+    while out.ends_with('\n') {
         out.pop();
     }
     out
@@ -154,15 +188,25 @@ pub fn markdown(n: &Notes) -> String {
 /// (`release`, `title`, `version`, `breaking`, `changes`, ...).
 pub fn from_template(template: &str, name: &str, n: &Notes) -> Result<String, String> {
     let mut env = minijinja::Environment::new();
+    // A misspelt variable is an error, not a silent gap in a client's
+    // document. Optional values (`impact`, `target`) are present as none.
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.add_filter("md_escape", |s: String| md_escape(&s));
-    env.add_template(name, template).map_err(|e| describe(name, &e))?;
+    env.add_template(name, template)
+        .map_err(|e| describe(name, &e))?;
     let t = env.get_template(name).map_err(|e| describe(name, &e))?;
     t.render(n).map_err(|e| describe(name, &e))
 }
 
+/// `FILE:LINE: what went wrong`. minijinja's own Display appends
+/// "(in FILE:LINE)", which would say the place twice.
 fn describe(name: &str, e: &minijinja::Error) -> String {
+    let what = match e.detail() {
+        Some(detail) => format!("{}: {detail}", e.kind()),
+        None => e.kind().to_string(),
+    };
     match e.line() {
-        Some(line) => format!("{name}:{line}: {e}"),
-        None => format!("{name}: {e}"),
+        Some(line) => format!("{name}:{line}: {what}"),
+        None => format!("{name}: {what}"),
     }
 }

@@ -12,3 +12,4 @@ mod promotion_gates;
 mod register;
 mod register_group;
 mod promotion_moves;
+mod notes_log;
