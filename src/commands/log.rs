@@ -6,7 +6,9 @@ use serde_json::json;
 use crate::context::{parse_instant, Context};
 use crate::error::invalid;
 use crate::model::ids::id_key;
-use crate::render::output::{json, outln};
+use crate::model::pipeline::Pipeline;
+use crate::model::release::Release;
+use crate::render::output::{errln, json, outln};
 use crate::render::table::{new_table, render};
 use crate::render::time::rfc3339;
 use crate::rules::verdict::when;
@@ -32,11 +34,95 @@ fn since_instant(text: &str, tz: chrono_tz::Tz) -> anyhow::Result<DateTime<Utc>>
     parse_instant(text).map_err(|m| invalid(format!("--since: {m}; or a date YYYY-MM-DD")))
 }
 
-fn wanted(e: &LogEntry, release: Option<&str>, env: Option<&str>, since: Option<DateTime<Utc>>) -> bool {
-    let release_ok = release.is_none_or(|r| e.release.as_deref().is_some_and(|er| id_key(er) == id_key(r)));
-    let env_ok = env.is_none_or(|x| e.env.as_deref().is_some_and(|ee| ee.eq_ignore_ascii_case(x)));
+fn wanted(
+    e: &LogEntry,
+    release: Option<&str>,
+    env: Option<&str>,
+    since: Option<DateTime<Utc>>,
+) -> bool {
+    let release_ok = release.is_none_or(|r| {
+        e.release
+            .as_deref()
+            .is_some_and(|er| id_key(er) == id_key(r))
+    });
+    let env_ok = env.is_none_or(|x| {
+        e.env
+            .as_deref()
+            .is_some_and(|ee| ee.eq_ignore_ascii_case(x))
+    });
     let since_ok = since.is_none_or(|s| e.at >= s);
     release_ok && env_ok && since_ok
+}
+
+/// A release or environment asked for must exist now or appear somewhere
+/// in the history (a renamed environment, a release whose manifest was
+/// removed by hand): otherwise it is a typo, exit 2, not an empty trail.
+fn known(
+    ws: &Workspace,
+    pipeline: &Pipeline,
+    history: &[LogEntry],
+    args: &LogArgs,
+) -> anyhow::Result<()> {
+    if let Some(r) = args.release {
+        let in_history = history.iter().any(|e| {
+            e.release
+                .as_deref()
+                .is_some_and(|er| id_key(er) == id_key(r))
+        });
+        if !in_history {
+            ws.resolve::<Release>(r)?;
+        }
+    }
+    if let Some(x) = args.env {
+        let configured = pipeline
+            .environments
+            .iter()
+            .any(|e| e.name.eq_ignore_ascii_case(x));
+        let in_history = history.iter().any(|e| {
+            e.env
+                .as_deref()
+                .is_some_and(|ee| ee.eq_ignore_ascii_case(x))
+        });
+        if !configured && !in_history {
+            let names: Vec<&str> = pipeline
+                .environments
+                .iter()
+                .map(|e| e.name.as_str())
+                .collect();
+            return Err(invalid(format!(
+                "unknown environment `{x}`; the pipeline has {}",
+                names.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// What the subject line says beyond the action and the release (the
+/// incidents grouped, the item ticked, the incident changed).
+fn subject_detail(e: &LogEntry) -> String {
+    let rest = e
+        .message
+        .strip_prefix("rel: ")
+        .and_then(|m| m.strip_prefix(e.action.as_str()))
+        .unwrap_or("")
+        .trim();
+    let rest = match &e.release {
+        Some(r) => rest.strip_prefix(r.as_str()).unwrap_or(rest).trim(),
+        None => rest,
+    };
+    // "to staging" says again what the env column says.
+    let rest = match &e.env {
+        Some(env) => {
+            let without_to = rest.strip_prefix("to ").unwrap_or(rest);
+            without_to
+                .strip_prefix(env.as_str())
+                .map(str::trim)
+                .unwrap_or(rest)
+        }
+        None => rest,
+    };
+    rest.to_string()
 }
 
 pub fn run(ctx: &Context, args: &LogArgs) -> anyhow::Result<i32> {
@@ -47,8 +133,9 @@ pub fn run(ctx: &Context, args: &LogArgs) -> anyhow::Result<i32> {
     if let Some(r) = args.release {
         crate::model::ids::validate_id("release", r).map_err(invalid)?;
     }
-    let entries: Vec<LogEntry> = ws
-        .history()?
+    let history = ws.history()?;
+    known(&ws, &pipeline, &history, args)?;
+    let entries: Vec<LogEntry> = history
         .into_iter()
         .filter(|e| wanted(e, args.release, args.env, since))
         .collect();
@@ -75,14 +162,26 @@ pub fn run(ctx: &Context, args: &LogArgs) -> anyhow::Result<i32> {
         return Ok(0);
     }
     if entries.is_empty() {
-        eprintln!("no entries");
+        errln("no entries");
         return Ok(0);
     }
-    let mut table = new_table(ctx, &["commit", "at", "by", "action", "release", "env", "details"]);
+    let mut table = new_table(
+        ctx,
+        &["commit", "at", "by", "action", "release", "env", "details"],
+    );
     for e in &entries {
         let mut details = Vec::new();
         if e.outside_rel {
-            details.push(format!("OUTSIDE REL: {}; files {}", e.message, e.files.join(", ")));
+            details.push(format!(
+                "OUTSIDE REL: {}; files {}",
+                e.message,
+                e.files.join(", ")
+            ));
+        } else {
+            let subject = subject_detail(e);
+            if !subject.is_empty() {
+                details.push(subject);
+            }
         }
         if !e.overrides.is_empty() {
             details.push(format!("override {}", e.overrides.join(", ")));

@@ -13,3 +13,6 @@ mod register;
 mod register_group;
 mod promotion_moves;
 mod notes_log;
+mod notes_log_trail;
+mod notes_log_template;
+mod notes_log_outside;
