@@ -59,7 +59,7 @@ fn wanted(
 /// removed by hand): otherwise it is a typo, exit 2, not an empty trail.
 fn known(
     ws: &Workspace,
-    pipeline: &Pipeline,
+    pipeline: Option<&Pipeline>,
     history: &[LogEntry],
     args: &LogArgs,
 ) -> anyhow::Result<()> {
@@ -74,25 +74,24 @@ fn known(
         }
     }
     if let Some(x) = args.env {
-        let configured = pipeline
-            .environments
-            .iter()
-            .any(|e| e.name.eq_ignore_ascii_case(x));
+        let names: Vec<&str> = pipeline
+            .map(|p| p.environments.iter().map(|e| e.name.as_str()).collect())
+            .unwrap_or_default();
+        let configured = names.iter().any(|n| n.eq_ignore_ascii_case(x));
         let in_history = history.iter().any(|e| {
             e.env
                 .as_deref()
                 .is_some_and(|ee| ee.eq_ignore_ascii_case(x))
         });
         if !configured && !in_history {
-            let names: Vec<&str> = pipeline
-                .environments
-                .iter()
-                .map(|e| e.name.as_str())
-                .collect();
-            return Err(invalid(format!(
-                "unknown environment `{x}`; the pipeline has {}",
-                names.join(", ")
-            )));
+            return Err(invalid(if names.is_empty() {
+                format!("unknown environment `{x}`: no entry of the history names it")
+            } else {
+                format!(
+                    "unknown environment `{x}`; the pipeline has {}",
+                    names.join(", ")
+                )
+            }));
         }
     }
     Ok(())
@@ -127,14 +126,26 @@ fn subject_detail(e: &LogEntry) -> String {
 
 pub fn run(ctx: &Context, args: &LogArgs) -> anyhow::Result<i32> {
     let ws = Workspace::open(&ctx.start_dir)?;
-    let pipeline = ws.pipeline()?;
-    let tz = pipeline.calendar.timezone;
+    // The trail must stay readable when environments.toml is broken: that
+    // is when one asks who changed it. Times are then shown in UTC.
+    let pipeline = match ws.pipeline() {
+        Ok(p) => Some(p),
+        Err(e) => {
+            errln(&format!("warning: {e:#}; times are shown in UTC"));
+            None
+        }
+    };
+    let calendar = pipeline
+        .as_ref()
+        .map(|p| p.calendar.clone())
+        .unwrap_or_default();
+    let tz = calendar.timezone;
     let since = args.since.map(|s| since_instant(s, tz)).transpose()?;
     if let Some(r) = args.release {
         crate::model::ids::validate_id("release", r).map_err(invalid)?;
     }
     let history = ws.history()?;
-    known(&ws, &pipeline, &history, args)?;
+    known(&ws, pipeline.as_ref(), &history, args)?;
     let entries: Vec<LogEntry> = history
         .into_iter()
         .filter(|e| wanted(e, args.release, args.env, since))
@@ -191,7 +202,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> anyhow::Result<i32> {
         }
         table.add_row(vec![
             e.commit.chars().take(10).collect(),
-            when(&pipeline.calendar, e.at),
+            when(&calendar, e.at),
             e.by.clone(),
             e.action.clone(),
             e.release.clone().unwrap_or_default(),

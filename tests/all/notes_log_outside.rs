@@ -195,3 +195,34 @@ fn show_history_matches_log() {
         }
     }
 }
+
+#[test]
+fn log_still_reads_when_the_pipeline_is_broken() {
+    let env = full_walk();
+    let mut pipeline = env.read("environments.toml");
+    pipeline.push_str("bogus = [\n");
+    env.write("environments.toml", &pipeline);
+    env.git(&[
+        "commit",
+        "-q",
+        "--author=Mallory Hand <mallory@example.com>",
+        "-am",
+        "Tweak the pipeline",
+    ]);
+    // Who broke it is exactly what one wants to know now.
+    let run = env.rel(&["--json", "log"]);
+    run.ok();
+    assert!(
+        run.stderr.contains("environments.toml") && run.stderr.contains("UTC"),
+        "{}",
+        run.stderr
+    );
+    let all = run.json();
+    assert_eq!(all[0]["by"], "Mallory Hand <mallory@example.com>");
+    assert_eq!(all[0]["files"], serde_json::json!(["environments.toml"]));
+    assert_eq!(all.as_array().map(Vec::len), Some(R1_TRAIL.len() + 6));
+    let table = env.rel(&["log", "--env", "staging"]);
+    table.ok();
+    assert!(table.stdout.contains(" UTC "), "{}", table.stdout);
+    env.rel(&["log", "--env", "qa"]).code(2);
+}
