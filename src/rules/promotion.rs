@@ -10,8 +10,7 @@ use crate::model::rule::RuleCode;
 
 use super::approvals::missing_approvals;
 use super::time::{
-    active_blackout, blackout_interval, earliest_time_ok, next_window_open, soak_end, window_close,
-    window_open,
+    active_blackout, earliest_time_ok, next_window_open, soak_end, window_close, window_open,
 };
 use super::verdict::{when, Verdict, Violation};
 
@@ -245,7 +244,9 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
         ));
     }
     if let Some(b) = active_blackout(cal, &target.blackouts, now) {
-        let (_, end) = blackout_interval(cal, b);
+        // Blackouts may overlap or follow one another: the rule passes at the
+        // first instant outside all of them, not when this one ends.
+        let end = earliest_time_ok(cal, now, &[], &target.blackouts);
         let reason = b
             .reason
             .as_deref()
@@ -253,12 +254,18 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
             .unwrap_or_default();
         v.push(Violation::at(
             RuleCode::Blackout,
-            format!(
-                "{} is in a blackout{reason} until {}",
-                target.name,
-                when(cal, end)
-            ),
-            Some(end),
+            match end {
+                Some(end) => format!(
+                    "{} is in a blackout{reason} until {}",
+                    target.name,
+                    when(cal, end)
+                ),
+                None => format!(
+                    "{} is in a blackout{reason} with no end in sight",
+                    target.name
+                ),
+            },
+            end,
         ));
     }
 
@@ -300,3 +307,7 @@ pub fn resolve_target(p: &Pipeline, r: &Release, to: Option<&str>) -> Result<usi
         },
     }
 }
+
+#[cfg(test)]
+#[path = "promotion_props.rs"]
+mod props;

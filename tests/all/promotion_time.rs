@@ -302,3 +302,28 @@ fn ready_at_is_null_when_a_rule_other_than_time_blocks() {
     assert_eq!(v["violations"][0]["ready_at"], "2026-11-25T15:00:00Z");
     assert_eq!(v["violations"][2]["ready_at"], "2026-11-23T09:00:00Z");
 }
+
+#[test]
+fn overlapping_blackouts_are_ready_when_the_last_one_ends() {
+    let mut env = Env::with_pipeline(&pipeline(
+        "",
+        "blackouts = [\n  { from = 2026-12-18, to = 2027-01-04, reason = \"Year-end change freeze\" },\n  { from = 2027-01-02T00:00:00Z, to = 2027-01-06T12:00:00Z, reason = \"Migration\" },\n]",
+    ));
+    let id = in_test(&mut env, FRI);
+    let (code, v) = check(&env, &[&id, "--at", "2026-12-20T10:00:00Z"]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&v), ["blackout"]);
+    assert_eq!(v["violations"][0]["ready_at"], "2027-01-06T12:00:00Z");
+    assert_eq!(v["ready_at"], "2027-01-06T12:00:00Z");
+    assert!(
+        v["violations"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2027-01-06 12:00"),
+        "{v}"
+    );
+    let (code, _) = check(&env, &[&id, "--at", "2027-01-05T00:00:00Z"]);
+    assert_eq!(code, 1);
+    let (code, _) = check(&env, &[&id, "--at", "2027-01-06T12:00:00Z"]);
+    assert_eq!(code, 0);
+}
