@@ -21,43 +21,70 @@ pub struct PlanStep {
 }
 
 /// `occupants[i]`: releases in progress in environment i now (other than R).
-pub fn plan(p: &Pipeline, r: &Release, occupants: &[Vec<String>], now: DateTime<Utc>) -> Vec<PlanStep> {
+///
+/// An environment can be entered from the one just before it or, passing
+/// over `optional` ones only, from further back; its earliest entry is the
+/// earliest over those ways in, so that `plan` agrees with `check --to`.
+pub fn plan(
+    p: &Pipeline,
+    r: &Release,
+    occupants: &[Vec<String>],
+    now: DateTime<Utc>,
+) -> Vec<PlanStep> {
     let Some(current) = p.position(&r.environment) else {
         return Vec::new();
     };
-    let mut sim = r.clone();
-    let mut at = Some(now);
+    // reached[i]: the release as it would be in environment i at the
+    // earliest instant it can get there (the instant is its `entered_at`).
+    let mut reached: Vec<Option<Release>> = vec![None; p.environments.len()];
+    reached[current] = Some(r.clone());
+    let none = Vec::new();
     let mut steps = Vec::new();
     for target in current + 1..p.environments.len() {
         let name = p.environments[target].name.clone();
-        let Some(t) = at else {
-            steps.push(PlanStep {
-                env: name,
-                earliest: None,
-                blocked_by: Vec::new(),
-            });
-            continue;
-        };
-        let none = Vec::new();
-        let verdict = check_promotion(&PromotionInput {
-            pipeline: p,
-            release: &sim,
-            target,
-            occupants: occupants.get(target).unwrap_or(&none),
-            now: t,
-        });
-        let earliest = verdict.time_ready_at;
-        steps.push(PlanStep {
-            env: name.clone(),
-            earliest,
-            blocked_by: verdict.blocking_codes(),
-        });
-        // Move the simulated release on, as if it entered at the earliest time.
-        if let Some(e) = earliest {
-            sim.environment = name;
-            sim.entered_at = e;
+        // (earliest, blocked_by) of the best way in found so far.
+        let mut best: Option<(Option<DateTime<Utc>>, Vec<RuleCode>)> = None;
+        for source in (current..target).rev() {
+            if let Some(sim) = &reached[source] {
+                let at = if source == current {
+                    now
+                } else {
+                    sim.entered_at
+                };
+                let verdict = check_promotion(&PromotionInput {
+                    pipeline: p,
+                    release: sim,
+                    target,
+                    occupants: occupants.get(target).unwrap_or(&none),
+                    now: at,
+                });
+                let earliest = verdict.time_ready_at;
+                let better = match &best {
+                    None => true,
+                    Some((None, _)) => earliest.is_some(),
+                    Some((Some(b), _)) => earliest.is_some_and(|e| e < *b),
+                };
+                if better {
+                    best = Some((earliest, verdict.blocking_codes()));
+                }
+            }
+            // Only optional environments may be passed over.
+            if !p.environments[source].optional {
+                break;
+            }
         }
-        at = earliest;
+        let (earliest, blocked_by) = best.unwrap_or((None, Vec::new()));
+        reached[target] = earliest.map(|e| {
+            let mut sim = r.clone();
+            sim.environment = name.clone();
+            sim.entered_at = e;
+            sim
+        });
+        steps.push(PlanStep {
+            env: name,
+            earliest,
+            blocked_by,
+        });
     }
     steps
 }

@@ -451,23 +451,53 @@ proptest! {
         prop_assert!(active_blackout(&p.calendar, &e.blackouts, earliest).is_none());
     }
 
-    /// The plan's steps never go back in time, and a step with no earliest
-    /// instant is followed only by such steps.
+    /// The plan never goes back in time: every step is at or after now, and
+    /// no environment is entered before a required (non-optional) one before
+    /// it, through which every way in passes; past one that is never
+    /// reached, nothing is.
     #[test]
     fn plan_steps_are_in_time_order(
         (p, r, now, _, _) in case(),
     ) {
         let occupants = vec![Vec::new(); p.environments.len()];
         let steps = plan(&p, &r, &occupants, now);
-        let mut last = Some(now);
-        for s in &steps {
-            match (last, s.earliest) {
-                (Some(a), Some(b)) => prop_assert!(b >= a, "{} before {}", b, a),
-                (None, Some(b)) => prop_assert!(false, "{} after a step that never happens", b),
+        let current = p.position(&r.environment).unwrap();
+        let mut gate = Some(now);
+        for (k, s) in steps.iter().enumerate() {
+            match (gate, s.earliest) {
+                (Some(a), Some(b)) => prop_assert!(b >= a, "step {}: {} before {}", k, b, a),
+                (None, Some(b)) => prop_assert!(false, "step {}: {} after a required step that never happens", k, b),
                 _ => {}
             }
             prop_assert!(s.blocked_by.iter().all(|c| !c.is_time_rule()));
-            last = s.earliest;
+            if !p.environments[current + 1 + k].optional {
+                gate = s.earliest;
+            }
+        }
+    }
+
+    /// `plan` agrees with `check --to`: an environment reachable directly
+    /// (passing over optional ones only) is planned no later than `check`
+    /// says its time rules pass; the next one exactly then.
+    #[test]
+    fn plan_is_never_later_than_check_to_a_directly_reachable_env(
+        (p, r, now, _, _) in case(),
+    ) {
+        let occupants = vec![Vec::new(); p.environments.len()];
+        let steps = plan(&p, &r, &occupants, now);
+        let current = p.position(&r.environment).unwrap();
+        for (k, s) in steps.iter().enumerate() {
+            let target = current + 1 + k;
+            let direct = verdict_at(&p, &r, target, &[], now);
+            if target == current + 1 {
+                prop_assert_eq!(s.earliest, direct.time_ready_at);
+            }
+            if let Some(d) = direct.time_ready_at {
+                prop_assert!(s.earliest.is_some_and(|e| e <= d), "step {}: plan {:?}, check --to {}", k, s.earliest, d);
+            }
+            if !p.environments[target].optional {
+                break;
+            }
         }
     }
 }

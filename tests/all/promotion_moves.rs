@@ -375,3 +375,31 @@ fn a_release_walks_the_default_pipeline_from_new_to_close() {
         ]
     );
 }
+
+#[test]
+fn plan_passes_over_an_optional_environment_when_that_is_sooner() {
+    // perf is optional with a 4-day soak: live can be entered now, straight
+    // from dev, as `check --to live` says; plan must agree.
+    let env = Env::with_pipeline(
+        r#"
+[[environments]]
+name = "dev"
+[[environments]]
+name = "perf"
+optional = true
+soak = { patch = 4 }
+[[environments]]
+name = "live"
+"#,
+    );
+    let id = new_release(&env, "1.4.1");
+    assert_eq!(check(&env, &[&id, "--to", "live"]).1["ready_at"], FRI);
+    let v = env.rel(&["--json", "plan", &id]).ok().json();
+    assert_eq!(
+        v["steps"],
+        json!([
+            {"env": "perf", "earliest": FRI, "blocked_by": []},
+            {"env": "live", "earliest": FRI, "blocked_by": []},
+        ])
+    );
+}
