@@ -25,15 +25,20 @@ pub fn validate_ids(what: &str, ids: &[String]) -> anyhow::Result<()> {
 
 /// The stored ids of `wanted` incidents (matched ignoring case), without
 /// repeats, in the order asked. Lists the register folder at most once, and
-/// only when an id is not an exact file name, so it stays fast with 100,000
-/// incidents. Exit 2 naming every unknown id.
+/// only when no file is named as typed (or in upper or lower case), so it
+/// stays fast with 100,000 incidents. Exit 2 naming every unknown id.
 pub fn resolve_incidents(ws: &Workspace, wanted: &[String]) -> anyhow::Result<Vec<String>> {
     let mut listing: Option<HashMap<String, String>> = None;
     let mut found: Vec<String> = Vec::new();
     let mut unknown: Vec<String> = Vec::new();
     for id in wanted {
-        let stored = if ws.path(&file_of::<Incident>(id)).is_file() {
-            Some(id.clone())
+        // The id as typed, then all upper or lower case (how ids are
+        // usually written), before listing the whole folder.
+        let exact = [id.clone(), id.to_ascii_uppercase(), id.to_ascii_lowercase()]
+            .into_iter()
+            .find(|c| ws.path(&file_of::<Incident>(c)).is_file());
+        let stored = if exact.is_some() {
+            exact
         } else {
             if listing.is_none() {
                 let ids = ws.ids::<Incident>()?;
