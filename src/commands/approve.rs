@@ -18,23 +18,40 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Re
         .position(env)
         .ok_or_else(|| invalid(format!("unknown environment `{env}`")))?;
     let target = &pipeline.environments[index];
-    if !target.approvals.iter().any(|r| r == role) {
+    // The pipeline's spelling of the role, so the record matches it.
+    let Some(role) = target
+        .approvals
+        .iter()
+        .find(|r| r.eq_ignore_ascii_case(role))
+        .map(String::as_str)
+    else {
         return Err(invalid(format!(
             "{} does not ask for approval as `{role}` (it asks for: {})",
             target.name,
-            if target.approvals.is_empty() { "none".to_string() } else { target.approvals.join(", ") }
+            if target.approvals.is_empty() {
+                "none".to_string()
+            } else {
+                target.approvals.join(", ")
+            }
         )));
-    }
+    };
     let actor = super::actor(ctx, &ws)?;
     let verdict = may_approve(&pipeline, &release, index, role, &actor.email);
     if !verdict.allowed() {
-        return Err(super::refuse(ctx, &format!("{actor} cannot approve {} as {role}", release.id), &verdict));
+        return Err(super::refuse(
+            ctx,
+            &format!("{actor} cannot approve {} as {role}", release.id),
+            &verdict,
+        ));
     }
     let already = release
         .current_approvals(&target.name)
         .any(|a| a.role == role && a.email.eq_ignore_ascii_case(&actor.email));
     if already {
-        eprintln!("{actor} already approved {} entering {} as {role}; nothing to record", release.id, target.name);
+        eprintln!(
+            "{actor} already approved {} entering {} as {role}; nothing to record",
+            release.id, target.name
+        );
         return Ok(0);
     }
     release.approvals.push(Approval {
@@ -50,14 +67,20 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Re
     event.detail = Some(format!("as {role} (revision {})", release.revision));
     release.history.push(event);
 
-    let mut message = CommitMessage::new("approve", &format!("{} for {} as {role}", release.id, target.name));
+    let mut message = CommitMessage::new(
+        "approve",
+        &format!("{} for {} as {role}", release.id, target.name),
+    );
     message.release = Some(release.id.clone());
     message.env = Some(target.name.clone());
     super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
     if ctx.json {
         json(&release_json(&release))?;
     } else if !ctx.dry_run {
-        outln(&format!("{} approved for {} as {role} by {actor}", release.id, target.name));
+        outln(&format!(
+            "{} approved for {} as {role} by {actor}",
+            release.id, target.name
+        ));
     }
     Ok(0)
 }

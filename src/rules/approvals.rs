@@ -4,9 +4,15 @@ use crate::model::pipeline::{Environment, Pipeline};
 use crate::model::release::{Approval, Release};
 
 /// May `email` approve as `role`? A role listed under [roles] only by its
-/// members; a role with no entry by anyone.
+/// members; a role with no entry by anyone. Role names are ids, one name
+/// whatever its case: `Client = [...]` restricts the `client` of `approvals`.
 pub fn may_approve_as(p: &Pipeline, role: &str, email: &str) -> bool {
-    match p.role_members(role) {
+    let members = p
+        .roles
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(role))
+        .map(|(_, members)| members);
+    match members {
         Some(members) => members.iter().any(|m| m.eq_ignore_ascii_case(email)),
         None => true,
     }
@@ -21,7 +27,7 @@ pub fn missing_approvals(p: &Pipeline, target: &Environment, r: &Release) -> Vec
     for role in &target.approvals {
         let mut people: Vec<String> = current
             .iter()
-            .filter(|a| a.role == *role && may_approve_as(p, role, &a.email))
+            .filter(|a| a.role.eq_ignore_ascii_case(role) && may_approve_as(p, role, &a.email))
             .map(|a| a.email.to_ascii_lowercase())
             .collect();
         people.dedup();
@@ -67,7 +73,23 @@ fn distinct_assignment(candidates: &[(&str, Vec<String>)]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::distinct_assignment;
+    use std::collections::BTreeMap;
+
+    use super::{distinct_assignment, may_approve_as};
+    use crate::model::calendar::Calendar;
+    use crate::model::pipeline::{Environment, Pipeline};
+
+    #[test]
+    fn a_restricted_role_is_restricted_whatever_the_case_of_its_name() {
+        let p = Pipeline {
+            calendar: Calendar::default(),
+            roles: BTreeMap::from([("Client".to_string(), vec!["C@x.example".to_string()])]),
+            environments: vec![Environment::named("live")],
+        };
+        assert!(!may_approve_as(&p, "client", "a@x.example"));
+        assert!(may_approve_as(&p, "CLIENT", "c@X.example"));
+        assert!(may_approve_as(&p, "auditor", "a@x.example"));
+    }
 
     #[test]
     fn distinct_people_for_each_role() {
@@ -79,6 +101,9 @@ mod tests {
         assert!(distinct_assignment(&c(&[("a", &["x"]), ("b", &["y"])])));
         assert!(!distinct_assignment(&c(&[("a", &["x"]), ("b", &["x"])])));
         // x must take b so that a can have... a has only x: fails; a: x,y ; b: x → a=y,b=x
-        assert!(distinct_assignment(&c(&[("a", &["x", "y"]), ("b", &["x"])])));
+        assert!(distinct_assignment(&c(&[
+            ("a", &["x", "y"]),
+            ("b", &["x"])
+        ])));
     }
 }

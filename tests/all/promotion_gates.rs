@@ -102,6 +102,28 @@ fn approval_as_a_restricted_role_by_a_non_member_is_refused_with_role() {
 }
 
 #[test]
+fn approval_roles_are_one_name_whatever_their_case() {
+    // Role names are ids, unique case-insensitively: `Client` under [roles]
+    // restricts the `client` that production asks for.
+    let mut env = Env::with_pipeline(&APPROVALS.replace("client = [", "Client = ["));
+    let id = new_release(&env, "1.0.1");
+    let run = refused(
+        &env,
+        &["approve", &id, "--env", "live", "--role", "client"],
+        1,
+    );
+    assert!(run.stderr.contains("[role]"), "{}", run.stderr);
+    as_actor(&mut env, CLIENT);
+    one_commit(&env, &["approve", &id, "--env", "LIVE", "--role", "CLIENT"]);
+    // Recorded under the pipeline's spelling, and counted.
+    assert_eq!(manifest(&env, &id)["approvals"][0]["role"], "client");
+    assert_eq!(manifest(&env, &id)["approvals"][0]["env"], "live");
+    let (_, v) = check(&env, &[&id]);
+    assert_eq!(codes(&v), ["approval"]);
+    assert!(v.to_string().contains("release-manager"), "{v}");
+}
+
+#[test]
 fn approval_of_a_role_the_target_does_not_ask_for_or_an_unknown_env_is_exit_2() {
     let env = Env::with_pipeline(APPROVALS);
     let id = new_release(&env, "1.0.1");
