@@ -12,7 +12,7 @@ use crate::model::release::Release;
 use crate::render::output::{errln, json, outln};
 use crate::render::release::release_json;
 use crate::rules::register::effects::{self, Stamp};
-use crate::rules::register::{may_group, may_ungroup, Candidate, Holder};
+use crate::rules::register::{lists, may_group, may_ungroup, Candidate, Holder};
 use crate::store::{change_for, CommitMessage, Workspace};
 
 use super::register::{count, holder_of, resolve_incidents, subject, validate_ids};
@@ -53,9 +53,8 @@ pub fn group(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Resu
         ));
     }
 
-    let (already, mut new): (Vec<Incident>, Vec<Incident>) = incidents
-        .into_iter()
-        .partition(|i| crate::rules::register::lists(&release, &i.id));
+    let (already, mut new): (Vec<Incident>, Vec<Incident>) =
+        incidents.into_iter().partition(|i| lists(&release, &i.id));
     if new.is_empty() {
         errln(&format!(
             "nothing to change: {} already in {}",

@@ -478,3 +478,34 @@ fn show_and_status_count_the_release_content() {
     let status = env.rel(&["--json", "status"]).ok().json();
     assert_eq!(status[0]["incidents"].as_array().map(Vec::len), Some(2));
 }
+
+#[test]
+fn hand_edits_a_dangling_holder_and_a_missing_incident_file() {
+    let env = setup();
+    incident(&env, "INC-1", true);
+    incident(&env, "INC-2", true);
+    env.rel(&["group", R1, "INC-1", "INC-2"]).ok();
+    // INC-1 names a release that does not exist: it holds nothing.
+    let path = "releases/incidents/INC-1.toml";
+    env.write(
+        path,
+        &env.read(path)
+            .replace("release = \"R-2026-001\"", "release = \"R-GONE\""),
+    );
+    // INC-2's file is deleted by hand while R1 still lists it.
+    env.git(&["rm", "-q", "releases/incidents/INC-2.toml"]);
+    env.git(&["commit", "-q", "-am", "hand edits"]);
+
+    env.assert_unchanged(|| {
+        let run = env.rel(&["freeze", R1]);
+        run.code(2);
+        assert!(run.stderr.contains("INC-2"), "{}", run.stderr);
+    });
+    // Ungroup drops the missing one from the list.
+    env.rel(&["ungroup", R1, "INC-2"]).ok();
+    assert_eq!(release(&env, R1)["incidents"], serde_json::json!(["INC-1"]));
+    // The dangling reference does not stop grouping elsewhere.
+    new_release(&env, "1.5.0");
+    env.rel(&["group", R2, "INC-1"]).ok();
+    assert_eq!(holder(&env, "INC-1"), R2);
+}
