@@ -7,11 +7,12 @@ use crate::model::release::{Approval, Release};
 /// members; a role with no entry by anyone. Role names are ids, one name
 /// whatever its case: `Client = [...]` restricts the `client` of `approvals`.
 pub fn may_approve_as(p: &Pipeline, role: &str, email: &str) -> bool {
-    let members = p
-        .roles
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case(role))
-        .map(|(_, members)| members);
+    let members = p.role_members(role).or_else(|| {
+        p.roles
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(role))
+            .map(|(_, members)| members.as_slice())
+    });
     match members {
         Some(members) => members.iter().any(|m| m.eq_ignore_ascii_case(email)),
         None => true,

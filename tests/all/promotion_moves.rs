@@ -5,11 +5,9 @@
 use serde_json::{json, Value};
 
 use crate::common::Env;
-use crate::promotion::{check, codes, freeze, new_release, one_commit, refused, FRI, SIMPLE};
-
-fn manifest(env: &Env, id: &str) -> Value {
-    env.rel(&["--json", "show", id]).ok().json()
-}
+use crate::promotion::{
+    check, codes, freeze, manifest, new_release, one_commit, refused, FRI, SIMPLE,
+};
 
 // ---- rollback ----
 
