@@ -20,13 +20,23 @@ pub fn run(
     reason: Option<&str>,
 ) -> anyhow::Result<i32> {
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    // `--override soak --override soak` sets soak aside once, recorded once.
+    let mut unique: Vec<RuleCode> = Vec::new();
+    for o in overrides {
+        if !unique.contains(o) {
+            unique.push(*o);
+        }
+    }
+    let overrides = unique.as_slice();
     if let Some(never) = overrides.iter().find(|o| !o.is_overridable()) {
         return Err(invalid(format!(
             "rule `{never}` can never be overridden; only soak, window, blackout, approval, checklist, health and exclusive can"
         )));
     }
     if !overrides.is_empty() && reason.is_none() {
-        return Err(invalid("--override needs --reason: say why the rules are set aside"));
+        return Err(invalid(
+            "--override needs --reason: say why the rules are set aside",
+        ));
     }
 
     let ws = Workspace::open_for_write(&ctx.start_dir)?;
@@ -41,19 +51,30 @@ pub fn run(
         return Err(invalid(format!(
             "--override {denied} is not allowed for {} (its overridable rules: {})",
             target.name,
-            if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") }
+            if allowed.is_empty() {
+                "none".to_string()
+            } else {
+                allowed.join(", ")
+            }
         )));
     }
     let remaining = verdict.without(overrides);
     if !remaining.allowed() {
         return Err(super::refuse(
             ctx,
-            &format!("{} cannot move {} -> {}", release.id, verdict.from, verdict.to),
+            &format!(
+                "{} cannot move {} -> {}",
+                release.id, verdict.from, verdict.to
+            ),
             &remaining,
         ));
     }
     let failing = verdict.verdict.codes();
-    let used: Vec<RuleCode> = overrides.iter().copied().filter(|o| failing.contains(o)).collect();
+    let used: Vec<RuleCode> = overrides
+        .iter()
+        .copied()
+        .filter(|o| failing.contains(o))
+        .collect();
     for unused in overrides.iter().filter(|o| !failing.contains(o)) {
         eprintln!("note: --override {unused}: that rule passes; nothing to set aside");
     }
@@ -65,7 +86,10 @@ pub fn run(
                 target.name
             )));
         }
-        let question = format!("Promote {} {} from {} to {}?", release.id, release.version, verdict.from, verdict.to);
+        let question = format!(
+            "Promote {} {} from {} to {}?",
+            release.id, release.version, verdict.from, verdict.to
+        );
         let yes = Confirm::new()
             .with_prompt(question)
             .default(false)
@@ -87,7 +111,10 @@ pub fn run(
     release.history.push(event);
 
     let mut message = CommitMessage::new("promote", &format!("{} to {}", release.id, target.name));
-    message.body.push(format!("{} {}: {} -> {}", release.id, release.version, verdict.from, target.name));
+    message.body.push(format!(
+        "{} {}: {} -> {}",
+        release.id, release.version, verdict.from, target.name
+    ));
     message.release = Some(release.id.clone());
     message.env = Some(target.name.clone());
     message.overrides = used;
@@ -96,7 +123,10 @@ pub fn run(
     if ctx.json {
         json(&release_json(&release))?;
     } else if !ctx.dry_run {
-        outln(&format!("{} promoted {} -> {}", release.id, verdict.from, target.name));
+        outln(&format!(
+            "{} promoted {} -> {}",
+            release.id, verdict.from, target.name
+        ));
     }
     Ok(0)
 }

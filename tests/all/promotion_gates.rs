@@ -160,7 +160,7 @@ fn health_env() -> (Env, String, std::path::PathBuf, std::path::PathBuf) {
 name = "dev"
 [[environments]]
 name = "test"
-health_check = '''echo "$REL_RELEASE $REL_VERSION $REL_ENV" > "{}"; echo checking; test -e "{}"'''
+health_check = '''echo "$REL_RELEASE $REL_VERSION $REL_ENV" > "{}"; pwd >> "{0}"; echo checking; test -e "{}"'''
 [[environments]]
 name = "live"
 requires_health = true
@@ -193,10 +193,7 @@ fn health_is_needed_and_verify_records_failing_and_passing_reports() {
         "the check's output is shown: {}",
         run.stdout
     );
-    assert_eq!(
-        std::fs::read_to_string(&seen).unwrap().trim(),
-        format!("{id} 2.1.3 test")
-    );
+    assert_eq!(seen_by_check(&seen).0, format!("{id} 2.1.3 test"));
     let msg = env.last_message();
     assert!(
         msg.starts_with(&format!("rel: verify {id} in test: failed")),
@@ -295,4 +292,46 @@ fn verify_without_a_health_check_or_for_a_cancelled_release_writes_nothing() {
     one_commit(&env, &["cancel", &id, "--reason", "Withdrawn"]);
     let run = refused(&env, &["verify", &id], 1);
     assert!(run.stderr.contains("[state]"), "{}", run.stderr);
+}
+
+/// The first line the health check wrote, and the folder it ran in.
+fn seen_by_check(seen: &std::path::Path) -> (String, std::path::PathBuf) {
+    let text = std::fs::read_to_string(seen).unwrap();
+    let mut lines = text.lines();
+    let vars = lines.next().unwrap().to_string();
+    let dir = std::fs::canonicalize(lines.next().unwrap().trim()).unwrap();
+    (vars, dir)
+}
+
+#[test]
+fn verify_runs_the_check_in_the_repository_root_from_any_folder() {
+    let (env, id, seen, _) = health_env();
+    std::fs::create_dir_all(env.path("deep/er")).unwrap();
+    env.rel_in("deep/er", &["verify", &id]).code(1);
+    let (vars, dir) = seen_by_check(&seen);
+    assert_eq!(vars, format!("{id} 2.1.3 test"));
+    assert_eq!(dir, std::fs::canonicalize(&env.dir).unwrap());
+}
+
+#[test]
+fn verify_json_keeps_the_check_output_off_stdout() {
+    let (env, id, _, pass) = health_env();
+    std::fs::write(&pass, "").unwrap();
+    let run = env.rel(&["--json", "verify", &id]);
+    run.ok();
+    let v = run.json();
+    assert_eq!(v["id"], id.as_str());
+    assert_eq!(v["health"][0]["passed"], true);
+    assert!(run.stderr.contains("checking"), "{}", run.stderr);
+}
+
+#[test]
+fn verify_dry_run_runs_nothing_and_writes_nothing() {
+    let (env, id, seen, _) = health_env();
+    env.assert_unchanged(|| {
+        env.rel(&["--dry-run", "verify", &id]).ok();
+        env.rel(&["--dry-run", "verify", &id, "--passed", "1", "--failed", "0"])
+            .ok();
+    });
+    assert!(!seen.exists(), "a dry run does not run the health check");
 }

@@ -125,3 +125,60 @@ fn confirm_without_a_terminal_or_yes_is_exit_3_and_writes_nothing() {
         .last_message()
         .starts_with(&format!("rel: promote {id} to production\n")));
 }
+
+#[test]
+fn override_named_twice_is_recorded_once() {
+    let env = Env::with_pipeline(SIMPLE);
+    let id = new_release(&env, "1.4.0");
+    one_commit(&env, &["promote", &id]);
+    one_commit(
+        &env,
+        &[
+            "promote",
+            &id,
+            "--override",
+            "soak",
+            "soak",
+            "--override",
+            "soak",
+            "--reason",
+            "Hotfix",
+        ],
+    );
+    let msg = env.last_message();
+    assert_eq!(msg.matches("Rel-Override: soak").count(), 1, "{msg}");
+    let last = manifest(&env, &id)["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["overrides"], serde_json::json!(["soak"]));
+}
+
+#[test]
+fn override_of_a_rule_that_passes_is_not_recorded() {
+    let env = Env::with_pipeline(SIMPLE);
+    let id = new_release(&env, "1.4.0");
+    let run = one_commit(
+        &env,
+        &[
+            "promote",
+            &id,
+            "--override",
+            "window",
+            "--reason",
+            "Just in case",
+        ],
+    );
+    assert!(
+        run.stderr.contains("nothing to set aside"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !env.last_message().contains("Rel-Override"),
+        "{}",
+        env.last_message()
+    );
+}
