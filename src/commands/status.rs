@@ -9,6 +9,7 @@ use crate::render::output::{errln, json, outln};
 use crate::render::release::release_json;
 use crate::render::table::{new_table, render};
 use crate::render::time::rfc3339;
+use crate::rules::actions::may_close;
 use crate::rules::promotion::{check_promotion, PromotionInput, PromotionVerdict};
 use crate::rules::time::business_days_elapsed;
 use crate::rules::verdict::when;
@@ -105,7 +106,14 @@ fn next_verdict(
 fn readiness(p: &Pipeline, row: &Row) -> String {
     let Some(v) = &row.next else {
         return if p.position(&row.release.environment).is_some() {
-            "last environment: close when done".into()
+            // In the last environment the next move is `rel close`.
+            let close = may_close(p, row.release);
+            if close.allowed() {
+                "last environment: ready to close".into()
+            } else {
+                let codes: Vec<&str> = close.codes().iter().map(|c| c.as_str()).collect();
+                format!("last environment: close blocked: {}", codes.join(", "))
+            }
         } else {
             "not in the pipeline: roll it back".into()
         };

@@ -289,7 +289,11 @@ fn status_shows_readiness_ready_blocked_or_ready_at() {
         "{}",
         table.stdout
     );
-    assert!(line(&last).contains("last environment"), "{}", table.stdout);
+    assert!(
+        line(&last).contains("last environment: close blocked: checklist"),
+        "{}",
+        table.stdout
+    );
     assert!(!table.stdout.contains(&gone), "{}", table.stdout);
 
     let v = env.rel(&["--json", "status"]).ok().json();
@@ -399,5 +403,31 @@ name = "live"
             {"env": "perf", "earliest": FRI, "blocked_by": []},
             {"env": "live", "earliest": FRI, "blocked_by": []},
         ])
+    );
+}
+
+#[test]
+fn status_in_the_last_environment_says_whether_it_can_close() {
+    let env = Env::with_pipeline(&format!(
+        "{SIMPLE}exit_checklist = [\"Smoke tests passed\"]\n"
+    ));
+    let id = new_release(&env, "1.4.1");
+    one_commit(&env, &["promote", &id]);
+    one_commit(&env, &["promote", &id]);
+    let table = env.rel(&["status"]);
+    assert!(
+        table.ok().stdout.contains("close blocked: checklist"),
+        "{}",
+        table.stdout
+    );
+    one_commit(&env, &["tick", &id, "--env", "live", "1"]);
+    let table = env.rel(&["status"]);
+    assert!(
+        table
+            .ok()
+            .stdout
+            .contains("last environment: ready to close"),
+        "{}",
+        table.stdout
     );
 }
