@@ -408,3 +408,25 @@ fn exclusive_ignores_releases_that_are_no_longer_in_progress() {
     let (code, v) = check(&env, &[&b]);
     assert_eq!(code, 0, "{v}");
 }
+
+#[test]
+fn promote_json_prints_the_release_or_every_violation() {
+    let env = Env::new();
+    let id = new_release(&env, "1.4.0");
+    let run = env.rel(&["--json", "promote", &id]);
+    let v = run.ok().json();
+    assert_eq!(
+        (v["id"].as_str(), v["environment"].as_str()),
+        (Some(id.as_str()), Some("uat"))
+    );
+    let run = refused(&env, &["--json", "promote", &id], 1);
+    let v = run.json();
+    assert_eq!(v["ok"], false);
+    let rules: Vec<&str> = v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["soak", "frozen"]);
+}

@@ -431,3 +431,51 @@ fn status_in_the_last_environment_says_whether_it_can_close() {
         table.stdout
     );
 }
+
+#[test]
+fn dry_run_of_every_engine_command_writes_nothing() {
+    let env = Env::with_pipeline(&format!(
+        "{SIMPLE}approvals = [\"client\"]\nentry_checklist = [\"Notes sent\"]\nexit_checklist = [\"Smoke tests passed\"]\n"
+    ));
+    let id = new_release(&env, "1.4.1");
+    one_commit(&env, &["promote", &id]);
+    env.assert_unchanged(|| {
+        for args in [
+            vec!["approve", &id, "--env", "live", "--role", "client"],
+            vec!["tick", &id, "--env", "live", "1"],
+            vec!["verify", &id, "--passed", "1", "--failed", "0"],
+            vec!["rollback", &id, "--to", "dev", "--reason", "x"],
+            vec![
+                "promote",
+                &id,
+                "--override",
+                "approval",
+                "checklist",
+                "--reason",
+                "x",
+            ],
+        ] {
+            let mut all = vec!["--dry-run"];
+            all.extend(args.iter().copied());
+            let run = env.rel(&all);
+            run.ok();
+            assert!(run.stderr.contains("dry run"), "{all:?}: {}", run.stderr);
+        }
+    });
+    one_commit(
+        &env,
+        &[
+            "promote",
+            &id,
+            "--override",
+            "approval",
+            "checklist",
+            "--reason",
+            "x",
+        ],
+    );
+    one_commit(&env, &["tick", &id, "--env", "live", "1"]);
+    env.assert_unchanged(|| {
+        env.rel(&["--dry-run", "close", &id]).ok();
+    });
+}
