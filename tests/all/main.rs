@@ -14,6 +14,7 @@ mod register;
 mod register_group;
 mod promotion_moves;
 mod promotion_overrides;
+mod promotion_views;
 mod notes_log;
 mod notes_log_trail;
 mod notes_log_template;
