@@ -44,11 +44,11 @@ fn report(err: &anyhow::Error) -> i32 {
     let code = exit_code_of(err);
     match err.downcast_ref::<RelError>() {
         Some(RelError::Quiet(_)) => {}
-        Some(RelError::Refused(msg)) => eprintln!("refused: {msg}"),
+        Some(RelError::Refused(msg)) => crate::errln!("refused: {msg}"),
         _ => {
-            eprintln!("error: {err}");
+            crate::errln!("error: {err}");
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                crate::errln!("  caused by: {cause}");
             }
         }
     }

@@ -48,9 +48,10 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Re
         .current_approvals(&target.name)
         .any(|a| a.role == role && a.email.eq_ignore_ascii_case(&actor.email));
     if already {
-        eprintln!(
+        crate::errln!(
             "{actor} already approved {} entering {} as {role}; nothing to record",
-            release.id, target.name
+            release.id,
+            target.name
         );
         return Ok(0);
     }

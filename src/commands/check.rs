@@ -9,7 +9,12 @@ use crate::store::Workspace;
 
 use super::promotion_facts::evaluate;
 
-pub fn run(ctx: &Context, release_id: &str, to: Option<&str>, at: Option<&str>) -> anyhow::Result<i32> {
+pub fn run(
+    ctx: &Context,
+    release_id: &str,
+    to: Option<&str>,
+    at: Option<&str>,
+) -> anyhow::Result<i32> {
     let at = match at {
         Some(text) => parse_instant(text).map_err(|m| invalid(format!("--at: {m}")))?,
         None => ctx.now,

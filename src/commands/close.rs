@@ -14,7 +14,11 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     let mut release: Release = ws.load(release_id)?;
     let verdict = may_close(&pipeline, &release);
     if !verdict.allowed() {
-        return Err(super::refuse(ctx, &format!("{} cannot be closed", release.id), &verdict));
+        return Err(super::refuse(
+            ctx,
+            &format!("{} cannot be closed", release.id),
+            &verdict,
+        ));
     }
     let actor = super::actor(ctx, &ws)?;
     let mut changes = Vec::new();

@@ -51,7 +51,9 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
         Command::Freeze { release } => freeze::freeze(ctx, &release),
         Command::Unfreeze { release, reason } => freeze::unfreeze(ctx, &release, &reason),
         Command::Cancel { release, reason } => cancel::run(ctx, &release, &reason),
-        Command::Check { release, to, at } => check::run(ctx, &release, to.as_deref(), at.as_deref()),
+        Command::Check { release, to, at } => {
+            check::run(ctx, &release, to.as_deref(), at.as_deref())
+        }
         Command::Promote {
             release,
             to,
@@ -75,14 +77,22 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
             },
         ),
         Command::Plan { release } => plan::run(ctx, &release),
-        Command::Rollback { release, to, reason } => rollback::run(ctx, &release, &to, &reason),
+        Command::Rollback {
+            release,
+            to,
+            reason,
+        } => rollback::run(ctx, &release, &to, &reason),
         Command::Close { release } => close::run(ctx, &release),
         Command::Notes {
             release,
             format,
             output,
         } => notes::run(ctx, &release, format, output.as_deref()),
-        Command::Log { release, env, since } => log::run(
+        Command::Log {
+            release,
+            env,
+            since,
+        } => log::run(
             ctx,
             &log::LogArgs {
                 release: release.as_deref(),

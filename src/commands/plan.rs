@@ -22,11 +22,21 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     let ahead_exclusive = pipeline
         .position(&release.environment)
         .is_some_and(|cur| pipeline.environments[cur + 1..].iter().any(|e| e.exclusive));
-    let all = if ahead_exclusive { ws.load_all::<Release>()? } else { Vec::new() };
+    let all = if ahead_exclusive {
+        ws.load_all::<Release>()?
+    } else {
+        Vec::new()
+    };
     let occupants: Vec<Vec<String>> = pipeline
         .environments
         .iter()
-        .map(|e| if e.exclusive { occupants_of(&all, &e.name, &release.id) } else { Vec::new() })
+        .map(|e| {
+            if e.exclusive {
+                occupants_of(&all, &e.name, &release.id)
+            } else {
+                Vec::new()
+            }
+        })
         .collect();
     let steps = plan(&pipeline, &release, &occupants, ctx.now);
 
@@ -39,7 +49,10 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         return Ok(0);
     }
     if steps.is_empty() {
-        outln(&format!("{} is in {}: nothing ahead to plan", release.id, release.environment));
+        outln(&format!(
+            "{} is in {}: nothing ahead to plan",
+            release.id, release.environment
+        ));
         return Ok(0);
     }
     outln(&format!(
@@ -54,8 +67,14 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         let blocked: Vec<&str> = s.blocked_by.iter().map(|c| c.as_str()).collect();
         table.add_row(vec![
             s.env.clone(),
-            s.earliest.map(|t| when(&pipeline.calendar, t)).unwrap_or_else(|| "never".into()),
-            if blocked.is_empty() { "-".into() } else { blocked.join(", ") },
+            s.earliest
+                .map(|t| when(&pipeline.calendar, t))
+                .unwrap_or_else(|| "never".into()),
+            if blocked.is_empty() {
+                "-".into()
+            } else {
+                blocked.join(", ")
+            },
         ]);
     }
     outln(&render(&table));

@@ -76,7 +76,7 @@ pub fn run(
         .filter(|o| failing.contains(o))
         .collect();
     for unused in overrides.iter().filter(|o| !failing.contains(o)) {
-        eprintln!("note: --override {unused}: that rule passes; nothing to set aside");
+        crate::errln!("note: --override {unused}: that rule passes; nothing to set aside");
     }
 
     if target.confirm && !ctx.yes && !ctx.dry_run {

@@ -14,7 +14,9 @@ use crate::store::Workspace;
 pub fn occupants_of(releases: &[Release], env: &str, except: &str) -> Vec<String> {
     releases
         .iter()
-        .filter(|o| o.state.in_progress() && o.environment.eq_ignore_ascii_case(env) && o.id != except)
+        .filter(|o| {
+            o.state.in_progress() && o.environment.eq_ignore_ascii_case(env) && o.id != except
+        })
         .map(|o| o.id.clone())
         .collect()
 }

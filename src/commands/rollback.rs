@@ -22,7 +22,11 @@ pub fn run(ctx: &Context, release_id: &str, to: &str, reason: &str) -> anyhow::R
     let target = pipeline.environments[index].name.clone();
     let verdict = may_rollback(&pipeline, &release, index);
     if !verdict.allowed() {
-        return Err(super::refuse(ctx, &format!("{} cannot roll back to {target}", release.id), &verdict));
+        return Err(super::refuse(
+            ctx,
+            &format!("{} cannot roll back to {target}", release.id),
+            &verdict,
+        ));
     }
     let actor = super::actor(ctx, &ws)?;
     let from = release.environment.clone();
@@ -36,7 +40,9 @@ pub fn run(ctx: &Context, release_id: &str, to: &str, reason: &str) -> anyhow::R
     release.history.push(event);
 
     let mut message = CommitMessage::new("rollback", &format!("{} to {target}", release.id));
-    message.body.push(format!("{}: {from} -> {target}", release.id));
+    message
+        .body
+        .push(format!("{}: {from} -> {target}", release.id));
     message.release = Some(release.id.clone());
     message.env = Some(target.clone());
     message.reason = Some(reason.to_string());

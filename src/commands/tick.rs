@@ -17,8 +17,13 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
         .position(env)
         .ok_or_else(|| invalid(format!("unknown environment `{env}`")))?;
     let target = &pipeline.environments[index];
-    let list = checklist_for(&pipeline, &release, index)
-        .map_err(|v| super::refuse(ctx, &format!("cannot tick {} items for {}", target.name, release.id), &v))?;
+    let list = checklist_for(&pipeline, &release, index).map_err(|v| {
+        super::refuse(
+            ctx,
+            &format!("cannot tick {} items for {}", target.name, release.id),
+            &v,
+        )
+    })?;
     let (items, list_name): (Vec<&ChecklistItem>, &str) = match list {
         ChecklistKind::Entry => (target.entry_items(release.kind).collect(), "entry"),
         ChecklistKind::Exit => (target.exit_items(release.kind).collect(), "exit"),
@@ -30,7 +35,10 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
             .map(|(n, i)| format!("  {}. {}", n + 1, i.item))
             .collect();
         invalid(if listed.is_empty() {
-            format!("{} has no {list_name} checklist for a {} release", target.name, release.kind)
+            format!(
+                "{} has no {list_name} checklist for a {} release",
+                target.name, release.kind
+            )
         } else {
             format!(
                 "no {list_name} item {item:?} in {}; its items are:\n{}",
@@ -41,7 +49,7 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
     })?;
     let text = chosen.item.clone();
     if release.is_ticked(&target.name, list, &text) {
-        eprintln!("already ticked for this content: {text}");
+        crate::errln!("already ticked for this content: {text}");
         return Ok(0);
     }
     let actor = super::actor(ctx, &ws)?;
@@ -58,7 +66,10 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
     event.detail = Some(format!("{list_name}: {text}"));
     release.history.push(event);
 
-    let mut message = CommitMessage::new("tick", &format!("{} {} {list_name}: {text}", release.id, target.name));
+    let mut message = CommitMessage::new(
+        "tick",
+        &format!("{} {} {list_name}: {text}", release.id, target.name),
+    );
     message.release = Some(release.id.clone());
     message.env = Some(target.name.clone());
     super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;

@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
                 ))
             })?;
         if ctx.dry_run {
-            eprintln!(
+            crate::errln!(
                 "dry run: would run `{command}` in {} and record the result",
                 ws.root.display()
             );
@@ -125,9 +125,10 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
 /// Runs the check through the shell in the release repository's root, its
 /// output shown live (on stderr when stdout carries JSON).
 fn run_check(ctx: &Context, ws: &Workspace, r: &Release, command: &str) -> anyhow::Result<Outcome> {
-    eprintln!(
+    crate::errln!(
         "running health check `{command}` for {} in {}",
-        r.id, r.environment
+        r.id,
+        r.environment
     );
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
@@ -152,7 +153,7 @@ fn run_check(ctx: &Context, ws: &Workspace, r: &Release, command: &str) -> anyho
             while let Err(mpsc::RecvTimeoutError::Timeout) =
                 ticks.recv_timeout(Duration::from_secs(10))
             {
-                eprintln!(
+                crate::errln!(
                     "  ... health check still running ({} s)",
                     started.elapsed().as_secs()
                 );

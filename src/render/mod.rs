@@ -1,9 +1,9 @@
 //! Output: tables for people, JSON for scripts, text for documents.
 
-pub mod notes;
-pub mod output;
 pub mod check;
 pub mod incident;
+pub mod notes;
+pub mod output;
 pub mod pipeline;
 pub mod release;
 pub mod table;

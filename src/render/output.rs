@@ -40,3 +40,11 @@ pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     outln(&text);
     Ok(())
 }
+
+/// `errln!("...", args)`: like `eprintln!`, but never panics (see `errln`).
+#[macro_export]
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::render::output::errln(&format!($($arg)*))
+    };
+}

@@ -25,7 +25,10 @@ pub fn may_approve(p: &Pipeline, r: &Release, env: usize, role: &str, email: &st
     if p.position(&r.environment).is_some_and(|cur| env <= cur) {
         v.push(Violation::new(
             RuleCode::Order,
-            format!("{} has already entered {}; approvals are for environments ahead", r.id, target.name),
+            format!(
+                "{} has already entered {}; approvals are for environments ahead",
+                r.id, target.name
+            ),
         ));
     }
     if !may_approve_as(p, role, email) {
@@ -67,7 +70,10 @@ pub fn checklist_for(p: &Pipeline, r: &Release, env: usize) -> Result<ChecklistK
 pub fn may_rollback(p: &Pipeline, r: &Release, to: usize) -> Verdict {
     let mut v = Verdict::default();
     in_progress(r, "one can roll back", &mut v);
-    let behind = p.position(&r.environment).map(|cur| to < cur).unwrap_or(true);
+    let behind = p
+        .position(&r.environment)
+        .map(|cur| to < cur)
+        .unwrap_or(true);
     if !behind {
         v.push(Violation::new(
             RuleCode::Order,
@@ -88,7 +94,10 @@ pub fn may_close(p: &Pipeline, r: &Release) -> Verdict {
     if !last.name.eq_ignore_ascii_case(&r.environment) {
         v.push(Violation::new(
             RuleCode::Order,
-            format!("{} is in {}; only a release in {} can be closed", r.id, r.environment, last.name),
+            format!(
+                "{} is in {}; only a release in {} can be closed",
+                r.id, r.environment, last.name
+            ),
         ));
     }
     for item in last.exit_items(r.kind) {

@@ -209,10 +209,15 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
     }
 
     if target.requires_health {
-        match r.latest_health(&r.environment) {
+        // Only reports from the current stay count: after a rollback the
+        // environment must be verified again.
+        match r.latest_health(&r.environment).filter(|h| h.at >= r.entered_at) {
             None => v.push(Violation::new(
                 RuleCode::Health,
-                format!("{} needs a passing health report from {}; run `rel verify {}`", target.name, r.environment, r.id),
+                format!(
+                    "{} needs a passing health report from {} since the release entered it; run `rel verify {}`",
+                    target.name, r.environment, r.id
+                ),
             )),
             Some(h) if !h.passed => v.push(Violation::new(
                 RuleCode::Health,

@@ -26,7 +26,11 @@ impl Violation {
         }
     }
 
-    pub fn at(rule: RuleCode, message: impl Into<String>, ready_at: Option<DateTime<Utc>>) -> Violation {
+    pub fn at(
+        rule: RuleCode,
+        message: impl Into<String>,
+        ready_at: Option<DateTime<Utc>>,
+    ) -> Violation {
         Violation {
             rule,
             message: message.into(),

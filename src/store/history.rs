@@ -66,7 +66,12 @@ impl Workspace {
         Ok(entries)
     }
 
-    fn entry(&self, commit: &Commit, parent: Option<&Tree>, tree: &Tree) -> anyhow::Result<LogEntry> {
+    fn entry(
+        &self,
+        commit: &Commit,
+        parent: Option<&Tree>,
+        tree: &Tree,
+    ) -> anyhow::Result<LogEntry> {
         let message = commit.message().unwrap_or("").to_string();
         let author = commit.author();
         let by = format!(
@@ -108,13 +113,20 @@ impl Workspace {
             }
         }
         if entry.outside_rel {
-            entry.action = if commit.parent_count() > 1 { "merge".into() } else { "edit".into() };
+            entry.action = if commit.parent_count() > 1 {
+                "merge".into()
+            } else {
+                "edit".into()
+            };
             entry.files = self.changed_files(parent, tree)?;
             // The release whose manifest changed, when there is exactly one.
             let releases: Vec<&str> = entry
                 .files
                 .iter()
-                .filter_map(|f| f.strip_prefix("releases/").and_then(|f| f.strip_suffix(".toml")))
+                .filter_map(|f| {
+                    f.strip_prefix("releases/")
+                        .and_then(|f| f.strip_suffix(".toml"))
+                })
                 .filter(|f| !f.contains('/'))
                 .collect();
             if releases.len() == 1 {
@@ -138,7 +150,10 @@ impl Workspace {
             let file = delta.new_file().path().or_else(|| delta.old_file().path());
             if let Some(p) = file {
                 let p = p.to_string_lossy().replace('\\', "/");
-                let relative = p.strip_prefix(&prefix).unwrap_or(&p).trim_start_matches('/');
+                let relative = p
+                    .strip_prefix(&prefix)
+                    .unwrap_or(&p)
+                    .trim_start_matches('/');
                 files.push(relative.to_string());
             }
         }

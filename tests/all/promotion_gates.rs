@@ -285,6 +285,37 @@ fn health_goes_stale_with_the_content_and_can_be_overridden() {
 }
 
 #[test]
+fn a_rollback_into_the_environment_needs_a_new_health_report() {
+    let (env, id, _, _) = health_env();
+    one_commit(&env, &["verify", &id, "--passed", "10", "--failed", "0"]);
+    assert_eq!(check(&env, &[&id]).0, 0);
+    // Back to dev and into test again, later: the report of the first stay
+    // no longer counts.
+    env.rel_env(
+        &["rollback", &id, "--to", "dev", "--reason", "Wrong build"],
+        &[("REL_NOW", "2026-11-23T10:00:00Z")],
+    )
+    .ok();
+    env.rel_env(&["promote", &id], &[("REL_NOW", "2026-11-23T11:00:00Z")])
+        .ok();
+    let run = env.rel_env(
+        &["--json", "check", &id],
+        &[("REL_NOW", "2026-11-23T12:00:00Z")],
+    );
+    run.code(1);
+    let v = run.json();
+    assert_eq!(codes(&v), ["health"]);
+    assert!(v.to_string().contains("since the release entered"), "{v}");
+    env.rel_env(
+        &["verify", &id, "--passed", "10", "--failed", "0"],
+        &[("REL_NOW", "2026-11-23T12:00:00Z")],
+    )
+    .ok();
+    let run = env.rel_env(&["check", &id], &[("REL_NOW", "2026-11-23T12:00:00Z")]);
+    run.ok();
+}
+
+#[test]
 fn verify_without_a_health_check_or_for_a_cancelled_release_writes_nothing() {
     let (env, id, _, _) = health_env();
     let other = new_release(&env, "2.1.4"); // in dev: no health_check there
