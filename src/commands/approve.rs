@@ -4,8 +4,6 @@ use crate::context::Context;
 use crate::error::invalid;
 use crate::model::ids::validate_id;
 use crate::model::release::{Approval, Event, Release};
-use crate::render::output::{json, outln};
-use crate::render::release::release_json;
 use crate::rules::actions::may_approve;
 use crate::store::{change_for, CommitMessage, Workspace};
 
@@ -75,13 +73,13 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Re
     message.release = Some(release.id.clone());
     message.env = Some(target.name.clone());
     super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
-    if ctx.json {
-        json(&release_json(&release))?;
-    } else if !ctx.dry_run {
-        outln(&format!(
+    super::release_done(
+        ctx,
+        &release,
+        &format!(
             "{} approved for {} as {role} by {actor}",
             release.id, target.name
-        ));
-    }
+        ),
+    )?;
     Ok(0)
 }

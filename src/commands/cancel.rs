@@ -6,8 +6,6 @@ use crate::error::invalid;
 use crate::model::ids::validate_id;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
-use crate::render::output::{json, outln};
-use crate::render::release::release_json;
 use crate::rules::register::effects::{self, Stamp};
 use crate::rules::register::may_cancel;
 use crate::store::{change_for, CommitMessage, Workspace};
@@ -73,14 +71,14 @@ pub fn run(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<i32>
     message.release = Some(release.id.clone());
     message.reason = Some(reason.to_string());
     super::apply(ctx, &ws, &actor, &changes, &message)?;
-    if ctx.json {
-        json(&release_json(&release))?;
-    } else if !ctx.dry_run {
-        outln(&format!(
+    super::release_done(
+        ctx,
+        &release,
+        &format!(
             "{} cancelled; {} free to group again",
             release.id,
             count(freed.len())
-        ));
-    }
+        ),
+    )?;
     Ok(0)
 }

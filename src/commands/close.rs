@@ -3,8 +3,6 @@
 use crate::context::Context;
 use crate::model::incident::{Incident, IncidentEvent, IncidentStatus};
 use crate::model::release::{Event, Release, State};
-use crate::render::output::{json, outln};
-use crate::render::release::release_json;
 use crate::rules::actions::may_close;
 use crate::store::{change_for, CommitMessage, Workspace};
 
@@ -51,10 +49,10 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     message.release = Some(release.id.clone());
     message.env = Some(release.environment.clone());
     super::apply(ctx, &ws, &actor, &changes, &message)?;
-    if ctx.json {
-        json(&release_json(&release))?;
-    } else if !ctx.dry_run {
-        outln(&format!("{} {} released", release.id, release.version));
-    }
+    super::release_done(
+        ctx,
+        &release,
+        &format!("{} {} released", release.id, release.version),
+    )?;
     Ok(0)
 }

@@ -7,8 +7,6 @@ use crate::error::invalid;
 use crate::model::ids::validate_id;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
-use crate::render::output::{json, outln};
-use crate::render::release::release_json;
 use crate::rules::register::effects::{self, Stamp};
 use crate::rules::register::{may_freeze, may_unfreeze};
 use crate::store::{change_for, file_of, CommitMessage, Workspace};
@@ -123,10 +121,6 @@ fn content_of(ws: &Workspace, release: &Release) -> anyhow::Result<Vec<Incident>
 }
 
 fn print(ctx: &Context, release: &Release, done: &str) -> anyhow::Result<i32> {
-    if ctx.json {
-        json(&release_json(release))?;
-    } else if !ctx.dry_run {
-        outln(done);
-    }
+    super::release_done(ctx, release, done)?;
     Ok(0)
 }

@@ -20,6 +20,7 @@ mod promote;
 mod promotion_facts;
 mod refuse;
 mod register;
+mod report;
 mod rollback;
 mod show;
 mod status;
@@ -34,6 +35,7 @@ use crate::store::Workspace;
 
 pub use apply::apply;
 pub use refuse::refuse;
+pub use report::release_done;
 
 /// Runs a command; returns the exit code for outcomes that are not errors
 /// (`check` not ready, `verify` failed).

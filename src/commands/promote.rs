@@ -6,8 +6,6 @@ use crate::context::Context;
 use crate::error::{conflict, invalid};
 use crate::model::release::{Event, Release};
 use crate::model::rule::RuleCode;
-use crate::render::output::{json, outln};
-use crate::render::release::release_json;
 use crate::store::{change_for, CommitMessage, Workspace};
 
 use super::promotion_facts::evaluate;
@@ -120,13 +118,13 @@ pub fn run(
     message.overrides = used;
     message.reason = reason.map(str::to_string);
     super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
-    if ctx.json {
-        json(&release_json(&release))?;
-    } else if !ctx.dry_run {
-        outln(&format!(
+    super::release_done(
+        ctx,
+        &release,
+        &format!(
             "{} promoted {} -> {}",
             release.id, verdict.from, target.name
-        ));
-    }
+        ),
+    )?;
     Ok(0)
 }

@@ -3,8 +3,6 @@
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::release::{Event, Release};
-use crate::render::output::{json, outln};
-use crate::render::release::release_json;
 use crate::rules::actions::may_rollback;
 use crate::store::{change_for, CommitMessage, Workspace};
 
@@ -47,10 +45,10 @@ pub fn run(ctx: &Context, release_id: &str, to: &str, reason: &str) -> anyhow::R
     message.env = Some(target.clone());
     message.reason = Some(reason.to_string());
     super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
-    if ctx.json {
-        json(&release_json(&release))?;
-    } else if !ctx.dry_run {
-        outln(&format!("{} rolled back {from} -> {target}", release.id));
-    }
+    super::release_done(
+        ctx,
+        &release,
+        &format!("{} rolled back {from} -> {target}", release.id),
+    )?;
     Ok(0)
 }

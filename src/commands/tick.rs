@@ -4,8 +4,6 @@ use crate::context::Context;
 use crate::error::invalid;
 use crate::model::pipeline::ChecklistItem;
 use crate::model::release::{ChecklistKind, Event, Release, Tick};
-use crate::render::output::{json, outln};
-use crate::render::release::release_json;
 use crate::rules::actions::checklist_for;
 use crate::store::{change_for, CommitMessage, Workspace};
 
@@ -73,11 +71,11 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
     message.release = Some(release.id.clone());
     message.env = Some(target.name.clone());
     super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
-    if ctx.json {
-        json(&release_json(&release))?;
-    } else if !ctx.dry_run {
-        outln(&format!("ticked {} {list_name} item: {text}", target.name));
-    }
+    super::release_done(
+        ctx,
+        &release,
+        &format!("ticked {} {list_name} item: {text}", target.name),
+    )?;
     Ok(0)
 }
 

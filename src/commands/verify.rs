@@ -11,8 +11,6 @@ use std::time::{Duration, Instant};
 use crate::context::Context;
 use crate::error::{invalid, RelError};
 use crate::model::release::{Event, HealthReport, Release};
-use crate::render::output::{json, outln};
-use crate::render::release::release_json;
 use crate::rules::actions::may_verify;
 use crate::store::{change_for, CommitMessage, Workspace};
 
@@ -107,14 +105,11 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
     message.release = Some(release.id.clone());
     message.env = Some(env.clone());
     super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
-    if ctx.json {
-        json(&release_json(&release))?;
-    } else if !ctx.dry_run {
-        outln(&format!(
-            "{} health check in {env}: {verdict_word}",
-            release.id
-        ));
-    }
+    super::release_done(
+        ctx,
+        &release,
+        &format!("{} health check in {env}: {verdict_word}", release.id),
+    )?;
     if outcome.passed {
         Ok(0)
     } else {
