@@ -124,6 +124,22 @@ fn subject_detail(e: &LogEntry) -> String {
     rest.to_string()
 }
 
+/// A few file names and how many more: a commit that added the whole
+/// register (100,000 files) must not make every row of the table that wide.
+fn files_summary(files: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let mut s = files
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if files.len() > SHOWN {
+        s.push_str(&format!(" and {} more", files.len() - SHOWN));
+    }
+    s
+}
+
 pub fn run(ctx: &Context, args: &LogArgs) -> anyhow::Result<i32> {
     let ws = Workspace::open(&ctx.start_dir)?;
     // The trail must stay readable when environments.toml is broken: that
@@ -186,7 +202,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> anyhow::Result<i32> {
             details.push(format!(
                 "OUTSIDE REL: {}; files {}",
                 e.message,
-                e.files.join(", ")
+                files_summary(&e.files)
             ));
         } else {
             let subject = subject_detail(e);

@@ -23,7 +23,7 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         .position(&release.environment)
         .is_some_and(|cur| pipeline.environments[cur + 1..].iter().any(|e| e.exclusive));
     let all = if ahead_exclusive {
-        ws.load_all::<Release>()?
+        ws.release_heads()?
     } else {
         Vec::new()
     };

@@ -7,11 +7,11 @@ use crate::error::invalid;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
 use crate::rules::promotion::{check_promotion, resolve_target, PromotionInput, PromotionVerdict};
-use crate::store::Workspace;
+use crate::store::{ReleaseHead, Workspace};
 
 /// Ids of releases in progress in environment `env`, other than `except`.
 /// Reads every manifest, so callers ask only when the target is exclusive.
-pub fn occupants_of(releases: &[Release], env: &str, except: &str) -> Vec<String> {
+pub fn occupants_of(releases: &[ReleaseHead], env: &str, except: &str) -> Vec<String> {
     releases
         .iter()
         .filter(|o| {
@@ -31,7 +31,7 @@ pub fn evaluate(
 ) -> anyhow::Result<PromotionVerdict> {
     let target = resolve_target(pipeline, release, to).map_err(invalid)?;
     let occupants = if pipeline.environments[target].exclusive {
-        let all = ws.load_all::<Release>()?;
+        let all = ws.release_heads()?;
         occupants_of(&all, &pipeline.environments[target].name, &release.id)
     } else {
         Vec::new()

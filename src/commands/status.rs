@@ -13,7 +13,7 @@ use crate::rules::actions::may_close;
 use crate::rules::promotion::{check_promotion, PromotionInput, PromotionVerdict};
 use crate::rules::time::business_days_elapsed;
 use crate::rules::verdict::when;
-use crate::store::Workspace;
+use crate::store::{ReleaseHead, Workspace};
 
 use super::promotion_facts::occupants_of;
 
@@ -28,13 +28,14 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     let ws = Workspace::open(&ctx.start_dir)?;
     let pipeline = ws.pipeline()?;
     let all = ws.load_all::<Release>()?;
+    let heads: Vec<ReleaseHead> = all.iter().map(ReleaseHead::from).collect();
     let rows: Vec<Row> = all
         .iter()
         .filter(|r| r.state.in_progress())
         .map(|r| Row {
             release: r,
             days: business_days_elapsed(&pipeline.calendar, r.entered_at, ctx.now),
-            next: next_verdict(&pipeline, &all, r, ctx),
+            next: next_verdict(&pipeline, &heads, r, ctx),
         })
         .collect();
     if ctx.json {
@@ -83,7 +84,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
 
 fn next_verdict(
     p: &Pipeline,
-    all: &[Release],
+    all: &[ReleaseHead],
     r: &Release,
     ctx: &Context,
 ) -> Option<PromotionVerdict> {

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use crate::error::invalid;
 use crate::model::ids::{id_key, validate_id};
 use crate::model::incident::Incident;
-use crate::model::release::Release;
+use crate::model::release::{Release, State};
 
 use super::toml_file;
 use super::workspace::{Workspace, INCIDENTS_DIR, RELEASES_DIR};
@@ -104,39 +104,122 @@ impl Workspace {
     /// Loads every item of T, in id order.
     pub fn load_all<T: Stored>(&self) -> anyhow::Result<Vec<T>> {
         let ids = self.ids::<T>()?;
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .clamp(1, 8);
-        if ids.len() < 64 || threads == 1 {
-            return ids
-                .iter()
-                .map(|id| load_file::<T>(&self.root, id))
-                .collect();
-        }
-        let chunk = ids.len().div_ceil(threads);
         let root = &self.root;
-        std::thread::scope(|s| {
-            let handles: Vec<_> = ids
-                .chunks(chunk)
-                .map(|part| {
-                    s.spawn(move || {
-                        part.iter()
-                            .map(|id| load_file::<T>(root, id))
-                            .collect::<anyhow::Result<Vec<T>>>()
-                    })
-                })
-                .collect();
-            let mut all = Vec::with_capacity(ids.len());
-            for h in handles {
-                let part = h
-                    .join()
-                    .map_err(|_| anyhow::anyhow!("a loading thread failed"))??;
-                all.extend(part);
+        par_map(&ids, |id| load_file::<T>(root, id))
+    }
+
+    /// State and environment of every release, in id order: what the
+    /// `exclusive` rule needs. Reads the top of each manifest without a full
+    /// TOML parse (a release repository may hold 10,000 of them) and falls
+    /// back to the full parse for any file not in rel's canonical shape.
+    pub fn release_heads(&self) -> anyhow::Result<Vec<ReleaseHead>> {
+        let ids = self.ids::<Release>()?;
+        let root = &self.root;
+        par_map(&ids, |id| {
+            let relative = file_of::<Release>(id);
+            let text = toml_file::read_text(&root.join(&relative), Path::new(&relative))?;
+            if let Some(head) = scan_head(id, &text) {
+                return Ok(head);
             }
-            Ok(all)
+            let r: Release = load_file(root, id)?;
+            Ok(ReleaseHead {
+                id: r.id,
+                state: r.state,
+                environment: r.environment,
+            })
         })
     }
+}
+
+/// What `release_heads` reads of a release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseHead {
+    pub id: String,
+    pub state: State,
+    pub environment: String,
+}
+
+/// `state` and `environment` from the top-level lines of a canonical
+/// manifest (TOML puts top-level keys before the first table header). None
+/// when anything is unusual (multi-line strings, escapes, an id that does
+/// not match), so the caller parses the file properly.
+fn scan_head(id: &str, text: &str) -> Option<ReleaseHead> {
+    let (mut file_id, mut state, mut environment) = (None, None, None);
+    for line in text.lines() {
+        if line.starts_with('[') {
+            break;
+        }
+        if line.contains("\"\"\"") || line.contains("'''") {
+            return None;
+        }
+        let Some((key, value)) = line.split_once(" = ") else {
+            continue;
+        };
+        let plain = || {
+            value
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .filter(|v| !v.contains(['"', '\\']))
+        };
+        match key {
+            "id" => file_id = Some(plain()?),
+            "state" => state = Some(plain()?),
+            "environment" => environment = Some(plain()?),
+            _ => {}
+        }
+    }
+    if file_id? != id {
+        return None;
+    }
+    let state = match state? {
+        "open" => State::Open,
+        "frozen" => State::Frozen,
+        "released" => State::Released,
+        "cancelled" => State::Cancelled,
+        _ => return None,
+    };
+    Some(ReleaseHead {
+        id: id.to_string(),
+        state,
+        environment: environment?.to_string(),
+    })
+}
+
+/// `f` over every id, spread over the cores; results in id order, or the
+/// first error.
+fn par_map<R: Send>(
+    ids: &[String],
+    f: impl Fn(&str) -> anyhow::Result<R> + Sync,
+) -> anyhow::Result<Vec<R>> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    if ids.len() < 64 || threads == 1 {
+        return ids.iter().map(|id| f(id)).collect();
+    }
+    let chunk = ids.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = ids
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|id| f(id))
+                        .collect::<anyhow::Result<Vec<R>>>()
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(ids.len());
+        for h in handles {
+            let part = h
+                .join()
+                .map_err(|_| anyhow::anyhow!("a loading thread failed"))??;
+            all.extend(part);
+        }
+        Ok(all)
+    })
 }
 
 fn load_file<T: Stored>(root: &Path, id: &str) -> anyhow::Result<T> {
@@ -158,4 +241,44 @@ pub fn change_for<T: Stored + serde::Serialize>(item: &T) -> anyhow::Result<supe
         path: file_of::<T>(item.id()),
         content: toml_file::to_canonical(item)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_head_of_a_canonical_manifest_is_read_without_parsing() {
+        let text = "id = \"R-1\"\ntitle = \"x\"\nstate = \"frozen\"\nenvironment = \"staging\"\n\n[[history]]\nenv = \"uat\"\n";
+        let head = scan_head("R-1", text).expect("canonical");
+        assert_eq!(head.state, State::Frozen);
+        assert_eq!(head.environment, "staging");
+        // Anything unusual falls back to the full parse.
+        assert_eq!(scan_head("R-2", text), None);
+        assert_eq!(
+            scan_head("R-1", &text.replace("\"staging\"", "'staging'")),
+            None
+        );
+        assert_eq!(
+            scan_head(
+                "R-1",
+                "id = \"R-1\"\ntitle = \"\"\"\na\"\"\"\nstate = \"open\"\nenvironment = \"uat\"\n"
+            ),
+            None
+        );
+        assert_eq!(
+            scan_head("R-1", "state = \"open\"\nenvironment = \"uat\"\n"),
+            None
+        );
+    }
+}
+
+impl From<&Release> for ReleaseHead {
+    fn from(r: &Release) -> ReleaseHead {
+        ReleaseHead {
+            id: r.id.clone(),
+            state: r.state,
+            environment: r.environment.clone(),
+        }
+    }
 }

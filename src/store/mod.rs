@@ -12,5 +12,5 @@ pub mod toml_file;
 pub mod workspace;
 
 pub use commit::{Change, CommitMessage};
-pub use manifests::{change_for, file_of};
+pub use manifests::{change_for, file_of, ReleaseHead};
 pub use workspace::Workspace;
