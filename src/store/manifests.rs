@@ -243,6 +243,16 @@ pub fn change_for<T: Stored + serde::Serialize>(item: &T) -> anyhow::Result<supe
     })
 }
 
+impl From<&Release> for ReleaseHead {
+    fn from(r: &Release) -> ReleaseHead {
+        ReleaseHead {
+            id: r.id.clone(),
+            state: r.state,
+            environment: r.environment.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,15 +280,5 @@ mod tests {
             scan_head("R-1", "state = \"open\"\nenvironment = \"uat\"\n"),
             None
         );
-    }
-}
-
-impl From<&Release> for ReleaseHead {
-    fn from(r: &Release) -> ReleaseHead {
-        ReleaseHead {
-            id: r.id.clone(),
-            state: r.state,
-            environment: r.environment.clone(),
-        }
     }
 }
