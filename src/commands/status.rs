@@ -1,5 +1,6 @@
 //! `rel status`: one row per release in progress, with what it waits for.
 
+use comfy_table::Cell;
 use serde_json::json;
 
 use crate::context::Context;
@@ -7,7 +8,7 @@ use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
 use crate::render::output::{errln, json, outln};
 use crate::render::release::release_json;
-use crate::render::table::{new_table, render};
+use crate::render::table::{new_table, render, toned, Tone};
 use crate::render::time::rfc3339;
 use crate::rules::actions::may_close;
 use crate::rules::promotion::{check_promotion, PromotionInput, PromotionVerdict};
@@ -63,19 +64,22 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     );
     for row in &rows {
         let r = row.release;
+        let (readiness_text, tone) = readiness(&pipeline, row);
+        let next = row
+            .next
+            .as_ref()
+            .map(|v| v.to.clone())
+            .unwrap_or_else(|| "-".into());
         table.add_row(vec![
-            r.id.clone(),
-            r.version.clone(),
-            r.kind.to_string(),
-            r.state.to_string(),
-            r.environment.clone(),
-            row.days.to_string(),
-            r.incidents.len().to_string(),
-            row.next
-                .as_ref()
-                .map(|v| v.to.clone())
-                .unwrap_or_else(|| "-".into()),
-            readiness(&pipeline, row),
+            Cell::new(&r.id),
+            Cell::new(&r.version),
+            Cell::new(r.kind),
+            Cell::new(r.state),
+            Cell::new(&r.environment),
+            Cell::new(row.days),
+            Cell::new(r.incidents.len()),
+            Cell::new(next),
+            toned(ctx, readiness_text, tone),
         ]);
     }
     outln(&render(&table));
@@ -104,33 +108,35 @@ fn next_verdict(
     }))
 }
 
-fn readiness(p: &Pipeline, row: &Row) -> String {
+fn readiness(p: &Pipeline, row: &Row) -> (String, Tone) {
     let Some(v) = &row.next else {
         return if p.position(&row.release.environment).is_some() {
             // In the last environment the next move is `rel close`.
             let close = may_close(p, row.release);
             if close.allowed() {
-                "last environment: ready to close".into()
+                ("last environment: ready to close".into(), Tone::Good)
             } else {
                 let codes: Vec<&str> = close.codes().iter().map(|c| c.as_str()).collect();
-                format!("last environment: close blocked: {}", codes.join(", "))
+                (
+                    format!("last environment: close blocked: {}", codes.join(", ")),
+                    Tone::Bad,
+                )
             }
         } else {
-            "not in the pipeline: roll it back".into()
+            ("not in the pipeline: roll it back".into(), Tone::Bad)
         };
     };
     if v.ready() {
-        return "ready".into();
+        return ("ready".into(), Tone::Good);
     }
-    let blocking = v.blocking_codes();
-    if blocking.is_empty() {
+    if v.blocking_codes().is_empty() {
         return match v.ready_at() {
-            Some(t) => format!("ready at {}", when(&p.calendar, t)),
-            None => "never (time rules)".into(),
+            Some(t) => (format!("ready at {}", when(&p.calendar, t)), Tone::Waiting),
+            None => ("never (time rules)".into(), Tone::Bad),
         };
     }
     let codes: Vec<&str> = v.verdict.codes().iter().map(|c| c.as_str()).collect();
-    format!("blocked: {}", codes.join(", "))
+    (format!("blocked: {}", codes.join(", ")), Tone::Bad)
 }
 
 fn row_json(row: &Row) -> serde_json::Value {
