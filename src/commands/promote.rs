@@ -8,6 +8,8 @@ use crate::model::release::{Event, Release};
 use crate::model::rule::RuleCode;
 use crate::store::{change_for, CommitMessage, Workspace};
 
+use crate::rules::promotion::{permitted_overrides, Overridden};
+
 use super::promotion_facts::evaluate;
 
 pub fn run(
@@ -18,19 +20,6 @@ pub fn run(
     reason: Option<&str>,
 ) -> anyhow::Result<i32> {
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-    // `--override soak --override soak` sets soak aside once, recorded once.
-    let mut unique: Vec<RuleCode> = Vec::new();
-    for o in overrides {
-        if !unique.contains(o) {
-            unique.push(*o);
-        }
-    }
-    let overrides = unique.as_slice();
-    if let Some(never) = overrides.iter().find(|o| !o.is_overridable()) {
-        return Err(invalid(format!(
-            "rule `{never}` can never be overridden; only soak, window, blackout, approval, checklist, health and exclusive can"
-        )));
-    }
     if !overrides.is_empty() && reason.is_none() {
         return Err(invalid(
             "--override needs --reason: say why the rules are set aside",
@@ -44,19 +33,12 @@ pub fn run(
     let target = pipeline
         .env(&verdict.to)
         .ok_or_else(|| invalid(format!("unknown environment `{}`", verdict.to)))?;
-    if let Some(denied) = overrides.iter().find(|o| !target.overridable.contains(o)) {
-        let allowed: Vec<&str> = target.overridable.iter().map(|c| c.as_str()).collect();
-        return Err(invalid(format!(
-            "--override {denied} is not allowed for {} (its overridable rules: {})",
-            target.name,
-            if allowed.is_empty() {
-                "none".to_string()
-            } else {
-                allowed.join(", ")
-            }
-        )));
-    }
-    let remaining = verdict.without(overrides);
+    let overrides = permitted_overrides(target, overrides).map_err(invalid)?;
+    let Overridden {
+        remaining,
+        used,
+        unused,
+    } = verdict.overridden(&overrides);
     if !remaining.allowed() {
         return Err(super::refuse(
             ctx,
@@ -67,14 +49,8 @@ pub fn run(
             &remaining,
         ));
     }
-    let failing = verdict.verdict.codes();
-    let used: Vec<RuleCode> = overrides
-        .iter()
-        .copied()
-        .filter(|o| failing.contains(o))
-        .collect();
-    for unused in overrides.iter().filter(|o| !failing.contains(o)) {
-        crate::errln!("note: --override {unused}: that rule passes; nothing to set aside");
+    for o in unused {
+        crate::errln!("note: --override {o}: that rule passes; nothing to set aside");
     }
 
     if target.confirm && !ctx.yes && !ctx.dry_run {
