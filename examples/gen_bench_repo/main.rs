@@ -1,0 +1,231 @@
+//! Generates a large release repository for the benchmark (bench/run.sh).
+//!
+//! ```text
+//! cargo run --release --example gen_bench_repo -- DIR \
+//!     [--releases 10000] [--incidents 100000] [--log-commits 0] [--full-history]
+//! ```
+//!
+//! DIR must be absent or empty. It becomes a git repository (branch `main`)
+//! holding the default pipeline, one manifest per release spread over the
+//! pipeline's life (most released, some cancelled, a few dozen in progress,
+//! one alone in the exclusive staging), and the incident register (most
+//! closed in a released release, a few thousand unassigned). Everything is
+//! committed in one commit; `--log-commits N` then replays the last N steps
+//! of the releases' lives as N commits carrying `Rel-*` trailers, for
+//! `rel log`. A released release has 3 to 8 history events; with
+//! `--full-history` its ticks, approvals and health reports are events (and
+//! log commits) of their own too, as rel records them. The output is
+//! deterministic: same arguments, same commit ids.
+//!
+//! The ids the benchmark needs (a release to show, one to check, one to
+//! group into and a free incident) are written to `DIR/.git/rel-bench.env`,
+//! outside the work tree.
+//!
+//! Files are TOML serialized with `toml::to_string` from structs that mirror
+//! src/model/release.rs and src/model/incident.rs field for field, so they
+//! are byte for byte what `rel` itself writes.
+//!
+//! The modules, in the order the flow uses them: `plan` decides every
+//! release, `life` plays out each release's life (with `rng`, `clock` and
+//! `words`), `incident` builds the incidents, `manifest` is the files'
+//! shape, `files` writes them, `git` makes the import commit, `log_commits`
+//! replays the latest steps through `git fast-import`, and `bench_env`
+//! writes the ids for bench/run.sh.
+
+mod bench_env;
+mod clock;
+mod files;
+mod git;
+mod incident;
+mod life;
+mod log_commits;
+mod manifest;
+mod plan;
+mod rng;
+mod words;
+
+use std::error::Error;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::bench_env::write_bench_env;
+use crate::clock::instant;
+use crate::files::{parallel, write_file};
+use crate::git::git;
+use crate::incident::{build_incident, Holding};
+use crate::life::{live, Life};
+use crate::log_commits::log_commits;
+use crate::plan::{plan, Ctx};
+use crate::words::PIPELINE;
+
+type Res<T> = Result<T, Box<dyn Error + Send + Sync>>;
+
+struct Args {
+    dir: PathBuf,
+    releases: usize,
+    incidents: usize,
+    log_commits: usize,
+    /// Ticks, approvals and health reports as history events and commits
+    /// of their own, as rel records them (off: 3 to 8 events a release).
+    full_history: bool,
+}
+
+fn parse_args() -> Res<Args> {
+    let usage = "usage: gen_bench_repo DIR [--releases 10000] [--incidents 100000] \
+                 [--log-commits 0] [--full-history]";
+    let mut dir = None;
+    let (mut releases, mut incidents, mut log_commits) = (10_000, 100_000, 0);
+    let mut full_history = false;
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut number = |name: &str| -> Res<usize> {
+            let v = it.next().ok_or(format!("{name} needs a number\n{usage}"))?;
+            v.parse()
+                .map_err(|_| format!("{name}: not a number: {v:?}\n{usage}").into())
+        };
+        match arg.as_str() {
+            "--releases" => releases = number("--releases")?,
+            "--incidents" => incidents = number("--incidents")?,
+            "--log-commits" => log_commits = number("--log-commits")?,
+            "--full-history" => full_history = true,
+            "-h" | "--help" => {
+                println!("{usage}");
+                std::process::exit(0);
+            }
+            _ if arg.starts_with('-') => {
+                return Err(format!("unknown option {arg}\n{usage}").into())
+            }
+            _ if dir.is_none() => dir = Some(PathBuf::from(arg)),
+            _ => return Err(format!("unexpected argument {arg}\n{usage}").into()),
+        }
+    }
+    Ok(Args {
+        dir: dir.ok_or(usage)?,
+        releases,
+        incidents,
+        log_commits,
+        full_history,
+    })
+}
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("gen_bench_repo: {e}");
+        std::process::exit(2);
+    }
+}
+
+fn run() -> Res<()> {
+    let args = parse_args()?;
+    let dir = &args.dir;
+    if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
+        return Err(format!("{} exists and is not empty", dir.display()).into());
+    }
+    std::fs::create_dir_all(dir.join("releases/incidents"))?;
+    let ctx = Ctx {
+        now: instant(2026, 11, 25, 12),
+        incident_width: args.incidents.to_string().len().max(6),
+        full_history: args.full_history,
+    };
+    let clock = Instant::now();
+    let phase = |what: &str| eprintln!("{:>7.2}s  {what}", clock.elapsed().as_secs_f64());
+
+    // Plan and play out every life.
+    let specs = plan(args.releases, args.incidents, &ctx);
+    let lives: Vec<Life> = specs.iter().map(|s| live(s, usize::MAX, &ctx)).collect();
+
+    // The log commits are the latest steps of all, replayed in time order
+    // on top of a first commit holding every manifest as it was before.
+    let mut all_steps: Vec<(i64, usize, usize)> = lives
+        .iter()
+        .enumerate()
+        .flat_map(|(i, l)| l.steps.iter().enumerate().map(move |(s, st)| (st.at, i, s)))
+        .collect();
+    all_steps.sort_unstable();
+    if args.log_commits > all_steps.len() {
+        eprintln!(
+            "only {} steps in all; --log-commits {} reduced to that",
+            all_steps.len(),
+            args.log_commits
+        );
+    }
+    let logged = all_steps.split_off(all_steps.len().saturating_sub(args.log_commits));
+    let mut limits: Vec<usize> = lives.iter().map(|l| l.steps.len()).collect();
+    for &(_, i, s) in &logged {
+        limits[i] = limits[i].min(s);
+    }
+    let base_time = match logged.first() {
+        Some(&(t, _, _)) => t - 60,
+        None => lives
+            .iter()
+            .map(|l| l.latest)
+            .max()
+            .unwrap_or(ctx.now)
+            .min(ctx.now),
+    };
+
+    // Which release holds each incident, and since when.
+    let mut holdings: Vec<Option<Holding>> = vec![None; args.incidents];
+    for (i, life) in lives.iter().enumerate() {
+        for (t, range) in &life.groups {
+            for k in range.clone() {
+                holdings[k] = Some(Holding {
+                    spec: i,
+                    grouped_at: *t,
+                    closed_at: life.closed_at,
+                });
+            }
+        }
+    }
+    phase(&format!(
+        "planned {} releases, {} incidents, {} log commits",
+        specs.len(),
+        args.incidents,
+        logged.len()
+    ));
+
+    std::fs::write(dir.join("environments.toml"), PIPELINE)?;
+    parallel(specs.len(), |i| {
+        let text = if limits[i] == lives[i].steps.len() {
+            toml::to_string(&lives[i].release)?
+        } else if limits[i] == 0 {
+            return Ok(());
+        } else {
+            toml::to_string(&live(&specs[i], limits[i], &ctx).release)?
+        };
+        write_file(dir, &format!("releases/{}.toml", specs[i].id), &text)
+    })?;
+    phase("wrote release manifests");
+    parallel(args.incidents, |k| {
+        let holding = holdings[k].map(|h| (h, &specs[h.spec]));
+        let incident = build_incident(k, holding, &ctx);
+        let text = toml::to_string(&incident)?;
+        write_file(
+            dir,
+            &format!("releases/incidents/{}.toml", incident.id),
+            &text,
+        )
+    })?;
+    phase("wrote incidents");
+
+    git(dir, &["init", "-q", "-b", "main"], base_time)?;
+    git(dir, &["add", "-A"], base_time)?;
+    phase("git add");
+    let message = format!(
+        "Import the release register ({} releases, {} incidents)",
+        specs.len(),
+        args.incidents
+    );
+    git(dir, &["commit", "-q", "-m", &message], base_time)?;
+    phase("git commit");
+
+    if !logged.is_empty() {
+        log_commits(dir, &specs, &logged, &ctx)?;
+        git(dir, &["reset", "-q", "--hard"], base_time)?;
+        phase(&format!("{} log commits (git fast-import)", logged.len()));
+    }
+
+    write_bench_env(dir, &specs, &holdings, &ctx, logged.len())?;
+    phase("done");
+    Ok(())
+}
