@@ -1,6 +1,5 @@
 //! `rel status`: one row per release in progress, with what it waits for.
 
-use comfy_table::Cell;
 use serde_json::json;
 
 use crate::context::Context;
@@ -71,15 +70,15 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
             .map(|v| v.to.clone())
             .unwrap_or_else(|| "-".into());
         table.add_row(vec![
-            Cell::new(&r.id),
-            Cell::new(&r.version),
-            Cell::new(r.kind),
-            Cell::new(r.state),
-            Cell::new(&r.environment),
-            Cell::new(row.days),
-            Cell::new(r.incidents.len()),
-            Cell::new(next),
-            toned(ctx, readiness_text, tone),
+            r.id.clone().into(),
+            r.version.clone().into(),
+            r.kind.into(),
+            r.state.into(),
+            r.environment.clone().into(),
+            row.days.into(),
+            r.incidents.len().into(),
+            next.into(),
+            toned(readiness_text, tone),
         ]);
     }
     outln(&render(&table));

@@ -1,40 +1,13 @@
-//! Tables for people (comfy-table), plain when not on a terminal.
+//! Tables for people. On a terminal: comfy-table with borders, colours and
+//! wrapping. Elsewhere (pipes, files, CI): plain aligned columns written by a
+//! linear renderer, stable for scripts that grep and for snapshots, and fast
+//! for 100,000 rows (comfy-table spends microseconds per cell).
 
-use comfy_table::presets::{NOTHING, UTF8_FULL_CONDENSED};
-use comfy_table::{Cell, ContentArrangement, Table};
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Cell, Color, ContentArrangement};
+use unicode_width::UnicodeWidthStr;
 
 use crate::context::Context;
-
-pub fn new_table(ctx: &Context, header: &[&str]) -> Table {
-    let mut table = Table::new();
-    if ctx.color {
-        table.load_preset(UTF8_FULL_CONDENSED);
-        // Wrap to the terminal's width, when it has a sensible one (a pty
-        // without a size reports 0, which would squeeze every column).
-        let wide = table.width().is_some_and(|w| w >= 60);
-        table.set_content_arrangement(if wide {
-            ContentArrangement::Dynamic
-        } else {
-            ContentArrangement::Disabled
-        });
-    } else {
-        // Plain columns: stable for scripts that grep and for snapshots.
-        table.load_preset(NOTHING);
-        table.set_content_arrangement(ContentArrangement::Disabled);
-    }
-    table.set_header(header.iter().map(|h| Cell::new(h.to_uppercase())));
-    table
-}
-
-/// Renders a table with trailing spaces trimmed from each line.
-pub fn render(table: &Table) -> String {
-    table
-        .to_string()
-        .lines()
-        .map(|l| l.strip_prefix(' ').unwrap_or(l).trim_end())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 /// What a cell says about the state of things, coloured on a terminal only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,14 +17,154 @@ pub enum Tone {
     Bad,
 }
 
-pub fn toned(ctx: &Context, text: String, tone: Tone) -> Cell {
-    let cell = Cell::new(text);
-    if !ctx.color {
-        return cell;
+/// One cell: its text (lines split on `\n`) and, maybe, a tone.
+#[derive(Debug, Clone)]
+pub struct TableCell {
+    text: String,
+    tone: Option<Tone>,
+}
+
+impl<T: ToString> From<T> for TableCell {
+    fn from(value: T) -> TableCell {
+        TableCell {
+            text: value.to_string(),
+            tone: None,
+        }
     }
-    cell.fg(match tone {
-        Tone::Good => comfy_table::Color::Green,
-        Tone::Waiting => comfy_table::Color::Yellow,
-        Tone::Bad => comfy_table::Color::Red,
-    })
+}
+
+pub fn toned(text: impl ToString, tone: Tone) -> TableCell {
+    TableCell {
+        text: text.to_string(),
+        tone: Some(tone),
+    }
+}
+
+pub struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<TableCell>>,
+    /// Borders and colours: stdout is a terminal and colours are wanted.
+    fancy: bool,
+}
+
+pub fn new_table(ctx: &Context, header: &[&str]) -> Table {
+    Table {
+        header: header.iter().map(|h| h.to_uppercase()).collect(),
+        rows: Vec::new(),
+        fancy: ctx.color,
+    }
+}
+
+impl Table {
+    pub fn add_row<C: Into<TableCell>>(&mut self, row: Vec<C>) {
+        self.rows.push(row.into_iter().map(Into::into).collect());
+    }
+}
+
+/// The table as text, without trailing spaces.
+pub fn render(table: &Table) -> String {
+    if table.fancy {
+        fancy(table)
+    } else {
+        plain(table)
+    }
+}
+
+/// Columns two spaces apart, each as wide as its widest line.
+fn plain(table: &Table) -> String {
+    let columns = table
+        .rows
+        .iter()
+        .map(Vec::len)
+        .chain([table.header.len()])
+        .max()
+        .unwrap_or(0);
+    let mut widths = vec![0usize; columns];
+    let lines_of = |text: &str| text.split('\n').map(str::to_string).collect::<Vec<_>>();
+    let header: Vec<Vec<String>> = table.header.iter().map(|h| lines_of(h)).collect();
+    let rows: Vec<Vec<Vec<String>>> = table
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|c| lines_of(&c.text)).collect())
+        .collect();
+    for row in std::iter::once(&header).chain(rows.iter()) {
+        for (i, cell) in row.iter().enumerate() {
+            for line in cell {
+                widths[i] = widths[i].max(line.width());
+            }
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(rows.iter()) {
+        let height = row.iter().map(Vec::len).max().unwrap_or(1);
+        for l in 0..height {
+            let mut line = String::new();
+            for (i, width) in widths.iter().enumerate() {
+                let text = row
+                    .get(i)
+                    .and_then(|c| c.get(l))
+                    .map(String::as_str)
+                    .unwrap_or("");
+                if i > 0 {
+                    line.push_str("  ");
+                }
+                line.push_str(text);
+                line.extend(std::iter::repeat_n(' ', width.saturating_sub(text.width())));
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
+    out.pop();
+    out
+}
+
+fn fancy(table: &Table) -> String {
+    let mut t = comfy_table::Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    // Wrap to the terminal's width when it has a sensible one (a pty
+    // without a size reports 0, which would squeeze every column).
+    let wide = t.width().is_some_and(|w| w >= 60);
+    t.set_content_arrangement(if wide {
+        ContentArrangement::Dynamic
+    } else {
+        ContentArrangement::Disabled
+    });
+    t.set_header(table.header.iter().map(Cell::new));
+    for row in &table.rows {
+        t.add_row(row.iter().map(|c| {
+            let cell = Cell::new(&c.text);
+            match c.tone {
+                Some(Tone::Good) => cell.fg(Color::Green),
+                Some(Tone::Waiting) => cell.fg(Color::Yellow),
+                Some(Tone::Bad) => cell.fg(Color::Red),
+                None => cell,
+            }
+        }));
+    }
+    t.to_string()
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_columns_align_and_multi_line_cells_continue_below() {
+        let mut t = Table {
+            header: vec!["A".into(), "BB".into(), "C".into()],
+            rows: Vec::new(),
+            fancy: false,
+        };
+        t.add_row(vec!["x", "one\ntwo", ""]);
+        t.add_row(vec!["long", "é", "z"]);
+        assert_eq!(
+            render(&t),
+            "A     BB   C\nx     one\n      two\nlong  é    z"
+        );
+    }
 }
