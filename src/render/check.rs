@@ -56,10 +56,14 @@ pub fn check_text(cal: &Calendar, release: &str, v: &PromotionVerdict) -> String
     for x in &v.verdict.violations {
         out.push(format!("  [{}] {}", x.rule, x.message));
     }
-    match v.ready_at() {
+    let blocking = v.blocking_codes();
+    match v.time_ready_at.filter(|_| blocking.is_empty()) {
         Some(t) => out.push(format!("ready at {}", when(cal, t))),
+        None if blocking.is_empty() => {
+            out.push("ready at: never; the time rules never pass as configured".into())
+        }
         None => {
-            let codes: Vec<&str> = v.blocking_codes().iter().map(|c| c.as_str()).collect();
+            let codes: Vec<&str> = blocking.iter().map(|c| c.as_str()).collect();
             let time = match v.time_ready_at {
                 Some(t) if t > v.at => format!("; the time rules pass at {}", when(cal, t)),
                 Some(_) => String::new(),

@@ -44,19 +44,19 @@ impl PromotionVerdict {
         self.verdict.allowed()
     }
 
-    /// Contract's `ready_at`: when the time rules pass, or None when a rule
-    /// that time alone does not cure must be met first.
+    /// Contract's `ready_at`: when the time rules pass, even while rules
+    /// that people clear at any moment (frozen, approval, checklist, health,
+    /// exclusive) still block, as in the contract's example of `check --json`.
+    /// None when the move itself must wait for something else first: the
+    /// release is not in progress (`state`) or must first pass through an
+    /// environment in between (`order`); or when the time rules never pass.
     pub fn ready_at(&self) -> Option<DateTime<Utc>> {
-        if self
+        let moves = self
             .verdict
             .violations
             .iter()
-            .any(|v| !v.rule.is_time_rule())
-        {
-            None
-        } else {
-            self.time_ready_at
-        }
+            .all(|v| !matches!(v.rule, RuleCode::State | RuleCode::Order));
+        self.time_ready_at.filter(|_| moves)
     }
 
     /// Non-time rules that block, as codes.

@@ -161,8 +161,9 @@ fn check_json_has_the_contract_shape_and_lists_every_violation() {
         .unwrap()
         .contains("uat"));
     assert!(v["violations"][1].get("ready_at").is_none());
-    // `frozen` is not cured by time: ready_at is null.
-    assert_eq!(v["ready_at"], Value::Null);
+    // When the time rules pass, though `frozen` still blocks (the
+    // contract's example of `check --json`).
+    assert_eq!(v["ready_at"], "2026-11-25T15:00:00Z");
 
     let text = env.rel(&["check", &id]);
     text.code(1);
@@ -382,7 +383,8 @@ fn exclusive_target_holds_one_release_at_a_time() {
     let (code, v) = check(&env, &[&b]);
     assert_eq!((code, codes(&v)), (1, vec!["exclusive".to_string()]));
     assert!(v["violations"][0]["message"].as_str().unwrap().contains(&a));
-    assert_eq!(v["ready_at"], Value::Null);
+    // No time rule waits: ready_at is now; `exclusive` still blocks.
+    assert_eq!(v["ready_at"], v["at"]);
     refused(&env, &["promote", &b], 1);
 
     // Once a has moved on, b may enter.

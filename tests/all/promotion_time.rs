@@ -2,8 +2,6 @@
 //! holidays, timezones), windows (across midnight), blackouts (dates and
 //! instants), and `ready_at` when they combine.
 
-use serde_json::Value;
-
 use crate::common::Env;
 use crate::promotion::{check, codes, one_commit, refused, FRI};
 
@@ -288,7 +286,7 @@ fn blackout_ending_outside_every_window_is_ready_when_the_next_window_opens() {
 }
 
 #[test]
-fn ready_at_is_null_when_a_rule_other_than_time_blocks() {
+fn ready_at_is_when_the_time_rules_pass_even_while_another_rule_blocks() {
     let mut env = Env::with_pipeline(&pipeline(
         "",
         "requires_frozen = true\nwindows = [\"mon 09:00-10:00\"]",
@@ -297,7 +295,8 @@ fn ready_at_is_null_when_a_rule_other_than_time_blocks() {
     let (code, v) = check(&env, &[&id]);
     assert_eq!(code, 1);
     assert_eq!(codes(&v), ["soak", "frozen", "window"]);
-    assert_eq!(v["ready_at"], Value::Null);
+    // Soak over Wednesday 15:00, then the Monday window.
+    assert_eq!(v["ready_at"], "2026-11-30T09:00:00Z");
     // Each time violation still says when it alone passes.
     assert_eq!(v["violations"][0]["ready_at"], "2026-11-25T15:00:00Z");
     assert_eq!(v["violations"][2]["ready_at"], "2026-11-23T09:00:00Z");

@@ -185,7 +185,7 @@ fn status_shows_readiness_ready_blocked_or_ready_at() {
     let b = row(&blocked);
     assert_eq!(
         (b["ready_at"].clone(), b["blocked_by"].clone()),
-        (Value::Null, json!(["soak", "frozen"]))
+        (json!("2026-11-25T15:00:00Z"), json!(["soak", "frozen"]))
     );
     let l = row(&last);
     assert_eq!(

@@ -1,0 +1,102 @@
+//! A conformance audit of the contract (sections 1-5), one test per
+//! deviation found: each failed before its fix.
+
+use serde_json::Value;
+
+use crate::common::Env;
+use crate::promotion::{check, codes};
+
+/// The contract's soak example as a pipeline: UTC, Monday 2026-11-23 a
+/// holiday, a minor soak of 3 in uat, staging only for frozen releases.
+const SOAK_EXAMPLE: &str = r#"
+[calendar]
+timezone = "UTC"
+holidays = [2026-11-23]
+
+[[environments]]
+name = "development"
+
+[[environments]]
+name = "uat"
+soak = { major = 10, minor = 3, patch = 0 }
+
+[[environments]]
+name = "staging"
+requires_frozen = true
+
+[[environments]]
+name = "production"
+"#;
+
+// ---- section 5: `ready_at` ----
+
+/// The JSON of section 5, value for value: entered uat Friday 15:00, checked
+/// Wednesday 15:00 with Monday a holiday, not frozen. `ready_at` is when the
+/// time rules pass (Thursday 15:00), though `frozen` still blocks.
+#[test]
+fn check_json_ready_at_is_the_contract_example() {
+    let env = Env::with_pipeline(SOAK_EXAMPLE);
+    let run = env.rel(&[
+        "new",
+        "--version",
+        "1.4.0",
+        "--title",
+        "Billing",
+        "--id",
+        "R-2026-001",
+    ]);
+    run.ok();
+    env.rel(&["promote", "R-2026-001"]).ok();
+    let (code, v) = check(&env, &["R-2026-001", "--at", "2026-11-25T15:00:00Z"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["from"], "uat");
+    assert_eq!(v["to"], "staging");
+    assert_eq!(v["at"], "2026-11-25T15:00:00Z");
+    assert_eq!(v["ready"], false);
+    assert_eq!(codes(&v), ["soak", "frozen"]);
+    assert_eq!(v["violations"][0]["ready_at"], "2026-11-26T15:00:00Z");
+    assert!(v["violations"][1].get("ready_at").is_none());
+    assert_eq!(v["ready_at"], "2026-11-26T15:00:00Z", "{v}");
+
+    // Once the soak is over, the time rules pass now: ready_at is `at`.
+    let (_, v) = check(&env, &["R-2026-001", "--at", "2026-11-27T09:00:00Z"]);
+    assert_eq!(codes(&v), ["frozen"]);
+    assert_eq!(v["ready_at"], "2026-11-27T09:00:00Z");
+
+    // `rel status --json` gives the same instant.
+    let status = env.rel_env(
+        &["--json", "status"],
+        &[("REL_NOW", "2026-11-25T15:00:00Z")],
+    );
+    status.ok();
+    assert_eq!(status.json()[0]["ready_at"], "2026-11-26T15:00:00Z");
+
+    // The text for people still says what else is needed.
+    let text = env.rel(&["check", "R-2026-001", "--at", "2026-11-25T15:00:00Z"]);
+    assert!(
+        text.stdout
+            .contains("not until frozen is met; the time rules pass at Thu 2026-11-26 15:00"),
+        "{}",
+        text.stdout
+    );
+}
+
+/// `null` when something else must happen first: the release must first
+/// pass through the environment in between (`order`), or is not in progress
+/// (`state`); no instant makes those moves possible.
+#[test]
+fn check_json_ready_at_is_null_when_the_move_itself_is_not_possible() {
+    let env = Env::with_pipeline(SOAK_EXAMPLE);
+    let id = "R-2026-001";
+    env.rel(&["new", "--version", "1.4.0", "--title", "B", "--id", id])
+        .ok();
+    let (code, v) = check(&env, &[id, "--to", "staging"]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&v), ["order", "frozen"]);
+    assert_eq!(v["ready_at"], Value::Null);
+
+    env.rel(&["cancel", id, "--reason", "not needed"]).ok();
+    let (_, v) = check(&env, &[id]);
+    assert_eq!(codes(&v)[0], "state");
+    assert_eq!(v["ready_at"], Value::Null);
+}
