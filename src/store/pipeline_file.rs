@@ -60,11 +60,33 @@ struct RawItemTable {
     kinds: Vec<Kind>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// A checklist item: a string, or `{ item, kinds }`. Not `untagged`: its
+/// error ("did not match any variant") hid an unknown key such as `kind`.
 enum RawItem {
     Text(String),
     Table(RawItemTable),
+}
+
+impl<'de> Deserialize<'de> for RawItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ItemVisitor;
+        impl<'de> serde::de::Visitor<'de> for ItemVisitor {
+            type Value = RawItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a checklist item: a string, or { item = \"...\", kinds = [\"major\"] }",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<RawItem, E> {
+                Ok(RawItem::Text(text.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawItem, A::Error> {
+                RawItemTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(RawItem::Table)
+            }
+        }
+        d.deserialize_any(ItemVisitor)
+    }
 }
 
 #[derive(Deserialize)]
@@ -162,8 +184,15 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
         Some(r) => {
             let span = r.span();
             let roles = r.into_inner();
+            let mut seen: BTreeMap<String, &str> = BTreeMap::new();
             for (name, members) in &roles {
                 validate_id("role", name).map_err(|m| at(span.clone(), &m))?;
+                if let Some(other) = seen.insert(id_key(name), name) {
+                    return Err(at(
+                        span.clone(),
+                        &format!("roles `{other}` and `{name}` differ only in case; role names are unique ignoring case"),
+                    ));
+                }
                 if let Some(bad) = members.iter().find(|m| !m.contains('@')) {
                     return Err(at(
                         span.clone(),

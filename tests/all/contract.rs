@@ -100,3 +100,63 @@ fn check_json_ready_at_is_null_when_the_move_itself_is_not_possible() {
     assert_eq!(codes(&v)[0], "state");
     assert_eq!(v["ready_at"], Value::Null);
 }
+
+// ---- section 1 and 2: environments.toml ----
+
+/// Writes `toml` as environments.toml (uncommitted) and asserts that a
+/// command exits 2 naming the file, a line and a column, writing nothing.
+fn rejected_pipeline(toml: &str) -> String {
+    let env = Env::new();
+    env.write("environments.toml", toml);
+    let mut stderr = String::new();
+    env.assert_unchanged(|| {
+        let run = env.rel(&["new", "--version", "1.0.0", "--title", "T"]);
+        run.code(2);
+        stderr = run.stderr.clone();
+    });
+    assert!(
+        stderr.starts_with("error: environments.toml:") && stderr.contains(": "),
+        "{stderr}"
+    );
+    let location: Vec<&str> = stderr["error: environments.toml:".len()..]
+        .splitn(3, ':')
+        .collect();
+    assert!(
+        location.len() == 3
+            && location[0].parse::<u32>().is_ok()
+            && location[1].parse::<u32>().is_ok(),
+        "no line and column: {stderr}"
+    );
+    stderr
+}
+
+/// Roles are ids, unique ignoring case like releases, incidents and
+/// environments: `client` and `Client` are one role listed twice.
+#[test]
+fn roles_differing_only_in_case_are_rejected() {
+    let stderr = rejected_pipeline(
+        "[roles]\nclient = [\"ana@client.example\"]\nClient = [\"bob@client.example\"]\n\n\
+         [[environments]]\nname = \"dev\"\n\n[[environments]]\nname = \"live\"\n\
+         approvals = [\"client\"]\n",
+    );
+    assert!(stderr.contains("Client") && stderr.contains("client"), "{stderr}");
+}
+
+/// An unknown key in a checklist item is an unknown key like any other:
+/// the message names it and says which keys are expected.
+#[test]
+fn checklist_item_with_an_unknown_key_says_what_was_expected() {
+    let stderr = rejected_pipeline(
+        "[[environments]]\nname = \"dev\"\n\n[[environments]]\nname = \"live\"\n\
+         entry_checklist = [{ item = \"Smoke test\", kind = [\"major\"] }]\n",
+    );
+    assert!(stderr.starts_with("error: environments.toml:6:"), "{stderr}");
+    assert!(
+        stderr.contains("`kind`") && stderr.contains("`kinds`"),
+        "{stderr}"
+    );
+    let stderr = rejected_pipeline(
+        "[[environments]]\nname = \"dev\"\nexit_checklist = [42]\n",
+    );
+    assert!(stderr.contains("a string"), "{stderr}");
+}
