@@ -82,23 +82,33 @@ pub enum Command {
     /// The incident register: work requests, defects and changes.
     #[command(subcommand)]
     Incident(IncidentCommand),
-    /// Add incidents to a release (all or none).
+    /// Add incidents to a release (all or none). Each must be resolved,
+    /// authorised by the client and in no other release in progress.
     Group {
+        /// The release id, e.g. R-2026-001 (any case).
         release: String,
+        /// Incident ids to add.
         #[arg(required = true, value_name = "INCIDENT")]
         incidents: Vec<String>,
     },
     /// Remove incidents from a release (all or none).
     Ungroup {
+        /// The release id, e.g. R-2026-001 (any case).
         release: String,
+        /// Incident ids to remove; each must be in the release.
         #[arg(required = true, value_name = "INCIDENT")]
         incidents: Vec<String>,
     },
-    /// Lock the release's content: no incident may be added or removed.
-    Freeze { release: String },
+    /// Lock the release's content: no incident may be added or removed. Needs
+    /// at least one incident, each resolved and with test evidence.
+    Freeze {
+        /// The release id, e.g. R-2026-001 (any case).
+        release: String,
+    },
     /// Unlock the release's content; approvals, ticks and health reports made
     /// for the frozen content no longer count.
     Unfreeze {
+        /// The release id, e.g. R-2026-001 (any case).
         release: String,
         /// Why the content must change (recorded).
         #[arg(long, required = true)]
@@ -107,6 +117,7 @@ pub enum Command {
     /// May the release be promoted now (or at --at)? Exit 0 ready, 1 not ready;
     /// lists every failing rule and when it could be ready.
     Check {
+        /// The release id, e.g. R-2026-001 (any case).
         release: String,
         /// Target environment (default: the next one).
         #[arg(long, value_name = "ENV")]
@@ -115,9 +126,13 @@ pub enum Command {
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
     },
-    /// Check, then move the release to the next (or --to) environment.
+    /// Check, then move the release to the next (or --to) environment; asks
+    /// first when the target has `confirm` (pass --yes in scripts).
     Promote {
+        /// The release id, e.g. R-2026-001 (any case).
         release: String,
+        /// Target environment (default: the next one); only optional
+        /// environments may be passed over.
         #[arg(long, value_name = "ENV")]
         to: Option<String>,
         /// Set aside a rule (soak, window, blackout, approval, checklist,
@@ -130,22 +145,32 @@ pub enum Command {
     },
     /// Record your approval of the release entering ENV as ROLE.
     Approve {
+        /// The release id, e.g. R-2026-001 (any case).
         release: String,
+        /// The environment to be entered (one of its `approvals` roles).
         #[arg(long, value_name = "ENV")]
         env: String,
+        /// The role you approve as; a role listed under [roles] needs your
+        /// e-mail there.
         #[arg(long, value_name = "ROLE")]
         role: String,
     },
     /// Tick a checklist item of ENV, by its text or its 1-based number.
     Tick {
+        /// The release id, e.g. R-2026-001 (any case).
         release: String,
+        /// The environment whose checklist it is: the one the release is in
+        /// (its exit items) or one ahead (its entry items).
         #[arg(long, value_name = "ENV")]
         env: String,
+        /// The item's text, or its 1-based number among the items that apply
+        /// to the release's kind.
         item: String,
     },
     /// Run the current environment's health check and record the report, or
     /// record a result produced elsewhere with --passed/--failed.
     Verify {
+        /// The release id, e.g. R-2026-001 (any case).
         release: String,
         /// Number of tests that passed (records an external result).
         #[arg(long, value_name = "N")]
@@ -159,27 +184,40 @@ pub enum Command {
     },
     /// The earliest time the release can enter each remaining environment,
     /// and what else still blocks it.
-    Plan { release: String },
+    Plan {
+        /// The release id, e.g. R-2026-001 (any case).
+        release: String,
+    },
     /// Move the release back to an earlier environment (its soak starts again).
     Rollback {
+        /// The release id, e.g. R-2026-001 (any case).
         release: String,
+        /// An environment behind the one the release is in.
         #[arg(long, value_name = "ENV")]
         to: String,
+        /// Why the release goes back (recorded in the manifest and commit).
         #[arg(long, required = true)]
         reason: String,
     },
     /// Mark a release in the last environment, exit checklist done, as released.
-    Close { release: String },
+    Close {
+        /// The release id, e.g. R-2026-001 (any case).
+        release: String,
+    },
     /// Cancel a release; its incidents may be grouped again.
     Cancel {
+        /// The release id, e.g. R-2026-001 (any case).
         release: String,
+        /// Why the release is cancelled (recorded in the manifest and commit).
         #[arg(long, required = true)]
         reason: String,
     },
     /// Release notes: breaking changes first, each incident's title, impact
     /// and components.
     Notes {
+        /// The release id, e.g. R-2026-001 (any case).
         release: String,
+        /// Markdown for people, or JSON with the same content for tools.
         #[arg(long, value_enum, default_value = "markdown")]
         format: NotesFormat,
         /// Write the notes to FILE instead of stdout.
@@ -188,7 +226,9 @@ pub enum Command {
     },
     /// The audit trail read from git history, newest first.
     Log {
+        /// Only the entries of this release.
         release: Option<String>,
+        /// Only the entries about this environment (a promotion's is its target).
         #[arg(long, value_name = "ENV")]
         env: Option<String>,
         /// Only entries on or after this date (YYYY-MM-DD) or instant.
@@ -202,6 +242,7 @@ pub struct NewArgs {
     /// Semantic version, e.g. 1.4.0.
     #[arg(long)]
     pub version: String,
+    /// What the release is, in a few words.
     #[arg(long)]
     pub title: String,
     /// major, minor or patch (default: from the version).
@@ -219,7 +260,9 @@ pub struct NewArgs {
 pub enum IncidentCommand {
     /// Register an incident (status open).
     New {
+        /// The new incident's id, e.g. INC-101.
         id: String,
+        /// What the change is, as the client will read it in the notes.
         #[arg(long)]
         title: String,
         /// A technical component, KIND:NAME (e.g. dll:Billing.dll); repeatable.
@@ -233,12 +276,19 @@ pub enum IncidentCommand {
         impact: Option<String>,
     },
     /// Mark an incident resolved.
-    Resolve { id: String },
+    Resolve {
+        /// The incident id, e.g. INC-101 (any case).
+        id: String,
+    },
     /// Put an incident back to open (refused while grouped in a release in progress).
-    Reopen { id: String },
+    Reopen {
+        /// The incident id, e.g. INC-101 (any case).
+        id: String,
+    },
     /// Record the client's authorisation to take the change live.
-    #[command(alias = "authorize")]
+    #[command(visible_alias = "authorize")]
     Authorise {
+        /// The incident id, e.g. INC-101 (any case).
         id: String,
         /// Who authorised, on the client's side (default: the actor).
         #[arg(long, value_name = "NAME")]
@@ -246,13 +296,18 @@ pub enum IncidentCommand {
     },
     /// Record test evidence (a document path or URL); may be repeated.
     Test {
+        /// The incident id, e.g. INC-101 (any case).
         id: String,
+        /// The test document: a path or a URL.
         #[arg(long, value_name = "PATH-OR-URL")]
         evidence: String,
     },
     /// Record technical components touched by the incident.
     Component {
+        /// The incident id, e.g. INC-101 (any case).
         id: String,
+        /// Components such as dll:Billing.dll, parameter:INVOICE_ROUNDING or
+        /// permission:export.bulk.
         #[arg(required = true, value_name = "KIND:NAME")]
         components: Vec<String>,
     },
@@ -266,7 +321,10 @@ pub enum IncidentCommand {
         status: Option<String>,
     },
     /// Everything about one incident.
-    Show { id: String },
+    Show {
+        /// The incident id, e.g. INC-101 (any case).
+        id: String,
+    },
 }
 
 #[cfg(test)]

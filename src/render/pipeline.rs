@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use crate::model::calendar::{Blackout, BlackoutBound};
 use crate::model::pipeline::{ChecklistItem, Environment, Pipeline};
+use crate::model::rule::RuleCode;
 
 use super::time::rfc3339;
 
@@ -77,6 +78,21 @@ pub fn rule_lines(e: &Environment) -> Vec<String> {
     }
     if e.optional {
         lines.push("optional: may be passed over".into());
+    }
+    // Only when narrowed: by default every overridable rule may be set aside.
+    if !RuleCode::OVERRIDABLE
+        .iter()
+        .all(|c| e.overridable.contains(c))
+    {
+        let codes: Vec<&str> = e.overridable.iter().map(|c| c.as_str()).collect();
+        lines.push(format!(
+            "overridable: {}",
+            if codes.is_empty() {
+                "none".to_string()
+            } else {
+                codes.join(", ")
+            }
+        ));
     }
     lines
 }

@@ -139,7 +139,10 @@ fn roles_differing_only_in_case_are_rejected() {
          [[environments]]\nname = \"dev\"\n\n[[environments]]\nname = \"live\"\n\
          approvals = [\"client\"]\n",
     );
-    assert!(stderr.contains("Client") && stderr.contains("client"), "{stderr}");
+    assert!(
+        stderr.contains("Client") && stderr.contains("client"),
+        "{stderr}"
+    );
 }
 
 /// An unknown key in a checklist item is an unknown key like any other:
@@ -150,13 +153,99 @@ fn checklist_item_with_an_unknown_key_says_what_was_expected() {
         "[[environments]]\nname = \"dev\"\n\n[[environments]]\nname = \"live\"\n\
          entry_checklist = [{ item = \"Smoke test\", kind = [\"major\"] }]\n",
     );
-    assert!(stderr.starts_with("error: environments.toml:6:"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: environments.toml:6:"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("`kind`") && stderr.contains("`kinds`"),
         "{stderr}"
     );
-    let stderr = rejected_pipeline(
-        "[[environments]]\nname = \"dev\"\nexit_checklist = [42]\n",
-    );
+    let stderr = rejected_pipeline("[[environments]]\nname = \"dev\"\nexit_checklist = [42]\n");
     assert!(stderr.contains("a string"), "{stderr}");
+}
+
+// ---- section 3: `rel env` and the help ----
+
+/// `rel env` shows the pipeline "with its rules": an environment that
+/// narrows what `--override` may set aside says so.
+#[test]
+fn env_shows_which_rules_may_be_overridden() {
+    let env = Env::with_pipeline(
+        "[[environments]]\nname = \"dev\"\n\n[[environments]]\nname = \"live\"\n\
+         overridable = [\"soak\", \"window\"]\n\n[[environments]]\nname = \"none\"\n\
+         overridable = []\n",
+    );
+    let run = env.rel(&["env"]);
+    run.ok();
+    assert!(
+        run.stdout.contains("overridable: soak, window"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("overridable: none"), "{}", run.stdout);
+    // The default (every overridable rule) is not spelt out.
+    let dev = run.stdout.lines().find(|l| l.contains("dev")).unwrap();
+    assert!(!dev.contains("overridable"), "{}", run.stdout);
+}
+
+/// Every subcommand, with the help clap prints for it.
+fn all_helps(env: &Env) -> Vec<(String, String)> {
+    let top = env.rel(&["--help"]);
+    top.ok();
+    let mut helps = vec![("rel".to_string(), top.stdout.clone())];
+    let commands = |text: &str| -> Vec<String> {
+        text.lines()
+            .skip_while(|l| !l.starts_with("Commands:"))
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|c| *c != "help")
+            .map(str::to_string)
+            .collect()
+    };
+    for c in commands(&top.stdout) {
+        let run = env.rel(&[&c, "--help"]);
+        run.ok();
+        for sub in commands(&run.stdout) {
+            let inner = env.rel(&[&c, &sub, "--help"]);
+            inner.ok();
+            helps.push((format!("rel {c} {sub}"), inner.stdout));
+        }
+        helps.push((format!("rel {c}"), run.stdout));
+    }
+    helps
+}
+
+/// `rel --help` and each subcommand's `--help` are usable without the
+/// README: every argument and option says what it is.
+#[test]
+fn every_argument_and_option_has_a_description() {
+    let env = Env::new();
+    let helps = all_helps(&env);
+    assert!(helps.len() > 30, "{}", helps.len());
+    let mut bare = Vec::new();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    for (name, text) in &helps {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let t = line.trim();
+            // `  <RELEASE>` or `      --to <ENV>`: an argument's line, its
+            // description after it or, in long help, on the next line.
+            let is_arg = indent(line) <= 6 && (t.starts_with(['<', '[', '-']));
+            let described = t.contains("  ")
+                || lines
+                    .get(i + 1)
+                    .is_some_and(|next| !next.trim().is_empty() && indent(next) > indent(line));
+            if is_arg && !described {
+                bare.push(format!("{name}: {t}"));
+            }
+        }
+    }
+    assert!(
+        bare.is_empty(),
+        "without a description:\n{}",
+        bare.join("\n")
+    );
 }
