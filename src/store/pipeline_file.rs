@@ -33,7 +33,10 @@ struct RawPipeline {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a [calendar] table with timezone, workdays, holidays"
+)]
 struct RawCalendar {
     timezone: Option<Spanned<String>>,
     workdays: Option<Spanned<Vec<String>>>,
@@ -42,7 +45,10 @@ struct RawCalendar {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "business days by kind, such as { major = 10, minor = 3, patch = 0 }"
+)]
 struct RawSoak {
     #[serde(default)]
     major: u32,
@@ -90,7 +96,10 @@ impl<'de> Deserialize<'de> for RawItem {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a blackout such as { from = 2026-12-18, to = 2027-01-04, reason = \"...\" }"
+)]
 struct RawBlackout {
     from: Spanned<Datetime>,
     to: Spanned<Datetime>,
@@ -99,7 +108,10 @@ struct RawBlackout {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an [[environments]] table with a name"
+)]
 struct RawEnvironment {
     name: Spanned<String>,
     #[serde(default)]

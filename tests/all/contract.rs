@@ -165,6 +165,31 @@ fn checklist_item_with_an_unknown_key_says_what_was_expected() {
     assert!(stderr.contains("a string"), "{stderr}");
 }
 
+/// A value of the wrong shape says what was expected in the words of the
+/// file, never the name of a type inside rel (`struct RawSoak`).
+#[test]
+fn a_value_of_the_wrong_shape_says_what_was_expected() {
+    for (toml, expected) in [
+        (
+            "[[environments]]\nname = \"a\"\nsoak = 3\n",
+            "{ major = 10, minor = 3, patch = 0 }",
+        ),
+        (
+            "[[environments]]\nname = \"a\"\nblackouts = [\"2026-12-01\"]\n",
+            "{ from = 2026-12-18",
+        ),
+        (
+            "calendar = 3\n[[environments]]\nname = \"a\"\n",
+            "[calendar] table",
+        ),
+        ("environments = [3]\n", "[[environments]] table"),
+    ] {
+        let stderr = rejected_pipeline(toml);
+        assert!(stderr.contains(expected), "{toml}: {stderr}");
+        assert!(!stderr.contains("struct"), "{toml}: {stderr}");
+    }
+}
+
 // ---- section 3: `rel env` and the help ----
 
 /// `rel env` shows the pipeline "with its rules": an environment that
