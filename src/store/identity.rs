@@ -6,10 +6,15 @@ use crate::model::actor::Actor;
 use super::workspace::Workspace;
 
 pub fn actor(rel_actor: Option<&str>, ws: &Workspace) -> anyhow::Result<Actor> {
+    actor_from(rel_actor, ws.git_config())
+}
+
+/// The actor from REL_ACTOR, else from this git configuration. `rel init`
+/// asks before any repository exists, with git's global configuration.
+pub fn actor_from(rel_actor: Option<&str>, config: Option<git2::Config>) -> anyhow::Result<Actor> {
     if let Some(text) = rel_actor.filter(|s| !s.trim().is_empty()) {
         return Actor::parse(text).map_err(|m| invalid(format!("REL_ACTOR: {m}")));
     }
-    let config = ws.git_config();
     let get = |key: &str| {
         config
             .as_ref()
@@ -17,7 +22,11 @@ pub fn actor(rel_actor: Option<&str>, ws: &Workspace) -> anyhow::Result<Actor> {
             .filter(|s| !s.trim().is_empty())
     };
     match (get("user.name"), get("user.email")) {
-        (Some(name), Some(email)) => Ok(Actor { name, email }),
+        (Some(name), Some(email)) => Actor::new(&name, &email).map_err(|m| {
+            invalid(format!(
+                "git config user.name/user.email: {m}; fix them or set REL_ACTOR=\"Name <email>\""
+            ))
+        }),
         _ => Err(invalid(
             "who is acting? set REL_ACTOR=\"Name <email>\", or git config user.name and user.email",
         )),
