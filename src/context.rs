@@ -30,16 +30,18 @@ impl Context {
         dry_run: bool,
         yes: bool,
     ) -> anyhow::Result<Context> {
-        let now = match std::env::var("REL_NOW") {
-            Ok(text) if !text.trim().is_empty() => {
+        let now = match env_text("REL_NOW")? {
+            Some(text) if !text.trim().is_empty() => {
                 parse_instant(&text).map_err(|m| invalid(format!("REL_NOW: {m}")))?
             }
             _ => Utc::now(),
         }
         .trunc_subsecs(0);
+        let rel_actor = env_text("REL_ACTOR")?;
         let start_dir = match dir {
-            Some(d) => d,
-            None => std::env::current_dir()?,
+            Some(d) => checked_dir(d)?,
+            None => std::env::current_dir()
+                .map_err(|e| invalid(format!("cannot read the current folder: {e}")))?,
         };
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Ok(Context {
@@ -48,10 +50,34 @@ impl Context {
             dry_run,
             yes,
             now,
-            rel_actor: std::env::var("REL_ACTOR").ok(),
+            rel_actor,
             color: !no_color && !json && std::io::stdout().is_terminal(),
             interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
         })
+    }
+}
+
+/// A variable of the environment as text; None when unset. Set but not
+/// UTF-8 is exit 2: silently falling back to the clock or to git's identity
+/// would act at another time or as someone else.
+fn env_text(name: &str) -> anyhow::Result<Option<String>> {
+    match std::env::var(name) {
+        Ok(text) => Ok(Some(text)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(raw)) => Err(invalid(format!(
+            "{name} is not valid UTF-8: {}",
+            raw.to_string_lossy()
+        ))),
+    }
+}
+
+/// `-C DIR` must name an existing folder: said plainly here rather than
+/// as "no environments.toml above it" or a failing `git init`.
+fn checked_dir(dir: PathBuf) -> anyhow::Result<PathBuf> {
+    match std::fs::metadata(&dir) {
+        Ok(m) if m.is_dir() => Ok(dir),
+        Ok(_) => Err(invalid(format!("-C {}: not a folder", dir.display()))),
+        Err(e) => Err(invalid(format!("-C {}: {e}", dir.display()))),
     }
 }
 
