@@ -15,7 +15,7 @@ pub fn apply(
     message: &CommitMessage,
 ) -> anyhow::Result<()> {
     if ctx.dry_run {
-        ws.preflight(changes)?;
+        ws.preflight(changes, ctx.now)?;
         errln(&format!(
             "dry run: nothing written. Would commit as {actor}:"
         ));

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use git2::{ObjectType, Oid, Repository, Signature, Time, Tree};
 
-use crate::error::conflict;
+use crate::error::{conflict, invalid};
 use crate::model::actor::Actor;
 use crate::model::rule::RuleCode;
 
@@ -95,10 +95,22 @@ impl Workspace {
                 .map(|e| e.id());
             let in_index = index.get_path(Path::new(&repo_path), 0).map(|e| e.id);
             let on_disk = self.path(&change.path);
-            let in_tree = if on_disk.exists() {
-                Some(Oid::hash_file(ObjectType::Blob, &on_disk)?)
-            } else {
-                None
+            let in_tree = match std::fs::symlink_metadata(&on_disk) {
+                Ok(m) if m.is_file() => Some(Oid::hash_file(ObjectType::Blob, &on_disk)?),
+                Ok(m) => {
+                    let what = if m.is_dir() {
+                        "a folder"
+                    } else if m.file_type().is_symlink() {
+                        "a symbolic link"
+                    } else {
+                        "not a plain file"
+                    };
+                    return Err(conflict(format!(
+                        "{} is {what}; rel writes a plain file there: move it out of the way first",
+                        change.path
+                    )));
+                }
+                Err(_) => None,
             };
             if in_index != in_head || in_tree != in_head {
                 dirty.push(change.path.clone());
@@ -128,7 +140,9 @@ impl Workspace {
     /// The checks `commit` makes before writing (a branch checked out, no
     /// merge in progress, no uncommitted edits to the files to change), so a
     /// dry run meets the same conflicts as the real run.
-    pub fn preflight(&self, changes: &[Change]) -> anyhow::Result<()> {
+    pub fn preflight(&self, changes: &[Change], now: DateTime<Utc>) -> anyhow::Result<()> {
+        commit_time(now)?;
+        distinct_paths(changes)?;
         self.branch()?;
         let head_tree = match self.head_at_open {
             Some(id) => Some(self.repo.find_commit(id)?.tree()?),
@@ -146,6 +160,8 @@ impl Workspace {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Oid> {
+        let time = commit_time(now)?;
+        distinct_paths(changes)?;
         let branch = self.branch()?;
         let head_commit = match self.head_at_open {
             Some(id) => Some(self.repo.find_commit(id)?),
@@ -158,13 +174,14 @@ impl Workspace {
         self.check_clean(changes, head_tree.as_ref())?;
 
         // Stage files beside their targets first: a failure here leaves
-        // the work tree and HEAD as they were.
+        // the work tree and HEAD as they were (discarded newest first, so
+        // folders made for them empty out and go too).
         let mut staged: Vec<Staged> = Vec::new();
         for change in changes {
             match atomic::stage(&self.path(&change.path), change.content.as_bytes()) {
                 Ok(s) => staged.push(s),
                 Err(e) => {
-                    staged.into_iter().for_each(Staged::discard);
+                    staged.into_iter().rev().for_each(Staged::discard);
                     return Err(anyhow::anyhow!("cannot write {}: {e}", change.path));
                 }
             }
@@ -173,7 +190,7 @@ impl Workspace {
             changes,
             message,
             actor,
-            now,
+            time,
             &branch,
             head_commit.as_ref(),
             head_tree.as_ref(),
@@ -181,12 +198,22 @@ impl Workspace {
         let commit_id = match result {
             Ok(id) => id,
             Err(e) => {
-                staged.into_iter().for_each(Staged::discard);
+                staged.into_iter().rev().for_each(Staged::discard);
                 return Err(e);
             }
         };
+        // The branch has moved: a file that cannot be put in place now
+        // leaves the work tree behind the commit, and the message says how
+        // to catch up.
         for s in staged {
-            s.commit()?;
+            let path = s.target.clone();
+            s.commit().map_err(|e| {
+                anyhow::anyhow!(
+                    "committed {commit_id} but could not put {} in place: {e}; run `git checkout -- {}`",
+                    path.display(),
+                    path.display()
+                )
+            })?;
         }
         // Our files now match the commit; record that in the index without
         // touching any other entry the user may have staged.
@@ -204,7 +231,7 @@ impl Workspace {
         changes: &[Change],
         message: &CommitMessage,
         actor: &Actor,
-        now: DateTime<Utc>,
+        time: Time,
         branch: &str,
         head_commit: Option<&git2::Commit>,
         head_tree: Option<&Tree>,
@@ -216,8 +243,12 @@ impl Workspace {
         }
         let tree_id = build_tree(&self.repo, head_tree, &blobs)?;
         let tree = self.repo.find_tree(tree_id)?;
-        let time = Time::new(now.timestamp(), 0);
-        let sig = Signature::new(&actor.name, &actor.email, &time)?;
+        let sig = Signature::new(&actor.name, &actor.email, &time).map_err(|e| {
+            invalid(format!(
+                "cannot sign the commit as {actor}: {}",
+                e.message()
+            ))
+        })?;
         let parents: Vec<&git2::Commit> = head_commit.into_iter().collect();
         let commit_id = self
             .repo
@@ -237,6 +268,33 @@ impl Workspace {
             )));
         }
         Ok(commit_id)
+    }
+}
+
+/// `now` as a commit time. libgit2 writes commit times as unsigned 32-bit
+/// seconds, so an instant before 1970 or after early 2106 would be recorded
+/// as another date: refused (exit 2) instead of silently falsified.
+fn commit_time(now: DateTime<Utc>) -> anyhow::Result<Time> {
+    match u32::try_from(now.timestamp()) {
+        Ok(seconds) => Ok(Time::new(i64::from(seconds), 0)),
+        Err(_) => Err(invalid(format!(
+            "now is {}, which git cannot record as a commit time (1970-01-01 to 2106-02-07); \
+             check REL_NOW or the system clock (a far-off REL_NOW suits check, plan and status only)",
+            now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ))),
+    }
+}
+
+/// Each file at most once in a commit: two contents for one path would
+/// make the tree and the work tree disagree.
+fn distinct_paths(changes: &[Change]) -> anyhow::Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    match changes.iter().find(|c| !seen.insert(c.path.as_str())) {
+        Some(c) => Err(anyhow::anyhow!(
+            "internal error: {} would be written twice in one commit; nothing was written",
+            c.path
+        )),
+        None => Ok(()),
     }
 }
 
