@@ -5,8 +5,10 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
 
+use super::ids::{id_key, validate_id};
 use super::rule::RuleCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -192,13 +194,16 @@ pub struct Release {
     /// When it entered `environment`; the soak counts from here.
     pub entered_at: DateTime<Utc>,
     /// Content revision: bumped by group, ungroup and unfreeze. Approvals,
-    /// ticks and health reports count only for the current revision.
+    /// ticks and health reports count only for the current revision. At
+    /// most `MAX_REVISION` when read, so bumping it never overflows.
+    #[serde(deserialize_with = "revision")]
     pub revision: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub created_by: String,
-    #[serde(default)]
+    /// Valid ids, each once (ignoring case): one file is written per id.
+    #[serde(default, deserialize_with = "incident_ids")]
     pub incidents: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub approvals: Vec<Approval>,
@@ -238,6 +243,35 @@ impl Release {
             .filter(|h| h.env.eq_ignore_ascii_case(env))
             .max_by_key(|h| h.at)
     }
+}
+
+/// The highest content revision a manifest may hold: a billion content
+/// changes is beyond any real release, and leaves `revision + 1` far from
+/// overflowing `u32`.
+pub const MAX_REVISION: u32 = 1_000_000_000;
+
+fn revision<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = u32::deserialize(d)?;
+    if n > MAX_REVISION {
+        return Err(D::Error::custom(format!(
+            "revision {n} is out of range; a content revision is at most {MAX_REVISION}"
+        )));
+    }
+    Ok(n)
+}
+
+fn incident_ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let ids = Vec::<String>::deserialize(d)?;
+    let mut seen = std::collections::HashSet::new();
+    for id in &ids {
+        validate_id("incident", id).map_err(D::Error::custom)?;
+        if !seen.insert(id_key(id)) {
+            return Err(D::Error::custom(format!(
+                "incident {id:?} is listed twice in `incidents` (ids are compared ignoring case)"
+            )));
+        }
+    }
+    Ok(ids)
 }
 
 /// Parses a version, accepting an optional leading `v`.
