@@ -45,7 +45,12 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
             }
             id.clone()
         }
-        None => next_id(&existing, ctx.now.year()),
+        None => next_id(&existing, ctx.now.year()).ok_or_else(|| {
+            invalid(format!(
+                "no next number after the highest R-{:04}-NNN id; name the release with --id",
+                ctx.now.year()
+            ))
+        })?,
     };
     let actor = super::actor(ctx, &ws)?;
     let first = pipeline.first().name.clone();
@@ -89,9 +94,10 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-/// `R-YYYY-NNN`: one more than the highest number used in that year.
-pub fn next_id(existing: &[String], year: i32) -> String {
-    let prefix = format!("r-{year}-");
+/// `R-YYYY-NNN`: one more than the highest number used in that year; None
+/// when that number would overflow (a hand-made id such as R-2026-4294967295).
+pub fn next_id(existing: &[String], year: i32) -> Option<String> {
+    let prefix = format!("r-{year:04}-");
     let highest = existing
         .iter()
         .filter_map(|id| {
@@ -101,7 +107,7 @@ pub fn next_id(existing: &[String], year: i32) -> String {
         })
         .max()
         .unwrap_or(0);
-    format!("R-{year}-{:03}", highest + 1)
+    Some(format!("R-{year:04}-{:03}", highest.checked_add(1)?))
 }
 
 #[cfg(test)]
@@ -116,8 +122,10 @@ mod tests {
             "R-2025-099".into(),
             "X".into(),
         ];
-        assert_eq!(next_id(&ids, 2026), "R-2026-008");
-        assert_eq!(next_id(&ids, 2027), "R-2027-001");
-        assert_eq!(next_id(&[], 2026), "R-2026-001");
+        assert_eq!(next_id(&ids, 2026).as_deref(), Some("R-2026-008"));
+        assert_eq!(next_id(&ids, 2027).as_deref(), Some("R-2027-001"));
+        assert_eq!(next_id(&[], 2026).as_deref(), Some("R-2026-001"));
+        assert_eq!(next_id(&[], 7).as_deref(), Some("R-0007-001"));
+        assert_eq!(next_id(&["R-2026-4294967295".into()], 2026), None);
     }
 }
