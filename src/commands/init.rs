@@ -6,7 +6,7 @@ use crate::context::Context;
 use crate::error::{conflict, invalid};
 use crate::render::output::{errln, outln};
 use crate::store::workspace::{INCIDENTS_DIR, PIPELINE_FILE};
-use crate::store::{Change, CommitMessage, Workspace};
+use crate::store::{identity, Change, CommitMessage, Workspace};
 
 /// The default four-stage pipeline, commented for release managers to adapt.
 pub const DEFAULT_PIPELINE: &str = include_str!("../store/default_pipeline.toml");
@@ -24,6 +24,9 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     }
     let inside_git = Repository::discover(&dir).is_ok();
     if !inside_git {
+        // Who acts is known before `git init`, so a bad REL_ACTOR or a
+        // missing identity leaves no empty repository behind.
+        identity::actor_from(ctx.rel_actor.as_deref(), git2::Config::open_default().ok())?;
         if ctx.dry_run {
             errln(&format!(
                 "dry run: would run `git init` in {}",
@@ -34,14 +37,32 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
             ));
             return Ok(0);
         }
+        let git_dir = dir.join(".git");
+        let fresh = !git_dir.exists();
         Repository::init(&dir)
             .map_err(|e| invalid(format!("git init {}: {}", dir.display(), e.message())))?;
         errln(&format!(
             "initialised an empty git repository in {}",
             dir.display()
         ));
+        // Anything failing after `git init` (the commit time, a file in the
+        // way) takes the new repository away again: nothing written.
+        let done = write(ctx, &dir);
+        if done.is_err() && fresh && std::fs::remove_dir_all(&git_dir).is_ok() {
+            errln("removed that git repository again");
+        }
+        done?;
+        say_done(ctx, &dir);
+        return Ok(0);
     }
-    let ws = Workspace::at_root(dir.clone(), true)?;
+    write(ctx, &dir)?;
+    say_done(ctx, &dir);
+    Ok(0)
+}
+
+/// Writes and commits the default pipeline and the register folder.
+fn write(ctx: &Context, dir: &std::path::Path) -> anyhow::Result<()> {
+    let ws = Workspace::at_root(dir.to_path_buf(), true)?;
     let actor = super::actor(ctx, &ws)?;
     let changes = vec![
         Change {
@@ -57,12 +78,14 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     message
         .body
         .push("The default pipeline: development, uat, staging, production.".into());
-    super::apply(ctx, &ws, &actor, &changes, &message)?;
+    super::apply(ctx, &ws, &actor, &changes, &message)
+}
+
+fn say_done(ctx: &Context, dir: &std::path::Path) {
     if !ctx.dry_run {
         outln(&format!(
             "initialised a release repository in {}",
             dir.display()
         ));
     }
-    Ok(0)
 }
