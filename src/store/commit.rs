@@ -162,6 +162,15 @@ impl Workspace {
     ) -> anyhow::Result<Oid> {
         let time = commit_time(now)?;
         distinct_paths(changes)?;
+        if message.render().contains('\0') {
+            // git keeps messages as C strings: a NUL from a hand-written
+            // text (a checklist item, a title) cannot be committed.
+            return Err(invalid(format!(
+                "cannot commit `rel: {} {}`: a text in it holds a NUL character (\\u0000); remove it from the file it came from",
+                message.action,
+                message.subject.replace('\0', "\\u0000")
+            )));
+        }
         let branch = self.branch()?;
         let head_commit = match self.head_at_open {
             Some(id) => Some(self.repo.find_commit(id)?),
