@@ -36,9 +36,28 @@ pub fn located(path: &Path, text: &str, span: Option<Range<usize>>, message: &st
 /// its location.
 pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> anyhow::Result<T> {
     toml::from_str(text).map_err(|e| {
-        let message = e.message().trim().replace('\n', " ");
+        let mut message = e.message().trim().replace('\n', " ");
+        // Some messages do not name the key ("wanted string or table"):
+        // the line itself does.
+        if let Some(line) = e.span().and_then(|s| line_at(text, s.start)) {
+            message.push_str(&format!(" (in `{line}`)"));
+        }
         invalid(located(path, text, e.span(), &message))
     })
+}
+
+/// The line holding byte `offset`, trimmed and cut to a readable length;
+/// None when blank.
+fn line_at(text: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(text.len());
+    let start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text.get(start..)?.lines().next()?.trim();
+    const MAX: usize = 60;
+    match line.char_indices().nth(MAX) {
+        _ if line.is_empty() => None,
+        Some((cut, _)) => Some(format!("{}...", &line[..cut])),
+        None => Some(line.to_string()),
+    }
 }
 
 /// Reads a file as UTF-8 text; `shown` is the path named in messages.
@@ -62,5 +81,15 @@ mod tests {
         let text = "a = 1\nbb = x\n";
         assert_eq!(line_col(text, 0), (1, 1));
         assert_eq!(line_col(text, 11), (2, 6));
+    }
+
+    #[test]
+    fn the_line_of_an_error_is_shown_short() {
+        let text = "a = 1\n\nstate = 3\n";
+        assert_eq!(line_at(text, 15).as_deref(), Some("state = 3"));
+        assert_eq!(line_at(text, 6), None);
+        assert_eq!(line_at(text, 999), None);
+        let long = format!("h = [{}]", "é".repeat(100));
+        assert_eq!(line_at(&long, 3).map(|l| l.chars().count()), Some(63));
     }
 }
