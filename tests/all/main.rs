@@ -20,3 +20,4 @@ mod promotion_time;
 mod promotion_views;
 mod register;
 mod register_group;
+mod robustness;

@@ -1,0 +1,771 @@
+//! Hostile input to the real binary: manifests and pipelines with values of
+//! the wrong type or out of range, instants at the ends of chrono's range,
+//! odd files where rel's files go, bad environment variables and arguments.
+//! Every case exits with the documented code (never 101, a panic), says what
+//! is wrong, and writes nothing. The writing commands' refusals are in
+//! `robustness_writes`.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+
+use crate::common::{Env, Run};
+
+const R1: &str = "R-2026-001";
+const MANIFEST: &str = "releases/R-2026-001.toml";
+
+/// Fails on a panic, whatever the exit code.
+pub fn no_panic(what: &str, run: &Run) {
+    assert!(
+        run.code != 101 && !run.stderr.contains("panicked"),
+        "{what}: exit {}\n{}",
+        run.code,
+        run.stderr
+    );
+}
+
+/// `run` exited `code`, without a panic, and its message holds `wanted`.
+pub fn says(what: &str, run: &Run, code: i32, wanted: &str) {
+    no_panic(what, run);
+    assert_eq!(run.code, code, "{what}: exit code\n{}", run.stderr);
+    assert!(
+        run.stderr.contains(wanted),
+        "{what}: want {wanted:?} in\n{}",
+        run.stderr
+    );
+}
+
+/// R-2026-001 (1.2.0, minor) holding INC-1 (resolved, authorised, tested),
+/// and INC-2 open, in the default pipeline.
+pub fn repo() -> Env {
+    let env = Env::new();
+    for args in [
+        &["new", "--version", "1.2.0", "--title", "T"][..],
+        &["incident", "new", "INC-1", "--title", "One"],
+        &["incident", "resolve", "INC-1"],
+        &["incident", "authorise", "INC-1"],
+        &["incident", "test", "INC-1", "--evidence", "doc"],
+        &["group", R1, "INC-1"],
+        &["incident", "new", "INC-2", "--title", "Two"],
+    ] {
+        env.rel(args).ok();
+    }
+    env
+}
+
+/// Replaces the first line of `file` starting with `key = ` (or appends
+/// `line` when `key` is empty) and commits, bypassing the rules.
+fn set_line(env: &Env, file: &str, key: &str, line: &str) {
+    let text = env.read(file);
+    let new = if key.is_empty() {
+        format!("{text}{line}\n")
+    } else {
+        // The first (top-level) line of the key, not those in [[history]].
+        let prefix = format!("{key} = ");
+        let at = text.lines().position(|l| l.starts_with(&prefix));
+        let at = at.unwrap_or_else(|| panic!("no {key} in {file}"));
+        text.lines()
+            .enumerate()
+            .map(|(n, l)| if n == at { line } else { l })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    };
+    commit_file(env, file, new.as_bytes());
+}
+
+fn commit_file(env: &Env, file: &str, bytes: &[u8]) {
+    std::fs::write(env.path(file), bytes).unwrap();
+    env.git(&["add", "-A"]);
+    env.git(&["commit", "-q", "-m", "test: hand edit"]);
+}
+
+/// Every command that reads or changes R-2026-001.
+const ON_R1: &[&[&str]] = &[
+    &["status"],
+    &["--json", "status"],
+    &["list"],
+    &["show", R1],
+    &["--json", "show", R1],
+    &["check", R1],
+    &["plan", R1],
+    &["notes", R1],
+    &["promote", R1, "--yes"],
+    &["group", R1, "INC-2"],
+    &["ungroup", R1, "INC-1"],
+    &["freeze", R1],
+    &["unfreeze", R1, "--reason", "x"],
+    &["approve", R1, "--env", "production", "--role", "client"],
+    &["tick", R1, "--env", "production", "1"],
+    &["verify", R1, "--passed", "1", "--failed", "0"],
+    &["rollback", R1, "--to", "development", "--reason", "x"],
+    &["close", R1],
+    &["cancel", R1, "--reason", "x"],
+];
+
+/// Commands that read environments.toml.
+const ON_PIPELINE: &[&[&str]] = &[
+    &["env"],
+    &["status"],
+    &["--json", "status"],
+    &["check", R1],
+    &["plan", R1],
+    &["promote", R1, "--yes"],
+    &["approve", R1, "--env", "production", "--role", "client"],
+    &["tick", R1, "--env", "production", "1"],
+    &["rollback", R1, "--to", "development", "--reason", "x"],
+    &["close", R1],
+    &["new", "--version", "2.0.0", "--title", "X"],
+];
+
+#[test]
+fn manifest_values_of_the_wrong_type_or_out_of_range_exit_2_with_the_location() {
+    // (line as written, where, what the message says)
+    let cases = [
+        ("revision = 99999999999999999999", ":8:12:", "99999999999999999999"),
+        ("revision = -1", ":8:12:", "-1"),
+        ("revision = 4294967295", ":8:12:", "out of range"),
+        ("revision = 1000000001", ":8:12:", "out of range"),
+        ("revision = \"1\"", ":8:12:", "string"),
+        ("state = 3", ":5:9:", "(in `state = 3`)"),
+        (
+            "entered_at = \"+262143-12-31T00:00:00Z\"",
+            ":7:14:",
+            "range",
+        ),
+        ("entered_at = \"99999-01-01T00:00:00Z\"", ":7:14:", ""),
+        ("entered_at = 2026-11-20T15:00:00Z", ":7:14:", ""),
+        (
+            "incidents = [\"INC-1\", \"inc-1\"]",
+            ":11:13:",
+            "listed twice",
+        ),
+        (
+            "incidents = [\"../INC-1\"]",
+            ":11:13:",
+            "invalid incident id",
+        ),
+        ("incidents = \"INC-1\"", ":11:13:", "sequence"),
+    ];
+    for (line, at, wanted) in cases {
+        let env = repo();
+        let key = line.split(" = ").next().unwrap();
+        set_line(&env, MANIFEST, key, line);
+        env.assert_unchanged(|| {
+            for args in ON_R1 {
+                let run = env.rel(args);
+                let what = format!("{line} / {args:?}");
+                says(&what, &run, 2, &format!("{MANIFEST}{at}"));
+                assert!(run.stderr.contains(wanted), "{what}: {}", run.stderr);
+            }
+        });
+    }
+}
+
+#[test]
+fn empty_binary_and_nul_manifests_exit_2_naming_the_file() {
+    for bytes in [
+        &b""[..],
+        b"\x00\xff\xfe\x01binary",
+        b"id = \"R-2026-001\0\"\n",
+    ] {
+        let env = repo();
+        commit_file(&env, MANIFEST, bytes);
+        env.assert_unchanged(|| {
+            for args in ON_R1 {
+                let run = env.rel(args);
+                says(&format!("{bytes:?} {args:?}"), &run, 2, MANIFEST);
+            }
+        });
+    }
+}
+
+#[test]
+fn far_past_and_future_entries_and_soaks_never_panic() {
+    for tz in ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"] {
+        for entered in [
+            "+262142-12-31T23:59:59Z",
+            "-262143-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "0000-01-01T00:00:00Z",
+        ] {
+            let env = repo();
+            let pipeline = env
+                .read("environments.toml")
+                .replace("timezone = \"UTC\"", &format!("timezone = \"{tz}\""))
+                .replace(
+                    "name = \"development\"",
+                    "name = \"development\"\nsoak = { minor = 4294967295 }",
+                )
+                .replace(
+                    "name = \"uat\"",
+                    "name = \"uat\"\nwindows = [\"mon 09:00-10:00\"]\nblackouts = [{ from = 9999-12-30, to = 9999-12-31 }]",
+                );
+            commit_file(&env, "environments.toml", pipeline.as_bytes());
+            set_line(
+                &env,
+                MANIFEST,
+                "entered_at",
+                &format!("entered_at = \"{entered}\""),
+            );
+            for now in [
+                "9999-12-31T23:59:59Z",
+                "0000-01-01T00:00:00Z",
+                "2026-11-20T15:00:00Z",
+            ] {
+                env.assert_unchanged(|| {
+                    for args in [
+                        &["status"][..],
+                        &["--json", "status"],
+                        &["show", R1],
+                        &["check", R1],
+                        &["--json", "check", R1],
+                        &["plan", R1],
+                        &["--json", "plan", R1],
+                        &["log"],
+                        &["promote", R1],
+                    ] {
+                        let run = env.rel_env(args, &[("REL_NOW", now)]);
+                        let what = format!("{tz} {entered} now {now} {args:?}");
+                        no_panic(&what, &run);
+                        let ok = if args.contains(&"promote") {
+                            [1, 2]
+                        } else {
+                            [0, 1]
+                        };
+                        assert!(ok.contains(&run.code), "{what}: {}", run.stderr);
+                    }
+                });
+            }
+        }
+    }
+}
+
+#[test]
+fn rel_now_malformed_or_beyond_what_git_records() {
+    let env = repo();
+    env.assert_unchanged(|| {
+        for now in [
+            "+275760-09-13T00:00:00Z",
+            "-0001-01-01T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-11-20 15:00",
+            "garbage",
+        ] {
+            for args in [
+                &["status"][..],
+                &["check", R1],
+                &["new", "--version", "2.0.0", "--title", "X"],
+            ] {
+                says(
+                    &format!("{now} {args:?}"),
+                    &env.rel_env(args, &[("REL_NOW", now)]),
+                    2,
+                    "REL_NOW",
+                );
+            }
+        }
+        // In range for chrono (what-if planning works) but not for a git
+        // commit time (libgit2 writes unsigned 32-bit seconds): writers
+        // refuse rather than record another date.
+        for now in [
+            "9999-12-31T23:59:59Z",
+            "2106-02-07T06:28:16Z",
+            "1969-12-31T23:59:59Z",
+            "0000-01-01T00:00:00Z",
+        ] {
+            env.rel_env(&["plan", R1], &[("REL_NOW", now)]).ok();
+            for args in [
+                &["new", "--version", "2.0.0", "--title", "X"][..],
+                &["--dry-run", "new", "--version", "2.0.0", "--title", "X"],
+                &["incident", "resolve", "INC-2"],
+            ] {
+                let run = env.rel_env(args, &[("REL_NOW", now)]);
+                says(&format!("{now} {args:?}"), &run, 2, "commit time");
+            }
+        }
+        // Not UTF-8: refused, not silently replaced by the clock.
+        let mut cmd = env.cmd(&["status"]);
+        cmd.env("REL_NOW", OsStr::from_bytes(b"2026-11-20T15:00:00Z\xff"));
+        let run = output(cmd);
+        says("REL_NOW not UTF-8", &run, 2, "REL_NOW is not valid UTF-8");
+    });
+    // The last instant git can record is fine.
+    env.rel_env(
+        &["incident", "resolve", "INC-2"],
+        &[("REL_NOW", "2106-02-07T06:28:15Z")],
+    )
+    .ok();
+    let log = env.rel(&["--json", "log"]).json();
+    assert_eq!(log[0]["at"], "2106-02-07T06:28:15Z");
+}
+
+fn output(mut cmd: std::process::Command) -> Run {
+    let out = cmd.output().expect("run rel");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn rel_actor_or_git_identity_that_would_corrupt_a_commit_is_exit_2() {
+    let env = repo();
+    env.assert_unchanged(|| {
+        for actor in [
+            "nobody",
+            "Ana <ana@example.com",
+            "<ana@example.com>",
+            "Ana <>",
+            "Ana\nRel-Action: close <ana@example.com>",
+            "Ana <ana@example.com\n>x",
+            "An>a <ana@example.com>",
+            "Ana <ana@example.com> <eve@example.com>",
+            "Ana\u{7} <ana@example.com>",
+        ] {
+            for args in [
+                &["incident", "resolve", "INC-2"][..],
+                &["--dry-run", "incident", "resolve", "INC-2"],
+                &["new", "--version", "2.0.0", "--title", "X"],
+            ] {
+                let run = env.rel_env(args, &[("REL_ACTOR", actor)]);
+                says(&format!("{actor:?} {args:?}"), &run, 2, "REL_ACTOR");
+            }
+        }
+        let mut cmd = env.cmd(&["incident", "resolve", "INC-2"]);
+        cmd.env("REL_ACTOR", OsStr::from_bytes(b"Ana <ana@\xff.com>"));
+        says(
+            "REL_ACTOR not UTF-8",
+            &output(cmd),
+            2,
+            "REL_ACTOR is not valid UTF-8",
+        );
+    });
+    // git's own identity is checked the same way.
+    let env = Env {
+        actor: None,
+        ..repo()
+    };
+    env.git(&["config", "user.name", "Ana\nEvil"]);
+    env.git(&["config", "user.email", "ana@example.com"]);
+    env.assert_unchanged(|| {
+        let run = env.rel(&["incident", "resolve", "INC-2"]);
+        says("user.name with a newline", &run, 2, "user.name");
+    });
+}
+
+#[test]
+fn non_utf8_arguments_exit_2() {
+    let env = repo();
+    env.assert_unchanged(|| {
+        for args in [
+            &[&b"show"[..], b"R-\xff"][..],
+            &[b"new", b"--version", b"1.0.0", b"--title", b"\xff\xfe"],
+            &[b"incident", b"new", b"\xff", b"--title", b"t"],
+            &[b"\xff"],
+            &[b"tick", b"R-2026-001", b"--env", b"production", b"\xff"],
+        ] {
+            let mut cmd = env.cmd(&[]);
+            cmd.args(args.iter().map(|a| OsStr::from_bytes(a)));
+            let run = output(cmd);
+            no_panic(&format!("{args:?}"), &run);
+            assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        }
+        let mut cmd = env.cmd(&[]);
+        cmd.arg("-C")
+            .arg(OsStr::from_bytes(b"/nonexistent/\xff"))
+            .arg("status");
+        says("-C not UTF-8", &output(cmd), 2, "-C");
+    });
+}
+
+#[test]
+fn dash_c_to_a_missing_folder_or_a_file_says_so() {
+    let env = repo();
+    env.write("plain.txt", "x");
+    env.assert_unchanged(|| {
+        for args in [
+            &["status"][..],
+            &["init"],
+            &["new", "--version", "1.0.0", "--title", "T"],
+        ] {
+            let mut with = vec!["-C", "plain.txt"];
+            with.extend_from_slice(args);
+            says(
+                &format!("{with:?}"),
+                &env.rel(&with),
+                2,
+                "-C plain.txt: not a folder",
+            );
+            let mut with = vec!["-C", "no/such/dir"];
+            with.extend_from_slice(args);
+            says(&format!("{with:?}"), &env.rel(&with), 2, "-C no/such/dir");
+        }
+    });
+}
+
+#[test]
+fn a_bare_repository_exits_2() {
+    let env = Env::empty();
+    env.git(&["init", "-q", "--bare", "."]);
+    env.write("environments.toml", "[[environments]]\nname = \"dev\"\n");
+    env.assert_unchanged(|| {
+        for args in [
+            &["status"][..],
+            &["init"],
+            &["new", "--version", "1.0.0", "--title", "T"],
+        ] {
+            let run = env.rel(args);
+            no_panic(&format!("{args:?}"), &run);
+            assert!(run.code == 2 || run.code == 3, "{args:?}: {}", run.stderr);
+        }
+        says("status", &env.rel(&["status"]), 2, "bare");
+    });
+}
+
+#[test]
+fn files_and_folders_where_rel_expects_the_other() {
+    // releases/ is a file.
+    let env = Env::new();
+    env.git(&["rm", "-rq", "releases"]);
+    env.write("releases", "not a folder\n");
+    env.git(&["add", "releases"]);
+    env.git(&["commit", "-q", "-m", "test: releases is a file"]);
+    env.assert_unchanged(|| {
+        for args in [
+            &["status"][..],
+            &["list"],
+            &["show", R1],
+            &["incident", "list"],
+        ] {
+            says(&format!("{args:?}"), &env.rel(args), 2, "releases");
+        }
+        let run = env.rel(&["new", "--version", "1.0.0", "--title", "T"]);
+        says("new", &run, 2, "releases");
+        let run = env.rel(&["incident", "new", "INC-1", "--title", "T"]);
+        says("incident new", &run, 2, "releases");
+    });
+
+    // A folder (empty or not) where a manifest goes: readers skip it,
+    // writers exit 3 naming it.
+    let env = repo();
+    std::fs::create_dir_all(env.path("releases/R-2026-009.toml/sub")).unwrap();
+    std::fs::create_dir_all(env.path("releases/incidents/INC-9.toml")).unwrap();
+    env.assert_unchanged(|| {
+        env.rel(&["status"]).ok();
+        env.rel(&["list"]).ok();
+        env.rel(&["incident", "list"]).ok();
+        says(
+            "show",
+            &env.rel(&["show", "R-2026-009"]),
+            2,
+            "unknown release",
+        );
+        let run = env.rel(&[
+            "new",
+            "--version",
+            "1.0.0",
+            "--title",
+            "T",
+            "--id",
+            "R-2026-009",
+        ]);
+        says(
+            "new over a folder",
+            &run,
+            3,
+            "releases/R-2026-009.toml is a folder",
+        );
+        let run = env.rel(&["incident", "new", "INC-9", "--title", "T"]);
+        says(
+            "incident new over a folder",
+            &run,
+            3,
+            "INC-9.toml is a folder",
+        );
+    });
+
+    // A symbolic link as a manifest: read through, never written through.
+    let env = repo();
+    let real = env.read(MANIFEST);
+    std::fs::write(env.tmp.path().join("elsewhere.toml"), &real).unwrap();
+    std::fs::remove_file(env.path(MANIFEST)).unwrap();
+    std::os::unix::fs::symlink(env.tmp.path().join("elsewhere.toml"), env.path(MANIFEST)).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", env.path("releases/R-2026-010.toml")).unwrap();
+    env.git(&["add", "-A"]);
+    env.git(&["commit", "-q", "-m", "test: symlinks"]);
+    env.assert_unchanged(|| {
+        env.rel(&["show", R1]).ok();
+        says(
+            "passwd",
+            &env.rel(&["show", "R-2026-010"]),
+            2,
+            "releases/R-2026-010.toml:",
+        );
+        let run = env.rel(&["cancel", R1, "--reason", "x"]);
+        says("write through a symlink", &run, 3, "symbolic link");
+    });
+    assert_eq!(
+        std::fs::read_to_string(env.tmp.path().join("elsewhere.toml")).unwrap(),
+        real
+    );
+}
+
+#[test]
+fn hostile_pipelines_exit_2_with_the_location_or_answer_never() {
+    let head = "[[environments]]\nname = \"development\"\n\n[[environments]]\nname = \"b\"\n";
+    // (pipeline, location, expected)
+    for (text, at, wanted) in [
+        (
+            format!("{head}windows = [\"mon 24:00-01:00\"]\n"),
+            "environments.toml:6:12:",
+            "24:00",
+        ),
+        (
+            format!("{head}windows = [\"mon 09:00-09:00\"]\n"),
+            "environments.toml:6:12:",
+            "empty",
+        ),
+        (
+            format!("{head}blackouts = [{{ from = 2026-12-20, to = 2026-12-01 }}]\n"),
+            "environments.toml:6:14:",
+            "ends before it starts",
+        ),
+        (
+            format!("{head}soak = -1\n"),
+            "environments.toml:6:8:",
+            "business days",
+        ),
+        (
+            format!("{head}soak = {{ minor = -1 }}\n"),
+            "environments.toml:6:18:",
+            "-1",
+        ),
+        (
+            format!("{head}soak = {{ minor = 4294967296 }}\n"),
+            "environments.toml:6:18:",
+            "",
+        ),
+        (
+            format!("[calendar]\nholidays = [0000-00-00]\n{head}"),
+            "environments.toml:2:",
+            "",
+        ),
+        (
+            format!("[calendar]\nholidays = [99999-01-01]\n{head}"),
+            "environments.toml:2:",
+            "",
+        ),
+        (
+            format!("[calendar]\nworkdays = []\n{head}"),
+            "environments.toml:2:",
+            "at least one",
+        ),
+        (
+            "environments = []\n".to_string(),
+            "environments.toml",
+            "no environments",
+        ),
+        (String::new(), "environments.toml", "no environments"),
+    ] {
+        let env = repo();
+        commit_file(&env, "environments.toml", text.as_bytes());
+        env.assert_unchanged(|| {
+            for args in ON_PIPELINE {
+                let run = env.rel(args);
+                says(&format!("{text:?} {args:?}"), &run, 2, at);
+                assert!(run.stderr.contains(wanted), "{text}: {wanted}");
+            }
+        });
+    }
+    // Valid but hopeless: a soak that never ends, ten thousand holidays on
+    // the only workday. Readers answer "never" quickly; promote refuses.
+    let holidays: Vec<String> = (0..10_000)
+        .map(|n| {
+            let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 21).unwrap() + chrono::Days::new(n);
+            d.to_string()
+        })
+        .collect();
+    let env = repo();
+    let text = format!(
+        "[calendar]\nworkdays = [\"sat\"]\nholidays = [{}]\n\n[[environments]]\nname = \"development\"\nsoak = {{ minor = 4294967295 }}\n\n[[environments]]\nname = \"b\"\nwindows = [\"workdays 09:00-10:00\"]\nblackouts = [{{ from = 0000-01-01, to = 9999-12-31 }}]\n",
+        holidays.join(", ")
+    );
+    commit_file(&env, "environments.toml", text.as_bytes());
+    env.assert_unchanged(|| {
+        let started = std::time::Instant::now();
+        env.rel(&["status"]).ok();
+        let plan = env.rel(&["--json", "plan", R1]);
+        plan.ok();
+        assert_eq!(plan.json()["steps"][0]["earliest"], serde_json::Value::Null);
+        let run = env.rel(&["--json", "check", R1]);
+        run.code(1);
+        assert_eq!(run.json()["ready_at"], serde_json::Value::Null);
+        let run = env.rel(&["promote", R1]);
+        says("promote", &run, 1, "[soak]");
+        assert!(run.stderr.contains("[window]") && run.stderr.contains("[blackout]"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    });
+}
+
+#[test]
+fn a_release_in_an_environment_the_pipeline_does_not_have() {
+    let env = repo();
+    set_line(&env, MANIFEST, "environment", "environment = \"nowhere\"");
+    env.assert_unchanged(|| {
+        for args in [
+            &["status"][..],
+            &["--json", "status"],
+            &["show", R1],
+            &["list"],
+            &["plan", R1],
+            &["--json", "plan", R1],
+        ] {
+            env.rel(args).ok();
+        }
+        says("check", &env.rel(&["check", R1]), 2, "nowhere");
+        says("promote", &env.rel(&["promote", R1]), 2, "nowhere");
+        // Naming the target: refused by the order rule.
+        let run = env.rel(&["check", R1, "--to", "uat"]);
+        no_panic("check --to", &run);
+        run.code(1);
+        assert!(run.stdout.contains("order"), "{}", run.stdout);
+        says(
+            "promote --to",
+            &env.rel(&["promote", R1, "--to", "uat"]),
+            1,
+            "[order]",
+        );
+        says("close", &env.rel(&["close", R1]), 1, "[order]");
+        says(
+            "tick",
+            &env.rel(&["tick", R1, "--env", "production", "1"]),
+            1,
+            "[order]",
+        );
+    });
+    // Rolling back to an environment that exists is the way out.
+    env.rel(&["rollback", R1, "--to", "development", "--reason", "renamed"])
+        .ok();
+    env.rel(&["check", R1]).ok();
+}
+
+#[test]
+fn unknown_environments_in_arguments_and_in_manifests() {
+    let env = repo();
+    env.assert_unchanged(|| {
+        for args in [
+            &["promote", R1, "--to", "nowhere"][..],
+            &["check", R1, "--to", "nowhere"],
+            &["approve", R1, "--env", "nowhere", "--role", "client"],
+            &["tick", R1, "--env", "nowhere", "1"],
+            &["rollback", R1, "--to", "nowhere", "--reason", "x"],
+            &["log", "--env", "nowhere"],
+        ] {
+            says(&format!("{args:?}"), &env.rel(args), 2, "nowhere");
+        }
+    });
+    // Approvals, ticks and health reports recorded for environments that
+    // are not (or no longer) in the pipeline are carried, never trusted.
+    set_line(
+        &env,
+        MANIFEST,
+        "",
+        "\n[[approvals]]\nenv = \"gone\"\nrole = \"client\"\nby = \"A <a@b>\"\nemail = \"a@b\"\nat = \"2026-11-20T15:00:00Z\"\nrevision = 2\n\n[[ticks]]\nenv = \"gone\"\nchecklist = \"entry\"\nitem = \"x\"\nby = \"A <a@b>\"\nat = \"2026-11-20T15:00:00Z\"\nrevision = 2\n\n[[health]]\nenv = \"gone\"\npassed = true\nby = \"A <a@b>\"\nat = \"9999-12-31T23:59:59Z\"\nrevision = 2\nduration_ms = 9223372036854775807",
+    );
+    env.assert_unchanged(|| {
+        for args in [
+            &["status"][..],
+            &["--json", "status"],
+            &["show", R1],
+            &["--json", "show", R1],
+            &["check", R1, "--to", "production"],
+            &["plan", R1],
+            &["close", R1],
+            &["--dry-run", "promote", R1],
+        ] {
+            let run = env.rel(args);
+            no_panic(&format!("{args:?}"), &run);
+            assert!(run.code <= 1, "{args:?}: {}", run.stderr);
+        }
+    });
+    env.rel(&["promote", R1]).ok();
+}
+
+#[test]
+fn a_hand_made_id_at_the_end_of_the_numbers_asks_for_id() {
+    let env = repo();
+    let text = env.read(MANIFEST).replace(R1, "R-2026-4294967295");
+    std::fs::remove_file(env.path(MANIFEST)).unwrap();
+    commit_file(&env, "releases/R-2026-4294967295.toml", text.as_bytes());
+    env.assert_unchanged(|| {
+        let run = env.rel(&["new", "--version", "2.0.0", "--title", "X"]);
+        says("new", &run, 2, "--id");
+    });
+    env.rel(&[
+        "new",
+        "--version",
+        "2.0.0",
+        "--title",
+        "X",
+        "--id",
+        "R-2026-002",
+    ])
+    .ok();
+}
+
+#[test]
+fn a_nul_in_a_checklist_item_cannot_reach_a_commit() {
+    let env = repo();
+    let text = env.read("environments.toml").replace(
+        "\"Access permissions reviewed\"",
+        "\"Access\\u0000permissions\"",
+    );
+    commit_file(&env, "environments.toml", text.as_bytes());
+    env.assert_unchanged(|| {
+        let run = env.rel(&["tick", R1, "--env", "production", "3"]);
+        says("tick", &run, 2, "NUL");
+    });
+}
+
+#[test]
+fn rel_lock_timeout_huge_or_malformed() {
+    let env = repo();
+    env.assert_unchanged(|| {
+        for bad in ["-1", "NaN", "soon"] {
+            let run = env.rel_env(
+                &["incident", "resolve", "INC-2"],
+                &[("REL_LOCK_TIMEOUT", bad)],
+            );
+            says(bad, &run, 2, "REL_LOCK_TIMEOUT");
+        }
+    });
+    for huge in ["1e30", "inf", ""] {
+        let run = env.rel_env(
+            &["--dry-run", "incident", "resolve", "INC-2"],
+            &[("REL_LOCK_TIMEOUT", huge)],
+        );
+        no_panic(huge, &run);
+        run.ok();
+    }
+}
+
+#[test]
+fn init_that_fails_outside_git_leaves_no_repository() {
+    let cases: [(&[(&str, &str)], &str); 3] = [
+        (&[("REL_ACTOR", "nobody")], "REL_ACTOR"),
+        (&[("REL_NOW", "9999-01-01T00:00:00Z")], "commit time"),
+        (&[], "releases"),
+    ];
+    for (vars, wanted) in cases {
+        let env = Env::empty();
+        if vars.is_empty() {
+            env.write("releases", "a file in the way\n");
+        }
+        env.assert_unchanged(|| {
+            let run = env.rel_env(&["init"], vars);
+            says(wanted, &run, 2, wanted);
+        });
+        assert!(!env.path(".git").exists(), "{wanted}");
+    }
+}
