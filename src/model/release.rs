@@ -6,7 +6,8 @@ use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::ids::{id_key, validate_id};
 use super::rule::RuleCode;
@@ -196,7 +197,7 @@ pub struct Release {
     /// Content revision: bumped by group, ungroup and unfreeze. Approvals,
     /// ticks and health reports count only for the current revision. At
     /// most `MAX_REVISION` when read, so bumping it never overflows.
-    #[serde(deserialize_with = "revision")]
+    #[serde(deserialize_with = "revision", serialize_with = "write_revision")]
     pub revision: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<NaiveDate>,
@@ -258,6 +259,17 @@ fn revision<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
         )));
     }
     Ok(n)
+}
+
+/// The same bound when writing: rel never writes a manifest it could not
+/// read back (a group at revision MAX_REVISION is exit 2, nothing written).
+fn write_revision<S: Serializer>(n: &u32, s: S) -> Result<S::Ok, S::Error> {
+    if *n > MAX_REVISION {
+        return Err(S::Error::custom(format!(
+            "the content revision would pass {MAX_REVISION}, the most a manifest may hold"
+        )));
+    }
+    s.serialize_u32(*n)
 }
 
 fn incident_ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {

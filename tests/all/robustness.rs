@@ -121,7 +121,11 @@ const ON_PIPELINE: &[&[&str]] = &[
 fn manifest_values_of_the_wrong_type_or_out_of_range_exit_2_with_the_location() {
     // (line as written, where, what the message says)
     let cases = [
-        ("revision = 99999999999999999999", ":8:12:", "99999999999999999999"),
+        (
+            "revision = 99999999999999999999",
+            ":8:12:",
+            "99999999999999999999",
+        ),
         ("revision = -1", ":8:12:", "-1"),
         ("revision = 4294967295", ":8:12:", "out of range"),
         ("revision = 1000000001", ":8:12:", "out of range"),
@@ -768,4 +772,18 @@ fn init_that_fails_outside_git_leaves_no_repository() {
         });
         assert!(!env.path(".git").exists(), "{wanted}");
     }
+}
+
+#[test]
+fn the_highest_content_revision_is_never_passed() {
+    let env = repo();
+    set_line(&env, MANIFEST, "revision", "revision = 1000000000");
+    env.rel(&["incident", "resolve", "INC-2"]).ok();
+    env.rel(&["incident", "authorise", "INC-2"]).ok();
+    env.assert_unchanged(|| {
+        for args in [&["group", R1, "INC-2"][..], &["ungroup", R1, "INC-1"]] {
+            says(&format!("{args:?}"), &env.rel(args), 2, "revision");
+        }
+    });
+    env.rel(&["show", R1]).ok();
 }
