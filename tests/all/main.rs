@@ -21,3 +21,4 @@ mod promotion_views;
 mod register;
 mod register_group;
 mod robustness;
+mod robustness_writes;
