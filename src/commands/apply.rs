@@ -27,13 +27,16 @@ pub fn apply(
         }
         return Ok(());
     }
-    let id = ws.commit(changes, message, actor, ctx.now)?;
-    let short = id.to_string();
+    let committed = ws.commit(changes, message, actor, ctx.now)?;
+    let short = committed.id.to_string();
     errln(&format!(
         "committed {} rel: {} {}",
         &short[..short.len().min(10)],
         message.action,
         message.subject
     ));
+    if let Some(warning) = committed.index_warning {
+        errln(&format!("warning: {warning}"));
+    }
     Ok(())
 }

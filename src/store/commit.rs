@@ -22,6 +22,14 @@ pub struct Change {
     pub content: String,
 }
 
+/// A commit made: its id, and what to tell the user when git's index could
+/// not be brought in step with it.
+#[derive(Debug)]
+pub struct Committed {
+    pub id: Oid,
+    pub index_warning: Option<String>,
+}
+
 /// `rel: <action> <subject>` plus the `Rel-*` trailers.
 #[derive(Debug, Clone, Default)]
 pub struct CommitMessage {
@@ -84,6 +92,16 @@ impl Workspace {
         if let Some(operation) = operation_in_progress(self.repo.state()) {
             return Err(conflict(format!(
                 "the git repository is in the middle of a {operation}; finish or abort it first"
+            )));
+        }
+        // rel updates git's index after committing: with the index locked
+        // that update would fail after the branch moved.
+        let index_lock = self.repo.path().join("index.lock");
+        if index_lock.exists() {
+            return Err(conflict(format!(
+                "git's index is locked ({}): another git command is running, or one \
+                 crashed; try again, or remove that file if no git command is running",
+                index_lock.display()
             )));
         }
         let index = self.repo.index()?;
@@ -152,14 +170,14 @@ impl Workspace {
     }
 
     /// Writes `changes` and commits them as one commit by `actor` at `now`.
-    /// Nothing is written when any check fails. Returns the commit id.
+    /// Nothing is written when any check fails.
     pub fn commit(
         &self,
         changes: &[Change],
         message: &CommitMessage,
         actor: &Actor,
         now: DateTime<Utc>,
-    ) -> anyhow::Result<Oid> {
+    ) -> anyhow::Result<Committed> {
         let time = commit_time(now)?;
         distinct_paths(changes)?;
         if message.render().contains('\0') {
@@ -225,13 +243,29 @@ impl Workspace {
             })?;
         }
         // Our files now match the commit; record that in the index without
-        // touching any other entry the user may have staged.
+        // touching any other entry the user may have staged. The commit is
+        // made whatever happens here, so a failure is a warning, not an error.
+        let paths: Vec<String> = changes.iter().map(|c| self.repo_path(&c.path)).collect();
+        let index_warning = self.update_index(&paths).err().map(|e| {
+            format!(
+                "committed, but git's index could not be updated ({e}); \
+                 run `git reset -q -- {}` to bring it in step",
+                paths.join(" ")
+            )
+        });
+        Ok(Committed {
+            id: commit_id,
+            index_warning,
+        })
+    }
+
+    fn update_index(&self, paths: &[String]) -> anyhow::Result<()> {
         let mut index = self.repo.index()?;
-        for change in changes {
-            index.add_path(Path::new(&self.repo_path(&change.path)))?;
+        for p in paths {
+            index.add_path(Path::new(p))?;
         }
         index.write()?;
-        Ok(commit_id)
+        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]

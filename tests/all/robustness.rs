@@ -787,3 +787,23 @@ fn the_highest_content_revision_is_never_passed() {
     });
     env.rel(&["show", R1]).ok();
 }
+
+#[test]
+fn a_locked_git_index_is_a_conflict_before_anything_is_committed() {
+    // rel updates the index after its commit; with git's index.lock held
+    // (a running or crashed git) that would fail after the branch moved.
+    let env = repo();
+    env.write(".git/index.lock", "");
+    env.assert_unchanged(|| {
+        for args in [
+            &["incident", "resolve", "INC-2"][..],
+            &["--dry-run", "incident", "resolve", "INC-2"],
+            &["new", "--version", "2.0.0", "--title", "X"],
+        ] {
+            says(&format!("{args:?}"), &env.rel(args), 3, "index.lock");
+        }
+    });
+    std::fs::remove_file(env.path(".git/index.lock")).unwrap();
+    env.rel(&["incident", "resolve", "INC-2"]).ok();
+    assert_eq!(env.porcelain(), "");
+}
