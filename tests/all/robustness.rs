@@ -165,21 +165,35 @@ fn manifest_values_of_the_wrong_type_or_out_of_range_exit_2_with_the_location() 
     }
 }
 
+/// Commands that read releases/incidents/INC-1.toml.
+const ON_INC1: &[&[&str]] = &[
+    &["incident", "list"],
+    &["incident", "show", "INC-1"],
+    &["--json", "incident", "show", "INC-1"],
+    &["incident", "reopen", "INC-1"],
+    &["incident", "component", "INC-1", "dll:A.dll"],
+    &["notes", R1],
+    &["group", R1, "INC-1"],
+    &["freeze", R1],
+];
+
 #[test]
-fn empty_binary_and_nul_manifests_exit_2_naming_the_file() {
-    for bytes in [
-        &b""[..],
-        b"\x00\xff\xfe\x01binary",
-        b"id = \"R-2026-001\0\"\n",
+fn empty_binary_and_nul_files_exit_2_naming_the_file() {
+    for (file, commands) in [
+        (MANIFEST, ON_R1),
+        ("environments.toml", ON_PIPELINE),
+        ("releases/incidents/INC-1.toml", ON_INC1),
     ] {
-        let env = repo();
-        commit_file(&env, MANIFEST, bytes);
-        env.assert_unchanged(|| {
-            for args in ON_R1 {
-                let run = env.rel(args);
-                says(&format!("{bytes:?} {args:?}"), &run, 2, MANIFEST);
-            }
-        });
+        for bytes in [&b""[..], b"\x00\xff\xfe\x01binary", b"id = \"X\0\"\n"] {
+            let env = repo();
+            commit_file(&env, file, bytes);
+            env.assert_unchanged(|| {
+                for args in commands {
+                    let run = env.rel(args);
+                    says(&format!("{file} {bytes:?} {args:?}"), &run, 2, file);
+                }
+            });
+        }
     }
 }
 
