@@ -21,4 +21,5 @@ mod promotion_views;
 mod register;
 mod register_group;
 mod robustness;
+mod robustness_edge;
 mod robustness_writes;
