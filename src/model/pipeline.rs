@@ -115,6 +115,8 @@ impl Pipeline {
         self.position(name).map(|i| &self.environments[i])
     }
 
+    // `environments` is never empty: `parse_pipeline`, the only way a
+    // Pipeline is made from input, refuses a file without one.
     pub fn first(&self) -> &Environment {
         &self.environments[0]
     }
