@@ -186,12 +186,18 @@ pub fn markdown(n: &Notes) -> String {
 
 /// Renders a project's own minijinja template with the notes as context
 /// (`release`, `title`, `version`, `breaking`, `changes`, ...).
+/// Instructions a template may run; see `from_template`.
+const TEMPLATE_FUEL: u64 = 10_000_000;
+
 pub fn from_template(template: &str, name: &str, n: &Notes) -> Result<String, String> {
     let mut env = minijinja::Environment::new();
     // A misspelt variable is an error, not a silent gap in a client's
     // document. Optional values (`impact`, `target`) are present as none.
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.add_filter("md_escape", |s: String| md_escape(&s));
+    // A template that loops for ever stops with an error instead of hanging
+    // `rel notes` (and a CI job): far more than any real document needs.
+    env.set_fuel(Some(TEMPLATE_FUEL));
     env.add_template(name, template)
         .map_err(|e| describe(name, &e))?;
     let t = env.get_template(name).map_err(|e| describe(name, &e))?;

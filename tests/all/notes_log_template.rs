@@ -156,3 +156,20 @@ fn template_with_a_misspelt_variable_is_exit_2() {
         "INC-102=Searches return in under a second INC-104=-\n"
     );
 }
+
+#[test]
+fn template_that_never_ends_is_stopped_with_exit_2() {
+    let env = release_with_incidents();
+    env.write(
+        "releases/notes.md.j2",
+        "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}\n",
+    );
+    let run = env.rel(&["notes", RELEASE]);
+    run.code(2);
+    assert!(
+        run.stderr.contains("releases/notes.md.j2") && run.stderr.contains("fuel"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, "");
+}
