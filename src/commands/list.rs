@@ -3,7 +3,7 @@
 use crate::cli::StateFilter;
 use crate::context::Context;
 use crate::model::release::{Release, State};
-use crate::render::output::{errln, json, outln};
+use crate::render::output::{errln, json_seq, outln};
 use crate::render::release::release_json;
 use crate::render::table::{new_table, render};
 use crate::store::Workspace;
@@ -26,8 +26,7 @@ pub fn run(ctx: &Context, filter: StateFilter) -> anyhow::Result<i32> {
         .filter(|r| wanted(filter, r.state))
         .collect();
     if ctx.json {
-        let all: Vec<_> = releases.iter().map(release_json).collect();
-        json(&all)?;
+        json_seq(releases.iter().map(release_json))?;
         return Ok(0);
     }
     if releases.is_empty() {

@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::context::Context;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
-use crate::render::output::{errln, json, outln};
+use crate::render::output::{errln, json_seq, outln};
 use crate::render::release::release_json;
 use crate::render::table::{new_table, render, toned, Tone};
 use crate::render::time::rfc3339;
@@ -39,8 +39,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
         })
         .collect();
     if ctx.json {
-        let out: Vec<_> = rows.iter().map(row_json).collect();
-        json(&out)?;
+        json_seq(rows.iter().map(row_json))?;
         return Ok(0);
     }
     if rows.is_empty() {

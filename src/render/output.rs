@@ -35,9 +35,41 @@ pub fn flush() {
 }
 
 /// Prints a value as pretty JSON.
+/// Streamed through a buffer: `rel incident list --json` on 100,000
+/// incidents is hundreds of megabytes that need not sit in memory twice.
 pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
-    let text = serde_json::to_string_pretty(value)?;
-    outln(&text);
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match serde_json::to_writer_pretty(&mut out, value) {
+        Ok(()) => {}
+        Err(e) if e.is_io() => {
+            handle(Err(std::io::Error::from(e)));
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    handle(out.write_all(b"\n").and_then(|_| out.flush()));
+    Ok(())
+}
+
+/// A JSON array whose items are made one at a time as they are written, so
+/// a listing of 100,000 incidents never holds all their JSON at once.
+pub fn json_seq<I>(items: I) -> anyhow::Result<()>
+where
+    I: IntoIterator,
+    I::Item: serde::Serialize,
+{
+    use serde::Serializer;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut ser = serde_json::Serializer::pretty(&mut out);
+    match ser.collect_seq(items) {
+        Ok(()) => {}
+        Err(e) if e.is_io() => {
+            handle(Err(std::io::Error::from(e)));
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    handle(out.write_all(b"\n").and_then(|_| out.flush()));
     Ok(())
 }
 

@@ -4,7 +4,7 @@ use crate::context::Context;
 use crate::error::invalid;
 use crate::model::incident::{Incident, IncidentStatus};
 use crate::render::incident::{incident_json, incident_table, incident_text};
-use crate::render::output::{errln, json, outln};
+use crate::render::output::{errln, json, json_seq, outln};
 use crate::store::Workspace;
 
 pub fn list(ctx: &Context, unassigned: bool, status: Option<&str>) -> anyhow::Result<i32> {
@@ -17,8 +17,7 @@ pub fn list(ctx: &Context, unassigned: bool, status: Option<&str>) -> anyhow::Re
         .filter(|i| status.is_none_or(|s| i.status == s))
         .collect();
     if ctx.json {
-        let all: Vec<_> = incidents.iter().map(incident_json).collect();
-        json(&all)?;
+        json_seq(incidents.iter().map(incident_json))?;
     } else if incidents.is_empty() {
         errln("no incidents");
     } else {
