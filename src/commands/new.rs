@@ -26,8 +26,19 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
         .target
         .as_deref()
         .map(|t| {
+            // Exactly YYYY-MM-DD: chrono alone also takes 2026-1-1 or +99999-01-01.
+            let shaped = t.len() == 10
+                && t.bytes().enumerate().all(|(i, b)| {
+                    if i == 4 || i == 7 {
+                        b == b'-'
+                    } else {
+                        b.is_ascii_digit()
+                    }
+                });
             NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                .map_err(|_| invalid(format!("invalid target date {t:?}; expected YYYY-MM-DD")))
+                .ok()
+                .filter(|_| shaped)
+                .ok_or_else(|| invalid(format!("invalid target date {t:?}; expected YYYY-MM-DD")))
         })
         .transpose()?;
     let title = args.title.trim();

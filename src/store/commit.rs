@@ -384,3 +384,7 @@ fn build_tree(
     }
     Ok(builder.write()?)
 }
+
+#[cfg(test)]
+#[path = "commit_tests.rs"]
+mod tests;

@@ -433,3 +433,29 @@ fn no_truncated_pipeline_or_manifest_makes_rel_panic() {
     assert_truncations_never_panic(&env, "environments.toml", 5, &["env"]);
     assert_truncations_never_panic(&env, "releases/R-2026-001.toml", 2, &["status"]);
 }
+
+#[test]
+fn target_dates_must_be_written_as_yyyy_mm_dd() {
+    let env = Env::new();
+    for bad in ["2026-1-1", "+99999-01-01", "2026-02-30", "01/12/2026"] {
+        env.assert_unchanged(|| {
+            let run = env.rel(&["new", "--version", "1.0.0", "--title", "T", "--target", bad]);
+            run.code(2);
+            assert!(run.stderr.contains("YYYY-MM-DD"), "{bad}: {}", run.stderr);
+        });
+    }
+    env.rel(&[
+        "new",
+        "--version",
+        "1.0.0",
+        "--title",
+        "T",
+        "--target",
+        "2026-12-01",
+    ])
+    .ok();
+    assert_eq!(
+        env.rel(&["--json", "show", "R-2026-001"]).ok().json()["target"],
+        "2026-12-01"
+    );
+}
