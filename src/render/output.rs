@@ -35,20 +35,8 @@ pub fn flush() {
 }
 
 /// Prints a value as pretty JSON.
-/// Streamed through a buffer: `rel incident list --json` on 100,000
-/// incidents is hundreds of megabytes that need not sit in memory twice.
 pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    match serde_json::to_writer_pretty(&mut out, value) {
-        Ok(()) => {}
-        Err(e) if e.is_io() => {
-            handle(Err(std::io::Error::from(e)));
-            return Ok(());
-        }
-        Err(e) => return Err(e.into()),
-    }
-    handle(out.write_all(b"\n").and_then(|_| out.flush()));
-    Ok(())
+    stream_json(|ser| value.serialize(ser))
 }
 
 /// A JSON array whose items are made one at a time as they are written, so
@@ -59,9 +47,23 @@ where
     I::Item: serde::Serialize,
 {
     use serde::Serializer;
+    stream_json(|ser| ser.collect_seq(items))
+}
+
+type PrettySerializer<'a> = serde_json::Serializer<
+    &'a mut std::io::BufWriter<std::io::StdoutLock<'static>>,
+    serde_json::ser::PrettyFormatter<'static>,
+>;
+
+/// Pretty JSON streamed to stdout through a buffer (hundreds of megabytes
+/// for a large register need not sit in memory as one string), then a newline.
+/// A closed pipe ends the program quietly, as for every output.
+fn stream_json(
+    write: impl FnOnce(&mut PrettySerializer<'_>) -> Result<(), serde_json::Error>,
+) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut ser = serde_json::Serializer::pretty(&mut out);
-    match ser.collect_seq(items) {
+    match write(&mut ser) {
         Ok(()) => {}
         Err(e) if e.is_io() => {
             handle(Err(std::io::Error::from(e)));
