@@ -32,7 +32,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
     let ws = Workspace::open(&ctx.start_dir)?;
     let pipeline = ws.pipeline()?;
     let release: Release = ws.load(args.release)?;
-    let verdict = may_verify(&release);
+    let verdict = may_verify(&pipeline, &release);
     if !verdict.allowed() {
         return Err(super::refuse(
             ctx,

@@ -111,9 +111,19 @@ pub fn may_close(p: &Pipeline, r: &Release) -> Verdict {
     v
 }
 
-/// Recording a health report: only for a release in progress.
-pub fn may_verify(r: &Release) -> Verdict {
+/// Recording a health report: only for a release in progress, in an
+/// environment the pipeline still has (a report elsewhere could never count).
+pub fn may_verify(p: &Pipeline, r: &Release) -> Verdict {
     let mut v = Verdict::default();
     in_progress(r, "one can verify", &mut v);
+    if p.position(&r.environment).is_none() {
+        v.push(Violation::new(
+            RuleCode::Order,
+            format!(
+                "{} is in `{}`, which is not in the pipeline any more; roll it back to an environment that exists",
+                r.id, r.environment
+            ),
+        ));
+    }
     v
 }

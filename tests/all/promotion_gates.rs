@@ -364,3 +364,17 @@ fn verify_dry_run_runs_nothing_and_writes_nothing() {
     });
     assert!(!seen.exists(), "a dry run does not run the health check");
 }
+
+#[test]
+fn verify_refuses_a_release_in_an_environment_the_pipeline_no_longer_has() {
+    let (env, id, _, _) = health_env();
+    let path = format!("releases/{id}.toml");
+    let text = env
+        .read(&path)
+        .replace("environment = \"test\"", "environment = \"gone\"");
+    env.write(&path, &text);
+    env.git(&["commit", "-q", "-am", "hand edit: environment removed"]);
+    let run = refused(&env, &["verify", &id, "--passed", "1", "--failed", "0"], 1);
+    assert!(run.stderr.contains("[order]"), "{}", run.stderr);
+    assert!(run.stderr.contains("gone"), "{}", run.stderr);
+}
