@@ -107,6 +107,13 @@ impl Env {
         }
     }
 
+    /// Any program, with the same hermetic environment as `rel` gets.
+    pub fn program(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        self.hermetic(&mut cmd);
+        cmd
+    }
+
     /// The `rel` command, ready to run here.
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut cmd = Command::cargo_bin("rel").expect("rel binary");

@@ -2,6 +2,7 @@
 //! One test binary (faster to link); one module per capability.
 
 mod common;
+mod confirm;
 mod contract;
 mod foundation;
 mod foundation_git;
