@@ -13,6 +13,21 @@ use tempfile::TempDir;
 pub const ACTOR: &str = "Ana Smith <ana@example.com>";
 pub const NOW: &str = "2026-11-20T15:00:00Z";
 
+/// Fields contract section 5 promises in `show --json`, and in each object
+/// of `list --json` and `status --json`.
+pub const RELEASE_FIELDS: [&str; 10] = [
+    "id",
+    "title",
+    "version",
+    "kind",
+    "state",
+    "environment",
+    "entered_at",
+    "frozen",
+    "incidents",
+    "history",
+];
+
 pub struct Env {
     pub tmp: TempDir,
     /// Where commands run (the release repository root by default).

@@ -2,7 +2,7 @@
 //! `rel init` is in `foundation_init`, git handling in `foundation_git`, bad
 //! input in `foundation_input`.
 
-use crate::common::Env;
+use crate::common::{Env, RELEASE_FIELDS};
 
 fn new_release(env: &Env, version: &str, extra: &[&str]) -> String {
     let mut args = vec!["new", "--version", version, "--title", "A release"];
@@ -295,18 +295,7 @@ fn status_json_is_an_array_of_releases_with_where_they_are() {
     let rows = v.as_array().expect("array");
     assert_eq!(rows.len(), 2);
     for row in rows {
-        for field in [
-            "id",
-            "title",
-            "version",
-            "kind",
-            "state",
-            "environment",
-            "entered_at",
-            "frozen",
-            "incidents",
-            "history",
-        ] {
+        for field in RELEASE_FIELDS {
             assert!(row.get(field).is_some(), "{field} missing in {row}");
         }
     }

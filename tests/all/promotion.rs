@@ -308,10 +308,8 @@ fn order_skipping_a_required_environment_is_refused() {
     );
 }
 
-#[test]
-fn order_passing_over_an_optional_environment_is_allowed() {
-    let env = Env::with_pipeline(
-        r#"
+/// dev -> perf (optional, patch soak 4) -> live.
+pub const OPTIONAL_PERF: &str = r#"
 [[environments]]
 name = "dev"
 [[environments]]
@@ -320,8 +318,11 @@ optional = true
 soak = { patch = 4 }
 [[environments]]
 name = "live"
-"#,
-    );
+"#;
+
+#[test]
+fn order_passing_over_an_optional_environment_is_allowed() {
+    let env = Env::with_pipeline(OPTIONAL_PERF);
     let id = new_release(&env, "1.4.1");
     let (code, v) = check(&env, &[&id, "--to", "live"]);
     assert_eq!((code, codes(&v)), (0, vec![]));

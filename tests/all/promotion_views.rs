@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value};
 
-use crate::common::Env;
-use crate::promotion::{check, freeze, new_release, one_commit, FRI, SIMPLE};
+use crate::common::{Env, RELEASE_FIELDS};
+use crate::promotion::{check, freeze, new_release, one_commit, FRI, OPTIONAL_PERF, SIMPLE};
 
 // ---- plan ----
 
@@ -153,18 +153,7 @@ fn status_shows_readiness_ready_blocked_or_ready_at() {
     let rows = v.as_array().unwrap();
     assert_eq!(rows.len(), 4, "{v}");
     let row = |id: &str| rows.iter().find(|r| r["id"] == id).unwrap().clone();
-    for key in [
-        "id",
-        "title",
-        "version",
-        "kind",
-        "state",
-        "environment",
-        "entered_at",
-        "frozen",
-        "incidents",
-        "history",
-    ] {
+    for key in RELEASE_FIELDS {
         assert!(
             row(&ready).get(key).is_some(),
             "status --json lacks {key}: {v}"
@@ -197,18 +186,7 @@ fn status_shows_readiness_ready_blocked_or_ready_at() {
 fn plan_passes_over_an_optional_environment_when_that_is_sooner() {
     // perf is optional with a 4-day soak: live can be entered now, straight
     // from dev, as `check --to live` says; plan must agree.
-    let env = Env::with_pipeline(
-        r#"
-[[environments]]
-name = "dev"
-[[environments]]
-name = "perf"
-optional = true
-soak = { patch = 4 }
-[[environments]]
-name = "live"
-"#,
-    );
+    let env = Env::with_pipeline(OPTIONAL_PERF);
     let id = new_release(&env, "1.4.1");
     assert_eq!(check(&env, &[&id, "--to", "live"]).1["ready_at"], FRI);
     let v = env.rel(&["--json", "plan", &id]).ok().json();
