@@ -170,6 +170,13 @@ impl Env {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Commits every change in the work tree as a hand edit (rel reads its
+    /// state from HEAD's tree, so a hand-written file counts once committed).
+    pub fn commit_all(&self, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+    }
+
     /// `git status --porcelain`: what the user has staged and modified.
     pub fn porcelain(&self) -> String {
         self.git(&["status", "--porcelain", "--untracked-files=all"])
