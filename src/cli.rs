@@ -33,6 +33,10 @@ pub struct Cli {
     /// Evaluate and show what would change; write nothing.
     #[arg(long, global = true)]
     pub dry_run: bool,
+    /// Reading commands: evaluate the work tree's files, uncommitted edits
+    /// included (what-if planning), instead of the last commit.
+    #[arg(long, global = true)]
+    pub worktree: bool,
     /// Answer yes to confirmations (needed without a terminal).
     #[arg(short = 'y', long, global = true)]
     pub yes: bool,

@@ -14,6 +14,8 @@ pub struct Context {
     pub json: bool,
     pub dry_run: bool,
     pub yes: bool,
+    /// Reading commands evaluate the work tree instead of HEAD's tree.
+    pub worktree: bool,
     pub now: DateTime<Utc>,
     /// REL_ACTOR, when set.
     pub rel_actor: Option<String>,
@@ -29,6 +31,7 @@ impl Context {
         json: bool,
         dry_run: bool,
         yes: bool,
+        worktree: bool,
     ) -> anyhow::Result<Context> {
         let now = match env_text("REL_NOW")? {
             Some(text) if !text.trim().is_empty() => {
@@ -49,6 +52,7 @@ impl Context {
             json,
             dry_run,
             yes,
+            worktree,
             now,
             rel_actor,
             color: !no_color && !json && std::io::stdout().is_terminal(),

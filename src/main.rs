@@ -36,7 +36,7 @@ fn main() {
 }
 
 fn run(cli: Cli) -> anyhow::Result<i32> {
-    let ctx = Context::from_env(cli.dir, cli.json, cli.dry_run, cli.yes)?;
+    let ctx = Context::from_env(cli.dir, cli.json, cli.dry_run, cli.yes, cli.worktree)?;
     commands::dispatch(&ctx, cli.command)
 }
 

@@ -5,7 +5,6 @@ use crate::error::{invalid, RelError};
 use crate::model::release::Release;
 use crate::render::check::{check_json, check_text};
 use crate::render::output::{json, outln};
-use crate::store::Workspace;
 
 use super::promotion_facts::evaluate;
 
@@ -19,7 +18,7 @@ pub fn run(
         Some(text) => parse_instant(text).map_err(|m| invalid(format!("--at: {m}")))?,
         None => ctx.now,
     };
-    let ws = Workspace::open(&ctx.start_dir)?;
+    let ws = crate::commands::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     let release: Release = ws.load(release_id)?;
     let verdict = evaluate(&ws, &pipeline, &release, to, at)?;

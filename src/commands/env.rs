@@ -4,10 +4,9 @@ use crate::context::Context;
 use crate::render::output::{json, outln};
 use crate::render::pipeline::{pipeline_json, rule_lines};
 use crate::render::table::{new_table, render};
-use crate::store::Workspace;
 
 pub fn run(ctx: &Context) -> anyhow::Result<i32> {
-    let ws = Workspace::open(&ctx.start_dir)?;
+    let ws = crate::commands::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     if ctx.json {
         json(&pipeline_json(&pipeline))?;

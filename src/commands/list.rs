@@ -6,7 +6,6 @@ use crate::model::release::{Release, State};
 use crate::render::output::{errln, json_seq, outln};
 use crate::render::release::release_json;
 use crate::render::table::{new_table, render};
-use crate::store::Workspace;
 
 fn wanted(filter: StateFilter, state: State) -> bool {
     match filter {
@@ -19,7 +18,7 @@ fn wanted(filter: StateFilter, state: State) -> bool {
 }
 
 pub fn run(ctx: &Context, filter: StateFilter) -> anyhow::Result<i32> {
-    let ws = Workspace::open(&ctx.start_dir)?;
+    let ws = crate::commands::open_reading(ctx)?;
     let releases: Vec<Release> = ws
         .load_all::<Release>()?
         .into_iter()

@@ -40,6 +40,12 @@ pub use report::release_done;
 /// Runs a command; returns the exit code for outcomes that are not errors
 /// (`check` not ready, `verify` failed).
 pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
+    if ctx.worktree && !reads_only(&command) {
+        return Err(crate::error::invalid(
+            "--worktree is for reading commands (status, list, show, check, plan, env, notes, \
+             log, incident list/show); a write always decides on the committed state",
+        ));
+    }
     match command {
         Command::Init => init::run(ctx),
         Command::Env => env::run(ctx),
@@ -102,6 +108,42 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
                 since: since.as_deref(),
             },
         ),
+    }
+}
+
+/// Opens the release repository for a reading command: HEAD's tree, or the
+/// work tree with `--worktree`. Says in one line when rel's files have
+/// uncommitted edits that the answer does not count.
+pub fn open_reading(ctx: &Context) -> anyhow::Result<Workspace> {
+    let ws = Workspace::open(&ctx.start_dir, ctx.worktree)?;
+    if !ctx.worktree {
+        let dirty = ws.uncommitted_rel_files()?;
+        if !dirty.is_empty() {
+            crate::errln!(
+                "note: uncommitted edits to {} are not counted (rel reads the last commit); \
+                 commit them, or pass --worktree to evaluate them",
+                crate::store::uncommitted::shown_list(&dirty)
+            );
+        }
+    }
+    Ok(ws)
+}
+
+/// Commands that never write, for which `--worktree` may evaluate the work
+/// tree's files.
+fn reads_only(command: &Command) -> bool {
+    use crate::cli::IncidentCommand as I;
+    match command {
+        Command::Env
+        | Command::Status
+        | Command::List { .. }
+        | Command::Show { .. }
+        | Command::Check { .. }
+        | Command::Plan { .. }
+        | Command::Log { .. } => true,
+        Command::Notes { output, .. } => output.is_none(),
+        Command::Incident(I::List { .. } | I::Show { .. }) => true,
+        _ => false,
     }
 }
 

@@ -10,8 +10,6 @@ use crate::model::incident::Incident;
 use crate::model::release::Release;
 use crate::render::notes::{build, from_template, markdown};
 use crate::render::output::{errln, outln};
-use crate::store::toml_file::read_text;
-use crate::store::Workspace;
 
 /// Where a project keeps its own Markdown template (minijinja).
 pub const TEMPLATE: &str = "releases/notes.md.j2";
@@ -22,7 +20,7 @@ pub fn run(
     format: NotesFormat,
     output: Option<&Path>,
 ) -> anyhow::Result<i32> {
-    let ws = Workspace::open(&ctx.start_dir)?;
+    let ws = crate::commands::open_reading(ctx)?;
     let release: Release = ws.load(release_id)?;
     let incidents = release
         .incidents
@@ -34,8 +32,7 @@ pub fn run(
     let json = ctx.json || format == NotesFormat::Json;
     let text = if json {
         serde_json::to_string_pretty(&notes)?
-    } else if ws.path(TEMPLATE).is_file() {
-        let template = read_text(&ws.path(TEMPLATE), Path::new(TEMPLATE))?;
+    } else if let Some(template) = ws.read_rel_file(TEMPLATE)? {
         let rendered = from_template(&template, TEMPLATE, &notes).map_err(invalid)?;
         // Whatever blank lines the template leaves at its end, the document
         // ends with exactly one newline, like the built-in one.

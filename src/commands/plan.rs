@@ -9,12 +9,11 @@ use crate::render::table::{new_table, render};
 use crate::render::time::rfc3339;
 use crate::rules::plan::plan;
 use crate::rules::verdict::when;
-use crate::store::Workspace;
 
 use super::promotion_facts::occupants_of;
 
 pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
-    let ws = Workspace::open(&ctx.start_dir)?;
+    let ws = crate::commands::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     let release: Release = ws.load(release_id)?;
     // Occupants matter only for exclusive environments; read all manifests

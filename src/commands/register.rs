@@ -34,9 +34,13 @@ pub fn resolve_incidents(ws: &Workspace, wanted: &[String]) -> anyhow::Result<Ve
     for id in wanted {
         // The id as typed, then all upper or lower case (how ids are
         // usually written), before listing the whole folder.
-        let exact = [id.clone(), id.to_ascii_uppercase(), id.to_ascii_lowercase()]
-            .into_iter()
-            .find(|c| ws.path(&file_of::<Incident>(c)).is_file());
+        let mut exact = None;
+        for c in [id.clone(), id.to_ascii_uppercase(), id.to_ascii_lowercase()] {
+            if ws.has_rel_file(&file_of::<Incident>(&c))? {
+                exact = Some(c);
+                break;
+            }
+        }
         let stored = if exact.is_some() {
             exact
         } else {

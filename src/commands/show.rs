@@ -6,10 +6,9 @@ use crate::model::release::Release;
 use crate::render::output::{json, outln};
 use crate::render::release::{release_json, release_text};
 use crate::rules::time::business_days_elapsed;
-use crate::store::Workspace;
 
 pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
-    let ws = Workspace::open(&ctx.start_dir)?;
+    let ws = crate::commands::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     let release: Release = ws.load(release_id)?;
     // Each incident of the release, or None where its file is missing.

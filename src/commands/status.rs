@@ -13,7 +13,7 @@ use crate::rules::actions::may_close;
 use crate::rules::promotion::{check_promotion, PromotionInput, PromotionVerdict};
 use crate::rules::time::business_days_elapsed;
 use crate::rules::verdict::when;
-use crate::store::{ReleaseHead, Workspace};
+use crate::store::ReleaseHead;
 
 use super::promotion_facts::occupants_of;
 
@@ -25,7 +25,7 @@ struct Row<'a> {
 }
 
 pub fn run(ctx: &Context) -> anyhow::Result<i32> {
-    let ws = Workspace::open(&ctx.start_dir)?;
+    let ws = crate::commands::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     let all = ws.load_all::<Release>()?;
     let heads: Vec<ReleaseHead> = all.iter().map(ReleaseHead::from).collect();

@@ -29,7 +29,7 @@ struct Outcome {
 
 pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
     // Read first, without the lock: a health check may run for minutes.
-    let ws = Workspace::open(&ctx.start_dir)?;
+    let ws = crate::commands::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     let release: Release = ws.load(args.release)?;
     let verdict = may_verify(&pipeline, &release);

@@ -3,7 +3,7 @@
 //! the user has staged stays staged and out of the commit).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use git2::{ObjectType, Oid, Repository, Signature, Time, Tree};
@@ -12,8 +12,9 @@ use crate::error::{conflict, invalid};
 use crate::model::actor::Actor;
 use crate::model::rule::RuleCode;
 
-use super::atomic::{self, Staged};
-use super::workspace::Workspace;
+use super::journal::{self, Journal};
+use super::source::Source;
+use super::workspace::{Workspace, PIPELINE_FILE};
 
 /// A file to write, relative to the release root.
 #[derive(Debug, Clone)]
@@ -86,9 +87,11 @@ impl Workspace {
         joined.to_string_lossy().replace('\\', "/")
     }
 
-    /// Refuses (exit 3) when HEAD is not on a branch, a merge or rebase is in
-    /// progress, or a file to change has edits that are not committed.
-    fn check_clean(&self, changes: &[Change], head_tree: Option<&Tree>) -> anyhow::Result<()> {
+    /// Refuses (exit 3) when a merge or rebase is in progress, git's index
+    /// is locked, or a file to change (or environments.toml) has edits that
+    /// are not committed; invalid input (exit 2) when a link, submodule or
+    /// folder stands where a file goes.
+    fn check_clean(&self, changes: &[Change]) -> anyhow::Result<()> {
         if let Some(operation) = operation_in_progress(self.repo.state()) {
             return Err(conflict(format!(
                 "the git repository is in the middle of a {operation}; finish or abort it first"
@@ -104,44 +107,43 @@ impl Workspace {
                 index_lock.display()
             )));
         }
-        let index = self.repo.index()?;
-        let mut dirty = Vec::new();
         for change in changes {
-            let repo_path = self.repo_path(&change.path);
-            let in_head = head_tree
-                .and_then(|t| t.get_path(Path::new(&repo_path)).ok())
-                .map(|e| e.id());
-            let in_index = index.get_path(Path::new(&repo_path), 0).map(|e| e.id);
-            let on_disk = self.path(&change.path);
-            let in_tree = match std::fs::symlink_metadata(&on_disk) {
-                Ok(m) if m.is_file() => Some(Oid::hash_file(ObjectType::Blob, &on_disk)?),
-                Ok(m) => {
-                    let what = if m.is_dir() {
-                        "a folder"
-                    } else if m.file_type().is_symlink() {
-                        "a symbolic link"
-                    } else {
-                        "not a plain file"
-                    };
-                    return Err(conflict(format!(
-                        "{} is {what}; rel writes a plain file there: move it out of the way first",
-                        change.path
-                    )));
-                }
-                Err(_) => None,
+            self.check_writable(&change.path)?;
+        }
+        let mut paths: Vec<String> = changes.iter().map(|c| c.path.clone()).collect();
+        paths.push(PIPELINE_FILE.to_string());
+        self.refuse_uncommitted(&paths)
+    }
+
+    /// A file rel writes must be a plain file or absent, in the work tree
+    /// and in HEAD's tree, with plain folders above it.
+    fn check_writable(&self, relative: &str) -> anyhow::Result<()> {
+        let parts: Vec<&str> = relative.split('/').collect();
+        let mut path = self.root.clone();
+        for (i, part) in parts.iter().enumerate() {
+            path.push(part);
+            let shown = parts[..=i].join("/");
+            let last = i + 1 == parts.len();
+            let what = match std::fs::symlink_metadata(&path) {
+                Err(_) => break,
+                Ok(m) if m.file_type().is_symlink() => "a symbolic link",
+                Ok(m) if m.is_dir() && last => "a folder",
+                Ok(m) if m.is_dir() || (m.is_file() && last) => continue,
+                Ok(m) if m.is_file() => "a file",
+                Ok(_) => "not a plain file or folder",
             };
-            if in_index != in_head || in_tree != in_head {
-                dirty.push(change.path.clone());
-            }
+            return Err(invalid(format!(
+                "{shown} is {what}; rel writes {} there: move it out of the way first",
+                if last {
+                    "a plain file"
+                } else {
+                    "into a folder"
+                }
+            )));
         }
-        if dirty.is_empty() {
-            Ok(())
-        } else {
-            Err(conflict(format!(
-                "uncommitted edits to {}; commit or restore them (git checkout -- FILE) before running rel",
-                dirty.join(", ")
-            )))
-        }
+        // The same in the tree the commit builds on (reading it checks
+        // every component).
+        self.has_rel_file(relative).map(|_| ())
     }
 
     /// The branch HEAD points at, e.g. `refs/heads/main`.
@@ -162,11 +164,7 @@ impl Workspace {
         commit_time(now)?;
         distinct_paths(changes)?;
         self.branch()?;
-        let head_tree = match self.head_at_open {
-            Some(id) => Some(self.repo.find_commit(id)?.tree()?),
-            None => None,
-        };
-        self.check_clean(changes, head_tree.as_ref())
+        self.check_clean(changes)
     }
 
     /// Writes `changes` and commits them as one commit by `actor` at `now`.
@@ -198,85 +196,55 @@ impl Workspace {
             Some(c) => Some(c.tree()?),
             None => None,
         };
-        self.check_clean(changes, head_tree.as_ref())?;
+        self.check_clean(changes)?;
+        if !matches!(self.source, Source::Tree(_)) {
+            return Err(anyhow::anyhow!(
+                "internal error: a write must decide on a commit's tree, not the work tree"
+            ));
+        }
 
-        // Stage files beside their targets first: a failure here leaves
-        // the work tree and HEAD as they were (discarded newest first, so
-        // folders made for them empty out and go too).
-        let mut staged: Vec<Staged> = Vec::new();
-        for change in changes {
-            match atomic::stage(&self.path(&change.path), change.content.as_bytes()) {
-                Ok(s) => staged.push(s),
-                Err(e) => {
-                    staged.into_iter().rev().for_each(Staged::discard);
-                    return Err(anyhow::anyhow!("cannot write {}: {e}", change.path));
-                }
-            }
-        }
-        let result = self.write_commit(
-            changes,
-            message,
-            actor,
-            time,
-            &branch,
-            head_commit.as_ref(),
-            head_tree.as_ref(),
-        );
-        let commit_id = match result {
-            Ok(id) => id,
-            Err(e) => {
-                staged.into_iter().rev().for_each(Staged::discard);
-                return Err(e);
-            }
-        };
-        // The branch has moved: a file that cannot be put in place now
-        // leaves the work tree behind the commit, and the message says how
-        // to catch up.
-        for s in staged {
-            let path = s.target.clone();
-            s.commit().map_err(|e| {
-                anyhow::anyhow!(
-                    "committed {commit_id} but could not put {} in place: {e}; run `git checkout -- {}`",
-                    path.display(),
-                    path.display()
-                )
-            })?;
-        }
-        // Our files now match the commit; record that in the index without
-        // touching any other entry the user may have staged. The commit is
-        // made whatever happens here, so a failure is a warning, not an error.
         let paths: Vec<String> = changes.iter().map(|c| self.repo_path(&c.path)).collect();
-        let index_warning = self.update_index(&paths).err().map(|e| {
-            format!(
-                "committed, but git's index could not be updated ({e}); \
-                 run `git reset -q -- {}` to bring it in step",
-                paths.join(" ")
-            )
-        });
+        let commit_id = self.make_commit(changes, message, actor, time, head_tree.as_ref())?;
+        journal::begin(
+            &self.repo,
+            &Journal {
+                branch: branch.clone(),
+                old: self.head_at_open.map(|id| id.to_string()),
+                new: commit_id.to_string(),
+                paths: paths.clone(),
+            },
+        )?;
+        if let Err(e) = self.move_branch(&branch, commit_id, message) {
+            journal::end(&self.repo);
+            return Err(e);
+        }
+        // The branch has moved: the commit is made. rel's files in the
+        // index and work tree follow through git's checkout; should that
+        // fail, the journal stays and the next rel command finishes it.
+        let index_warning = match journal::check_out(&self.repo, &paths) {
+            Ok(()) => {
+                journal::end(&self.repo);
+                None
+            }
+            Err(e) => Some(format!(
+                "committed, but rel's files in the work tree could not be brought in step ({e}); \
+                 the next rel command repairs it"
+            )),
+        };
         Ok(Committed {
             id: commit_id,
             index_warning,
         })
     }
 
-    fn update_index(&self, paths: &[String]) -> anyhow::Result<()> {
-        let mut index = self.repo.index()?;
-        for p in paths {
-            index.add_path(Path::new(p))?;
-        }
-        index.write()?;
-        Ok(())
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn write_commit(
+    /// The commit object: HEAD's tree plus the changed files. Nothing
+    /// points at it yet.
+    fn make_commit(
         &self,
         changes: &[Change],
         message: &CommitMessage,
         actor: &Actor,
         time: Time,
-        branch: &str,
-        head_commit: Option<&git2::Commit>,
         head_tree: Option<&Tree>,
     ) -> anyhow::Result<Oid> {
         let mut blobs = Vec::new();
@@ -292,25 +260,52 @@ impl Workspace {
                 e.message()
             ))
         })?;
-        let parents: Vec<&git2::Commit> = head_commit.into_iter().collect();
-        let commit_id = self
+        let parents: Vec<git2::Commit> = match self.head_at_open {
+            Some(id) => vec![self.repo.find_commit(id)?],
+            None => Vec::new(),
+        };
+        let parents: Vec<&git2::Commit> = parents.iter().collect();
+        Ok(self
             .repo
-            .commit(None, &sig, &sig, &message.render(), &tree, &parents)?;
+            .commit(None, &sig, &sig, &message.render(), &tree, &parents)?)
+    }
+
+    /// Moves the branch to `commit_id` only if it still points where it did
+    /// when rel read it (compare and swap).
+    fn move_branch(
+        &self,
+        branch: &str,
+        commit_id: Oid,
+        message: &CommitMessage,
+    ) -> anyhow::Result<()> {
         let log = format!("rel: {} {}", message.action, message.subject);
-        // Move the branch only if it still points where it did when we read.
-        let moved = match self.head_at_open {
+        let result = match self.head_at_open {
             Some(old) => self
                 .repo
-                .reference_matching(branch, commit_id, true, old, &log)
-                .is_err(),
-            None => self.repo.reference(branch, commit_id, false, &log).is_err(),
+                .reference_matching(branch, commit_id, true, old, &log),
+            None => self.repo.reference(branch, commit_id, false, &log),
         };
-        if moved {
-            return Err(conflict(format!(
-                "{branch} moved while rel was working; run the command again"
-            )));
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if matches!(
+                    e.code(),
+                    git2::ErrorCode::Modified | git2::ErrorCode::Exists
+                ) =>
+            {
+                Err(conflict(format!(
+                    "{branch} moved while rel was working; run the command again"
+                )))
+            }
+            Err(e) if e.code() == git2::ErrorCode::Locked => Err(conflict(format!(
+                "{branch} is locked by another git command ({}); try again when it has finished",
+                e.message()
+            ))),
+            Err(e) => Err(anyhow::anyhow!(
+                "cannot move {branch} to the new commit: {}",
+                e.message()
+            )),
         }
-        Ok(commit_id)
     }
 }
 

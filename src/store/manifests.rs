@@ -1,5 +1,6 @@
-//! Loading release manifests and incident files. Loading is linear in the
-//! number of files and does no git work; parsing is spread over the cores.
+//! Loading release manifests and incident files from the state rel decides
+//! on (see `source`). Loading is linear in the number of files; reading and
+//! parsing are spread over the cores.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -11,6 +12,7 @@ use crate::model::ids::{id_key, validate_id};
 use crate::model::incident::Incident;
 use crate::model::release::{Release, State};
 
+use super::source::FileRef;
 use super::toml_file;
 use super::workspace::{Workspace, INCIDENTS_DIR, RELEASES_DIR};
 
@@ -43,44 +45,43 @@ pub fn file_of<T: Stored>(id: &str) -> String {
 }
 
 impl Workspace {
-    /// Ids of the files in T's folder, validated and unique case-insensitively.
-    pub fn ids<T: Stored>(&self) -> anyhow::Result<Vec<String>> {
-        let dir = self.path(T::DIR);
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(invalid(format!("{}: cannot read: {e}", T::DIR))),
-        };
-        let mut ids = Vec::new();
+    /// The files of T's folder with their validated ids, unique
+    /// case-insensitively, in id order.
+    fn listed<T: Stored>(&self) -> anyhow::Result<Vec<(String, FileRef)>> {
+        let mut listed = Vec::new();
         let mut seen: HashMap<String, String> = HashMap::new();
-        for entry in entries {
-            let entry = entry?;
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else { continue };
-            let Some(stem) = name.strip_suffix(".toml") else {
+        for file in self.list_rel_dir(T::DIR)? {
+            let Some(stem) = file.name.strip_suffix(".toml") else {
                 continue;
             };
-            if name.starts_with('.') || !entry.file_type()?.is_file() {
+            if file.name.starts_with('.') {
                 continue;
             }
-            validate_id(T::WHAT, stem).map_err(|m| invalid(format!("{}/{name}: {m}", T::DIR)))?;
-            if let Some(other) = seen.insert(id_key(stem), stem.to_string()) {
+            let stem = stem.to_string();
+            validate_id(T::WHAT, &stem)
+                .map_err(|m| invalid(format!("{}/{}: {m}", T::DIR, file.name)))?;
+            if let Some(other) = seen.insert(id_key(&stem), stem.clone()) {
                 return Err(invalid(format!(
                     "{}: {} ids {other:?} and {stem:?} differ only by case; ids must be unique ignoring case",
                     T::DIR,
                     T::WHAT
                 )));
             }
-            ids.push(stem.to_string());
+            listed.push((stem, file));
         }
-        ids.sort();
-        Ok(ids)
+        listed.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(listed)
+    }
+
+    /// Ids of the files in T's folder, validated and unique case-insensitively.
+    pub fn ids<T: Stored>(&self) -> anyhow::Result<Vec<String>> {
+        Ok(self.listed::<T>()?.into_iter().map(|(id, _)| id).collect())
     }
 
     /// The stored id matching `wanted` ignoring case, or exit 2 naming it.
     pub fn resolve<T: Stored>(&self, wanted: &str) -> anyhow::Result<String> {
         validate_id(T::WHAT, wanted).map_err(invalid)?;
-        if self.path(&file_of::<T>(wanted)).is_file() {
+        if self.has_rel_file(&file_of::<T>(wanted))? {
             // Exact file; a case-twin would be caught when listing.
             return Ok(wanted.to_string());
         }
@@ -98,14 +99,17 @@ impl Workspace {
     }
 
     fn load_exact<T: Stored>(&self, id: &str) -> anyhow::Result<T> {
-        load_file::<T>(&self.root, id)
+        let relative = file_of::<T>(id);
+        let text = self
+            .read_rel_file(&relative)?
+            .ok_or_else(|| invalid(format!("unknown {} `{id}`", T::WHAT)))?;
+        parse_item::<T>(id, &text)
     }
 
     /// Loads every item of T, in id order.
     pub fn load_all<T: Stored>(&self) -> anyhow::Result<Vec<T>> {
-        let ids = self.ids::<T>()?;
-        let root = &self.root;
-        par_map(&ids, |id| load_file::<T>(root, id))
+        let listed = self.listed::<T>()?;
+        self.par_read::<T, _>(&listed, |id, text| parse_item::<T>(id, &text))
     }
 
     /// State and environment of every release, in id order: what the
@@ -113,21 +117,35 @@ impl Workspace {
     /// TOML parse (a release repository may hold 10,000 of them) and falls
     /// back to the full parse for any file not in rel's canonical shape.
     pub fn release_heads(&self) -> anyhow::Result<Vec<ReleaseHead>> {
-        let ids = self.ids::<Release>()?;
-        let root = &self.root;
-        par_map(&ids, |id| {
-            let relative = file_of::<Release>(id);
-            let text = toml_file::read_text(&root.join(&relative), Path::new(&relative))?;
+        let listed = self.listed::<Release>()?;
+        self.par_read::<Release, _>(&listed, |id, text| {
             if let Some(head) = scan_head(id, &text) {
                 return Ok(head);
             }
-            let r: Release = load_file(root, id)?;
+            let r: Release = parse_item(id, &text)?;
             Ok(ReleaseHead {
                 id: r.id,
                 state: r.state,
                 environment: r.environment,
             })
         })
+    }
+
+    /// `f` over the text of every listed file of T's folder, spread over
+    /// the cores (each thread with its own reader); results in order.
+    fn par_read<T: Stored, R: Send>(
+        &self,
+        listed: &[(String, FileRef)],
+        f: impl Fn(&str, String) -> anyhow::Result<R> + Sync,
+    ) -> anyhow::Result<Vec<R>> {
+        let files = self.files();
+        let read_part = |part: &[(String, FileRef)]| -> anyhow::Result<Vec<R>> {
+            let reader = files.reader()?;
+            part.iter()
+                .map(|(id, file)| f(id, files.read(&reader, T::DIR, file)?))
+                .collect()
+        };
+        par_chunks(listed, read_part)
     }
 }
 
@@ -185,33 +203,27 @@ fn scan_head(id: &str, text: &str) -> Option<ReleaseHead> {
     })
 }
 
-/// `f` over every id, spread over the cores; results in id order, or the
-/// first error.
-fn par_map<R: Send>(
-    ids: &[String],
-    f: impl Fn(&str) -> anyhow::Result<R> + Sync,
+/// `f` over chunks of `items`, one chunk per core; results in order, or
+/// the first error.
+fn par_chunks<I: Sync, R: Send>(
+    items: &[I],
+    f: impl Fn(&[I]) -> anyhow::Result<Vec<R>> + Sync,
 ) -> anyhow::Result<Vec<R>> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 8);
-    if ids.len() < 64 || threads == 1 {
-        return ids.iter().map(|id| f(id)).collect();
+    if items.len() < 64 || threads == 1 {
+        return f(items);
     }
-    let chunk = ids.len().div_ceil(threads);
+    let chunk = items.len().div_ceil(threads);
     let f = &f;
     std::thread::scope(|s| {
-        let handles: Vec<_> = ids
+        let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|id| f(id))
-                        .collect::<anyhow::Result<Vec<R>>>()
-                })
-            })
+            .map(|part| s.spawn(move || f(part)))
             .collect();
-        let mut all = Vec::with_capacity(ids.len());
+        let mut all = Vec::with_capacity(items.len());
         for h in handles {
             let part = h
                 .join()
@@ -222,10 +234,10 @@ fn par_map<R: Send>(
     })
 }
 
-fn load_file<T: Stored>(root: &Path, id: &str) -> anyhow::Result<T> {
+/// Parses the text of T's file for `id`, whose id must match its name.
+fn parse_item<T: Stored>(id: &str, text: &str) -> anyhow::Result<T> {
     let relative = file_of::<T>(id);
-    let text = toml_file::read_text(&root.join(&relative), Path::new(&relative))?;
-    let item: T = toml_file::parse(Path::new(&relative), &text)?;
+    let item: T = toml_file::parse(Path::new(&relative), text)?;
     if item.id() != id {
         return Err(invalid(format!(
             "{relative}: its id is {:?} but the file is named for {id:?}; the file name and the id must match",

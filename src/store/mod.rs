@@ -1,14 +1,16 @@
 //! The repository: discovery, loading with line/column errors, canonical
 //! writing, the lock, and git commits that touch only rel's files.
 
-pub mod atomic;
 pub mod commit;
 pub mod history;
 pub mod identity;
+pub mod journal;
 pub mod lock;
 pub mod manifests;
 pub mod pipeline_file;
+pub mod source;
 pub mod toml_file;
+pub mod uncommitted;
 pub mod workspace;
 
 pub use commit::{Change, CommitMessage};

@@ -60,10 +60,8 @@ fn line_at(text: &str, offset: usize) -> Option<String> {
     }
 }
 
-/// Reads a file as UTF-8 text; `shown` is the path named in messages.
-pub fn read_text(path: &Path, shown: &Path) -> anyhow::Result<String> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| invalid(format!("{}: cannot read: {e}", shown.display())))?;
+/// Bytes read from `shown` (a file or a blob) as UTF-8 text.
+pub fn text_of(bytes: Vec<u8>, shown: &Path) -> anyhow::Result<String> {
     String::from_utf8(bytes).map_err(|_| invalid(format!("{}: not valid UTF-8", shown.display())))
 }
 

@@ -10,7 +10,7 @@ use crate::model::pipeline::Pipeline;
 
 use super::lock::{self, Lock};
 use super::pipeline_file::parse_pipeline;
-use super::toml_file::read_text;
+use super::source::Source;
 
 pub const PIPELINE_FILE: &str = "environments.toml";
 pub const RELEASES_DIR: &str = "releases";
@@ -25,6 +25,8 @@ pub struct Workspace {
     /// HEAD's commit when the workspace was opened (after locking), so a
     /// branch that moved underneath is noticed at commit time.
     pub(super) head_at_open: Option<git2::Oid>,
+    /// What every decision reads: HEAD's tree, or the work tree.
+    pub(super) source: Source,
     _lock: Option<Lock>,
 }
 
@@ -76,20 +78,26 @@ pub fn open_git(root: &Path) -> anyhow::Result<(Repository, PathBuf)> {
 }
 
 impl Workspace {
-    /// Opens for reading: no lock.
-    pub fn open(start: &Path) -> anyhow::Result<Workspace> {
-        Self::open_with(start, false)
+    /// Opens for reading: no lock (unless a killed rel left something to
+    /// repair). Reads HEAD's tree, or the work tree with `worktree`.
+    pub fn open(start: &Path, worktree: bool) -> anyhow::Result<Workspace> {
+        let root = find_root(start)?;
+        let mut ws = Self::at_root(root, false)?;
+        if worktree {
+            ws.source = Source::WorkTree;
+        }
+        Ok(ws)
     }
 
     /// Opens for a change: takes the lock first, then notes HEAD, so the whole
-    /// read-check-write-commit happens under the lock.
+    /// read-check-write-commit happens under the lock and decides on the tree
+    /// it commits on. Refuses (exit 3) while environments.toml has
+    /// uncommitted edits: the pipeline a write obeys is the committed one.
     pub fn open_for_write(start: &Path) -> anyhow::Result<Workspace> {
-        Self::open_with(start, true)
-    }
-
-    fn open_with(start: &Path, write: bool) -> anyhow::Result<Workspace> {
         let root = find_root(start)?;
-        Self::at_root(root, write)
+        let ws = Self::at_root(root, true)?;
+        ws.refuse_uncommitted(&[PIPELINE_FILE.to_string()])?;
+        Ok(ws)
     }
 
     /// Opens a workspace whose root is known (used by `rel init`).
@@ -100,17 +108,23 @@ impl Workspace {
         } else {
             None
         };
+        super::journal::repair_if_needed(&repo, lock.is_some())?;
         let head_at_open = match repo.head() {
             Ok(head) => Some(head.peel_to_commit()?.id()),
             Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
             Err(e) if e.code() == git2::ErrorCode::NotFound => None,
             Err(e) => return Err(conflict(format!("cannot read HEAD: {}", e.message()))),
         };
+        let head_tree = match head_at_open {
+            Some(id) => Some(repo.find_commit(id)?.tree_id()),
+            None => None,
+        };
         Ok(Workspace {
             root,
             repo,
             prefix,
             head_at_open,
+            source: Source::Tree(head_tree),
             _lock: lock,
         })
     }
@@ -120,9 +134,13 @@ impl Workspace {
     }
 
     pub fn pipeline(&self) -> anyhow::Result<Pipeline> {
-        let shown = Path::new(PIPELINE_FILE);
-        let text = read_text(&self.path(PIPELINE_FILE), shown)?;
-        parse_pipeline(shown, &text)
+        let text = self.read_rel_file(PIPELINE_FILE)?.ok_or_else(|| {
+            invalid(format!(
+                "{PIPELINE_FILE} is not committed; commit it (git add {PIPELINE_FILE} && git commit), \
+                 or pass --worktree to read the work tree's files"
+            ))
+        })?;
+        parse_pipeline(Path::new(PIPELINE_FILE), &text)
     }
 
     /// The git repository's config, for the actor's identity.

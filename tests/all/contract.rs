@@ -108,6 +108,7 @@ fn check_json_ready_at_is_null_when_the_move_itself_is_not_possible() {
 fn rejected_pipeline(toml: &str) -> String {
     let env = Env::new();
     env.write("environments.toml", toml);
+    env.commit_all("broken pipeline");
     let mut stderr = String::new();
     env.assert_unchanged(|| {
         let run = env.rel(&["new", "--version", "1.0.0", "--title", "T"]);

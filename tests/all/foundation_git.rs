@@ -80,28 +80,29 @@ fn committed_release(env: &Env) {
 }
 
 #[test]
-fn uncommitted_deletion_of_a_manifest_to_write_exits_3_naming_it() {
+fn an_uncommitted_deletion_of_a_manifest_does_not_free_its_id() {
+    // rel decides on the committed state: X still exists there.
     let env = Env::new();
     committed_release(&env);
     std::fs::remove_file(env.path("releases/X.toml")).unwrap();
     env.assert_unchanged(|| {
         let run = env.rel(&["new", "--version", "2.0.0", "--title", "Y", "--id", "X"]);
-        run.code(3);
-        assert!(run.stderr.contains("releases/X.toml"), "{}", run.stderr);
+        run.code(2);
+        assert!(run.stderr.contains("already exists"), "{}", run.stderr);
         assert_eq!(run.stdout, "");
     });
     assert_eq!(env.commit_count(), 2);
 }
 
 #[test]
-fn staged_deletion_of_a_manifest_to_write_exits_3_naming_it() {
+fn a_staged_deletion_of_a_manifest_does_not_free_its_id() {
     let env = Env::new();
     committed_release(&env);
     env.git(&["rm", "-q", "releases/X.toml"]);
     env.assert_unchanged(|| {
         let run = env.rel(&["new", "--version", "2.0.0", "--title", "Y", "--id", "X"]);
-        run.code(3);
-        assert!(run.stderr.contains("releases/X.toml"), "{}", run.stderr);
+        run.code(2);
+        assert!(run.stderr.contains("already exists"), "{}", run.stderr);
     });
     assert_eq!(env.porcelain(), "D  releases/X.toml\n");
 }
@@ -165,8 +166,8 @@ fn an_untracked_file_at_the_new_manifest_path_is_not_overwritten() {
     env.write("releases/X.toml", "my notes, not a manifest\n");
     env.assert_unchanged(|| {
         let run = env.rel(&["new", "--version", "2.0.0", "--title", "X", "--id", "X"]);
-        run.code(2);
-        assert!(run.stderr.contains('X'), "{}", run.stderr);
+        run.code(3);
+        assert!(run.stderr.contains("releases/X.toml"), "{}", run.stderr);
     });
 }
 
@@ -296,8 +297,7 @@ fn dry_run_prints_the_change_and_writes_nothing() {
 #[test]
 fn dry_run_reports_the_conflict_the_real_run_would_meet() {
     let env = Env::new();
-    committed_release(&env);
-    std::fs::remove_file(env.path("releases/X.toml")).unwrap();
+    env.write("releases/X.toml", "my notes, not a manifest\n");
     env.assert_unchanged(|| {
         let args = [
             "--dry-run",

@@ -146,6 +146,7 @@ fn assert_bad_manifest(text: &str, location: &str, expected: &str) {
     let env = Env::new();
     env.rel(&["new", "--version", "1.0.0", "--title", "T"]).ok();
     env.write("releases/R-2026-001.toml", text);
+    env.commit_all("hand edit");
     env.assert_unchanged(|| {
         for args in [
             &["show", "R-2026-001"][..],
@@ -223,6 +224,7 @@ fn a_manifest_with_bad_values() {
 fn a_manifest_that_is_not_utf8_is_reported_not_panicked_on() {
     let env = Env::new();
     std::fs::write(env.path("releases/R-2026-001.toml"), b"id = \"\xff\xfe\"\n").unwrap();
+    env.commit_all("hand edit");
     env.assert_unchanged(|| {
         let run = env.rel(&["list"]);
         run.code(2);
@@ -243,6 +245,7 @@ fn manifests_whose_ids_differ_only_by_case_are_reported() {
         "releases/r-2026-001.toml",
         &text.replace("R-2026-001", "r-2026-001"),
     );
+    env.commit_all("hand edit");
     env.assert_unchanged(|| {
         let run = env.rel(&["list"]);
         run.code(2);

@@ -86,6 +86,7 @@ Notes for {{ release }} {{ version }} ({{ kind }}): {{ title }}
 fn template_in_releases_is_used() {
     let env = release_with_incidents();
     env.write("releases/notes.md.j2", TEMPLATE);
+    env.commit_all("notes template");
     let md = notes(&env, &[]);
     assert_eq!(
         md,
@@ -116,6 +117,7 @@ fn template_with_a_syntax_error_is_exit_2_naming_file_and_line() {
         "releases/notes.md.j2",
         "# {{ release }}\n\n{% if breaking %}\n{% endfor %}\n",
     );
+    env.commit_all("notes template");
     let run = env.rel(&["notes", RELEASE]);
     run.code(2);
     assert_eq!(run.stdout, "");
@@ -139,6 +141,7 @@ fn template_with_a_syntax_error_is_exit_2_naming_file_and_line() {
 fn template_with_a_misspelt_variable_is_exit_2() {
     let env = release_with_incidents();
     env.write("releases/notes.md.j2", "# {{ release }}\n\n{{ titel }}\n");
+    env.commit_all("notes template");
     let run = env.rel(&["notes", RELEASE]);
     run.code(2);
     assert!(
@@ -151,6 +154,7 @@ fn template_with_a_misspelt_variable_is_exit_2() {
         "releases/notes.md.j2",
         "{% for i in changes %}{{ i.id }}={{ i.impact or \"-\" }} {% endfor %}",
     );
+    env.commit_all("notes template");
     assert_eq!(
         notes(&env, &[]),
         "INC-102=Searches return in under a second INC-104=-\n"
@@ -164,6 +168,7 @@ fn template_that_never_ends_is_stopped_with_exit_2() {
         "releases/notes.md.j2",
         "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}\n",
     );
+    env.commit_all("notes template");
     let run = env.rel(&["notes", RELEASE]);
     run.code(2);
     assert!(

@@ -216,8 +216,8 @@ fn files_and_folders_where_rel_expects_the_other() {
         says("incident new", &run, 2, "releases");
     });
 
-    // A folder (empty or not) where a manifest goes: readers skip it,
-    // writers exit 3 naming it.
+    // A folder (empty or not) in the work tree where a manifest goes:
+    // readers read the committed state; writers exit 2 naming it.
     let env = repo();
     std::fs::create_dir_all(env.path("releases/R-2026-009.toml/sub")).unwrap();
     std::fs::create_dir_all(env.path("releases/incidents/INC-9.toml")).unwrap();
@@ -243,19 +243,20 @@ fn files_and_folders_where_rel_expects_the_other() {
         says(
             "new over a folder",
             &run,
-            3,
+            2,
             "releases/R-2026-009.toml is a folder",
         );
         let run = env.rel(&["incident", "new", "INC-9", "--title", "T"]);
         says(
             "incident new over a folder",
             &run,
-            3,
+            2,
             "INC-9.toml is a folder",
         );
     });
 
-    // A symbolic link as a manifest: read through, never written through.
+    // A committed symbolic link as a manifest: invalid input naming it,
+    // never read through, never written through.
     let env = repo();
     let real = env.read(MANIFEST);
     std::fs::write(env.tmp.path().join("elsewhere.toml"), &real).unwrap();
@@ -265,15 +266,20 @@ fn files_and_folders_where_rel_expects_the_other() {
     env.git(&["add", "-A"]);
     env.git(&["commit", "-q", "-m", "test: symlinks"]);
     env.assert_unchanged(|| {
-        env.rel(&["show", R1]).ok();
+        for args in [&["show", R1][..], &["list"], &["status"]] {
+            let run = env.rel(args);
+            says(&format!("{args:?}"), &run, 2, "symbolic link");
+            assert!(!run.stdout.contains("root:"), "{}", run.stdout);
+            assert!(!run.stderr.contains("root:"), "{}", run.stderr);
+        }
         says(
             "passwd",
             &env.rel(&["show", "R-2026-010"]),
             2,
-            "releases/R-2026-010.toml:",
+            "releases/R-2026-010.toml is a symbolic link",
         );
         let run = env.rel(&["cancel", R1, "--reason", "x"]);
-        says("write through a symlink", &run, 3, "symbolic link");
+        says("write through a symlink", &run, 2, "symbolic link");
     });
     assert_eq!(
         std::fs::read_to_string(env.tmp.path().join("elsewhere.toml")).unwrap(),

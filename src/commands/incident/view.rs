@@ -5,11 +5,10 @@ use crate::error::invalid;
 use crate::model::incident::{Incident, IncidentStatus};
 use crate::render::incident::{incident_json, incident_table, incident_text};
 use crate::render::output::{errln, json, json_seq, outln};
-use crate::store::Workspace;
 
 pub fn list(ctx: &Context, unassigned: bool, status: Option<&str>) -> anyhow::Result<i32> {
     let status: Option<IncidentStatus> = status.map(str::parse).transpose().map_err(invalid)?;
-    let ws = Workspace::open(&ctx.start_dir)?;
+    let ws = crate::commands::open_reading(ctx)?;
     let incidents: Vec<Incident> = ws
         .load_all::<Incident>()?
         .into_iter()
@@ -27,7 +26,7 @@ pub fn list(ctx: &Context, unassigned: bool, status: Option<&str>) -> anyhow::Re
 }
 
 pub fn show(ctx: &Context, id: &str) -> anyhow::Result<i32> {
-    let ws = Workspace::open(&ctx.start_dir)?;
+    let ws = crate::commands::open_reading(ctx)?;
     let incident: Incident = ws.load(id)?;
     if ctx.json {
         json(&incident_json(&incident))?;
