@@ -10,7 +10,6 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use git2::build::CheckoutBuilder;
 use git2::Repository;
 use serde::{Deserialize, Serialize};
 
@@ -58,18 +57,12 @@ pub fn end(repo: &Repository) {
 }
 
 /// Makes rel's `paths` in git's index and work tree equal to HEAD's, through
-/// git's checkout, so line-ending settings and filters apply.
+/// git itself, so line-ending settings and filters apply.
 pub fn check_out(repo: &Repository, paths: &[String]) -> anyhow::Result<()> {
-    if paths.is_empty() {
-        return Ok(());
-    }
-    let mut opts = CheckoutBuilder::new();
-    opts.force().disable_pathspec_match(true);
-    for p in paths {
-        opts.path(p);
-    }
-    repo.checkout_head(Some(&mut opts))?;
-    Ok(())
+    let workdir = repo
+        .workdir()
+        .ok_or_else(|| anyhow::anyhow!("the git repository has no work tree"))?;
+    super::git_cli::restore_from_head(workdir, paths)
 }
 
 /// Finishes what a killed `rel` left, if anything. `locked`: the caller

@@ -2,6 +2,7 @@
 //! writing, the lock, and git commits that touch only rel's files.
 
 pub mod commit;
+pub mod git_cli;
 pub mod history;
 pub mod identity;
 pub mod journal;

@@ -3,10 +3,9 @@
 //! clone with `core.autocrlf` or `.gitattributes` is clean when `git status`
 //! says it is.
 
-use git2::{Status, StatusOptions};
-
 use crate::error::conflict;
 
+use super::git_cli;
 use super::workspace::{Workspace, PIPELINE_FILE, RELEASES_DIR};
 
 impl Workspace {
@@ -16,46 +15,26 @@ impl Workspace {
         if paths.is_empty() {
             return Ok(Vec::new());
         }
-        let mut opts = StatusOptions::new();
-        opts.include_untracked(true)
-            .recurse_untracked_dirs(true)
-            .exclude_submodules(true)
-            .disable_pathspec_match(true);
-        for p in paths {
-            opts.pathspec(self.repo_path(p));
-        }
-        self.dirty(&mut opts)
+        self.changed(paths)
     }
 
     /// Every file of rel's (environments.toml, releases/) with uncommitted
     /// edits, relative to the release root.
     pub fn uncommitted_rel_files(&self) -> anyhow::Result<Vec<String>> {
-        let mut opts = StatusOptions::new();
-        opts.include_untracked(true)
-            .recurse_untracked_dirs(true)
-            .exclude_submodules(true)
-            .pathspec(self.repo_path(PIPELINE_FILE))
-            .pathspec(self.repo_path(RELEASES_DIR));
-        self.dirty(&mut opts)
+        self.changed(&[PIPELINE_FILE.to_string(), RELEASES_DIR.to_string()])
     }
 
-    fn dirty(&self, opts: &mut StatusOptions) -> anyhow::Result<Vec<String>> {
-        let statuses = self.repo.statuses(Some(opts))?;
+    fn changed(&self, paths: &[String]) -> anyhow::Result<Vec<String>> {
+        let specs: Vec<String> = paths.iter().map(|p| self.repo_path(p)).collect();
         let prefix = self.repo_path("");
-        let mut dirty = Vec::new();
-        for entry in statuses.iter() {
-            let status = entry.status();
-            if status == Status::CURRENT || status.contains(Status::IGNORED) {
-                continue;
-            }
-            let path = String::from_utf8_lossy(entry.path_bytes()).into_owned();
-            let relative = path
-                .strip_prefix(prefix.trim_end_matches('/'))
-                .unwrap_or(&path)
-                .trim_start_matches('/')
-                .to_string();
-            dirty.push(relative);
-        }
+        let prefix = prefix.trim_end_matches('/');
+        let mut dirty: Vec<String> = git_cli::changed_paths(self.workdir(), &specs)?
+            .into_iter()
+            .map(|p| match p.strip_prefix(prefix) {
+                Some(rest) if !prefix.is_empty() => rest.trim_start_matches('/').to_string(),
+                _ => p,
+            })
+            .collect();
         dirty.sort();
         dirty.dedup();
         Ok(dirty)

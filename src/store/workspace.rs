@@ -143,6 +143,11 @@ impl Workspace {
         parse_pipeline(Path::new(PIPELINE_FILE), &text)
     }
 
+    /// The top of the git work tree.
+    pub(super) fn workdir(&self) -> &Path {
+        self.repo.workdir().unwrap_or(&self.root)
+    }
+
     /// The git repository's config, for the actor's identity.
     pub fn git_config(&self) -> Option<git2::Config> {
         self.repo.config().ok()

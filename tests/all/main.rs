@@ -24,3 +24,4 @@ mod register_group;
 mod robustness;
 mod robustness_edge;
 mod robustness_writes;
+mod state_commit;

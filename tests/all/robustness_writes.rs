@@ -236,6 +236,14 @@ fn hold_lock(env: &Env) -> File {
         .write(true)
         .open(env.path(".git/rel.lock"))
         .expect("lock file");
+    // Another test thread's child may hold a copy of the descriptor for
+    // the instant between its fork and exec: retry briefly.
+    for _ in 0..200 {
+        if lock.try_lock().is_ok() {
+            return lock;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     lock.try_lock().expect("lock is free");
     lock
 }

@@ -1,0 +1,103 @@
+//! The `git` program, for what must be exactly what git does: comparing the
+//! work tree with HEAD (filters, line endings, sparse checkouts, the stat
+//! cache) and checking rel's files out after a commit. libgit2 runs no
+//! clean/smudge filter drivers, so its answer could differ from `git status`.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// How git gets the pathspecs.
+enum Paths {
+    /// After `--` on the command line.
+    Args,
+    /// On stdin, NUL-separated (no limit on how many).
+    Stdin,
+}
+
+/// Runs git in `workdir` with `paths` as literal pathspecs, returning stdout.
+fn run_with_paths(
+    workdir: &Path,
+    args: &[&str],
+    paths: &[String],
+    how: Paths,
+) -> anyhow::Result<Vec<u8>> {
+    let mut cmd = Command::new("git");
+    cmd.arg("--no-optional-locks")
+        .arg("-C")
+        .arg(workdir)
+        .args(args)
+        .env("GIT_LITERAL_PATHSPECS", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut input = Vec::new();
+    match how {
+        Paths::Args => {
+            cmd.arg("--").args(paths);
+        }
+        Paths::Stdin => {
+            cmd.arg("--pathspec-from-file=-").arg("--pathspec-file-nul");
+            for p in paths {
+                input.extend_from_slice(p.as_bytes());
+                input.push(0);
+            }
+        }
+    }
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| anyhow::anyhow!("cannot run git (is it installed and on PATH?): {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // git may exit early (and close stdin); its status says why.
+        let _ = stdin.write_all(&input);
+    }
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(anyhow::anyhow!(
+            "git {} failed: {}",
+            args.join(" "),
+            stderr.trim()
+        ));
+    }
+    Ok(out.stdout)
+}
+
+/// Paths under `pathspecs` (relative to the work tree's top) that `git
+/// status` reports: modified, staged, deleted or untracked.
+pub fn changed_paths(workdir: &Path, pathspecs: &[String]) -> anyhow::Result<Vec<String>> {
+    let out = run_with_paths(
+        workdir,
+        &[
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=all",
+            "--ignore-submodules=all",
+            "--no-renames",
+        ],
+        pathspecs,
+        Paths::Args,
+    )?;
+    let mut paths = Vec::new();
+    for record in out.split(|b| *b == 0).filter(|r| r.len() > 3) {
+        // `XY path`
+        paths.push(String::from_utf8_lossy(&record[3..]).into_owned());
+    }
+    Ok(paths)
+}
+
+/// Makes `paths` in the index and the work tree equal to HEAD's, as `git
+/// restore` does (line endings and filters applied).
+pub fn restore_from_head(workdir: &Path, paths: &[String]) -> anyhow::Result<()> {
+    if paths.is_empty() {
+        return Ok(());
+    }
+    run_with_paths(
+        workdir,
+        &["restore", "--source=HEAD", "--staged", "--worktree"],
+        paths,
+        Paths::Stdin,
+    )
+    .map(|_| ())
+}
