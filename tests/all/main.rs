@@ -4,6 +4,7 @@
 mod common;
 mod confirm;
 mod contract;
+mod crash;
 mod foundation;
 mod foundation_git;
 mod foundation_init;
