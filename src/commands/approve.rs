@@ -2,6 +2,7 @@
 
 use crate::context::Context;
 use crate::error::invalid;
+use crate::model::action::Action;
 use crate::model::ids::validate_id;
 use crate::model::release::{Approval, Event, Release};
 use crate::rules::actions::may_approve;
@@ -61,13 +62,13 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Re
         at: ctx.now,
         revision: release.revision,
     });
-    let mut event = Event::new(ctx.now, &actor.to_string(), "approve");
+    let mut event = Event::new(ctx.now, &actor.to_string(), Action::Approve);
     event.env = Some(target.name.clone());
     event.detail = Some(format!("as {role} (revision {})", release.revision));
     release.history.push(event);
 
     let mut message = CommitMessage::new(
-        "approve",
+        Action::Approve,
         &format!("{} for {} as {role}", release.id, target.name),
     );
     message.release = Some(release.id.clone());

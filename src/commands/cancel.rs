@@ -3,6 +3,7 @@
 
 use crate::context::Context;
 use crate::error::invalid;
+use crate::model::action::Action;
 use crate::model::ids::validate_id;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
@@ -58,7 +59,7 @@ pub fn run(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<i32>
         changes.push(change_for(i)?);
     }
     let freed: Vec<&str> = held.iter().map(|i| i.id.as_str()).collect();
-    let mut message = CommitMessage::new("cancel", &release.id);
+    let mut message = CommitMessage::new(Action::Cancel, &release.id);
     message.body.push(if freed.is_empty() {
         format!("{} cancelled", release.id)
     } else {

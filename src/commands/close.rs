@@ -1,6 +1,7 @@
 //! `rel close R`: released; its incidents closed.
 
 use crate::context::Context;
+use crate::model::action::Action;
 use crate::model::incident::{Incident, IncidentEvent, IncidentStatus};
 use crate::model::release::{Event, Release, State};
 use crate::rules::actions::may_close;
@@ -33,13 +34,13 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         changes.push(change_for(&incident)?);
     }
     release.state = State::Released;
-    let mut event = Event::new(ctx.now, &actor.to_string(), "close");
+    let mut event = Event::new(ctx.now, &actor.to_string(), Action::Close);
     event.env = Some(release.environment.clone());
     event.detail = Some(format!("released {}", release.version));
     release.history.push(event);
     changes.insert(0, change_for(&release)?);
 
-    let mut message = CommitMessage::new("close", &release.id);
+    let mut message = CommitMessage::new(Action::Close, &release.id);
     message.body.push(format!(
         "{} {} released; {} incident(s) closed",
         release.id,

@@ -4,6 +4,7 @@
 
 use crate::context::Context;
 use crate::error::invalid;
+use crate::model::action::Action;
 use crate::model::ids::validate_id;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
@@ -37,7 +38,7 @@ pub fn freeze(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         },
     );
 
-    let mut message = CommitMessage::new("freeze", &release.id);
+    let mut message = CommitMessage::new(Action::Freeze, &release.id);
     message.body.push(format!(
         "{} frozen at revision {}: {}",
         release.id,
@@ -83,7 +84,7 @@ pub fn unfreeze(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result
         },
     );
 
-    let mut message = CommitMessage::new("unfreeze", &release.id);
+    let mut message = CommitMessage::new(Action::Unfreeze, &release.id);
     message.body.push(format!(
         "{} open again at revision {}; approvals, ticks and health reports of revision {stale} no longer count",
         release.id, release.revision

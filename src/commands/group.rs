@@ -2,6 +2,7 @@
 //! all or none. The release manifest and every incident file change in one
 //! commit, so the release's `incidents` and each incident's `release` agree.
 
+use crate::model::action::Action;
 use std::collections::HashMap;
 
 use crate::context::Context;
@@ -83,7 +84,7 @@ pub fn group(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Resu
     for i in &new {
         changes.push(change_for(i)?);
     }
-    let mut message = CommitMessage::new("group", &subject(&release.id, &added));
+    let mut message = CommitMessage::new(Action::Group, &subject(&release.id, &added));
     message.body.push(format!(
         "Grouped into {} (revision {}): {}",
         release.id,
@@ -162,7 +163,7 @@ pub fn ungroup(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Re
     for i in &incidents {
         changes.push(change_for(i)?);
     }
-    let mut message = CommitMessage::new("ungroup", &subject(&release.id, &ids));
+    let mut message = CommitMessage::new(Action::Ungroup, &subject(&release.id, &ids));
     message.body.push(format!(
         "Removed from {} (revision {}): {}",
         release.id,

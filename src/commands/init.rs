@@ -1,5 +1,6 @@
 //! `rel init`: start a release repository.
 
+use crate::model::action::Action;
 use git2::Repository;
 
 use crate::context::Context;
@@ -74,7 +75,7 @@ fn write(ctx: &Context, dir: &std::path::Path) -> anyhow::Result<()> {
             content: String::new(),
         },
     ];
-    let mut message = CommitMessage::new("init", "release repository");
+    let mut message = CommitMessage::new(Action::Init, "release repository");
     message
         .body
         .push("The default pipeline: development, uat, staging, production.".into());

@@ -1,5 +1,6 @@
 //! `rel new`: create a release in the first environment.
 
+use crate::model::action::Action;
 use chrono::{Datelike, NaiveDate};
 
 use crate::cli::NewArgs;
@@ -65,7 +66,7 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
     };
     let actor = super::actor(ctx, &ws)?;
     let first = pipeline.first().name.clone();
-    let mut event = Event::new(ctx.now, &actor.to_string(), "new");
+    let mut event = Event::new(ctx.now, &actor.to_string(), Action::New);
     event.env = Some(first.clone());
     event.detail = Some(format!("version {version}, {kind}"));
     let release = Release {
@@ -90,7 +91,7 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
         path: file_of::<Release>(&id),
         content: to_canonical(&release)?,
     };
-    let mut message = CommitMessage::new("new", &id);
+    let mut message = CommitMessage::new(Action::New, &id);
     message
         .body
         .push(format!("{} {} ({kind}): {title}", id, release.version));

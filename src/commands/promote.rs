@@ -1,5 +1,6 @@
 //! `rel promote R [--to E] [--override RULE... --reason T]`.
 
+use crate::model::action::Action;
 use dialoguer::Confirm;
 
 use crate::context::Context;
@@ -75,7 +76,7 @@ pub fn run(
     }
 
     let actor = super::actor(ctx, &ws)?;
-    let mut event = Event::new(ctx.now, &actor.to_string(), "promote");
+    let mut event = Event::new(ctx.now, &actor.to_string(), Action::Promote);
     event.env = Some(target.name.clone());
     event.from = Some(verdict.from.clone());
     event.overrides = used.clone();
@@ -84,7 +85,10 @@ pub fn run(
     release.entered_at = ctx.now;
     release.history.push(event);
 
-    let mut message = CommitMessage::new("promote", &format!("{} to {}", release.id, target.name));
+    let mut message = CommitMessage::new(
+        Action::Promote,
+        &format!("{} to {}", release.id, target.name),
+    );
     message.body.push(format!(
         "{} {}: {} -> {}",
         release.id, release.version, verdict.from, target.name

@@ -2,6 +2,7 @@
 
 use crate::context::Context;
 use crate::error::invalid;
+use crate::model::action::Action;
 use crate::model::release::{Event, Release};
 use crate::rules::actions::may_rollback;
 use crate::store::{change_for, CommitMessage, Workspace};
@@ -28,7 +29,7 @@ pub fn run(ctx: &Context, release_id: &str, to: &str, reason: &str) -> anyhow::R
     }
     let actor = super::actor(ctx, &ws)?;
     let from = release.environment.clone();
-    let mut event = Event::new(ctx.now, &actor.to_string(), "rollback");
+    let mut event = Event::new(ctx.now, &actor.to_string(), Action::Rollback);
     event.env = Some(target.clone());
     event.from = Some(from.clone());
     event.reason = Some(reason.to_string());
@@ -37,7 +38,7 @@ pub fn run(ctx: &Context, release_id: &str, to: &str, reason: &str) -> anyhow::R
     release.entered_at = ctx.now;
     release.history.push(event);
 
-    let mut message = CommitMessage::new("rollback", &format!("{} to {target}", release.id));
+    let mut message = CommitMessage::new(Action::Rollback, &format!("{} to {target}", release.id));
     message
         .body
         .push(format!("{}: {from} -> {target}", release.id));

@@ -2,6 +2,7 @@
 
 use crate::context::Context;
 use crate::error::invalid;
+use crate::model::action::Action;
 use crate::model::pipeline::ChecklistItem;
 use crate::model::release::{ChecklistKind, Event, Release, Tick};
 use crate::rules::actions::checklist_for;
@@ -59,13 +60,13 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
         at: ctx.now,
         revision: release.revision,
     });
-    let mut event = Event::new(ctx.now, &actor.to_string(), "tick");
+    let mut event = Event::new(ctx.now, &actor.to_string(), Action::Tick);
     event.env = Some(target.name.clone());
     event.detail = Some(format!("{list_name}: {text}"));
     release.history.push(event);
 
     let mut message = CommitMessage::new(
-        "tick",
+        Action::Tick,
         &format!("{} {} {list_name}: {text}", release.id, target.name),
     );
     message.release = Some(release.id.clone());

@@ -2,6 +2,7 @@
 //! environment's health check (or take a result from CI) and record it. The
 //! report is recorded even when it fails: it is evidence.
 
+use crate::model::action::Action;
 use std::io::IsTerminal;
 use std::os::fd::AsFd;
 use std::process::{Command, Stdio};
@@ -87,7 +88,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
         command: outcome.command.clone(),
     });
     let verdict_word = if outcome.passed { "passed" } else { "failed" };
-    let mut event = Event::new(ctx.now, &actor.to_string(), "verify");
+    let mut event = Event::new(ctx.now, &actor.to_string(), Action::Verify);
     event.env = Some(env.clone());
     event.detail = Some(match (args.passed, args.failed) {
         (None, None) => format!("health check {verdict_word}"),
@@ -99,7 +100,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
     });
     release.history.push(event);
     let mut message = CommitMessage::new(
-        "verify",
+        Action::Verify,
         &format!("{} in {env}: {verdict_word}", release.id),
     );
     message.release = Some(release.id.clone());

@@ -1,5 +1,6 @@
 //! Plain data: what the files of a release repository say, validated.
 
+pub mod action;
 pub mod actor;
 pub mod calendar;
 pub mod ids;

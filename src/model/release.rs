@@ -9,6 +9,7 @@ use serde::de::Error as _;
 use serde::ser::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::action::Action;
 use super::ids::{id_key, validate_id};
 use super::rule::RuleCode;
 
@@ -167,11 +168,11 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(at: DateTime<Utc>, by: &str, action: &str) -> Event {
+    pub fn new(at: DateTime<Utc>, by: &str, action: Action) -> Event {
         Event {
             at,
             by: by.to_string(),
-            action: action.to_string(),
+            action: action.name().to_string(),
             env: None,
             from: None,
             incidents: Vec::new(),

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use git2::{ObjectType, Oid, Repository, Signature, Time, Tree};
 
 use crate::error::{conflict, invalid};
+use crate::model::action::{one_line, Action, Trailers};
 use crate::model::actor::Actor;
 use crate::model::rule::RuleCode;
 
@@ -32,9 +33,9 @@ pub struct Committed {
 }
 
 /// `rel: <action> <subject>` plus the `Rel-*` trailers.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CommitMessage {
-    pub action: String,
+    pub action: Action,
     pub subject: String,
     pub body: Vec<String>,
     pub release: Option<String>,
@@ -44,16 +45,30 @@ pub struct CommitMessage {
 }
 
 impl CommitMessage {
-    pub fn new(action: &str, subject: &str) -> CommitMessage {
+    pub fn new(action: Action, subject: &str) -> CommitMessage {
         CommitMessage {
-            action: action.to_string(),
+            action,
             subject: subject.to_string(),
-            ..Default::default()
+            body: Vec::new(),
+            release: None,
+            env: None,
+            overrides: Vec::new(),
+            reason: None,
+        }
+    }
+
+    /// The trailers `rel log` and the audit read back (see `model::action`).
+    pub fn trailers(&self) -> Trailers {
+        Trailers {
+            action: self.action,
+            release: self.release.clone(),
+            env: self.env.clone(),
+            overrides: self.overrides.clone(),
+            reason: self.reason.clone(),
         }
     }
 
     pub fn render(&self) -> String {
-        let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
         let mut text = format!("rel: {} {}\n", self.action, one_line(&self.subject));
         if !self.body.is_empty() {
             text.push('\n');
@@ -63,19 +78,7 @@ impl CommitMessage {
             }
         }
         text.push('\n');
-        text.push_str(&format!("Rel-Action: {}\n", self.action));
-        if let Some(r) = &self.release {
-            text.push_str(&format!("Rel-Release: {r}\n"));
-        }
-        if let Some(e) = &self.env {
-            text.push_str(&format!("Rel-Env: {e}\n"));
-        }
-        for o in &self.overrides {
-            text.push_str(&format!("Rel-Override: {o}\n"));
-        }
-        if let Some(r) = &self.reason {
-            text.push_str(&format!("Rel-Reason: {}\n", one_line(r)));
-        }
+        text.push_str(&self.trailers().render());
         text
     }
 }

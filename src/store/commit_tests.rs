@@ -59,7 +59,7 @@ fn a_branch_that_moved_since_the_read_is_a_conflict_and_nothing_is_written() {
             "environments.toml",
             "[[environments]]\nname = \"dev\"\n",
         )],
-        &CommitMessage::new("init", "test"),
+        &CommitMessage::new(crate::model::action::Action::Init, "test"),
         &actor(),
         now,
     )
@@ -72,7 +72,7 @@ fn a_branch_that_moved_since_the_read_is_a_conflict_and_nothing_is_written() {
     let err = ws
         .commit(
             &[change("releases/R-1.toml", "id = \"R-1\"\n")],
-            &CommitMessage::new("new", "R-1"),
+            &CommitMessage::new(crate::model::action::Action::New, "R-1"),
             &actor(),
             now,
         )

@@ -8,6 +8,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use git2::{Commit, Oid, Sort, Tree};
 
 use super::workspace::{Workspace, PIPELINE_FILE, RELEASES_DIR};
+use crate::model::action::Trailers;
 
 #[derive(Debug, Clone)]
 pub struct LogEntry {
@@ -96,21 +97,18 @@ impl Workspace {
             outside_rel: true,
             files: Vec::new(),
         };
-        if let Ok(trailers) = git2::message_trailers_strs(&message) {
-            for (key, value) in trailers.iter() {
-                let value = value.trim().to_string();
-                match key {
-                    "Rel-Action" => {
-                        entry.action = value;
-                        entry.outside_rel = false;
-                    }
-                    "Rel-Release" => entry.release = Some(value),
-                    "Rel-Env" => entry.env = Some(value),
-                    "Rel-Override" => entry.overrides.push(value),
-                    "Rel-Reason" => entry.reason = Some(value),
-                    _ => {}
-                }
-            }
+        let parsed = git2::message_trailers_strs(&message)
+            .ok()
+            .and_then(|pairs| Trailers::parse(pairs.iter()));
+        // Rel-* trailers rel never writes (an unknown action or rule) do
+        // not make a change rel's: it is listed as outside rel.
+        if let Some(Ok(t)) = parsed {
+            entry.action = t.action.name().to_string();
+            entry.outside_rel = false;
+            entry.release = t.release;
+            entry.env = t.env;
+            entry.overrides = t.overrides.iter().map(|o| o.to_string()).collect();
+            entry.reason = t.reason;
         }
         if entry.outside_rel {
             entry.action = if commit.parent_count() > 1 {

@@ -3,6 +3,7 @@
 
 use crate::context::Context;
 use crate::error::invalid;
+use crate::model::action::Action;
 use crate::model::ids::validate_id;
 use crate::model::incident::{parse_component_spec, Incident};
 use crate::render::incident::incident_json;
@@ -89,20 +90,20 @@ pub fn run(ctx: &Context, id: &str, edit: Edit) -> anyhow::Result<i32> {
     let (action, done) = match &checked {
         Checked::Resolve => {
             effects::resolve(&mut incident, stamp);
-            ("incident-resolve", "resolved".to_string())
+            (Action::IncidentResolve, "resolved".to_string())
         }
         Checked::Reopen => {
             effects::reopen(&mut incident, stamp);
-            ("incident-reopen", "reopened".to_string())
+            (Action::IncidentReopen, "reopened".to_string())
         }
         Checked::Authorise(who) => {
             let who = who.clone().unwrap_or_else(|| actor.name.clone());
             effects::authorise(&mut incident, &who, stamp);
-            ("incident-authorise", format!("authorised by {who}"))
+            (Action::IncidentAuthorise, format!("authorised by {who}"))
         }
         Checked::Test(evidence) => {
             effects::add_evidence(&mut incident, evidence, stamp);
-            ("incident-test", format!("test evidence {evidence}"))
+            (Action::IncidentTest, format!("test evidence {evidence}"))
         }
         Checked::Component(specs) => {
             let added = effects::add_components(&mut incident, specs, stamp);
@@ -115,7 +116,7 @@ pub fn run(ctx: &Context, id: &str, edit: Edit) -> anyhow::Result<i32> {
                 return print(ctx, &incident, None);
             }
             (
-                "incident-component",
+                Action::IncidentComponent,
                 format!("components {}", added.join(", ")),
             )
         }

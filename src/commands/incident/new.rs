@@ -3,6 +3,7 @@
 
 use crate::context::Context;
 use crate::error::invalid;
+use crate::model::action::Action;
 use crate::model::ids::{id_key, validate_id};
 use crate::model::incident::{parse_component_spec, Incident};
 use crate::render::incident::incident_json;
@@ -52,7 +53,7 @@ pub fn run(ctx: &Context, args: &NewIncident) -> anyhow::Result<i32> {
     };
     let incident = effects::new_incident(args.id, title, args.breaking, impact, &components, stamp);
 
-    let mut message = CommitMessage::new("incident-new", &incident.id);
+    let mut message = CommitMessage::new(Action::IncidentNew, &incident.id);
     message.body.push(format!("{}: {title}", incident.id));
     super::super::apply(ctx, &ws, &actor, &[change_for(&incident)?], &message)?;
     if ctx.json {

@@ -4,6 +4,7 @@
 //! history of each value it touches. Pure: the caller passes "now" and the
 //! actor, and writes the results.
 
+use crate::model::action::Action;
 use chrono::{DateTime, Utc};
 
 use crate::model::incident::{
@@ -19,7 +20,7 @@ pub struct Stamp<'a> {
 }
 
 impl Stamp<'_> {
-    fn event(&self, action: &str) -> Event {
+    fn event(&self, action: Action) -> Event {
         Event::new(self.at, self.by, action)
     }
 
@@ -37,7 +38,7 @@ impl Stamp<'_> {
 /// revision; each incident names the release as its holder.
 pub fn group(release: &mut Release, incidents: &mut [Incident], stamp: Stamp) {
     release.revision += 1;
-    let mut event = stamp.event("group");
+    let mut event = stamp.event(Action::Group);
     for i in incidents.iter_mut() {
         release.incidents.push(i.id.clone());
         event.incidents.push(i.id.clone());
@@ -57,7 +58,7 @@ pub fn ungroup(release: &mut Release, ids: &[String], incidents: &mut [Incident]
     release
         .incidents
         .retain(|kept| !ids.iter().any(|gone| gone.eq_ignore_ascii_case(kept)));
-    let mut event = stamp.event("ungroup");
+    let mut event = stamp.event(Action::Ungroup);
     event.incidents = ids.to_vec();
     event.detail = Some(format!("revision {}", release.revision));
     release.history.push(event);
@@ -74,7 +75,7 @@ pub fn ungroup(release: &mut Release, ids: &[String], incidents: &mut [Incident]
 /// is still about this content.
 pub fn freeze(release: &mut Release, stamp: Stamp) {
     release.state = State::Frozen;
-    let mut event = stamp.event("freeze");
+    let mut event = stamp.event(Action::Freeze);
     event.detail = Some(format!(
         "revision {}, {} incident{}",
         release.revision,
@@ -93,7 +94,7 @@ pub fn freeze(release: &mut Release, stamp: Stamp) {
 pub fn unfreeze(release: &mut Release, reason: &str, stamp: Stamp) {
     release.state = State::Open;
     release.revision += 1;
-    let mut event = stamp.event("unfreeze");
+    let mut event = stamp.event(Action::Unfreeze);
     event.reason = Some(reason.to_string());
     event.detail = Some(format!("revision {}", release.revision));
     release.history.push(event);
@@ -104,7 +105,7 @@ pub fn unfreeze(release: &mut Release, reason: &str, stamp: Stamp) {
 /// they may be grouped again.
 pub fn cancel(release: &mut Release, incidents: &mut [Incident], reason: &str, stamp: Stamp) {
     release.state = State::Cancelled;
-    let mut event = stamp.event("cancel");
+    let mut event = stamp.event(Action::Cancel);
     event.reason = Some(reason.to_string());
     release.history.push(event);
     for i in incidents.iter_mut() {
