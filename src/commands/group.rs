@@ -47,7 +47,8 @@ pub fn group(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Resu
     let verdict = may_group(&release, &candidates);
     if !verdict.allowed() {
         return Err(super::refuse(
-            ctx,
+            "group",
+            Some(&release.id),
             &format!("cannot group {} into {}", ids.join(", "), release.id),
             &verdict,
         ));
@@ -133,7 +134,8 @@ pub fn ungroup(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Re
     let verdict = may_ungroup(&release);
     if !verdict.allowed() {
         return Err(super::refuse(
-            ctx,
+            "ungroup",
+            Some(&release.id),
             &format!("cannot ungroup {} from {}", ids.join(", "), release.id),
             &verdict,
         ));
@@ -185,7 +187,7 @@ fn print(ctx: &Context, release: &Release, done: Option<&str>) -> anyhow::Result
     if ctx.json {
         json(&release_json(release))?;
     } else if let Some(done) = done.filter(|_| !ctx.dry_run) {
-        outln(done);
+        outln(done)?;
     }
     Ok(0)
 }

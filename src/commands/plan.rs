@@ -52,7 +52,7 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         outln(&format!(
             "{} is in {}: nothing ahead to plan",
             release.id, release.environment
-        ));
+        ))?;
         return Ok(0);
     }
     outln(&format!(
@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         release.version,
         release.environment,
         when(&pipeline.calendar, release.entered_at)
-    ));
+    ))?;
     let mut table = new_table(ctx, &["environment", "earliest entry", "still blocked by"]);
     for s in &steps {
         let blocked: Vec<&str> = s.blocked_by.iter().map(|c| c.as_str()).collect();
@@ -77,6 +77,6 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
             },
         ]);
     }
-    outln(&render(&table));
+    outln(&render(&table))?;
     Ok(0)
 }

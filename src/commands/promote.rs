@@ -3,7 +3,7 @@
 use dialoguer::Confirm;
 
 use crate::context::Context;
-use crate::error::{conflict, invalid};
+use crate::error::{conflict, invalid, usage};
 use crate::model::release::{Event, Release};
 use crate::model::rule::RuleCode;
 use crate::store::{change_for, CommitMessage, Workspace};
@@ -21,7 +21,7 @@ pub fn run(
 ) -> anyhow::Result<i32> {
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if !overrides.is_empty() && reason.is_none() {
-        return Err(invalid(
+        return Err(usage(
             "--override needs --reason: say why the rules are set aside",
         ));
     }
@@ -41,7 +41,8 @@ pub fn run(
     } = verdict.overridden(&overrides);
     if !remaining.allowed() {
         return Err(super::refuse(
-            ctx,
+            "promote",
+            Some(&release.id),
             &format!(
                 "{} cannot move {} -> {}",
                 release.id, verdict.from, verdict.to

@@ -2,6 +2,7 @@
 
 use crate::context::Context;
 use crate::error::invalid;
+use crate::model::quote::cut;
 use crate::model::release::{Event, Release};
 use crate::rules::actions::may_rollback;
 use crate::store::{change_for, CommitMessage, Workspace};
@@ -16,12 +17,13 @@ pub fn run(ctx: &Context, release_id: &str, to: &str, reason: &str) -> anyhow::R
     let mut release: Release = ws.load(release_id)?;
     let index = pipeline
         .position(to)
-        .ok_or_else(|| invalid(format!("unknown environment `{to}`")))?;
+        .ok_or_else(|| invalid(format!("unknown environment `{}`", cut(to))))?;
     let target = pipeline.environments[index].name.clone();
     let verdict = may_rollback(&pipeline, &release, index);
     if !verdict.allowed() {
         return Err(super::refuse(
-            ctx,
+            "rollback",
+            Some(&release.id),
             &format!("{} cannot roll back to {target}", release.id),
             &verdict,
         ));

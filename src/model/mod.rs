@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod ids;
 pub mod incident;
 pub mod pipeline;
+pub mod quote;
 pub mod release;
 pub mod rule;
 pub mod window;

@@ -10,6 +10,7 @@ use serde::ser::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::ids::{id_key, validate_id};
+use super::quote::quoted;
 use super::rule::RuleCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -290,6 +291,9 @@ fn incident_ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error
 pub fn parse_version(text: &str) -> Result<semver::Version, String> {
     let trimmed = text.strip_prefix('v').unwrap_or(text);
     semver::Version::parse(trimmed).map_err(|e| {
-        format!("invalid version {text:?}: {e}; expected semantic versioning such as 1.4.0")
+        format!(
+            "invalid version {}: {e}; expected semantic versioning such as 1.4.0",
+            quoted(text)
+        )
     })
 }
