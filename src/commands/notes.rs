@@ -70,6 +70,8 @@ pub fn run(
                 )?;
             }
         }
+        // As the run's one JSON document, so nothing can follow it.
+        None if json => json_doc(&notes)?,
         None => outln(&text)?,
     }
     Ok(0)

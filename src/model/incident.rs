@@ -6,7 +6,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::quote::quoted;
+use super::quote::{cut, quoted};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -35,7 +35,8 @@ impl FromStr for IncidentStatus {
             "resolved" => Ok(IncidentStatus::Resolved),
             "closed" => Ok(IncidentStatus::Closed),
             _ => Err(format!(
-                "unknown incident status `{s}`; expected open, resolved or closed"
+                "unknown incident status `{}`; expected open, resolved or closed",
+                cut(s)
             )),
         }
     }

@@ -10,7 +10,7 @@ use serde::ser::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::ids::{id_key, validate_id};
-use super::quote::quoted;
+use super::quote::{cut, quoted};
 use super::rule::RuleCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -55,7 +55,8 @@ impl FromStr for Kind {
             "minor" => Ok(Kind::Minor),
             "patch" => Ok(Kind::Patch),
             _ => Err(format!(
-                "unknown kind `{s}`; expected major, minor or patch"
+                "unknown kind `{}`; expected major, minor or patch",
+                cut(s)
             )),
         }
     }
