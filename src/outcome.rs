@@ -68,7 +68,7 @@ pub fn usage_error(e: &clap::Error, json: bool) -> i32 {
         let (message, hint) = match e.kind() {
             ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => (
                 "a command is needed".to_string(),
-                "`rel --help` lists the commands".to_string(),
+                "`--help` after what you typed lists the commands it takes".to_string(),
             ),
             _ => {
                 let text = e.render().to_string();
