@@ -14,7 +14,8 @@ Environment:
 
 Exit codes: 0 done/ready, 1 refused by a rule (nothing written) or not ready,
 2 usage or invalid input, 3 conflict (lock held, uncommitted edits, branch
-moved, confirmation needed).";
+moved, confirmation needed), 4 internal failure (unreadable git object, full
+disk). With --json, stdout holds one JSON document whatever the exit code.";
 
 /// Run software releases out of a git repository.
 ///

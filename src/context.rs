@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::error::invalid;
+use crate::model::quote::{cut, quoted};
 
 #[derive(Debug, Clone)]
 pub struct Context {
@@ -70,7 +71,7 @@ fn env_text(name: &str) -> anyhow::Result<Option<String>> {
         Err(std::env::VarError::NotPresent) => Ok(None),
         Err(std::env::VarError::NotUnicode(raw)) => Err(invalid(format!(
             "{name} is not valid UTF-8: {}",
-            raw.to_string_lossy()
+            cut(&raw.to_string_lossy())
         ))),
     }
 }
@@ -90,6 +91,9 @@ pub fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(text.trim())
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| {
-            format!("invalid instant {text:?}: {e}; expected RFC 3339 such as 2026-11-25T15:00:00Z")
+            format!(
+                "invalid instant {}: {e}; expected RFC 3339 such as 2026-11-25T15:00:00Z",
+                quoted(text)
+            )
         })
 }

@@ -1,37 +1,48 @@
 //! `rel`: run software releases out of a git repository.
 //!
-//! Parse, run, map the error kind to the exit code (0/1/2/3). A broken pipe
-//! on stdout is not an error.
+//! Parse, run, and turn the outcome into an exit code (contract section 5):
+//! 0 done, 1 refused or not ready, 2 usage or invalid input, 3 conflict,
+//! 4 internal. Commands return their outcome instead of exiting from deep
+//! inside; `main` is the one place that prints a failure (on stderr, and
+//! with `--json` as the one JSON document on stdout) and exits. A broken
+//! pipe on stdout is not a failure (ripgrep's `crates/core/main.rs`).
 
 mod cli;
 mod commands;
 mod context;
 mod error;
 mod model;
+mod outcome;
 mod render;
 mod rules;
 mod store;
+
+use std::ffi::OsString;
 
 use clap::Parser;
 
 use crate::cli::Cli;
 use crate::context::Context;
-use crate::error::{exit_code_of, RelError};
 
 fn main() {
-    let cli = match Cli::try_parse() {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            // Help and version are exit 0; usage errors exit 2.
-            std::process::exit(e.exit_code());
-        }
+        Err(e) => std::process::exit(outcome::usage_error(&e, wants_json(&args))),
     };
-    let code = match run(cli) {
+    let json = cli.json;
+    let mut code = match run(cli) {
         Ok(code) => code,
-        Err(err) => report(&err),
+        Err(err) => outcome::report(&err, json),
     };
-    render::output::flush();
+    // What is still buffered for stdout: a closed pipe is fine, another
+    // failure to write (a full disk under `> file`) is not.
+    if let Err(err) = render::output::flush() {
+        let failed = outcome::report(&err, false);
+        if code == 0 {
+            code = failed;
+        }
+    }
     std::process::exit(code);
 }
 
@@ -40,17 +51,11 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     commands::dispatch(&ctx, cli.command)
 }
 
-fn report(err: &anyhow::Error) -> i32 {
-    let code = exit_code_of(err);
-    match err.downcast_ref::<RelError>() {
-        Some(RelError::Quiet(_)) => {}
-        Some(RelError::Refused(msg)) => crate::errln!("refused: {msg}"),
-        _ => {
-            crate::errln!("error: {err}");
-            for cause in err.chain().skip(1) {
-                crate::errln!("  caused by: {cause}");
-            }
-        }
-    }
-    code
+/// `--json` among the arguments (before a `--`), for a command line clap
+/// could not parse: the script that asked for JSON still gets JSON.
+fn wants_json(args: &[OsString]) -> bool {
+    args.iter()
+        .skip(1)
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--json")
 }

@@ -4,6 +4,7 @@ use crate::context::Context;
 use crate::error::invalid;
 use crate::model::action::Action;
 use crate::model::ids::validate_id;
+use crate::model::quote::cut;
 use crate::model::release::{Approval, Event, Release};
 use crate::rules::actions::may_approve;
 use crate::store::{change_for, CommitMessage, Workspace};
@@ -15,7 +16,7 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Re
     let mut release: Release = ws.load(release_id)?;
     let index = pipeline
         .position(env)
-        .ok_or_else(|| invalid(format!("unknown environment `{env}`")))?;
+        .ok_or_else(|| invalid(format!("unknown environment `{}`", cut(env))))?;
     let target = &pipeline.environments[index];
     // The pipeline's spelling of the role, so the record matches it.
     let Some(role) = target
@@ -38,7 +39,8 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Re
     let verdict = may_approve(&pipeline, &release, index, role, &actor.email);
     if !verdict.allowed() {
         return Err(super::refuse(
-            ctx,
+            Action::Approve,
+            Some(&release.id),
             &format!("{actor} cannot approve {} as {role}", release.id),
             &verdict,
         ));
@@ -52,6 +54,7 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Re
             release.id,
             target.name
         );
+        super::release_unchanged(ctx, &release)?;
         return Ok(0);
     }
     release.approvals.push(Approval {

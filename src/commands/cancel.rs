@@ -26,7 +26,8 @@ pub fn run(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<i32>
     let verdict = may_cancel(&release);
     if !verdict.allowed() {
         return Err(super::refuse(
-            ctx,
+            Action::Cancel,
+            Some(&release.id),
             &format!("cannot cancel {}", release.id),
             &verdict,
         ));

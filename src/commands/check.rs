@@ -25,7 +25,7 @@ pub fn run(
     if ctx.json {
         json(&check_json(&release.id, &verdict))?;
     } else {
-        outln(&check_text(&pipeline.calendar, &release.id, &verdict));
+        outln(&check_text(&pipeline.calendar, &release.id, &verdict))?;
     }
     if verdict.ready() {
         Ok(0)

@@ -14,7 +14,8 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     let verdict = may_close(&pipeline, &release);
     if !verdict.allowed() {
         return Err(super::refuse(
-            ctx,
+            Action::Close,
+            Some(&release.id),
             &format!("{} cannot be closed", release.id),
             &verdict,
         ));

@@ -23,9 +23,9 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
         cal.timezone.name(),
         workdays.join(","),
         cal.holidays.len()
-    ));
+    ))?;
     for (role, members) in &pipeline.roles {
-        outln(&format!("role {role}: {}", members.join(", ")));
+        outln(&format!("role {role}: {}", members.join(", ")))?;
     }
     let mut table = new_table(ctx, &["#", "environment", "rules"]);
     for (n, e) in pipeline.environments.iter().enumerate() {
@@ -37,6 +37,6 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
         };
         table.add_row(vec![(n + 1).to_string(), e.name.clone(), rules]);
     }
-    outln(&render(&table));
+    outln(&render(&table))?;
     Ok(0)
 }

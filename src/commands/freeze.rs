@@ -23,7 +23,8 @@ pub fn freeze(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     let verdict = may_freeze(&release, &refs);
     if !verdict.allowed() {
         return Err(super::refuse(
-            ctx,
+            Action::Freeze,
+            Some(&release.id),
             &format!("cannot freeze {}", release.id),
             &verdict,
         ));
@@ -67,7 +68,8 @@ pub fn unfreeze(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result
     let verdict = may_unfreeze(&release);
     if !verdict.allowed() {
         return Err(super::refuse(
-            ctx,
+            Action::Unfreeze,
+            Some(&release.id),
             &format!("cannot unfreeze {}", release.id),
             &verdict,
         ));

@@ -48,7 +48,8 @@ pub fn group(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Resu
     let verdict = may_group(&release, &candidates);
     if !verdict.allowed() {
         return Err(super::refuse(
-            ctx,
+            Action::Group,
+            Some(&release.id),
             &format!("cannot group {} into {}", ids.join(", "), release.id),
             &verdict,
         ));
@@ -134,7 +135,8 @@ pub fn ungroup(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Re
     let verdict = may_ungroup(&release);
     if !verdict.allowed() {
         return Err(super::refuse(
-            ctx,
+            Action::Ungroup,
+            Some(&release.id),
             &format!("cannot ungroup {} from {}", ids.join(", "), release.id),
             &verdict,
         ));
@@ -186,7 +188,7 @@ fn print(ctx: &Context, release: &Release, done: Option<&str>) -> anyhow::Result
     if ctx.json {
         json(&release_json(release))?;
     } else if let Some(done) = done.filter(|_| !ctx.dry_run) {
-        outln(done);
+        outln(done)?;
     }
     Ok(0)
 }

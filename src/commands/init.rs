@@ -5,8 +5,8 @@ use git2::Repository;
 
 use crate::context::Context;
 use crate::error::{conflict, invalid};
-use crate::render::output::{errln, outln};
-use crate::store::workspace::{INCIDENTS_DIR, PIPELINE_FILE};
+use crate::render::output::{errln, json, outln};
+use crate::store::workspace::{INCIDENTS_DIR, PIPELINE_FILE, RELEASES_DIR};
 use crate::store::{identity, Change, CommitMessage, Workspace};
 
 /// The default four-stage pipeline, commented for release managers to adapt.
@@ -23,6 +23,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
             dir.join(PIPELINE_FILE).display()
         )));
     }
+    folders_not_in_the_way(&dir)?;
     let inside_git = Repository::discover(&dir).is_ok();
     if !inside_git {
         // Who acts is known before `git init`, so a bad REL_ACTOR or a
@@ -36,6 +37,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
             errln(&format!(
                 "  would write {PIPELINE_FILE}, {INCIDENTS_DIR}/.gitkeep and commit them"
             ));
+            say_done(ctx, &dir)?;
             return Ok(0);
         }
         let git_dir = dir.join(".git");
@@ -53,12 +55,27 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
             errln("removed that git repository again");
         }
         done?;
-        say_done(ctx, &dir);
+        say_done(ctx, &dir)?;
         return Ok(0);
     }
     write(ctx, &dir)?;
-    say_done(ctx, &dir);
+    say_done(ctx, &dir)?;
     Ok(0)
+}
+
+/// A file or link where rel's folders belong is invalid input naming it
+/// (exit 2), found before `git init` or anything else is written.
+fn folders_not_in_the_way(dir: &std::path::Path) -> anyhow::Result<()> {
+    for folder in [RELEASES_DIR, INCIDENTS_DIR] {
+        if let Ok(m) = std::fs::symlink_metadata(dir.join(folder)) {
+            if !m.is_dir() {
+                return Err(invalid(format!(
+                    "{folder} is a file or a link; rel keeps a folder there: move it out of the way"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Writes and commits the default pipeline and the register folder.
@@ -82,11 +99,14 @@ fn write(ctx: &Context, dir: &std::path::Path) -> anyhow::Result<()> {
     super::apply(ctx, &ws, &actor, &changes, &message)
 }
 
-fn say_done(ctx: &Context, dir: &std::path::Path) {
-    if !ctx.dry_run {
+fn say_done(ctx: &Context, dir: &std::path::Path) -> anyhow::Result<()> {
+    if ctx.json {
+        json(&serde_json::json!({"root": dir, "dry_run": ctx.dry_run}))?;
+    } else if !ctx.dry_run {
         outln(&format!(
             "initialised a release repository in {}",
             dir.display()
-        ));
+        ))?;
     }
+    Ok(())
 }

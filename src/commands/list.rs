@@ -55,6 +55,6 @@ pub fn run(ctx: &Context, filter: StateFilter) -> anyhow::Result<i32> {
             r.title.clone(),
         ]);
     }
-    outln(&render(&table));
+    outln(&render(&table))?;
     Ok(0)
 }

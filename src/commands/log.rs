@@ -7,6 +7,7 @@ use crate::context::{parse_instant, Context};
 use crate::error::invalid;
 use crate::model::ids::id_key;
 use crate::model::pipeline::Pipeline;
+use crate::model::quote::cut;
 use crate::model::release::Release;
 use crate::render::output::{errln, json, outln};
 use crate::render::table::{new_table, render};
@@ -29,7 +30,7 @@ fn since_instant(text: &str, tz: chrono_tz::Tz) -> anyhow::Result<DateTime<Utc>>
             .and_local_timezone(tz)
             .earliest()
             .map(|t| t.with_timezone(&Utc))
-            .ok_or_else(|| invalid(format!("--since {text}: no such local time")));
+            .ok_or_else(|| invalid(format!("--since {}: no such local time", cut(text))));
     }
     parse_instant(text).map_err(|m| invalid(format!("--since: {m}; or a date YYYY-MM-DD")))
 }
@@ -85,10 +86,14 @@ fn known(
         });
         if !configured && !in_history {
             return Err(invalid(if names.is_empty() {
-                format!("unknown environment `{x}`: no entry of the history names it")
+                format!(
+                    "unknown environment `{}`: no entry of the history names it",
+                    cut(x)
+                )
             } else {
                 format!(
-                    "unknown environment `{x}`; the pipeline has {}",
+                    "unknown environment `{}`; the pipeline has {}",
+                    cut(x),
                     names.join(", ")
                 )
             }));
@@ -226,6 +231,6 @@ pub fn run(ctx: &Context, args: &LogArgs) -> anyhow::Result<i32> {
             details.join("; "),
         ]);
     }
-    outln(&render(&table));
+    outln(&render(&table))?;
     Ok(0)
 }

@@ -35,7 +35,7 @@ use crate::store::Workspace;
 
 pub use apply::apply;
 pub use refuse::refuse;
-pub use report::release_done;
+pub use report::{release_done, release_unchanged};
 
 /// Runs a command; returns the exit code for outcomes that are not errors
 /// (`check` not ready, `verify` failed).

@@ -7,6 +7,7 @@ use crate::cli::NewArgs;
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::ids::{id_key, validate_id};
+use crate::model::quote::quoted;
 use crate::model::release::{parse_version, Event, Kind, Release, State};
 use crate::render::output::{json, outln};
 use crate::render::release::release_json;
@@ -39,7 +40,12 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
             NaiveDate::parse_from_str(t, "%Y-%m-%d")
                 .ok()
                 .filter(|_| shaped)
-                .ok_or_else(|| invalid(format!("invalid target date {t:?}; expected YYYY-MM-DD")))
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "invalid target date {}; expected YYYY-MM-DD",
+                        quoted(t)
+                    ))
+                })
         })
         .transpose()?;
     let title = args.title.trim();
@@ -101,7 +107,7 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
     if ctx.json {
         json(&release_json(&release))?;
     } else {
-        outln(&id);
+        outln(&id)?;
     }
     Ok(0)
 }

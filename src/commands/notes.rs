@@ -9,7 +9,7 @@ use crate::error::invalid;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
 use crate::render::notes::{build, from_template, markdown};
-use crate::render::output::{errln, outln};
+use crate::render::output::{errln, json as json_doc, outln};
 
 /// Where a project keeps its own Markdown template (minijinja).
 pub const TEMPLATE: &str = "releases/notes.md.j2";
@@ -49,19 +49,27 @@ pub fn run(
                     "dry run: would write the notes to {}",
                     given.display()
                 ));
-                return Ok(0);
+            } else {
+                let mut content = text;
+                content.push('\n');
+                std::fs::write(&path, content)
+                    .map_err(|e| invalid(format!("{}: cannot write: {e}", given.display())))?;
+                errln(&format!(
+                    "wrote the notes of {} to {}",
+                    release.id,
+                    given.display()
+                ));
             }
-            let mut content = text;
-            content.push('\n');
-            std::fs::write(&path, content)
-                .map_err(|e| invalid(format!("{}: cannot write: {e}", given.display())))?;
-            errln(&format!(
-                "wrote the notes of {} to {}",
-                release.id,
-                given.display()
-            ));
+            if ctx.json {
+                // The notes went to the file; scripts learn where.
+                json_doc(
+                    &serde_json::json!({"release": release.id, "output": given, "dry_run": ctx.dry_run}),
+                )?;
+            }
         }
-        None => outln(&text),
+        // As the run's one JSON document, so nothing can follow it.
+        None if json => json_doc(&notes)?,
+        None => outln(&text)?,
     }
     Ok(0)
 }

@@ -51,7 +51,7 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         outln(&format!(
             "{} is in {}: nothing ahead to plan",
             release.id, release.environment
-        ));
+        ))?;
         return Ok(0);
     }
     outln(&format!(
@@ -60,7 +60,7 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         release.version,
         release.environment,
         when(&pipeline.calendar, release.entered_at)
-    ));
+    ))?;
     let mut table = new_table(ctx, &["environment", "earliest entry", "still blocked by"]);
     for s in &steps {
         let blocked: Vec<&str> = s.blocked_by.iter().map(|c| c.as_str()).collect();
@@ -76,6 +76,6 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
             },
         ]);
     }
-    outln(&render(&table));
+    outln(&render(&table))?;
     Ok(0)
 }

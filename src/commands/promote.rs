@@ -4,7 +4,7 @@ use crate::model::action::Action;
 use dialoguer::Confirm;
 
 use crate::context::Context;
-use crate::error::{conflict, invalid};
+use crate::error::{conflict, invalid, usage};
 use crate::model::release::{Event, Release};
 use crate::model::rule::RuleCode;
 use crate::store::{change_for, CommitMessage, Workspace};
@@ -22,7 +22,7 @@ pub fn run(
 ) -> anyhow::Result<i32> {
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if !overrides.is_empty() && reason.is_none() {
-        return Err(invalid(
+        return Err(usage(
             "--override needs --reason: say why the rules are set aside",
         ));
     }
@@ -42,7 +42,8 @@ pub fn run(
     } = verdict.overridden(&overrides);
     if !remaining.allowed() {
         return Err(super::refuse(
-            ctx,
+            Action::Promote,
+            Some(&release.id),
             &format!(
                 "{} cannot move {} -> {}",
                 release.id, verdict.from, verdict.to

@@ -1,22 +1,25 @@
-//! Turning a refused verdict into output and exit 1.
+//! Turning a refused verdict into the outcome that exits 1.
 
-use serde_json::json;
-
-use crate::context::Context;
-use crate::error::RelError;
-use crate::render::output;
+use crate::error::{Refusal, RelError};
+use crate::model::action::Action;
 use crate::rules::Verdict;
 
-/// Prints every violation (stderr; with --json also an object on stdout) and
-/// returns the error that exits 1. `what` says what was refused.
-pub fn refuse(ctx: &Context, what: &str, verdict: &Verdict) -> anyhow::Error {
-    if ctx.json {
-        let _ =
-            output::json(&json!({"ok": false, "refused": what, "violations": verdict.violations}));
-    }
-    let mut text = what.to_string();
-    for v in &verdict.violations {
-        text.push_str(&format!("\n  [{}] {}", v.rule, v.message));
-    }
-    RelError::Refused(text).into()
+/// The error that exits 1 carrying every violation; `main` prints it (on
+/// stderr, and with --json as `{"refused": true, "action", "release",
+/// "violations"}`). `action` is the refused action as commits name it
+/// (`promote`), `release` the release concerned, `summary` one line for
+/// people saying what was refused.
+pub fn refuse(
+    action: Action,
+    release: Option<&str>,
+    summary: &str,
+    verdict: &Verdict,
+) -> anyhow::Error {
+    RelError::Refused(Box::new(Refusal {
+        action: action.name().to_string(),
+        release: release.map(str::to_string),
+        summary: summary.to_string(),
+        violations: verdict.violations.clone(),
+    }))
+    .into()
 }

@@ -11,7 +11,17 @@ pub fn release_done(ctx: &Context, release: &Release, line: &str) -> anyhow::Res
     if ctx.json {
         json(&release_json(release))?;
     } else if !ctx.dry_run {
-        outln(line);
+        outln(line)?;
+    }
+    Ok(())
+}
+
+/// Nothing changed (already approved, already ticked, a dry run that ran
+/// nothing): people were told on stderr; scripts still get the release as
+/// the one JSON document `--json` promises.
+pub fn release_unchanged(ctx: &Context, release: &Release) -> anyhow::Result<()> {
+    if ctx.json {
+        json(&release_json(release))?;
     }
     Ok(())
 }

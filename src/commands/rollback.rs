@@ -3,6 +3,7 @@
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::action::Action;
+use crate::model::quote::cut;
 use crate::model::release::{Event, Release};
 use crate::rules::actions::may_rollback;
 use crate::store::{change_for, CommitMessage, Workspace};
@@ -17,12 +18,13 @@ pub fn run(ctx: &Context, release_id: &str, to: &str, reason: &str) -> anyhow::R
     let mut release: Release = ws.load(release_id)?;
     let index = pipeline
         .position(to)
-        .ok_or_else(|| invalid(format!("unknown environment `{to}`")))?;
+        .ok_or_else(|| invalid(format!("unknown environment `{}`", cut(to))))?;
     let target = pipeline.environments[index].name.clone();
     let verdict = may_rollback(&pipeline, &release, index);
     if !verdict.allowed() {
         return Err(super::refuse(
-            ctx,
+            Action::Rollback,
+            Some(&release.id),
             &format!("{} cannot roll back to {target}", release.id),
             &verdict,
         ));

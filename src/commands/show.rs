@@ -21,7 +21,7 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         json(&release_json(&release))?;
     } else {
         let days = business_days_elapsed(&pipeline.calendar, release.entered_at, ctx.now);
-        outln(&release_text(ctx, &pipeline, &release, &incidents, days));
+        outln(&release_text(ctx, &pipeline, &release, &incidents, days))?;
     }
     Ok(0)
 }

@@ -80,7 +80,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
             toned(readiness_text, tone),
         ]);
     }
-    outln(&render(&table));
+    outln(&render(&table))?;
     Ok(0)
 }
 

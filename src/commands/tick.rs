@@ -4,6 +4,7 @@ use crate::context::Context;
 use crate::error::invalid;
 use crate::model::action::Action;
 use crate::model::pipeline::ChecklistItem;
+use crate::model::quote::{cut, quoted};
 use crate::model::release::{ChecklistKind, Event, Release, Tick};
 use crate::rules::actions::checklist_for;
 use crate::store::{change_for, CommitMessage, Workspace};
@@ -14,11 +15,12 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
     let mut release: Release = ws.load(release_id)?;
     let index = pipeline
         .position(env)
-        .ok_or_else(|| invalid(format!("unknown environment `{env}`")))?;
+        .ok_or_else(|| invalid(format!("unknown environment `{}`", cut(env))))?;
     let target = &pipeline.environments[index];
     let list = checklist_for(&pipeline, &release, index).map_err(|v| {
         super::refuse(
-            ctx,
+            Action::Tick,
+            Some(&release.id),
             &format!("cannot tick {} items for {}", target.name, release.id),
             &v,
         )
@@ -40,7 +42,8 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
             )
         } else {
             format!(
-                "no {list_name} item {item:?} in {}; its items are:\n{}",
+                "no {list_name} item {} in {}; its items are:\n{}",
+                quoted(item),
                 target.name,
                 listed.join("\n")
             )
@@ -49,6 +52,7 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
     let text = chosen.item.clone();
     if release.is_ticked(&target.name, list, &text) {
         crate::errln!("already ticked for this content: {text}");
+        super::release_unchanged(ctx, &release)?;
         return Ok(0);
     }
     let actor = super::actor(ctx, &ws)?;

@@ -36,7 +36,8 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
     let verdict = may_verify(&pipeline, &release);
     if !verdict.allowed() {
         return Err(super::refuse(
-            ctx,
+            Action::Verify,
+            Some(&release.id),
             &format!("cannot verify {}", release.id),
             &verdict,
         ));
@@ -64,6 +65,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
                 "dry run: would run `{command}` in {} and record the result",
                 ws.root.display()
             );
+            super::release_unchanged(ctx, &release)?;
             return Ok(0);
         }
         run_check(ctx, &ws, &release, &command)?

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::quote::quoted;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub name: String,
@@ -11,7 +13,12 @@ pub struct Actor {
 impl Actor {
     /// Parses `Name <email>`.
     pub fn parse(text: &str) -> Result<Actor, String> {
-        let err = |why: &str| format!("invalid actor {text:?}: {why}; expected `Name <email>`");
+        let err = |why: &str| {
+            format!(
+                "invalid actor {}: {why}; expected `Name <email>`",
+                quoted(text)
+            )
+        };
         let (name, rest) = text.split_once('<').ok_or_else(|| err("no `<`"))?;
         let email = rest
             .trim_end()
@@ -33,11 +40,12 @@ impl Actor {
         }
         for (what, text) in [("name", name), ("e-mail", email)] {
             if text.contains(['<', '>']) {
-                return Err(format!("the {what} {text:?} holds `<` or `>`"));
+                return Err(format!("the {what} {} holds `<` or `>`", quoted(text)));
             }
             if text.chars().any(char::is_control) {
                 return Err(format!(
-                    "the {what} {text:?} holds a control character (a line break or tab)"
+                    "the {what} {} holds a control character (a line break or tab)",
+                    quoted(text)
                 ));
             }
         }

@@ -1,5 +1,7 @@
 //! Identifiers of releases, incidents, environments and roles.
 
+use super::quote::quoted;
+
 /// Checks an id against `^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$` without `..`.
 /// `what` names the kind of id for the message ("release", "incident"...).
 pub fn validate_id(what: &str, id: &str) -> Result<(), String> {
@@ -17,8 +19,9 @@ pub fn validate_id(what: &str, id: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "invalid {what} id {id:?}: an id starts with a letter or digit, continues with \
-             letters, digits, '.', '_' or '-' (64 characters at most) and never contains \"..\""
+            "invalid {what} id {}: an id starts with a letter or digit, continues with \
+             letters, digits, '.', '_' or '-' (64 characters at most) and never contains \"..\"",
+            quoted(id)
         ))
     }
 }

@@ -6,6 +6,8 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::quote::{cut, quoted};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum IncidentStatus {
@@ -33,7 +35,8 @@ impl FromStr for IncidentStatus {
             "resolved" => Ok(IncidentStatus::Resolved),
             "closed" => Ok(IncidentStatus::Closed),
             _ => Err(format!(
-                "unknown incident status `{s}`; expected open, resolved or closed"
+                "unknown incident status `{}`; expected open, resolved or closed",
+                cut(s)
             )),
         }
     }
@@ -139,8 +142,9 @@ impl Incident {
 pub fn parse_component_spec(text: &str) -> Result<(String, String), String> {
     let err = |why: &str| {
         format!(
-            "invalid component {text:?}: {why}; expected KIND:NAME such as dll:Billing.dll \
-             or parameter:INVOICE_ROUNDING"
+            "invalid component {}: {why}; expected KIND:NAME such as dll:Billing.dll \
+             or parameter:INVOICE_ROUNDING",
+            quoted(text)
         )
     };
     let (kind, name) = text.split_once(':').ok_or_else(|| err("no ':'"))?;

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod ids;
 pub mod incident;
 pub mod pipeline;
+pub mod quote;
 pub mod release;
 pub mod rule;
 pub mod window;

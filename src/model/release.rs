@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::action::Action;
 use super::ids::{id_key, validate_id};
+use super::quote::{cut, quoted};
 use super::rule::RuleCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -55,7 +56,8 @@ impl FromStr for Kind {
             "minor" => Ok(Kind::Minor),
             "patch" => Ok(Kind::Patch),
             _ => Err(format!(
-                "unknown kind `{s}`; expected major, minor or patch"
+                "unknown kind `{}`; expected major, minor or patch",
+                cut(s)
             )),
         }
     }
@@ -291,6 +293,9 @@ fn incident_ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error
 pub fn parse_version(text: &str) -> Result<semver::Version, String> {
     let trimmed = text.strip_prefix('v').unwrap_or(text);
     semver::Version::parse(trimmed).map_err(|e| {
-        format!("invalid version {text:?}: {e}; expected semantic versioning such as 1.4.0")
+        format!(
+            "invalid version {}: {e}; expected semantic versioning such as 1.4.0",
+            quoted(text)
+        )
     })
 }

@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::quote::cut;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleCode {
@@ -103,7 +105,11 @@ impl FromStr for RuleCode {
             .find(|c| c.as_str() == s)
             .ok_or_else(|| {
                 let names: Vec<&str> = RuleCode::ALL.iter().map(|c| c.as_str()).collect();
-                format!("unknown rule `{s}`; expected one of {}", names.join(", "))
+                format!(
+                    "unknown rule `{}`; expected one of {}",
+                    cut(s),
+                    names.join(", ")
+                )
             })
     }
 }

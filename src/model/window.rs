@@ -7,6 +7,7 @@
 use chrono::{NaiveTime, Weekday};
 
 use crate::model::calendar::{WeekdaySet, Window, WindowDays};
+use crate::model::quote::cut;
 
 /// What a window looks like; appended to every parse error so the user sees
 /// the expected shape next to what went wrong.
@@ -42,7 +43,8 @@ pub fn parse_window(text: &str) -> Result<Window, String> {
     // after commas (`mon, wed`) are forgiven.
     let Some((days_text, times_text)) = trimmed.rsplit_once(char::is_whitespace) else {
         return Err(fail(format!(
-            "window \"{trimmed}\" has no days or no times"
+            "window \"{}\" has no days or no times",
+            cut(trimmed)
         )));
     };
     let days_text: String = days_text.chars().filter(|c| !c.is_whitespace()).collect();
@@ -65,7 +67,7 @@ fn parse_days(text: &str) -> Result<WindowDays, String> {
     let mut set = WeekdaySet::default();
     for item in text.split(',') {
         if item.is_empty() {
-            return Err(format!("empty day in \"{text}\""));
+            return Err(format!("empty day in \"{}\"", cut(text)));
         }
         match item.split_once('-') {
             None => set.insert(day(item)?),
@@ -87,21 +89,24 @@ fn parse_days(text: &str) -> Result<WindowDays, String> {
 fn day(name: &str) -> Result<Weekday, String> {
     parse_weekday(name).ok_or_else(|| {
         if matches!(name.to_ascii_lowercase().as_str(), "daily" | "workdays") {
-            format!("\"{name}\" cannot be part of a list or range")
+            format!("\"{}\" cannot be part of a list or range", cut(name))
         } else {
-            format!("unknown day \"{name}\"")
+            format!("unknown day \"{}\"", cut(name))
         }
     })
 }
 
 fn parse_times(text: &str) -> Result<(NaiveTime, NaiveTime), String> {
     let Some((start_text, end_text)) = text.split_once('-') else {
-        return Err(format!("times \"{text}\" are not HH:MM-HH:MM"));
+        return Err(format!("times \"{}\" are not HH:MM-HH:MM", cut(text)));
     };
     let start = clock(start_text, false)?;
     let end = clock(end_text, true)?;
     if start == end && end_text.trim() != "24:00" {
-        return Err(format!("window \"{text}\" is empty (start equals end)"));
+        return Err(format!(
+            "window \"{}\" is empty (start equals end)",
+            cut(text)
+        ));
     }
     Ok((start, end))
 }
@@ -109,7 +114,12 @@ fn parse_times(text: &str) -> Result<(NaiveTime, NaiveTime), String> {
 /// `HH:MM`, 00:00 to 23:59; `24:00` too when it is an end (stored as 00:00,
 /// which the window reads as midnight of the next day).
 fn clock(text: &str, is_end: bool) -> Result<NaiveTime, String> {
-    let bad = || format!("time \"{text}\" is not HH:MM between 00:00 and 23:59");
+    let bad = || {
+        format!(
+            "time \"{}\" is not HH:MM between 00:00 and 23:59",
+            cut(text)
+        )
+    };
     let (h, m) = text.split_once(':').ok_or_else(bad)?;
     let digits = |s: &str, max_len| {
         !s.is_empty() && s.len() <= max_len && s.bytes().all(|b| b.is_ascii_digit())
@@ -122,7 +132,10 @@ fn clock(text: &str, is_end: bool) -> Result<NaiveTime, String> {
         return if is_end {
             Ok(NaiveTime::MIN)
         } else {
-            Err(format!("a window cannot start at \"{text}\"; use 00:00"))
+            Err(format!(
+                "a window cannot start at \"{}\"; use 00:00",
+                cut(text)
+            ))
         };
     }
     NaiveTime::from_hms_opt(h, m, 0).ok_or_else(bad)

@@ -1,23 +1,35 @@
-//! Writing to stdout where a closed pipe (`rel list | head`) ends the program
-//! quietly with exit 0 instead of an error.
+//! Writing to stdout and stderr.
+//!
+//! A closed stdout (`rel list | head`) is returned as the `BrokenPipe` I/O
+//! error it is; `main` finds it in the error's chain and exits 0 quietly.
+//! stdout also remembers whether anything was written to it, so that with
+//! `--json` it holds exactly one document whatever the outcome: a command
+//! prints at most one, and `main` prints the refusal or error document only
+//! when stdout is still empty.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-fn handle(result: std::io::Result<()>) {
-    if let Err(e) = result {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-    }
+use crate::error::internal;
+
+/// Something was written (or tried) to stdout.
+static STDOUT_USED: AtomicBool = AtomicBool::new(false);
+/// A JSON document was written (or tried) to stdout.
+static JSON_WRITTEN: AtomicBool = AtomicBool::new(false);
+
+/// True once anything went to stdout: an outcome document would then be a
+/// second document (or JSON after text).
+pub fn stdout_used() -> bool {
+    STDOUT_USED.load(Ordering::SeqCst)
 }
 
 /// Prints `text` and a newline.
-pub fn outln(text: &str) {
+pub fn outln(text: &str) -> anyhow::Result<()> {
+    STDOUT_USED.store(true, Ordering::SeqCst);
     let mut lock = std::io::stdout().lock();
-    handle(
-        lock.write_all(text.as_bytes())
-            .and_then(|_| lock.write_all(b"\n")),
-    );
+    lock.write_all(text.as_bytes())
+        .and_then(|_| lock.write_all(b"\n"))?;
+    Ok(())
 }
 
 /// Prints a message and a newline on stderr. Unlike `eprintln!`, which
@@ -30,11 +42,12 @@ pub fn errln(text: &str) {
         .and_then(|_| lock.write_all(b"\n"));
 }
 
-pub fn flush() {
-    handle(std::io::stdout().lock().flush());
+pub fn flush() -> anyhow::Result<()> {
+    std::io::stdout().lock().flush()?;
+    Ok(())
 }
 
-/// Prints a value as pretty JSON.
+/// Prints a value as pretty JSON: the one document of this run.
 pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     stream_json(|ser| value.serialize(ser))
 }
@@ -56,22 +69,28 @@ type PrettySerializer<'a> = serde_json::Serializer<
 >;
 
 /// Pretty JSON streamed to stdout through a buffer (hundreds of megabytes
-/// for a large register need not sit in memory as one string), then a newline.
-/// A closed pipe ends the program quietly, as for every output.
+/// for a large register need not sit in memory as one string), then a
+/// newline. A second document in one run is refused: scripts read stdout
+/// as exactly one.
 fn stream_json(
     write: impl FnOnce(&mut PrettySerializer<'_>) -> Result<(), serde_json::Error>,
 ) -> anyhow::Result<()> {
+    if JSON_WRITTEN.swap(true, Ordering::SeqCst) {
+        return Err(internal(
+            "internal error: a second JSON document was about to be printed",
+        ));
+    }
+    STDOUT_USED.store(true, Ordering::SeqCst);
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut ser = serde_json::Serializer::pretty(&mut out);
     match write(&mut ser) {
         Ok(()) => {}
-        Err(e) if e.is_io() => {
-            handle(Err(std::io::Error::from(e)));
-            return Ok(());
-        }
+        // The I/O error itself (a closed pipe stays a closed pipe).
+        Err(e) if e.is_io() => return Err(std::io::Error::from(e).into()),
         Err(e) => return Err(e.into()),
     }
-    handle(out.write_all(b"\n").and_then(|_| out.flush()));
+    out.write_all(b"\n")?;
+    out.flush()?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::model::pipeline::{Environment, Pipeline};
+use crate::model::quote::cut;
 use crate::model::release::{ChecklistKind, Release};
 use crate::model::rule::RuleCode;
 
@@ -352,7 +353,7 @@ pub fn resolve_target(p: &Pipeline, r: &Release, to: Option<&str>) -> Result<usi
     match to {
         Some(name) => p
             .position(name)
-            .ok_or_else(|| format!("unknown environment `{name}`")),
+            .ok_or_else(|| format!("unknown environment `{}`", cut(name))),
         None => match p.position(&r.environment) {
             Some(i) if i + 1 < p.environments.len() => Ok(i + 1),
             Some(_) => Err(format!(

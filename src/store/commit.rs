@@ -300,13 +300,9 @@ impl Workspace {
                     "{branch} moved while rel was working; run the command again"
                 )))
             }
-            Err(e) if e.code() == git2::ErrorCode::Locked => Err(conflict(format!(
-                "{branch} is locked by another git command ({}); try again when it has finished",
-                e.message()
-            ))),
-            Err(e) => Err(anyhow::anyhow!(
-                "cannot move {branch} to the new commit: {}",
-                e.message()
+            Err(e) => Err(crate::error::git_failure(
+                &format!("move {branch} to the new commit"),
+                &e,
             )),
         }
     }

@@ -46,7 +46,7 @@ pub fn begin(repo: &Repository, journal: &Journal) -> anyhow::Result<()> {
     });
     if let Err(e) = written.and_then(|_| std::fs::rename(&temp, &path)) {
         let _ = std::fs::remove_file(&temp);
-        return Err(anyhow::anyhow!("cannot write {}: {e}", path.display()));
+        return Err(crate::error::io_failure("write", &path, &e));
     }
     Ok(())
 }

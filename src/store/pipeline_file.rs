@@ -15,6 +15,7 @@ use crate::error::invalid;
 use crate::model::calendar::{Blackout, BlackoutBound, Calendar, WeekdaySet};
 use crate::model::ids::{id_key, validate_id};
 use crate::model::pipeline::{ChecklistItem, Environment, Pipeline, Soak};
+use crate::model::quote::quoted;
 use crate::model::release::Kind;
 use crate::model::rule::RuleCode;
 use crate::model::window::{parse_weekday, parse_window};
@@ -159,8 +160,8 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
                     at(
                         tz.span(),
                         &format!(
-                            "unknown timezone {:?}; expected an IANA name such as \"Europe/London\" or \"UTC\"",
-                            tz.get_ref()
+                            "unknown timezone {}; expected an IANA name such as \"Europe/London\" or \"UTC\"",
+                            quoted(tz.get_ref())
                         ),
                     )
                 })?;
@@ -169,7 +170,13 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
                 let mut set = WeekdaySet::default();
                 for d in days.get_ref() {
                     let day = parse_weekday(d).ok_or_else(|| {
-                        at(days.span(), &format!("unknown workday {d:?}; expected mon, tue, wed, thu, fri, sat or sun"))
+                        at(
+                            days.span(),
+                            &format!(
+                                "unknown workday {}; expected mon, tue, wed, thu, fri, sat or sun",
+                                quoted(d)
+                            ),
+                        )
                     })?;
                     set.insert(day);
                 }
@@ -208,7 +215,7 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
                 if let Some(bad) = members.iter().find(|m| !m.contains('@')) {
                     return Err(at(
                         span.clone(),
-                        &format!("role `{name}`: {bad:?} is not an e-mail address; roles list the git e-mails of their members"),
+                        &format!("role `{name}`: {} is not an e-mail address; roles list the git e-mails of their members", quoted(bad)),
                     ));
                 }
             }
@@ -322,7 +329,7 @@ fn items(
         if out.iter().any(|o| o.item == item.item) {
             return Err(at(
                 span,
-                &format!("duplicate checklist item {:?}", item.item),
+                &format!("duplicate checklist item {}", quoted(&item.item)),
             ));
         }
         out.push(item);

@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 
 use crate::error::invalid;
+use crate::model::quote::cut;
 
 /// 1-based line and column of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -46,28 +47,37 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> anyhow::Result<T> 
     })
 }
 
-/// The line holding byte `offset`, trimmed and cut to a readable length;
-/// None when blank.
+/// The line holding byte `offset`, trimmed and cut (`quote::cut`); None
+/// when blank.
 fn line_at(text: &str, offset: usize) -> Option<String> {
     let offset = offset.min(text.len());
     let start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
     let line = text.get(start..)?.lines().next()?.trim();
-    const MAX: usize = 60;
-    match line.char_indices().nth(MAX) {
-        _ if line.is_empty() => None,
-        Some((cut, _)) => Some(format!("{}...", &line[..cut])),
-        None => Some(line.to_string()),
-    }
+    (!line.is_empty()).then(|| cut(line).into_owned())
 }
 
-/// Bytes read from `shown` (a file or a blob) as UTF-8 text.
+/// `bytes` as UTF-8 text, or exit 2 with the line and column of the first
+/// byte that is not UTF-8 (what an editor needs to find it).
 pub fn text_of(bytes: Vec<u8>, shown: &Path) -> anyhow::Result<String> {
-    String::from_utf8(bytes).map_err(|_| invalid(format!("{}: not valid UTF-8", shown.display())))
+    String::from_utf8(bytes).map_err(|e| {
+        let good = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        // The valid prefix is text; its end is where the bad byte starts.
+        let before = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
+        let (line, col) = line_col(before, good);
+        invalid(format!(
+            "{}:{line}:{col}: not valid UTF-8 (byte 0x{:02x}); rel's files are UTF-8 text",
+            shown.display(),
+            bytes.get(good).copied().unwrap_or(0)
+        ))
+    })
 }
 
-/// Canonical serialization of a manifest.
+/// Canonical serialization of a manifest. rel's own serializers refuse
+/// values that could not be read back (a content revision out of range):
+/// that is invalid input (exit 2), nothing written.
 pub fn to_canonical<T: serde::Serialize>(value: &T) -> anyhow::Result<String> {
-    Ok(toml::to_string(value)?)
+    toml::to_string(value).map_err(|e| invalid(format!("cannot write a manifest: {e}")))
 }
 
 #[cfg(test)]
@@ -87,7 +97,18 @@ mod tests {
         assert_eq!(line_at(text, 15).as_deref(), Some("state = 3"));
         assert_eq!(line_at(text, 6), None);
         assert_eq!(line_at(text, 999), None);
-        let long = format!("h = [{}]", "é".repeat(100));
-        assert_eq!(line_at(&long, 3).map(|l| l.chars().count()), Some(63));
+        let long = format!("h = [{}]", "é".repeat(1000));
+        assert_eq!(line_at(&long, 3).map(|l| l.chars().count()), Some(201));
+    }
+
+    #[test]
+    fn invalid_utf8_is_located_at_its_first_bad_byte() {
+        let bytes = b"a = 1\nname = \"d\xc3\xa9\xffx\"\n".to_vec();
+        let err = text_of(bytes, Path::new("environments.toml")).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with("environments.toml:2:11: not valid UTF-8 (byte 0xff)"),
+            "{text}"
+        );
     }
 }

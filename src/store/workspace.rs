@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use git2::Repository;
 
-use crate::error::{conflict, invalid};
+use crate::error::invalid;
 use crate::model::pipeline::Pipeline;
 
 use super::lock::{self, Lock};
@@ -113,7 +113,7 @@ impl Workspace {
             Ok(head) => Some(head.peel_to_commit()?.id()),
             Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
             Err(e) if e.code() == git2::ErrorCode::NotFound => None,
-            Err(e) => return Err(conflict(format!("cannot read HEAD: {}", e.message()))),
+            Err(e) => return Err(crate::error::git_failure("read HEAD", &e)),
         };
         let head_tree = match head_at_open {
             Some(id) => Some(repo.find_commit(id)?.tree_id()),

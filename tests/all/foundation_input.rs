@@ -157,7 +157,15 @@ fn assert_bad_manifest(text: &str, location: &str, expected: &str) {
         ] {
             let run = env.rel(args);
             run.code(2);
-            assert_eq!(run.stdout, "", "{args:?}");
+            if args[0] == "--json" {
+                // One JSON document: the error, with the same message.
+                let v = run.json();
+                assert_eq!(v["error"]["kind"], "invalid", "{args:?}");
+                let message = v["error"]["message"].as_str().unwrap_or("");
+                assert!(message.contains(location), "{args:?}: {message}");
+            } else {
+                assert_eq!(run.stdout, "", "{args:?}");
+            }
             let first = run.stderr.lines().next().unwrap_or("");
             assert!(
                 first.contains(location) && first.contains(expected),
@@ -288,7 +296,11 @@ fn bad_release_ids_are_rejected_before_anything_is_written() {
                     "{id:?}: {}",
                     run.stderr
                 );
-                assert_eq!(run.stdout, "");
+                if args[0] == "--json" {
+                    assert_eq!(run.json()["error"]["exit"], 2);
+                } else {
+                    assert_eq!(run.stdout, "");
+                }
             }
         }
         // A case-only duplicate of an existing release.

@@ -13,6 +13,8 @@ mod notes_log;
 mod notes_log_outside;
 mod notes_log_template;
 mod notes_log_trail;
+mod outcomes;
+mod outcomes_json;
 mod promotion;
 mod promotion_approvals;
 mod promotion_gates;

@@ -34,6 +34,19 @@ enum Checked {
     Component(Vec<(String, String)>),
 }
 
+impl Checked {
+    /// The action as its commit's `Rel-Action` names it.
+    fn action(&self) -> Action {
+        match self {
+            Checked::Resolve => Action::IncidentResolve,
+            Checked::Reopen => Action::IncidentReopen,
+            Checked::Authorise(_) => Action::IncidentAuthorise,
+            Checked::Test(_) => Action::IncidentTest,
+            Checked::Component(_) => Action::IncidentComponent,
+        }
+    }
+}
+
 fn check(edit: &Edit) -> anyhow::Result<Checked> {
     Ok(match edit {
         Edit::Resolve => Checked::Resolve,
@@ -75,7 +88,8 @@ pub fn run(ctx: &Context, id: &str, edit: Edit) -> anyhow::Result<i32> {
     let verdict = may_change_incident(&incident, change, holder.as_ref());
     if !verdict.allowed() {
         return Err(super::super::refuse(
-            ctx,
+            checked.action(),
+            incident.release.as_deref(),
             &format!("incident {} cannot be changed", incident.id),
             &verdict,
         ));
@@ -87,23 +101,23 @@ pub fn run(ctx: &Context, id: &str, edit: Edit) -> anyhow::Result<i32> {
         by: &by,
     };
 
-    let (action, done) = match &checked {
+    let done = match &checked {
         Checked::Resolve => {
             effects::resolve(&mut incident, stamp);
-            (Action::IncidentResolve, "resolved".to_string())
+            "resolved".to_string()
         }
         Checked::Reopen => {
             effects::reopen(&mut incident, stamp);
-            (Action::IncidentReopen, "reopened".to_string())
+            "reopened".to_string()
         }
         Checked::Authorise(who) => {
             let who = who.clone().unwrap_or_else(|| actor.name.clone());
             effects::authorise(&mut incident, &who, stamp);
-            (Action::IncidentAuthorise, format!("authorised by {who}"))
+            format!("authorised by {who}")
         }
         Checked::Test(evidence) => {
             effects::add_evidence(&mut incident, evidence, stamp);
-            (Action::IncidentTest, format!("test evidence {evidence}"))
+            format!("test evidence {evidence}")
         }
         Checked::Component(specs) => {
             let added = effects::add_components(&mut incident, specs, stamp);
@@ -115,14 +129,11 @@ pub fn run(ctx: &Context, id: &str, edit: Edit) -> anyhow::Result<i32> {
                 ));
                 return print(ctx, &incident, None);
             }
-            (
-                Action::IncidentComponent,
-                format!("components {}", added.join(", ")),
-            )
+            format!("components {}", added.join(", "))
         }
     };
 
-    let mut message = CommitMessage::new(action, &incident.id);
+    let mut message = CommitMessage::new(checked.action(), &incident.id);
     message.body.push(format!("{} {done}", incident.id));
     message.release = incident.release.clone();
     super::super::apply(ctx, &ws, &actor, &[change_for(&incident)?], &message)?;
@@ -133,7 +144,7 @@ fn print(ctx: &Context, incident: &Incident, done: Option<&str>) -> anyhow::Resu
     if ctx.json {
         json(&incident_json(incident))?;
     } else if let Some(done) = done.filter(|_| !ctx.dry_run) {
-        outln(&format!("{} {done}", incident.id));
+        outln(&format!("{} {done}", incident.id))?;
     }
     Ok(0)
 }

@@ -59,7 +59,7 @@ pub fn run(ctx: &Context, args: &NewIncident) -> anyhow::Result<i32> {
     if ctx.json {
         json(&incident_json(&incident))?;
     } else if !ctx.dry_run {
-        outln(&incident.id);
+        outln(&incident.id)?;
     }
     Ok(0)
 }

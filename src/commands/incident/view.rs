@@ -20,7 +20,7 @@ pub fn list(ctx: &Context, unassigned: bool, status: Option<&str>) -> anyhow::Re
     } else if incidents.is_empty() {
         errln("no incidents");
     } else {
-        outln(&incident_table(ctx, &incidents));
+        outln(&incident_table(ctx, &incidents))?;
     }
     Ok(0)
 }
@@ -32,7 +32,7 @@ pub fn show(ctx: &Context, id: &str) -> anyhow::Result<i32> {
         json(&incident_json(&incident))?;
     } else {
         let tz = ws.pipeline()?.calendar.timezone;
-        outln(&incident_text(ctx, tz, &incident));
+        outln(&incident_text(ctx, tz, &incident))?;
     }
     Ok(0)
 }
