@@ -3,6 +3,7 @@
 //! Parse, run, map the error kind to the exit code (0/1/2/3). A broken pipe
 //! on stdout is not an error.
 
+mod bounded;
 mod cli;
 mod commands;
 mod context;

@@ -7,4 +7,5 @@ pub mod incident;
 pub mod pipeline;
 pub mod release;
 pub mod rule;
+pub mod span;
 pub mod window;

@@ -189,7 +189,9 @@ pub fn markdown(n: &Notes) -> String {
 /// Instructions a template may run; see `from_template`.
 const TEMPLATE_FUEL: u64 = 10_000_000;
 
-pub fn from_template(template: &str, name: &str, n: &Notes) -> Result<String, String> {
+/// Runs in-process with no bound but fuel: `rel` calls it only inside the
+/// bounded child of `bounded::template`.
+pub fn from_template<C: Serialize>(template: &str, name: &str, n: &C) -> Result<String, String> {
     let mut env = minijinja::Environment::new();
     // A misspelt variable is an error, not a silent gap in a client's
     // document. Optional values (`impact`, `target`) are present as none.

@@ -7,6 +7,7 @@ pub mod history;
 pub mod identity;
 pub mod lock;
 pub mod manifests;
+pub mod output_path;
 pub mod pipeline_file;
 pub mod toml_file;
 pub mod workspace;
