@@ -49,12 +49,18 @@ const CHILD_FAILED: i32 = 4;
 
 impl Limits {
     pub fn in_force() -> Limits {
-        let Ok(text) = std::env::var(TEST_LIMITS_VAR) else {
+        Limits::tightened_by(std::env::var(TEST_LIMITS_VAR).ok().as_deref())
+    }
+
+    /// The default limits, made tighter by `SECONDS,MEGABYTES` when given
+    /// and well-formed (otherwise ignored: it is no user's setting).
+    fn tightened_by(text: Option<&str>) -> Limits {
+        let Some(text) = text else {
             return LIMITS;
         };
         let mut parts = text.split(',').map(|p| p.trim().parse::<u64>().ok());
-        match (parts.next().flatten(), parts.next().flatten()) {
-            (Some(secs), Some(mb)) if secs > 0 && mb > 0 => Limits {
+        match (parts.next().flatten(), parts.next().flatten(), parts.next()) {
+            (Some(secs), Some(mb), None) if secs > 0 && mb > 0 => Limits {
                 time: Duration::from_secs(secs).min(LIMITS.time),
                 memory_mb: mb.min(LIMITS.memory_mb),
             },
@@ -170,8 +176,7 @@ fn wait_until(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
 
 fn stopped(name: &str, limits: Limits) -> String {
     format!(
-        "{name}: stopped after {} s; a notes template must finish within {} s",
-        limits.time.as_secs(),
+        "{name}: stopped after {} s, the limit for a notes template",
         limits.time.as_secs()
     )
 }
@@ -198,8 +203,8 @@ fn outcome(
     // Rust's allocator says this, then aborts, when the address space is full.
     if err.contains("memory allocation of") {
         return Err(format!(
-            "{name}: used more than {} MB; a notes template must stay within {} MB",
-            limits.memory_mb, limits.memory_mb
+            "{name}: used more than {} MB, the limit for a notes template",
+            limits.memory_mb
         ));
     }
     if err.contains("overflowed its stack") {
@@ -276,5 +281,25 @@ fn set_limit(resource: Resource, soft: u64, hard: u64) -> std::io::Result<()> {
         Ok(())
     } else {
         Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{Limits, LIMITS};
+
+    #[test]
+    fn the_limits_are_10_s_and_256_mb_and_tests_may_only_tighten_them() {
+        assert_eq!(LIMITS.time, Duration::from_secs(10));
+        assert_eq!(LIMITS.memory_mb, 256);
+        assert_eq!(Limits::tightened_by(None), LIMITS);
+        let tight = Limits::tightened_by(Some("1,64"));
+        assert_eq!((tight.time, tight.memory_mb), (Duration::from_secs(1), 64));
+        assert_eq!(Limits::tightened_by(Some("60,100000")), LIMITS);
+        for bad in ["", "1", "0,64", "1,0", "x,64", "1,64,5", "-1,64"] {
+            assert_eq!(Limits::tightened_by(Some(bad)), LIMITS, "{bad:?}");
+        }
     }
 }
