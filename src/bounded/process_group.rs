@@ -35,10 +35,12 @@ pub fn run(
 ) -> io::Result<Finished> {
     cmd.process_group(0);
     let started = Instant::now();
+    // Handlers first: a signal from the moment the command exists reaches it.
+    let forwarding = Forwarding::install();
     let mut child = cmd.spawn()?;
     let group = libc::pid_t::try_from(child.id())
         .map_err(|_| io::Error::other("process id out of range"))?;
-    let forwarding = Forwarding::install(group);
+    GROUP.store(group, Ordering::SeqCst);
     // A timeout too large for the clock means none.
     let deadline = started.checked_add(timeout);
     let mut next_tick = tick;
@@ -115,8 +117,7 @@ struct Forwarding {
 }
 
 impl Forwarding {
-    fn install(group: libc::pid_t) -> Forwarding {
-        GROUP.store(group, Ordering::SeqCst);
+    fn install() -> Forwarding {
         let mut previous = Vec::new();
         for signal in FORWARDED {
             // SAFETY: sigaction reads and writes only the structs we own;

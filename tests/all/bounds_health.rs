@@ -18,6 +18,7 @@ fn pipeline(check: &str, timeout: Option<&str>) -> String {
 }
 
 /// Processes whose command line contains `marker` (zombies have none).
+/// Each test uses its own marker: tests run in parallel.
 fn processes_with(marker: &str) -> Vec<String> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
@@ -46,7 +47,7 @@ fn none_left(marker: &str) {
 fn a_check_past_its_timeout_is_killed_with_its_children_and_recorded_failed() {
     // The grandchild keeps rel's stdout and stderr open: `output()` here
     // would wait for ever if it survived.
-    let env = Env::with_pipeline(&pipeline("sleep 987651 & sleep 987652", Some("1s")));
+    let env = Env::with_pipeline(&pipeline("sleep 987611 & sleep 987612", Some("1s")));
     let id = new_release(&env, "1.0.0");
     let before = env.commit_count();
     let started = Instant::now();
@@ -55,7 +56,7 @@ fn a_check_past_its_timeout_is_killed_with_its_children_and_recorded_failed() {
     run.code(1);
     assert!(took < Duration::from_secs(8), "took {took:?}");
     assert!(run.stderr.contains("timed out after 1s"), "{}", run.stderr);
-    none_left("sleep 98765");
+    none_left("sleep 98761");
     assert_eq!(env.commit_count(), before + 1);
     assert!(
         env.last_message()
@@ -78,12 +79,12 @@ fn a_check_past_its_timeout_is_killed_with_its_children_and_recorded_failed() {
 
 #[test]
 fn what_a_passing_check_leaves_running_is_killed_with_it() {
-    let env = Env::with_pipeline(&pipeline("sleep 987653 & exit 0", None));
+    let env = Env::with_pipeline(&pipeline("sleep 987621 & exit 0", None));
     let id = new_release(&env, "1.0.0");
     let started = Instant::now();
     env.rel(&["verify", &id]).ok();
     assert!(started.elapsed() < Duration::from_secs(8));
-    none_left("sleep 987653");
+    none_left("sleep 987621");
     let report = &manifest(&env, &id)["health"][0];
     assert_eq!(report["passed"], true, "{report}");
     assert!(report.get("detail").is_none(), "{report}");
@@ -125,4 +126,35 @@ fn a_malformed_health_timeout_is_exit_2_with_line_and_column() {
         // Nothing runs and nothing is written on such a pipeline.
         refused(&env, &["verify", "R-2026-001"], 2);
     }
+}
+
+#[test]
+fn a_signal_that_stops_rel_stops_the_check_too() {
+    // The check runs in its own process group, out of reach of the
+    // terminal's Ctrl-C: rel passes the signal on before it dies of it.
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+
+    let env = Env::with_pipeline(&pipeline("sleep 987631 & sleep 987632", None));
+    let id = new_release(&env, "1.0.0");
+    let before = env.commit_count();
+    let mut rel = env
+        .cmd(&["verify", &id])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn rel");
+    let until = Instant::now() + Duration::from_secs(20);
+    while processes_with("sleep 987632").is_empty() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = rel.id().to_string();
+    env.program("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    let status = rel.wait().expect("wait");
+    assert_eq!(status.signal(), Some(15), "{status:?}");
+    none_left("sleep 98763");
+    assert_eq!(env.commit_count(), before, "nothing recorded");
 }
