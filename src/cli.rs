@@ -229,6 +229,10 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Internal: renders a notes template within bounds (memory in MB, CPU
+    /// seconds); the job comes as JSON on stdin. See `bounded::template`.
+    #[command(name = "__render-template", hide = true)]
+    RenderTemplate { memory_mb: u64, cpu_seconds: u64 },
     /// The audit trail read from git history, newest first.
     Log {
         /// Only the entries of this release.

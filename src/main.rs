@@ -7,6 +7,7 @@
 //! with `--json` as the one JSON document on stdout) and exits. A broken
 //! pipe on stdout is not a failure (ripgrep's `crates/core/main.rs`).
 
+mod bounded;
 mod cli;
 mod commands;
 mod context;

@@ -96,6 +96,10 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
             format,
             output,
         } => notes::run(ctx, &release, format, output.as_deref()),
+        Command::RenderTemplate {
+            memory_mb,
+            cpu_seconds,
+        } => Ok(crate::bounded::template::child_main(memory_mb, cpu_seconds)),
         Command::Log {
             release,
             env,

@@ -3,13 +3,15 @@
 
 use std::path::Path;
 
+use crate::bounded::template;
 use crate::cli::NotesFormat;
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
-use crate::render::notes::{build, from_template, markdown};
+use crate::render::notes::{build, markdown};
 use crate::render::output::{errln, json as json_doc, outln};
+use crate::store::output_path::OutputFile;
 
 /// Where a project keeps its own Markdown template (minijinja).
 pub const TEMPLATE: &str = "releases/notes.md.j2";
@@ -27,23 +29,28 @@ pub fn run(
         .iter()
         .map(|id| ws.load::<Incident>(id))
         .collect::<anyhow::Result<Vec<Incident>>>()?;
+    // Where to write is checked before any work: a refused path is refused
+    // in a dry run too.
+    let target = output
+        .map(|given| OutputFile::check(&ctx.start_dir, given, &ws.root))
+        .transpose()?;
     let notes = build(&release, &incidents);
     // --json asks for machine output: the JSON form.
     let json = ctx.json || format == NotesFormat::Json;
     let text = if json {
         serde_json::to_string_pretty(&notes)?
-    } else if let Some(template) = ws.read_rel_file(TEMPLATE)? {
-        let rendered = from_template(&template, TEMPLATE, &notes).map_err(invalid)?;
+    } else if let Some(source) = ws.read_rel_file(TEMPLATE)? {
+        // Read from the state like every file of rel's (never through a
+        // link); rendered bounded in time and memory, as it may be hostile.
+        let rendered = template::render(&source, TEMPLATE, &notes).map_err(invalid)?;
         // Whatever blank lines the template leaves at its end, the document
         // ends with exactly one newline, like the built-in one.
         rendered.trim_end().to_string()
     } else {
         markdown(&notes)
     };
-    match output {
-        Some(given) => {
-            // `-C DIR` means "as if started in DIR": a relative FILE is there.
-            let path = ctx.start_dir.join(given);
+    match (output, target) {
+        (Some(given), Some(target)) => {
             if ctx.dry_run {
                 errln(&format!(
                     "dry run: would write the notes to {}",
@@ -52,8 +59,7 @@ pub fn run(
             } else {
                 let mut content = text;
                 content.push('\n');
-                std::fs::write(&path, content)
-                    .map_err(|e| invalid(format!("{}: cannot write: {e}", given.display())))?;
+                target.write(content.as_bytes())?;
                 errln(&format!(
                     "wrote the notes of {} to {}",
                     release.id,
@@ -68,8 +74,8 @@ pub fn run(
             }
         }
         // As the run's one JSON document, so nothing can follow it.
-        None if json => json_doc(&notes)?,
-        None => outln(&text)?,
+        _ if json => json_doc(&notes)?,
+        _ => outln(&text)?,
     }
     Ok(0)
 }

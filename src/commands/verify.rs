@@ -6,12 +6,14 @@ use crate::model::action::Action;
 use std::io::IsTerminal;
 use std::os::fd::AsFd;
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::bounded::process_group;
 use crate::context::Context;
 use crate::error::{invalid, RelError};
+use crate::model::pipeline::DEFAULT_HEALTH_TIMEOUT;
 use crate::model::release::{Event, HealthReport, Release};
+use crate::model::span::Span;
 use crate::rules::actions::may_verify;
 use crate::store::{change_for, CommitMessage, Workspace};
 
@@ -26,6 +28,8 @@ struct Outcome {
     passed: bool,
     duration_ms: Option<u64>,
     command: Option<String>,
+    /// Why it failed when the exit code does not say (a timeout).
+    detail: Option<String>,
 }
 
 pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
@@ -50,10 +54,12 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
             passed: args.failed.unwrap_or(0) == 0,
             duration_ms: None,
             command: None,
+            detail: None,
         }
     } else {
-        let command = pipeline
-            .env(&env)
+        let environment = pipeline.env(&env);
+        let timeout = environment.map_or(DEFAULT_HEALTH_TIMEOUT, |e| e.health_timeout);
+        let command = environment
             .and_then(|e| e.health_check.clone())
             .ok_or_else(|| {
                 invalid(format!(
@@ -68,7 +74,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
             super::release_unchanged(ctx, &release)?;
             return Ok(0);
         }
-        run_check(ctx, &ws, &release, &command)?
+        run_check(ctx, &ws, &release, &command, timeout)?
     };
     drop(ws);
 
@@ -88,12 +94,16 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
         tests_failed: args.failed,
         report: args.report.map(str::to_string),
         command: outcome.command.clone(),
+        detail: outcome.detail.clone(),
     });
     let verdict_word = if outcome.passed { "passed" } else { "failed" };
     let mut event = Event::new(ctx.now, &actor.to_string(), Action::Verify);
     event.env = Some(env.clone());
     event.detail = Some(match (args.passed, args.failed) {
-        (None, None) => format!("health check {verdict_word}"),
+        (None, None) => match &outcome.detail {
+            Some(why) => format!("health check {verdict_word}: {why}"),
+            None => format!("health check {verdict_word}"),
+        },
         (p, f) => format!(
             "health check {verdict_word}: {} passed, {} failed",
             p.unwrap_or(0),
@@ -121,10 +131,17 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
 }
 
 /// Runs the check through the shell in the release repository's root, its
-/// output shown live (on stderr when stdout carries JSON).
-fn run_check(ctx: &Context, ws: &Workspace, r: &Release, command: &str) -> anyhow::Result<Outcome> {
+/// output shown live (on stderr when stdout carries JSON). Past `timeout`,
+/// the check and every process it started are killed.
+fn run_check(
+    ctx: &Context,
+    ws: &Workspace,
+    r: &Release,
+    command: &str,
+    timeout: Span,
+) -> anyhow::Result<Outcome> {
     crate::errln!(
-        "running health check `{command}` for {} in {}",
+        "running health check `{command}` for {} in {} (stopped after {timeout})",
         r.id,
         r.environment
     );
@@ -140,33 +157,27 @@ fn run_check(ctx: &Context, ws: &Workspace, r: &Release, command: &str) -> anyho
         let err = std::io::stderr().as_fd().try_clone_to_owned()?;
         cmd.stdout(Stdio::from(err));
     }
-    let started = Instant::now();
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| invalid(format!("cannot run the health check `{command}`: {e}")))?;
     // On a terminal, say every so often that a long check is still running.
-    let (done, ticks) = mpsc::channel::<()>();
-    let ticker = std::io::stderr().is_terminal().then(|| {
-        std::thread::spawn(move || {
-            while let Err(mpsc::RecvTimeoutError::Timeout) =
-                ticks.recv_timeout(Duration::from_secs(10))
-            {
-                crate::errln!(
-                    "  ... health check still running ({} s)",
-                    started.elapsed().as_secs()
-                );
+    let on_terminal = std::io::stderr().is_terminal();
+    let finished = process_group::run(
+        &mut cmd,
+        timeout.as_std(),
+        Duration::from_secs(10),
+        |spent| {
+            if on_terminal {
+                crate::errln!("  ... health check still running ({} s)", spent.as_secs());
             }
-        })
+        },
+    )
+    .map_err(|e| invalid(format!("cannot run the health check `{command}`: {e}")))?;
+    let detail = finished.timed_out.then(|| {
+        crate::errln!("health check `{command}` timed out after {timeout}: stopped with every process it started");
+        format!("timed out after {timeout}")
     });
-    let status = child.wait();
-    let _ = done.send(());
-    if let Some(t) = ticker {
-        let _ = t.join();
-    }
-    let status = status?;
     Ok(Outcome {
-        passed: status.success(),
-        duration_ms: Some(started.elapsed().as_millis().min(u128::from(u64::MAX)) as u64),
+        passed: !finished.timed_out && finished.status.success(),
+        duration_ms: Some(finished.elapsed.as_millis().min(u128::from(u64::MAX)) as u64),
         command: Some(command.to_string()),
+        detail,
     })
 }

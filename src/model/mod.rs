@@ -9,4 +9,5 @@ pub mod pipeline;
 pub mod quote;
 pub mod release;
 pub mod rule;
+pub mod span;
 pub mod window;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::calendar::{Blackout, Calendar, Window};
 use super::release::Kind;
 use super::rule::RuleCode;
+use super::span::Span;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pipeline {
@@ -47,6 +48,10 @@ impl ChecklistItem {
     }
 }
 
+/// Long enough for any real health check; short enough that a hung one
+/// does not hold a CI job for hours.
+pub const DEFAULT_HEALTH_TIMEOUT: Span = Span::from_secs(30 * 60);
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Environment {
     pub name: String,
@@ -54,6 +59,9 @@ pub struct Environment {
     pub requires_frozen: bool,
     pub exclusive: bool,
     pub health_check: Option<String>,
+    /// How long `health_check` may run before its processes are killed and
+    /// the report is recorded as failed.
+    pub health_timeout: Span,
     pub requires_health: bool,
     pub approvals: Vec<String>,
     pub distinct_approvers: bool,
@@ -75,6 +83,7 @@ impl Environment {
             requires_frozen: false,
             exclusive: false,
             health_check: None,
+            health_timeout: DEFAULT_HEALTH_TIMEOUT,
             requires_health: false,
             approvals: Vec::new(),
             distinct_approvers: false,

@@ -146,6 +146,9 @@ pub struct HealthReport {
     /// The command that ran, or absent when the result was recorded from elsewhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
+    /// Why it failed when its exit code does not say: "timed out after 30m".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// One entry of a release's history: what happened, who did it, and why.

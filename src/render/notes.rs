@@ -184,19 +184,23 @@ pub fn markdown(n: &Notes) -> String {
     out
 }
 
-/// Renders a project's own minijinja template with the notes as context
-/// (`release`, `title`, `version`, `breaking`, `changes`, ...).
 /// Instructions a template may run; see `from_template`.
 const TEMPLATE_FUEL: u64 = 10_000_000;
 
-pub fn from_template(template: &str, name: &str, n: &Notes) -> Result<String, String> {
+/// Renders a project's own minijinja template with the notes as context
+/// (`release`, `title`, `version`, `breaking`, `changes`, ...). Bounded
+/// only by fuel, which does not count the work inside a filter: `rel` calls
+/// it only in the child process of `bounded::template`, which caps time and
+/// memory.
+pub fn from_template<C: Serialize>(template: &str, name: &str, n: &C) -> Result<String, String> {
     let mut env = minijinja::Environment::new();
     // A misspelt variable is an error, not a silent gap in a client's
     // document. Optional values (`impact`, `target`) are present as none.
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.add_filter("md_escape", |s: String| md_escape(&s));
-    // A template that loops for ever stops with an error instead of hanging
-    // `rel notes` (and a CI job): far more than any real document needs.
+    // A template that loops for ever stops with an error naming the place,
+    // usually long before the child's time limit: far more than any real
+    // document needs.
     env.set_fuel(Some(TEMPLATE_FUEL));
     env.add_template(name, template)
         .map_err(|e| describe(name, &e))?;

@@ -48,7 +48,10 @@ pub fn rule_lines(e: &Environment) -> Vec<String> {
         lines.push("exclusive: one release at a time".into());
     }
     if let Some(h) = &e.health_check {
-        lines.push(format!("health check: {h}"));
+        lines.push(format!(
+            "health check: {h} (stopped after {})",
+            e.health_timeout
+        ));
     }
     if e.requires_health {
         lines.push("requires a passing health report from the previous environment".into());
@@ -117,6 +120,7 @@ pub fn pipeline_json(p: &Pipeline) -> Value {
                 "requires_frozen": e.requires_frozen,
                 "exclusive": e.exclusive,
                 "health_check": e.health_check,
+                "health_timeout": e.health_timeout.to_string(),
                 "requires_health": e.requires_health,
                 "approvals": e.approvals,
                 "distinct_approvers": e.distinct_approvers,

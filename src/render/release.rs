@@ -130,6 +130,9 @@ pub fn release_text(
             if let Some(rep) = &h.report {
                 line.push_str(&format!(", report {rep}"));
             }
+            if let Some(detail) = &h.detail {
+                line.push_str(&format!(" ({detail})"));
+            }
             line.push_str(current(h.revision));
             out.push(line);
         }

@@ -269,6 +269,7 @@ fn release(n: usize, now: DateTime<Utc>) -> impl Strategy<Value = Release> {
                         tests_failed: None,
                         report: None,
                         command: None,
+                        detail: None,
                     })
                     .collect(),
                 history: Vec::new(),

@@ -8,6 +8,7 @@ pub mod identity;
 pub mod journal;
 pub mod lock;
 pub mod manifests;
+pub mod output_path;
 pub mod pipeline_file;
 pub mod source;
 pub mod toml_file;

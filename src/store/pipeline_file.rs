@@ -18,6 +18,7 @@ use crate::model::pipeline::{ChecklistItem, Environment, Pipeline, Soak};
 use crate::model::quote::quoted;
 use crate::model::release::Kind;
 use crate::model::rule::RuleCode;
+use crate::model::span::Span;
 use crate::model::window::{parse_weekday, parse_window};
 
 use super::toml_file::{located, parse};
@@ -123,6 +124,8 @@ struct RawEnvironment {
     exclusive: bool,
     #[serde(default)]
     health_check: Option<String>,
+    #[serde(default)]
+    health_timeout: Option<Spanned<String>>,
     #[serde(default)]
     requires_health: bool,
     #[serde(default)]
@@ -251,6 +254,9 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
         env.requires_frozen = e.requires_frozen;
         env.exclusive = e.exclusive;
         env.health_check = e.health_check;
+        if let Some(t) = e.health_timeout {
+            env.health_timeout = Span::parse(t.get_ref()).map_err(|m| at(t.span(), &m))?;
+        }
         env.requires_health = e.requires_health;
         for role in e.approvals {
             validate_id("role", role.get_ref()).map_err(|m| at(role.span(), &m))?;

@@ -1,6 +1,9 @@
 //! End-to-end tests: the real `rel` binary on throwaway git repositories.
 //! One test binary (faster to link); one module per capability.
 
+mod bounds;
+mod bounds_health;
+mod bounds_output;
 mod common;
 mod confirm;
 mod contract;
