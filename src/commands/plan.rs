@@ -3,11 +3,13 @@
 use serde_json::json;
 
 use crate::context::Context;
+use crate::error::RelError;
 use crate::model::release::Release;
 use crate::render::output::{json, outln};
 use crate::render::table::{new_table, render};
 use crate::render::time::rfc3339;
 use crate::rules::plan::plan;
+use crate::rules::promotion::finished;
 use crate::rules::verdict::when;
 use crate::store::Workspace;
 
@@ -17,6 +19,18 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     let ws = Workspace::open(&ctx.start_dir)?;
     let pipeline = ws.pipeline()?;
     let release: Release = ws.load(release_id)?;
+    if let Some(state) = finished(&release) {
+        // A release that is over has no plan: `state`, exit 1, like a
+        // refusal, with the plan's shape for scripts.
+        if ctx.json {
+            json(&json!({"release": release.id, "steps": [], "violations": [&state]}))?;
+        }
+        return Err(RelError::Refused(format!(
+            "no plan for {}\n  [{}] {}",
+            release.id, state.rule, state.message
+        ))
+        .into());
+    }
     // Occupants matter only for exclusive environments; read all manifests
     // only when one lies ahead.
     let ahead_exclusive = pipeline

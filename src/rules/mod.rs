@@ -4,6 +4,8 @@
 
 pub mod actions;
 pub mod approvals;
+pub mod history;
+pub mod moves;
 pub mod plan;
 pub mod promotion;
 pub mod register;
