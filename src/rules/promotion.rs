@@ -253,15 +253,14 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
             RuleCode::Soak,
             match end {
                 Some(end) => format!(
-                    "{} must soak {soak_days} business day(s) in {} ({} release) since {}{}; it may leave at {}",
+                    "{} must soak {soak_days} business day(s) in {} ({} release){}; it may leave at {}",
                     r.id,
                     r.environment,
                     r.kind,
-                    when(cal, soaking_since),
                     if soaking_since > r.entered_at {
-                        " (its content changed then)"
+                        format!(" since its content changed at {}", when(cal, soaking_since))
                     } else {
-                        ""
+                        String::new()
                     },
                     when(cal, end)
                 ),

@@ -4,6 +4,11 @@
 mod common;
 mod confirm;
 mod contract;
+mod corrections_finished;
+mod corrections_register;
+mod corrections_rollback;
+mod corrections_soak;
+mod corrections_time;
 mod foundation;
 mod foundation_git;
 mod foundation_init;
