@@ -8,6 +8,7 @@ use crate::model::release::Release;
 use crate::render::output::{json, outln};
 use crate::render::table::{new_table, render};
 use crate::render::time::rfc3339;
+use crate::rules::history::soak_from;
 use crate::rules::plan::plan;
 use crate::rules::promotion::finished;
 use crate::rules::verdict::when;
@@ -76,6 +77,13 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         release.environment,
         when(&pipeline.calendar, release.entered_at)
     ));
+    let soaking = soak_from(&release);
+    if soaking > release.entered_at {
+        outln(&format!(
+            "its soak there counts from {}, when its content changed",
+            when(&pipeline.calendar, soaking)
+        ));
+    }
     let mut table = new_table(ctx, &["environment", "earliest entry", "still blocked by"]);
     for s in &steps {
         let blocked: Vec<&str> = s.blocked_by.iter().map(|c| c.as_str()).collect();

@@ -9,7 +9,7 @@ use crate::model::rule::RuleCode;
 use crate::store::{change_for, CommitMessage, Workspace};
 
 use crate::rules::moves;
-use crate::rules::promotion::{permitted_overrides, Overridden};
+use crate::rules::overrides::{permitted_overrides, Overridden};
 use crate::rules::register::effects::Stamp;
 
 use super::promotion_facts::evaluate;

@@ -40,8 +40,8 @@ pub fn check_json(release: &str, v: &PromotionVerdict) -> Value {
 /// earliest instant the time rules allow.
 pub fn check_text(cal: &Calendar, release: &str, v: &PromotionVerdict) -> String {
     let mut out = Vec::new();
-    let to = v.to.as_deref().unwrap_or("-");
     if v.ready() {
+        let to = v.to.as_deref().unwrap_or("-");
         out.push(format!(
             "{release}: ready to move {} -> {to} ({})",
             v.from,
@@ -52,11 +52,18 @@ pub fn check_text(cal: &Calendar, release: &str, v: &PromotionVerdict) -> String
         }
         return out.join("\n");
     }
-    out.push(format!(
-        "{release}: not ready to move {} -> {to} ({})",
-        v.from,
-        when(cal, v.at)
-    ));
+    out.push(match &v.to {
+        Some(to) => format!(
+            "{release}: not ready to move {} -> {to} ({})",
+            v.from,
+            when(cal, v.at)
+        ),
+        None => format!(
+            "{release}: cannot move on from {} ({})",
+            v.from,
+            when(cal, v.at)
+        ),
+    });
     for x in &v.verdict.violations {
         out.push(format!("  [{}] {}", x.rule, x.message));
     }

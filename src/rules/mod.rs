@@ -6,6 +6,7 @@ pub mod actions;
 pub mod approvals;
 pub mod history;
 pub mod moves;
+pub mod overrides;
 pub mod plan;
 pub mod promotion;
 pub mod register;

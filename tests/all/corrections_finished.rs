@@ -37,7 +37,13 @@ fn check_of_a_released_release_is_state_exit_1_with_json() {
         );
         let text = env.rel(&["check", &id]);
         text.code(1);
-        assert!(text.stdout.contains("[state]"), "{}", text.stdout);
+        assert!(
+            text.stdout
+                .contains(&format!("{id}: cannot move on from live"))
+                && text.stdout.contains("[state]"),
+            "{}",
+            text.stdout
+        );
         // A named target is still checked to exist.
         env.rel(&["check", &id, "--to", "nowhere"]).code(2);
         let (code, v) = check(&env, &[&id, "--to", "dev"]);

@@ -68,6 +68,11 @@ fn plan_and_status_count_the_soak_from_the_content_change() {
     let plan = env.rel(&["--json", "plan", &id]).ok().json();
     assert_eq!(plan["steps"][0]["env"], "live");
     assert_eq!(plan["steps"][0]["earliest"], MON_AFTER);
+    let text = env.rel(&["plan", &id]).ok().stdout.clone();
+    assert!(
+        text.contains("its soak there counts from Wed 2026-11-25 10:00 UTC"),
+        "{text}"
+    );
 
     let status = env.rel(&["--json", "status"]).ok().json();
     let row = &status[0];

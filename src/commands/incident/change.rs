@@ -5,10 +5,11 @@ use crate::context::Context;
 use crate::error::invalid;
 use crate::model::ids::validate_id;
 use crate::model::incident::{parse_component_spec, Incident};
+use crate::model::release::Release;
 use crate::render::incident::incident_json;
 use crate::render::output::{errln, json, outln};
 use crate::rules::register::effects::{self, Stamp};
-use crate::rules::register::{changes_holder, may_change_incident};
+use crate::rules::register::{changes_holder, lists, may_change_incident};
 use crate::store::{change_for, CommitMessage, Workspace};
 
 use super::super::register::holder_of;
@@ -81,9 +82,13 @@ pub fn run(ctx: &Context, id: &str, edit: Edit) -> anyhow::Result<i32> {
     }
     // The open release holding it changes with it (a new revision), so
     // it is loaded to be changed now: time moves forward for it too.
+    // (Only when the release does list it: a hand edit may have left the
+    // incident naming a release that does not hold it.)
     let mut release = match holder.as_ref().filter(|_| changes_holder(holder.as_ref())) {
-        Some(h) => Some(super::super::release_to_change(ctx, &ws, &h.id)?),
-        None => None,
+        Some(h) if lists(&ws.load::<Release>(&h.id)?, &incident.id) => {
+            Some(super::super::release_to_change(ctx, &ws, &h.id)?)
+        }
+        _ => None,
     };
     let actor = super::super::actor(ctx, &ws)?;
     let by = actor.to_string();
