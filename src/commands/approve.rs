@@ -5,7 +5,7 @@ use crate::error::invalid;
 use crate::model::action::Action;
 use crate::model::ids::validate_id;
 use crate::model::quote::cut;
-use crate::model::release::{Approval, Event, Release};
+use crate::model::release::{Approval, Event};
 use crate::rules::actions::may_approve;
 use crate::store::{change_for, CommitMessage, Workspace};
 
@@ -13,7 +13,7 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Re
     validate_id("role", role).map_err(invalid)?;
     let ws = Workspace::open_for_write(&ctx.start_dir)?;
     let pipeline = ws.pipeline()?;
-    let mut release: Release = ws.load(release_id)?;
+    let mut release = super::release_to_change(ctx, &ws, release_id)?;
     let index = pipeline
         .position(env)
         .ok_or_else(|| invalid(format!("unknown environment `{}`", cut(env))))?;

@@ -6,7 +6,6 @@ use crate::error::invalid;
 use crate::model::action::Action;
 use crate::model::ids::validate_id;
 use crate::model::incident::Incident;
-use crate::model::release::Release;
 use crate::rules::register::effects::{self, Stamp};
 use crate::rules::register::may_cancel;
 use crate::store::{change_for, CommitMessage, Workspace};
@@ -22,7 +21,7 @@ pub fn run(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<i32>
         ));
     }
     let ws = Workspace::open_for_write(&ctx.start_dir)?;
-    let mut release: Release = ws.load(release_id)?;
+    let mut release = super::release_to_change(ctx, &ws, release_id)?;
     let verdict = may_cancel(&release);
     if !verdict.allowed() {
         return Err(super::refuse(

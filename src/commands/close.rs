@@ -3,14 +3,14 @@
 use crate::context::Context;
 use crate::model::action::Action;
 use crate::model::incident::{Incident, IncidentEvent, IncidentStatus};
-use crate::model::release::{Event, Release, State};
+use crate::model::release::{Event, State};
 use crate::rules::actions::may_close;
 use crate::store::{change_for, CommitMessage, Workspace};
 
 pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     let ws = Workspace::open_for_write(&ctx.start_dir)?;
     let pipeline = ws.pipeline()?;
-    let mut release: Release = ws.load(release_id)?;
+    let mut release = super::release_to_change(ctx, &ws, release_id)?;
     let verdict = may_close(&pipeline, &release);
     if !verdict.allowed() {
         return Err(super::refuse(

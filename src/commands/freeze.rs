@@ -17,10 +17,11 @@ use super::register::count;
 pub fn freeze(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     validate_id("release", release_id).map_err(invalid)?;
     let ws = Workspace::open_for_write(&ctx.start_dir)?;
-    let mut release: Release = ws.load(release_id)?;
+    let pipeline = ws.pipeline()?;
+    let mut release = super::release_to_change(ctx, &ws, release_id)?;
     let incidents = content_of(&ws, &release)?;
     let refs: Vec<&Incident> = incidents.iter().collect();
-    let verdict = may_freeze(&release, &refs);
+    let verdict = may_freeze(&release, &refs, pipeline.require_incidents);
     if !verdict.allowed() {
         return Err(super::refuse(
             Action::Freeze,
@@ -64,7 +65,7 @@ pub fn unfreeze(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result
         return Err(invalid("--reason needs the reason the content must change"));
     }
     let ws = Workspace::open_for_write(&ctx.start_dir)?;
-    let mut release: Release = ws.load(release_id)?;
+    let mut release = super::release_to_change(ctx, &ws, release_id)?;
     let verdict = may_unfreeze(&release);
     if !verdict.allowed() {
         return Err(super::refuse(

@@ -23,7 +23,7 @@ pub fn group(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Resu
     validate_ids("incident", wanted)?;
 
     let ws = Workspace::open_for_write(&ctx.start_dir)?;
-    let mut release: Release = ws.load(release_id)?;
+    let mut release = super::release_to_change(ctx, &ws, release_id)?;
     let ids = resolve_incidents(&ws, wanted)?;
     let incidents: Vec<Incident> = ids
         .iter()
@@ -109,7 +109,7 @@ pub fn ungroup(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Re
     validate_ids("incident", wanted)?;
 
     let ws = Workspace::open_for_write(&ctx.start_dir)?;
-    let mut release: Release = ws.load(release_id)?;
+    let mut release = super::release_to_change(ctx, &ws, release_id)?;
     // Each id as the release lists it; one it does not list is bad input.
     let mut ids: Vec<String> = Vec::new();
     let mut strangers: Vec<String> = Vec::new();

@@ -29,7 +29,10 @@ mod verify;
 
 use crate::cli::Command;
 use crate::context::Context;
+use crate::error::invalid;
 use crate::model::actor::Actor;
+use crate::model::release::Release;
+use crate::rules::history::time_moves_forward;
 use crate::store::identity;
 use crate::store::Workspace;
 
@@ -154,4 +157,13 @@ fn reads_only(command: &Command) -> bool {
 /// The actor for a writing command.
 pub fn actor(ctx: &Context, ws: &Workspace) -> anyhow::Result<Actor> {
     identity::actor(ctx.rel_actor.as_deref(), ws)
+}
+
+/// The release `id`, loaded to be changed now: every writing command that
+/// changes a manifest loads it here, so that time moves forward for all of
+/// them (a "now" before the release's last event is exit 2, nothing written).
+pub fn release_to_change(ctx: &Context, ws: &Workspace, id: &str) -> anyhow::Result<Release> {
+    let release: Release = ws.load(id)?;
+    time_moves_forward(&release, ctx.now).map_err(invalid)?;
+    Ok(release)
 }

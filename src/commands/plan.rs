@@ -3,11 +3,14 @@
 use serde_json::json;
 
 use crate::context::Context;
+use crate::error::{Refusal, RelError};
 use crate::model::release::Release;
 use crate::render::output::{json, outln};
 use crate::render::table::{new_table, render};
 use crate::render::time::rfc3339;
+use crate::rules::history::soak_from;
 use crate::rules::plan::plan;
+use crate::rules::promotion::finished;
 use crate::rules::verdict::when;
 
 use super::promotion_facts::occupants_of;
@@ -16,6 +19,20 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     let ws = crate::commands::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     let release: Release = ws.load(release_id)?;
+    if let Some(state) = finished(&release) {
+        // A release that is over has no plan: `state`, exit 1, like a
+        // refusal, with the plan's shape for scripts.
+        if ctx.json {
+            json(&json!({"release": release.id, "steps": [], "violations": [&state]}))?;
+        }
+        return Err(RelError::Refused(Box::new(Refusal {
+            action: "plan".to_string(),
+            release: Some(release.id.clone()),
+            summary: format!("no plan for {}", release.id),
+            violations: vec![state],
+        }))
+        .into());
+    }
     // Occupants matter only for exclusive environments; read all manifests
     // only when one lies ahead.
     let ahead_exclusive = pipeline
@@ -61,6 +78,13 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         release.environment,
         when(&pipeline.calendar, release.entered_at)
     ))?;
+    let soaking = soak_from(&release);
+    if soaking > release.entered_at {
+        outln(&format!(
+            "its soak there counts from {}, when its content changed",
+            when(&pipeline.calendar, soaking)
+        ))?;
+    }
     let mut table = new_table(ctx, &["environment", "earliest entry", "still blocked by"]);
     for s in &steps {
         let blocked: Vec<&str> = s.blocked_by.iter().map(|c| c.as_str()).collect();

@@ -5,11 +5,13 @@ use dialoguer::Confirm;
 
 use crate::context::Context;
 use crate::error::{conflict, invalid, usage};
-use crate::model::release::{Event, Release};
+use crate::model::pipeline::Environment;
 use crate::model::rule::RuleCode;
 use crate::store::{change_for, CommitMessage, Workspace};
 
-use crate::rules::promotion::{permitted_overrides, Overridden};
+use crate::rules::moves;
+use crate::rules::overrides::{permitted_overrides, Overridden};
+use crate::rules::register::effects::Stamp;
 
 use super::promotion_facts::evaluate;
 
@@ -29,11 +31,20 @@ pub fn run(
 
     let ws = Workspace::open_for_write(&ctx.start_dir)?;
     let pipeline = ws.pipeline()?;
-    let mut release: Release = ws.load(release_id)?;
+    let mut release = super::release_to_change(ctx, &ws, release_id)?;
     let verdict = evaluate(&ws, &pipeline, &release, to, ctx.now)?;
-    let target = pipeline
-        .env(&verdict.to)
-        .ok_or_else(|| invalid(format!("unknown environment `{}`", verdict.to)))?;
+    // No target only for a release that is over: its `state` refuses.
+    let Some(target) = verdict.to.as_deref().and_then(|to| pipeline.env(to)) else {
+        // An override that can never be used is still bad input (exit 2):
+        // asked of an environment that allows every overridable rule.
+        permitted_overrides(&Environment::named(&verdict.from), overrides).map_err(invalid)?;
+        return Err(super::refuse(
+            Action::Promote,
+            Some(&release.id),
+            &format!("{} cannot move on from {}", release.id, verdict.from),
+            &verdict.verdict,
+        ));
+    };
     let overrides = permitted_overrides(target, overrides).map_err(invalid)?;
     let Overridden {
         remaining,
@@ -46,7 +57,7 @@ pub fn run(
             Some(&release.id),
             &format!(
                 "{} cannot move {} -> {}",
-                release.id, verdict.from, verdict.to
+                release.id, verdict.from, target.name
             ),
             &remaining,
         ));
@@ -64,7 +75,7 @@ pub fn run(
         }
         let question = format!(
             "Promote {} {} from {} to {}?",
-            release.id, release.version, verdict.from, verdict.to
+            release.id, release.version, verdict.from, target.name
         );
         let yes = Confirm::new()
             .with_prompt(question)
@@ -77,14 +88,17 @@ pub fn run(
     }
 
     let actor = super::actor(ctx, &ws)?;
-    let mut event = Event::new(ctx.now, &actor.to_string(), Action::Promote);
-    event.env = Some(target.name.clone());
-    event.from = Some(verdict.from.clone());
-    event.overrides = used.clone();
-    event.reason = reason.map(str::to_string);
-    release.environment = target.name.clone();
-    release.entered_at = ctx.now;
-    release.history.push(event);
+    let by = actor.to_string();
+    moves::promote(
+        &mut release,
+        &target.name,
+        &used,
+        reason,
+        Stamp {
+            at: ctx.now,
+            by: &by,
+        },
+    );
 
     let mut message = CommitMessage::new(
         Action::Promote,

@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use crate::error::invalid;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
-use crate::rules::promotion::{check_promotion, resolve_target, PromotionInput, PromotionVerdict};
+use crate::rules::promotion::{
+    check_promotion, finished_verdict, resolve_target, PromotionInput, PromotionVerdict,
+};
 use crate::store::{ReleaseHead, Workspace};
 
 /// Ids of releases in progress in environment `env`, other than `except`.
@@ -29,6 +31,21 @@ pub fn evaluate(
     to: Option<&str>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<PromotionVerdict> {
+    // A release that is over answers `state` whatever it is asked, even
+    // with nothing ahead of it; a target it names must still exist.
+    let named = to
+        .map(|name| {
+            pipeline.env(name).ok_or_else(|| {
+                invalid(format!(
+                    "unknown environment `{}`",
+                    crate::model::quote::cut(name)
+                ))
+            })
+        })
+        .transpose()?;
+    if let Some(over) = finished_verdict(release, named, now) {
+        return Ok(over);
+    }
     let target = resolve_target(pipeline, release, to).map_err(invalid)?;
     let occupants = if pipeline.environments[target].exclusive {
         let all = ws.release_heads()?;

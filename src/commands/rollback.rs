@@ -4,8 +4,9 @@ use crate::context::Context;
 use crate::error::invalid;
 use crate::model::action::Action;
 use crate::model::quote::cut;
-use crate::model::release::{Event, Release};
 use crate::rules::actions::may_rollback;
+use crate::rules::moves;
+use crate::rules::register::effects::Stamp;
 use crate::store::{change_for, CommitMessage, Workspace};
 
 pub fn run(ctx: &Context, release_id: &str, to: &str, reason: &str) -> anyhow::Result<i32> {
@@ -15,7 +16,7 @@ pub fn run(ctx: &Context, release_id: &str, to: &str, reason: &str) -> anyhow::R
     }
     let ws = Workspace::open_for_write(&ctx.start_dir)?;
     let pipeline = ws.pipeline()?;
-    let mut release: Release = ws.load(release_id)?;
+    let mut release = super::release_to_change(ctx, &ws, release_id)?;
     let index = pipeline
         .position(to)
         .ok_or_else(|| invalid(format!("unknown environment `{}`", cut(to))))?;
@@ -30,20 +31,23 @@ pub fn run(ctx: &Context, release_id: &str, to: &str, reason: &str) -> anyhow::R
         ));
     }
     let actor = super::actor(ctx, &ws)?;
+    let by = actor.to_string();
     let from = release.environment.clone();
-    let mut event = Event::new(ctx.now, &actor.to_string(), Action::Rollback);
-    event.env = Some(target.clone());
-    event.from = Some(from.clone());
-    event.reason = Some(reason.to_string());
-    release.environment = target.clone();
-    // The soak starts again from now.
-    release.entered_at = ctx.now;
-    release.history.push(event);
+    moves::rollback(
+        &mut release,
+        &target,
+        reason,
+        Stamp {
+            at: ctx.now,
+            by: &by,
+        },
+    );
 
     let mut message = CommitMessage::new(Action::Rollback, &format!("{} to {target}", release.id));
-    message
-        .body
-        .push(format!("{}: {from} -> {target}", release.id));
+    message.body.push(format!(
+        "{}: {from} -> {target}, a new stay at revision {}; approvals, ticks and health reports from before no longer count",
+        release.id, release.revision
+    ));
     message.release = Some(release.id.clone());
     message.env = Some(target.clone());
     message.reason = Some(reason.to_string());

@@ -10,6 +10,7 @@ use crate::render::release::release_json;
 use crate::render::table::{new_table, render, toned, Tone};
 use crate::render::time::rfc3339;
 use crate::rules::actions::may_close;
+use crate::rules::history::soak_from;
 use crate::rules::promotion::{check_promotion, PromotionInput, PromotionVerdict};
 use crate::rules::time::business_days_elapsed;
 use crate::rules::verdict::when;
@@ -34,7 +35,8 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
         .filter(|r| r.state.in_progress())
         .map(|r| Row {
             release: r,
-            days: business_days_elapsed(&pipeline.calendar, r.entered_at, ctx.now),
+            // Days of soak: from the entry or the last content change there.
+            days: business_days_elapsed(&pipeline.calendar, soak_from(r), ctx.now),
             next: next_verdict(&pipeline, &heads, r, ctx),
         })
         .collect();
@@ -66,7 +68,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
         let next = row
             .next
             .as_ref()
-            .map(|v| v.to.clone())
+            .and_then(|v| v.to.clone())
             .unwrap_or_else(|| "-".into());
         table.add_row(vec![
             r.id.clone().into(),
@@ -127,6 +129,8 @@ fn readiness(p: &Pipeline, row: &Row) -> (String, Tone) {
     if v.ready() {
         return ("ready".into(), Tone::Good);
     }
+    // "ready at" only when time alone clears it; else what must be done,
+    // and the earliest the time rules allow.
     if v.blocking_codes().is_empty() {
         return match v.ready_at() {
             Some(t) => (format!("ready at {}", when(&p.calendar, t)), Tone::Waiting),
@@ -134,7 +138,14 @@ fn readiness(p: &Pipeline, row: &Row) -> (String, Tone) {
         };
     }
     let codes: Vec<&str> = v.verdict.codes().iter().map(|c| c.as_str()).collect();
-    (format!("blocked: {}", codes.join(", ")), Tone::Bad)
+    let earliest = match v.earliest() {
+        Some(t) if t > v.at => format!("; earliest {}", when(&p.calendar, t)),
+        _ => String::new(),
+    };
+    (
+        format!("blocked: {}{earliest}", codes.join(", ")),
+        Tone::Bad,
+    )
 }
 
 fn row_json(row: &Row) -> serde_json::Value {
@@ -143,16 +154,16 @@ fn row_json(row: &Row) -> serde_json::Value {
         map.insert("business_days".into(), json!(row.days));
         map.insert(
             "next".into(),
-            json!(row.next.as_ref().map(|n| n.to.clone())),
+            json!(row.next.as_ref().and_then(|n| n.to.clone())),
         );
         map.insert("ready".into(), json!(row.next.as_ref().map(|n| n.ready())));
         map.insert(
             "ready_at".into(),
-            json!(row
-                .next
-                .as_ref()
-                .and_then(|n| if n.ready() { Some(n.at) } else { n.ready_at() })
-                .map(rfc3339)),
+            json!(row.next.as_ref().and_then(|n| n.ready_at()).map(rfc3339)),
+        );
+        map.insert(
+            "earliest".into(),
+            json!(row.next.as_ref().and_then(|n| n.earliest()).map(rfc3339)),
         );
         map.insert(
             "blocked_by".into(),

@@ -5,14 +5,14 @@ use crate::error::invalid;
 use crate::model::action::Action;
 use crate::model::pipeline::ChecklistItem;
 use crate::model::quote::{cut, quoted};
-use crate::model::release::{ChecklistKind, Event, Release, Tick};
+use crate::model::release::{ChecklistKind, Event, Tick};
 use crate::rules::actions::checklist_for;
 use crate::store::{change_for, CommitMessage, Workspace};
 
 pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Result<i32> {
     let ws = Workspace::open_for_write(&ctx.start_dir)?;
     let pipeline = ws.pipeline()?;
-    let mut release: Release = ws.load(release_id)?;
+    let mut release = super::release_to_change(ctx, &ws, release_id)?;
     let index = pipeline
         .position(env)
         .ok_or_else(|| invalid(format!("unknown environment `{}`", cut(env))))?;

@@ -36,7 +36,9 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
     // Read first, without the lock: a health check may run for minutes.
     let ws = crate::commands::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
-    let release: Release = ws.load(args.release)?;
+    // Time is checked before the health check runs too: a report that
+    // could not be recorded is not worth minutes of checking.
+    let release = super::release_to_change(ctx, &ws, args.release)?;
     let verdict = may_verify(&pipeline, &release);
     if !verdict.allowed() {
         return Err(super::refuse(
@@ -80,7 +82,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
 
     // Record under the lock, on the manifest as it is now.
     let ws = Workspace::open_for_write(&ctx.start_dir)?;
-    let mut release: Release = ws.load(args.release)?;
+    let mut release = super::release_to_change(ctx, &ws, args.release)?;
     let actor = super::actor(ctx, &ws)?;
     release.health.push(HealthReport {
         env: env.clone(),

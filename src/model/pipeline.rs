@@ -15,6 +15,9 @@ pub struct Pipeline {
     pub roles: BTreeMap<String, Vec<String>>,
     /// In promotion order; never empty.
     pub environments: Vec<Environment>,
+    /// Whether a release needs incidents to be frozen (`empty`); false for
+    /// products not tracked as incidents. Default true.
+    pub require_incidents: bool,
 }
 
 /// Business days to stay in an environment, by release kind.

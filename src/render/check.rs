@@ -3,6 +3,7 @@
 use serde_json::{json, Value};
 
 use crate::model::calendar::Calendar;
+use crate::model::rule::RuleCode;
 use crate::rules::promotion::PromotionVerdict;
 use crate::rules::verdict::when;
 
@@ -28,18 +29,22 @@ pub fn check_json(release: &str, v: &PromotionVerdict) -> Value {
         "to": v.to,
         "at": rfc3339(v.at),
         "ready": v.ready(),
-        "ready_at": if v.ready() { Some(rfc3339(v.at)) } else { v.ready_at().map(rfc3339) },
+        "ready_at": v.ready_at().map(rfc3339),
+        "earliest": v.earliest().map(rfc3339),
         "violations": violations,
     })
 }
 
+/// For people: every violation, then "ready at" only when nobody needs to
+/// act (time alone clears it); otherwise what must be done first and the
+/// earliest instant the time rules allow.
 pub fn check_text(cal: &Calendar, release: &str, v: &PromotionVerdict) -> String {
     let mut out = Vec::new();
     if v.ready() {
+        let to = v.to.as_deref().unwrap_or("-");
         out.push(format!(
-            "{release}: ready to move {} -> {} ({})",
+            "{release}: ready to move {} -> {to} ({})",
             v.from,
-            v.to,
             when(cal, v.at)
         ));
         if let Some(close) = v.window_closes_at {
@@ -47,34 +52,56 @@ pub fn check_text(cal: &Calendar, release: &str, v: &PromotionVerdict) -> String
         }
         return out.join("\n");
     }
-    out.push(format!(
-        "{release}: not ready to move {} -> {} ({})",
-        v.from,
-        v.to,
-        when(cal, v.at)
-    ));
+    out.push(match &v.to {
+        Some(to) => format!(
+            "{release}: not ready to move {} -> {to} ({})",
+            v.from,
+            when(cal, v.at)
+        ),
+        None => format!(
+            "{release}: cannot move on from {} ({})",
+            v.from,
+            when(cal, v.at)
+        ),
+    });
     for x in &v.verdict.violations {
         out.push(format!("  [{}] {}", x.rule, x.message));
     }
-    let blocking = v.blocking_codes();
-    match v.time_ready_at.filter(|_| blocking.is_empty()) {
-        Some(t) => out.push(format!("ready at {}", when(cal, t))),
-        None if blocking.is_empty() => {
-            out.push("ready at: never; the time rules never pass as configured".into())
-        }
-        None => {
-            let codes: Vec<&str> = blocking.iter().map(|c| c.as_str()).collect();
-            let time = match v.time_ready_at {
-                Some(t) if t > v.at => format!("; the time rules pass at {}", when(cal, t)),
-                Some(_) => String::new(),
-                None => "; the time rules never pass as configured".into(),
-            };
-            out.push(format!(
-                "ready at: not until {} {} met{time}",
-                codes.join(", "),
-                if codes.len() == 1 { "is" } else { "are" }
-            ));
-        }
-    }
+    out.extend(waiting_text(cal, v));
     out.join("\n")
+}
+
+/// The lines after the violations: when a verdict that is not ready can be.
+pub fn waiting_text(cal: &Calendar, v: &PromotionVerdict) -> Vec<String> {
+    if v.ready() {
+        return Vec::new();
+    }
+    if v.impossible() {
+        let codes: Vec<&str> = v
+            .blocking_codes()
+            .into_iter()
+            .filter(|c| matches!(c, RuleCode::State | RuleCode::Order))
+            .map(|c| c.as_str())
+            .collect();
+        return vec![format!(
+            "no earliest time: the move is not possible as things stand ({})",
+            codes.join(", ")
+        )];
+    }
+    let blocking = v.blocking_codes();
+    if blocking.is_empty() {
+        return vec![match v.ready_at() {
+            Some(t) => format!("ready at {}", when(cal, t)),
+            None => "ready at: never; the time rules never pass as configured".into(),
+        }];
+    }
+    let codes: Vec<&str> = blocking.iter().map(|c| c.as_str()).collect();
+    vec![
+        format!("to be done first: {}", codes.join(", ")),
+        match v.earliest() {
+            Some(t) if t > v.at => format!("earliest: {} (the time rules pass then)", when(cal, t)),
+            Some(_) => "earliest: now (the time rules pass)".into(),
+            None => "earliest: never; the time rules never pass as configured".into(),
+        },
+    ]
 }

@@ -6,6 +6,7 @@ use crate::model::release::{ChecklistKind, Release};
 use crate::model::rule::RuleCode;
 
 use super::approvals::may_approve_as;
+use super::history::has_entered;
 use super::verdict::{Verdict, Violation};
 
 fn in_progress(r: &Release, what: &str, v: &mut Verdict) {
@@ -66,20 +67,42 @@ pub fn checklist_for(p: &Pipeline, r: &Release, env: usize) -> Result<ChecklistK
     }
 }
 
-/// Rolling back to environment `to` (an index).
+/// Rolling back to environment `to` (an index): only behind the release,
+/// and only to an environment its history shows it entered (a rollback
+/// goes back to where the release has been, never to one it passed over).
 pub fn may_rollback(p: &Pipeline, r: &Release, to: usize) -> Verdict {
     let mut v = Verdict::default();
     in_progress(r, "one can roll back", &mut v);
-    let behind = p
-        .position(&r.environment)
-        .map(|cur| to < cur)
-        .unwrap_or(true);
+    let target = &p.environments[to].name;
+    let current = p.position(&r.environment);
+    let behind = current.map(|cur| to < cur).unwrap_or(true);
     if !behind {
         v.push(Violation::new(
             RuleCode::Order,
             format!(
-                "{} is in {}; {} is not behind it (rollback only goes back)",
-                r.id, r.environment, p.environments[to].name
+                "{} is in {}; {target} is not behind it (rollback only goes back)",
+                r.id, r.environment
+            ),
+        ));
+    } else if !has_entered(r, target) {
+        let been: Vec<&str> = p
+            .environments
+            .iter()
+            .take(current.unwrap_or(p.environments.len()))
+            .map(|e| e.name.as_str())
+            .filter(|name| has_entered(r, name))
+            .collect();
+        v.push(Violation::new(
+            RuleCode::Order,
+            format!(
+                "{} never entered {target} (its history shows no stay there); rollback goes back \
+                 only to where the release has been{}",
+                r.id,
+                if been.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", been.join(", "))
+                }
             ),
         ));
     }

@@ -86,6 +86,7 @@ mod tests {
             calendar: Calendar::default(),
             roles: BTreeMap::from([("Client".to_string(), vec!["C@x.example".to_string()])]),
             environments: vec![Environment::named("live")],
+            require_incidents: true,
         };
         assert!(!may_approve_as(&p, "client", "a@x.example"));
         assert!(may_approve_as(&p, "CLIENT", "c@X.example"));

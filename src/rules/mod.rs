@@ -4,6 +4,9 @@
 
 pub mod actions;
 pub mod approvals;
+pub mod history;
+pub mod moves;
+pub mod overrides;
 pub mod plan;
 pub mod promotion;
 pub mod register;

@@ -10,6 +10,7 @@ use crate::model::release::{ChecklistKind, Release};
 use crate::model::rule::RuleCode;
 
 use super::approvals::missing_approvals;
+use super::history::soak_from;
 use super::time::{
     active_blackout, earliest_time_ok, next_window_open, soak_end, window_close, window_open,
 };
@@ -29,7 +30,9 @@ pub struct PromotionInput<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PromotionVerdict {
     pub from: String,
-    pub to: String,
+    /// The target's name; None only for a release that is over (released
+    /// or cancelled) asked about without a target: nothing lies ahead.
+    pub to: Option<String>,
     pub at: DateTime<Utc>,
     pub verdict: Verdict,
     /// The earliest instant >= `at` at which soak, window and blackout all
@@ -45,19 +48,40 @@ impl PromotionVerdict {
         self.verdict.allowed()
     }
 
-    /// Contract's `ready_at`: when the time rules pass, even while rules
-    /// that people clear at any moment (frozen, approval, checklist, health,
-    /// exclusive) still block, as in the contract's example of `check --json`.
-    /// None when the move itself must wait for something else first: the
-    /// release is not in progress (`state`) or must first pass through an
-    /// environment in between (`order`); or when the time rules never pass.
-    pub fn ready_at(&self) -> Option<DateTime<Utc>> {
-        let moves = self
-            .verdict
+    /// The move cannot happen at all as things stand: the release is not in
+    /// progress (`state`) or must first pass through an environment in
+    /// between (`order`). No instant makes it possible.
+    pub fn impossible(&self) -> bool {
+        self.verdict
             .violations
             .iter()
-            .all(|v| !matches!(v.rule, RuleCode::State | RuleCode::Order));
-        self.time_ready_at.filter(|_| moves)
+            .any(|v| matches!(v.rule, RuleCode::State | RuleCode::Order))
+    }
+
+    /// Contract's `ready_at` (rev 2): the instant the release becomes ready
+    /// if nobody does anything more. `at` when ready; when only time rules
+    /// (soak, window, blackout) block, the instant they all pass; None when
+    /// someone must act first (any other rule), or time never passes.
+    pub fn ready_at(&self) -> Option<DateTime<Utc>> {
+        if self.ready() {
+            return Some(self.at);
+        }
+        if self.blocking_codes().is_empty() {
+            self.time_ready_at
+        } else {
+            None
+        }
+    }
+
+    /// Contract's `earliest` (rev 2): when the time rules pass, whatever
+    /// else blocks (what `rel plan` shows); None when the move is
+    /// impossible or time never passes.
+    pub fn earliest(&self) -> Option<DateTime<Utc>> {
+        if self.impossible() {
+            None
+        } else {
+            self.time_ready_at
+        }
     }
 
     /// Non-time rules that block, as codes.
@@ -83,58 +107,37 @@ impl PromotionVerdict {
     }
 }
 
-/// The overrides asked for, once each, when every one may be used to enter
-/// `target`; else a message for exit 2. A rule such as `state`, `order` or
-/// `frozen` can never be overridden; the others only where the target's
-/// `overridable` lists them.
-pub fn permitted_overrides(
-    target: &Environment,
-    asked: &[RuleCode],
-) -> Result<Vec<RuleCode>, String> {
-    let mut unique: Vec<RuleCode> = Vec::new();
-    for o in asked {
-        if !unique.contains(o) {
-            unique.push(*o);
-        }
-    }
-    if let Some(never) = unique.iter().find(|o| !o.is_overridable()) {
-        return Err(format!(
-            "rule `{never}` can never be overridden; only soak, window, blackout, approval, checklist, health and exclusive can"
-        ));
-    }
-    if let Some(denied) = unique.iter().find(|o| !target.overridable.contains(o)) {
-        let allowed: Vec<&str> = target.overridable.iter().map(|c| c.as_str()).collect();
-        return Err(format!(
-            "--override {denied} is not allowed for {} (its overridable rules: {})",
-            target.name,
-            if allowed.is_empty() {
-                "none".to_string()
-            } else {
-                allowed.join(", ")
-            }
-        ));
-    }
-    Ok(unique)
+/// `state` when the release is over (released or cancelled): it moves no
+/// more, and no other rule has anything to say about it.
+pub fn finished(r: &Release) -> Option<Violation> {
+    (!r.state.in_progress()).then(|| {
+        Violation::new(
+            RuleCode::State,
+            format!(
+                "{} is {}; only a release in progress can be promoted or planned",
+                r.id, r.state
+            ),
+        )
+    })
 }
 
-/// A promotion verdict with overrides applied: what still refuses, which
-/// overrides set a failing rule aside (recorded), and which had nothing to do.
-pub struct Overridden {
-    pub remaining: Verdict,
-    pub used: Vec<RuleCode>,
-    pub unused: Vec<RuleCode>,
-}
-
-impl PromotionVerdict {
-    pub fn overridden(&self, overrides: &[RuleCode]) -> Overridden {
-        let failing = self.verdict.codes();
-        let (used, unused) = overrides.iter().partition(|o| failing.contains(o));
-        Overridden {
-            remaining: self.without(overrides),
-            used,
-            unused,
-        }
-    }
+/// The verdict on a release that is over: only `state`, and no instant.
+/// `target`: the environment asked about, if any.
+pub fn finished_verdict(
+    r: &Release,
+    target: Option<&Environment>,
+    now: DateTime<Utc>,
+) -> Option<PromotionVerdict> {
+    finished(r).map(|state| PromotionVerdict {
+        from: r.environment.clone(),
+        to: target.map(|t| t.name.clone()),
+        at: now,
+        verdict: Verdict {
+            violations: vec![state],
+        },
+        time_ready_at: None,
+        window_closes_at: None,
+    })
 }
 
 /// Evaluates every promotion rule and returns all violations.
@@ -143,19 +146,12 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
     let r = input.release;
     let now = input.now;
     let target: &Environment = &p.environments[input.target.min(p.environments.len() - 1)];
+    if let Some(over) = finished_verdict(r, Some(target), now) {
+        return over;
+    }
     let cal = &p.calendar;
     let current = p.position(&r.environment);
     let mut v = Verdict::default();
-
-    if !r.state.in_progress() {
-        v.push(Violation::new(
-            RuleCode::State,
-            format!(
-                "{} is {}; only a release in progress can be promoted",
-                r.id, r.state
-            ),
-        ));
-    }
 
     match current {
         None => v.push(Violation::new(
@@ -192,20 +188,27 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
         }
     }
 
-    // Soak: counted in the environment the release is leaving.
+    // Soak: counted in the environment the release is leaving, for the
+    // content that is there now.
     let source = current.map(|i| &p.environments[i]);
     let soak_days = source.map(|s| s.soak.days(r.kind)).unwrap_or(0);
-    let soak_until = soak_end(cal, r.entered_at, soak_days);
+    let soaking_since = soak_from(r);
+    let soak_until = soak_end(cal, soaking_since, soak_days);
     match soak_until {
         Some(end) if end <= now => {}
         end => v.push(Violation::at(
             RuleCode::Soak,
             match end {
                 Some(end) => format!(
-                    "{} must soak {soak_days} business day(s) in {} ({} release); it may leave at {}",
+                    "{} must soak {soak_days} business day(s) in {} ({} release){}; it may leave at {}",
                     r.id,
                     r.environment,
                     r.kind,
+                    if soaking_since > r.entered_at {
+                        format!(" since its content changed at {}", when(cal, soaking_since))
+                    } else {
+                        String::new()
+                    },
                     when(cal, end)
                 ),
                 None => format!(
@@ -335,7 +338,7 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
 
     PromotionVerdict {
         from: r.environment.clone(),
-        to: target.name.clone(),
+        to: Some(target.name.clone()),
         at: now,
         verdict: v,
         time_ready_at,

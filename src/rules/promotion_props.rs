@@ -4,6 +4,7 @@
 //! The time arithmetic itself is property-tested in `time_props`; these are
 //! about how the rules compose into one verdict, and how `plan` asks it.
 
+use crate::model::action::Action;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc, Weekday};
@@ -13,7 +14,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::model::calendar::{Blackout, BlackoutBound, Calendar, WeekdaySet};
 use crate::model::pipeline::{ChecklistItem, Soak};
-use crate::model::release::{Approval, HealthReport, Kind, State, Tick};
+use crate::model::release::{Approval, Event, HealthReport, Kind, State, Tick};
 use crate::model::window::parse_window;
 use crate::rules::plan::plan;
 use crate::rules::time::{active_blackout, window_open};
@@ -190,6 +191,7 @@ fn pipeline(now: DateTime<Utc>) -> impl Strategy<Value = Pipeline> {
                 calendar,
                 roles,
                 environments,
+                require_incidents: true,
             }
         })
 }
@@ -213,8 +215,11 @@ fn release(n: usize, now: DateTime<Utc>) -> impl Strategy<Value = Release> {
     let health = prop::collection::vec((0..n, any::<bool>(), 1u32..=2, 0i64..100), 0..3);
     let head = (0..n, state, prop::sample::select(KINDS.to_vec()), 1u32..=2);
     let when = (0i64..12_000, 0u32..60);
-    (head, approvals, ticks, health, when).prop_map(
-        move |((env, state, kind, revision), approvals, ticks, health, (back, secs))| {
+    // Content changes (group, ungroup, unfreeze, or a freeze that is not
+    // one), before or after the entry, up to now.
+    let changes = prop::collection::vec((0usize..4, 0i64..15_000), 0..3);
+    (head, approvals, ticks, health, when, changes).prop_map(
+        move |((env, state, kind, revision), approvals, ticks, health, (back, secs), changes)| {
             let entered = now - Duration::minutes(back) + Duration::seconds(i64::from(secs));
             let name = |i: usize| format!("e{i}");
             Release {
@@ -272,7 +277,18 @@ fn release(n: usize, now: DateTime<Utc>) -> impl Strategy<Value = Release> {
                         detail: None,
                     })
                     .collect(),
-                history: Vec::new(),
+                history: changes
+                    .into_iter()
+                    .map(|(action, back)| {
+                        let action = [
+                            Action::Group,
+                            Action::Ungroup,
+                            Action::Unfreeze,
+                            Action::Freeze,
+                        ][action];
+                        Event::new(now - Duration::minutes(back), "a", action)
+                    })
+                    .collect(),
             }
         },
     )
@@ -348,8 +364,15 @@ proptest! {
         if v.ready() {
             prop_assert_eq!(v.ready_at(), Some(now));
         }
-        prop_assert_eq!(v.from, r.environment.clone());
+        prop_assert_eq!(&v.from, &r.environment);
         prop_assert_eq!(v.at, now);
+        // A release that is over answers `state` alone, with no instant.
+        if !r.state.in_progress() {
+            prop_assert_eq!(v.verdict.codes(), vec![RuleCode::State]);
+            prop_assert_eq!(v.verdict.violations.len(), 1);
+            prop_assert!(v.earliest().is_none() && v.ready_at().is_none());
+            return Ok(());
+        }
         // The release's own id among the occupants never blocks it.
         let exclusive = v.verdict.codes().contains(&RuleCode::Exclusive);
         prop_assert_eq!(exclusive, p.environments[target].exclusive && occ.iter().any(|o| o != "R-1"));
@@ -361,6 +384,7 @@ proptest! {
     fn order_is_violated_exactly_when_skipping_a_required_env_or_not_moving_ahead(
         (p, r, now, target, occ) in case(),
     ) {
+        prop_assume!(r.state.in_progress());
         let v = verdict_at(&p, &r, target, &occ, now);
         let current = p.position(&r.environment).unwrap();
         let order = v.verdict.codes().contains(&RuleCode::Order);
@@ -393,7 +417,22 @@ proptest! {
             }
         }
         let cannot_move = v.verdict.violations.iter().any(|x| matches!(x.rule, RuleCode::State | RuleCode::Order));
-        prop_assert_eq!(v.ready_at().is_none(), v.time_ready_at.is_none() || cannot_move);
+        prop_assert_eq!(v.impossible(), cannot_move);
+        // `earliest`: the time rules, unless the move is impossible.
+        prop_assert_eq!(v.earliest(), if cannot_move { None } else { v.time_ready_at });
+        // `ready_at`: only when nobody needs to act.
+        let expected = if v.ready() {
+            Some(now)
+        } else if v.blocking_codes().is_empty() {
+            v.time_ready_at
+        } else {
+            None
+        };
+        prop_assert_eq!(v.ready_at(), expected);
+        if let Some(t) = v.ready_at() {
+            prop_assert_eq!(v.earliest(), Some(t));
+            prop_assert!(verdict_at(&p, &r, target, &occ, t).ready(), "not ready at its ready_at {}", t);
+        }
         if let Some(t) = v.time_ready_at {
             prop_assert!(t >= now);
             let then = verdict_at(&p, &r, target, &occ, t);
@@ -500,3 +539,6 @@ proptest! {
         }
     }
 }
+
+#[path = "promotion_props_soak.rs"]
+mod soak;

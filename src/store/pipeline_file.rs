@@ -26,6 +26,9 @@ use super::toml_file::{located, parse};
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPipeline {
+    /// false: a release may be frozen without incidents.
+    #[serde(default)]
+    require_incidents: Option<bool>,
     #[serde(default)]
     calendar: Option<RawCalendar>,
     #[serde(default)]
@@ -306,6 +309,7 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
         calendar,
         roles,
         environments,
+        require_incidents: raw.require_incidents.unwrap_or(true),
     })
 }
 

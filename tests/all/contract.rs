@@ -31,8 +31,10 @@ name = "production"
 // ---- section 5: `ready_at` ----
 
 /// The JSON of section 5, value for value: entered uat Friday 15:00, checked
-/// Wednesday 15:00 with Monday a holiday, not frozen. `ready_at` is when the
-/// time rules pass (Thursday 15:00), though `frozen` still blocks.
+/// Wednesday 15:00 with Monday a holiday, not frozen. `frozen` needs someone
+/// to act, so `ready_at` is null; `earliest` is when the time rules pass
+/// (Thursday 15:00), and the soak violation carries its own `ready_at`
+/// (rev 2; revision 1's reading set `ready_at` here).
 #[test]
 fn check_json_ready_at_is_the_contract_example() {
     let env = Env::with_pipeline(SOAK_EXAMPLE);
@@ -56,32 +58,67 @@ fn check_json_ready_at_is_the_contract_example() {
     assert_eq!(codes(&v), ["soak", "frozen"]);
     assert_eq!(v["violations"][0]["ready_at"], "2026-11-26T15:00:00Z");
     assert!(v["violations"][1].get("ready_at").is_none());
-    assert_eq!(v["ready_at"], "2026-11-26T15:00:00Z", "{v}");
+    assert_eq!(v["ready_at"], Value::Null, "{v}");
+    assert_eq!(v["earliest"], "2026-11-26T15:00:00Z", "{v}");
 
-    // Once the soak is over, the time rules pass now: ready_at is `at`.
+    // Once the soak is over, the time rules pass now: earliest is `at`.
     let (_, v) = check(&env, &["R-2026-001", "--at", "2026-11-27T09:00:00Z"]);
     assert_eq!(codes(&v), ["frozen"]);
-    assert_eq!(v["ready_at"], "2026-11-27T09:00:00Z");
+    assert_eq!(v["earliest"], "2026-11-27T09:00:00Z");
+    assert_eq!(v["ready_at"], Value::Null);
 
-    // `rel status --json` gives the same instant.
+    // `rel status --json` gives the same instants.
     let status = env.rel_env(
         &["--json", "status"],
         &[("REL_NOW", "2026-11-25T15:00:00Z")],
     );
     status.ok();
-    assert_eq!(status.json()[0]["ready_at"], "2026-11-26T15:00:00Z");
+    assert_eq!(status.json()[0]["ready_at"], Value::Null);
+    assert_eq!(status.json()[0]["earliest"], "2026-11-26T15:00:00Z");
 
-    // The text for people still says what else is needed.
+    // The text for people says what must be done, and the earliest.
     let text = env.rel(&["check", "R-2026-001", "--at", "2026-11-25T15:00:00Z"]);
     assert!(
-        text.stdout
-            .contains("not until frozen is met; the time rules pass at Thu 2026-11-26 15:00"),
+        text.stdout.contains("to be done first: frozen")
+            && text
+                .stdout
+                .contains("earliest: Thu 2026-11-26 15:00 UTC (the time rules pass then)")
+            && !text.stdout.contains("ready at"),
         "{}",
         text.stdout
     );
 }
 
-/// `null` when something else must happen first: the release must first
+/// When only time blocks, `ready_at` is when it passes and equals
+/// `earliest`; once frozen, the same release waits only for its soak.
+#[test]
+fn check_json_ready_at_is_set_when_nobody_needs_to_act() {
+    let env = Env::with_pipeline(SOAK_EXAMPLE);
+    let id = "R-2026-001";
+    env.rel(&["new", "--version", "1.4.0", "--title", "B", "--id", id])
+        .ok();
+    env.rel(&["promote", id]).ok();
+    // Let the soak alone block: staging is entered by frozen releases only,
+    // so check against a pipeline without that rule.
+    env.write(
+        "environments.toml",
+        &SOAK_EXAMPLE.replace("requires_frozen = true", ""),
+    );
+    env.commit_all("staging takes open releases");
+    let (code, v) = check(&env, &[id, "--at", "2026-11-25T15:00:00Z"]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&v), ["soak"]);
+    assert_eq!(v["ready_at"], "2026-11-26T15:00:00Z");
+    assert_eq!(v["earliest"], "2026-11-26T15:00:00Z");
+    let text = env.rel(&["check", id, "--at", "2026-11-25T15:00:00Z"]);
+    assert!(
+        text.stdout.contains("ready at Thu 2026-11-26 15:00"),
+        "{}",
+        text.stdout
+    );
+}
+
+/// `null` when the move itself is not possible: the release must first
 /// pass through the environment in between (`order`), or is not in progress
 /// (`state`); no instant makes those moves possible.
 #[test]
@@ -94,11 +131,13 @@ fn check_json_ready_at_is_null_when_the_move_itself_is_not_possible() {
     assert_eq!(code, 1);
     assert_eq!(codes(&v), ["order", "frozen"]);
     assert_eq!(v["ready_at"], Value::Null);
+    assert_eq!(v["earliest"], Value::Null);
 
     env.rel(&["cancel", id, "--reason", "not needed"]).ok();
     let (_, v) = check(&env, &[id]);
-    assert_eq!(codes(&v)[0], "state");
+    assert_eq!(codes(&v), ["state"]);
     assert_eq!(v["ready_at"], Value::Null);
+    assert_eq!(v["earliest"], Value::Null);
 }
 
 // ---- section 1 and 2: environments.toml ----

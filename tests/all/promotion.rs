@@ -146,6 +146,7 @@ fn check_json_has_the_contract_shape_and_lists_every_violation() {
             "at",
             "ready",
             "ready_at",
+            "earliest",
             "violations"
         ]
     );
@@ -161,9 +162,10 @@ fn check_json_has_the_contract_shape_and_lists_every_violation() {
         .unwrap()
         .contains("uat"));
     assert!(v["violations"][1].get("ready_at").is_none());
-    // When the time rules pass, though `frozen` still blocks (the
-    // contract's example of `check --json`).
-    assert_eq!(v["ready_at"], "2026-11-25T15:00:00Z");
+    // `frozen` needs someone to act: no `ready_at`; the time rules pass
+    // at `earliest` (contract rev 2).
+    assert_eq!(v["ready_at"], Value::Null);
+    assert_eq!(v["earliest"], "2026-11-25T15:00:00Z");
 
     let text = env.rel(&["check", &id]);
     text.code(1);
@@ -384,8 +386,10 @@ fn exclusive_target_holds_one_release_at_a_time() {
     let (code, v) = check(&env, &[&b]);
     assert_eq!((code, codes(&v)), (1, vec!["exclusive".to_string()]));
     assert!(v["violations"][0]["message"].as_str().unwrap().contains(&a));
-    // No time rule waits: ready_at is now; `exclusive` still blocks.
-    assert_eq!(v["ready_at"], v["at"]);
+    // No time rule waits: earliest is now; `exclusive` still blocks, so
+    // nothing will make it ready by itself.
+    assert_eq!(v["earliest"], v["at"]);
+    assert_eq!(v["ready_at"], Value::Null);
     refused(&env, &["promote", &b], 1);
 
     // Once a has moved on, b may enter.

@@ -40,7 +40,9 @@ fn approval_every_role_of_the_target_must_approve() {
     let (code, v) = check(&env, &[&id]);
     assert_eq!(code, 1);
     assert_eq!(codes(&v), ["approval", "approval"]);
-    assert_eq!(v["ready_at"], v["at"]); // no time rule waits
+    // No time rule waits (earliest is now), but someone must approve.
+    assert_eq!(v["earliest"], v["at"]);
+    assert_eq!(v["ready_at"], serde_json::Value::Null);
 
     let text = v.to_string();
     assert!(

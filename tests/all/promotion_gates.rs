@@ -18,7 +18,9 @@ fn checklist_entry_item_for_major_releases_only() {
     assert_eq!(code, 1);
     assert_eq!(codes(&v), ["checklist"]);
     assert!(v.to_string().contains("UAT data refreshed"), "{v}");
-    assert_eq!(v["ready_at"], v["at"]); // no time rule waits
+    // No time rule waits (earliest is now), but someone must tick.
+    assert_eq!(v["earliest"], v["at"]);
+    assert_eq!(v["ready_at"], serde_json::Value::Null);
     refused(&env, &["promote", &major], 1);
     assert_eq!(check(&env, &[&minor]).0, 0);
     // A minor release has no entry item to tick in uat.

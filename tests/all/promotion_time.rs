@@ -286,7 +286,7 @@ fn blackout_ending_outside_every_window_is_ready_when_the_next_window_opens() {
 }
 
 #[test]
-fn ready_at_is_when_the_time_rules_pass_even_while_another_rule_blocks() {
+fn earliest_is_when_the_time_rules_pass_even_while_another_rule_blocks() {
     let mut env = Env::with_pipeline(&pipeline(
         "",
         "requires_frozen = true\nwindows = [\"mon 09:00-10:00\"]",
@@ -295,8 +295,10 @@ fn ready_at_is_when_the_time_rules_pass_even_while_another_rule_blocks() {
     let (code, v) = check(&env, &[&id]);
     assert_eq!(code, 1);
     assert_eq!(codes(&v), ["soak", "frozen", "window"]);
-    // Soak over Wednesday 15:00, then the Monday window.
-    assert_eq!(v["ready_at"], "2026-11-30T09:00:00Z");
+    // Soak over Wednesday 15:00, then the Monday window; `frozen` needs
+    // someone to act, so nothing makes it ready by itself.
+    assert_eq!(v["earliest"], "2026-11-30T09:00:00Z");
+    assert_eq!(v["ready_at"], serde_json::Value::Null);
     // Each time violation still says when it alone passes.
     assert_eq!(v["violations"][0]["ready_at"], "2026-11-25T15:00:00Z");
     assert_eq!(v["violations"][2]["ready_at"], "2026-11-23T09:00:00Z");

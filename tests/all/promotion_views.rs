@@ -171,11 +171,13 @@ fn status_shows_readiness_ready_blocked_or_ready_at() {
         (json!(false), json!("2026-11-25T15:00:00Z"))
     );
     assert_eq!(w["blocked_by"], json!(["soak"]));
+    assert_eq!(w["earliest"], json!("2026-11-25T15:00:00Z"));
     let b = row(&blocked);
     assert_eq!(
         (b["ready_at"].clone(), b["blocked_by"].clone()),
-        (json!("2026-11-25T15:00:00Z"), json!(["soak", "frozen"]))
+        (Value::Null, json!(["soak", "frozen"]))
     );
+    assert_eq!(b["earliest"], json!("2026-11-25T15:00:00Z"));
     let l = row(&last);
     assert_eq!(
         (l["next"].clone(), l["ready"].clone()),

@@ -271,17 +271,18 @@ fn freeze_needs_incidents_each_resolved_and_tested() {
     env.git(&["commit", "-q", "-am", "hand edit"]);
     // Incident by incident: INC-1 untested, INC-2 unresolved.
     assert_eq!(codes(&env, &["freeze", R1]), ["untested", "unresolved"]);
+    // Each change to an incident of the open release is a new revision.
     env.rel(&["incident", "resolve", "INC-2"]).ok();
     env.rel(&["incident", "test", "INC-1", "--evidence", "t.pdf"])
         .ok();
 
     let run = env.rel(&["freeze", R1]);
     run.ok();
-    assert!(run.stdout.contains("R-2026-001 frozen at revision 2"));
+    assert!(run.stdout.contains("R-2026-001 frozen at revision 4"));
     let r = release(&env, R1);
     assert_eq!(r["state"], "frozen");
     assert_eq!(r["frozen"], true);
-    assert_eq!(r["revision"], 2);
+    assert_eq!(r["revision"], 4);
     assert!(last_message(&env).contains("Rel-Action: freeze\nRel-Release: R-2026-001"));
     assert_eq!(last_files(&env), ["releases/R-2026-001.toml"]);
     // Frozen: no second freeze, no content change.

@@ -6,10 +6,11 @@ use crate::error::invalid;
 use crate::model::action::Action;
 use crate::model::ids::validate_id;
 use crate::model::incident::{parse_component_spec, Incident};
+use crate::model::release::Release;
 use crate::render::incident::incident_json;
 use crate::render::output::{errln, json, outln};
 use crate::rules::register::effects::{self, Stamp};
-use crate::rules::register::may_change_incident;
+use crate::rules::register::{changes_holder, lists, may_change_incident};
 use crate::store::{change_for, CommitMessage, Workspace};
 
 use super::super::register::holder_of;
@@ -94,6 +95,16 @@ pub fn run(ctx: &Context, id: &str, edit: Edit) -> anyhow::Result<i32> {
             &verdict,
         ));
     }
+    // The open release holding it changes with it (a new revision), so
+    // it is loaded to be changed now: time moves forward for it too.
+    // (Only when the release does list it: a hand edit may have left the
+    // incident naming a release that does not hold it.)
+    let mut release = match holder.as_ref().filter(|_| changes_holder(holder.as_ref())) {
+        Some(h) if lists(&ws.load::<Release>(&h.id)?, &incident.id) => {
+            Some(super::super::release_to_change(ctx, &ws, &h.id)?)
+        }
+        _ => None,
+    };
     let actor = super::super::actor(ctx, &ws)?;
     let by = actor.to_string();
     let stamp = Stamp {
@@ -136,7 +147,17 @@ pub fn run(ctx: &Context, id: &str, edit: Edit) -> anyhow::Result<i32> {
     let mut message = CommitMessage::new(checked.action(), &incident.id);
     message.body.push(format!("{} {done}", incident.id));
     message.release = incident.release.clone();
-    super::super::apply(ctx, &ws, &actor, &[change_for(&incident)?], &message)?;
+    let mut changes = vec![change_for(&incident)?];
+    if let Some(r) = release.as_mut() {
+        effects::incident_changed(r, &incident.id, checked.action(), stamp);
+        message.body.push(format!(
+            "{} is now at revision {}: approvals, ticks and health reports of its earlier content no longer count",
+            r.id, r.revision
+        ));
+        message.release = Some(r.id.clone());
+        changes.push(change_for(&*r)?);
+    }
+    super::super::apply(ctx, &ws, &actor, &changes, &message)?;
     print(ctx, &incident, Some(&done))
 }
 

@@ -155,10 +155,11 @@ pub fn may_ungroup(release: &Release) -> Verdict {
     verdict
 }
 
-/// May `release` be frozen? It is open (`state`), has incidents (`empty`),
-/// each resolved (`unresolved`) and with test evidence (`untested`).
-/// `incidents` are the release's incidents as loaded.
-pub fn may_freeze(release: &Release, incidents: &[&Incident]) -> Verdict {
+/// May `release` be frozen? It is open (`state`), has incidents (`empty`,
+/// unless the pipeline sets `require_incidents = false`), each resolved
+/// (`unresolved`) and with test evidence (`untested`). `incidents` are the
+/// release's incidents as loaded.
+pub fn may_freeze(release: &Release, incidents: &[&Incident], require_incidents: bool) -> Verdict {
     let mut verdict = Verdict::default();
     let id = &release.id;
     match release.state {
@@ -169,7 +170,7 @@ pub fn may_freeze(release: &Release, incidents: &[&Incident]) -> Verdict {
         )),
         State::Released | State::Cancelled => still_in_progress(release, &mut verdict),
     }
-    if release.incidents.is_empty() {
+    if require_incidents && release.incidents.is_empty() {
         verdict.push(Violation::new(
             RuleCode::Empty,
             format!(
@@ -222,8 +223,10 @@ pub fn may_cancel(release: &Release) -> Verdict {
 
 /// May `change` happen to `incident`, held by `holder`?
 ///
-/// - Components may always be recorded, even after release: they document
-///   what shipped.
+/// - Nothing changes while the holder is frozen (`state`): the frozen
+///   content is what was approved and tested, incidents included.
+/// - Components may otherwise always be recorded, even after release: they
+///   document what shipped.
 /// - Anything else on a closed (shipped) incident: `state`.
 /// - Resolving a resolved incident, or reopening an open one: `state`.
 /// - Reopening an incident grouped in a release in progress: `state`. The
@@ -237,6 +240,24 @@ pub fn may_change_incident(
 ) -> Verdict {
     let mut verdict = Verdict::default();
     let id = &incident.id;
+    if let Some(h) = holder.filter(|h| h.state == Some(State::Frozen)) {
+        let hint = if change == IncidentChange::Reopen {
+            format!(" and `rel ungroup {} {id}`", h.id)
+        } else {
+            String::new()
+        };
+        verdict.push(Violation::new(
+            RuleCode::State,
+            format!(
+                "incident {id} is in release {}, which is frozen: it cannot be {} until \
+                 `rel unfreeze {} --reason TEXT`{hint}",
+                h.id,
+                change.verb(),
+                h.id
+            ),
+        ));
+        return verdict;
+    }
     if change == IncidentChange::Component {
         return verdict;
     }
@@ -264,22 +285,15 @@ pub fn may_change_incident(
                     format!("incident {id} is already open"),
                 ));
             }
+            // (A frozen holder was refused above.)
             if let Some(h) = holder.filter(|h| h.in_progress()) {
-                let first = if h.state == Some(State::Frozen) {
-                    format!(
-                        "unfreeze the release and ungroup the incident first \
-                         (`rel unfreeze {} --reason TEXT`, then `rel ungroup {} {id}`)",
-                        h.id, h.id
-                    )
-                } else {
-                    format!("ungroup it first (`rel ungroup {} {id}`)", h.id)
-                };
                 let state = h.state.map(State::as_str).unwrap_or("unknown");
                 verdict.push(Violation::new(
                     RuleCode::State,
                     format!(
-                        "incident {id} is grouped in release {} ({state}, in progress): {first}",
-                        h.id
+                        "incident {id} is grouped in release {} ({state}, in progress): \
+                         ungroup it first (`rel ungroup {} {id}`)",
+                        h.id, h.id
                     ),
                 ));
             }
@@ -287,4 +301,12 @@ pub fn may_change_incident(
         _ => {}
     }
     verdict
+}
+
+/// Whether an allowed change to an incident held by `holder` changes that
+/// release's content: it does while the release is open (a frozen one
+/// refuses the change; one that is over keeps its record as it was), and
+/// then the release moves to a new revision in the same commit.
+pub fn changes_holder(holder: Option<&Holder>) -> bool {
+    holder.is_some_and(|h| h.state == Some(State::Open))
 }

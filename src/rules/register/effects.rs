@@ -20,7 +20,7 @@ pub struct Stamp<'a> {
 }
 
 impl Stamp<'_> {
-    fn event(&self, action: Action) -> Event {
+    pub fn event(&self, action: Action) -> Event {
         Event::new(self.at, self.by, action)
     }
 
@@ -117,6 +117,18 @@ pub fn cancel(release: &mut Release, incidents: &mut [Incident], reason: &str, s
             ));
         }
     }
+}
+
+/// One of the release's incidents changed (`action`, as the commit names
+/// it): a new revision, so approvals, ticks and health reports given for
+/// what the incident was no longer count. The soak goes on: the release's
+/// incidents are the same ones.
+pub fn incident_changed(release: &mut Release, incident: &str, action: Action, stamp: Stamp) {
+    release.revision += 1;
+    let mut event = stamp.event(action);
+    event.incidents = vec![incident.to_string()];
+    event.detail = Some(format!("revision {}", release.revision));
+    release.history.push(event);
 }
 
 pub fn resolve(incident: &mut Incident, stamp: Stamp) {

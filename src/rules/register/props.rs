@@ -2,6 +2,7 @@
 //! as the commands apply them: ask the rules, and only when allowed apply the
 //! effects. The world is values: releases and incidents in memory.
 
+use crate::model::action::Action;
 use proptest::prelude::*;
 
 use super::effects;
@@ -151,7 +152,7 @@ impl World {
                     .iter()
                     .filter_map(|id| self.index_of(id).map(|n| &self.incidents[n]))
                     .collect();
-                if !may_freeze(&self.releases[*r], &content).allowed() {
+                if !may_freeze(&self.releases[*r], &content, true).allowed() {
                     return false;
                 }
                 effects::freeze(&mut self.releases[*r], s);
@@ -198,6 +199,17 @@ impl World {
                     IncidentChange::Reopen => effects::reopen(i, s),
                     IncidentChange::Authorise => effects::authorise(i, "Client", s),
                     _ => effects::add_evidence(i, "report.pdf", s),
+                }
+                // The open release holding it changes in the same commit.
+                if changes_holder(holder.as_ref()) {
+                    let id = i.id.clone();
+                    if let Some(r) = holder.and_then(|h| {
+                        self.releases
+                            .iter_mut()
+                            .find(|r| r.id.eq_ignore_ascii_case(&h.id))
+                    }) {
+                        effects::incident_changed(r, &id, Action::IncidentTest, s);
+                    }
                 }
                 true
             }
@@ -266,6 +278,22 @@ proptest! {
                     prop_assert_eq!(b.revision, a.revision + 1);
                 }
             }
+            // An incident of a frozen release never changes; a change to one
+            // of an open release moves that release to a new revision.
+            for (n, (a, b)) in before.incidents.iter().zip(&w.incidents).enumerate() {
+                if a == b {
+                    continue;
+                }
+                let holder = before.holder(a);
+                prop_assert!(holder.as_ref().is_none_or(|h| h.state != Some(State::Frozen)) || matches!(op, Op::Cancel(_) | Op::Ungroup(..)),
+                    "incident {} of a frozen release changed by {:?}", n, op);
+                if matches!(op, Op::Resolve(_) | Op::Reopen(_) | Op::Authorise(_) | Op::Test(_)) {
+                    if let Some(h) = holder.filter(|h| h.state == Some(State::Open)) {
+                        let r = before.releases.iter().position(|r| r.id == h.id).unwrap();
+                        prop_assert_eq!(w.releases[r].revision, before.releases[r].revision + 1);
+                    }
+                }
+            }
             w.check()?;
         }
     }
@@ -285,7 +313,11 @@ proptest! {
         let ids: Vec<&str> = incidents.iter().map(|i| i.id.as_str()).collect();
         let r = release("R", state, &ids);
         let refs: Vec<&Incident> = incidents.iter().collect();
-        let v = may_freeze(&r, &refs);
+        let v = may_freeze(&r, &refs, true);
+        // Without required incidents, only `empty` goes away.
+        let lax = may_freeze(&r, &refs, false);
+        prop_assert!(lax.violations.iter().all(|x| x.rule != RuleCode::Empty));
+        prop_assert_eq!(lax.violations.len() + usize::from(incidents.is_empty()), v.violations.len());
 
         let open = state == State::Open;
         let nonempty = !incidents.is_empty();

@@ -116,16 +116,19 @@ fn released_and_cancelled_releases_refuse_content_changes() {
 #[test]
 fn freezing_needs_resolved_tested_content_in_an_open_release() {
     let a = ready("A");
-    assert!(may_freeze(&release("R", State::Open, &["A"]), &[&a]).allowed());
+    assert!(may_freeze(&release("R", State::Open, &["A"]), &[&a], true).allowed());
     assert_eq!(
-        codes(&may_freeze(&release("R", State::Open, &[]), &[])),
+        codes(&may_freeze(&release("R", State::Open, &[]), &[], true)),
         vec![RuleCode::Empty]
     );
+    // A pipeline whose products are not tracked as incidents.
+    assert!(may_freeze(&release("R", State::Open, &[]), &[], false).allowed());
     let open = incident("O", IncidentStatus::Open, true, false);
     assert_eq!(
         codes(&may_freeze(
             &release("R", State::Frozen, &["A", "O"]),
-            &[&a, &open]
+            &[&a, &open],
+            true
         )),
         vec![RuleCode::State, RuleCode::Unresolved, RuleCode::Untested]
     );
@@ -187,9 +190,26 @@ fn incident_changes() {
             vec![RuleCode::State]
         );
     }
-    assert!(may_change_incident(&closed, Component, Some(&held)).allowed());
-    assert!(may_change_incident(&open, Authorise, Some(&held)).allowed());
-    assert!(may_change_incident(&open, Test, Some(&held)).allowed());
+    // A frozen release's incidents do not change, components included.
+    for change in [Resolve, Reopen, Authorise, Test, Component] {
+        let v = may_change_incident(&resolved, change, Some(&held));
+        assert_eq!(codes(&v), vec![RuleCode::State], "{change:?}");
+        assert!(v.violations[0].message.contains("rel unfreeze R1"));
+    }
+    let shipped = Holder {
+        id: "R1".into(),
+        state: Some(State::Released),
+    };
+    assert!(may_change_incident(&closed, Component, Some(&shipped)).allowed());
+    let open_holder = Holder {
+        id: "R1".into(),
+        state: Some(State::Open),
+    };
+    assert!(may_change_incident(&open, Authorise, Some(&open_holder)).allowed());
+    assert!(may_change_incident(&open, Test, Some(&open_holder)).allowed());
+    assert!(changes_holder(Some(&open_holder)));
+    assert!(!changes_holder(Some(&held)) && !changes_holder(Some(&shipped)));
+    assert!(!changes_holder(Some(&over)) && !changes_holder(None));
 }
 
 #[test]
