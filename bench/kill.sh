@@ -11,8 +11,10 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 repo=${1:?usage: bench/kill.sh DIR [N]}
 kills=${2:-200}
+if [ -z "${BENCH_REL:-}" ]; then
+    (cd "$root" && cargo build --release --quiet --bin rel)
+fi
 rel=${BENCH_REL:-${CARGO_TARGET_DIR:-$root/target}/release/rel}
-(cd "$root" && cargo build --release --quiet --bin rel)
 
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 NO_COLOR=1
 export REL_ACTOR="Kill Test <kill@example.com>"
