@@ -60,7 +60,7 @@ pub enum NotesFormat {
     Json,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Start a release repository here: environments.toml (the default
     /// four-stage pipeline), releases/ and releases/incidents/; runs `git init`
@@ -68,6 +68,9 @@ pub enum Command {
     Init,
     /// Show the pipeline as configured, in order, with its rules.
     Env,
+    /// Fetch the shared branch (`[sync]` in environments.toml) and
+    /// fast-forward this clone to it; exit 3 when they have diverged.
+    Sync,
     /// One row per release in progress: where it is, for how long, and what
     /// it waits for.
     Status,
@@ -246,7 +249,7 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct NewArgs {
     /// Semantic version, e.g. 1.4.0.
     #[arg(long)]
@@ -265,7 +268,7 @@ pub struct NewArgs {
     pub target: Option<String>,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum IncidentCommand {
     /// Register an incident (status open).
     New {

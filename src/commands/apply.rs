@@ -4,6 +4,7 @@
 use crate::context::Context;
 use crate::model::actor::Actor;
 use crate::render::output::errln;
+use crate::store::sync::{self, Pushed, RemoteMoved};
 use crate::store::{Change, CommitMessage, Workspace};
 
 /// Commits `changes` (or, with --dry-run, prints what would be committed).
@@ -27,7 +28,30 @@ pub fn apply(
         }
         return Ok(());
     }
-    let committed = ws.commit(changes, message, actor, ctx.now)?;
+    let committed = match &ws.shared {
+        None => ws.commit(changes, message, actor, ctx.now)?,
+        Some(shared) => {
+            // The commit is pushed before the local branch takes it, and
+            // reported only once the remote has it (contract section 6): a
+            // push that fails leaves branch, index and work tree untouched.
+            let prepared = ws.prepare(changes, message, actor, ctx.now)?;
+            match sync::push(ws.workdir(), shared, prepared.id) {
+                Ok(Pushed::Done) => ws.land(prepared)?,
+                Ok(Pushed::Moved) => {
+                    ws.abandon(prepared);
+                    return Err(RemoteMoved(shared.clone()).into());
+                }
+                Ok(Pushed::Refused(why)) => {
+                    ws.abandon(prepared);
+                    return Err(sync::refused(shared, &why));
+                }
+                Err(e) => {
+                    ws.abandon(prepared);
+                    return Err(e);
+                }
+            }
+        }
+    };
     let short = committed.id.to_string();
     errln(&format!(
         "committed {} rel: {} {}",

@@ -24,6 +24,7 @@ mod report;
 mod rollback;
 mod show;
 mod status;
+mod sync;
 mod tick;
 mod verify;
 
@@ -40,6 +41,26 @@ pub use apply::apply;
 pub use refuse::refuse;
 pub use report::{release_done, release_unchanged};
 
+/// Runs a command; when its push was rejected because the shared branch
+/// moved (`[sync]`), runs it again from the fetch, deciding afresh on the new
+/// tip, up to `retries` attempts (contract section 6).
+pub fn dispatch_synced(ctx: &Context, command: Command) -> anyhow::Result<i32> {
+    let mut attempt = 1;
+    loop {
+        match dispatch(ctx, command.clone()) {
+            Err(e) => match e.downcast::<crate::store::sync::RemoteMoved>() {
+                Ok(moved) if attempt < moved.0.retries => {
+                    std::thread::sleep(crate::store::sync::backoff(attempt));
+                    attempt += 1;
+                }
+                Ok(moved) => return Err(crate::store::sync::kept_moving(&moved.0)),
+                Err(other) => return Err(other),
+            },
+            done => return done,
+        }
+    }
+}
+
 /// Runs a command; returns the exit code for outcomes that are not errors
 /// (`check` not ready, `verify` failed).
 pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
@@ -52,6 +73,7 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
     match command {
         Command::Init => init::run(ctx),
         Command::Env => env::run(ctx),
+        Command::Sync => sync::run(ctx),
         Command::Status => status::run(ctx),
         Command::List { state } => list::run(ctx, state),
         Command::Show { release } => show::run(ctx, &release),

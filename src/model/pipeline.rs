@@ -18,6 +18,20 @@ pub struct Pipeline {
     /// Whether a release needs incidents to be frozen (`empty`); false for
     /// products not tracked as incidents. Default true.
     pub require_incidents: bool,
+    /// `[sync]`: the shared branch every write goes through (contract
+    /// section 6); None works in the local repository alone.
+    pub sync: Option<SyncSettings>,
+}
+
+/// `[sync]` of environments.toml.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncSettings {
+    /// A remote name of this clone, e.g. `origin`.
+    pub remote: String,
+    /// The remote's branch; None: the branch checked out.
+    pub branch: Option<String>,
+    /// Attempts when the remote moved meanwhile (at least 1).
+    pub retries: u32,
 }
 
 /// Business days to stay in an environment, by release kind.

@@ -87,6 +87,7 @@ mod tests {
             roles: BTreeMap::from([("Client".to_string(), vec!["C@x.example".to_string()])]),
             environments: vec![Environment::named("live")],
             require_incidents: true,
+            sync: None,
         };
         assert!(!may_approve_as(&p, "client", "a@x.example"));
         assert!(may_approve_as(&p, "CLIENT", "c@X.example"));

@@ -192,6 +192,7 @@ fn pipeline(now: DateTime<Utc>) -> impl Strategy<Value = Pipeline> {
                 roles,
                 environments,
                 require_incidents: true,
+                sync: None,
             }
         })
 }

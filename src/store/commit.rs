@@ -32,6 +32,16 @@ pub struct Committed {
     pub index_warning: Option<String>,
 }
 
+/// A commit made but not yet the branch's (see `Workspace::prepare`).
+#[derive(Debug)]
+pub struct Prepared {
+    pub id: Oid,
+    branch: String,
+    paths: Vec<String>,
+    /// The reflog line.
+    log: String,
+}
+
 /// `rel: <action> <subject>` plus the `Rel-*` trailers.
 #[derive(Debug, Clone)]
 pub struct CommitMessage {
@@ -150,7 +160,7 @@ impl Workspace {
     }
 
     /// The branch HEAD points at, e.g. `refs/heads/main`.
-    fn branch(&self) -> anyhow::Result<String> {
+    pub fn branch(&self) -> anyhow::Result<String> {
         let head = self.repo.find_reference("HEAD")?;
         match head.symbolic_target() {
             Some(name) => Ok(name.to_string()),
@@ -179,6 +189,22 @@ impl Workspace {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Committed> {
+        let prepared = self.prepare(changes, message, actor, now)?;
+        self.land(prepared)
+    }
+
+    /// The commit object for `changes`, made after every check, with the
+    /// journal recording it; nothing points at it yet, and the work tree is
+    /// untouched. `land` makes it the branch's; `abandon` forgets it (with
+    /// `[sync]`, when the remote did not take it: nothing of the command is
+    /// left but an unreachable object).
+    pub fn prepare(
+        &self,
+        changes: &[Change],
+        message: &CommitMessage,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Prepared> {
         let time = commit_time(now)?;
         distinct_paths(changes)?;
         if message.render().contains('\0') {
@@ -205,26 +231,36 @@ impl Workspace {
                 "internal error: a write must decide on a commit's tree, not the work tree"
             ));
         }
-
         let paths: Vec<String> = changes.iter().map(|c| self.repo_path(&c.path)).collect();
-        let commit_id = self.make_commit(changes, message, actor, time, head_tree.as_ref())?;
+        let id = self.make_commit(changes, message, actor, time, head_tree.as_ref())?;
         journal::begin(
             &self.repo,
             &Journal {
                 branch: branch.clone(),
                 old: self.head_at_open.map(|id| id.to_string()),
-                new: commit_id.to_string(),
+                new: id.to_string(),
                 paths: paths.clone(),
             },
         )?;
-        if let Err(e) = self.move_branch(&branch, commit_id, message) {
+        Ok(Prepared {
+            id,
+            branch,
+            paths,
+            log: format!("rel: {} {}", message.action, message.subject),
+        })
+    }
+
+    /// Moves the branch to the prepared commit (compare and swap) and brings
+    /// rel's files in the index and work tree in step.
+    pub fn land(&self, prepared: Prepared) -> anyhow::Result<Committed> {
+        if let Err(e) = self.move_branch(&prepared.branch, prepared.id, &prepared.log) {
             journal::end(&self.repo);
             return Err(e);
         }
         // The branch has moved: the commit is made. rel's files in the
         // index and work tree follow through git's checkout; should that
         // fail, the journal stays and the next rel command finishes it.
-        let index_warning = match journal::check_out(&self.repo, &paths) {
+        let index_warning = match journal::check_out(&self.repo, &prepared.paths) {
             Ok(()) => {
                 journal::end(&self.repo);
                 None
@@ -235,9 +271,14 @@ impl Workspace {
             )),
         };
         Ok(Committed {
-            id: commit_id,
+            id: prepared.id,
             index_warning,
         })
+    }
+
+    /// Forgets a prepared commit: the branch never pointed at it.
+    pub fn abandon(&self, _prepared: Prepared) {
+        journal::end(&self.repo);
     }
 
     /// The commit object: HEAD's tree plus the changed files. Nothing
@@ -275,18 +316,12 @@ impl Workspace {
 
     /// Moves the branch to `commit_id` only if it still points where it did
     /// when rel read it (compare and swap).
-    fn move_branch(
-        &self,
-        branch: &str,
-        commit_id: Oid,
-        message: &CommitMessage,
-    ) -> anyhow::Result<()> {
-        let log = format!("rel: {} {}", message.action, message.subject);
+    fn move_branch(&self, branch: &str, commit_id: Oid, log: &str) -> anyhow::Result<()> {
         let result = match self.head_at_open {
             Some(old) => self
                 .repo
-                .reference_matching(branch, commit_id, true, old, &log),
-            None => self.repo.reference(branch, commit_id, false, &log),
+                .reference_matching(branch, commit_id, true, old, log),
+            None => self.repo.reference(branch, commit_id, false, log),
         };
         match result {
             Ok(_) => Ok(()),

@@ -87,15 +87,17 @@ pub fn changed_paths(workdir: &Path, pathspecs: &[String]) -> anyhow::Result<Vec
     Ok(paths)
 }
 
-/// Makes `paths` in the index and the work tree equal to HEAD's, as `git
-/// restore` does (line endings and filters applied).
-pub fn restore_from_head(workdir: &Path, paths: &[String]) -> anyhow::Result<()> {
+/// Makes `paths` in the index and the work tree equal to those of commit
+/// `source`, as `git restore` does (line endings and filters applied; a path
+/// the source lacks is removed).
+pub fn restore_from(workdir: &Path, source: &str, paths: &[String]) -> anyhow::Result<()> {
     if paths.is_empty() {
         return Ok(());
     }
+    let source = format!("--source={source}");
     run_with_paths(
         workdir,
-        &["restore", "--source=HEAD", "--staged", "--worktree"],
+        &["restore", &source, "--staged", "--worktree"],
         paths,
         Paths::Stdin,
     )

@@ -62,7 +62,7 @@ pub fn check_out(repo: &Repository, paths: &[String]) -> anyhow::Result<()> {
     let workdir = repo
         .workdir()
         .ok_or_else(|| anyhow::anyhow!("the git repository has no work tree"))?;
-    super::git_cli::restore_from_head(workdir, paths)
+    super::git_cli::restore_from(workdir, "HEAD", paths)
 }
 
 /// Finishes what a killed `rel` left, if anything. `locked`: the caller

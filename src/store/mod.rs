@@ -11,6 +11,7 @@ pub mod manifests;
 pub mod output_path;
 pub mod pipeline_file;
 pub mod source;
+pub mod sync;
 pub mod toml_file;
 pub mod uncommitted;
 pub mod workspace;

@@ -14,7 +14,7 @@ use toml::Spanned;
 use crate::error::invalid;
 use crate::model::calendar::{Blackout, BlackoutBound, Calendar, WeekdaySet};
 use crate::model::ids::{id_key, validate_id};
-use crate::model::pipeline::{ChecklistItem, Environment, Pipeline, Soak};
+use crate::model::pipeline::{ChecklistItem, Environment, Pipeline, Soak, SyncSettings};
 use crate::model::quote::quoted;
 use crate::model::release::Kind;
 use crate::model::rule::RuleCode;
@@ -35,6 +35,19 @@ struct RawPipeline {
     roles: Option<Spanned<BTreeMap<String, Vec<String>>>>,
     #[serde(default)]
     environments: Vec<RawEnvironment>,
+    #[serde(default)]
+    sync: Option<Spanned<RawSync>>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a [sync] table with remote, branch, retries"
+)]
+struct RawSync {
+    remote: Spanned<String>,
+    branch: Option<Spanned<String>>,
+    retries: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -305,11 +318,61 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
         environments.push(env);
     }
 
+    let sync = match raw.sync {
+        Some(sync) => Some(sync_settings(sync.into_inner(), &at)?),
+        None => None,
+    };
     Ok(Pipeline {
         calendar,
         roles,
         environments,
         require_incidents: raw.require_incidents.unwrap_or(true),
+        sync,
+    })
+}
+
+/// `[sync]`, checked: a remote and branch that git accepts as names, and a
+/// sensible number of attempts.
+fn sync_settings(
+    raw: RawSync,
+    at: &dyn Fn(std::ops::Range<usize>, &str) -> anyhow::Error,
+) -> anyhow::Result<SyncSettings> {
+    let plain = |s: &Spanned<String>, what: &str| -> anyhow::Result<String> {
+        let v = s.get_ref();
+        let ok = !v.is_empty()
+            && !v.starts_with(['-', '/', '.'])
+            && !v.ends_with(['/', '.'])
+            && !v.contains("..")
+            && !v.contains("//")
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c));
+        if ok {
+            Ok(v.clone())
+        } else {
+            Err(at(
+                s.span(),
+                &format!(
+                    "{what} {} is not a name rel accepts; expected letters, digits, `.`, `_`, `-` and `/` such as \"origin\" or \"main\"",
+                    quoted(v)
+                ),
+            ))
+        }
+    };
+    let retries = match raw.retries {
+        None => 5,
+        Some(r) => match u32::try_from(*r.get_ref()) {
+            Ok(n @ 1..=100) => n,
+            _ => return Err(at(r.span(), "retries must be a whole number from 1 to 100")),
+        },
+    };
+    Ok(SyncSettings {
+        remote: plain(&raw.remote, "remote")?,
+        branch: raw
+            .branch
+            .as_ref()
+            .map(|b| plain(b, "branch"))
+            .transpose()?,
+        retries,
     })
 }
 

@@ -11,6 +11,7 @@ use crate::model::pipeline::Pipeline;
 use super::lock::{self, Lock};
 use super::pipeline_file::parse_pipeline;
 use super::source::Source;
+use super::sync::{self, Shared};
 
 pub const PIPELINE_FILE: &str = "environments.toml";
 pub const RELEASES_DIR: &str = "releases";
@@ -27,6 +28,8 @@ pub struct Workspace {
     pub(super) head_at_open: Option<git2::Oid>,
     /// What every decision reads: HEAD's tree, or the work tree.
     pub(super) source: Source,
+    /// With `[sync]`: the shared branch this write goes through.
+    pub shared: Option<Shared>,
     _lock: Option<Lock>,
 }
 
@@ -95,9 +98,65 @@ impl Workspace {
     /// uncommitted edits: the pipeline a write obeys is the committed one.
     pub fn open_for_write(start: &Path) -> anyhow::Result<Workspace> {
         let root = find_root(start)?;
-        let ws = Self::at_root(root, true)?;
+        let mut ws = Self::at_root(root, true)?;
         ws.refuse_uncommitted(&[PIPELINE_FILE.to_string()])?;
+        ws.join_shared()?;
         Ok(ws)
+    }
+
+    /// With `[sync]` in HEAD's pipeline: fetches the shared branch and
+    /// fast-forwards the local branch to it (contract section 6, steps 1
+    /// and 2), so the decision is made on the shared tip.
+    fn join_shared(&mut self) -> anyhow::Result<()> {
+        if self.head_at_open.is_none() {
+            return Ok(()); // nothing committed yet: nothing to share
+        }
+        let Some(settings) = self.pipeline()?.sync else {
+            return Ok(());
+        };
+        let shared = Shared::new(&settings, &self.branch()?);
+        let tip = sync::fetch(&self.repo, self.workdir(), &shared)?;
+        if sync::fast_forward(&self.repo, self.workdir(), &shared, tip)? {
+            self.refresh()?;
+            // The fetched tip's pipeline is the one to obey; its edits in
+            // the work tree were checked by the fast-forward.
+            self.refuse_uncommitted(&[PIPELINE_FILE.to_string()])?;
+        }
+        self.shared = Some(shared);
+        Ok(())
+    }
+
+    /// Reads HEAD again (under the lock already held): after a fetch moved
+    /// the branch, the state to decide on is the new tip's.
+    pub fn refresh(&mut self) -> anyhow::Result<()> {
+        self.head_at_open = match self.repo.head() {
+            Ok(head) => Some(
+                head.peel_to_commit()
+                    .map_err(|e| crate::error::git_failure("read HEAD's commit", &e))?
+                    .id(),
+            ),
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+            Err(e) => return Err(crate::error::git_failure("read HEAD", &e)),
+        };
+        let tree = match self.head_at_open {
+            Some(id) => Some(self.repo.find_commit(id)?.tree_id()),
+            None => None,
+        };
+        self.source = Source::Tree(tree);
+        Ok(())
+    }
+
+    /// The git repository itself, for syncing with a remote.
+    pub fn git_repo(&self) -> &git2::Repository {
+        &self.repo
+    }
+
+    /// Opens with the lock but without joining the shared branch (`rel
+    /// sync` does that itself).
+    pub fn open_for_write_local(start: &Path) -> anyhow::Result<Workspace> {
+        let root = find_root(start)?;
+        Self::at_root(root, true)
     }
 
     /// Opens a workspace whose root is known (used by `rel init`).
@@ -125,6 +184,7 @@ impl Workspace {
             prefix,
             head_at_open,
             source: Source::Tree(head_tree),
+            shared: None,
             _lock: lock,
         })
     }
@@ -144,7 +204,7 @@ impl Workspace {
     }
 
     /// The top of the git work tree.
-    pub(super) fn workdir(&self) -> &Path {
+    pub fn workdir(&self) -> &Path {
         self.repo.workdir().unwrap_or(&self.root)
     }
 

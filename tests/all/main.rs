@@ -36,3 +36,5 @@ mod robustness;
 mod robustness_edge;
 mod robustness_writes;
 mod state_commit;
+mod sync;
+mod sync_common;
