@@ -10,6 +10,8 @@ pub mod overrides;
 pub mod plan;
 pub mod promotion;
 pub mod register;
+#[cfg(test)]
+mod sequence_props;
 pub mod time;
 pub mod verdict;
 
