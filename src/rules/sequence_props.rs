@@ -8,8 +8,9 @@
 //! environment (beyond those that entered with a recorded `exclusive`
 //! override); an incident in at most one release in progress, and the
 //! release's list and the incident's holder agree; history times never
-//! decrease within a release; a refused action (a verdict that does not allow it, bad input,
-//! or a time before the last event) leaves everything exactly as it was.
+//! decrease within a release; a refused action (a verdict that does not
+//! allow it, bad input, or a time before the last event) leaves everything
+//! exactly as it was.
 
 use chrono::Duration;
 use proptest::prelude::*;
@@ -241,5 +242,7 @@ fn sequences_reach_every_kind_of_action() {
     }
 }
 
+/// Sequences per run, and the most random steps in one (after the two
+/// `new`): about 1,024 x 42 = 43,000 actions decided and applied per run.
 const CASES: u32 = 1024;
 const LONGEST: usize = 80;
