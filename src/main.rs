@@ -49,7 +49,7 @@ fn main() {
 
 fn run(cli: Cli) -> anyhow::Result<i32> {
     let ctx = Context::from_env(cli.dir, cli.json, cli.dry_run, cli.yes, cli.worktree)?;
-    commands::dispatch_synced(&ctx, cli.command)
+    commands::dispatch(&ctx, cli.command)
 }
 
 /// `--json` among the arguments (before a `--`), for a command line clap

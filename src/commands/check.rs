@@ -6,7 +6,7 @@ use crate::model::release::Release;
 use crate::render::check::{check_json, check_text};
 use crate::render::output::{json, outln};
 
-use super::promotion_facts::evaluate;
+use super::shared::promotion_facts::evaluate;
 
 pub fn run(
     ctx: &Context,
@@ -18,7 +18,7 @@ pub fn run(
         Some(text) => parse_instant(text).map_err(|m| invalid(format!("--at: {m}")))?,
         None => ctx.now,
     };
-    let ws = crate::commands::open_reading(ctx)?;
+    let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     let release: Release = ws.load(release_id)?;
     let verdict = evaluate(&ws, &pipeline, &release, to, at)?;

@@ -2,59 +2,63 @@
 
 use crate::context::Context;
 use crate::model::action::Action;
-use crate::model::incident::{Incident, IncidentEvent, IncidentStatus};
-use crate::model::release::{Event, State};
+use crate::model::incident::Incident;
 use crate::rules::actions::may_close;
-use crate::store::{change_for, CommitMessage, Workspace};
+use crate::rules::moves;
+use crate::rules::register::effects::Stamp;
+use crate::store::{change_for, CommitMessage};
+
+use super::shared::args::Id;
+use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
 
 pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
-    let ws = Workspace::open_for_write(&ctx.start_dir)?;
-    let pipeline = ws.pipeline()?;
-    let mut release = super::release_to_change(ctx, &ws, release_id)?;
-    let verdict = may_close(&pipeline, &release);
-    if !verdict.allowed() {
-        return Err(super::refuse(
-            Action::Close,
-            Some(&release.id),
-            &format!("{} cannot be closed", release.id),
-            &verdict,
-        ));
-    }
-    let actor = super::actor(ctx, &ws)?;
-    let mut changes = Vec::new();
-    for id in &release.incidents {
-        let mut incident: Incident = ws.load(id)?;
-        incident.status = IncidentStatus::Closed;
-        incident.release = Some(release.id.clone());
-        incident.history.push(IncidentEvent {
-            at: ctx.now,
-            by: actor.to_string(),
-            action: "close".into(),
-            detail: Some(format!("released in {} {}", release.id, release.version)),
-        });
-        changes.push(change_for(&incident)?);
-    }
-    release.state = State::Released;
-    let mut event = Event::new(ctx.now, &actor.to_string(), Action::Close);
-    event.env = Some(release.environment.clone());
-    event.detail = Some(format!("released {}", release.version));
-    release.history.push(event);
-    changes.insert(0, change_for(&release)?);
+    let id = Id::release(release_id)?;
+    write(ctx, |ws, actor| {
+        let pipeline = ws.pipeline()?;
+        let mut release = release_to_change(ctx, ws, id.as_str())?;
+        let verdict = may_close(&pipeline, &release);
+        if !verdict.allowed() {
+            return Err(refuse(
+                Action::Close,
+                Some(&release.id),
+                &format!("{} cannot be closed", release.id),
+                &verdict,
+            ));
+        }
+        let mut incidents: Vec<Incident> = release
+            .incidents
+            .iter()
+            .map(|id| ws.load(id))
+            .collect::<anyhow::Result<_>>()?;
+        let by = actor.to_string();
+        moves::close(
+            &mut release,
+            &mut incidents,
+            Stamp {
+                at: ctx.now,
+                by: &by,
+            },
+        );
+        let mut changes = vec![change_for(&release)?];
+        for i in &incidents {
+            changes.push(change_for(i)?);
+        }
 
-    let mut message = CommitMessage::new(Action::Close, &release.id);
-    message.body.push(format!(
-        "{} {} released; {} incident(s) closed",
-        release.id,
-        release.version,
-        release.incidents.len()
-    ));
-    message.release = Some(release.id.clone());
-    message.env = Some(release.environment.clone());
-    super::apply(ctx, &ws, &actor, &changes, &message)?;
-    super::release_done(
-        ctx,
-        &release,
-        &format!("{} {} released", release.id, release.version),
-    )?;
-    Ok(0)
+        let mut message = CommitMessage::new(Action::Close, &release.id);
+        message.body.push(format!(
+            "{} {} released; {} incident(s) closed",
+            release.id,
+            release.version,
+            release.incidents.len()
+        ));
+        message.release = Some(release.id.clone());
+        message.env = Some(release.environment.clone());
+        let done = format!("{} {} released", release.id, release.version);
+        Ok(Decision::commit(
+            changes,
+            message,
+            ReleaseOutcome::done(release, done),
+        ))
+    })?
+    .print(ctx)
 }

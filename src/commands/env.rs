@@ -6,7 +6,7 @@ use crate::render::pipeline::{pipeline_json, rule_lines};
 use crate::render::table::{new_table, render};
 
 pub fn run(ctx: &Context) -> anyhow::Result<i32> {
-    let ws = crate::commands::open_reading(ctx)?;
+    let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     if ctx.json {
         json(&pipeline_json(&pipeline))?;

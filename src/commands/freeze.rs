@@ -5,101 +5,107 @@
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::action::Action;
-use crate::model::ids::validate_id;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
 use crate::rules::register::effects::{self, Stamp};
 use crate::rules::register::{may_freeze, may_unfreeze};
 use crate::store::{change_for, file_of, CommitMessage, Workspace};
 
-use super::register::count;
+use super::shared::args::{Id, Reason};
+use super::shared::register::count;
+use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
 
 pub fn freeze(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
-    validate_id("release", release_id).map_err(invalid)?;
-    let ws = Workspace::open_for_write(&ctx.start_dir)?;
-    let pipeline = ws.pipeline()?;
-    let mut release = super::release_to_change(ctx, &ws, release_id)?;
-    let incidents = content_of(&ws, &release)?;
-    let refs: Vec<&Incident> = incidents.iter().collect();
-    let verdict = may_freeze(&release, &refs, pipeline.require_incidents);
-    if !verdict.allowed() {
-        return Err(super::refuse(
-            Action::Freeze,
-            Some(&release.id),
-            &format!("cannot freeze {}", release.id),
-            &verdict,
-        ));
-    }
-    let actor = super::actor(ctx, &ws)?;
-    let by = actor.to_string();
-    effects::freeze(
-        &mut release,
-        Stamp {
-            at: ctx.now,
-            by: &by,
-        },
-    );
+    let id = Id::release(release_id)?;
+    write(ctx, |ws, actor| {
+        let pipeline = ws.pipeline()?;
+        let mut release = release_to_change(ctx, ws, id.as_str())?;
+        let incidents = content_of(ws, &release)?;
+        let refs: Vec<&Incident> = incidents.iter().collect();
+        let verdict = may_freeze(&release, &refs, pipeline.require_incidents);
+        if !verdict.allowed() {
+            return Err(refuse(
+                Action::Freeze,
+                Some(&release.id),
+                &format!("cannot freeze {}", release.id),
+                &verdict,
+            ));
+        }
+        let by = actor.to_string();
+        effects::freeze(
+            &mut release,
+            Stamp {
+                at: ctx.now,
+                by: &by,
+            },
+        );
 
-    let mut message = CommitMessage::new(Action::Freeze, &release.id);
-    message.body.push(format!(
-        "{} frozen at revision {}: {}",
-        release.id,
-        release.revision,
-        release.incidents.join(", ")
-    ));
-    message.release = Some(release.id.clone());
-    super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
-    let done = format!(
-        "{} frozen at revision {} ({})",
-        release.id,
-        release.revision,
-        count(release.incidents.len())
-    );
-    print(ctx, &release, &done)
+        let mut message = CommitMessage::new(Action::Freeze, &release.id);
+        message.body.push(format!(
+            "{} frozen at revision {}: {}",
+            release.id,
+            release.revision,
+            release.incidents.join(", ")
+        ));
+        message.release = Some(release.id.clone());
+        let done = format!(
+            "{} frozen at revision {} ({})",
+            release.id,
+            release.revision,
+            count(release.incidents.len())
+        );
+        Ok(Decision::commit(
+            vec![change_for(&release)?],
+            message,
+            ReleaseOutcome::done(release, done),
+        ))
+    })?
+    .print(ctx)
 }
 
 pub fn unfreeze(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<i32> {
-    validate_id("release", release_id).map_err(invalid)?;
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(invalid("--reason needs the reason the content must change"));
-    }
-    let ws = Workspace::open_for_write(&ctx.start_dir)?;
-    let mut release = super::release_to_change(ctx, &ws, release_id)?;
-    let verdict = may_unfreeze(&release);
-    if !verdict.allowed() {
-        return Err(super::refuse(
-            Action::Unfreeze,
-            Some(&release.id),
-            &format!("cannot unfreeze {}", release.id),
-            &verdict,
-        ));
-    }
-    let actor = super::actor(ctx, &ws)?;
-    let by = actor.to_string();
-    let stale = release.revision;
-    effects::unfreeze(
-        &mut release,
-        reason,
-        Stamp {
-            at: ctx.now,
-            by: &by,
-        },
-    );
+    let id = Id::release(release_id)?;
+    let reason = Reason::required(reason, "the content must change")?;
+    write(ctx, |ws, actor| {
+        let mut release = release_to_change(ctx, ws, id.as_str())?;
+        let verdict = may_unfreeze(&release);
+        if !verdict.allowed() {
+            return Err(refuse(
+                Action::Unfreeze,
+                Some(&release.id),
+                &format!("cannot unfreeze {}", release.id),
+                &verdict,
+            ));
+        }
+        let by = actor.to_string();
+        let stale = release.revision;
+        effects::unfreeze(
+            &mut release,
+            reason.as_str(),
+            Stamp {
+                at: ctx.now,
+                by: &by,
+            },
+        );
 
-    let mut message = CommitMessage::new(Action::Unfreeze, &release.id);
-    message.body.push(format!(
-        "{} open again at revision {}; approvals, ticks and health reports of revision {stale} no longer count",
-        release.id, release.revision
-    ));
-    message.release = Some(release.id.clone());
-    message.reason = Some(reason.to_string());
-    super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
-    let done = format!(
-        "{} unfrozen: revision {}; approvals, ticks and health reports of revision {stale} no longer count",
-        release.id, release.revision
-    );
-    print(ctx, &release, &done)
+        let mut message = CommitMessage::new(Action::Unfreeze, &release.id);
+        message.body.push(format!(
+            "{} open again at revision {}; approvals, ticks and health reports of revision {stale} no longer count",
+            release.id, release.revision
+        ));
+        message.release = Some(release.id.clone());
+        message.reason = Some(reason.as_str().to_string());
+        let done = format!(
+            "{} unfrozen: revision {}; approvals, ticks and health reports of revision {stale} no longer count",
+            release.id, release.revision
+        );
+        Ok(Decision::commit(
+            vec![change_for(&release)?],
+            message,
+            ReleaseOutcome::done(release, done),
+        ))
+    })?
+    .print(ctx)
 }
 
 /// The release's incidents as loaded; a listed incident without a file is
@@ -122,9 +128,4 @@ fn content_of(ws: &Workspace, release: &Release) -> anyhow::Result<Vec<Incident>
                 .and_then(|stored| ws.load(&stored))
         })
         .collect()
-}
-
-fn print(ctx: &Context, release: &Release, done: &str) -> anyhow::Result<i32> {
-    super::release_done(ctx, release, done)?;
-    Ok(0)
 }

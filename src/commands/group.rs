@@ -2,193 +2,202 @@
 //! all or none. The release manifest and every incident file change in one
 //! commit, so the release's `incidents` and each incident's `release` agree.
 
-use crate::model::action::Action;
 use std::collections::HashMap;
 
 use crate::context::Context;
 use crate::error::invalid;
-use crate::model::ids::{id_key, validate_id};
+use crate::model::action::Action;
+use crate::model::ids::id_key;
 use crate::model::incident::Incident;
-use crate::model::release::Release;
-use crate::render::output::{errln, json, outln};
-use crate::render::release::release_json;
 use crate::rules::register::effects::{self, Stamp};
 use crate::rules::register::{lists, may_group, may_ungroup, Candidate, Holder};
 use crate::store::{change_for, CommitMessage, Workspace};
 
-use super::register::{count, holder_of, resolve_incidents, subject, validate_ids};
+use super::shared::args::{incident_ids, Id};
+use super::shared::register::{count, holder_of, resolve_incidents, subject};
+use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
 
 pub fn group(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Result<i32> {
-    validate_id("release", release_id).map_err(invalid)?;
-    validate_ids("incident", wanted)?;
+    let id = Id::release(release_id)?;
+    let wanted = incident_ids(wanted)?;
+    write(ctx, |ws, actor| {
+        let mut release = release_to_change(ctx, ws, id.as_str())?;
+        let ids = resolve_incidents(ws, &wanted)?;
+        let incidents: Vec<Incident> = ids
+            .iter()
+            .map(|id| ws.load::<Incident>(id))
+            .collect::<anyhow::Result<_>>()?;
+        let holders = holders(ws, &incidents)?;
+        let candidates: Vec<Candidate> = incidents
+            .iter()
+            .zip(holders)
+            .map(|(incident, holder)| Candidate { incident, holder })
+            .collect();
+        let verdict = may_group(&release, &candidates);
+        if !verdict.allowed() {
+            return Err(refuse(
+                Action::Group,
+                Some(&release.id),
+                &format!("cannot group {} into {}", ids.join(", "), release.id),
+                &verdict,
+            ));
+        }
 
-    let ws = Workspace::open_for_write(&ctx.start_dir)?;
-    let mut release = super::release_to_change(ctx, &ws, release_id)?;
-    let ids = resolve_incidents(&ws, wanted)?;
-    let incidents: Vec<Incident> = ids
-        .iter()
-        .map(|id| ws.load::<Incident>(id))
-        .collect::<anyhow::Result<_>>()?;
-    // Each holder is read once, however many incidents it holds; only the
-    // holders are read, never the whole set of releases.
-    let mut holders: HashMap<String, Option<Holder>> = HashMap::new();
-    let mut candidates = Vec::with_capacity(incidents.len());
-    for incident in &incidents {
+        let (already, mut new): (Vec<Incident>, Vec<Incident>) =
+            incidents.into_iter().partition(|i| lists(&release, &i.id));
+        if new.is_empty() {
+            return Ok(Decision::nothing(
+                format!(
+                    "nothing to change: {} already in {}",
+                    ids.join(", "),
+                    release.id
+                ),
+                ReleaseOutcome::unchanged(release),
+            ));
+        }
+        let by = actor.to_string();
+        effects::group(
+            &mut release,
+            &mut new,
+            Stamp {
+                at: ctx.now,
+                by: &by,
+            },
+        );
+
+        let added: Vec<String> = new.iter().map(|i| i.id.clone()).collect();
+        let mut changes = vec![change_for(&release)?];
+        for i in &new {
+            changes.push(change_for(i)?);
+        }
+        let mut message = CommitMessage::new(Action::Group, &subject(&release.id, &added));
+        message.body.push(format!(
+            "Grouped into {} (revision {}): {}",
+            release.id,
+            release.revision,
+            added.join(", ")
+        ));
+        message.release = Some(release.id.clone());
+        let done = format!(
+            "grouped {} into {} (revision {}, {})",
+            added.join(", "),
+            release.id,
+            release.revision,
+            count(release.incidents.len())
+        );
+        let note = (!already.is_empty()).then(|| {
+            let names: Vec<&str> = already.iter().map(|i| i.id.as_str()).collect();
+            format!("already in {}: {}", release.id, names.join(", "))
+        });
+        let decision = Decision::commit(changes, message, ReleaseOutcome::done(release, done));
+        Ok(match note {
+            Some(line) => decision.note(line),
+            None => decision,
+        })
+    })?
+    .print(ctx)
+}
+
+/// The holder of each incident, in order. Each holder is read once, however
+/// many incidents it holds; only the holders are read, never the whole set
+/// of releases.
+fn holders(ws: &Workspace, incidents: &[Incident]) -> anyhow::Result<Vec<Option<Holder>>> {
+    let mut seen: HashMap<String, Option<Holder>> = HashMap::new();
+    let mut found = Vec::with_capacity(incidents.len());
+    for incident in incidents {
         let key = incident.release.as_deref().map(id_key).unwrap_or_default();
-        let holder = match holders.get(&key) {
+        let holder = match seen.get(&key) {
             Some(h) => h.clone(),
             None => {
-                let h = holder_of(&ws, incident)?;
-                holders.insert(key, h.clone());
+                let h = holder_of(ws, incident)?;
+                seen.insert(key, h.clone());
                 h
             }
         };
-        candidates.push(Candidate { incident, holder });
+        found.push(holder);
     }
-    let verdict = may_group(&release, &candidates);
-    if !verdict.allowed() {
-        return Err(super::refuse(
-            Action::Group,
-            Some(&release.id),
-            &format!("cannot group {} into {}", ids.join(", "), release.id),
-            &verdict,
-        ));
-    }
-
-    let (already, mut new): (Vec<Incident>, Vec<Incident>) =
-        incidents.into_iter().partition(|i| lists(&release, &i.id));
-    if new.is_empty() {
-        errln(&format!(
-            "nothing to change: {} already in {}",
-            ids.join(", "),
-            release.id
-        ));
-        return print(ctx, &release, None);
-    }
-    if !already.is_empty() {
-        let names: Vec<&str> = already.iter().map(|i| i.id.as_str()).collect();
-        errln(&format!("already in {}: {}", release.id, names.join(", ")));
-    }
-    let actor = super::actor(ctx, &ws)?;
-    let by = actor.to_string();
-    effects::group(
-        &mut release,
-        &mut new,
-        Stamp {
-            at: ctx.now,
-            by: &by,
-        },
-    );
-
-    let added: Vec<String> = new.iter().map(|i| i.id.clone()).collect();
-    let mut changes = vec![change_for(&release)?];
-    for i in &new {
-        changes.push(change_for(i)?);
-    }
-    let mut message = CommitMessage::new(Action::Group, &subject(&release.id, &added));
-    message.body.push(format!(
-        "Grouped into {} (revision {}): {}",
-        release.id,
-        release.revision,
-        added.join(", ")
-    ));
-    message.release = Some(release.id.clone());
-    super::apply(ctx, &ws, &actor, &changes, &message)?;
-    let done = format!(
-        "grouped {} into {} (revision {}, {})",
-        added.join(", "),
-        release.id,
-        release.revision,
-        count(release.incidents.len())
-    );
-    print(ctx, &release, Some(&done))
+    Ok(found)
 }
 
 pub fn ungroup(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Result<i32> {
-    validate_id("release", release_id).map_err(invalid)?;
-    validate_ids("incident", wanted)?;
-
-    let ws = Workspace::open_for_write(&ctx.start_dir)?;
-    let mut release = super::release_to_change(ctx, &ws, release_id)?;
-    // Each id as the release lists it; one it does not list is bad input.
-    let mut ids: Vec<String> = Vec::new();
-    let mut strangers: Vec<String> = Vec::new();
-    for w in wanted {
-        match release.incidents.iter().find(|i| i.eq_ignore_ascii_case(w)) {
-            Some(listed) if !ids.contains(listed) => ids.push(listed.clone()),
-            Some(_) => {}
-            None => strangers.push(w.clone()),
-        }
-    }
-    if !strangers.is_empty() {
-        return Err(invalid(format!(
-            "not in release {}: {}; it holds {}",
-            release.id,
-            strangers.join(", "),
-            if release.incidents.is_empty() {
-                "no incidents".to_string()
-            } else {
-                release.incidents.join(", ")
+    let id = Id::release(release_id)?;
+    let wanted = incident_ids(wanted)?;
+    write(ctx, |ws, actor| {
+        let mut release = release_to_change(ctx, ws, id.as_str())?;
+        // Each id as the release lists it; one it does not list is bad input.
+        let mut ids: Vec<String> = Vec::new();
+        let mut strangers: Vec<String> = Vec::new();
+        for w in &wanted {
+            match release.incidents.iter().find(|i| i.eq_ignore_ascii_case(w)) {
+                Some(listed) if !ids.contains(listed) => ids.push(listed.clone()),
+                Some(_) => {}
+                None => strangers.push(w.clone()),
             }
-        )));
-    }
-    let verdict = may_ungroup(&release);
-    if !verdict.allowed() {
-        return Err(super::refuse(
-            Action::Ungroup,
-            Some(&release.id),
-            &format!("cannot ungroup {} from {}", ids.join(", "), release.id),
-            &verdict,
-        ));
-    }
-    // The files of the listed incidents; one deleted by hand is only
-    // dropped from the list.
-    let mut incidents: Vec<Incident> = Vec::new();
-    for id in &ids {
-        if let Ok(stored) = ws.resolve::<Incident>(id) {
-            incidents.push(ws.load(&stored)?);
         }
-    }
-    let actor = super::actor(ctx, &ws)?;
-    let by = actor.to_string();
-    effects::ungroup(
-        &mut release,
-        &ids,
-        &mut incidents,
-        Stamp {
-            at: ctx.now,
-            by: &by,
-        },
-    );
+        if !strangers.is_empty() {
+            return Err(invalid(format!(
+                "not in release {}: {}; it holds {}",
+                release.id,
+                strangers.join(", "),
+                if release.incidents.is_empty() {
+                    "no incidents".to_string()
+                } else {
+                    release.incidents.join(", ")
+                }
+            )));
+        }
+        let verdict = may_ungroup(&release);
+        if !verdict.allowed() {
+            return Err(refuse(
+                Action::Ungroup,
+                Some(&release.id),
+                &format!("cannot ungroup {} from {}", ids.join(", "), release.id),
+                &verdict,
+            ));
+        }
+        // The files of the listed incidents; one deleted by hand is only
+        // dropped from the list.
+        let mut incidents: Vec<Incident> = Vec::new();
+        for id in &ids {
+            if let Ok(stored) = ws.resolve::<Incident>(id) {
+                incidents.push(ws.load(&stored)?);
+            }
+        }
+        let by = actor.to_string();
+        effects::ungroup(
+            &mut release,
+            &ids,
+            &mut incidents,
+            Stamp {
+                at: ctx.now,
+                by: &by,
+            },
+        );
 
-    let mut changes = vec![change_for(&release)?];
-    for i in &incidents {
-        changes.push(change_for(i)?);
-    }
-    let mut message = CommitMessage::new(Action::Ungroup, &subject(&release.id, &ids));
-    message.body.push(format!(
-        "Removed from {} (revision {}): {}",
-        release.id,
-        release.revision,
-        ids.join(", ")
-    ));
-    message.release = Some(release.id.clone());
-    super::apply(ctx, &ws, &actor, &changes, &message)?;
-    let done = format!(
-        "ungrouped {} from {} (revision {}, {})",
-        ids.join(", "),
-        release.id,
-        release.revision,
-        count(release.incidents.len())
-    );
-    print(ctx, &release, Some(&done))
-}
-
-fn print(ctx: &Context, release: &Release, done: Option<&str>) -> anyhow::Result<i32> {
-    if ctx.json {
-        json(&release_json(release))?;
-    } else if let Some(done) = done.filter(|_| !ctx.dry_run) {
-        outln(done)?;
-    }
-    Ok(0)
+        let mut changes = vec![change_for(&release)?];
+        for i in &incidents {
+            changes.push(change_for(i)?);
+        }
+        let mut message = CommitMessage::new(Action::Ungroup, &subject(&release.id, &ids));
+        message.body.push(format!(
+            "Removed from {} (revision {}): {}",
+            release.id,
+            release.revision,
+            ids.join(", ")
+        ));
+        message.release = Some(release.id.clone());
+        let done = format!(
+            "ungrouped {} from {} (revision {}, {})",
+            ids.join(", "),
+            release.id,
+            release.revision,
+            count(release.incidents.len())
+        );
+        Ok(Decision::commit(
+            changes,
+            message,
+            ReleaseOutcome::done(release, done),
+        ))
+    })?
+    .print(ctx)
 }

@@ -1,13 +1,16 @@
 //! `rel init`: start a release repository.
 
-use crate::model::action::Action;
 use git2::Repository;
 
 use crate::context::Context;
 use crate::error::{conflict, invalid};
+use crate::model::action::Action;
 use crate::render::output::{errln, json, outln};
 use crate::store::workspace::{INCIDENTS_DIR, PIPELINE_FILE, RELEASES_DIR};
-use crate::store::{identity, Change, CommitMessage, Workspace};
+use crate::store::{identity, Change, CommitMessage};
+
+use super::shared::spine::write_new_repository;
+use super::shared::Decision;
 
 /// The default four-stage pipeline, commented for release managers to adapt.
 pub const DEFAULT_PIPELINE: &str = include_str!("../store/default_pipeline.toml");
@@ -80,23 +83,23 @@ fn folders_not_in_the_way(dir: &std::path::Path) -> anyhow::Result<()> {
 
 /// Writes and commits the default pipeline and the register folder.
 fn write(ctx: &Context, dir: &std::path::Path) -> anyhow::Result<()> {
-    let ws = Workspace::at_root(dir.to_path_buf(), true)?;
-    let actor = super::actor(ctx, &ws)?;
-    let changes = vec![
-        Change {
-            path: PIPELINE_FILE.to_string(),
-            content: DEFAULT_PIPELINE.to_string(),
-        },
-        Change {
-            path: format!("{INCIDENTS_DIR}/.gitkeep"),
-            content: String::new(),
-        },
-    ];
-    let mut message = CommitMessage::new(Action::Init, "release repository");
-    message
-        .body
-        .push("The default pipeline: development, uat, staging, production.".into());
-    super::apply(ctx, &ws, &actor, &changes, &message)
+    write_new_repository(ctx, dir, |_, _| {
+        let changes = vec![
+            Change {
+                path: PIPELINE_FILE.to_string(),
+                content: DEFAULT_PIPELINE.to_string(),
+            },
+            Change {
+                path: format!("{INCIDENTS_DIR}/.gitkeep"),
+                content: String::new(),
+            },
+        ];
+        let mut message = CommitMessage::new(Action::Init, "release repository");
+        message
+            .body
+            .push("The default pipeline: development, uat, staging, production.".into());
+        Ok(Decision::commit(changes, message, ()))
+    })
 }
 
 fn say_done(ctx: &Context, dir: &std::path::Path) -> anyhow::Result<()> {

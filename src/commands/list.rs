@@ -18,7 +18,7 @@ fn wanted(filter: StateFilter, state: State) -> bool {
 }
 
 pub fn run(ctx: &Context, filter: StateFilter) -> anyhow::Result<i32> {
-    let ws = crate::commands::open_reading(ctx)?;
+    let ws = crate::commands::shared::open_reading(ctx)?;
     let releases: Vec<Release> = ws
         .load_all::<Release>()?
         .into_iter()

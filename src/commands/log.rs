@@ -146,7 +146,7 @@ fn files_summary(files: &[String]) -> String {
 }
 
 pub fn run(ctx: &Context, args: &LogArgs) -> anyhow::Result<i32> {
-    let ws = crate::commands::open_reading(ctx)?;
+    let ws = crate::commands::shared::open_reading(ctx)?;
     // The trail must stay readable when environments.toml is broken: that
     // is when one asks who changed it. Times are then shown in UTC.
     let pipeline = match ws.pipeline() {

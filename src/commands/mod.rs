@@ -1,7 +1,7 @@
-//! One small file per command group: read args -> load -> ask rules -> write
-//! -> render.
+//! One small file per command group: check args -> load -> ask rules ->
+//! write (every write through `shared::spine`) -> render. What they share
+//! is in `shared/`.
 
-mod apply;
 mod approve;
 mod cancel;
 mod check;
@@ -17,11 +17,8 @@ mod new;
 mod notes;
 mod plan;
 mod promote;
-mod promotion_facts;
-mod refuse;
-mod register;
-mod report;
 mod rollback;
+mod shared;
 mod show;
 mod status;
 mod sync;
@@ -30,36 +27,6 @@ mod verify;
 
 use crate::cli::Command;
 use crate::context::Context;
-use crate::error::invalid;
-use crate::model::actor::Actor;
-use crate::model::release::Release;
-use crate::rules::history::time_moves_forward;
-use crate::store::identity;
-use crate::store::Workspace;
-
-pub use apply::apply;
-pub use refuse::refuse;
-pub use report::{release_done, release_unchanged};
-
-/// Runs a command; when its push was rejected because the shared branch
-/// moved (`[sync]`), runs it again from the fetch, deciding afresh on the new
-/// tip, up to `retries` attempts (contract section 6).
-pub fn dispatch_synced(ctx: &Context, command: Command) -> anyhow::Result<i32> {
-    let mut attempt = 1;
-    loop {
-        match dispatch(ctx, command.clone()) {
-            Err(e) => match e.downcast::<crate::store::sync::RemoteMoved>() {
-                Ok(moved) if attempt < moved.0.retries => {
-                    std::thread::sleep(crate::store::sync::backoff(attempt));
-                    attempt += 1;
-                }
-                Ok(moved) => return Err(crate::store::sync::kept_moving(&moved.0)),
-                Err(other) => return Err(other),
-            },
-            done => return done,
-        }
-    }
-}
 
 /// Runs a command; returns the exit code for outcomes that are not errors
 /// (`check` not ready, `verify` failed).
@@ -140,24 +107,6 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
     }
 }
 
-/// Opens the release repository for a reading command: HEAD's tree, or the
-/// work tree with `--worktree`. Says in one line when rel's files have
-/// uncommitted edits that the answer does not count.
-pub fn open_reading(ctx: &Context) -> anyhow::Result<Workspace> {
-    let ws = Workspace::open(&ctx.start_dir, ctx.worktree)?;
-    if !ctx.worktree {
-        let dirty = ws.uncommitted_rel_files()?;
-        if !dirty.is_empty() {
-            crate::errln!(
-                "note: uncommitted edits to {} are not counted (rel reads the last commit); \
-                 commit them, or pass --worktree to evaluate them",
-                crate::store::uncommitted::shown_list(&dirty)
-            );
-        }
-    }
-    Ok(ws)
-}
-
 /// Commands that never write, for which `--worktree` may evaluate the work
 /// tree's files.
 fn reads_only(command: &Command) -> bool {
@@ -174,18 +123,4 @@ fn reads_only(command: &Command) -> bool {
         Command::Incident(I::List { .. } | I::Show { .. }) => true,
         _ => false,
     }
-}
-
-/// The actor for a writing command.
-pub fn actor(ctx: &Context, ws: &Workspace) -> anyhow::Result<Actor> {
-    identity::actor(ctx.rel_actor.as_deref(), ws)
-}
-
-/// The release `id`, loaded to be changed now: every writing command that
-/// changes a manifest loads it here, so that time moves forward for all of
-/// them (a "now" before the release's last event is exit 2, nothing written).
-pub fn release_to_change(ctx: &Context, ws: &Workspace, id: &str) -> anyhow::Result<Release> {
-    let release: Release = ws.load(id)?;
-    time_moves_forward(&release, ctx.now).map_err(invalid)?;
-    Ok(release)
 }

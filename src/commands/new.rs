@@ -1,18 +1,25 @@
 //! `rel new`: create a release in the first environment.
 
-use crate::model::action::Action;
 use chrono::{Datelike, NaiveDate};
 
 use crate::cli::NewArgs;
 use crate::context::Context;
 use crate::error::invalid;
-use crate::model::ids::{id_key, validate_id};
+use crate::model::action::Action;
+use crate::model::ids::id_key;
 use crate::model::quote::quoted;
-use crate::model::release::{parse_version, Event, Kind, Release, State};
+use crate::model::release::{parse_version, Kind, Release};
 use crate::render::output::{json, outln};
 use crate::render::release::release_json;
+use crate::rules::actions::may_create;
+use crate::rules::moves::{self, NewRelease};
+use crate::rules::register::effects::Stamp;
 use crate::store::toml_file::to_canonical;
-use crate::store::{file_of, Change, CommitMessage, Workspace};
+use crate::store::{file_of, Change, CommitMessage};
+
+use super::shared::args::{required_text, Id};
+use super::shared::promotion_facts::occupants;
+use super::shared::{refuse, write, Decision};
 
 pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
     // Check the arguments before touching the repository.
@@ -21,95 +28,92 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
         Some(k) => k.parse::<Kind>().map_err(invalid)?,
         None => Kind::from_version(&version),
     };
-    if let Some(id) = &args.id {
-        validate_id("release", id).map_err(invalid)?;
-    }
-    let target = args
-        .target
-        .as_deref()
-        .map(|t| {
-            // Exactly YYYY-MM-DD: chrono alone also takes 2026-1-1 or +99999-01-01.
-            let shaped = t.len() == 10
-                && t.bytes().enumerate().all(|(i, b)| {
-                    if i == 4 || i == 7 {
-                        b == b'-'
-                    } else {
-                        b.is_ascii_digit()
-                    }
-                });
-            NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                .ok()
-                .filter(|_| shaped)
-                .ok_or_else(|| {
-                    invalid(format!(
-                        "invalid target date {}; expected YYYY-MM-DD",
-                        quoted(t)
-                    ))
-                })
-        })
-        .transpose()?;
-    let title = args.title.trim();
-    if title.is_empty() {
-        return Err(invalid("a release needs a title (--title)"));
-    }
+    let asked_id = args.id.as_deref().map(Id::release).transpose()?;
+    let target = args.target.as_deref().map(target_date).transpose()?;
+    let title = required_text("--title", &args.title, "the release's title")?;
 
-    let ws = Workspace::open_for_write(&ctx.start_dir)?;
-    let pipeline = ws.pipeline()?;
-    let existing = ws.ids::<Release>()?;
-    let id = match &args.id {
-        Some(id) => {
-            if let Some(other) = existing.iter().find(|e| id_key(e) == id_key(id)) {
-                return Err(invalid(format!("release `{other}` already exists")));
+    let release = write(ctx, |ws, actor| {
+        let pipeline = ws.pipeline()?;
+        let existing = ws.ids::<Release>()?;
+        let id = match &asked_id {
+            Some(id) => {
+                if let Some(other) = existing.iter().find(|e| id_key(e) == id_key(id.as_str())) {
+                    return Err(invalid(format!("release `{other}` already exists")));
+                }
+                id.to_string()
             }
-            id.clone()
+            None => next_id(&existing, ctx.now.year()).ok_or_else(|| {
+                invalid(format!(
+                    "no next number after the highest R-{:04}-NNN id; name the release with --id",
+                    ctx.now.year()
+                ))
+            })?,
+        };
+        let occupants = occupants(ws, &pipeline, 0, &id)?;
+        let verdict = may_create(&pipeline, &id, &occupants);
+        if !verdict.allowed() {
+            return Err(refuse(
+                Action::New,
+                Some(&id),
+                &format!("cannot create {id} in {}", pipeline.first().name),
+                &verdict,
+            ));
         }
-        None => next_id(&existing, ctx.now.year()).ok_or_else(|| {
-            invalid(format!(
-                "no next number after the highest R-{:04}-NNN id; name the release with --id",
-                ctx.now.year()
-            ))
-        })?,
-    };
-    let actor = super::actor(ctx, &ws)?;
-    let first = pipeline.first().name.clone();
-    let mut event = Event::new(ctx.now, &actor.to_string(), Action::New);
-    event.env = Some(first.clone());
-    event.detail = Some(format!("version {version}, {kind}"));
-    let release = Release {
-        id: id.clone(),
-        title: title.to_string(),
-        version: version.to_string(),
-        kind,
-        state: State::Open,
-        environment: first.clone(),
-        entered_at: ctx.now,
-        revision: 1,
-        target,
-        created_at: ctx.now,
-        created_by: actor.to_string(),
-        incidents: Vec::new(),
-        approvals: Vec::new(),
-        ticks: Vec::new(),
-        health: Vec::new(),
-        history: vec![event],
-    };
-    let change = Change {
-        path: file_of::<Release>(&id),
-        content: to_canonical(&release)?,
-    };
-    let mut message = CommitMessage::new(Action::New, &id);
-    message
-        .body
-        .push(format!("{} {} ({kind}): {title}", id, release.version));
-    message.release = Some(id.clone());
-    message.env = Some(first);
-    super::apply(ctx, &ws, &actor, &[change], &message)?;
+        let first = pipeline.first().name.clone();
+        let by = actor.to_string();
+        let release = moves::create(
+            &NewRelease {
+                id: &id,
+                title: &title,
+                version: &version,
+                kind,
+                target,
+                first: &first,
+            },
+            Stamp {
+                at: ctx.now,
+                by: &by,
+            },
+        );
+        let change = Change {
+            path: file_of::<Release>(&id),
+            content: to_canonical(&release)?,
+        };
+        let mut message = CommitMessage::new(Action::New, &id);
+        message
+            .body
+            .push(format!("{} {} ({kind}): {title}", id, release.version));
+        message.release = Some(id.clone());
+        message.env = Some(first);
+        Ok(Decision::commit(vec![change], message, release))
+    })?;
     if ctx.json {
         json(&release_json(&release))?;
     } else {
-        outln(&id)?;
+        outln(&release.id)?;
     }
     Ok(0)
+}
+
+/// Exactly YYYY-MM-DD: chrono alone also takes 2026-1-1 or +99999-01-01.
+fn target_date(t: &str) -> anyhow::Result<NaiveDate> {
+    let shaped = t.len() == 10
+        && t.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .ok()
+        .filter(|_| shaped)
+        .ok_or_else(|| {
+            invalid(format!(
+                "invalid target date {}; expected YYYY-MM-DD",
+                quoted(t)
+            ))
+        })
 }
 
 /// `R-YYYY-NNN`: one more than the highest number used in that year; None

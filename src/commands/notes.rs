@@ -22,7 +22,7 @@ pub fn run(
     format: NotesFormat,
     output: Option<&Path>,
 ) -> anyhow::Result<i32> {
-    let ws = crate::commands::open_reading(ctx)?;
+    let ws = crate::commands::shared::open_reading(ctx)?;
     let release: Release = ws.load(release_id)?;
     let incidents = release
         .incidents

@@ -13,10 +13,10 @@ use crate::rules::plan::plan;
 use crate::rules::promotion::finished;
 use crate::rules::verdict::when;
 
-use super::promotion_facts::occupants_of;
+use super::shared::promotion_facts::occupants_of;
 
 pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
-    let ws = crate::commands::open_reading(ctx)?;
+    let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     let release: Release = ws.load(release_id)?;
     if let Some(state) = finished(&release) {

@@ -8,7 +8,7 @@ use crate::render::release::{release_json, release_text};
 use crate::rules::time::business_days_elapsed;
 
 pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
-    let ws = crate::commands::open_reading(ctx)?;
+    let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     let release: Release = ws.load(release_id)?;
     // Each incident of the release, or None where its file is missing.

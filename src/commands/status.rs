@@ -16,7 +16,7 @@ use crate::rules::time::business_days_elapsed;
 use crate::rules::verdict::when;
 use crate::store::ReleaseHead;
 
-use super::promotion_facts::occupants_of;
+use super::shared::promotion_facts::occupants_of;
 
 struct Row<'a> {
     release: &'a Release,
@@ -26,7 +26,7 @@ struct Row<'a> {
 }
 
 pub fn run(ctx: &Context) -> anyhow::Result<i32> {
-    let ws = crate::commands::open_reading(ctx)?;
+    let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     let all = ws.load_all::<Release>()?;
     let heads: Vec<ReleaseHead> = all.iter().map(ReleaseHead::from).collect();

@@ -15,10 +15,12 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     let shared = Shared::new(&settings, &ws.branch()?);
     let before = ws.git_repo().head().ok().and_then(|h| h.target());
     let tip = sync::fetch(ws.git_repo(), ws.workdir(), &shared)?;
-    let moved = if ctx.dry_run {
-        false
-    } else {
-        sync::fast_forward(ws.git_repo(), ws.workdir(), &shared, tip)?
+    let moved = match sync::standing(ws.git_repo(), &shared, tip)? {
+        sync::Standing::Behind(tip) if !ctx.dry_run => {
+            sync::fast_forward(ws.workdir(), &shared, tip)?;
+            true
+        }
+        _ => false,
     };
     ws.refresh()?;
     let short = |id: Option<git2::Oid>| {

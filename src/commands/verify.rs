@@ -2,7 +2,6 @@
 //! environment's health check (or take a result from CI) and record it. The
 //! report is recorded even when it fails: it is evidence.
 
-use crate::model::action::Action;
 use std::io::IsTerminal;
 use std::os::fd::AsFd;
 use std::process::{Command, Stdio};
@@ -11,11 +10,17 @@ use std::time::Duration;
 use crate::bounded::process_group;
 use crate::context::Context;
 use crate::error::{invalid, RelError};
+use crate::model::action::Action;
 use crate::model::pipeline::DEFAULT_HEALTH_TIMEOUT;
-use crate::model::release::{Event, HealthReport, Release};
+use crate::model::release::Release;
 use crate::model::span::Span;
 use crate::rules::actions::may_verify;
+use crate::rules::moves::{self, CheckResult};
+use crate::rules::register::effects::Stamp;
 use crate::store::{change_for, CommitMessage, Workspace};
+
+use super::shared::args::Id;
+use super::shared::{open_reading, refuse, release_to_change, write, Decision, ReleaseOutcome};
 
 pub struct VerifyArgs<'a> {
     pub release: &'a str,
@@ -24,7 +29,8 @@ pub struct VerifyArgs<'a> {
     pub report: Option<&'a str>,
 }
 
-struct Outcome {
+/// What running the check (or the flags) found.
+struct Found {
     passed: bool,
     duration_ms: Option<u64>,
     command: Option<String>,
@@ -33,15 +39,16 @@ struct Outcome {
 }
 
 pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
+    let id = Id::release(args.release)?;
     // Read first, without the lock: a health check may run for minutes.
-    let ws = crate::commands::open_reading(ctx)?;
+    let ws = open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     // Time is checked before the health check runs too: a report that
     // could not be recorded is not worth minutes of checking.
-    let release = super::release_to_change(ctx, &ws, args.release)?;
+    let release = release_to_change(ctx, &ws, id.as_str())?;
     let verdict = may_verify(&pipeline, &release);
     if !verdict.allowed() {
-        return Err(super::refuse(
+        return Err(refuse(
             Action::Verify,
             Some(&release.id),
             &format!("cannot verify {}", release.id),
@@ -49,10 +56,9 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
         ));
     }
     let env = release.environment.clone();
-    let revision = release.revision;
     let external = args.passed.is_some() || args.failed.is_some();
-    let outcome = if external {
-        Outcome {
+    let found = if external {
+        Found {
             passed: args.failed.unwrap_or(0) == 0,
             duration_ms: None,
             command: None,
@@ -73,59 +79,63 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
                 "dry run: would run `{command}` in {} and record the result",
                 ws.root.display()
             );
-            super::release_unchanged(ctx, &release)?;
-            return Ok(0);
+            return ReleaseOutcome::unchanged(release).print(ctx);
         }
         run_check(ctx, &ws, &release, &command, timeout)?
     };
-    drop(ws);
-
-    // Record under the lock, on the manifest as it is now.
-    let ws = Workspace::open_for_write(&ctx.start_dir)?;
-    let mut release = super::release_to_change(ctx, &ws, args.release)?;
-    let actor = super::actor(ctx, &ws)?;
-    release.health.push(HealthReport {
-        env: env.clone(),
-        passed: outcome.passed,
-        by: actor.to_string(),
-        at: ctx.now,
+    let check = CheckResult {
+        env,
         // The content that was checked, even if it changed meanwhile.
-        revision,
-        duration_ms: outcome.duration_ms,
+        revision: release.revision,
+        passed: found.passed,
+        duration_ms: found.duration_ms,
         tests_passed: args.passed,
         tests_failed: args.failed,
         report: args.report.map(str::to_string),
-        command: outcome.command.clone(),
-        detail: outcome.detail.clone(),
-    });
-    let verdict_word = if outcome.passed { "passed" } else { "failed" };
-    let mut event = Event::new(ctx.now, &actor.to_string(), Action::Verify);
-    event.env = Some(env.clone());
-    event.detail = Some(match (args.passed, args.failed) {
-        (None, None) => match &outcome.detail {
-            Some(why) => format!("health check {verdict_word}: {why}"),
-            None => format!("health check {verdict_word}"),
-        },
-        (p, f) => format!(
-            "health check {verdict_word}: {} passed, {} failed",
-            p.unwrap_or(0),
-            f.unwrap_or(0)
-        ),
-    });
-    release.history.push(event);
-    let mut message = CommitMessage::new(
-        Action::Verify,
-        &format!("{} in {env}: {verdict_word}", release.id),
-    );
-    message.release = Some(release.id.clone());
-    message.env = Some(env.clone());
-    super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
-    super::release_done(
-        ctx,
-        &release,
-        &format!("{} health check in {env}: {verdict_word}", release.id),
-    )?;
-    if outcome.passed {
+        command: found.command,
+        detail: found.detail,
+    };
+    drop(ws);
+
+    // Record under the lock, on the manifest as it is then.
+    write(ctx, |ws, actor| {
+        let mut release = release_to_change(ctx, ws, id.as_str())?;
+        // Decided again on the state it is recorded on: a release cancelled
+        // while its check ran takes no report.
+        let verdict = may_verify(&ws.pipeline()?, &release);
+        if !verdict.allowed() {
+            return Err(refuse(
+                Action::Verify,
+                Some(&release.id),
+                &format!("cannot record the health report of {}", release.id),
+                &verdict,
+            ));
+        }
+        let by = actor.to_string();
+        moves::record_health(
+            &mut release,
+            &check,
+            Stamp {
+                at: ctx.now,
+                by: &by,
+            },
+        );
+        let word = check.verdict_word();
+        let mut message = CommitMessage::new(
+            Action::Verify,
+            &format!("{} in {}: {word}", release.id, check.env),
+        );
+        message.release = Some(release.id.clone());
+        message.env = Some(check.env.clone());
+        let done = format!("{} health check in {}: {word}", release.id, check.env);
+        Ok(Decision::commit(
+            vec![change_for(&release)?],
+            message,
+            ReleaseOutcome::done(release, done),
+        ))
+    })?
+    .print(ctx)?;
+    if check.passed {
         Ok(0)
     } else {
         Err(RelError::Quiet(1).into())
@@ -141,7 +151,7 @@ fn run_check(
     r: &Release,
     command: &str,
     timeout: Span,
-) -> anyhow::Result<Outcome> {
+) -> anyhow::Result<Found> {
     crate::errln!(
         "running health check `{command}` for {} in {} (stopped after {timeout})",
         r.id,
@@ -176,7 +186,7 @@ fn run_check(
         crate::errln!("health check `{command}` timed out after {timeout}: stopped with every process it started");
         format!("timed out after {timeout}")
     });
-    Ok(Outcome {
+    Ok(Found {
         passed: !finished.timed_out && finished.status.success(),
         duration_ms: Some(finished.elapsed.as_millis().min(u128::from(u64::MAX)) as u64),
         command: Some(command.to_string()),

@@ -137,6 +137,22 @@ impl Pipeline {
             .position(|e| e.name.eq_ignore_ascii_case(name))
     }
 
+    /// Position of an environment named by a user; Err is the one message
+    /// for an unknown environment, whoever asks (a flag, a rule).
+    pub fn find(&self, name: &str) -> Result<usize, String> {
+        self.position(name).ok_or_else(|| {
+            format!(
+                "unknown environment `{}`; the pipeline has {}",
+                super::quote::cut(name),
+                self.environments
+                    .iter()
+                    .map(|e| e.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+    }
+
     pub fn env(&self, name: &str) -> Option<&Environment> {
         self.position(name).map(|i| &self.environments[i])
     }

@@ -70,7 +70,10 @@ pub fn checklist_for(p: &Pipeline, r: &Release, env: usize) -> Result<ChecklistK
 /// Rolling back to environment `to` (an index): only behind the release,
 /// and only to an environment its history shows it entered (a rollback
 /// goes back to where the release has been, never to one it passed over).
-pub fn may_rollback(p: &Pipeline, r: &Release, to: usize) -> Verdict {
+/// An exclusive environment holds one release at a time going back as going
+/// forward: `occupants` are the other releases in progress there (asked
+/// only when it is exclusive); with any, `exclusive`.
+pub fn may_rollback(p: &Pipeline, r: &Release, to: usize, occupants: &[String]) -> Verdict {
     let mut v = Verdict::default();
     in_progress(r, "one can roll back", &mut v);
     let target = &p.environments[to].name;
@@ -103,6 +106,21 @@ pub fn may_rollback(p: &Pipeline, r: &Release, to: usize) -> Verdict {
                 } else {
                     format!(": {}", been.join(", "))
                 }
+            ),
+        ));
+    }
+    let others: Vec<&str> = occupants
+        .iter()
+        .filter(|o| !o.eq_ignore_ascii_case(&r.id))
+        .map(String::as_str)
+        .collect();
+    if p.environments[to].exclusive && !others.is_empty() {
+        v.push(Violation::new(
+            RuleCode::Exclusive,
+            format!(
+                "{target} holds one release at a time and {} is there; move it on (or cancel it) before rolling {} back",
+                others.join(", "),
+                r.id
             ),
         ));
     }
@@ -145,6 +163,25 @@ pub fn may_verify(p: &Pipeline, r: &Release) -> Verdict {
             format!(
                 "{} is in `{}`, which is not in the pipeline any more; roll it back to an environment that exists",
                 r.id, r.environment
+            ),
+        ));
+    }
+    v
+}
+
+/// Creating release `id` in the first environment: an exclusive one holds
+/// one release at a time from the start too (`occupants`: the releases in
+/// progress there, asked only when it is exclusive).
+pub fn may_create(p: &Pipeline, id: &str, occupants: &[String]) -> Verdict {
+    let mut v = Verdict::default();
+    let first = p.first();
+    if first.exclusive && !occupants.is_empty() {
+        v.push(Violation::new(
+            RuleCode::Exclusive,
+            format!(
+                "{} holds one release at a time and {} is there; promote it on (or cancel it) before creating {id}",
+                first.name,
+                occupants.join(", ")
             ),
         ));
     }

@@ -10,6 +10,12 @@ pub mod overrides;
 pub mod plan;
 pub mod promotion;
 pub mod register;
+#[cfg(test)]
+mod sequence_moves;
+#[cfg(test)]
+mod sequence_props;
+#[cfg(test)]
+mod sequence_world;
 pub mod time;
 pub mod verdict;
 

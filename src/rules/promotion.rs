@@ -5,7 +5,6 @@
 use chrono::{DateTime, Utc};
 
 use crate::model::pipeline::{Environment, Pipeline};
-use crate::model::quote::cut;
 use crate::model::release::{ChecklistKind, Release};
 use crate::model::rule::RuleCode;
 
@@ -354,9 +353,7 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
 /// Err carries a message for exit 2.
 pub fn resolve_target(p: &Pipeline, r: &Release, to: Option<&str>) -> Result<usize, String> {
     match to {
-        Some(name) => p
-            .position(name)
-            .ok_or_else(|| format!("unknown environment `{}`", cut(name))),
+        Some(name) => p.find(name),
         None => match p.position(&r.environment) {
             Some(i) if i + 1 < p.environments.len() => Ok(i + 1),
             Some(_) => Err(format!(

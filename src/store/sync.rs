@@ -92,57 +92,67 @@ pub fn fetch(repo: &Repository, workdir: &Path, shared: &Shared) -> anyhow::Resu
         .and_then(|r| r.target()))
 }
 
-/// Brings the local branch to the fetched tip, as `git merge --ff-only`
-/// would (the work tree follows); exit 3 when the local branch has commits
-/// the remote lacks, so rel never publishes someone's unpushed work.
-/// Returns whether it moved.
-pub fn fast_forward(
-    repo: &Repository,
-    workdir: &Path,
-    shared: &Shared,
-    tip: Option<Oid>,
-) -> anyhow::Result<bool> {
+/// Where the local branch stands against the fetched tip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Equal, or the remote has no such branch yet (the first push makes it).
+    UpToDate,
+    /// The remote is ahead: fast-forward to this tip.
+    Behind(Oid),
+}
+
+/// Compares the local branch with the fetched tip; exit 3 when the local
+/// branch has commits the remote lacks (rel never publishes someone's
+/// unpushed work) or the two have diverged.
+pub fn standing(repo: &Repository, shared: &Shared, tip: Option<Oid>) -> anyhow::Result<Standing> {
     let local = repo
         .find_reference(&shared.local)
         .ok()
         .and_then(|r| r.target());
     let Some(tip) = tip else {
-        return Ok(false);
+        return Ok(Standing::UpToDate);
     };
-    if local == Some(tip) {
-        return Ok(false);
+    let Some(local) = local else {
+        return Ok(Standing::Behind(tip));
+    };
+    if local == tip {
+        return Ok(Standing::UpToDate);
     }
-    if let Some(local) = local {
-        if repo.graph_descendant_of(local, tip)? {
-            let (ahead, _) = repo.graph_ahead_behind(local, tip)?;
-            return Err(hinted(
-                Kind::Conflict,
-                format!(
-                    "{} has {ahead} commit{} that {} lacks; rel never publishes unpushed work",
-                    short_ref(&shared.local),
-                    if ahead == 1 { "" } else { "s" },
-                    shared.shown()
-                ),
-                "push or rebase them first (git push, or git pull --rebase), then run rel again",
-            ));
-        }
-        if !repo.graph_descendant_of(tip, local)? {
-            return Err(hinted(
-                Kind::Conflict,
-                format!(
-                    "{} and {} have diverged",
-                    short_ref(&shared.local),
-                    shared.shown()
-                ),
-                "bring them together first (git pull --rebase, or git reset --hard to drop local commits), then run rel again",
-            ));
-        }
+    if repo.graph_descendant_of(local, tip)? {
+        let (ahead, _) = repo.graph_ahead_behind(local, tip)?;
+        return Err(hinted(
+            Kind::Conflict,
+            format!(
+                "{} has {ahead} commit{} that {} lacks; rel never publishes unpushed work",
+                short_ref(&shared.local),
+                if ahead == 1 { "" } else { "s" },
+                shared.shown()
+            ),
+            "push or rebase them first (git push, or git pull --rebase), then run rel again",
+        ));
     }
+    if !repo.graph_descendant_of(tip, local)? {
+        return Err(hinted(
+            Kind::Conflict,
+            format!(
+                "{} and {} have diverged",
+                short_ref(&shared.local),
+                shared.shown()
+            ),
+            "bring them together first (git pull --rebase, or git reset --hard to drop local commits), then run rel again",
+        ));
+    }
+    Ok(Standing::Behind(tip))
+}
+
+/// Brings the local branch to `tip`, as `git merge --ff-only` would (the
+/// work tree follows; a local edit in the way is exit 3).
+pub fn fast_forward(workdir: &Path, shared: &Shared, tip: Oid) -> anyhow::Result<()> {
     match git(
         workdir,
         &["merge", "--ff-only", "--quiet", &tip.to_string()],
     )? {
-        Ok(_) => Ok(true),
+        Ok(_) => Ok(()),
         Err(msg) => Err(hinted(
             Kind::Conflict,
             format!(
@@ -233,9 +243,9 @@ pub fn kept_moving(shared: &Shared) -> anyhow::Error {
     ))
 }
 
-/// The push was rejected because the remote moved: the whole command runs
-/// again from the fetch, deciding afresh (never a rebase of the old
-/// decision). Caught by `commands::dispatch_synced`.
+/// The push was rejected because the remote moved: the write runs again
+/// from the fetch, deciding afresh (never a rebase of the old decision).
+/// Caught by the write runner (`commands::shared::spine`).
 #[derive(Debug)]
 pub struct RemoteMoved(pub Shared);
 

@@ -96,18 +96,20 @@ impl Workspace {
     /// read-check-write-commit happens under the lock and decides on the tree
     /// it commits on. Refuses (exit 3) while environments.toml has
     /// uncommitted edits: the pipeline a write obeys is the committed one.
-    pub fn open_for_write(start: &Path) -> anyhow::Result<Workspace> {
+    /// With `[sync]`, joins the shared branch first (see `join_shared`).
+    pub fn open_for_write(start: &Path, dry_run: bool) -> anyhow::Result<Workspace> {
         let root = find_root(start)?;
         let mut ws = Self::at_root(root, true)?;
         ws.refuse_uncommitted(&[PIPELINE_FILE.to_string()])?;
-        ws.join_shared()?;
+        ws.join_shared(dry_run)?;
         Ok(ws)
     }
 
     /// With `[sync]` in HEAD's pipeline: fetches the shared branch and
     /// fast-forwards the local branch to it (contract section 6, steps 1
-    /// and 2), so the decision is made on the shared tip.
-    fn join_shared(&mut self) -> anyhow::Result<()> {
+    /// and 2), so the decision is made on the shared tip. A dry run fetches
+    /// and decides on the tip without moving the local branch.
+    fn join_shared(&mut self, dry_run: bool) -> anyhow::Result<()> {
         if self.head_at_open.is_none() {
             return Ok(()); // nothing committed yet: nothing to share
         }
@@ -116,13 +118,26 @@ impl Workspace {
         };
         let shared = Shared::new(&settings, &self.branch()?);
         let tip = sync::fetch(&self.repo, self.workdir(), &shared)?;
-        if sync::fast_forward(&self.repo, self.workdir(), &shared, tip)? {
-            self.refresh()?;
-            // The fetched tip's pipeline is the one to obey; its edits in
-            // the work tree were checked by the fast-forward.
-            self.refuse_uncommitted(&[PIPELINE_FILE.to_string()])?;
+        if let sync::Standing::Behind(tip) = sync::standing(&self.repo, &shared, tip)? {
+            if dry_run {
+                self.source = Source::Tree(Some(self.repo.find_commit(tip)?.tree_id()));
+                crate::errln!(
+                    "note: dry run decided on {}/{} ({}), which {} has not been fast-forwarded to",
+                    shared.remote,
+                    shared.branch,
+                    &tip.to_string()[..10],
+                    sync::short_ref(&shared.local)
+                );
+            } else {
+                sync::fast_forward(self.workdir(), &shared, tip)?;
+                self.refresh()?;
+                // The fetched tip's pipeline is the one to obey.
+                self.refuse_uncommitted(&[PIPELINE_FILE.to_string()])?;
+            }
         }
-        self.shared = Some(shared);
+        if !dry_run {
+            self.shared = Some(shared);
+        }
         Ok(())
     }
 

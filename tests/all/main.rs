@@ -4,6 +4,7 @@
 mod bounds;
 mod bounds_health;
 mod bounds_output;
+mod checked_args;
 mod common;
 mod confirm;
 mod contract;
@@ -13,6 +14,7 @@ mod corrections_rollback;
 mod corrections_soak;
 mod corrections_time;
 mod crash;
+mod exclusive_both_ways;
 mod foundation;
 mod foundation_git;
 mod foundation_init;

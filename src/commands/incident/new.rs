@@ -4,12 +4,15 @@
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::action::Action;
-use crate::model::ids::{id_key, validate_id};
+use crate::model::ids::id_key;
 use crate::model::incident::{parse_component_spec, Incident};
 use crate::render::incident::incident_json;
 use crate::render::output::{json, outln};
 use crate::rules::register::effects::{self, Stamp};
-use crate::store::{change_for, CommitMessage, Workspace};
+use crate::store::{change_for, CommitMessage};
+
+use crate::commands::shared::args::{required_text, Id};
+use crate::commands::shared::{write, Decision};
 
 pub struct NewIncident<'a> {
     pub id: &'a str,
@@ -21,11 +24,8 @@ pub struct NewIncident<'a> {
 
 pub fn run(ctx: &Context, args: &NewIncident) -> anyhow::Result<i32> {
     // Every argument is checked before the repository is touched.
-    validate_id("incident", args.id).map_err(invalid)?;
-    let title = args.title.trim();
-    if title.is_empty() {
-        return Err(invalid("an incident needs a title (--title)"));
-    }
+    let id = Id::incident(args.id)?;
+    let title = required_text("--title", args.title, "the incident's title")?;
     let components = args
         .components
         .iter()
@@ -34,28 +34,38 @@ pub fn run(ctx: &Context, args: &NewIncident) -> anyhow::Result<i32> {
         .map_err(invalid)?;
     let impact = args.impact.map(str::trim).filter(|s| !s.is_empty());
 
-    let ws = Workspace::open_for_write(&ctx.start_dir)?;
-    if let Some(other) = ws
-        .ids::<Incident>()?
-        .into_iter()
-        .find(|e| id_key(e) == id_key(args.id))
-    {
-        return Err(invalid(format!(
-            "incident `{other}` already exists (ids are unique ignoring case); \
-             `rel incident show {other}` shows it"
-        )));
-    }
-    let actor = super::super::actor(ctx, &ws)?;
-    let by = actor.to_string();
-    let stamp = Stamp {
-        at: ctx.now,
-        by: &by,
-    };
-    let incident = effects::new_incident(args.id, title, args.breaking, impact, &components, stamp);
-
-    let mut message = CommitMessage::new(Action::IncidentNew, &incident.id);
-    message.body.push(format!("{}: {title}", incident.id));
-    super::super::apply(ctx, &ws, &actor, &[change_for(&incident)?], &message)?;
+    let incident = write(ctx, |ws, actor| {
+        if let Some(other) = ws
+            .ids::<Incident>()?
+            .into_iter()
+            .find(|e| id_key(e) == id_key(id.as_str()))
+        {
+            return Err(invalid(format!(
+                "incident `{other}` already exists (ids are unique ignoring case); \
+                 `rel incident show {other}` shows it"
+            )));
+        }
+        let by = actor.to_string();
+        let stamp = Stamp {
+            at: ctx.now,
+            by: &by,
+        };
+        let incident = effects::new_incident(
+            id.as_str(),
+            &title,
+            args.breaking,
+            impact,
+            &components,
+            stamp,
+        );
+        let mut message = CommitMessage::new(Action::IncidentNew, &incident.id);
+        message.body.push(format!("{}: {title}", incident.id));
+        Ok(Decision::commit(
+            vec![change_for(&incident)?],
+            message,
+            incident,
+        ))
+    })?;
     if ctx.json {
         json(&incident_json(&incident))?;
     } else if !ctx.dry_run {

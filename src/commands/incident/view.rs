@@ -8,7 +8,7 @@ use crate::render::output::{errln, json, json_seq, outln};
 
 pub fn list(ctx: &Context, unassigned: bool, status: Option<&str>) -> anyhow::Result<i32> {
     let status: Option<IncidentStatus> = status.map(str::parse).transpose().map_err(invalid)?;
-    let ws = crate::commands::open_reading(ctx)?;
+    let ws = crate::commands::shared::open_reading(ctx)?;
     let incidents: Vec<Incident> = ws
         .load_all::<Incident>()?
         .into_iter()
@@ -26,7 +26,7 @@ pub fn list(ctx: &Context, unassigned: bool, status: Option<&str>) -> anyhow::Re
 }
 
 pub fn show(ctx: &Context, id: &str) -> anyhow::Result<i32> {
-    let ws = crate::commands::open_reading(ctx)?;
+    let ws = crate::commands::shared::open_reading(ctx)?;
     let incident: Incident = ws.load(id)?;
     if ctx.json {
         json(&incident_json(&incident))?;

@@ -11,7 +11,7 @@ mod decide;
 pub mod effects;
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 #[cfg(test)]
 mod props;
 #[cfg(test)]

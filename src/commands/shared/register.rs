@@ -4,24 +4,11 @@
 use std::collections::HashMap;
 
 use crate::error::invalid;
-use crate::model::ids::{id_key, validate_id};
+use crate::model::ids::id_key;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
 use crate::rules::register::Holder;
 use crate::store::{file_of, Workspace};
-
-/// Checks every id before anything is opened; exit 2 naming each bad one.
-pub fn validate_ids(what: &str, ids: &[String]) -> anyhow::Result<()> {
-    let bad: Vec<String> = ids
-        .iter()
-        .filter_map(|id| validate_id(what, id).err())
-        .collect();
-    if bad.is_empty() {
-        Ok(())
-    } else {
-        Err(invalid(bad.join("\n")))
-    }
-}
 
 /// The stored ids of `wanted` incidents (matched ignoring case), without
 /// repeats, in the order asked. Lists the register folder at most once, and

@@ -23,6 +23,21 @@ pub fn occupants_of(releases: &[ReleaseHead], env: &str, except: &str) -> Vec<St
         .collect()
 }
 
+/// The other releases in progress in environment `env` (an index) when it
+/// is exclusive (the only time the rules ask); reads every manifest then.
+pub fn occupants(
+    ws: &Workspace,
+    pipeline: &Pipeline,
+    env: usize,
+    except: &str,
+) -> anyhow::Result<Vec<String>> {
+    let target = &pipeline.environments[env];
+    if !target.exclusive {
+        return Ok(Vec::new());
+    }
+    Ok(occupants_of(&ws.release_heads()?, &target.name, except))
+}
+
 /// The verdict for promoting `release` to `to` (default: next) at `now`.
 pub fn evaluate(
     ws: &Workspace,
@@ -34,25 +49,13 @@ pub fn evaluate(
     // A release that is over answers `state` whatever it is asked, even
     // with nothing ahead of it; a target it names must still exist.
     let named = to
-        .map(|name| {
-            pipeline.env(name).ok_or_else(|| {
-                invalid(format!(
-                    "unknown environment `{}`",
-                    crate::model::quote::cut(name)
-                ))
-            })
-        })
+        .map(|name| super::args::environment(pipeline, name).map(|i| &pipeline.environments[i]))
         .transpose()?;
     if let Some(over) = finished_verdict(release, named, now) {
         return Ok(over);
     }
     let target = resolve_target(pipeline, release, to).map_err(invalid)?;
-    let occupants = if pipeline.environments[target].exclusive {
-        let all = ws.release_heads()?;
-        occupants_of(&all, &pipeline.environments[target].name, &release.id)
-    } else {
-        Vec::new()
-    };
+    let occupants = occupants(ws, pipeline, target, &release.id)?;
     Ok(check_promotion(&PromotionInput {
         pipeline,
         release,

@@ -1,0 +1,47 @@
+//! What the commands share: the one way they write (`spine`), arguments
+//! checked once (`args`), and the helpers named for what they do.
+
+pub mod apply;
+pub mod args;
+pub mod promotion_facts;
+pub mod refuse;
+pub mod register;
+pub mod report;
+pub mod spine;
+
+use crate::context::Context;
+use crate::error::invalid;
+use crate::model::release::Release;
+use crate::rules::history::time_moves_forward;
+use crate::store::Workspace;
+
+pub use refuse::refuse;
+pub use report::ReleaseOutcome;
+pub use spine::{write, Confirmation, Decision};
+
+/// Opens the release repository for a reading command: HEAD's tree, or the
+/// work tree with `--worktree`. Says in one line when rel's files have
+/// uncommitted edits that the answer does not count.
+pub fn open_reading(ctx: &Context) -> anyhow::Result<Workspace> {
+    let ws = Workspace::open(&ctx.start_dir, ctx.worktree)?;
+    if !ctx.worktree {
+        let dirty = ws.uncommitted_rel_files()?;
+        if !dirty.is_empty() {
+            crate::errln!(
+                "note: uncommitted edits to {} are not counted (rel reads the last commit); \
+                 commit them, or pass --worktree to evaluate them",
+                crate::store::uncommitted::shown_list(&dirty)
+            );
+        }
+    }
+    Ok(ws)
+}
+
+/// The release `id`, loaded to be changed now: every writing command that
+/// changes a manifest loads it here, so that time moves forward for all of
+/// them (a "now" before the release's last event is exit 2, nothing written).
+pub fn release_to_change(ctx: &Context, ws: &Workspace, id: &str) -> anyhow::Result<Release> {
+    let release: Release = ws.load(id)?;
+    time_moves_forward(&release, ctx.now).map_err(invalid)?;
+    Ok(release)
+}

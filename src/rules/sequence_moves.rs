@@ -1,0 +1,146 @@
+//! The promotion side's actions in the world of the sequence properties:
+//! promote (with overrides), rollback, approve, tick, verify and close, each
+//! decided by the rules and applied by the pure effects its command uses.
+
+use crate::model::pipeline::ChecklistItem;
+use crate::model::release::ChecklistKind;
+
+use super::actions::{checklist_for, may_approve, may_close, may_rollback, may_verify};
+use super::moves::{self, CheckResult};
+use super::overrides::permitted_overrides;
+use super::promotion::{check_promotion, finished_verdict, resolve_target, PromotionInput};
+use super::register::effects::Stamp;
+use super::sequence_world::{Done, Nothing, Op, Outcome, Refused, World, ROLES};
+
+impl World {
+    /// Applies a promotion-side `op` to release `r` (known, and allowed to
+    /// change at `s.at`), acting as `email`.
+    pub(super) fn promotion_side(&mut self, op: &Op, r: usize, s: Stamp, email: &str) -> Outcome {
+        let now = s.at;
+        let p = self.pipeline.clone();
+        match op {
+            Op::Promote(_, to, overrides) => {
+                let release = &self.releases[r];
+                let named = to.map(|i| &p.environments[i]);
+                if finished_verdict(release, named, now).is_some() {
+                    return Refused;
+                }
+                let Ok(target) = resolve_target(&p, release, named.map(|e| e.name.as_str())) else {
+                    return Refused;
+                };
+                let occupants = self.occupants(target, &release.id);
+                let verdict = check_promotion(&PromotionInput {
+                    pipeline: &p,
+                    release,
+                    target,
+                    occupants: &occupants,
+                    now,
+                });
+                let Ok(overrides) = permitted_overrides(&p.environments[target], overrides) else {
+                    return Refused;
+                };
+                let o = verdict.overridden(&overrides);
+                if !o.remaining.allowed() {
+                    return Refused;
+                }
+                let reason = (!overrides.is_empty()).then_some("urgent");
+                moves::promote(
+                    &mut self.releases[r],
+                    &p.environments[target].name,
+                    &o.used,
+                    reason,
+                    s,
+                );
+                Done
+            }
+            Op::Rollback(_, to) => {
+                let occupants = self.occupants(*to, &self.releases[r].id);
+                if !may_rollback(&p, &self.releases[r], *to, &occupants).allowed() {
+                    return Refused;
+                }
+                moves::rollback(
+                    &mut self.releases[r],
+                    &p.environments[*to].name,
+                    "broken",
+                    s,
+                );
+                Done
+            }
+            Op::Approve(_, env, role) => {
+                let target = &p.environments[*env];
+                let Some(role) = target
+                    .approvals
+                    .iter()
+                    .find(|x| x.eq_ignore_ascii_case(ROLES[*role]))
+                else {
+                    return Refused;
+                };
+                if !may_approve(&p, &self.releases[r], *env, role, email).allowed() {
+                    return Refused;
+                }
+                let release = &mut self.releases[r];
+                if release
+                    .current_approvals(&target.name)
+                    .any(|a| &a.role == role && a.email == email)
+                {
+                    return Nothing;
+                }
+                moves::approve(release, &target.name, role, email, s);
+                Done
+            }
+            Op::Tick(_, env, item) => {
+                let Ok(list) = checklist_for(&p, &self.releases[r], *env) else {
+                    return Refused;
+                };
+                let target = &p.environments[*env];
+                let release = &mut self.releases[r];
+                let items: Vec<&ChecklistItem> = match list {
+                    ChecklistKind::Entry => target.entry_items(release.kind).collect(),
+                    ChecklistKind::Exit => target.exit_items(release.kind).collect(),
+                };
+                let Some(chosen) = items.get(*item) else {
+                    return Refused;
+                };
+                if release.is_ticked(&target.name, list, &chosen.item) {
+                    return Nothing;
+                }
+                moves::tick(release, &target.name, list, &chosen.item, s);
+                Done
+            }
+            Op::Verify(_, passed) => {
+                if !may_verify(&p, &self.releases[r]).allowed() {
+                    return Refused;
+                }
+                let release = &mut self.releases[r];
+                let check = CheckResult {
+                    env: release.environment.clone(),
+                    revision: release.revision,
+                    passed: *passed,
+                    duration_ms: None,
+                    tests_passed: Some(3),
+                    tests_failed: Some(u64::from(!passed)),
+                    report: None,
+                    command: None,
+                    detail: None,
+                };
+                moves::record_health(release, &check, s);
+                Done
+            }
+            Op::Close(_) => {
+                if !may_close(&p, &self.releases[r]).allowed() {
+                    return Refused;
+                }
+                let idx: Vec<usize> = self.releases[r]
+                    .incidents
+                    .iter()
+                    .filter_map(|i| self.incident_index(i))
+                    .collect();
+                let mut changed = self.take(&idx);
+                moves::close(&mut self.releases[r], &mut changed, s);
+                self.put_back(&idx, changed);
+                Done
+            }
+            _ => Refused,
+        }
+    }
+}
