@@ -44,6 +44,7 @@ fn run_with_paths(
             }
         }
     }
+    dies_with_rel(&mut cmd);
     let mut child = cmd
         .spawn()
         .map_err(|e| anyhow::anyhow!("cannot run git (is it installed and on PATH?): {e}"))?;
@@ -102,4 +103,30 @@ pub fn restore_from(workdir: &Path, source: &str, paths: &[String]) -> anyhow::R
         Paths::Stdin,
     )
     .map(|_| ())
+}
+
+/// A git rel starts to update the index or the work tree ends when rel
+/// ends, even by SIGKILL: an orphan still writing `index.lock` would race
+/// the next rel's repair. (Linux; elsewhere the repair's wait for the lock
+/// to go away is what remains.)
+pub fn dies_with_rel(cmd: &mut Command) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        let parent = std::process::id();
+        // SAFETY: prctl, getppid and _exit are async-signal-safe; nothing
+        // else runs between fork and exec.
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // rel died before the request took effect.
+                if libc::getppid() as u32 != parent {
+                    libc::_exit(1);
+                }
+                Ok(())
+            });
+        }
+    }
 }

@@ -49,7 +49,9 @@ impl Shared {
 
 /// Runs git in `workdir`; Ok(stdout) or Err(stderr) as text.
 fn git(workdir: &Path, args: &[&str]) -> anyhow::Result<Result<String, String>> {
-    let out = Command::new("git")
+    let mut cmd = Command::new("git");
+    super::git_cli::dies_with_rel(&mut cmd);
+    let out = cmd
         .arg("-C")
         .arg(workdir)
         .args(args)
