@@ -331,3 +331,33 @@ fn a_remote_that_keeps_moving_is_retried_then_exit_3() {
     let bumps = team.remote_log().iter().filter(|s| *s == "bump").count();
     assert_eq!(bumps, 3, "one push per attempt: {:?}", team.remote_log());
 }
+
+#[test]
+fn a_dry_run_decides_on_the_fetched_tip_and_moves_nothing() {
+    let team = Team::new(SHARED);
+    let a = team.clone();
+    let b = team.clone();
+    let first = new_release(&a, "1.0.0");
+    let remote_before = team.remote_head();
+    assert_nothing_written(&b, || {
+        let run = b.rel(&[
+            "--dry-run",
+            "--json",
+            "new",
+            "--version",
+            "1.1.0",
+            "--title",
+            "T",
+        ]);
+        run.ok();
+        // The id is decided on the shared tip, where `first` exists.
+        assert_eq!(first, "R-2026-001");
+        assert_eq!(run.json()["id"], "R-2026-002", "{}", run.stdout);
+        assert!(
+            run.stderr.contains("dry run decided on origin/master"),
+            "{}",
+            run.stderr
+        );
+    });
+    assert_eq!(team.remote_head(), remote_before);
+}
