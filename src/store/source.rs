@@ -32,6 +32,13 @@ pub struct FileRef {
     blob: Option<Oid>,
 }
 
+impl FileRef {
+    /// Its blob id; None when read from the work tree.
+    pub fn blob(&self) -> Option<Oid> {
+        self.blob
+    }
+}
+
 /// What reads file contents, one per thread (a `Repository` is not `Sync`).
 pub enum Reader {
     Git(Repository),
@@ -98,6 +105,14 @@ impl Workspace {
             git_dir: self.repo.path().to_path_buf(),
             root: self.root.clone(),
             from_tree: matches!(self.source, Source::Tree(_)),
+        }
+    }
+
+    /// The text of a file listed in `dir`, read on this thread.
+    pub(super) fn read_listed(&self, dir: &str, file: &FileRef) -> anyhow::Result<String> {
+        match self.source {
+            Source::Tree(_) => read_blob(&self.repo, &join(dir, &file.name), file),
+            Source::WorkTree => self.files().read(&Reader::Disk, dir, file),
         }
     }
 

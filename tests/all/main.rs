@@ -2,6 +2,7 @@
 //! One test binary (faster to link); one module per capability.
 
 mod bounds;
+mod cache;
 mod bounds_health;
 mod bounds_output;
 mod common;
