@@ -227,6 +227,7 @@ impl Workspace {
         let index_warning = match journal::check_out(&self.repo, &paths) {
             Ok(()) => {
                 journal::end(&self.repo);
+                super::packing::pack_when_needed(&self.repo, commit_id, &paths);
                 None
             }
             Err(e) => Some(format!(

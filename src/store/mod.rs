@@ -12,6 +12,7 @@ pub mod journal;
 pub mod lock;
 pub mod manifests;
 pub mod output_path;
+pub mod packing;
 pub mod pipeline_file;
 pub mod source;
 pub mod toml_file;

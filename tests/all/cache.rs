@@ -54,8 +54,14 @@ fn repository() -> Env {
     assert_eq!(r1, "R-2026-001");
     group_ready_incident(&env, &r1, "INC-1");
     for inc in ["INC-2", "INC-3"] {
-        env.rel(&["incident", "new", inc, "--title", &format!("Title of {inc}")])
-            .ok();
+        env.rel(&[
+            "incident",
+            "new",
+            inc,
+            "--title",
+            &format!("Title of {inc}"),
+        ])
+        .ok();
     }
     env.rel(&["incident", "resolve", "INC-2"]).ok();
     let r2 = new_release(&env, "1.1.0");

@@ -2,9 +2,9 @@
 //! One test binary (faster to link); one module per capability.
 
 mod bounds;
-mod cache;
 mod bounds_health;
 mod bounds_output;
+mod cache;
 mod common;
 mod confirm;
 mod contract;
@@ -24,6 +24,7 @@ mod notes_log_template;
 mod notes_log_trail;
 mod outcomes;
 mod outcomes_json;
+mod packing;
 mod promotion;
 mod promotion_approvals;
 mod promotion_gates;
