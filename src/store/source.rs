@@ -160,6 +160,7 @@ impl Workspace {
     /// What `relative` holds in the current source, checking every folder on
     /// the way; `None` when it does not exist.
     fn kind_of(&self, relative: &str) -> anyhow::Result<Option<Kind>> {
+        keep_trees_in_cache();
         match self.source {
             Source::Tree(None) => Ok(None),
             Source::Tree(Some(tree)) => {
@@ -288,6 +289,21 @@ impl Workspace {
         }
         Ok(files)
     }
+}
+
+/// libgit2 keeps in its object cache only trees up to 4 KB: the
+/// `releases/incidents` tree (4.3 MB for 100,000 incidents) was read and
+/// parsed again for every file looked up in it (`rel show` of a release
+/// with 20 incidents: 20 times). Raised once, on the first look-up, before
+/// any reading thread exists (the setting is process-wide and not
+/// synchronised).
+fn keep_trees_in_cache() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: called once, from the main thread, before rel starts any
+        // thread that uses libgit2.
+        let _ = unsafe { git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 64 << 20) };
+    });
 }
 
 fn join(dir: &str, name: &str) -> String {
