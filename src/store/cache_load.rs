@@ -74,49 +74,45 @@ impl Workspace {
         } else {
             Records::default()
         };
-        let mut found: Vec<Option<T::Facts>> = listed
-            .iter()
-            .map(|(id, file)| Self::cached::<T>(&records, id, file))
+        // One entry per file, the id dropped (it is the file's stem):
+        // 100,000 incidents are held once, not in several lists.
+        let mut all: Vec<(FileRef, Option<T::Facts>)> = listed
+            .into_iter()
+            .map(|(id, file)| {
+                let facts = Self::cached::<T>(&records, &id, &file);
+                (file, facts)
+            })
             .collect();
         drop(records);
-        let missing: Vec<usize> = (0..listed.len()).filter(|&i| found[i].is_none()).collect();
-        if missing.is_empty() {
-            return Ok(listed
-                .into_iter()
-                .zip(found)
-                .filter_map(|((_, file), facts)| {
-                    Some(Listed {
-                        file,
-                        facts: facts?,
+        let missing: Vec<usize> = (0..all.len()).filter(|&i| all[i].1.is_none()).collect();
+        if !missing.is_empty() {
+            let files = self.files();
+            let all_ref = &all;
+            let parsed = par_chunks(&missing, |part| {
+                let reader = files.reader()?;
+                part.iter()
+                    .map(|&i| {
+                        let file = &all_ref[i].0;
+                        let id = file.name.strip_suffix(".toml").unwrap_or(&file.name);
+                        let item: T = parse_item(id, &files.read(&reader, T::DIR, file)?)?;
+                        Ok(item.facts())
                     })
-                })
-                .collect());
+                    .collect()
+            })?;
+            for (i, facts) in missing.iter().zip(parsed) {
+                all[*i].1 = Some(facts);
+            }
         }
-        let files = self.files();
-        let parsed = par_chunks(&missing, |part| {
-            let reader = files.reader()?;
-            part.iter()
-                .map(|&i| {
-                    let (id, file) = &listed[i];
-                    let item: T = parse_item(id, &files.read(&reader, T::DIR, file)?)?;
-                    Ok(item.facts())
-                })
-                .collect()
-        })?;
-        for (i, facts) in missing.into_iter().zip(parsed) {
-            found[i] = Some(facts);
-        }
-        let all: Vec<Listed<T::Facts>> = listed
+        let all: Vec<Listed<T::Facts>> = all
             .into_iter()
-            .zip(found)
-            .filter_map(|((_, file), facts)| {
+            .filter_map(|(file, facts)| {
                 Some(Listed {
                     file,
                     facts: facts?,
                 })
             })
             .collect();
-        if self.reads_tree() {
+        if self.reads_tree() && !missing.is_empty() {
             save::<T>(&self.cache_folder(), &all);
         }
         Ok(all)

@@ -151,7 +151,7 @@ impl Workspace {
                 "{dir} is a file; rel expects a folder there"
             ))),
             Some(Kind::Folder(tree)) => match tree {
-                Some(id) => self.list_tree(dir, &self.repo.find_tree(id)?),
+                Some(id) => self.list_tree(dir, id),
                 None => self.list_disk(dir),
             },
         }
@@ -188,11 +188,10 @@ impl Workspace {
             let last = i + 1 == parts.len();
             match mode {
                 0o040000 => {
-                    let tree = self.repo.find_tree(id)?;
                     if last {
-                        return Ok(Some(Kind::Folder(Some(tree.id()))));
+                        return Ok(Some(Kind::Folder(Some(id))));
                     }
-                    current = tree;
+                    current = self.repo.find_tree(id)?;
                 }
                 0o100644 | 0o100755 if last => return Ok(Some(Kind::File(Some(id)))),
                 0o100644 | 0o100755 => {
@@ -244,18 +243,43 @@ impl Workspace {
         Ok(Some(Kind::Folder(None)))
     }
 
-    fn list_tree(&self, dir: &str, tree: &Tree) -> anyhow::Result<Vec<FileRef>> {
-        let mut files = Vec::with_capacity(tree.len());
-        for entry in tree.iter() {
-            let Some(name) = entry.name() else {
+    /// The files of a tree, read from its raw object: a folder of 100,000
+    /// incidents is listed without libgit2 building (and caching) an entry
+    /// per file.
+    fn list_tree(&self, dir: &str, tree: Oid) -> anyhow::Result<Vec<FileRef>> {
+        let odb = self.repo.odb()?;
+        let object = odb.read(tree)?;
+        let mut raw = object.data();
+        let mut files = Vec::new();
+        let corrupt = || anyhow::anyhow!("{dir}: tree {tree} is corrupt");
+        while !raw.is_empty() {
+            // `<mode in octal> <name>\0<20-byte id>`
+            let space = raw.iter().position(|&b| b == b' ').ok_or_else(corrupt)?;
+            let nul = raw.iter().position(|&b| b == 0).ok_or_else(corrupt)?;
+            let (mode, name, id) = (
+                raw.get(..space).ok_or_else(corrupt)?,
+                raw.get(space + 1..nul).ok_or_else(corrupt)?,
+                raw.get(nul + 1..nul + 21).ok_or_else(corrupt)?,
+            );
+            raw = &raw[nul + 21..];
+            let Ok(name) = std::str::from_utf8(name) else {
                 continue;
             };
-            match entry.filemode() {
-                0o100644 | 0o100755 => files.push(FileRef {
+            // As libgit2 reads modes: any regular file is a file (old
+            // gits wrote 100664).
+            let mode = std::str::from_utf8(mode)
+                .ok()
+                .and_then(|m| u32::from_str_radix(m, 8).ok())
+                .ok_or_else(corrupt)?;
+            let kind = match mode & 0o170000 {
+                0o100000 => 0o100644,
+                other => other,
+            };
+            match kind {
+                0o100644 => files.push(FileRef {
                     name: name.to_string(),
-                    blob: Some(entry.id()),
+                    blob: Some(Oid::from_bytes(id)?),
                 }),
-                0o040000 => {}
                 0o120000 if name.ends_with(".toml") => {
                     return Err(not_followed(&join(dir, name), "a symbolic link"))
                 }
