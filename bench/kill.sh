@@ -32,12 +32,12 @@ echo "one write takes about $((span_us * 2 / 3 / 1000)) ms; killing $kills write
 repaired=0
 for i in $(seq 1 "$kills"); do
     now=$(date -u -d "@$((start + i))" +%FT%TZ)
-    REL_NOW=$now setsid "$rel" incident new "KILL-$i" --title "kill $i" >/dev/null 2>&1 &
+    REL_NOW=$now "$rel" incident new "KILL-$i" --title "kill $i" >/dev/null 2>&1 &
     pid=$!
     delay_us=$(( (RANDOM * 32768 + RANDOM) % span_us ))
     sleep "$(printf '0.%06d' "$delay_us")"
-    if (( i % 2 )); then kill -9 "$pid" 2>/dev/null || true
-    else kill -9 -- "-$pid" 2>/dev/null || true; fi
+    # rel alone: a git it started dies with it (PR_SET_PDEATHSIG).
+    kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     out=$(REL_NOW=$now "$rel" status 2>&1 >/dev/null) || { echo "kill $i: rel status failed: $out" >&2; exit 1; }
     [[ $out == *repaired* ]] && repaired=$((repaired + 1))

@@ -1,18 +1,16 @@
 #!/usr/bin/env bash
-# Times rel on a large release repository (10,000 releases, 100,000
-# incidents, 10,000 rel commits) against the targets of issues 2 to 5.
-# See bench/README.md.
+# Times rel on generated release repositories of growing size and prints a
+# scaling table: each command's median at 1,000 and 10,000 releases (and
+# 100,000 when asked), the ratio 10k/1k, and the target. See bench/README.md.
 #
-#   bench/run.sh            generate a repository in a temporary folder, time, delete it
-#   bench/run.sh DIR        time on DIR; generate it there first when DIR does not exist
+#   bench/run.sh            generate in a temporary folder, time, delete it
+#   bench/run.sh DIR        keep the repositories in DIR (DIR/r1000, DIR/r10000...);
+#                           a size already there is reused
 #
 # Environment: BENCH_RUNS (timed runs per command, default 10),
-# BENCH_RELEASES, BENCH_INCIDENTS, BENCH_LOG_COMMITS (sizes of a generated
-# repository: 10000, 100000, 10000), BENCH_FULL_HISTORY=1 (ticks, approvals
-# and health reports as history events and commits of their own),
-# BENCH_KEEP=1 (keep the temporary folder), BENCH_NO_HYPERFINE=1 (time with
-# the plain loop even when hyperfine is installed), BENCH_REL (another rel
-# binary to time, e.g. a build from an earlier commit).
+# BENCH_100K=1 (also 100,000 releases and 1,000,000 incidents: slow),
+# BENCH_FULL_HISTORY=1, BENCH_KEEP=1 (keep the temporary folder),
+# BENCH_REL (another rel binary to time, e.g. a build of an earlier commit).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,11 +23,12 @@ echo "== building (cargo build --release)" >&2
 (cd "$root" && cargo build --release --quiet --bin rel --example gen_bench_repo)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rel-bench.XXXXXX")
-repo=${1:-$work/repo}
-# The temporary folder goes, unless it holds a generated repository to keep.
+base_dir=${1:-$work}
+mkdir -p "$base_dir"
+# The temporary folder goes, unless asked to keep it; a DIR given stays.
 cleanup() {
-    if [ "${BENCH_KEEP:-0}" = 1 ] && [ -d "$work/repo" ]; then
-        echo "kept $work/repo (reuse it: bench/run.sh $work/repo)" >&2
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        echo "kept $base_dir (reuse it: bench/run.sh $base_dir)" >&2
     else
         rm -rf "$work"
     fi
@@ -44,122 +43,131 @@ export REL_NOW=2026-11-25T12:00:00Z
 export REL_ACTOR="Bench <bench@example.com>"
 export NO_COLOR=1
 
-if [ ! -e "$repo" ]; then
-    echo "== generating $repo" >&2
-    full=()
-    if [ "${BENCH_FULL_HISTORY:-0}" = 1 ]; then full=(--full-history); fi
-    "$gen" "$repo" \
-        --releases "${BENCH_RELEASES:-10000}" \
-        --incidents "${BENCH_INCIDENTS:-100000}" \
-        --log-commits "${BENCH_LOG_COMMITS:-10000}" "${full[@]}" >/dev/null
-fi
-if [ ! -f "$repo/.git/rel-bench.env" ]; then
-    echo "$repo was not made by gen_bench_repo (no .git/rel-bench.env)" >&2
-    exit 2
-fi
-# shellcheck disable=SC1091
-. "$repo/.git/rel-bench.env"
-base=$(git -C "$repo" rev-parse HEAD)
-reset="git -C $repo reset -q --hard $base"
-# Leave a reused repository as it was found, even after a failed write.
-trap '$reset; cleanup' EXIT
+sizes=(1000 10000)
+if [ "${BENCH_100K:-0}" = 1 ]; then sizes+=(100000); fi
 
-have_hyperfine=0
-if [ "${BENCH_NO_HYPERFINE:-0}" != 1 ] && command -v hyperfine >/dev/null; then
-    have_hyperfine=1
-else
-    echo "timing with a plain loop (for hyperfine: apt-get install -y hyperfine)" >&2
-fi
-
-echo "== $BENCH_RELEASES releases, $BENCH_INCIDENTS incidents, $BENCH_LOG_COMMITS rel commits" \
-    "($repo); $runs runs each, $(nproc) cores" >&2
-
-results=()   # "name|mean ms|min ms|target ms|note"
-
-# Mean and minimum of a list of nanosecond durations, in ms.
-stats() {
-    awk '{ s += $1; if (min == "" || $1 < min) min = $1 }
-         END { printf "%.0f %.0f\n", s / NR / 1e6, min / 1e6 }'
+# repo_of SIZE: the repository with SIZE releases (10 incidents each, one
+# rel commit per release), generated when missing. It is packed once
+# (`git gc`), as a repository in use would be, so that no automatic gc
+# starts in the middle of the timings.
+repo_of() {
+    local size=$1 repo="$base_dir/r$1"
+    if [ ! -f "$repo/.git/rel-bench.env" ]; then
+        echo "== generating $repo" >&2
+        local full=()
+        if [ "${BENCH_FULL_HISTORY:-0}" = 1 ]; then full=(--full-history); fi
+        rm -rf "$repo"
+        "$gen" "$repo" --releases "$size" --incidents $((size * 10)) \
+            --log-commits "$size" "${full[@]}" >/dev/null
+        git -C "$repo" gc --quiet
+    fi
+    echo "$repo"
 }
 
-# time_cmd NAME TARGET_MS PREPARE ALLOWED_EXITS CMD...
-# Runs CMD once to check it works (skipping it, with a note, when the
-# subcommand is not available yet), then times it.
-time_cmd() {
-    local name=$1 target=$2 prepare=$3 allowed=$4
-    shift 4
-    local out rc=0 t0 t1
+# median_ms PREPARE CMD...: the median and minimum of $runs runs, in ms,
+# after one run outside the timing. PREPARE runs (eval) before each.
+median_ms() {
+    local prepare=$1 i t0 t1
+    shift
     [ -n "$prepare" ] && eval "$prepare"
-    t0=$(date +%s%N)
-    out=$("$@" 2>&1 >/dev/null) || rc=$?
-    t1=$(date +%s%N)
-    if [ "$rc" = 2 ] && grep -q "not available" <<<"$out"; then
-        echo "-- $name: skipped, not available in this build" >&2
-        results+=("$name|-|-|$target|skipped: not available yet")
-        return
-    fi
-    if ! grep -qw -- "$rc" <<<"$allowed"; then
-        echo "-- $name: exit $rc (expected $allowed): $out" >&2
-        results+=("$name|-|-|$target|FAILED: exit $rc")
-        return
-    fi
-    # A slow command gets fewer runs.
-    local n=$runs
-    if [ $(((t1 - t0) / 1000000)) -gt 3000 ] && [ "$n" -gt 3 ]; then n=3; fi
-    echo "-- $name ($n runs)" >&2
-    local mean min
-    if [ "$have_hyperfine" = 1 ]; then
-        local csv="$work/hyperfine.csv"
-        local args=(-N --style basic --warmup 1 --runs "$n" --export-csv "$csv" -n "$name")
-        [ -n "$prepare" ] && args+=(--prepare "$prepare")
-        [ "$allowed" != 0 ] && args+=(--ignore-failure)
-        hyperfine "${args[@]}" "$(printf '%q ' "$@")" >&2
-        read -r mean min < <(awk -F, 'NR == 2 { printf "%.0f %.0f\n", $2 * 1000, $7 * 1000 }' "$csv")
-    else
-        local i times=()
-        for ((i = 0; i < n; i++)); do
-            [ -n "$prepare" ] && eval "$prepare"
-            t0=$(date +%s%N)
-            "$@" >/dev/null 2>&1 || true
-            t1=$(date +%s%N)
-            times+=($((t1 - t0)))
-        done
-        read -r mean min < <(printf '%s\n' "${times[@]}" | stats)
-    fi
-    local note=ok
-    if [ "$target" != - ] && [ "$mean" -ge "$target" ]; then note="MISSED"; fi
-    results+=("$name|$mean|$min|$target|$note")
+    "$@" >/dev/null 2>&1 || true
+    for ((i = 0; i < runs; i++)); do
+        [ -n "$prepare" ] && eval "$prepare"
+        t0=$(date +%s%N)
+        "$@" >/dev/null 2>&1 || true
+        t1=$(date +%s%N)
+        echo $(((t1 - t0) / 1000000))
+    done | sort -n | awk '{ a[NR] = $1 } END { printf "%d %d\n", a[int((NR + 1) / 2)], a[1] }'
 }
 
-r=("$rel" -C "$repo")
+# A command must answer (exit 0, or 1 for a `check` that is not ready)
+# before it is timed.
+works() {
+    local rc=0
+    "$@" >/dev/null 2>"$work/err" || rc=$?
+    if [ "$rc" -gt 1 ]; then
+        echo "-- $* failed (exit $rc): $(head -c 300 "$work/err")" >&2
+        return 1
+    fi
+}
 
-# Reads first: they must load the repository without error.
-time_cmd "rel status" 1000 "" 0 "${r[@]}" status
-time_cmd "rel list" - "" 0 "${r[@]}" list
-time_cmd "rel show $BENCH_SHOW" 300 "" 0 "${r[@]}" show "$BENCH_SHOW"
-time_cmd "rel check $BENCH_CHECK" 300 "" "0 1" "${r[@]}" check "$BENCH_CHECK"
-if [ "$BENCH_LOG_COMMITS" -gt 0 ]; then
-    time_cmd "rel log" 1000 "" 0 "${r[@]}" log
-    time_cmd "rel log --json" 1000 "" 0 "${r[@]}" --json log
-    time_cmd "rel log $BENCH_SHOW" 1000 "" 0 "${r[@]}" log "$BENCH_SHOW"
-else
-    results+=("rel log|-|-|1000|skipped: the repository has no log commits")
-fi
-# Writes, each with its commit; the repository is reset before every run.
-time_cmd "rel new" 500 "$reset" 0 "${r[@]}" new --version 9.9.9 --title bench
-time_cmd "rel group $BENCH_GROUP_RELEASE $BENCH_GROUP_INCIDENT" 500 "$reset" 0 \
-    "${r[@]}" group "$BENCH_GROUP_RELEASE" "$BENCH_GROUP_INCIDENT"
+declare -A cell   # "name|size" -> "median"
+names=()
+targets=()        # name -> target text, in order of names
+add_name() {
+    local n
+    for n in "${names[@]}"; do [ "$n" = "$1" ] && return; done
+    names+=("$1")
+    targets+=("$2")
+}
+
+for size in "${sizes[@]}"; do
+    repo=$(repo_of "$size")
+    # shellcheck disable=SC1091
+    . "$repo/.git/rel-bench.env"
+    base=$(git -C "$repo" rev-parse HEAD)
+    reset="git -C $repo reset -q --hard $base"
+    # shellcheck disable=SC2064
+    trap "$reset; cleanup" EXIT
+    r=("$rel" -C "$repo")
+    echo "== $size releases, $BENCH_INCIDENTS incidents, $BENCH_LOG_COMMITS rel commits;" \
+        "$runs runs each, $(nproc) cores" >&2
+    cold="rm -rf $repo/.git/rel"
+    # name|target|prepare|command...
+    while IFS='|' read -r name target prepare args; do
+        read -ra argv <<<"$args"
+        works "${r[@]}" "${argv[@]}" || { cell["$name|$size"]="FAILED"; add_name "$name" "$target"; continue; }
+        echo "-- $name" >&2
+        read -r med _ < <(median_ms "$prepare" "${r[@]}" "${argv[@]}")
+        cell["$name|$size"]=$med
+        add_name "$name" "$target"
+    done <<EOF
+rel status|< 50, ratio <= 1.5||status
+rel status (cold cache)|no slower than before|$cold|status
+rel check R|< 20, ratio <= 1.5||check $BENCH_CHECK
+rel check R (cold cache)|no slower than before|$cold|check $BENCH_CHECK
+rel show R|ratio <= 1.5||show $BENCH_SHOW
+rel list|-||list
+rel list --json|-||--json list
+rel incident list|< 1000 at 100k incidents||incident list
+rel incident list --json|< 1000 at 100k incidents||--json incident list
+rel log|< 300 at 10k commits||log
+rel log --json|-||--json log
+rel new|<= 1.5x git commit|$reset|new --version 99.9.9 --title bench
+rel group R INC|<= 1.5x git commit|$reset|group $BENCH_GROUP_RELEASE $BENCH_GROUP_INCIDENT
+EOF
+    # The floor for writes: a plain `git commit` of one changed file.
+    commit_one="$reset && echo '# bench' >> $repo/environments.toml"
+    echo "-- git commit (one file)" >&2
+    read -r med _ < <(median_ms "$commit_one" git -C "$repo" commit -q -a -m bench)
+    cell["git commit (one file)|$size"]=$med
+    add_name "git commit (one file)" "-"
+    # Peak memory of the largest listing.
+    if command -v /usr/bin/time >/dev/null; then
+        peak=$(/usr/bin/time -f %M "${r[@]}" incident list 2>&1 >/dev/null | tail -1)
+        cell["rel incident list peak MB|$size"]=$((peak / 1024))
+        add_name "rel incident list peak MB" "<= 64 at 100k incidents"
+    fi
+    $reset
+done
 
 echo
 echo "rel $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores," \
-    "$BENCH_RELEASES releases, $BENCH_INCIDENTS incidents, $BENCH_LOG_COMMITS rel commits"
-printf '%-40s %10s %10s %10s  %s\n' command "mean ms" "min ms" "target ms" result
-for row in "${results[@]}"; do
-    IFS='|' read -r name mean min target note <<<"$row"
-    [ "$target" != - ] && target="< $target"
-    printf '%-40s %10s %10s %10s  %s\n' "$name" "$mean" "$min" "$target" "$note"
-done
-# Non-zero when a command failed or missed its target, for CI.
-for row in "${results[@]}"; do
-    case "$row" in *"|FAILED"* | *"|MISSED") exit 1 ;; esac
+    "medians of $runs runs in ms (releases; incidents = 10x, rel commits = 1x)"
+header=$(printf '%-32s' command)
+for size in "${sizes[@]}"; do header+=$(printf ' %9s' "$((size / 1000))k"); done
+header+=$(printf ' %9s  %s' "10k/1k" target)
+echo "$header"
+for i in "${!names[@]}"; do
+    name=${names[$i]}
+    line=$(printf '%-32s' "$name")
+    for size in "${sizes[@]}"; do line+=$(printf ' %9s' "${cell["$name|$size"]:--}"); done
+    a=${cell["$name|1000"]:-} b=${cell["$name|10000"]:-}
+    if [[ "$a" =~ ^[0-9]+$ && "$b" =~ ^[0-9]+$ && "$a" -gt 0 ]]; then
+        ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", b / a }')
+    else
+        ratio=-
+    fi
+    line+=$(printf ' %9s  %s' "$ratio" "${targets[$i]}")
+    echo "$line"
 done

@@ -3,9 +3,10 @@
 use crate::cli::StateFilter;
 use crate::context::Context;
 use crate::model::release::{Release, State};
-use crate::render::output::{errln, json_seq, outln};
+use crate::render::output::{errln, json_seq_of_results};
 use crate::render::release::release_json;
-use crate::render::table::{new_table, render};
+use crate::render::table::print_rows;
+use crate::store::cache_load::Listed;
 
 fn wanted(filter: StateFilter, state: State) -> bool {
     match filter {
@@ -19,20 +20,26 @@ fn wanted(filter: StateFilter, state: State) -> bool {
 
 pub fn run(ctx: &Context, filter: StateFilter) -> anyhow::Result<i32> {
     let ws = crate::commands::shared::open_reading(ctx)?;
-    let releases: Vec<Release> = ws
-        .load_all::<Release>()?
+    // The table is made of each release's facts (cached per blob); the
+    // JSON of the wanted ones is read from their files a chunk at a time.
+    let listed: Vec<Listed<_>> = ws
+        .facts::<Release>()?
         .into_iter()
-        .filter(|r| wanted(filter, r.state))
+        .filter(|l| wanted(filter, l.facts.state))
         .collect();
     if ctx.json {
-        json_seq(releases.iter().map(release_json))?;
+        let files: Vec<_> = listed.iter().map(|l| &l.file).collect();
+        let items = ws
+            .parse_each::<Release>(&files)
+            .map(|r| r.map(|r| wanted(filter, r.state).then(|| release_json(&r))));
+        json_seq_of_results(items)?;
         return Ok(0);
     }
-    if releases.is_empty() {
+    if listed.is_empty() {
         errln("no releases");
         return Ok(0);
     }
-    let mut table = new_table(
+    print_rows(
         ctx,
         &[
             "id",
@@ -43,18 +50,20 @@ pub fn run(ctx: &Context, filter: StateFilter) -> anyhow::Result<i32> {
             "incidents",
             "title",
         ],
-    );
-    for r in &releases {
-        table.add_row(vec![
-            r.id.clone(),
-            r.version.clone(),
-            r.kind.to_string(),
-            r.state.to_string(),
-            r.environment.clone(),
-            r.incidents.len().to_string(),
-            r.title.clone(),
-        ]);
-    }
-    outln(&render(&table))?;
+        || {
+            listed.iter().map(|l| {
+                let r = &l.facts;
+                vec![
+                    r.id.clone(),
+                    r.version.clone(),
+                    r.kind.to_string(),
+                    r.state.to_string(),
+                    r.environment.clone(),
+                    r.incidents.to_string(),
+                    r.title.clone(),
+                ]
+            })
+        },
+    )?;
     Ok(0)
 }

@@ -9,8 +9,8 @@ use crate::model::ids::id_key;
 use crate::model::pipeline::Pipeline;
 use crate::model::quote::cut;
 use crate::model::release::Release;
-use crate::render::output::{errln, json, outln};
-use crate::render::table::{new_table, render};
+use crate::render::output::{errln, json_seq};
+use crate::render::table::print_rows;
 use crate::render::time::rfc3339;
 use crate::rules::verdict::when;
 use crate::store::history::LogEntry;
@@ -172,65 +172,64 @@ pub fn run(ctx: &Context, args: &LogArgs) -> anyhow::Result<i32> {
         .filter(|e| wanted(e, args.release, args.env, since))
         .collect();
     if ctx.json {
-        let out: Vec<_> = entries
-            .iter()
-            .map(|e| {
-                json!({
-                    "commit": e.commit,
-                    "at": rfc3339(e.at),
-                    "by": e.by,
-                    "action": e.action,
-                    "release": e.release,
-                    "env": e.env,
-                    "message": e.message,
-                    "overrides": e.overrides,
-                    "reason": e.reason,
-                    "outside_rel": e.outside_rel,
-                    "files": e.files,
-                })
+        let out = entries.iter().map(|e| {
+            json!({
+                "commit": e.commit,
+                "at": rfc3339(e.at),
+                "by": e.by,
+                "action": e.action,
+                "release": e.release,
+                "env": e.env,
+                "message": e.message,
+                "overrides": e.overrides,
+                "reason": e.reason,
+                "outside_rel": e.outside_rel,
+                "files": e.files,
             })
-            .collect();
-        json(&out)?;
+        });
+        json_seq(out)?;
         return Ok(0);
     }
     if entries.is_empty() {
         errln("no entries");
         return Ok(0);
     }
-    let mut table = new_table(
+    print_rows(
         ctx,
         &["commit", "at", "by", "action", "release", "env", "details"],
-    );
-    for e in &entries {
-        let mut details = Vec::new();
-        if e.outside_rel {
-            details.push(format!(
-                "OUTSIDE REL: {}; files {}",
-                e.message,
-                files_summary(&e.files)
-            ));
-        } else {
-            let subject = subject_detail(e);
-            if !subject.is_empty() {
-                details.push(subject);
-            }
-        }
-        if !e.overrides.is_empty() {
-            details.push(format!("override {}", e.overrides.join(", ")));
-        }
-        if let Some(r) = &e.reason {
-            details.push(format!("reason: {r}"));
-        }
-        table.add_row(vec![
-            e.commit.chars().take(10).collect(),
-            when(&calendar, e.at),
-            e.by.clone(),
-            e.action.clone(),
-            e.release.clone().unwrap_or_default(),
-            e.env.clone().unwrap_or_default(),
-            details.join("; "),
-        ]);
-    }
-    outln(&render(&table))?;
+        || entries.iter().map(|e| row(&calendar, e)),
+    )?;
     Ok(0)
+}
+
+/// One row of the table.
+fn row(calendar: &crate::model::calendar::Calendar, e: &LogEntry) -> Vec<String> {
+    let mut details = Vec::new();
+    if e.outside_rel {
+        details.push(format!(
+            "OUTSIDE REL: {}; files {}",
+            e.message,
+            files_summary(&e.files)
+        ));
+    } else {
+        let subject = subject_detail(e);
+        if !subject.is_empty() {
+            details.push(subject);
+        }
+    }
+    if !e.overrides.is_empty() {
+        details.push(format!("override {}", e.overrides.join(", ")));
+    }
+    if let Some(r) = &e.reason {
+        details.push(format!("reason: {r}"));
+    }
+    vec![
+        e.commit.chars().take(10).collect(),
+        when(calendar, e.at),
+        e.by.clone(),
+        e.action.clone(),
+        e.release.clone().unwrap_or_default(),
+        e.env.clone().unwrap_or_default(),
+        details.join("; "),
+    ]
 }

@@ -28,8 +28,25 @@ struct Row<'a> {
 pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
-    let all = ws.load_all::<Release>()?;
-    let heads: Vec<ReleaseHead> = all.iter().map(ReleaseHead::from).collect();
+    // The archive is known by its facts (cached per blob); only the
+    // releases in progress are read in full, and their files decide.
+    let listed = ws.facts::<Release>()?;
+    let mut heads: Vec<ReleaseHead> = Vec::with_capacity(listed.len());
+    let mut all: Vec<Release> = Vec::new();
+    for l in &listed {
+        if l.facts.state.in_progress() {
+            let r: Release = ws.parse_listed(&l.file)?;
+            heads.push(ReleaseHead::from(&r));
+            all.push(r);
+        } else {
+            heads.push(ReleaseHead {
+                id: l.facts.id.clone(),
+                state: l.facts.state,
+                environment: l.facts.environment.clone(),
+            });
+        }
+    }
+    drop(listed);
     let rows: Vec<Row> = all
         .iter()
         .filter(|r| r.state.in_progress())

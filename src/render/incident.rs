@@ -48,7 +48,7 @@ pub fn incident_json(i: &Incident) -> Value {
     })
 }
 
-fn yes_no(b: bool) -> &'static str {
+pub fn yes_no(b: bool) -> &'static str {
     if b {
         "yes"
     } else {
@@ -127,23 +127,4 @@ pub fn incident_text(ctx: &Context, tz: Tz, i: &Incident) -> String {
     }
     out.extend(render(&t).lines().map(|l| format!("  {l}")));
     out.join("\n")
-}
-
-/// `rel incident list` for people: which release holds each incident.
-pub fn incident_table(ctx: &Context, incidents: &[Incident]) -> String {
-    let mut t = new_table(
-        ctx,
-        &["id", "status", "release", "authorised", "tested", "title"],
-    );
-    for i in incidents {
-        t.add_row(vec![
-            i.id.clone(),
-            i.status.to_string(),
-            i.release.clone().unwrap_or_else(|| "-".into()),
-            yes_no(i.is_authorised()).into(),
-            yes_no(i.is_tested()).into(),
-            i.title.clone(),
-        ]);
-    }
-    render(&t)
 }

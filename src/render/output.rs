@@ -32,6 +32,16 @@ pub fn outln(text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes to stdout through a buffer as `write` goes (a listing of 100,000
+/// rows is never held as one string), then flushes.
+pub fn stream_out(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<()> {
+    STDOUT_USED.store(true, Ordering::SeqCst);
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    write(&mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
 /// Prints a message and a newline on stderr. Unlike `eprintln!`, which
 /// panics when stderr is a closed pipe (`rel new 2>&1 | head -1`), a message
 /// nobody can read is dropped: the work it reports is already done.
@@ -61,6 +71,46 @@ where
 {
     use serde::Serializer;
     stream_json(|ser| ser.collect_seq(items))
+}
+
+/// `json_seq` over items read as they are written, skipping the `None`s.
+/// The first item that cannot be made stops the document there (stdout
+/// then holds no valid JSON) and is the error returned: a listing never
+/// looks complete when it is not.
+pub fn json_seq_of_results<I, T>(items: I) -> anyhow::Result<()>
+where
+    I: Iterator<Item = anyhow::Result<Option<T>>>,
+    T: serde::Serialize,
+{
+    let failure: std::cell::RefCell<Option<anyhow::Error>> = std::cell::RefCell::new(None);
+    let each = items.filter_map(|item| match item {
+        Ok(Some(value)) => Some(Made::Value(value)),
+        Ok(None) => None,
+        Err(e) => {
+            failure.borrow_mut().get_or_insert(e);
+            Some(Made::Failed)
+        }
+    });
+    let written = json_seq(each);
+    match failure.into_inner() {
+        Some(e) => Err(e),
+        None => written,
+    }
+}
+
+/// An item of `json_seq_of_results`: a value, or the failure that stops it.
+enum Made<T> {
+    Value(T),
+    Failed,
+}
+
+impl<T: serde::Serialize> serde::Serialize for Made<T> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Made::Value(v) => v.serialize(ser),
+            Made::Failed => Err(serde::ser::Error::custom("an item could not be read")),
+        }
+    }
 }
 
 type PrettySerializer<'a> = serde_json::Serializer<

@@ -5,6 +5,8 @@
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, Color, ContentArrangement};
+use std::io::Write;
+
 use unicode_width::UnicodeWidthStr;
 
 use crate::context::Context;
@@ -119,6 +121,69 @@ fn plain(table: &Table) -> String {
     out
 }
 
+/// Prints a table whose rows `rows()` makes, as `outln(&render(..))`
+/// would, but without holding it: plain columns take two passes over the
+/// rows (widths, then lines). On a terminal the rows are gathered for
+/// comfy-table, which needs them all.
+pub fn print_rows<I>(ctx: &Context, header: &[&str], rows: impl Fn() -> I) -> anyhow::Result<()>
+where
+    I: Iterator<Item = Vec<String>>,
+{
+    let mut table = new_table(ctx, header);
+    if table.fancy {
+        for row in rows() {
+            table.add_row(row);
+        }
+        return super::output::outln(&render(&table));
+    }
+    let header = std::mem::take(&mut table.header);
+    super::output::stream_out(|out| write_plain(out, header, rows))
+}
+
+/// `plain` written line by line: widths from a first pass over the rows,
+/// then the lines from a second.
+fn write_plain<I>(
+    out: &mut dyn Write,
+    header: Vec<String>,
+    rows: impl Fn() -> I,
+) -> std::io::Result<()>
+where
+    I: Iterator<Item = Vec<String>>,
+{
+    let mut widths: Vec<usize> = header.iter().map(|h| max_width(h)).collect();
+    for row in rows() {
+        if row.len() > widths.len() {
+            widths.resize(row.len(), 0);
+        }
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(max_width(cell));
+        }
+    }
+    let mut line = String::new();
+    for row in std::iter::once(header).chain(rows()) {
+        let cells: Vec<Vec<&str>> = row.iter().map(|c| c.split('\n').collect()).collect();
+        let height = cells.iter().map(Vec::len).max().unwrap_or(1);
+        for l in 0..height {
+            line.clear();
+            for (i, width) in widths.iter().enumerate() {
+                let text = cells.get(i).and_then(|c| c.get(l)).copied().unwrap_or("");
+                if i > 0 {
+                    line.push_str("  ");
+                }
+                line.push_str(text);
+                line.extend(std::iter::repeat_n(' ', width.saturating_sub(text.width())));
+            }
+            out.write_all(line.trim_end().as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+    }
+    Ok(())
+}
+
+fn max_width(text: &str) -> usize {
+    text.split('\n').map(|l| l.width()).max().unwrap_or(0)
+}
+
 fn fancy(table: &Table) -> String {
     let mut t = comfy_table::Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
@@ -166,5 +231,29 @@ mod tests {
             render(&t),
             "A     BB   C\nx     one\n      two\nlong  é    z"
         );
+    }
+
+    #[test]
+    fn rows_written_line_by_line_are_the_rendered_table() {
+        let rows = || {
+            vec![
+                vec!["x".to_string(), "one\ntwo".into(), String::new()],
+                vec!["long".into(), "é".into(), "z  ".into()],
+                vec![String::new(), "a wide cell".into(), "\n".into()],
+            ]
+            .into_iter()
+        };
+        let header = vec!["A".to_string(), "BB".into(), "C".into()];
+        let mut t = Table {
+            header: header.clone(),
+            rows: Vec::new(),
+            fancy: false,
+        };
+        for r in rows() {
+            t.add_row(r);
+        }
+        let mut out = Vec::new();
+        write_plain(&mut out, header, rows).expect("written");
+        assert_eq!(String::from_utf8(out).expect("utf-8"), render(&t) + "\n");
     }
 }

@@ -263,6 +263,7 @@ impl Workspace {
         let index_warning = match journal::check_out(&self.repo, &prepared.paths) {
             Ok(()) => {
                 journal::end(&self.repo);
+                super::packing::pack_when_needed(&self.repo, prepared.id, &prepared.paths);
                 None
             }
             Err(e) => Some(format!(

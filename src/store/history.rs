@@ -2,6 +2,7 @@
 //! files, parsed from its `Rel-*` trailers. Commits without them (a hand
 //! edit, a merge) are listed too, marked as outside rel, so nothing is hidden.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -46,23 +47,34 @@ impl Workspace {
         let mut walk = self.repo.revwalk()?;
         walk.push(head)?;
         walk.set_sorting(Sort::TOPOLOGICAL)?;
+        // rel's two entries per root tree, each tree read once (a commit
+        // and its parent share the work in a linear history).
+        let mut known: HashMap<Oid, (Option<Oid>, Option<Oid>)> = HashMap::new();
+        let mut ids_of = |tree: Oid| -> anyhow::Result<(Option<Oid>, Option<Oid>)> {
+            if let Some(ids) = known.get(&tree) {
+                return Ok(*ids);
+            }
+            let ids = self.rel_ids(&self.repo.find_tree(tree)?, &releases, &pipeline);
+            known.insert(tree, ids);
+            Ok(ids)
+        };
         let mut entries = Vec::new();
         for oid in walk {
             let commit = self.repo.find_commit(oid?)?;
-            let tree = commit.tree()?;
-            let mine = self.rel_ids(&tree, &releases, &pipeline);
-            let parent_tree = match commit.parent(0) {
-                Ok(p) => Some(p.tree()?),
+            let mine = ids_of(commit.tree_id())?;
+            let parent = match commit.parent_id(0) {
+                Ok(id) => Some(self.repo.find_commit(id)?),
                 Err(_) => None,
             };
-            let before = parent_tree
-                .as_ref()
-                .map(|t| self.rel_ids(t, &releases, &pipeline))
-                .unwrap_or((None, None));
+            let before = match &parent {
+                Some(p) => ids_of(p.tree_id())?,
+                None => (None, None),
+            };
             if mine == before {
                 continue;
             }
-            entries.push(self.entry(&commit, parent_tree.as_ref(), &tree)?);
+            let parent_tree = parent.as_ref().map(|p| p.tree()).transpose()?;
+            entries.push(self.entry(&commit, parent_tree.as_ref(), &commit.tree()?)?);
         }
         Ok(entries)
     }

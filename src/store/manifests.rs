@@ -47,7 +47,7 @@ pub fn file_of<T: Stored>(id: &str) -> String {
 impl Workspace {
     /// The files of T's folder with their validated ids, unique
     /// case-insensitively, in id order.
-    fn listed<T: Stored>(&self) -> anyhow::Result<Vec<(String, FileRef)>> {
+    pub(super) fn listed<T: Stored>(&self) -> anyhow::Result<Vec<(String, FileRef)>> {
         let mut listed = Vec::new();
         let mut seen: HashMap<String, String> = HashMap::new();
         for file in self.list_rel_dir(T::DIR)? {
@@ -105,51 +105,9 @@ impl Workspace {
             .ok_or_else(|| invalid(format!("unknown {} `{id}`", T::WHAT)))?;
         parse_item::<T>(id, &text)
     }
-
-    /// Loads every item of T, in id order.
-    pub fn load_all<T: Stored>(&self) -> anyhow::Result<Vec<T>> {
-        let listed = self.listed::<T>()?;
-        self.par_read::<T, _>(&listed, |id, text| parse_item::<T>(id, &text))
-    }
-
-    /// State and environment of every release, in id order: what the
-    /// `exclusive` rule needs. Reads the top of each manifest without a full
-    /// TOML parse (a release repository may hold 10,000 of them) and falls
-    /// back to the full parse for any file not in rel's canonical shape.
-    pub fn release_heads(&self) -> anyhow::Result<Vec<ReleaseHead>> {
-        let listed = self.listed::<Release>()?;
-        self.par_read::<Release, _>(&listed, |id, text| {
-            if let Some(head) = scan_head(id, &text) {
-                return Ok(head);
-            }
-            let r: Release = parse_item(id, &text)?;
-            Ok(ReleaseHead {
-                id: r.id,
-                state: r.state,
-                environment: r.environment,
-            })
-        })
-    }
-
-    /// `f` over the text of every listed file of T's folder, spread over
-    /// the cores (each thread with its own reader); results in order.
-    fn par_read<T: Stored, R: Send>(
-        &self,
-        listed: &[(String, FileRef)],
-        f: impl Fn(&str, String) -> anyhow::Result<R> + Sync,
-    ) -> anyhow::Result<Vec<R>> {
-        let files = self.files();
-        let read_part = |part: &[(String, FileRef)]| -> anyhow::Result<Vec<R>> {
-            let reader = files.reader()?;
-            part.iter()
-                .map(|(id, file)| f(id, files.read(&reader, T::DIR, file)?))
-                .collect()
-        };
-        par_chunks(listed, read_part)
-    }
 }
 
-/// What `release_heads` reads of a release.
+/// What `release_heads` (in `cache_load`) reads of a release.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReleaseHead {
     pub id: String,
@@ -161,7 +119,7 @@ pub struct ReleaseHead {
 /// manifest (TOML puts top-level keys before the first table header). None
 /// when anything is unusual (multi-line strings, escapes, an id that does
 /// not match), so the caller parses the file properly.
-fn scan_head(id: &str, text: &str) -> Option<ReleaseHead> {
+pub(super) fn scan_head(id: &str, text: &str) -> Option<ReleaseHead> {
     let (mut file_id, mut state, mut environment) = (None, None, None);
     for line in text.lines() {
         if line.starts_with('[') {
@@ -205,7 +163,7 @@ fn scan_head(id: &str, text: &str) -> Option<ReleaseHead> {
 
 /// `f` over chunks of `items`, one chunk per core; results in order, or
 /// the first error.
-fn par_chunks<I: Sync, R: Send>(
+pub(super) fn par_chunks<I: Sync, R: Send>(
     items: &[I],
     f: impl Fn(&[I]) -> anyhow::Result<Vec<R>> + Sync,
 ) -> anyhow::Result<Vec<R>> {
@@ -235,7 +193,7 @@ fn par_chunks<I: Sync, R: Send>(
 }
 
 /// Parses the text of T's file for `id`, whose id must match its name.
-fn parse_item<T: Stored>(id: &str, text: &str) -> anyhow::Result<T> {
+pub(super) fn parse_item<T: Stored>(id: &str, text: &str) -> anyhow::Result<T> {
     let relative = file_of::<T>(id);
     let item: T = toml_file::parse(Path::new(&relative), text)?;
     if item.id() != id {

@@ -1,6 +1,9 @@
 //! The repository: discovery, loading with line/column errors, canonical
 //! writing, the lock, and git commits that touch only rel's files.
 
+pub mod cache;
+pub mod cache_facts;
+pub mod cache_load;
 pub mod commit;
 pub mod git_cli;
 pub mod history;
@@ -9,6 +12,7 @@ pub mod journal;
 pub mod lock;
 pub mod manifests;
 pub mod output_path;
+pub mod packing;
 pub mod pipeline_file;
 pub mod source;
 pub mod sync;

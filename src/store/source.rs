@@ -32,6 +32,13 @@ pub struct FileRef {
     blob: Option<Oid>,
 }
 
+impl FileRef {
+    /// Its blob id; None when read from the work tree.
+    pub fn blob(&self) -> Option<Oid> {
+        self.blob
+    }
+}
+
 /// What reads file contents, one per thread (a `Repository` is not `Sync`).
 pub enum Reader {
     Git(Repository),
@@ -101,6 +108,14 @@ impl Workspace {
         }
     }
 
+    /// The text of a file listed in `dir`, read on this thread.
+    pub(super) fn read_listed(&self, dir: &str, file: &FileRef) -> anyhow::Result<String> {
+        match self.source {
+            Source::Tree(_) => read_blob(&self.repo, &join(dir, &file.name), file),
+            Source::WorkTree => self.files().read(&Reader::Disk, dir, file),
+        }
+    }
+
     /// The text of one of rel's files; `None` when it does not exist.
     pub fn read_rel_file(&self, relative: &str) -> anyhow::Result<Option<String>> {
         match self.kind_of(relative)? {
@@ -136,7 +151,7 @@ impl Workspace {
                 "{dir} is a file; rel expects a folder there"
             ))),
             Some(Kind::Folder(tree)) => match tree {
-                Some(id) => self.list_tree(dir, &self.repo.find_tree(id)?),
+                Some(id) => self.list_tree(dir, id),
                 None => self.list_disk(dir),
             },
         }
@@ -145,6 +160,7 @@ impl Workspace {
     /// What `relative` holds in the current source, checking every folder on
     /// the way; `None` when it does not exist.
     fn kind_of(&self, relative: &str) -> anyhow::Result<Option<Kind>> {
+        keep_trees_in_cache();
         match self.source {
             Source::Tree(None) => Ok(None),
             Source::Tree(Some(tree)) => {
@@ -172,11 +188,10 @@ impl Workspace {
             let last = i + 1 == parts.len();
             match mode {
                 0o040000 => {
-                    let tree = self.repo.find_tree(id)?;
                     if last {
-                        return Ok(Some(Kind::Folder(Some(tree.id()))));
+                        return Ok(Some(Kind::Folder(Some(id))));
                     }
-                    current = tree;
+                    current = self.repo.find_tree(id)?;
                 }
                 0o100644 | 0o100755 if last => return Ok(Some(Kind::File(Some(id)))),
                 0o100644 | 0o100755 => {
@@ -228,18 +243,43 @@ impl Workspace {
         Ok(Some(Kind::Folder(None)))
     }
 
-    fn list_tree(&self, dir: &str, tree: &Tree) -> anyhow::Result<Vec<FileRef>> {
-        let mut files = Vec::with_capacity(tree.len());
-        for entry in tree.iter() {
-            let Some(name) = entry.name() else {
+    /// The files of a tree, read from its raw object: a folder of 100,000
+    /// incidents is listed without libgit2 building (and caching) an entry
+    /// per file.
+    fn list_tree(&self, dir: &str, tree: Oid) -> anyhow::Result<Vec<FileRef>> {
+        let odb = self.repo.odb()?;
+        let object = odb.read(tree)?;
+        let mut raw = object.data();
+        let mut files = Vec::new();
+        let corrupt = || anyhow::anyhow!("{dir}: tree {tree} is corrupt");
+        while !raw.is_empty() {
+            // `<mode in octal> <name>\0<20-byte id>`
+            let space = raw.iter().position(|&b| b == b' ').ok_or_else(corrupt)?;
+            let nul = raw.iter().position(|&b| b == 0).ok_or_else(corrupt)?;
+            let (mode, name, id) = (
+                raw.get(..space).ok_or_else(corrupt)?,
+                raw.get(space + 1..nul).ok_or_else(corrupt)?,
+                raw.get(nul + 1..nul + 21).ok_or_else(corrupt)?,
+            );
+            raw = &raw[nul + 21..];
+            let Ok(name) = std::str::from_utf8(name) else {
                 continue;
             };
-            match entry.filemode() {
-                0o100644 | 0o100755 => files.push(FileRef {
+            // As libgit2 reads modes: any regular file is a file (old
+            // gits wrote 100664).
+            let mode = std::str::from_utf8(mode)
+                .ok()
+                .and_then(|m| u32::from_str_radix(m, 8).ok())
+                .ok_or_else(corrupt)?;
+            let kind = match mode & 0o170000 {
+                0o100000 => 0o100644,
+                other => other,
+            };
+            match kind {
+                0o100644 => files.push(FileRef {
                     name: name.to_string(),
-                    blob: Some(entry.id()),
+                    blob: Some(Oid::from_bytes(id)?),
                 }),
-                0o040000 => {}
                 0o120000 if name.ends_with(".toml") => {
                     return Err(not_followed(&join(dir, name), "a symbolic link"))
                 }
@@ -273,6 +313,21 @@ impl Workspace {
         }
         Ok(files)
     }
+}
+
+/// libgit2 keeps in its object cache only trees up to 4 KB: the
+/// `releases/incidents` tree (4.3 MB for 100,000 incidents) was read and
+/// parsed again for every file looked up in it (`rel show` of a release
+/// with 20 incidents: 20 times). Raised once, on the first look-up, before
+/// any reading thread exists (the setting is process-wide and not
+/// synchronised).
+fn keep_trees_in_cache() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: called once, from the main thread, before rel starts any
+        // thread that uses libgit2.
+        let _ = unsafe { git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 64 << 20) };
+    });
 }
 
 fn join(dir: &str, name: &str) -> String {

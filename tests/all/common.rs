@@ -265,6 +265,9 @@ fn snapshot_into(root: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>
         if rel == Path::new(".git/rel.lock") {
             continue; // the lock file's existence is not state
         }
+        if rel == Path::new(".git/rel") {
+            continue; // the facts cache (any read fills it) is not state
+        }
         if path.is_dir() {
             files.insert(rel, b"<dir>".to_vec());
             snapshot_into(root, &path, files);

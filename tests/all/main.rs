@@ -4,6 +4,7 @@
 mod bounds;
 mod bounds_health;
 mod bounds_output;
+mod cache;
 mod checked_args;
 mod common;
 mod confirm;
@@ -25,6 +26,7 @@ mod notes_log_template;
 mod notes_log_trail;
 mod outcomes;
 mod outcomes_json;
+mod packing;
 mod promotion;
 mod promotion_approvals;
 mod promotion_gates;

@@ -3,26 +3,52 @@
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::incident::{Incident, IncidentStatus};
-use crate::render::incident::{incident_json, incident_table, incident_text};
-use crate::render::output::{errln, json, json_seq, outln};
+use crate::render::incident::{incident_json, incident_text, yes_no};
+use crate::render::output::{errln, json, json_seq_of_results, outln};
+use crate::render::table::print_rows;
+use crate::store::cache_facts::IncidentFacts;
 
 pub fn list(ctx: &Context, unassigned: bool, status: Option<&str>) -> anyhow::Result<i32> {
     let status: Option<IncidentStatus> = status.map(str::parse).transpose().map_err(invalid)?;
+    let wanted = |release: &Option<String>, s: IncidentStatus| {
+        (!unassigned || release.is_none()) && status.is_none_or(|w| w == s)
+    };
     let ws = crate::commands::shared::open_reading(ctx)?;
-    let incidents: Vec<Incident> = ws
-        .load_all::<Incident>()?
+    // The table is made of each incident's facts (cached per blob); the
+    // JSON of the wanted ones is read from their files a chunk at a time.
+    let listed: Vec<_> = ws
+        .facts::<Incident>()?
         .into_iter()
-        .filter(|i| !unassigned || i.release.is_none())
-        .filter(|i| status.is_none_or(|s| i.status == s))
+        .filter(|l| wanted(&l.facts.release, l.facts.status))
         .collect();
     if ctx.json {
-        json_seq(incidents.iter().map(incident_json))?;
-    } else if incidents.is_empty() {
+        let files: Vec<_> = listed.iter().map(|l| &l.file).collect();
+        let items = ws
+            .parse_each::<Incident>(&files)
+            .map(|i| i.map(|i| wanted(&i.release, i.status).then(|| incident_json(&i))));
+        json_seq_of_results(items)?;
+    } else if listed.is_empty() {
         errln("no incidents");
     } else {
-        outln(&incident_table(ctx, &incidents))?;
+        print_rows(
+            ctx,
+            &["id", "status", "release", "authorised", "tested", "title"],
+            || listed.iter().map(|l| row(&l.facts)),
+        )?;
     }
     Ok(0)
+}
+
+/// One row of the table: which release holds the incident.
+fn row(i: &IncidentFacts) -> Vec<String> {
+    vec![
+        i.id.clone(),
+        i.status.to_string(),
+        i.release.clone().unwrap_or_else(|| "-".into()),
+        yes_no(i.authorised).into(),
+        yes_no(i.tested).into(),
+        i.title.clone(),
+    ]
 }
 
 pub fn show(ctx: &Context, id: &str) -> anyhow::Result<i32> {

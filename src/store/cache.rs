@@ -1,0 +1,215 @@
+//! The facts cache: what rel derives from a blob of one of its files (a
+//! release's state and environment, an incident's status and release...),
+//! kept under the git directory (`rel/cache-v1/<part>`) and keyed by blob
+//! id. A blob id names its content, so an entry can never go stale; the
+//! file is only ever a shortcut past parsing the blob again.
+//!
+//! It is never trusted over the objects: a missing, truncated, corrupt or
+//! foreign file (another format, another rel version) is ignored and
+//! rebuilt; every record is checked against the blob it is looked up for
+//! (the id in it must be the file's stem), and rel reads the blob itself for
+//! every release it shows or decides on. A checksum over the whole file
+//! catches edits and truncation; it is no defence against someone who can
+//! write `.git` (who could as well rewrite the commits).
+//!
+//! Writes go to a temporary file in the same folder, renamed over the old
+//! one: two rel processes filling it at once each leave a whole file, and a
+//! reader sees the old or the new one, never a mix. A cache that cannot be
+//! written (a read-only repository) is simply not kept.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use git2::Oid;
+
+const MAGIC: &[u8] = b"rel facts cache\n";
+/// Bumped whenever what is derived from a blob, or how it is encoded, changes.
+const FORMAT: u32 = 1;
+
+/// The folder of the cache, under the common git directory (shared by
+/// linked work trees).
+pub fn folder(git_common_dir: &Path) -> PathBuf {
+    git_common_dir.join("rel").join("cache-v1")
+}
+
+/// The records of one part of the cache (`releases`, `incidents`): blob id
+/// to encoded facts.
+#[derive(Debug, Default)]
+pub struct Records {
+    bytes: Vec<u8>,
+    /// Blob id to the range of its payload in `bytes`.
+    index: HashMap<Oid, (usize, usize)>,
+}
+
+impl Records {
+    pub fn get(&self, blob: Oid) -> Option<&[u8]> {
+        let (start, end) = *self.index.get(&blob)?;
+        self.bytes.get(start..end)
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+}
+
+/// Reads a part; empty when it is missing or anything about it is wrong.
+pub fn load(folder: &Path, part: &str) -> Records {
+    std::fs::read(folder.join(part))
+        .ok()
+        .and_then(|bytes| parse(bytes, part))
+        .unwrap_or_default()
+}
+
+fn header(part: &str) -> Vec<u8> {
+    let mut h = MAGIC.to_vec();
+    h.extend_from_slice(&FORMAT.to_le_bytes());
+    for text in [env!("CARGO_PKG_VERSION"), part] {
+        h.push(text.len().min(255) as u8);
+        h.extend_from_slice(&text.as_bytes()[..text.len().min(255)]);
+    }
+    h
+}
+
+fn parse(bytes: Vec<u8>, part: &str) -> Option<Records> {
+    let body_len = bytes.len().checked_sub(8)?;
+    let (body, sum) = bytes.split_at(body_len);
+    if checksum(body).to_le_bytes() != sum {
+        return None;
+    }
+    let header = header(part);
+    let mut at = header.len();
+    if body.get(..at)? != header.as_slice() {
+        return None;
+    }
+    let count = u32::from_le_bytes(body.get(at..at + 4)?.try_into().ok()?) as usize;
+    at += 4;
+    let mut index = HashMap::with_capacity(count.min(body.len() / 24));
+    for _ in 0..count {
+        let id = Oid::from_bytes(body.get(at..at + 20)?).ok()?;
+        let len = u32::from_le_bytes(body.get(at + 20..at + 24)?.try_into().ok()?) as usize;
+        let start = at + 24;
+        let end = start.checked_add(len)?;
+        body.get(start..end)?;
+        index.insert(id, (start, end));
+        at = end;
+    }
+    if at != body.len() {
+        return None;
+    }
+    Some(Records { bytes, index })
+}
+
+/// Replaces a part with `records` (blob id, encoded facts), atomically.
+/// Failing to write is not an error: the cache is only a shortcut.
+pub fn save<'a>(folder: &Path, part: &str, records: impl Iterator<Item = (Oid, &'a [u8])>) {
+    let _ = try_save(folder, part, records);
+}
+
+fn try_save<'a>(
+    folder: &Path,
+    part: &str,
+    records: impl Iterator<Item = (Oid, &'a [u8])>,
+) -> std::io::Result<()> {
+    let mut body = header(part);
+    let count_at = body.len();
+    body.extend_from_slice(&0u32.to_le_bytes());
+    let mut count: u32 = 0;
+    for (id, payload) in records {
+        let Ok(len) = u32::try_from(payload.len()) else {
+            continue;
+        };
+        body.extend_from_slice(id.as_bytes());
+        body.extend_from_slice(&len.to_le_bytes());
+        body.extend_from_slice(payload);
+        count += 1;
+    }
+    body[count_at..count_at + 4].copy_from_slice(&count.to_le_bytes());
+    let sum = checksum(&body);
+    body.extend_from_slice(&sum.to_le_bytes());
+
+    std::fs::create_dir_all(folder)?;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let temp = folder.join(format!(".{part}.{}.{nanos}.tmp", std::process::id()));
+    let written = std::fs::File::create_new(&temp).and_then(|mut f| {
+        f.write_all(&body)?;
+        f.flush()
+    });
+    match written.and_then(|()| std::fs::rename(&temp, folder.join(part))) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(e)
+        }
+    }
+}
+
+/// A fast 64-bit checksum (words mixed by multiply and rotate), to notice
+/// a truncated or edited file; not a cryptographic hash.
+pub fn checksum(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ (bytes.len() as u64).wrapping_mul(K);
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        h = (h ^ u64::from_le_bytes(word))
+            .wrapping_mul(K)
+            .rotate_left(29);
+    }
+    for &b in words.remainder() {
+        h = (h ^ u64::from(b)).wrapping_mul(K).rotate_left(29);
+    }
+    h ^ (h >> 32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn oid(n: u8) -> Oid {
+        Oid::from_bytes(&[n; 20]).expect("20 bytes")
+    }
+
+    #[test]
+    fn records_round_trip_and_any_damage_empties_the_cache() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let folder = folder(dir.path());
+        let records = [(oid(1), b"one".as_slice()), (oid(2), b"".as_slice())];
+        save(&folder, "releases", records.iter().copied());
+        let back = load(&folder, "releases");
+        assert_eq!(back.len(), 2);
+        assert_eq!(back.get(oid(1)), Some(b"one".as_slice()));
+        assert_eq!(back.get(oid(2)), Some(b"".as_slice()));
+        assert_eq!(back.get(oid(3)), None);
+        // Another part's name, a flipped byte, a cut file: nothing.
+        std::fs::copy(folder.join("releases"), folder.join("incidents")).expect("copy");
+        assert!(load(&folder, "incidents").is_empty());
+        let bytes = std::fs::read(folder.join("releases")).expect("read");
+        for i in [0, bytes.len() / 2, bytes.len() - 1] {
+            let mut bad = bytes.clone();
+            bad[i] ^= 1;
+            std::fs::write(folder.join("releases"), &bad).expect("write");
+            assert!(load(&folder, "releases").is_empty(), "byte {i}");
+        }
+        for len in [0, 7, bytes.len() - 1] {
+            std::fs::write(folder.join("releases"), &bytes[..len]).expect("write");
+            assert!(load(&folder, "releases").is_empty(), "length {len}");
+        }
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(&folder)
+            .expect("list")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+}
