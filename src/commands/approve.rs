@@ -70,6 +70,7 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Re
     event.detail = Some(format!("as {role} (revision {})", release.revision));
     release.history.push(event);
 
+    let made = super::zero_touch(ctx, &ws, &pipeline, &mut release, &actor.to_string())?;
     let mut message = CommitMessage::new(
         Action::Approve,
         &format!("{} for {} as {role}", release.id, target.name),
@@ -77,6 +78,7 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Re
     message.release = Some(release.id.clone());
     message.env = Some(target.name.clone());
     super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
+    super::notify_scheduled(ctx, &ws, &pipeline, &release, &made, &actor.to_string());
     super::release_done(
         ctx,
         &release,

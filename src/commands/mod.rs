@@ -27,6 +27,13 @@ mod status;
 mod sync;
 mod tick;
 mod verify;
+// Schedules, zero-touch updates, holds, notifications (contract section 7).
+mod calendar;
+mod due;
+mod hold;
+mod notify;
+mod schedule;
+mod schedule_facts;
 
 use crate::cli::Command;
 use crate::context::Context;
@@ -137,6 +144,24 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
                 since: since.as_deref(),
             },
         ),
+        Command::Schedule(args) => schedule::schedule(ctx, &args),
+        Command::Reschedule {
+            release,
+            at,
+            to,
+            reason,
+            overrides,
+        } => schedule::reschedule(ctx, &release, &at, to.as_deref(), &reason, &overrides),
+        Command::Unschedule {
+            release,
+            to,
+            reason,
+            overrides,
+        } => schedule::unschedule(ctx, &release, to.as_deref(), &reason, &overrides),
+        Command::Due { apply } => due::run(ctx, apply),
+        Command::Hold { release, reason } => hold::hold(ctx, &release, &reason),
+        Command::Resume { release, reason } => hold::resume(ctx, &release, reason.as_deref()),
+        Command::Calendar { output } => calendar::run(ctx, output.as_deref()),
     }
 }
 
@@ -169,11 +194,58 @@ fn reads_only(command: &Command) -> bool {
         | Command::Show { .. }
         | Command::Check { .. }
         | Command::Plan { .. }
-        | Command::Log { .. } => true,
+        | Command::Log { .. }
+        | Command::Due { apply: false } => true,
+        Command::Calendar { output } => output.is_none(),
         Command::Notes { output, .. } => output.is_none(),
         Command::Incident(I::List { .. } | I::Show { .. }) => true,
         _ => false,
     }
+}
+
+/// Zero-touch (contract section 7): call where a writing command has built
+/// the release it is about to commit; adds the schedules its change makes
+/// eligible (and drops schedules it can no longer carry out), and returns
+/// the new ones for `notify_scheduled` after the commit.
+pub fn zero_touch(
+    ctx: &Context,
+    ws: &Workspace,
+    pipeline: &crate::model::pipeline::Pipeline,
+    release: &mut Release,
+    by: &str,
+) -> anyhow::Result<Vec<crate::model::schedule::Schedule>> {
+    let stale: Vec<_> = release
+        .schedules
+        .iter()
+        .filter(|s| crate::rules::schedule::is_stale(pipeline, release, s))
+        .cloned()
+        .collect();
+    release.schedules.retain(|s| !stale.contains(s));
+    schedule_facts::zero_touch(ws, pipeline, release, by, ctx.now)
+}
+
+/// Tells about zero-touch schedules once their commit is made.
+pub fn notify_scheduled(
+    ctx: &Context,
+    ws: &Workspace,
+    pipeline: &crate::model::pipeline::Pipeline,
+    release: &Release,
+    made: &[crate::model::schedule::Schedule],
+    by: &str,
+) {
+    let events = scheduled_events(pipeline, release, made, by);
+    notify::send(ctx, ws, events, notify::head_commit(ws));
+}
+
+fn scheduled_events(
+    pipeline: &crate::model::pipeline::Pipeline,
+    release: &Release,
+    made: &[crate::model::schedule::Schedule],
+    by: &str,
+) -> Vec<notify::Event> {
+    made.iter()
+        .map(|s| notify::Event::new(pipeline, "scheduled", release, Some(&s.env), s.at, by))
+        .collect()
 }
 
 /// The actor for a writing command.

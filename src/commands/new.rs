@@ -91,6 +91,8 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
         approvals: Vec::new(),
         ticks: Vec::new(),
         health: Vec::new(),
+        schedules: Vec::new(),
+        held: None,
         history: vec![event],
     };
     let change = Change {

@@ -59,9 +59,12 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     if ctx.json {
         let steps: Vec<_> = steps
             .iter()
-            .map(|s| json!({"env": s.env, "earliest": s.earliest.map(rfc3339), "blocked_by": s.blocked_by}))
+            .map(|s| {
+                let scheduled = release.schedule_for(&s.env).map(|x| rfc3339(x.at));
+                json!({"env": s.env, "earliest": s.earliest.map(rfc3339), "blocked_by": s.blocked_by, "scheduled": scheduled})
+            })
             .collect();
-        json(&json!({"release": release.id, "steps": steps}))?;
+        json(&json!({"release": release.id, "steps": steps, "held": release.held.is_some()}))?;
         return Ok(0);
     }
     if steps.is_empty() {
@@ -84,6 +87,9 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
             "its soak there counts from {}, when its content changed",
             when(&pipeline.calendar, soaking)
         ))?;
+    }
+    for line in crate::render::release::schedule_lines(&release, pipeline.calendar.timezone) {
+        outln(&line)?;
     }
     let mut table = new_table(ctx, &["environment", "earliest entry", "still blocked by"]);
     for s in &steps {

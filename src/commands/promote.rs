@@ -100,6 +100,7 @@ pub fn run(
         },
     );
 
+    let made = super::zero_touch(ctx, &ws, &pipeline, &mut release, &actor.to_string())?;
     let mut message = CommitMessage::new(
         Action::Promote,
         &format!("{} to {}", release.id, target.name),
@@ -113,6 +114,7 @@ pub fn run(
     message.overrides = used;
     message.reason = reason.map(str::to_string);
     super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
+    super::notify_scheduled(ctx, &ws, &pipeline, &release, &made, &actor.to_string());
     super::release_done(
         ctx,
         &release,

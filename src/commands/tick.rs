@@ -69,6 +69,7 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
     event.detail = Some(format!("{list_name}: {text}"));
     release.history.push(event);
 
+    let made = super::zero_touch(ctx, &ws, &pipeline, &mut release, &actor.to_string())?;
     let mut message = CommitMessage::new(
         Action::Tick,
         &format!("{} {} {list_name}: {text}", release.id, target.name),
@@ -76,6 +77,7 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
     message.release = Some(release.id.clone());
     message.env = Some(target.name.clone());
     super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
+    super::notify_scheduled(ctx, &ws, &pipeline, &release, &made, &actor.to_string());
     super::release_done(
         ctx,
         &release,

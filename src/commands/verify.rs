@@ -113,6 +113,8 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
         ),
     });
     release.history.push(event);
+    let pipeline = ws.pipeline()?;
+    let made = super::zero_touch(ctx, &ws, &pipeline, &mut release, &actor.to_string())?;
     let mut message = CommitMessage::new(
         Action::Verify,
         &format!("{} in {env}: {verdict_word}", release.id),
@@ -120,6 +122,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
     message.release = Some(release.id.clone());
     message.env = Some(env.clone());
     super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
+    super::notify_scheduled(ctx, &ws, &pipeline, &release, &made, &actor.to_string());
     super::release_done(
         ctx,
         &release,

@@ -153,6 +153,21 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
     let current = p.position(&r.environment);
     let mut v = Verdict::default();
 
+    // A hold stops every move, by hand or by schedule; never overridable.
+    if let Some(h) = &r.held {
+        v.push(Violation::new(
+            RuleCode::Held,
+            format!(
+                "{} is on hold since {} by {} ({}); `rel resume {}` allows it to move again",
+                r.id,
+                when(cal, h.at),
+                h.by,
+                cut(&h.reason),
+                r.id
+            ),
+        ));
+    }
+
     match current {
         None => v.push(Violation::new(
             RuleCode::Order,
@@ -373,4 +388,4 @@ pub fn resolve_target(p: &Pipeline, r: &Release, to: Option<&str>) -> Result<usi
 
 #[cfg(test)]
 #[path = "promotion_props.rs"]
-mod props;
+pub(crate) mod props;
