@@ -13,7 +13,9 @@ use crate::model::schedule::Schedule;
 use crate::model::span::Span;
 use crate::render::time::rfc3339;
 use crate::rules::promotion::resolve_target;
-use crate::rules::schedule::{decide_all, earliest, is_stale, notice, refusals, Decided};
+use crate::rules::schedule::{
+    decide_all, earliest, is_stale, notice, refusals, sort_in_pipeline_order, Decided,
+};
 use crate::rules::verdict::{when, Verdict};
 use crate::store::{change_for, CommitMessage, Workspace};
 
@@ -60,7 +62,8 @@ pub fn schedule(ctx: &Context, args: &ScheduleArgs) -> anyhow::Result<i32> {
     };
     made.at = resolve_at(ctx, &p, &proposed, target, &made, &facts, when_asked)?;
     proposed.schedules.push(made.clone());
-    let decided = decide(ctx, &p, &proposed, &facts, Action::Schedule, &[])?;
+    sort_in_pipeline_order(&p, &mut proposed);
+    let decided = decide(&p, &proposed, &facts, Action::Schedule, &[])?;
 
     let mut event = crate::model::release::Event::new(ctx.now, &by, Action::Schedule);
     event.env = Some(env.clone());
@@ -125,10 +128,11 @@ pub fn reschedule(
     moved.auto = false;
     moved.at = resolve_at(ctx, &p, &proposed, target, &moved, &facts, when_asked)?;
     proposed.schedules.push(moved.clone());
+    sort_in_pipeline_order(&p, &mut proposed);
     let late: Vec<_> = notice(&p, &old, ctx.now, "moved").into_iter().collect();
     let used = notice_used(&late, &overrides);
+    unused_override(&overrides, &used);
     let decided = decide(
-        ctx,
         &p,
         &proposed,
         &facts,
@@ -287,7 +291,6 @@ fn resolve_at(
 /// Decides every schedule of `proposed`; `extra`: violations of the change
 /// itself (`notice`). Refuses (exit 1) with them all.
 fn decide(
-    ctx: &Context,
     p: &Pipeline,
     proposed: &Release,
     facts: &Facts,
@@ -305,7 +308,6 @@ fn decide(
             &refused,
         ));
     }
-    let _ = ctx;
     Ok(decided)
 }
 

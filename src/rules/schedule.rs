@@ -39,6 +39,13 @@ pub fn in_pipeline_order<'a>(p: &Pipeline, r: &'a Release) -> Vec<&'a Schedule> 
     all
 }
 
+/// Keeps the manifest's schedules in pipeline order (canonical: the same
+/// plan is always written the same way).
+pub fn sort_in_pipeline_order(p: &Pipeline, r: &mut Release) {
+    r.schedules
+        .sort_by_key(|s| (p.position(&s.env).unwrap_or(usize::MAX), s.at));
+}
+
 /// The release as it would be just before entering environment `target`:
 /// every schedule of `r` into an environment between its current one and
 /// `target` has happened at its own time.
