@@ -59,12 +59,9 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     if ctx.json {
         let steps: Vec<_> = steps
             .iter()
-            .map(|s| {
-                let scheduled = release.schedule_for(&s.env).map(|x| rfc3339(x.at));
-                json!({"env": s.env, "earliest": s.earliest.map(rfc3339), "blocked_by": s.blocked_by, "scheduled": scheduled})
-            })
+            .map(|s| json!({"env": s.env, "earliest": s.earliest.map(rfc3339), "blocked_by": s.blocked_by}))
             .collect();
-        json(&json!({"release": release.id, "steps": steps, "held": release.held.is_some()}))?;
+        json(&json!({"release": release.id, "steps": steps}))?;
         return Ok(0);
     }
     if steps.is_empty() {

@@ -19,11 +19,7 @@ use crate::store::Workspace;
 /// quickly and parses only those still in progress (a repository may hold
 /// 10,000 releases, nearly all of them finished).
 pub fn in_progress(ws: &Workspace) -> anyhow::Result<Vec<Release>> {
-    ws.release_heads()?
-        .into_iter()
-        .filter(|h| h.state.in_progress())
-        .map(|h| ws.load::<Release>(&h.id))
-        .collect()
+    ws.releases_in_progress()
 }
 
 /// Occupants per environment and every schedule of releases in progress

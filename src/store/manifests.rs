@@ -131,6 +131,22 @@ impl Workspace {
         })
     }
 
+    /// Every release still in progress (open or frozen), fully parsed, in
+    /// id order: what schedules are decided with. One read of each file;
+    /// the head of a canonical manifest says whether it is finished, so the
+    /// thousands of finished releases are never parsed.
+    pub fn releases_in_progress(&self) -> anyhow::Result<Vec<Release>> {
+        let listed = self.listed::<Release>()?;
+        let all = self.par_read::<Release, _>(&listed, |id, text| {
+            if scan_head(id, &text).is_some_and(|h| !h.state.in_progress()) {
+                return Ok(None);
+            }
+            let r: Release = parse_item(id, &text)?;
+            Ok(r.state.in_progress().then_some(r))
+        })?;
+        Ok(all.into_iter().flatten().collect())
+    }
+
     /// `f` over the text of every listed file of T's folder, spread over
     /// the cores (each thread with its own reader); results in order.
     fn par_read<T: Stored, R: Send>(
