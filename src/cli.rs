@@ -247,6 +247,91 @@ pub enum Command {
         #[arg(long, value_name = "DATE")]
         since: Option<String>,
     },
+    /// Schedule the release's promotion into ENV (default: the next
+    /// environment) at TIME; decided with the rules of `check` at TIME.
+    Schedule(ScheduleArgs),
+    /// Move a schedule to another time.
+    Reschedule {
+        /// The release id, e.g. R-2026-001 (any case).
+        release: String,
+        /// RFC 3339, `YYYY-MM-DD HH:MM` in the calendar's timezone, or `earliest`.
+        #[arg(long, value_name = "TIME")]
+        at: String,
+        /// The scheduled environment (default: the next one).
+        #[arg(long, value_name = "ENV")]
+        to: Option<String>,
+        /// Why it moves (recorded in the manifest and commit).
+        #[arg(long, required = true)]
+        reason: String,
+        /// Set aside `notice` (a change later than the environment's
+        /// schedule_notice allows); needs --reason.
+        #[arg(long = "override", value_name = "RULE", num_args = 1..)]
+        overrides: Vec<RuleCode>,
+    },
+    /// Cancel a schedule (and those after it, which depend on it).
+    Unschedule {
+        /// The release id, e.g. R-2026-001 (any case).
+        release: String,
+        /// The scheduled environment (default: the next one).
+        #[arg(long, value_name = "ENV")]
+        to: Option<String>,
+        /// Why it is cancelled (recorded in the manifest and commit).
+        #[arg(long, required = true)]
+        reason: String,
+        /// Set aside `notice`; needs --reason.
+        #[arg(long = "override", value_name = "RULE", num_args = 1..)]
+        overrides: Vec<RuleCode>,
+    },
+    /// Schedules whose time has come, each with its verdict now; --apply
+    /// promotes those that are ready (one commit each).
+    Due {
+        /// Promote the due schedules that are ready, until nothing more is.
+        #[arg(long)]
+        apply: bool,
+    },
+    /// Stop the release's movement, by hand or by schedule (rule `held`).
+    Hold {
+        /// The release id, e.g. R-2026-001 (any case).
+        release: String,
+        /// Why it is held (recorded in the manifest and commit).
+        #[arg(long, required = true)]
+        reason: String,
+    },
+    /// Allow a held release to move again.
+    Resume {
+        /// The release id, e.g. R-2026-001 (any case).
+        release: String,
+        /// Why it may move again.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// An iCalendar (RFC 5545) feed of schedules (with their slots) and
+    /// blackouts, with stable event ids.
+    Calendar {
+        /// Write the feed to FILE (never into .git or onto rel's files)
+        /// instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ScheduleArgs {
+    /// The release id, e.g. R-2026-001 (any case).
+    pub release: String,
+    /// RFC 3339, `YYYY-MM-DD HH:MM` in the calendar's timezone, or
+    /// `earliest` (the first instant the time rules allow).
+    #[arg(long, value_name = "TIME")]
+    pub at: String,
+    /// The environment (default: the next one).
+    #[arg(long, value_name = "ENV")]
+    pub to: Option<String>,
+    /// The maintenance window booked, e.g. 2h (default: none).
+    #[arg(long, value_name = "DURATION")]
+    pub slot: Option<String>,
+    /// A note, e.g. who agreed to the date.
+    #[arg(long)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -14,7 +14,7 @@ use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
 pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Result<i32> {
     let id = Id::release(release_id)?;
     let role = Id::role(role)?;
-    write(ctx, |ws, actor| {
+    let outcome = write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
         let mut release = release_to_change(ctx, ws, id.as_str())?;
         let index = environment(&pipeline, env)?;
@@ -54,7 +54,7 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Re
                     "{actor} already approved {} entering {} as {role}; nothing to record",
                     release.id, target.name
                 ),
-                ReleaseOutcome::unchanged(release),
+                (ReleaseOutcome::unchanged(release), None),
             ));
         }
         let by = actor.to_string();
@@ -64,6 +64,7 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Re
         };
         moves::approve(&mut release, &target.name, role, &actor.email, stamp);
 
+        let made = super::zero_touch(ctx, ws, &pipeline, &mut release, &actor.to_string())?;
         let mut message = CommitMessage::new(
             Action::Approve,
             &format!("{} for {} as {role}", release.id, target.name),
@@ -74,11 +75,15 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Re
             "{} approved for {} as {role} by {actor}",
             release.id, target.name
         );
+        let by = actor.to_string();
         Ok(Decision::commit(
             vec![change_for(&release)?],
             message,
-            ReleaseOutcome::done(release, done),
+            (
+                ReleaseOutcome::done(release.clone(), done),
+                Some((release, made, by)),
+            ),
         ))
-    })?
-    .print(ctx)
+    })?;
+    super::finish_zero_touch(ctx, outcome)
 }

@@ -24,13 +24,38 @@ mod status;
 mod sync;
 mod tick;
 mod verify;
+// Schedules, zero-touch updates, holds, notifications (contract section 7).
+mod calendar;
+mod due;
+mod hold;
+mod notify;
+mod schedule;
+mod schedule_facts;
 
 use crate::cli::Command;
 use crate::context::Context;
+use crate::model::actor::Actor;
+use crate::model::release::Release;
+use crate::store::{identity, Workspace};
+
+pub use shared::apply::apply;
+pub use shared::report::{release_done, release_unchanged};
+pub use shared::{open_reading, refuse, release_to_change};
 
 /// Runs a command; returns the exit code for outcomes that are not errors
 /// (`check` not ready, `verify` failed).
 pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
+    // A write outside the runner (the schedule commands make their own
+    // commits) does not decide again when the remote moved: exit 3.
+    run(ctx, command).map_err(|e| match e.downcast::<crate::store::sync::RemoteMoved>() {
+        Ok(moved) => crate::error::conflict(format!(
+            "{moved}; nothing was written, run the command again"
+        )),
+        Err(other) => other,
+    })
+}
+
+fn run(ctx: &Context, command: Command) -> anyhow::Result<i32> {
     if ctx.worktree && !reads_only(&command) {
         return Err(crate::error::invalid(
             "--worktree is for reading commands (status, list, show, check, plan, env, notes, \
@@ -104,6 +129,24 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
                 since: since.as_deref(),
             },
         ),
+        Command::Schedule(args) => schedule::schedule(ctx, &args),
+        Command::Reschedule {
+            release,
+            at,
+            to,
+            reason,
+            overrides,
+        } => schedule::reschedule(ctx, &release, &at, to.as_deref(), &reason, &overrides),
+        Command::Unschedule {
+            release,
+            to,
+            reason,
+            overrides,
+        } => schedule::unschedule(ctx, &release, to.as_deref(), &reason, &overrides),
+        Command::Due { apply } => due::run(ctx, apply),
+        Command::Hold { release, reason } => hold::hold(ctx, &release, &reason),
+        Command::Resume { release, reason } => hold::resume(ctx, &release, reason.as_deref()),
+        Command::Calendar { output } => calendar::run(ctx, output.as_deref()),
     }
 }
 
@@ -118,9 +161,99 @@ fn reads_only(command: &Command) -> bool {
         | Command::Show { .. }
         | Command::Check { .. }
         | Command::Plan { .. }
-        | Command::Log { .. } => true,
+        | Command::Log { .. }
+        | Command::Due { apply: false } => true,
+        Command::Calendar { output } => output.is_none(),
         Command::Notes { output, .. } => output.is_none(),
         Command::Incident(I::List { .. } | I::Show { .. }) => true,
         _ => false,
     }
+}
+
+/// Zero-touch (contract section 7): call where a writing command has built
+/// the release it is about to commit; adds the schedules its change makes
+/// eligible (and drops schedules it can no longer carry out), and returns
+/// the new ones for `notify_scheduled` after the commit.
+pub fn zero_touch(
+    ctx: &Context,
+    ws: &Workspace,
+    pipeline: &crate::model::pipeline::Pipeline,
+    release: &mut Release,
+    by: &str,
+) -> anyhow::Result<Vec<crate::model::schedule::Schedule>> {
+    let stale: Vec<_> = release
+        .schedules
+        .iter()
+        .filter(|s| crate::rules::schedule::is_stale(pipeline, release, s))
+        .cloned()
+        .collect();
+    release.schedules.retain(|s| !stale.contains(s));
+    schedule_facts::zero_touch(ws, pipeline, release, by, ctx.now)
+}
+
+/// Tells about zero-touch schedules once their commit is made.
+pub fn notify_scheduled(
+    ctx: &Context,
+    ws: &Workspace,
+    pipeline: &crate::model::pipeline::Pipeline,
+    release: &Release,
+    made: &[crate::model::schedule::Schedule],
+    by: &str,
+) {
+    let events = scheduled_events(pipeline, release, made, by);
+    notify::send(ctx, ws, events, notify::head_commit(ws));
+}
+
+/// `notify_scheduled` after a runner's commit (the runner's workspace is
+/// gone by then): reads the state again to tell about `made`. A failure to
+/// tell is a warning; the change is made.
+pub fn notify_made(
+    ctx: &Context,
+    release: &Release,
+    made: &[crate::model::schedule::Schedule],
+    by: &str,
+) {
+    if made.is_empty() || ctx.dry_run {
+        return;
+    }
+    let told = Workspace::open(&ctx.start_dir, false).and_then(|ws| {
+        let pipeline = ws.pipeline()?;
+        notify_scheduled(ctx, &ws, &pipeline, release, made, by);
+        Ok(())
+    });
+    if let Err(e) = told {
+        crate::errln!("warning: the schedules made were not told: {e}");
+    }
+}
+
+/// What a command that may schedule zero-touch returns from its runner:
+/// its outcome, and the release with the schedules made and who made them.
+pub type ZeroTouchOutcome = (
+    shared::ReleaseOutcome,
+    Option<(Release, Vec<crate::model::schedule::Schedule>, String)>,
+);
+
+/// Prints the outcome, then tells about the schedules the commit made.
+pub fn finish_zero_touch(ctx: &Context, (outcome, made): ZeroTouchOutcome) -> anyhow::Result<i32> {
+    let code = outcome.print(ctx)?;
+    if let Some((release, made, by)) = made {
+        notify_made(ctx, &release, &made, &by);
+    }
+    Ok(code)
+}
+
+fn scheduled_events(
+    pipeline: &crate::model::pipeline::Pipeline,
+    release: &Release,
+    made: &[crate::model::schedule::Schedule],
+    by: &str,
+) -> Vec<notify::Event> {
+    made.iter()
+        .map(|s| notify::Event::new(pipeline, "scheduled", release, Some(&s.env), s.at, by))
+        .collect()
+}
+
+/// The actor for a writing command.
+pub fn actor(ctx: &Context, ws: &Workspace) -> anyhow::Result<Actor> {
+    identity::actor(ctx.rel_actor.as_deref(), ws)
 }

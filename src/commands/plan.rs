@@ -85,6 +85,9 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
             when(&pipeline.calendar, soaking)
         ))?;
     }
+    for line in crate::render::release::schedule_lines(&release, pipeline.calendar.timezone) {
+        outln(&line)?;
+    }
     let mut table = new_table(ctx, &["environment", "earliest entry", "still blocked by"]);
     for s in &steps {
         let blocked: Vec<&str> = s.blocked_by.iter().map(|c| c.as_str()).collect();

@@ -24,7 +24,7 @@ pub fn run(
     let id = Id::release(release_id)?;
     let reason = Reason::for_overrides(reason, !overrides.is_empty())?;
     let reason = reason.as_ref().map(Reason::as_str);
-    write(ctx, |ws, actor| {
+    let outcome = write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
         let mut release = release_to_change(ctx, ws, id.as_str())?;
         let verdict = evaluate(ws, &pipeline, &release, to, ctx.now)?;
@@ -64,6 +64,7 @@ pub fn run(
             by: &by,
         };
         moves::promote(&mut release, &target.name, &used, reason, stamp);
+        let made = super::zero_touch(ctx, ws, &pipeline, &mut release, &by)?;
         let mut message = CommitMessage::new(
             Action::Promote,
             &format!("{} to {}", release.id, target.name),
@@ -87,7 +88,10 @@ pub fn run(
         let mut decision = Decision::commit(
             vec![change_for(&release)?],
             message,
-            ReleaseOutcome::done(release, done),
+            (
+                ReleaseOutcome::done(release.clone(), done),
+                Some((release, made, by.clone())),
+            ),
         );
         for o in unused {
             decision = decision.note(format!(
@@ -101,6 +105,6 @@ pub fn run(
             });
         }
         Ok(decision)
-    })?
-    .print(ctx)
+    })?;
+    super::finish_zero_touch(ctx, outcome)
 }

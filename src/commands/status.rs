@@ -143,6 +143,35 @@ fn readiness(p: &Pipeline, row: &Row) -> (String, Tone) {
             ("not in the pipeline: roll it back".into(), Tone::Bad)
         };
     };
+    let (text, tone) = verdict_readiness(p, v, row.release);
+    // What is planned, and what waits for a person (section 7).
+    let mut text = text;
+    if let Some(s) = crate::rules::schedule::in_pipeline_order(p, row.release).first() {
+        text.push_str(&format!(
+            "; scheduled into {} at {}",
+            s.env,
+            when(&p.calendar, s.at)
+        ));
+    }
+    (text, tone)
+}
+
+fn verdict_readiness(p: &Pipeline, v: &PromotionVerdict, r: &Release) -> (String, Tone) {
+    let failed = r
+        .latest_health(&r.environment)
+        .filter(|h| h.at >= r.entered_at)
+        .is_some_and(|h| !h.passed);
+    if failed
+        && v.to
+            .as_deref()
+            .and_then(|t| p.env(t))
+            .is_some_and(|e| e.auto_schedule)
+    {
+        return (
+            "waits for a person: the latest health report failed (nothing scheduled)".into(),
+            Tone::Bad,
+        );
+    }
     if v.ready() {
         return ("ready".into(), Tone::Good);
     }

@@ -16,7 +16,7 @@ use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
 
 pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Result<i32> {
     let id = Id::release(release_id)?;
-    write(ctx, |ws, actor| {
+    let outcome = write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
         let mut release = release_to_change(ctx, ws, id.as_str())?;
         let index = environment(&pipeline, env)?;
@@ -58,7 +58,7 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
         if release.is_ticked(&target.name, list, &text) {
             return Ok(Decision::nothing(
                 format!("already ticked for this content: {text}"),
-                ReleaseOutcome::unchanged(release),
+                (ReleaseOutcome::unchanged(release), None),
             ));
         }
         let by = actor.to_string();
@@ -67,6 +67,7 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
             by: &by,
         };
         moves::tick(&mut release, &target.name, list, &text, stamp);
+        let made = super::zero_touch(ctx, ws, &pipeline, &mut release, &by)?;
 
         let mut message = CommitMessage::new(
             Action::Tick,
@@ -78,10 +79,13 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
         Ok(Decision::commit(
             vec![change_for(&release)?],
             message,
-            ReleaseOutcome::done(release, done),
+            (
+                ReleaseOutcome::done(release.clone(), done),
+                Some((release, made, by)),
+            ),
         ))
-    })?
-    .print(ctx)
+    })?;
+    super::finish_zero_touch(ctx, outcome)
 }
 
 /// By 1-based number, exact text, or text ignoring case.

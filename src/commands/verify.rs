@@ -98,11 +98,12 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
     drop(ws);
 
     // Record under the lock, on the manifest as it is then.
-    write(ctx, |ws, actor| {
+    let outcome = write(ctx, |ws, actor| {
         let mut release = release_to_change(ctx, ws, id.as_str())?;
         // Decided again on the state it is recorded on: a release cancelled
         // while its check ran takes no report.
-        let verdict = may_verify(&ws.pipeline()?, &release);
+        let pipeline = ws.pipeline()?;
+        let verdict = may_verify(&pipeline, &release);
         if !verdict.allowed() {
             return Err(refuse(
                 Action::Verify,
@@ -120,6 +121,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
                 by: &by,
             },
         );
+        let made = super::zero_touch(ctx, ws, &pipeline, &mut release, &by)?;
         let word = check.verdict_word();
         let mut message = CommitMessage::new(
             Action::Verify,
@@ -131,10 +133,13 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
         Ok(Decision::commit(
             vec![change_for(&release)?],
             message,
-            ReleaseOutcome::done(release, done),
+            (
+                ReleaseOutcome::done(release.clone(), done),
+                Some((release, made, by)),
+            ),
         ))
-    })?
-    .print(ctx)?;
+    })?;
+    super::finish_zero_touch(ctx, outcome)?;
     if check.passed {
         Ok(0)
     } else {

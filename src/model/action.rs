@@ -30,10 +30,15 @@ pub enum Action {
     Verify,
     Rollback,
     Close,
+    Schedule,
+    Reschedule,
+    Unschedule,
+    Hold,
+    Resume,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 24] = [
         Action::Init,
         Action::New,
         Action::IncidentNew,
@@ -53,6 +58,11 @@ impl Action {
         Action::Verify,
         Action::Rollback,
         Action::Close,
+        Action::Schedule,
+        Action::Reschedule,
+        Action::Unschedule,
+        Action::Hold,
+        Action::Resume,
     ];
 
     /// The name written in history events and in `Rel-Action`.
@@ -77,6 +87,11 @@ impl Action {
             Action::Verify => "verify",
             Action::Rollback => "rollback",
             Action::Close => "close",
+            Action::Schedule => "schedule",
+            Action::Reschedule => "reschedule",
+            Action::Unschedule => "unschedule",
+            Action::Hold => "hold",
+            Action::Resume => "resume",
         }
     }
 }
@@ -105,6 +120,9 @@ pub struct Trailers {
     pub env: Option<String>,
     pub overrides: Vec<RuleCode>,
     pub reason: Option<String>,
+    /// `Rel-Schedule`: the scheduled instant a promotion by `rel due
+    /// --apply` carried out (RFC 3339, as written).
+    pub schedule: Option<String>,
 }
 
 /// Text on one line: trailers end at a line break.
@@ -120,6 +138,7 @@ impl Trailers {
             env: None,
             overrides: Vec::new(),
             reason: None,
+            schedule: None,
         }
     }
 
@@ -137,6 +156,9 @@ impl Trailers {
         }
         if let Some(r) = &self.reason {
             text.push_str(&format!("Rel-Reason: {}\n", one_line(r)));
+        }
+        if let Some(s) = &self.schedule {
+            text.push_str(&format!("Rel-Schedule: {}\n", one_line(s)));
         }
         text
     }
@@ -165,6 +187,10 @@ impl Trailers {
                     Err(e) => problems.push(e.to_string()),
                 },
                 "Rel-Reason" => t.reason = Some(value.to_string()),
+                "Rel-Schedule" => match chrono::DateTime::parse_from_rfc3339(value) {
+                    Ok(_) => t.schedule = Some(value.to_string()),
+                    Err(e) => problems.push(format!("Rel-Schedule {value:?}: {e}")),
+                },
                 _ => {}
             }
         }
@@ -200,6 +226,7 @@ mod tests {
         t.env = Some("live".into());
         t.overrides = vec![RuleCode::Soak, RuleCode::Window];
         t.reason = Some("urgent\nfix".into());
+        t.schedule = Some("2026-12-05T02:00:00Z".into());
         let text = t.render();
         let pairs: Vec<(&str, &str)> = text.lines().filter_map(|l| l.split_once(": ")).collect();
         let back = Trailers::parse(pairs).expect("rel's").expect("valid");
@@ -215,5 +242,10 @@ mod tests {
         assert!(Trailers::parse([("Rel-Action", "teleport")])
             .expect("rel's")
             .is_err());
+        assert!(
+            Trailers::parse([("Rel-Action", "promote"), ("Rel-Schedule", "soon")])
+                .expect("rel's")
+                .is_err()
+        );
     }
 }

@@ -9,5 +9,6 @@ pub mod pipeline;
 pub mod quote;
 pub mod release;
 pub mod rule;
+pub mod schedule;
 pub mod span;
 pub mod window;

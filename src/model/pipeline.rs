@@ -21,6 +21,8 @@ pub struct Pipeline {
     /// `[sync]`: the shared branch every write goes through (contract
     /// section 6); None works in the local repository alone.
     pub sync: Option<SyncSettings>,
+    /// Roles whose members are told about schedules and holds (section 7).
+    pub notify: Vec<String>,
 }
 
 /// `[sync]` of environments.toml.
@@ -90,6 +92,14 @@ pub struct Environment {
     /// Rules `--override` may set aside when entering this environment.
     pub overridable: Vec<RuleCode>,
     pub optional: bool,
+    /// Zero-touch: schedule entry at `earliest` as soon as every other rule
+    /// for entering passes.
+    pub auto_schedule: bool,
+    /// Schedules into here cannot be moved or cancelled later than this
+    /// before their time (rule `notice`).
+    pub schedule_notice: Option<Span>,
+    /// Roles told about schedules into here, besides the pipeline's.
+    pub notify: Vec<String>,
 }
 
 impl Environment {
@@ -111,6 +121,9 @@ impl Environment {
             confirm: false,
             overridable: RuleCode::OVERRIDABLE.to_vec(),
             optional: false,
+            auto_schedule: false,
+            schedule_notice: None,
+            notify: Vec::new(),
         }
     }
 

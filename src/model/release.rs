@@ -13,6 +13,7 @@ use super::action::Action;
 use super::ids::{id_key, validate_id};
 use super::quote::{cut, quoted};
 use super::rule::RuleCode;
+use super::schedule::{Hold, Schedule};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -218,6 +219,12 @@ pub struct Release {
     pub ticks: Vec<Tick>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub health: Vec<HealthReport>,
+    /// Planned promotions, at most one per environment ahead (section 7).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schedules: Vec<Schedule>,
+    /// Set by `rel hold`: the release may not move until `rel resume`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held: Option<Hold>,
     #[serde(default)]
     pub history: Vec<Event>,
 }
@@ -241,6 +248,13 @@ impl Release {
                 && t.env.eq_ignore_ascii_case(env)
                 && t.item == item
         })
+    }
+
+    /// The schedule into `env`, if any.
+    pub fn schedule_for(&self, env: &str) -> Option<&Schedule> {
+        self.schedules
+            .iter()
+            .find(|s| s.env.eq_ignore_ascii_case(env))
     }
 
     /// The latest health report in `env`, whatever its revision.

@@ -26,10 +26,13 @@ pub enum RuleCode {
     Untested,
     Grouped,
     Role,
+    Held,
+    Conflict,
+    Notice,
 }
 
 impl RuleCode {
-    pub const ALL: [RuleCode; 16] = [
+    pub const ALL: [RuleCode; 19] = [
         RuleCode::State,
         RuleCode::Order,
         RuleCode::Soak,
@@ -46,6 +49,9 @@ impl RuleCode {
         RuleCode::Untested,
         RuleCode::Grouped,
         RuleCode::Role,
+        RuleCode::Held,
+        RuleCode::Conflict,
+        RuleCode::Notice,
     ];
 
     /// Rules `--override` may ever set aside (contract section 4).
@@ -77,6 +83,9 @@ impl RuleCode {
             RuleCode::Untested => "untested",
             RuleCode::Grouped => "grouped",
             RuleCode::Role => "role",
+            RuleCode::Held => "held",
+            RuleCode::Conflict => "conflict",
+            RuleCode::Notice => "notice",
         }
     }
 

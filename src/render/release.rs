@@ -17,6 +17,15 @@ pub fn release_json(r: &Release) -> Value {
         map.insert("frozen".into(), json!(r.is_frozen()));
         map.insert("entered_at".into(), json!(rfc3339(r.entered_at)));
         map.insert("created_at".into(), json!(rfc3339(r.created_at)));
+        // Contract section 7: always present, `held` null when not held.
+        map.insert("schedules".into(), schedules_json(r));
+        map.insert(
+            "held".into(),
+            r.held
+                .as_ref()
+                .map(|h| json!({"by": h.by, "at": rfc3339(h.at), "reason": h.reason}))
+                .unwrap_or(Value::Null),
+        );
         map.insert(
             "target".into(),
             r.target
@@ -25,6 +34,58 @@ pub fn release_json(r: &Release) -> Value {
         );
     }
     v
+}
+
+fn schedules_json(r: &Release) -> Value {
+    Value::Array(
+        r.schedules
+            .iter()
+            .map(|s| {
+                json!({
+                    "env": s.env,
+                    "at": rfc3339(s.at),
+                    "slot": s.slot.map(|slot| slot.to_string()),
+                    "by": s.by,
+                    "made_at": rfc3339(s.made_at),
+                    "auto": s.auto,
+                    "note": s.note,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Schedules and hold for people, one line each (show, status).
+pub fn schedule_lines(r: &Release, tz: chrono_tz::Tz) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(h) = &r.held {
+        lines.push(format!(
+            "ON HOLD since {} by {}: {}",
+            local(h.at, tz),
+            h.by,
+            h.reason
+        ));
+    }
+    for s in &r.schedules {
+        let mut line = format!("scheduled into {} at {}", s.env, local(s.at, tz));
+        if let Some(slot) = s.slot {
+            line.push_str(&format!(" (slot {slot})"));
+        }
+        line.push_str(&format!(
+            ", {} {}",
+            if s.auto {
+                "zero-touch, after a change by"
+            } else {
+                "by"
+            },
+            s.by
+        ));
+        if let Some(note) = &s.note {
+            line.push_str(&format!(": {note}"));
+        }
+        lines.push(line);
+    }
+    lines
 }
 
 /// `rel show` for people.
@@ -50,6 +111,9 @@ pub fn release_text(
         out.push(format!("  target       {t}"));
     }
     out.push(format!("  revision     {}", r.revision));
+    for line in schedule_lines(r, tz) {
+        out.push(format!("  {line}"));
+    }
     out.push(format!(
         "  created      {} by {}",
         local(r.created_at, tz),

@@ -88,6 +88,7 @@ mod tests {
             environments: vec![Environment::named("live")],
             require_incidents: true,
             sync: None,
+            notify: Vec::new(),
         };
         assert!(!may_approve_as(&p, "client", "a@x.example"));
         assert!(may_approve_as(&p, "CLIENT", "c@X.example"));

@@ -29,6 +29,8 @@ fn release(env: &str, entered: i64, history: Vec<Event>) -> Release {
         approvals: Vec::new(),
         ticks: Vec::new(),
         health: Vec::new(),
+        schedules: Vec::new(),
+        held: None,
         history,
     }
 }

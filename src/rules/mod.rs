@@ -4,12 +4,15 @@
 
 pub mod actions;
 pub mod approvals;
+pub mod auto_schedule;
+pub mod due;
 pub mod history;
 pub mod moves;
 pub mod overrides;
 pub mod plan;
 pub mod promotion;
 pub mod register;
+pub mod schedule;
 #[cfg(test)]
 mod sequence_moves;
 #[cfg(test)]

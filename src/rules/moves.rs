@@ -205,6 +205,8 @@ pub fn create(new: &NewRelease, stamp: Stamp) -> Release {
         approvals: Vec::new(),
         ticks: Vec::new(),
         health: Vec::new(),
+        schedules: Vec::new(),
+        held: None,
         history: vec![event],
     }
 }

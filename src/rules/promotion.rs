@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::model::pipeline::{Environment, Pipeline};
+use crate::model::quote::cut;
 use crate::model::release::{ChecklistKind, Release};
 use crate::model::rule::RuleCode;
 
@@ -151,6 +152,21 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
     let cal = &p.calendar;
     let current = p.position(&r.environment);
     let mut v = Verdict::default();
+
+    // A hold stops every move, by hand or by schedule; never overridable.
+    if let Some(h) = &r.held {
+        v.push(Violation::new(
+            RuleCode::Held,
+            format!(
+                "{} is on hold since {} by {} ({}); `rel resume {}` allows it to move again",
+                r.id,
+                when(cal, h.at),
+                h.by,
+                cut(&h.reason),
+                r.id
+            ),
+        ));
+    }
 
     match current {
         None => v.push(Violation::new(
@@ -370,4 +386,4 @@ pub fn resolve_target(p: &Pipeline, r: &Release, to: Option<&str>) -> Result<usi
 
 #[cfg(test)]
 #[path = "promotion_props.rs"]
-mod props;
+pub(crate) mod props;

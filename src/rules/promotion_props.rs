@@ -32,7 +32,7 @@ const KINDS: [Kind; 3] = [Kind::Major, Kind::Minor, Kind::Patch];
 /// 2026-01-01T00:00:00Z; instants are drawn within a couple of years of it.
 const EPOCH: i64 = 1_767_225_600;
 
-fn minute(m: i64) -> DateTime<Utc> {
+pub(crate) fn minute(m: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(EPOCH + m * 60, 0).unwrap()
 }
 
@@ -165,7 +165,7 @@ fn environment(now: DateTime<Utc>) -> impl Strategy<Value = Environment> {
     )
 }
 
-fn pipeline(now: DateTime<Utc>) -> impl Strategy<Value = Pipeline> {
+pub(crate) fn pipeline(now: DateTime<Utc>) -> impl Strategy<Value = Pipeline> {
     let roles = prop_oneof![
         Just(BTreeMap::new()),
         Just(BTreeMap::from([(
@@ -193,6 +193,7 @@ fn pipeline(now: DateTime<Utc>) -> impl Strategy<Value = Pipeline> {
                 environments,
                 require_incidents: true,
                 sync: None,
+                notify: Vec::new(),
             }
         })
 }
@@ -200,7 +201,7 @@ fn pipeline(now: DateTime<Utc>) -> impl Strategy<Value = Pipeline> {
 /// A release somewhere in a pipeline of `n` environments, with approvals,
 /// ticks and health reports for random environments and revisions, entered
 /// within about a week before `now`.
-fn release(n: usize, now: DateTime<Utc>) -> impl Strategy<Value = Release> {
+pub(crate) fn release(n: usize, now: DateTime<Utc>) -> impl Strategy<Value = Release> {
     let state = prop::sample::select(vec![
         State::Open,
         State::Open,
@@ -278,6 +279,8 @@ fn release(n: usize, now: DateTime<Utc>) -> impl Strategy<Value = Release> {
                         detail: None,
                     })
                     .collect(),
+                schedules: Vec::new(),
+                held: None,
                 history: changes
                     .into_iter()
                     .map(|(action, back)| {

@@ -126,6 +126,7 @@ fn pipeline() -> impl Strategy<Value = Pipeline> {
             environments,
             require_incidents: true,
             sync: None,
+            notify: Vec::new(),
         }
     })
 }

@@ -201,6 +201,27 @@ impl Workspace {
         Ok(heads.into_iter().flatten().collect())
     }
 
+    /// Every release still in progress (open or frozen), fully parsed, in
+    /// id order: what schedules are decided with. The facts say which are
+    /// in progress; each of those is read from its blob and checked again
+    /// (the answer never rests on the cache), the archive never parsed.
+    pub fn releases_in_progress(&self) -> anyhow::Result<Vec<Release>> {
+        let listed = self.facts::<Release>()?;
+        let wanted: Vec<&FileRef> = listed
+            .iter()
+            .filter(|l| l.facts.state.in_progress())
+            .map(|l| &l.file)
+            .collect();
+        let mut releases = Vec::with_capacity(wanted.len());
+        for r in self.parse_each::<Release>(&wanted) {
+            let r = r?;
+            if r.state.in_progress() {
+                releases.push(r);
+            }
+        }
+        Ok(releases)
+    }
+
     /// The item in `file`, read and parsed in full.
     pub fn parse_listed<T: Stored>(&self, file: &FileRef) -> anyhow::Result<T> {
         let id = file.name.strip_suffix(".toml").unwrap_or(&file.name);

@@ -52,6 +52,8 @@ pub struct CommitMessage {
     pub env: Option<String>,
     pub overrides: Vec<RuleCode>,
     pub reason: Option<String>,
+    /// `Rel-Schedule`: the schedule a `rel due --apply` promotion carried out.
+    pub schedule: Option<String>,
 }
 
 impl CommitMessage {
@@ -64,6 +66,7 @@ impl CommitMessage {
             env: None,
             overrides: Vec::new(),
             reason: None,
+            schedule: None,
         }
     }
 
@@ -75,6 +78,7 @@ impl CommitMessage {
             env: self.env.clone(),
             overrides: self.overrides.clone(),
             reason: self.reason.clone(),
+            schedule: self.schedule.clone(),
         }
     }
 

@@ -37,6 +37,8 @@ struct RawPipeline {
     environments: Vec<RawEnvironment>,
     #[serde(default)]
     sync: Option<Spanned<RawSync>>,
+    #[serde(default)]
+    notify: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -162,6 +164,12 @@ struct RawEnvironment {
     overridable: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     optional: bool,
+    #[serde(default)]
+    auto_schedule: bool,
+    #[serde(default)]
+    schedule_notice: Option<Spanned<String>>,
+    #[serde(default)]
+    notify: Vec<Spanned<String>>,
 }
 
 /// Parses and validates the text of `environments.toml` read from `path`.
@@ -315,6 +323,11 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
             }
         }
         env.optional = e.optional;
+        env.auto_schedule = e.auto_schedule;
+        if let Some(n) = e.schedule_notice {
+            env.schedule_notice = Some(Span::parse(n.get_ref()).map_err(|m| at(n.span(), &m))?);
+        }
+        env.notify = notify_roles(e.notify, &at)?;
         environments.push(env);
     }
 
@@ -328,7 +341,21 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
         environments,
         require_incidents: raw.require_incidents.unwrap_or(true),
         sync,
+        notify: notify_roles(raw.notify, &at)?,
     })
+}
+
+/// `notify = ["admins"]`: role names, checked like those of `approvals`.
+fn notify_roles(
+    raw: Vec<Spanned<String>>,
+    at: &dyn Fn(std::ops::Range<usize>, &str) -> anyhow::Error,
+) -> anyhow::Result<Vec<String>> {
+    raw.into_iter()
+        .map(|r| {
+            validate_id("role", r.get_ref()).map_err(|m| at(r.span(), &m))?;
+            Ok(r.into_inner())
+        })
+        .collect()
 }
 
 /// `[sync]`, checked: a remote and branch that git accepts as names, and a

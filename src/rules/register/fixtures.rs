@@ -37,6 +37,8 @@ pub fn release(id: &str, state: State, incidents: &[&str]) -> Release {
         approvals: Vec::new(),
         ticks: Vec::new(),
         health: Vec::new(),
+        schedules: Vec::new(),
+        held: None,
         history: Vec::new(),
     }
 }

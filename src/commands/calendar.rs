@@ -1,0 +1,124 @@
+//! `rel calendar [--output FILE]`: an iCalendar (RFC 5545) feed of the
+//! schedules of releases in progress (with their slots) and of the
+//! pipeline's blackouts, built with the `icalendar` crate.
+//!
+//! Instants are written in UTC (`...Z`), which every calendar shows in its
+//! reader's own zone, so daylight-saving changes cannot shift them. Event
+//! ids are stable: a schedule's is its release and environment (moving it
+//! updates the same event in subscribers' calendars), a blackout's its
+//! environment and bounds. DTSTAMP is when the schedule was made (for a
+//! blackout: now), so the feed of one state differs only in that.
+
+use icalendar::{Calendar, Component, Event, EventLike};
+
+use crate::context::Context;
+use crate::model::pipeline::Pipeline;
+use crate::model::release::Release;
+use crate::render::output::{errln, json as json_doc, outln};
+use crate::render::time::rfc3339;
+use crate::rules::time::blackout_interval;
+use crate::store::output_path::OutputFile;
+
+use super::notify::recipients;
+use super::schedule_facts::in_progress;
+
+pub fn run(ctx: &Context, output: Option<&std::path::Path>) -> anyhow::Result<i32> {
+    let ws = super::open_reading(ctx)?;
+    let target = output
+        .map(|given| OutputFile::check(&ctx.start_dir, given, &ws.root))
+        .transpose()?;
+    let p = ws.pipeline()?;
+    let releases = in_progress(&ws)?;
+    let text = feed(&p, &releases, ctx.now);
+    match (output, target) {
+        (Some(given), Some(target)) => {
+            if ctx.dry_run {
+                errln(&format!(
+                    "dry run: would write the calendar to {}",
+                    given.display()
+                ));
+            } else {
+                target.write(text.as_bytes())?;
+                errln(&format!("wrote the calendar to {}", given.display()));
+            }
+            if ctx.json {
+                json_doc(&serde_json::json!({"output": given, "dry_run": ctx.dry_run}))?;
+            }
+        }
+        _ if ctx.json => json_doc(&serde_json::json!({"calendar": text}))?,
+        _ => outln(text.trim_end())?,
+    }
+    Ok(0)
+}
+
+/// The feed's text (CRLF line ends, as RFC 5545 asks).
+pub fn feed(p: &Pipeline, releases: &[Release], now: chrono::DateTime<chrono::Utc>) -> String {
+    let mut cal = Calendar::new();
+    cal.name("rel: release schedules and blackouts");
+    for r in releases {
+        for s in &r.schedules {
+            let mut event = Event::new();
+            event
+                .uid(&format!("schedule-{}-{}@rel", r.id, s.env).to_lowercase())
+                .timestamp(s.made_at)
+                .summary(&format!("{} {} into {}", r.id, r.version, s.env))
+                .starts(s.at);
+            if s.slot.is_some() {
+                event.ends(s.until());
+            }
+            let mut description = vec![
+                r.title.clone(),
+                format!(
+                    "{} by {}{}",
+                    if s.auto {
+                        "zero-touch schedule"
+                    } else {
+                        "scheduled"
+                    },
+                    s.by,
+                    s.slot
+                        .map(|slot| format!(", slot {slot}"))
+                        .unwrap_or_default()
+                ),
+            ];
+            if let Some(note) = &s.note {
+                description.push(note.clone());
+            }
+            let told = recipients(p, Some(&s.env));
+            if !told.is_empty() {
+                description.push(format!("for {}", told.join(", ")));
+            }
+            event.description(&description.join("\n"));
+            cal.push(event.done());
+        }
+    }
+    for env in &p.environments {
+        for b in &env.blackouts {
+            let (start, end) = blackout_interval(&p.calendar, b);
+            let mut event = Event::new();
+            event
+                .uid(
+                    &format!(
+                        "blackout-{}-{}-{}@rel",
+                        env.name,
+                        rfc3339(start),
+                        rfc3339(end)
+                    )
+                    .to_lowercase(),
+                )
+                .timestamp(now)
+                .summary(&format!(
+                    "{} blackout{}",
+                    env.name,
+                    b.reason
+                        .as_deref()
+                        .map(|r| format!(": {r}"))
+                        .unwrap_or_default()
+                ))
+                .starts(start)
+                .ends(end);
+            cal.push(event.done());
+        }
+    }
+    cal.done().to_string()
+}

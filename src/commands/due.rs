@@ -1,0 +1,269 @@
+//! `rel due [--apply]`: the schedules whose time has come, each with its
+//! verdict now; `--apply` promotes those that are ready, one commit each,
+//! until nothing more is due and ready (contract section 7).
+
+use serde_json::{json, Value};
+
+use crate::context::Context;
+use crate::error::RelError;
+use crate::model::action::Action;
+use crate::model::pipeline::Pipeline;
+use crate::model::release::Release;
+use crate::render::output::{json as json_doc, outln};
+use crate::render::table::{new_table, render};
+use crate::render::time::rfc3339;
+use crate::rules::auto_schedule::after_change;
+use crate::rules::due::{apply as apply_due, due, DueItem};
+use crate::rules::register::effects::Stamp;
+use crate::rules::verdict::when;
+use crate::store::{change_for, CommitMessage, Workspace};
+
+use super::notify::{self, Event};
+use super::schedule_facts::{in_progress, Facts};
+
+/// A line of the report.
+struct Row {
+    release: String,
+    env: String,
+    at: chrono::DateTime<chrono::Utc>,
+    applied: bool,
+    item: Option<DueItem>,
+}
+
+/// Each pass commits at most one change; this bounds a run on any input.
+const MAX_PASSES: usize = 10_000;
+
+pub fn run(ctx: &Context, apply: bool) -> anyhow::Result<i32> {
+    let mut rows: Vec<Row> = Vec::new();
+    let pipeline;
+    if apply && !ctx.dry_run {
+        pipeline = apply_all(ctx, &mut rows)?;
+    } else {
+        let ws = super::open_reading(ctx)?;
+        pipeline = ws.pipeline()?;
+        let releases = in_progress(&ws)?;
+        for item in due(&pipeline, &releases, ctx.now) {
+            rows.push(row(&releases, item, false));
+        }
+    }
+    report(ctx, &pipeline, &rows)
+}
+
+fn row(releases: &[Release], item: DueItem, applied: bool) -> Row {
+    Row {
+        release: releases[item.release].id.clone(),
+        env: item.schedule.env.clone(),
+        at: item.schedule.at,
+        applied,
+        item: (!applied).then_some(item),
+    }
+}
+
+/// Applies due and ready schedules one commit at a time, each decided
+/// afresh on the state the previous one left (a promotion may free an
+/// exclusive environment, or make another release eligible for zero-touch
+/// schedules). Stops when nothing more is due and ready; the schedules left
+/// blocked are reported (and their notifications sent) once.
+fn apply_all(ctx: &Context, rows: &mut Vec<Row>) -> anyhow::Result<Pipeline> {
+    for _ in 0..MAX_PASSES {
+        let ws = Workspace::open_for_write(&ctx.start_dir, ctx.dry_run)?;
+        let p = ws.pipeline()?;
+        let mut releases = in_progress(&ws)?;
+        if schedule_eligible(ctx, &ws, &p, &releases)? {
+            continue;
+        }
+        let items = due(&p, &releases, ctx.now);
+        let Some(ready) = items.iter().position(|i| i.verdict.ready()) else {
+            let actor = super::actor(ctx, &ws)?.to_string();
+            let mut events = Vec::new();
+            for item in items {
+                let r = &releases[item.release];
+                events.push(
+                    Event::new(
+                        &p,
+                        "blocked",
+                        r,
+                        Some(&item.schedule.env),
+                        item.schedule.at,
+                        &actor,
+                    )
+                    .because(Some(&blocked_reason(&item))),
+                );
+                rows.push(row(&releases, item, false));
+            }
+            notify::send(ctx, &ws, events, None);
+            return Ok(p);
+        };
+        let item = items[ready].clone();
+        let actor = super::actor(ctx, &ws)?;
+        let by = actor.to_string();
+        let release = &mut releases[item.release];
+        super::release_to_change(ctx, &ws, &release.id)?;
+        let from = release.environment.clone();
+        apply_due(
+            release,
+            &item.schedule,
+            Stamp {
+                at: ctx.now,
+                by: &by,
+            },
+        );
+        let mut release = release.clone();
+        let made = super::schedule_facts::zero_touch(&ws, &p, &mut release, &by, ctx.now)?;
+        let env = item.schedule.env.clone();
+        let mut message = CommitMessage::new(Action::Promote, &format!("{} to {env}", release.id));
+        message.body.push(format!(
+            "{} {}: {from} -> {env}, as scheduled for {}",
+            release.id,
+            release.version,
+            rfc3339(item.schedule.at)
+        ));
+        message.release = Some(release.id.clone());
+        message.env = Some(env.clone());
+        message.schedule = Some(rfc3339(item.schedule.at));
+        super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
+        let mut events = vec![Event::new(
+            &p,
+            "promoted",
+            &release,
+            Some(&env),
+            ctx.now,
+            &by,
+        )];
+        events.extend(super::scheduled_events(&p, &release, &made, &by));
+        notify::send(ctx, &ws, events, notify::head_commit(&ws));
+        rows.push(Row {
+            release: release.id.clone(),
+            env,
+            at: item.schedule.at,
+            applied: true,
+            item: None,
+        });
+    }
+    Err(crate::error::internal(
+        "rel due --apply did not settle after 10,000 changes; nothing more was applied",
+    ))
+}
+
+/// Zero-touch by the passing of time: the first release in progress that
+/// has become eligible for `auto_schedule` environments gets its schedules
+/// in one commit. True when it committed (the caller decides again).
+fn schedule_eligible(
+    ctx: &Context,
+    ws: &Workspace,
+    p: &Pipeline,
+    releases: &[Release],
+) -> anyhow::Result<bool> {
+    if !p.environments.iter().any(|e| e.auto_schedule) {
+        return Ok(false);
+    }
+    let actor = super::actor(ctx, ws)?;
+    let by = actor.to_string();
+    for r in releases {
+        let facts = Facts::of(p, releases, &r.id);
+        let made = after_change(p, r, &facts.others(), ctx.now, &by);
+        if made.is_empty() {
+            continue;
+        }
+        let mut release = super::release_to_change(ctx, ws, &r.id)?;
+        release.schedules.extend(made.iter().cloned());
+        let names: Vec<String> = made
+            .iter()
+            .map(|s| format!("{} at {}", s.env, rfc3339(s.at)))
+            .collect();
+        let mut event = crate::model::release::Event::new(ctx.now, &by, Action::Schedule);
+        event.env = made.first().map(|s| s.env.clone());
+        event.detail = Some(format!("zero-touch: {}", names.join(", ")));
+        release.history.push(event);
+        let mut message = CommitMessage::new(
+            Action::Schedule,
+            &format!("{} zero-touch: {}", release.id, names.join(", ")),
+        );
+        message.release = Some(release.id.clone());
+        message.env = made.first().map(|s| s.env.clone());
+        super::apply(ctx, ws, &actor, &[change_for(&release)?], &message)?;
+        let events = super::scheduled_events(p, &release, &made, &by);
+        notify::send(ctx, ws, events, notify::head_commit(ws));
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+fn blocked_reason(item: &DueItem) -> String {
+    item.verdict
+        .verdict
+        .violations
+        .iter()
+        .map(|v| format!("{}: {}", v.rule, v.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn report(ctx: &Context, p: &Pipeline, rows: &[Row]) -> anyhow::Result<i32> {
+    let blocked = rows.iter().any(|r| !r.applied);
+    if ctx.json {
+        let docs: Vec<Value> = rows.iter().map(row_json).collect();
+        json_doc(&Value::Array(docs))?;
+    } else if rows.is_empty() {
+        crate::errln!("nothing is due");
+    } else {
+        let mut table = new_table(ctx, &["release", "env", "scheduled", "outcome"]);
+        for r in rows {
+            table.add_row(vec![
+                r.release.clone(),
+                r.env.clone(),
+                when(&p.calendar, r.at),
+                outcome(p, r),
+            ]);
+        }
+        outln(&render(&table))?;
+    }
+    if blocked {
+        Err(RelError::Quiet(1).into())
+    } else {
+        Ok(0)
+    }
+}
+
+fn outcome(p: &Pipeline, r: &Row) -> String {
+    let Some(item) = &r.item else {
+        return "applied".into();
+    };
+    if item.verdict.ready() {
+        return "ready".into();
+    }
+    let codes: Vec<&str> = item
+        .verdict
+        .verdict
+        .codes()
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    let next = match item.verdict.ready_at().or(item.verdict.earliest()) {
+        Some(t) if t > item.verdict.at => format!("; next possible {}", when(&p.calendar, t)),
+        _ => String::new(),
+    };
+    format!("blocked: {}{next}", codes.join(", "))
+}
+
+fn row_json(r: &Row) -> Value {
+    let (ready, violations, ready_at, earliest) = match &r.item {
+        None => (true, Vec::new(), None, None),
+        Some(item) => (
+            item.verdict.ready(),
+            item.verdict.verdict.violations.clone(),
+            item.verdict.ready_at().map(rfc3339),
+            item.verdict.earliest().map(rfc3339),
+        ),
+    };
+    json!({
+        "release": r.release,
+        "env": r.env,
+        "at": rfc3339(r.at),
+        "ready": ready,
+        "applied": r.applied,
+        "violations": violations,
+        "ready_at": ready_at,
+        "earliest": earliest,
+    })
+}

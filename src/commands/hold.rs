@@ -1,0 +1,88 @@
+//! `rel hold R --reason T` / `rel resume R [--reason T]`: stop and allow a
+//! release's movement (rule `held`, never overridable). Schedules stay in
+//! place while it is held; `rel due` reports them blocked.
+
+use crate::context::Context;
+use crate::error::usage;
+use crate::model::action::Action;
+use crate::model::release::Event as HistoryEvent;
+use crate::model::schedule::Hold;
+use crate::rules::promotion::finished;
+use crate::rules::verdict::Verdict;
+use crate::store::{change_for, CommitMessage, Workspace};
+
+use super::notify::{self, Event};
+
+pub fn hold(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<i32> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(usage("--reason needs text: say why the release is held"));
+    }
+    change(ctx, release_id, Action::Hold, Some(reason))
+}
+
+pub fn resume(ctx: &Context, release_id: &str, reason: Option<&str>) -> anyhow::Result<i32> {
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    change(ctx, release_id, Action::Resume, reason)
+}
+
+fn change(
+    ctx: &Context,
+    release_id: &str,
+    action: Action,
+    reason: Option<&str>,
+) -> anyhow::Result<i32> {
+    let ws = Workspace::open_for_write(&ctx.start_dir, ctx.dry_run)?;
+    let p = ws.pipeline()?;
+    let mut release = super::release_to_change(ctx, &ws, release_id)?;
+    if let Some(state) = finished(&release) {
+        return Err(super::refuse(
+            action,
+            Some(&release.id),
+            &format!("cannot {action} {}", release.id),
+            &Verdict {
+                violations: vec![state],
+            },
+        ));
+    }
+    let holding = action == Action::Hold;
+    if release.held.is_some() == holding {
+        crate::errln!(
+            "{} is {}; nothing to record",
+            release.id,
+            if holding {
+                "already on hold"
+            } else {
+                "not on hold"
+            }
+        );
+        super::release_unchanged(ctx, &release)?;
+        return Ok(0);
+    }
+    let actor = super::actor(ctx, &ws)?;
+    let by = actor.to_string();
+    release.held = holding.then(|| Hold {
+        by: by.clone(),
+        at: ctx.now,
+        reason: reason.unwrap_or_default().to_string(),
+    });
+    let mut event = HistoryEvent::new(ctx.now, &by, action);
+    event.reason = reason.map(str::to_string);
+    release.history.push(event);
+    // Resumed, it may be eligible again for zero-touch schedules.
+    let made = if holding {
+        Vec::new()
+    } else {
+        super::schedule_facts::zero_touch(&ws, &p, &mut release, &by, ctx.now)?
+    };
+    let mut message = CommitMessage::new(action, &release.id);
+    message.release = Some(release.id.clone());
+    message.reason = reason.map(str::to_string);
+    super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
+    let word = if holding { "held" } else { "resumed" };
+    let mut events = vec![Event::new(&p, word, &release, None, ctx.now, &by).because(reason)];
+    events.extend(super::scheduled_events(&p, &release, &made, &by));
+    notify::send(ctx, &ws, events, notify::head_commit(&ws));
+    super::release_done(ctx, &release, &format!("{} {word}", release.id))?;
+    Ok(0)
+}

@@ -1,0 +1,70 @@
+//! Zero-touch (contract section 7): after a change (a passing verify, an
+//! approval, a tick, a promotion, or time passing), every `auto_schedule`
+//! environment ahead whose non-time rules now pass is scheduled at its
+//! earliest, chained one after another, in the same commit.
+
+use chrono::{DateTime, Utc};
+
+use crate::model::pipeline::Pipeline;
+use crate::model::release::Release;
+use crate::model::schedule::Schedule;
+
+use super::schedule::{earliest, is_stale, verdict_at, Others};
+
+/// The schedules to add to `release` (as it is after the change) at `now`;
+/// `by` is who made the change. Empty when the release is not in progress,
+/// is held, or its latest health report in this stay failed (it waits for a
+/// person then).
+pub fn after_change(
+    p: &Pipeline,
+    release: &Release,
+    others: &Others,
+    now: DateTime<Utc>,
+    by: &str,
+) -> Vec<Schedule> {
+    let mut made = Vec::new();
+    if !release.state.in_progress() || release.held.is_some() {
+        return made;
+    }
+    let Some(current) = p.position(&release.environment) else {
+        return made;
+    };
+    let failed = release
+        .latest_health(&release.environment)
+        .filter(|h| h.at >= release.entered_at)
+        .is_some_and(|h| !h.passed);
+    if failed {
+        return made;
+    }
+    let mut proposed = release.clone();
+    proposed.schedules.retain(|s| !is_stale(p, release, s));
+    for target in current + 1..p.environments.len() {
+        let env = &p.environments[target];
+        if proposed.schedule_for(&env.name).is_some() {
+            continue; // the chain goes on from a schedule already made
+        }
+        if !env.auto_schedule {
+            break;
+        }
+        let mut schedule = Schedule {
+            env: env.name.clone(),
+            at: now,
+            slot: None,
+            by: by.to_string(),
+            made_at: now,
+            auto: true,
+            note: None,
+        };
+        let Some(at) = earliest(p, &proposed, target, &schedule, others, now) else {
+            break; // time never lets it in
+        };
+        let verdict = verdict_at(p, &proposed, target, others, at);
+        if !verdict.blocking_codes().is_empty() || !verdict.ready() {
+            break; // someone must act first
+        }
+        schedule.at = at;
+        proposed.schedules.push(schedule.clone());
+        made.push(schedule);
+    }
+    made
+}
