@@ -69,6 +69,7 @@ impl Workspace {
     /// and then saves the cache for this tree.
     pub fn facts<T: Cached>(&self) -> anyhow::Result<Vec<Listed<T::Facts>>> {
         let listed = self.listed::<T>()?;
+        self.reads.used_facts_of(T::DIR);
         let records = if self.reads_tree() {
             cache::load(&self.cache_folder(), T::PART)
         } else {
@@ -235,6 +236,10 @@ impl Workspace {
         files: &'a [&'a FileRef],
     ) -> impl Iterator<Item = anyhow::Result<T>> + 'a {
         const CHUNK: usize = 512;
+        for file in files {
+            self.reads
+                .read_file(&format!("{}/{}", T::DIR, file.name), file.blob());
+        }
         let reading = self.files();
         files.chunks(CHUNK).flat_map(move |chunk| {
             let parsed = par_chunks(chunk, |part| {

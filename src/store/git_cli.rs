@@ -22,12 +22,22 @@ fn run_with_paths(
     paths: &[String],
     how: Paths,
 ) -> anyhow::Result<Vec<u8>> {
+    run_git(workdir, args, paths, how, true)
+}
+
+fn run_git(
+    workdir: &Path,
+    args: &[&str],
+    paths: &[String],
+    how: Paths,
+    literal: bool,
+) -> anyhow::Result<Vec<u8>> {
     let mut cmd = Command::new("git");
     cmd.arg("--no-optional-locks")
         .arg("-C")
         .arg(workdir)
         .args(args)
-        .env("GIT_LITERAL_PATHSPECS", "1")
+        .env("GIT_LITERAL_PATHSPECS", if literal { "1" } else { "0" })
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -67,7 +77,16 @@ fn run_with_paths(
 /// Paths under `pathspecs` (relative to the work tree's top) that `git
 /// status` reports: modified, staged, deleted or untracked.
 pub fn changed_paths(workdir: &Path, pathspecs: &[String]) -> anyhow::Result<Vec<String>> {
-    let out = run_with_paths(
+    status(workdir, pathspecs, true)
+}
+
+/// `changed_paths` for pathspecs with magic such as `:(glob)releases/*`.
+pub fn changed_matching(workdir: &Path, pathspecs: &[String]) -> anyhow::Result<Vec<String>> {
+    status(workdir, pathspecs, false)
+}
+
+fn status(workdir: &Path, pathspecs: &[String], literal: bool) -> anyhow::Result<Vec<String>> {
+    let out = run_git(
         workdir,
         &[
             "status",
@@ -79,6 +98,7 @@ pub fn changed_paths(workdir: &Path, pathspecs: &[String]) -> anyhow::Result<Vec
         ],
         pathspecs,
         Paths::Args,
+        literal,
     )?;
     let mut paths = Vec::new();
     for record in out.split(|b| *b == 0).filter(|r| r.len() > 3) {

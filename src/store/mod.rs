@@ -14,6 +14,7 @@ pub mod manifests;
 pub mod output_path;
 pub mod packing;
 pub mod pipeline_file;
+pub mod reads;
 pub mod source;
 pub mod sync;
 pub mod toml_file;

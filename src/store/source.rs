@@ -110,6 +110,7 @@ impl Workspace {
 
     /// The text of a file listed in `dir`, read on this thread.
     pub(super) fn read_listed(&self, dir: &str, file: &FileRef) -> anyhow::Result<String> {
+        self.reads.read_file(&join(dir, &file.name), file.blob);
         match self.source {
             Source::Tree(_) => read_blob(&self.repo, &join(dir, &file.name), file),
             Source::WorkTree => self.files().read(&Reader::Disk, dir, file),
@@ -124,6 +125,7 @@ impl Workspace {
                 "{relative} is a folder; rel expects a plain file there"
             ))),
             Some(Kind::File(blob)) => {
+                self.reads.read_file(relative, blob);
                 let file = FileRef {
                     name: relative.to_string(),
                     blob,
@@ -134,6 +136,15 @@ impl Workspace {
                 }
             }
         }
+    }
+
+    /// The blob of one of rel's files in the tree read; None when absent or
+    /// reading the work tree.
+    pub fn blob_of(&self, relative: &str) -> anyhow::Result<Option<Oid>> {
+        Ok(match self.kind_of(relative)? {
+            Some(Kind::File(blob)) => blob,
+            _ => None,
+        })
     }
 
     /// Whether one of rel's files exists (and is a plain file).
@@ -150,10 +161,14 @@ impl Workspace {
             Some(Kind::File(_)) => Err(invalid(format!(
                 "{dir} is a file; rel expects a folder there"
             ))),
-            Some(Kind::Folder(tree)) => match tree {
-                Some(id) => self.list_tree(dir, id),
-                None => self.list_disk(dir),
-            },
+            Some(Kind::Folder(tree)) => {
+                let files = match tree {
+                    Some(id) => self.list_tree(dir, id)?,
+                    None => self.list_disk(dir)?,
+                };
+                self.reads.listed_dir(dir, &files);
+                Ok(files)
+            }
         }
     }
 

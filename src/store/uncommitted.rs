@@ -6,7 +6,7 @@
 use crate::error::conflict;
 
 use super::git_cli;
-use super::workspace::{Workspace, PIPELINE_FILE, RELEASES_DIR};
+use super::workspace::{Workspace, PIPELINE_FILE};
 
 impl Workspace {
     /// Which of `paths` (relative to the release root) differ between HEAD,
@@ -18,17 +18,53 @@ impl Workspace {
         self.changed(paths)
     }
 
-    /// Every file of rel's (environments.toml, releases/) with uncommitted
-    /// edits, relative to the release root.
-    pub fn uncommitted_rel_files(&self) -> anyhow::Result<Vec<String>> {
-        self.changed(&[PIPELINE_FILE.to_string(), RELEASES_DIR.to_string()])
+    /// From now on, record what is read, for `uncounted_edits`.
+    pub fn record_reads(&self) {
+        self.reads.start();
+    }
+
+    /// The files the answer used (environments.toml always) that have
+    /// uncommitted edits, as git sees them: those read in full, and files
+    /// added to or removed from the folders listed.
+    pub fn uncounted_edits(&self) -> anyhow::Result<Vec<String>> {
+        self.reads
+            .read_file(PIPELINE_FILE, self.blob_of(PIPELINE_FILE).ok().flatten());
+        let suspects = self.reads.suspects(&self.root);
+        let mut dirty = if suspects.is_empty() {
+            Vec::new()
+        } else {
+            self.uncommitted(&suspects)?
+        };
+        // A listing used every file of its folder: git compares them all
+        // (the folder's own files, not its sub-folders).
+        let listings: Vec<String> = self
+            .reads
+            .facts_dirs()
+            .iter()
+            .map(|dir| format!(":(glob){}/*", self.repo_path(dir)))
+            .collect();
+        if !listings.is_empty() {
+            dirty.extend(self.changed_in(&listings)?);
+            dirty.sort();
+            dirty.dedup();
+        }
+        Ok(dirty)
     }
 
     fn changed(&self, paths: &[String]) -> anyhow::Result<Vec<String>> {
         let specs: Vec<String> = paths.iter().map(|p| self.repo_path(p)).collect();
+        self.relative_changes(git_cli::changed_paths(self.workdir(), &specs)?)
+    }
+
+    /// Like `changed`, for pathspecs with magic (`:(glob)releases/*`).
+    fn changed_in(&self, specs: &[String]) -> anyhow::Result<Vec<String>> {
+        self.relative_changes(git_cli::changed_matching(self.workdir(), specs)?)
+    }
+
+    fn relative_changes(&self, changed: Vec<String>) -> anyhow::Result<Vec<String>> {
         let prefix = self.repo_path("");
         let prefix = prefix.trim_end_matches('/');
-        let mut dirty: Vec<String> = git_cli::changed_paths(self.workdir(), &specs)?
+        let mut dirty: Vec<String> = changed
             .into_iter()
             .map(|p| match p.strip_prefix(prefix) {
                 Some(rest) if !prefix.is_empty() => rest.trim_start_matches('/').to_string(),

@@ -10,6 +10,7 @@ use crate::model::pipeline::Pipeline;
 
 use super::lock::{self, Lock};
 use super::pipeline_file::parse_pipeline;
+use super::reads::Reads;
 use super::source::Source;
 use super::sync::{self, Shared};
 
@@ -30,6 +31,8 @@ pub struct Workspace {
     pub(super) source: Source,
     /// With `[sync]`: the shared branch this write goes through.
     pub shared: Option<Shared>,
+    /// What a reading command's answer used (for the uncommitted-edits note).
+    pub(super) reads: Reads,
     _lock: Option<Lock>,
 }
 
@@ -200,6 +203,7 @@ impl Workspace {
             head_at_open,
             source: Source::Tree(head_tree),
             shared: None,
+            reads: Reads::default(),
             _lock: lock,
         })
     }

@@ -278,3 +278,61 @@ fn a_hand_edit_to_another_manifest_is_not_counted_and_not_committed() {
     assert_eq!(env.last_commit_files(), [format!("releases/{b}.toml")]);
     assert_eq!(env.read(&path), edited);
 }
+
+#[test]
+fn the_note_names_the_uncommitted_edits_the_answer_used() {
+    let env = Env::with_pipeline(SIMPLE);
+    let a = new_release(&env, "1.0.0");
+    let b = new_release(&env, "1.1.0");
+    let path = format!("releases/{a}.toml");
+    env.write(&path, &env.read(&path).replace("A release", "Edited"));
+    // `show a` read a's manifest: said.
+    let run = env.rel(&["show", &a]);
+    run.ok();
+    assert!(
+        run.stderr
+            .contains(&format!("uncommitted edits to {path} are not counted")),
+        "{}",
+        run.stderr
+    );
+    // `show b` did not read a's: nothing to say about it.
+    let run = env.rel(&["show", &b]);
+    run.ok();
+    assert!(!run.stderr.contains("not counted"), "{}", run.stderr);
+    // A new manifest not committed, in a folder `list` lists: said.
+    env.git(&["checkout", "--", &path]);
+    env.write("releases/R-2026-099.toml", &env.read(&path));
+    let run = env.rel(&["list"]);
+    run.ok();
+    assert!(
+        run.stderr.contains("releases/R-2026-099.toml"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains("R-2026-099"), "{}", run.stdout);
+}
+
+#[test]
+fn a_crlf_work_tree_is_no_uncommitted_edit() {
+    let env = Env::with_pipeline(SIMPLE);
+    let id = new_release(&env, "1.0.0");
+    env.git(&["config", "core.autocrlf", "true"]);
+    env.git(&["config", "core.eol", "crlf"]);
+    for f in [
+        "environments.toml".to_string(),
+        format!("releases/{id}.toml"),
+    ] {
+        std::fs::remove_file(env.path(&f)).unwrap();
+        env.git(&["checkout", "--", &f]);
+    }
+    assert!(env.read("environments.toml").contains("\r\n"));
+    for args in [&["show", id.as_str()][..], &["list"], &["status"]] {
+        let run = env.rel(args);
+        run.ok();
+        assert!(
+            !run.stderr.contains("not counted"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}

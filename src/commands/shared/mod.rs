@@ -22,19 +22,47 @@ pub use spine::{write, Confirmation, Decision};
 /// Opens the release repository for a reading command: HEAD's tree, or the
 /// work tree with `--worktree`. Says in one line when rel's files have
 /// uncommitted edits that the answer does not count.
-pub fn open_reading(ctx: &Context) -> anyhow::Result<Workspace> {
+pub fn open_reading(ctx: &Context) -> anyhow::Result<Reading> {
     let ws = Workspace::open(&ctx.start_dir, ctx.worktree)?;
     if !ctx.worktree {
-        let dirty = ws.uncommitted_rel_files()?;
-        if !dirty.is_empty() {
-            crate::errln!(
-                "note: uncommitted edits to {} are not counted (rel reads the last commit); \
-                 commit them, or pass --worktree to evaluate them",
-                crate::store::uncommitted::shown_list(&dirty)
-            );
+        ws.record_reads();
+    }
+    Ok(Reading {
+        ws,
+        note: !ctx.worktree,
+    })
+}
+
+/// A workspace a reading command reads; when the command is done with it,
+/// says which uncommitted edits the answer did not count (of the files it
+/// used: see `store::reads`).
+pub struct Reading {
+    ws: Workspace,
+    note: bool,
+}
+
+impl std::ops::Deref for Reading {
+    type Target = Workspace;
+    fn deref(&self) -> &Workspace {
+        &self.ws
+    }
+}
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        if !self.note {
+            return;
+        }
+        if let Ok(dirty) = self.ws.uncounted_edits() {
+            if !dirty.is_empty() {
+                crate::errln!(
+                    "note: uncommitted edits to {} are not counted (rel reads the last commit); \
+                     commit them, or pass --worktree to evaluate them",
+                    crate::store::uncommitted::shown_list(&dirty)
+                );
+            }
         }
     }
-    Ok(ws)
 }
 
 /// The release `id`, loaded to be changed now: every writing command that
