@@ -12,10 +12,30 @@ impl Workspace {
     /// Which of `paths` (relative to the release root) differ between HEAD,
     /// the index and the work tree, or exist in the work tree only.
     pub fn uncommitted(&self, paths: &[String]) -> anyhow::Result<Vec<String>> {
-        if paths.is_empty() {
+        // libgit2 first, in-process: when it finds a path clean (its stat
+        // matches the index, or its content hashes to it, and the index
+        // matches HEAD) git does too. It may see edits git does not (it
+        // runs no clean filter): git has the last word on those.
+        let suspects: Vec<String> = paths
+            .iter()
+            .filter(|p| !self.clean_for_libgit2(p))
+            .cloned()
+            .collect();
+        if suspects.is_empty() {
             return Ok(Vec::new());
         }
-        self.changed(paths)
+        self.changed(&suspects)
+    }
+
+    fn clean_for_libgit2(&self, relative: &str) -> bool {
+        match self
+            .repo
+            .status_file(std::path::Path::new(&self.repo_path(relative)))
+        {
+            Ok(status) => status.is_empty(),
+            // Neither in HEAD, the index nor the work tree: nothing to edit.
+            Err(e) => e.code() == git2::ErrorCode::NotFound,
+        }
     }
 
     /// From now on, record what is read, for `uncounted_edits`.
