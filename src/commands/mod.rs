@@ -3,6 +3,7 @@
 //! is in `shared/`.
 
 mod approve;
+mod audit;
 mod cancel;
 mod check;
 mod close;
@@ -92,6 +93,7 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
             memory_mb,
             cpu_seconds,
         } => Ok(crate::bounded::template::child_main(memory_mb, cpu_seconds)),
+        Command::Audit { since } => audit::run(ctx, since.as_deref()),
         Command::Log {
             release,
             env,
@@ -118,7 +120,8 @@ fn reads_only(command: &Command) -> bool {
         | Command::Show { .. }
         | Command::Check { .. }
         | Command::Plan { .. }
-        | Command::Log { .. } => true,
+        | Command::Log { .. }
+        | Command::Audit { .. } => true,
         Command::Notes { output, .. } => output.is_none(),
         Command::Incident(I::List { .. } | I::Show { .. }) => true,
         _ => false,

@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod approvals;
+pub mod audit;
 pub mod history;
 pub mod moves;
 pub mod overrides;

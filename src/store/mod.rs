@@ -1,6 +1,7 @@
 //! The repository: discovery, loading with line/column errors, canonical
 //! writing, the lock, and git commits that touch only rel's files.
 
+pub mod audit_walk;
 pub mod commit;
 pub mod git_cli;
 pub mod history;
