@@ -4,6 +4,7 @@
 //! files read again), its trailers, its author and date. Any commit's tree
 //! is read without the lock: nothing is written.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -35,11 +36,18 @@ pub struct WalkedCommit {
     pub files: Vec<FileState>,
 }
 
+/// A file a commit changed: its path in the repository and its new blob
+/// (`None`: deleted; `Err`: not a plain file any more).
+type RawChange = (String, Option<Result<Oid, String>>);
+
 /// The first-parent history to audit, oldest first.
 pub struct Walk<'a> {
     ws: &'a Workspace,
     /// Commits to judge, oldest first.
     pub commits: Vec<Oid>,
+    /// The files of rel's each commit changed (commits changing none are
+    /// absent), read in one `git log`.
+    changes: HashMap<Oid, Vec<RawChange>>,
 }
 
 impl Workspace {
@@ -50,6 +58,7 @@ impl Workspace {
             return Ok(Walk {
                 ws: self,
                 commits: Vec::new(),
+                changes: HashMap::new(),
             });
         };
         let stop = since
@@ -79,7 +88,24 @@ impl Workspace {
             )));
         }
         commits.reverse();
-        Ok(Walk { ws: self, commits })
+        // Objects are read by the thousand here: the hash of each is not
+        // checked again on every read (git's own default).
+        git2::opts::strict_hash_verification(false);
+        let first = self.repo.find_commit(commits[0])?;
+        let range = match first.parent_id(0) {
+            Ok(parent) => format!("{parent}..{head}"),
+            Err(_) => head.to_string(),
+        };
+        let raw = super::git_cli::first_parent_changes(
+            self.workdir(),
+            &range,
+            &[self.repo_path(RELEASES_DIR), self.repo_path(PIPELINE_FILE)],
+        )?;
+        Ok(Walk {
+            ws: self,
+            commits,
+            changes: parse_raw(&raw),
+        })
     }
 }
 
@@ -149,46 +175,58 @@ impl Walk<'_> {
     /// Commit `id` with the files of rel's it changed from its first
     /// parent; `None` when it changed none.
     pub fn commit(&self, id: Oid) -> anyhow::Result<Option<WalkedCommit>> {
-        let commit = self.repo().find_commit(id)?;
-        let tree = commit.tree()?;
-        let parent_tree = match commit.parent(0) {
-            Ok(p) => Some(p.tree()?),
-            Err(_) => None,
-        };
-        let mut opts = git2::DiffOptions::new();
-        opts.pathspec(self.ws.repo_path(RELEASES_DIR))
-            .pathspec(self.ws.repo_path(PIPELINE_FILE));
-        let diff =
-            self.repo()
-                .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut opts))?;
-        let prefix = self.ws.repo_path("");
-        let mut files = Vec::new();
-        for delta in diff.deltas() {
-            let Some(path) = delta.new_file().path().or_else(|| delta.old_file().path()) else {
-                continue;
-            };
-            let p = path.to_string_lossy().replace('\\', "/");
-            let relative = p
-                .strip_prefix(&prefix)
-                .unwrap_or(&p)
-                .trim_start_matches('/')
-                .to_string();
-            let new = delta.new_file();
-            let text = if new.id().is_zero() || delta.status() == git2::Delta::Deleted {
-                None
-            } else {
-                Some(self.text(new.id()))
-            };
-            files.push(FileState {
-                path: relative,
-                text,
-            });
-        }
-        if files.is_empty() {
+        let Some(raw) = self.changes.get(&id) else {
             return Ok(None);
-        }
+        };
+        let commit = self.repo().find_commit(id)?;
+        let prefix = self.ws.repo_path("");
+        let files = raw
+            .iter()
+            .map(|(path, blob)| FileState {
+                path: path
+                    .strip_prefix(&prefix)
+                    .unwrap_or(path)
+                    .trim_start_matches('/')
+                    .to_string(),
+                text: blob.as_ref().map(|b| b.clone().and_then(|b| self.text(b))),
+            })
+            .collect();
         Ok(Some(walked(&commit, files)))
     }
+}
+
+/// `git log --raw -z --format=%H` output: a commit id, then for each file
+/// `:old-mode new-mode old-blob new-blob status` and its path.
+fn parse_raw(raw: &[u8]) -> HashMap<Oid, Vec<RawChange>> {
+    let mut changes: HashMap<Oid, Vec<RawChange>> = HashMap::new();
+    let mut current: Option<Oid> = None;
+    let mut tokens = raw.split(|b| *b == 0).map(|t| {
+        let t = String::from_utf8_lossy(t);
+        t.trim_start_matches('\n').to_string()
+    });
+    while let Some(token) = tokens.next() {
+        if let Some(meta) = token.strip_prefix(':') {
+            let Some(path) = tokens.next() else { break };
+            let fields: Vec<&str> = meta.split(' ').collect();
+            let (Some(mode), Some(blob)) = (fields.get(1), fields.get(3)) else {
+                continue;
+            };
+            let new = match Oid::from_str(blob) {
+                Ok(b) if b.is_zero() => None,
+                Ok(b) if *mode == "100644" || *mode == "100755" => Some(Ok(b)),
+                Ok(_) => Some(Err(format!("not a plain file (git mode {mode})"))),
+                Err(e) => Some(Err(e.to_string())),
+            };
+            if let Some(c) = current {
+                changes.entry(c).or_default().push((path, new));
+            }
+        } else if let Ok(id) = Oid::from_str(token.trim()) {
+            if token.trim().len() == 40 {
+                current = Some(id);
+            }
+        }
+    }
+    changes
 }
 
 fn walked(commit: &Commit, files: Vec<FileState>) -> WalkedCommit {
