@@ -236,6 +236,13 @@ pub enum Command {
     /// seconds); the job comes as JSON on stdin. See `bounded::template`.
     #[command(name = "__render-template", hide = true)]
     RenderTemplate { memory_mb: u64, cpu_seconds: u64 },
+    /// Replay the branch's history against the rules of each commit's day;
+    /// exit 1 when anything was not as the rules allow.
+    Audit {
+        /// Start at this commit (included); default: the beginning.
+        #[arg(long, value_name = "REV")]
+        since: Option<String>,
+    },
     /// The audit trail read from git history, newest first.
     Log {
         /// Only the entries of this release.

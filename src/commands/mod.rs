@@ -3,6 +3,7 @@
 //! is in `shared/`.
 
 mod approve;
+mod audit;
 mod cancel;
 mod check;
 mod close;
@@ -117,6 +118,7 @@ fn run(ctx: &Context, command: Command) -> anyhow::Result<i32> {
             memory_mb,
             cpu_seconds,
         } => Ok(crate::bounded::template::child_main(memory_mb, cpu_seconds)),
+        Command::Audit { since } => audit::run(ctx, since.as_deref()),
         Command::Log {
             release,
             env,
@@ -162,6 +164,7 @@ fn reads_only(command: &Command) -> bool {
         | Command::Check { .. }
         | Command::Plan { .. }
         | Command::Log { .. }
+        | Command::Audit { .. }
         | Command::Due { apply: false } => true,
         Command::Calendar { output } => output.is_none(),
         Command::Notes { output, .. } => output.is_none(),

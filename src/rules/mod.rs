@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod approvals;
+pub mod audit;
 pub mod auto_schedule;
 pub mod due;
 pub mod history;

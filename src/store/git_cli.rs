@@ -150,3 +150,30 @@ pub fn dies_with_rel(cmd: &mut Command) {
         }
     }
 }
+
+/// `git log` of the first-parent line `range` limited to `paths`: for each
+/// commit that changed them, its id and the raw diff against its first
+/// parent (`-z`: NUL-separated, new blob ids in full). One process for the
+/// whole history, which walks trees far faster than a diff per commit.
+pub fn first_parent_changes(
+    workdir: &Path,
+    range: &str,
+    paths: &[String],
+) -> anyhow::Result<Vec<u8>> {
+    run_with_paths(
+        workdir,
+        &[
+            "log",
+            "--first-parent",
+            "--diff-merges=first-parent",
+            "--no-renames",
+            "--raw",
+            "--no-abbrev",
+            "-z",
+            "--format=%H",
+            range,
+        ],
+        paths,
+        Paths::Args,
+    )
+}

@@ -1,6 +1,7 @@
 //! The repository: discovery, loading with line/column errors, canonical
 //! writing, the lock, and git commits that touch only rel's files.
 
+pub mod audit_walk;
 pub mod cache;
 pub mod cache_facts;
 pub mod cache_load;

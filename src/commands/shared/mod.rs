@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod args;
+pub mod audit_state;
 pub mod promotion_facts;
 pub mod refuse;
 pub mod register;

@@ -1,0 +1,202 @@
+//! `rel audit [--since REV] [--json]`: the branch's first-parent history
+//! replayed against the rules of each commit's day (contract section 9).
+//! Exit 1 with findings, 0 without.
+
+use std::io::IsTerminal;
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use crate::context::Context;
+use crate::model::action::Trailers;
+use crate::render::output::{errln, json, outln};
+use crate::render::time::rfc3339;
+use crate::rules::audit::{inconsistencies, judge, Found, Recorded, World};
+use crate::store::audit_walk::WalkedCommit;
+use crate::store::Workspace;
+
+use super::shared::audit_state::{fold, parse};
+
+/// One finding, with the commit it is about.
+pub struct Finding {
+    pub commit: String,
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub action: String,
+    pub found: Found,
+}
+
+/// A change of environments.toml: who made it, when.
+pub struct PolicyChange {
+    pub commit: String,
+    pub at: DateTime<Utc>,
+    pub by: String,
+}
+
+/// What the audit of a history found.
+#[derive(Default)]
+pub struct Report {
+    pub commits: usize,
+    pub findings: Vec<Finding>,
+    pub policy: Vec<PolicyChange>,
+}
+
+pub fn run(ctx: &Context, since: Option<&str>) -> anyhow::Result<i32> {
+    let ws = Workspace::open(&ctx.start_dir, false)?;
+    let report = audit(&ws, since, std::io::stderr().is_terminal())?;
+    if ctx.json {
+        json(&report_json(&report))?;
+    } else {
+        print(&report)?;
+    }
+    Ok(if report.findings.is_empty() { 0 } else { 1 })
+}
+
+/// Audits the first-parent history from `since` (default: the beginning).
+pub fn audit(ws: &Workspace, since: Option<&str>, progress: bool) -> anyhow::Result<Report> {
+    let walk = ws.audit_walk(since)?;
+    let mut world = World::default();
+    fold(&mut world, parse(&walk.start()?));
+    let mut report = Report::default();
+    let total = walk.commits.len();
+    for (n, id) in walk.commits.iter().enumerate() {
+        if progress && n % 500 == 0 && n > 0 {
+            eprint!("\raudit: {n}/{total} commits");
+        }
+        let Some(c) = walk.commit(*id)? else {
+            continue;
+        };
+        report.commits += 1;
+        judge_commit(&mut world, c, &mut report);
+    }
+    if progress && total >= 500 {
+        eprintln!("\raudit: {total}/{total} commits");
+    }
+    Ok(report)
+}
+
+fn judge_commit(world: &mut World, c: WalkedCommit, report: &mut Report) {
+    let parsed = parse(&c.files);
+    let by = format!("{} <{}>", c.name, c.email);
+    let rec = Recorded {
+        trailers: c.trailers.clone(),
+        at: c.at,
+        by: by.clone(),
+        email: c.email.clone(),
+        merge: c.merge,
+        releases: parsed.releases.clone(),
+        incidents: parsed.incidents.clone(),
+        pipeline_changed: parsed.pipeline.is_some(),
+    };
+    let commit = c.id.to_string();
+    let action = match &c.trailers {
+        Some(Ok(Trailers { action, .. })) => action.name().to_string(),
+        _ if c.merge => "merge".to_string(),
+        _ => "edit".to_string(),
+    };
+    let release_named = match &c.trailers {
+        Some(Ok(t)) => t.release.clone(),
+        _ => None,
+    };
+    let mut found = judge(world, &rec);
+    if rec.pipeline_changed {
+        report.policy.push(PolicyChange {
+            commit: commit.clone(),
+            at: c.at,
+            by: by.clone(),
+        });
+    }
+    let touched_releases: Vec<String> = parsed.releases.iter().map(|(id, _)| id.clone()).collect();
+    let touched_incidents: Vec<String> =
+        parsed.incidents.iter().map(|(id, _)| id.clone()).collect();
+    fold(world, parsed);
+    let pipeline = world.pipeline.as_ref().and_then(|p| p.as_ref().ok());
+    found.extend(inconsistencies(
+        world,
+        pipeline,
+        &touched_releases,
+        &touched_incidents,
+    ));
+    for mut f in found {
+        if f.release.is_none() {
+            f.release = release_named.clone();
+        }
+        report.findings.push(Finding {
+            commit: commit.clone(),
+            at: c.at,
+            by: by.clone(),
+            action: action.clone(),
+            found: f,
+        });
+    }
+}
+
+fn report_json(report: &Report) -> serde_json::Value {
+    json!({
+        "commits": report.commits,
+        "findings": report.findings.iter().map(|f| json!({
+            "commit": f.commit,
+            "at": rfc3339(f.at),
+            "by": f.by,
+            "action": f.action,
+            "release": f.found.release,
+            "finding": f.found.kind.as_str(),
+            "message": f.found.message,
+        })).collect::<Vec<_>>(),
+        "policy": report.policy.iter().map(|p| json!({
+            "commit": p.commit,
+            "at": rfc3339(p.at),
+            "by": p.by,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn print(report: &Report) -> anyhow::Result<()> {
+    for p in &report.policy {
+        outln(&format!(
+            "policy  {} {} {}: environments.toml changed",
+            &p.commit[..10.min(p.commit.len())],
+            rfc3339(p.at),
+            p.by
+        ))?;
+    }
+    for f in &report.findings {
+        outln(&format!(
+            "{:<12} {} {} {} {}{}: {}",
+            f.found.kind.as_str(),
+            &f.commit[..10.min(f.commit.len())],
+            rfc3339(f.at),
+            f.by,
+            f.action,
+            f.found
+                .release
+                .as_deref()
+                .map(|r| format!(" {r}"))
+                .unwrap_or_default(),
+            f.found.message
+        ))?;
+    }
+    let summary = format!(
+        "{} commit{} audited: {} finding{}, {} policy change{}",
+        report.commits,
+        plural(report.commits),
+        report.findings.len(),
+        plural(report.findings.len()),
+        report.policy.len(),
+        plural(report.policy.len())
+    );
+    if report.findings.is_empty() {
+        outln(&summary)
+    } else {
+        errln(&summary);
+        Ok(())
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

@@ -1,0 +1,171 @@
+//! Comparing values: the fields a commit changed (named in `hand-edit`
+//! findings), and what rel's effect would have written against what the
+//! commit wrote (`altered`).
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::model::incident::Incident;
+use crate::model::release::Release;
+
+use super::{FindingKind, Found, Recorded, World, Written};
+
+/// The top-level fields that differ between two values of a file, in the
+/// file's order; a state or environment change shows both values.
+pub fn changed_fields<T: Serialize>(before: Option<&T>, after: Option<&T>) -> Vec<String> {
+    let as_map = |v: Option<&T>| match v.map(serde_json::to_value) {
+        Some(Ok(Value::Object(map))) => map,
+        _ => serde_json::Map::new(),
+    };
+    let (old, new) = (as_map(before), as_map(after));
+    let mut keys: Vec<&String> = new.keys().chain(old.keys()).collect();
+    keys.dedup();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut fields = Vec::new();
+    for key in keys {
+        if !seen.insert(key.clone()) || old.get(key) == new.get(key) {
+            continue;
+        }
+        if matches!(key.as_str(), "state" | "environment" | "status" | "release") {
+            fields.push(format!(
+                "{key} {} -> {}",
+                shown(old.get(key)),
+                shown(new.get(key))
+            ));
+        } else {
+            fields.push(key.clone());
+        }
+    }
+    fields
+}
+
+fn shown(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => "(none)".into(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// What a file change was, for people: "created", "deleted", "fields ...".
+fn describe<T: Serialize>(path: &str, before: Option<&T>, after: &Written<T>) -> String {
+    match (before, after) {
+        (_, Some(Err(e))) => format!("{path} does not parse: {e}"),
+        (None, Some(Ok(_))) => format!("{path} created"),
+        (Some(_), None) => format!("{path} deleted"),
+        (None, None) => format!("{path} changed"),
+        (Some(b), Some(Ok(a))) => {
+            let fields = changed_fields(Some(b), Some(a));
+            if fields.is_empty() {
+                format!("{path} rewritten (same values)")
+            } else {
+                format!("{path}: {}", fields.join(", "))
+            }
+        }
+    }
+}
+
+/// One `hand-edit` finding per file of rel's changed without rel.
+pub fn hand_edits(before: &World, rec: &Recorded, bad_trailers: Option<&String>) -> Vec<Found> {
+    let how = match (bad_trailers, rec.merge) {
+        (Some(bad), _) => format!("changed with trailers rel never writes ({bad})"),
+        (None, true) => "changed by a merge, not by rel".to_string(),
+        (None, false) => "changed without rel (no Rel-Action trailer)".to_string(),
+    };
+    let mut found = Vec::new();
+    for (id, after) in &rec.releases {
+        let path = format!("releases/{id}.toml");
+        found.push(Found::new(
+            FindingKind::HandEdit,
+            Some(id),
+            format!("{how}: {}", describe(&path, before.release(id), after)),
+        ));
+    }
+    for (id, after) in &rec.incidents {
+        let path = format!("releases/incidents/{id}.toml");
+        let holder = before
+            .incident(id)
+            .and_then(|i| i.release.clone())
+            .or_else(|| match after {
+                Some(Ok(i)) => i.release.clone(),
+                _ => None,
+            });
+        found.push(Found::new(
+            FindingKind::HandEdit,
+            holder.as_deref(),
+            format!("{how}: {}", describe(&path, before.incident(id), after)),
+        ));
+    }
+    found
+}
+
+/// What rel's effect writes: whole values of the files it changes.
+#[derive(Debug, Default)]
+pub struct Expected {
+    pub releases: Vec<Release>,
+    pub incidents: Vec<Incident>,
+}
+
+/// `altered` findings: every file the effect writes must be written with
+/// exactly its value, and the commit must write nothing else of rel's.
+pub fn altered(before: &World, rec: &Recorded, expected: &Expected, action: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    compare_side(
+        "releases",
+        &expected.releases,
+        &rec.releases,
+        |id| before.release(id),
+        |r| &r.id,
+        action,
+        &mut problems,
+    );
+    compare_side(
+        "releases/incidents",
+        &expected.incidents,
+        &rec.incidents,
+        |id| before.incident(id),
+        |i| &i.id,
+        action,
+        &mut problems,
+    );
+    problems
+}
+
+fn compare_side<'a, T: Serialize + PartialEq + 'a>(
+    dir: &str,
+    expected: &[T],
+    written: &[(String, Written<T>)],
+    before: impl Fn(&str) -> Option<&'a T>,
+    id_of: impl Fn(&T) -> &String,
+    action: &str,
+    problems: &mut Vec<String>,
+) {
+    for e in expected {
+        let id = id_of(e);
+        let path = format!("{dir}/{id}.toml");
+        match written.iter().find(|(w, _)| w.eq_ignore_ascii_case(id)) {
+            None => problems.push(format!(
+                "{action} writes {path}, which the commit left as it was"
+            )),
+            Some((_, None)) => problems.push(format!("{path} deleted; {action} rewrites it")),
+            Some((_, Some(Err(err)))) => problems.push(format!("{path} does not parse: {err}")),
+            Some((_, Some(Ok(w)))) if w != e => {
+                let fields = changed_fields(Some(e), Some(w));
+                problems.push(format!(
+                    "{path} differs from what {action} writes in: {}",
+                    fields.join(", ")
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for (id, after) in written {
+        if !expected.iter().any(|e| id_of(e).eq_ignore_ascii_case(id)) {
+            let path = format!("{dir}/{id}.toml");
+            problems.push(format!(
+                "{action} does not write {path}, yet the commit changed it ({})",
+                describe(&path, before(id), after)
+            ));
+        }
+    }
+}

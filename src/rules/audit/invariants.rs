@@ -1,0 +1,135 @@
+//! What must hold after every commit, whoever made it: one release at a
+//! time in an exclusive environment (unless it entered with an `exclusive`
+//! override), an incident in one release in progress at most, no open
+//! incident in a released release. Only the releases and incidents a
+//! commit touched are asked about, so a break is named once, where it
+//! happened, and the walk stays linear.
+
+use crate::model::action::Action;
+use crate::model::incident::IncidentStatus;
+use crate::model::pipeline::Pipeline;
+use crate::model::release::{Release, State};
+use crate::model::rule::RuleCode;
+
+use super::{FindingKind, Found, World};
+
+/// Whether `r`'s latest entry into `env` set the exclusive rule aside.
+fn entered_overriding(r: &Release, env: &str) -> bool {
+    r.history
+        .iter()
+        .rev()
+        .find(|e| {
+            e.env
+                .as_deref()
+                .is_some_and(|x| x.eq_ignore_ascii_case(env))
+                && [Action::Promote, Action::Rollback, Action::New]
+                    .iter()
+                    .any(|a| a.name() == e.action)
+        })
+        .is_some_and(|e| e.overrides.contains(&RuleCode::Exclusive))
+}
+
+/// The invariants broken by the releases and incidents named (after the
+/// commit, in `world`).
+pub fn inconsistencies(
+    world: &World,
+    pipeline: Option<&Pipeline>,
+    releases: &[String],
+    incidents: &[String],
+) -> Vec<Found> {
+    let mut found = Vec::new();
+    for id in releases {
+        let Some(r) = world.release(id) else {
+            continue;
+        };
+        if r.state.in_progress() {
+            exclusive(world, pipeline, r, &mut found);
+            shared_incidents(world, r, &mut found);
+        }
+        if r.state == State::Released {
+            for i in &r.incidents {
+                open_in_released(world, r, i, &mut found);
+            }
+        }
+    }
+    for id in incidents {
+        let Some(i) = world.incident(id) else {
+            continue;
+        };
+        if let Some(r) = i.release.as_deref().and_then(|h| world.release(h)) {
+            if r.state == State::Released && !releases.iter().any(|x| x == &r.id) {
+                open_in_released(world, r, &i.id, &mut found);
+            }
+        }
+    }
+    found
+}
+
+fn exclusive(world: &World, pipeline: Option<&Pipeline>, r: &Release, found: &mut Vec<Found>) {
+    let Some(env) = pipeline.and_then(|p| p.env(&r.environment)) else {
+        return;
+    };
+    if !env.exclusive || entered_overriding(r, &env.name) {
+        return;
+    }
+    let others: Vec<&str> = world
+        .releases
+        .values()
+        .filter(|o| o.id != r.id && o.state.in_progress())
+        .filter(|o| o.environment.eq_ignore_ascii_case(&env.name))
+        .filter(|o| !entered_overriding(o, &env.name))
+        .map(|o| o.id.as_str())
+        .collect();
+    if !others.is_empty() {
+        found.push(Found::new(
+            FindingKind::Inconsistent,
+            Some(&r.id),
+            format!(
+                "{} is in {}, which holds one release at a time, with {} (no exclusive override recorded)",
+                r.id,
+                env.name,
+                others.join(", ")
+            ),
+        ));
+    }
+}
+
+fn shared_incidents(world: &World, r: &Release, found: &mut Vec<Found>) {
+    for i in &r.incidents {
+        let others: Vec<&str> = world
+            .releases
+            .values()
+            .filter(|o| o.id != r.id && o.state.in_progress())
+            .filter(|o| o.incidents.iter().any(|x| x.eq_ignore_ascii_case(i)))
+            .map(|o| o.id.as_str())
+            .collect();
+        if !others.is_empty() {
+            found.push(Found::new(
+                FindingKind::Inconsistent,
+                Some(&r.id),
+                format!(
+                    "incident {i} is in {} and in {}, both in progress",
+                    r.id,
+                    others.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+fn open_in_released(world: &World, r: &Release, incident: &str, found: &mut Vec<Found>) {
+    if let Some(i) = world.incident(incident) {
+        if i.status != IncidentStatus::Closed {
+            found.push(Found::new(
+                FindingKind::Inconsistent,
+                Some(&r.id),
+                format!(
+                    "{} is released but its incident {} is {}",
+                    r.id,
+                    i.id,
+                    i.status.as_str()
+                ),
+            ));
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! The audit's judgement of one commit (contract section 9), pure: the
+//! state of the parent commit as values, what the commit records (its
+//! trailers, its author and date, the files it wrote), and the findings.
+//! A rel action is decided again by the same rules functions the commands
+//! call, and its pure effect replayed; the walk over history is the store's.
+
+mod compare;
+mod incident;
+mod invariants;
+mod replay;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::model::action::{Action, Trailers};
+use crate::model::incident::Incident;
+use crate::model::pipeline::Pipeline;
+use crate::model::release::Release;
+
+pub use invariants::inconsistencies;
+
+/// What the repository holds at one commit, as values: the pipeline (or
+/// why it does not parse), the releases and incidents by file id.
+#[derive(Debug, Clone, Default)]
+pub struct World {
+    pub pipeline: Option<Result<Pipeline, String>>,
+    pub releases: BTreeMap<String, Release>,
+    pub incidents: BTreeMap<String, Incident>,
+}
+
+impl World {
+    /// The release filed as `id`, ignoring case as rel's ids do.
+    pub fn release(&self, id: &str) -> Option<&Release> {
+        self.releases.get(id).or_else(|| {
+            self.releases
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(id))
+                .map(|(_, r)| r)
+        })
+    }
+
+    pub fn incident(&self, id: &str) -> Option<&Incident> {
+        self.incidents.get(id).or_else(|| {
+            self.incidents
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(id))
+                .map(|(_, i)| i)
+        })
+    }
+}
+
+/// A file the commit wrote: its value after the commit (`None`: deleted),
+/// or why it does not parse.
+pub type Written<T> = Option<Result<T, String>>;
+
+/// What one commit records, besides the parent's state.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// `None`: no `Rel-Action` (the change did not go through rel);
+    /// `Some(Err)`: `Rel-*` trailers rel never writes.
+    pub trailers: Option<Result<Trailers, String>>,
+    /// The author date: the time the rules are asked at.
+    pub at: DateTime<Utc>,
+    /// `Name <email>` of the author, and the e-mail alone.
+    pub by: String,
+    pub email: String,
+    pub merge: bool,
+    pub releases: Vec<(String, Written<Release>)>,
+    pub incidents: Vec<(String, Written<Incident>)>,
+    pub pipeline_changed: bool,
+}
+
+/// The kinds of finding (contract section 9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FindingKind {
+    Refused,
+    Altered,
+    HandEdit,
+    Time,
+    Inconsistent,
+}
+
+impl FindingKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Refused => "refused",
+            FindingKind::Altered => "altered",
+            FindingKind::HandEdit => "hand-edit",
+            FindingKind::Time => "time",
+            FindingKind::Inconsistent => "inconsistent",
+        }
+    }
+}
+
+/// One thing the rules would not have allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub kind: FindingKind,
+    /// The release it is about, when one is.
+    pub release: Option<String>,
+    pub message: String,
+}
+
+impl Found {
+    fn new(kind: FindingKind, release: Option<&str>, message: impl Into<String>) -> Found {
+        Found {
+            kind,
+            release: release.map(str::to_string),
+            message: message.into(),
+        }
+    }
+}
+
+/// A recorded time more than this far from the commit's own date is a
+/// `time` finding.
+pub const TIME_SLACK_SECONDS: i64 = 3600;
+
+/// Judges one commit against its parent's state `before`.
+pub fn judge(before: &World, rec: &Recorded) -> Vec<Found> {
+    let touches_state = !rec.releases.is_empty() || !rec.incidents.is_empty();
+    match &rec.trailers {
+        None if touches_state => compare::hand_edits(before, rec, None),
+        None => Vec::new(), // a policy change alone: listed, not a finding
+        Some(Err(bad)) => compare::hand_edits(before, rec, Some(bad)),
+        Some(Ok(t)) if t.action == Action::Init => Vec::new(),
+        Some(Ok(t)) => replay::judge_action(before, rec, t),
+    }
+}

@@ -1,0 +1,452 @@
+//! A rel action decided again on its parent's state, at its commit's date,
+//! by the rules functions the commands call, and its effect replayed with
+//! the stamp (who, when) and arguments the committed files record.
+
+use chrono::{DateTime, Utc};
+
+use crate::model::action::{Action, Trailers};
+use crate::model::incident::Incident;
+use crate::model::pipeline::Pipeline;
+use crate::model::release::{ChecklistKind, Release};
+use crate::rules::actions::{
+    checklist_for, may_approve, may_close, may_create, may_rollback, may_verify,
+};
+use crate::rules::history::time_moves_forward;
+use crate::rules::moves::{self, CheckResult, NewRelease};
+use crate::rules::overrides::{permitted_overrides, Overridden};
+use crate::rules::promotion::{check_promotion, finished_verdict, resolve_target, PromotionInput};
+use crate::rules::register::effects::{self, Stamp};
+use crate::rules::register::{
+    lists, may_cancel, may_freeze, may_group, may_unfreeze, may_ungroup, Candidate, Holder,
+};
+use crate::rules::Verdict;
+
+use super::compare::{altered, Expected};
+use super::incident::replay_incident;
+use super::{FindingKind, Found, Recorded, World, TIME_SLACK_SECONDS};
+
+/// Why a replay stops.
+pub(super) enum Stop {
+    /// The rules in force then refuse (or the command would not take the
+    /// arguments the commit records).
+    Refused(String),
+    /// The commit's files do not hold what the action records.
+    Altered(String),
+}
+pub(super) use Stop::{Altered, Refused};
+
+pub(super) fn refused(v: &Verdict) -> Stop {
+    let parts: Vec<String> = v
+        .violations
+        .iter()
+        .map(|x| format!("{}: {}", x.rule, x.message))
+        .collect();
+    Refused(parts.join("; "))
+}
+
+pub(super) fn check(v: Verdict) -> Result<(), Stop> {
+    if v.allowed() {
+        Ok(())
+    } else {
+        Err(refused(&v))
+    }
+}
+
+/// The replayed action: what it writes, with who and when it records and
+/// the release whose time must move forward.
+pub(super) struct Replayed {
+    pub expected: Expected,
+    pub recorded_at: DateTime<Utc>,
+    pub recorded_by: String,
+    pub moved_from: Option<Release>,
+}
+
+pub fn judge_action(before: &World, rec: &Recorded, t: &Trailers) -> Vec<Found> {
+    let release = t.release.as_deref();
+    let pipeline = match &before.pipeline {
+        Some(Ok(p)) => p,
+        Some(Err(e)) => {
+            return vec![Found::new(
+                FindingKind::Refused,
+                release,
+                format!("environments.toml of the parent commit does not parse: {e}"),
+            )]
+        }
+        None => {
+            return vec![Found::new(
+                FindingKind::Refused,
+                release,
+                "the parent commit has no environments.toml".to_string(),
+            )]
+        }
+    };
+    let replayed = match replay(pipeline, before, rec, t) {
+        Ok(r) => r,
+        Err(Refused(m)) => {
+            return vec![Found::new(
+                FindingKind::Refused,
+                release,
+                format!("{} would have been refused: {m}", t.action),
+            )]
+        }
+        Err(Altered(m)) => return vec![Found::new(FindingKind::Altered, release, m)],
+    };
+    let mut found: Vec<Found> = altered(before, rec, &replayed.expected, t.action.name())
+        .into_iter()
+        .map(|m| Found::new(FindingKind::Altered, release, m))
+        .collect();
+    if replayed.recorded_by != rec.by {
+        found.push(Found::new(
+            FindingKind::Altered,
+            release,
+            format!(
+                "recorded as done by {}, but the commit's author is {}",
+                replayed.recorded_by, rec.by
+            ),
+        ));
+    }
+    let apart = (replayed.recorded_at - rec.at).num_seconds().abs();
+    if apart > TIME_SLACK_SECONDS {
+        found.push(Found::new(
+            FindingKind::Time,
+            release,
+            format!(
+                "recorded at {}, {} minutes from the commit's date {}",
+                instant(replayed.recorded_at),
+                apart / 60,
+                instant(rec.at)
+            ),
+        ));
+    }
+    if let Some(r) = &replayed.moved_from {
+        if let Err(m) = time_moves_forward(r, replayed.recorded_at) {
+            found.push(Found::new(FindingKind::Time, release, m));
+        }
+    }
+    found
+}
+
+fn instant(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The committed value of release `id`.
+fn written_release<'a>(rec: &'a Recorded, id: &str) -> Result<&'a Release, Stop> {
+    match rec
+        .releases
+        .iter()
+        .find(|(w, _)| w.eq_ignore_ascii_case(id))
+    {
+        Some((_, Some(Ok(r)))) => Ok(r),
+        Some((_, Some(Err(e)))) => Err(Altered(format!("releases/{id}.toml does not parse: {e}"))),
+        Some((_, None)) => Err(Altered(format!("releases/{id}.toml was deleted"))),
+        None => Err(Altered(format!(
+            "the commit does not change releases/{id}.toml, which its action writes"
+        ))),
+    }
+}
+
+/// Who and when, from the newest history event of a committed release.
+fn release_stamp(after: &Release, action: Action) -> Result<(DateTime<Utc>, String), Stop> {
+    match after.history.last() {
+        Some(e) if e.action == action.name() => Ok((e.at, e.by.clone())),
+        Some(e) => Err(Altered(format!(
+            "{}'s newest history event is `{}`, not the commit's `{action}`",
+            after.id, e.action
+        ))),
+        None => Err(Altered(format!("{} records no history", after.id))),
+    }
+}
+
+pub(super) fn holder(world: &World, i: &Incident) -> Option<Holder> {
+    i.release.as_ref().map(|h| Holder {
+        id: h.clone(),
+        state: world.release(h).map(|r| r.state),
+    })
+}
+
+/// Releases in progress in environment `env` other than `except`, when it
+/// is exclusive (as the commands read them).
+fn occupants(p: &Pipeline, world: &World, env: usize, except: &str) -> Vec<String> {
+    let e = &p.environments[env];
+    if !e.exclusive {
+        return Vec::new();
+    }
+    world
+        .releases
+        .values()
+        .filter(|r| r.state.in_progress() && r.environment.eq_ignore_ascii_case(&e.name))
+        .filter(|r| r.id != except)
+        .map(|r| r.id.clone())
+        .collect()
+}
+
+fn env_index(p: &Pipeline, t: &Trailers) -> Result<usize, Stop> {
+    let name = t
+        .env
+        .as_deref()
+        .ok_or_else(|| Altered(format!("{} without Rel-Env", t.action)))?;
+    p.find(name).map_err(Refused)
+}
+
+fn replay(p: &Pipeline, world: &World, rec: &Recorded, t: &Trailers) -> Result<Replayed, Stop> {
+    if t.action.name().starts_with("incident-") {
+        return replay_incident(world, rec, t);
+    }
+    let id = t
+        .release
+        .as_deref()
+        .ok_or_else(|| Altered(format!("{} without Rel-Release", t.action)))?;
+    let after = written_release(rec, id)?;
+    let (at, by) = release_stamp(after, t.action)?;
+    let stamp = Stamp { at, by: &by };
+    let mut expected = Expected::default();
+    if t.action == Action::New {
+        if let Some(existing) = world.release(id) {
+            return Err(Refused(format!("release `{}` already exists", existing.id)));
+        }
+        check(may_create(p, id, &occupants(p, world, 0, id)))?;
+        let version = semver::Version::parse(&after.version)
+            .map_err(|e| Altered(format!("{id}: version {}: {e}", after.version)))?;
+        let new = NewRelease {
+            id,
+            title: &after.title,
+            version: &version,
+            kind: after.kind,
+            target: after.target,
+            first: &p.first().name,
+        };
+        expected.releases.push(moves::create(&new, stamp));
+        return Ok(Replayed {
+            expected,
+            recorded_at: at,
+            recorded_by: by.clone(),
+            moved_from: None,
+        });
+    }
+    let before = world
+        .release(id)
+        .ok_or_else(|| Refused(format!("unknown release `{id}` in the parent commit")))?;
+    let mut r = before.clone();
+    expected.incidents = apply(p, world, rec, t, after, &mut r, stamp)?;
+    expected.releases.push(r);
+    Ok(Replayed {
+        expected,
+        recorded_at: at,
+        recorded_by: by.clone(),
+        moved_from: Some(before.clone()),
+    })
+}
+
+/// Decides action `t` on release `r` (the parent's) and applies its effect;
+/// returns the incidents the effect writes too.
+fn apply(
+    p: &Pipeline,
+    world: &World,
+    rec: &Recorded,
+    t: &Trailers,
+    after: &Release,
+    r: &mut Release,
+    stamp: Stamp,
+) -> Result<Vec<Incident>, Stop> {
+    let now = rec.at;
+    let id = r.id.clone();
+    match t.action {
+        Action::Promote => {
+            let index = env_index(p, t)?;
+            let target = &p.environments[index];
+            if let Some(v) = finished_verdict(r, Some(target), now) {
+                return Err(refused(&v.verdict));
+            }
+            let index = resolve_target(p, r, Some(&target.name)).map_err(Refused)?;
+            let occupants = occupants(p, world, index, &r.id);
+            let verdict = check_promotion(&PromotionInput {
+                pipeline: p,
+                release: r,
+                target: index,
+                occupants: &occupants,
+                now,
+            });
+            let overrides = permitted_overrides(target, &t.overrides).map_err(Refused)?;
+            let Overridden {
+                remaining, used, ..
+            } = verdict.overridden(&overrides);
+            check(remaining)?;
+            moves::promote(r, &target.name, &used, t.reason.as_deref(), stamp);
+        }
+        Action::Approve => {
+            let index = env_index(p, t)?;
+            let target = &p.environments[index];
+            let approval = after
+                .approvals
+                .last()
+                .filter(|_| after.approvals.len() > r.approvals.len())
+                .ok_or_else(|| Altered(format!("approve records no new approval in {id}")))?;
+            let role = target
+                .approvals
+                .iter()
+                .find(|x| x.eq_ignore_ascii_case(&approval.role))
+                .ok_or_else(|| {
+                    Refused(format!(
+                        "{} does not ask for approval as `{}`",
+                        target.name, approval.role
+                    ))
+                })?;
+            check(may_approve(p, r, index, role, &rec.email))?;
+            moves::approve(r, &target.name, role, &rec.email, stamp);
+        }
+        Action::Tick => {
+            let index = env_index(p, t)?;
+            let target = &p.environments[index];
+            let list = checklist_for(p, r, index).map_err(|v| refused(&v))?;
+            let tick = after
+                .ticks
+                .last()
+                .filter(|_| after.ticks.len() > r.ticks.len())
+                .ok_or_else(|| Altered(format!("tick records no new tick in {id}")))?;
+            let known = match list {
+                ChecklistKind::Entry => target.entry_items(r.kind).any(|i| i.item == tick.item),
+                ChecklistKind::Exit => target.exit_items(r.kind).any(|i| i.item == tick.item),
+            };
+            if !known {
+                return Err(Refused(format!(
+                    "{} has no {} item {:?}",
+                    target.name,
+                    moves::list_name(list),
+                    tick.item
+                )));
+            }
+            moves::tick(r, &target.name, list, &tick.item, stamp);
+        }
+        Action::Verify => {
+            check(may_verify(p, r))?;
+            let h = after
+                .health
+                .last()
+                .filter(|_| after.health.len() > r.health.len())
+                .ok_or_else(|| Altered(format!("verify records no new health report in {id}")))?;
+            if !h.env.eq_ignore_ascii_case(&r.environment) {
+                return Err(Altered(format!(
+                    "a health report for {} while {id} is in {}",
+                    h.env, r.environment
+                )));
+            }
+            let result = CheckResult {
+                env: h.env.clone(),
+                revision: h.revision,
+                passed: h.passed,
+                duration_ms: h.duration_ms,
+                tests_passed: h.tests_passed,
+                tests_failed: h.tests_failed,
+                report: h.report.clone(),
+                command: h.command.clone(),
+                detail: h.detail.clone(),
+            };
+            moves::record_health(r, &result, stamp);
+        }
+        Action::Rollback => {
+            let index = env_index(p, t)?;
+            check(may_rollback(
+                p,
+                r,
+                index,
+                &occupants(p, world, index, &r.id),
+            ))?;
+            let name = p.environments[index].name.clone();
+            moves::rollback(r, &name, t.reason.as_deref().unwrap_or(""), stamp);
+        }
+        Action::Close => {
+            check(may_close(p, r))?;
+            let mut incidents = content(world, r)?;
+            moves::close(r, &mut incidents, stamp);
+            return Ok(incidents);
+        }
+        Action::Freeze => {
+            let incidents = content(world, r)?;
+            let refs: Vec<&Incident> = incidents.iter().collect();
+            check(may_freeze(r, &refs, p.require_incidents))?;
+            effects::freeze(r, stamp);
+        }
+        Action::Unfreeze => {
+            check(may_unfreeze(r))?;
+            effects::unfreeze(r, t.reason.as_deref().unwrap_or(""), stamp);
+        }
+        Action::Cancel => {
+            check(may_cancel(r))?;
+            let mut held: Vec<Incident> = r
+                .incidents
+                .iter()
+                .filter_map(|i| world.incident(i))
+                .filter(|i| i.is_held_by(&id))
+                .cloned()
+                .collect();
+            effects::cancel(r, &mut held, t.reason.as_deref().unwrap_or(""), stamp);
+            return Ok(held);
+        }
+        Action::Group => {
+            let ids = grouped_ids(after)?;
+            let mut incidents = Vec::new();
+            for i in &ids {
+                let found = world
+                    .incident(i)
+                    .ok_or_else(|| Refused(format!("unknown incident `{i}`")))?;
+                incidents.push(found.clone());
+            }
+            let candidates: Vec<Candidate> = incidents
+                .iter()
+                .map(|incident| Candidate {
+                    incident,
+                    holder: holder(world, incident),
+                })
+                .collect();
+            check(may_group(r, &candidates))?;
+            let mut new: Vec<Incident> = incidents
+                .iter()
+                .filter(|i| !lists(r, &i.id))
+                .cloned()
+                .collect();
+            effects::group(r, &mut new, stamp);
+            return Ok(new);
+        }
+        Action::Ungroup => {
+            let ids = grouped_ids(after)?;
+            if let Some(stranger) = ids.iter().find(|i| !lists(r, i)) {
+                return Err(Refused(format!("not in release {id}: {stranger}")));
+            }
+            check(may_ungroup(r))?;
+            let mut incidents: Vec<Incident> = ids
+                .iter()
+                .filter_map(|i| world.incident(i))
+                .cloned()
+                .collect();
+            effects::ungroup(r, &ids, &mut incidents, stamp);
+            return Ok(incidents);
+        }
+        other => return Err(Altered(format!("`{other}` is not an action on a release"))),
+    }
+    Ok(Vec::new())
+}
+
+/// The incidents a release lists, as they are filed.
+fn content(world: &World, r: &Release) -> Result<Vec<Incident>, Stop> {
+    r.incidents
+        .iter()
+        .map(|i| {
+            world
+                .incident(i)
+                .cloned()
+                .ok_or_else(|| Refused(format!("{} lists `{i}`, which has no file", r.id)))
+        })
+        .collect()
+}
+
+/// The incidents a group or ungroup event names.
+fn grouped_ids(after: &Release) -> Result<Vec<String>, Stop> {
+    match after.history.last() {
+        Some(e) if !e.incidents.is_empty() => Ok(e.incidents.clone()),
+        _ => Err(Altered(format!(
+            "{}'s newest history event names no incidents",
+            after.id
+        ))),
+    }
+}

@@ -1,0 +1,250 @@
+//! What `rel audit` reads from git: the branch's first-parent history, and
+//! for each commit the files of rel's it changed (found by a tree diff, so
+//! the state after commit k is the state before commit k+1 with only those
+//! files read again), its trailers, its author and date. Any commit's tree
+//! is read without the lock: nothing is written.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{DateTime, TimeZone, Utc};
+use git2::{Commit, Oid, Repository, Tree};
+
+use crate::error::invalid;
+use crate::model::action::Trailers;
+
+use super::workspace::{Workspace, PIPELINE_FILE, RELEASES_DIR};
+
+/// A file of rel's as a commit leaves it: its path relative to the release
+/// root, and its text (`None`: deleted, or not readable as text).
+#[derive(Debug, Clone)]
+pub struct FileState {
+    pub path: String,
+    pub text: Option<Result<String, String>>,
+}
+
+/// One commit of the walk that changed rel's files.
+#[derive(Debug, Clone)]
+pub struct WalkedCommit {
+    pub id: Oid,
+    /// The author date.
+    pub at: DateTime<Utc>,
+    pub name: String,
+    pub email: String,
+    pub trailers: Option<Result<Trailers, String>>,
+    pub merge: bool,
+    pub files: Vec<FileState>,
+}
+
+/// A file a commit changed: its path in the repository and its new blob
+/// (`None`: deleted; `Err`: not a plain file any more).
+type RawChange = (String, Option<Result<Oid, String>>);
+
+/// The first-parent history to audit, oldest first.
+pub struct Walk<'a> {
+    ws: &'a Workspace,
+    /// Commits to judge, oldest first.
+    pub commits: Vec<Oid>,
+    /// The files of rel's each commit changed (commits changing none are
+    /// absent), read in one `git log`.
+    changes: HashMap<Oid, Vec<RawChange>>,
+}
+
+impl Workspace {
+    /// The first-parent commits from `since` (included; default: the root)
+    /// to HEAD, oldest first. `since` must be on that line.
+    pub fn audit_walk(&self, since: Option<&str>) -> anyhow::Result<Walk<'_>> {
+        let Some(head) = self.head_at_open else {
+            return Ok(Walk {
+                ws: self,
+                commits: Vec::new(),
+                changes: HashMap::new(),
+            });
+        };
+        let stop = since
+            .map(|rev| {
+                self.repo
+                    .revparse_single(rev)
+                    .and_then(|o| o.peel_to_commit())
+                    .map(|c| c.id())
+                    .map_err(|_| invalid(format!("--since {rev}: no such commit")))
+            })
+            .transpose()?;
+        let mut commits = Vec::new();
+        let mut current = Some(self.repo.find_commit(head)?);
+        let mut reached = stop.is_none();
+        while let Some(c) = current {
+            commits.push(c.id());
+            if Some(c.id()) == stop {
+                reached = true;
+                break;
+            }
+            current = c.parent(0).ok();
+        }
+        if !reached {
+            return Err(invalid(format!(
+                "--since {}: not on the first-parent line of HEAD (rel audits the branch's own history)",
+                since.unwrap_or("")
+            )));
+        }
+        commits.reverse();
+        // Objects are read by the thousand here: the hash of each is not
+        // checked again on every read (git's own default).
+        git2::opts::strict_hash_verification(false);
+        let first = self.repo.find_commit(commits[0])?;
+        let range = match first.parent_id(0) {
+            Ok(parent) => format!("{parent}..{head}"),
+            Err(_) => head.to_string(),
+        };
+        let raw = super::git_cli::first_parent_changes(
+            self.workdir(),
+            &range,
+            &[self.repo_path(RELEASES_DIR), self.repo_path(PIPELINE_FILE)],
+        )?;
+        Ok(Walk {
+            ws: self,
+            commits,
+            changes: parse_raw(&raw),
+        })
+    }
+}
+
+impl Walk<'_> {
+    fn repo(&self) -> &Repository {
+        &self.ws.repo
+    }
+
+    /// rel's files in the tree of the first commit's parent: the state the
+    /// walk starts from (empty from the root).
+    pub fn start(&self) -> anyhow::Result<Vec<FileState>> {
+        let Some(first) = self.commits.first() else {
+            return Ok(Vec::new());
+        };
+        let commit = self.repo().find_commit(*first)?;
+        let Ok(parent) = commit.parent(0) else {
+            return Ok(Vec::new());
+        };
+        let tree = parent.tree()?;
+        let mut files = Vec::new();
+        if let Some(text) = self.file_in(&tree, PIPELINE_FILE)? {
+            files.push(FileState {
+                path: PIPELINE_FILE.to_string(),
+                text: Some(text),
+            });
+        }
+        for dir in [
+            RELEASES_DIR.to_string(),
+            format!("{RELEASES_DIR}/incidents"),
+        ] {
+            let Ok(entry) = tree.get_path(Path::new(&self.ws.repo_path(&dir))) else {
+                continue;
+            };
+            let Ok(sub) = self.repo().find_tree(entry.id()) else {
+                continue;
+            };
+            for e in sub.iter() {
+                let Some(name) = e.name() else { continue };
+                if !name.ends_with(".toml") || e.kind() != Some(git2::ObjectType::Blob) {
+                    continue;
+                }
+                files.push(FileState {
+                    path: format!("{dir}/{name}"),
+                    text: Some(self.text(e.id())),
+                });
+            }
+        }
+        Ok(files)
+    }
+
+    fn file_in(
+        &self,
+        tree: &Tree,
+        relative: &str,
+    ) -> anyhow::Result<Option<Result<String, String>>> {
+        match tree.get_path(Path::new(&self.ws.repo_path(relative))) {
+            Ok(e) if e.kind() == Some(git2::ObjectType::Blob) => Ok(Some(self.text(e.id()))),
+            _ => Ok(None),
+        }
+    }
+
+    fn text(&self, blob: Oid) -> Result<String, String> {
+        let blob = self.repo().find_blob(blob).map_err(|e| e.to_string())?;
+        String::from_utf8(blob.content().to_vec()).map_err(|_| "not UTF-8 text".to_string())
+    }
+
+    /// Commit `id` with the files of rel's it changed from its first
+    /// parent; `None` when it changed none.
+    pub fn commit(&self, id: Oid) -> anyhow::Result<Option<WalkedCommit>> {
+        let Some(raw) = self.changes.get(&id) else {
+            return Ok(None);
+        };
+        let commit = self.repo().find_commit(id)?;
+        let prefix = self.ws.repo_path("");
+        let files = raw
+            .iter()
+            .map(|(path, blob)| FileState {
+                path: path
+                    .strip_prefix(&prefix)
+                    .unwrap_or(path)
+                    .trim_start_matches('/')
+                    .to_string(),
+                text: blob.as_ref().map(|b| b.clone().and_then(|b| self.text(b))),
+            })
+            .collect();
+        Ok(Some(walked(&commit, files)))
+    }
+}
+
+/// `git log --raw -z --format=%H` output: a commit id, then for each file
+/// `:old-mode new-mode old-blob new-blob status` and its path.
+fn parse_raw(raw: &[u8]) -> HashMap<Oid, Vec<RawChange>> {
+    let mut changes: HashMap<Oid, Vec<RawChange>> = HashMap::new();
+    let mut current: Option<Oid> = None;
+    let mut tokens = raw.split(|b| *b == 0).map(|t| {
+        let t = String::from_utf8_lossy(t);
+        t.trim_start_matches('\n').to_string()
+    });
+    while let Some(token) = tokens.next() {
+        if let Some(meta) = token.strip_prefix(':') {
+            let Some(path) = tokens.next() else { break };
+            let fields: Vec<&str> = meta.split(' ').collect();
+            let (Some(mode), Some(blob)) = (fields.get(1), fields.get(3)) else {
+                continue;
+            };
+            let new = match Oid::from_str(blob) {
+                Ok(b) if b.is_zero() => None,
+                Ok(b) if *mode == "100644" || *mode == "100755" => Some(Ok(b)),
+                Ok(_) => Some(Err(format!("not a plain file (git mode {mode})"))),
+                Err(e) => Some(Err(e.to_string())),
+            };
+            if let Some(c) = current {
+                changes.entry(c).or_default().push((path, new));
+            }
+        } else if let Ok(id) = Oid::from_str(token.trim()) {
+            if token.trim().len() == 40 {
+                current = Some(id);
+            }
+        }
+    }
+    changes
+}
+
+fn walked(commit: &Commit, files: Vec<FileState>) -> WalkedCommit {
+    let author = commit.author();
+    let message = commit.message().unwrap_or("");
+    let trailers = git2::message_trailers_strs(message)
+        .ok()
+        .and_then(|pairs| Trailers::parse(pairs.iter()));
+    WalkedCommit {
+        id: commit.id(),
+        at: Utc
+            .timestamp_opt(author.when().seconds(), 0)
+            .single()
+            .unwrap_or_default(),
+        name: author.name().unwrap_or("?").to_string(),
+        email: author.email().unwrap_or("?").to_string(),
+        trailers,
+        merge: commit.parent_count() > 1,
+        files,
+    }
+}
