@@ -357,3 +357,18 @@ fn a_policy_change_is_listed_and_judges_the_commits_after_it() {
     assert_eq!(since["commits"], 5, "{since:#}");
     assert_eq!(since["policy"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn schedules_and_holds_made_by_rel_are_no_finding() {
+    let mut env = Env::new();
+    env.rel(&["new", "--version", "1.1.0", "--title", "T"]).ok();
+    env.rel(&["schedule", "R-2026-001", "--at", "earliest"])
+        .ok();
+    env.rel(&["hold", "R-2026-001", "--reason", "client asked"])
+        .ok();
+    env.now = "2026-11-21T15:00:00Z".into();
+    env.rel(&["resume", "R-2026-001"]).ok();
+    let run = env.rel(&["audit"]);
+    run.ok();
+    assert!(run.stdout.contains("0 findings"), "{}", run.stdout);
+}
