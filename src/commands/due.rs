@@ -2,6 +2,8 @@
 //! verdict now; `--apply` promotes those that are ready, one commit each,
 //! until nothing more is due and ready (contract section 7).
 
+use super::shared::{release_to_change, write, Decision};
+use crate::model::actor::Actor;
 use serde_json::{json, Value};
 
 use crate::context::Context;
@@ -59,119 +61,182 @@ fn row(releases: &[Release], item: DueItem, applied: bool) -> Row {
     }
 }
 
+/// What one pass of `apply_all` did.
+enum Pass {
+    /// One commit: a promotion (its row) or zero-touch schedules.
+    Committed {
+        row: Option<Row>,
+        events: Vec<Event>,
+    },
+    /// Nothing more due and ready: the blocked rows, told once.
+    Settled {
+        rows: Vec<Row>,
+        events: Vec<Event>,
+        pipeline: Pipeline,
+    },
+}
+
 /// Applies due and ready schedules one commit at a time, each decided
-/// afresh on the state the previous one left (a promotion may free an
-/// exclusive environment, or make another release eligible for zero-touch
-/// schedules). Stops when nothing more is due and ready; the schedules left
-/// blocked are reported (and their notifications sent) once.
+/// afresh by the write runner on the state the previous one left (a
+/// promotion may free an exclusive environment, or make another release
+/// eligible for zero-touch schedules). Stops when nothing more is due and
+/// ready; the schedules left blocked are reported (and told) once.
 fn apply_all(ctx: &Context, rows: &mut Vec<Row>) -> anyhow::Result<Pipeline> {
     for _ in 0..MAX_PASSES {
-        let ws = Workspace::open_for_write(&ctx.start_dir, ctx.dry_run)?;
-        let p = ws.pipeline()?;
-        let mut releases = in_progress(&ws)?;
-        if schedule_eligible(ctx, &ws, &p, &releases)? {
-            continue;
-        }
-        let items = due(&p, &releases, ctx.now);
-        let Some(ready) = items.iter().position(|i| i.verdict.ready()) else {
-            let actor = super::actor(ctx, &ws)?.to_string();
-            let mut events = Vec::new();
-            for item in items {
-                let r = &releases[item.release];
-                events.push(
-                    Event::new(
-                        &p,
-                        "blocked",
-                        r,
-                        Some(&item.schedule.env),
-                        item.schedule.at,
-                        &actor,
-                    )
-                    .because(Some(&blocked_reason(&item))),
-                );
-                rows.push(row(&releases, item, false));
+        match write(ctx, |ws, actor| one_pass(ctx, ws, actor))? {
+            Pass::Committed { row, events } => {
+                rows.extend(row);
+                tell(ctx, events, true);
             }
-            notify::send(ctx, &ws, events, None);
-            return Ok(p);
-        };
-        let item = items[ready].clone();
-        let actor = super::actor(ctx, &ws)?;
-        let by = actor.to_string();
-        let release = &mut releases[item.release];
-        super::release_to_change(ctx, &ws, &release.id)?;
-        let from = release.environment.clone();
-        apply_due(
-            release,
-            &item.schedule,
-            Stamp {
-                at: ctx.now,
-                by: &by,
-            },
-        );
-        let mut release = release.clone();
-        let made = super::schedule_facts::zero_touch(&ws, &p, &mut release, &by, ctx.now)?;
-        let env = item.schedule.env.clone();
-        let mut message = CommitMessage::new(Action::Promote, &format!("{} to {env}", release.id));
-        message.body.push(format!(
-            "{} {}: {from} -> {env}, as scheduled for {}",
-            release.id,
-            release.version,
-            rfc3339(item.schedule.at)
-        ));
-        message.release = Some(release.id.clone());
-        message.env = Some(env.clone());
-        message.schedule = Some(rfc3339(item.schedule.at));
-        super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
-        let mut events = vec![Event::new(
-            &p,
-            "promoted",
-            &release,
-            Some(&env),
-            ctx.now,
-            &by,
-        )];
-        events.extend(super::scheduled_events(&p, &release, &made, &by));
-        notify::send(ctx, &ws, events, notify::head_commit(&ws));
-        rows.push(Row {
-            release: release.id.clone(),
-            env,
-            at: item.schedule.at,
-            applied: true,
-            item: None,
-        });
+            Pass::Settled {
+                rows: blocked,
+                events,
+                pipeline,
+            } => {
+                rows.extend(blocked);
+                tell(ctx, events, false);
+                return Ok(pipeline);
+            }
+        }
     }
     Err(crate::error::internal(
         "rel due --apply did not settle after 10,000 changes; nothing more was applied",
     ))
 }
 
+/// Tells `events` once their commit is made (or, for blocked schedules,
+/// with no commit): the runner's workspace is gone, so the state is read
+/// again for the configuration.
+fn tell(ctx: &Context, events: Vec<Event>, with_commit: bool) {
+    if events.is_empty() || ctx.dry_run {
+        return;
+    }
+    match Workspace::open(&ctx.start_dir, false) {
+        Ok(ws) => {
+            let commit = if with_commit {
+                notify::head_commit(&ws)
+            } else {
+                None
+            };
+            notify::send(ctx, &ws, events, commit);
+        }
+        Err(e) => crate::errln!("warning: nobody was told: {e}"),
+    }
+}
+
+/// One decision of `apply_all` on the state `ws` holds.
+fn one_pass(ctx: &Context, ws: &Workspace, actor: &Actor) -> anyhow::Result<Decision<Pass>> {
+    let p = ws.pipeline()?;
+    let mut releases = in_progress(ws)?;
+    let by = actor.to_string();
+    if let Some(decision) = schedule_eligible(ctx, ws, &p, &releases, &by)? {
+        return Ok(decision);
+    }
+    let items = due(&p, &releases, ctx.now);
+    let Some(ready) = items.iter().position(|i| i.verdict.ready()) else {
+        let mut events = Vec::new();
+        let mut rows = Vec::new();
+        for item in items {
+            let r = &releases[item.release];
+            events.push(
+                Event::new(
+                    &p,
+                    "blocked",
+                    r,
+                    Some(&item.schedule.env),
+                    item.schedule.at,
+                    &by,
+                )
+                .because(Some(&blocked_reason(&item))),
+            );
+            rows.push(row(&releases, item, false));
+        }
+        return Ok(Decision::Nothing {
+            notes: Vec::new(),
+            output: Pass::Settled {
+                rows,
+                events,
+                pipeline: p,
+            },
+        });
+    };
+    let item = items[ready].clone();
+    let release = &mut releases[item.release];
+    release_to_change(ctx, ws, &release.id)?;
+    let from = release.environment.clone();
+    apply_due(
+        release,
+        &item.schedule,
+        Stamp {
+            at: ctx.now,
+            by: &by,
+        },
+    );
+    let mut release = release.clone();
+    let made = super::schedule_facts::zero_touch(ws, &p, &mut release, &by, ctx.now)?;
+    let env = item.schedule.env.clone();
+    let mut message = CommitMessage::new(Action::Promote, &format!("{} to {env}", release.id));
+    message.body.push(format!(
+        "{} {}: {from} -> {env}, as scheduled for {}",
+        release.id,
+        release.version,
+        rfc3339(item.schedule.at)
+    ));
+    message.release = Some(release.id.clone());
+    message.env = Some(env.clone());
+    message.schedule = Some(rfc3339(item.schedule.at));
+    let mut events = vec![Event::new(
+        &p,
+        "promoted",
+        &release,
+        Some(&env),
+        ctx.now,
+        &by,
+    )];
+    events.extend(super::scheduled_events_pub(&p, &release, &made, &by));
+    let row = Row {
+        release: release.id.clone(),
+        env,
+        at: item.schedule.at,
+        applied: true,
+        item: None,
+    };
+    Ok(Decision::commit(
+        vec![change_for(&release)?],
+        message,
+        Pass::Committed {
+            row: Some(row),
+            events,
+        },
+    ))
+}
+
 /// Zero-touch by the passing of time: the first release in progress that
 /// has become eligible for `auto_schedule` environments gets its schedules
-/// in one commit. True when it committed (the caller decides again).
+/// in one commit (the caller decides again after it).
 fn schedule_eligible(
     ctx: &Context,
     ws: &Workspace,
     p: &Pipeline,
     releases: &[Release],
-) -> anyhow::Result<bool> {
+    by: &str,
+) -> anyhow::Result<Option<Decision<Pass>>> {
     if !p.environments.iter().any(|e| e.auto_schedule) {
-        return Ok(false);
+        return Ok(None);
     }
-    let actor = super::actor(ctx, ws)?;
-    let by = actor.to_string();
     for r in releases {
         let facts = Facts::of(p, releases, &r.id);
-        let made = after_change(p, r, &facts.others(), ctx.now, &by);
+        let made = after_change(p, r, &facts.others(), ctx.now, by);
         if made.is_empty() {
             continue;
         }
-        let mut release = super::release_to_change(ctx, ws, &r.id)?;
+        let mut release = release_to_change(ctx, ws, &r.id)?;
         release.schedules.extend(made.iter().cloned());
         let names: Vec<String> = made
             .iter()
             .map(|s| format!("{} at {}", s.env, rfc3339(s.at)))
             .collect();
-        let mut event = crate::model::release::Event::new(ctx.now, &by, Action::Schedule);
+        let mut event = crate::model::release::Event::new(ctx.now, by, Action::Schedule);
         event.env = made.first().map(|s| s.env.clone());
         event.detail = Some(format!("zero-touch: {}", names.join(", ")));
         release.history.push(event);
@@ -181,12 +246,14 @@ fn schedule_eligible(
         );
         message.release = Some(release.id.clone());
         message.env = made.first().map(|s| s.env.clone());
-        super::apply(ctx, ws, &actor, &[change_for(&release)?], &message)?;
-        let events = super::scheduled_events(p, &release, &made, &by);
-        notify::send(ctx, ws, events, notify::head_commit(ws));
-        return Ok(true);
+        let events = super::scheduled_events_pub(p, &release, &made, by);
+        return Ok(Some(Decision::commit(
+            vec![change_for(&release)?],
+            message,
+            Pass::Committed { row: None, events },
+        )));
     }
-    Ok(false)
+    Ok(None)
 }
 
 fn blocked_reason(item: &DueItem) -> String {

@@ -9,9 +9,10 @@ use crate::model::release::Event as HistoryEvent;
 use crate::model::schedule::Hold;
 use crate::rules::promotion::finished;
 use crate::rules::verdict::Verdict;
-use crate::store::{change_for, CommitMessage, Workspace};
+use crate::store::{change_for, CommitMessage};
 
-use super::notify::{self, Event};
+use super::notify::Event;
+use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
 
 pub fn hold(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<i32> {
     let reason = reason.trim();
@@ -32,57 +33,58 @@ fn change(
     action: Action,
     reason: Option<&str>,
 ) -> anyhow::Result<i32> {
-    let ws = Workspace::open_for_write(&ctx.start_dir, ctx.dry_run)?;
-    let p = ws.pipeline()?;
-    let mut release = super::release_to_change(ctx, &ws, release_id)?;
-    if let Some(state) = finished(&release) {
-        return Err(super::refuse(
-            action,
-            Some(&release.id),
-            &format!("cannot {action} {}", release.id),
-            &Verdict {
-                violations: vec![state],
-            },
-        ));
-    }
-    let holding = action == Action::Hold;
-    if release.held.is_some() == holding {
-        crate::errln!(
-            "{} is {}; nothing to record",
-            release.id,
-            if holding {
+    let outcome = write(ctx, |ws, actor| {
+        let p = ws.pipeline()?;
+        let mut release = release_to_change(ctx, ws, release_id)?;
+        if let Some(state) = finished(&release) {
+            return Err(refuse(
+                action,
+                Some(&release.id),
+                &format!("cannot {action} {}", release.id),
+                &Verdict {
+                    violations: vec![state],
+                },
+            ));
+        }
+        let holding = action == Action::Hold;
+        if release.held.is_some() == holding {
+            let what = if holding {
                 "already on hold"
             } else {
                 "not on hold"
-            }
-        );
-        super::release_unchanged(ctx, &release)?;
-        return Ok(0);
-    }
-    let actor = super::actor(ctx, &ws)?;
-    let by = actor.to_string();
-    release.held = holding.then(|| Hold {
-        by: by.clone(),
-        at: ctx.now,
-        reason: reason.unwrap_or_default().to_string(),
-    });
-    let mut event = HistoryEvent::new(ctx.now, &by, action);
-    event.reason = reason.map(str::to_string);
-    release.history.push(event);
-    // Resumed, it may be eligible again for zero-touch schedules.
-    let made = if holding {
-        Vec::new()
-    } else {
-        super::schedule_facts::zero_touch(&ws, &p, &mut release, &by, ctx.now)?
-    };
-    let mut message = CommitMessage::new(action, &release.id);
-    message.release = Some(release.id.clone());
-    message.reason = reason.map(str::to_string);
-    super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
-    let word = if holding { "held" } else { "resumed" };
-    let mut events = vec![Event::new(&p, word, &release, None, ctx.now, &by).because(reason)];
-    events.extend(super::scheduled_events(&p, &release, &made, &by));
-    notify::send(ctx, &ws, events, notify::head_commit(&ws));
-    super::release_done(ctx, &release, &format!("{} {word}", release.id))?;
-    Ok(0)
+            };
+            return Ok(Decision::nothing(
+                format!("{} is {what}; nothing to record", release.id),
+                (ReleaseOutcome::unchanged(release), Vec::new()),
+            ));
+        }
+        let by = actor.to_string();
+        release.held = holding.then(|| Hold {
+            by: by.clone(),
+            at: ctx.now,
+            reason: reason.unwrap_or_default().to_string(),
+        });
+        let mut event = HistoryEvent::new(ctx.now, &by, action);
+        event.reason = reason.map(str::to_string);
+        release.history.push(event);
+        // Resumed, it may be eligible again for zero-touch schedules.
+        let made = if holding {
+            Vec::new()
+        } else {
+            super::schedule_facts::zero_touch(ws, &p, &mut release, &by, ctx.now)?
+        };
+        let mut message = CommitMessage::new(action, &release.id);
+        message.release = Some(release.id.clone());
+        message.reason = reason.map(str::to_string);
+        let word = if holding { "held" } else { "resumed" };
+        let mut events = vec![Event::new(&p, word, &release, None, ctx.now, &by).because(reason)];
+        events.extend(super::scheduled_events_pub(&p, &release, &made, &by));
+        let line = format!("{} {word}", release.id);
+        Ok(Decision::commit(
+            vec![change_for(&release)?],
+            message,
+            (ReleaseOutcome::done(release, line), events),
+        ))
+    })?;
+    super::finish_told(ctx, outcome)
 }

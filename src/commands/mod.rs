@@ -35,13 +35,10 @@ mod schedule_facts;
 
 use crate::cli::Command;
 use crate::context::Context;
-use crate::model::actor::Actor;
 use crate::model::release::Release;
-use crate::store::{identity, Workspace};
+use crate::store::Workspace;
 
-pub use shared::apply::apply;
-pub use shared::report::{release_done, release_unchanged};
-pub use shared::{open_reading, refuse, release_to_change};
+pub use shared::open_reading;
 
 /// Runs a command; returns the exit code for outcomes that are not errors
 /// (`check` not ready, `verify` failed).
@@ -245,6 +242,32 @@ pub fn finish_zero_touch(ctx: &Context, (outcome, made): ZeroTouchOutcome) -> an
     Ok(code)
 }
 
+/// What a schedule command returns from its runner: its outcome, and the
+/// events to tell once the commit is made (none when nothing changed).
+pub type ToldOutcome = (shared::ReleaseOutcome, Vec<notify::Event>);
+
+/// Prints the outcome, then tells its events (the runner's workspace is
+/// gone by then: the state is read again, for the commit and the config).
+pub fn finish_told(ctx: &Context, (outcome, events): ToldOutcome) -> anyhow::Result<i32> {
+    let code = outcome.print(ctx)?;
+    if !events.is_empty() && !ctx.dry_run {
+        match Workspace::open(&ctx.start_dir, false) {
+            Ok(ws) => notify::send(ctx, &ws, events, notify::head_commit(&ws)),
+            Err(e) => crate::errln!("warning: nobody was told: {e}"),
+        }
+    }
+    Ok(code)
+}
+
+pub(crate) fn scheduled_events_pub(
+    pipeline: &crate::model::pipeline::Pipeline,
+    release: &Release,
+    made: &[crate::model::schedule::Schedule],
+    by: &str,
+) -> Vec<notify::Event> {
+    scheduled_events(pipeline, release, made, by)
+}
+
 fn scheduled_events(
     pipeline: &crate::model::pipeline::Pipeline,
     release: &Release,
@@ -254,9 +277,4 @@ fn scheduled_events(
     made.iter()
         .map(|s| notify::Event::new(pipeline, "scheduled", release, Some(&s.env), s.at, by))
         .collect()
-}
-
-/// The actor for a writing command.
-pub fn actor(ctx: &Context, ws: &Workspace) -> anyhow::Result<Actor> {
-    identity::actor(ctx.rel_actor.as_deref(), ws)
 }

@@ -17,9 +17,11 @@ use crate::rules::schedule::{
     decide_all, earliest, is_stale, notice, refusals, sort_in_pipeline_order, Decided,
 };
 use crate::rules::verdict::{when, Verdict};
-use crate::store::{change_for, CommitMessage, Workspace};
+use crate::store::{change_for, CommitMessage};
 
-use super::notify::{self, Event};
+use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
+
+use super::notify::Event;
 use super::schedule_facts::{parse_when, Facts, When};
 
 pub fn schedule(ctx: &Context, args: &ScheduleArgs) -> anyhow::Result<i32> {
@@ -33,69 +35,65 @@ pub fn schedule(ctx: &Context, args: &ScheduleArgs) -> anyhow::Result<i32> {
         .as_deref()
         .map(str::trim)
         .filter(|n| !n.is_empty());
-    let ws = Workspace::open_for_write(&ctx.start_dir, ctx.dry_run)?;
-    let p = ws.pipeline()?;
-    let release = super::release_to_change(ctx, &ws, &args.release)?;
-    let when_asked = parse_when(&p.calendar, &args.at)?;
-    let target = target_of(&p, &release, args.to.as_deref())?;
-    let env = p.environments[target].name.clone();
-    if let Some(s) = release.schedule_for(&env) {
-        return Err(invalid(format!(
-            "{} is already scheduled into {env} at {}; use `rel reschedule` to move it",
-            release.id,
-            when(&p.calendar, s.at)
-        )));
-    }
-    let facts = Facts::load(&ws, &p, &release.id)?;
-    let actor = super::actor(ctx, &ws)?;
-    let by = actor.to_string();
-    let mut proposed = release.clone();
-    proposed.schedules.retain(|s| !is_stale(&p, &release, s));
-    let mut made = Schedule {
-        env: env.clone(),
-        at: ctx.now,
-        slot,
-        by: by.clone(),
-        made_at: ctx.now,
-        auto: false,
-        note: note.map(str::to_string),
-    };
-    made.at = resolve_at(ctx, &p, &proposed, target, &made, &facts, when_asked)?;
-    proposed.schedules.push(made.clone());
-    sort_in_pipeline_order(&p, &mut proposed);
-    let decided = decide(&p, &proposed, &facts, Action::Schedule, &[])?;
+    let outcome = write(ctx, |ws, actor| {
+        let p = ws.pipeline()?;
+        let release = release_to_change(ctx, ws, &args.release)?;
+        let when_asked = parse_when(&p.calendar, &args.at)?;
+        let target = target_of(&p, &release, args.to.as_deref())?;
+        let env = p.environments[target].name.clone();
+        if let Some(s) = release.schedule_for(&env) {
+            return Err(invalid(format!(
+                "{} is already scheduled into {env} at {}; use `rel reschedule` to move it",
+                release.id,
+                when(&p.calendar, s.at)
+            )));
+        }
+        let facts = Facts::load(ws, &p, &release.id)?;
+        let by = actor.to_string();
+        let mut proposed = release.clone();
+        proposed.schedules.retain(|s| !is_stale(&p, &release, s));
+        let mut made = Schedule {
+            env: env.clone(),
+            at: ctx.now,
+            slot,
+            by: by.clone(),
+            made_at: ctx.now,
+            auto: false,
+            note: note.map(str::to_string),
+        };
+        made.at = resolve_at(ctx, &p, &proposed, target, &made, &facts, when_asked)?;
+        proposed.schedules.push(made.clone());
+        sort_in_pipeline_order(&p, &mut proposed);
+        let decided = decide(&p, &proposed, &facts, Action::Schedule, &[])?;
 
-    let mut event = crate::model::release::Event::new(ctx.now, &by, Action::Schedule);
-    event.env = Some(env.clone());
-    event.detail = Some(describe(&made));
-    proposed.history.push(event);
-    let mut message = CommitMessage::new(
-        Action::Schedule,
-        &format!("{} into {env} at {}", proposed.id, rfc3339(made.at)),
-    );
-    message.release = Some(proposed.id.clone());
-    message.env = Some(env.clone());
-    super::apply(ctx, &ws, &actor, &[change_for(&proposed)?], &message)?;
-    to_do(&p, &decided, &env);
-    let events = vec![Event::new(
-        &p,
-        "scheduled",
-        &proposed,
-        Some(&env),
-        made.at,
-        &by,
-    )];
-    notify::send(ctx, &ws, events, notify::head_commit(&ws));
-    super::release_done(
-        ctx,
-        &proposed,
-        &format!(
+        let mut event = crate::model::release::Event::new(ctx.now, &by, Action::Schedule);
+        event.env = Some(env.clone());
+        event.detail = Some(describe(&made));
+        proposed.history.push(event);
+        let mut message = CommitMessage::new(
+            Action::Schedule,
+            &format!("{} into {env} at {}", proposed.id, rfc3339(made.at)),
+        );
+        message.release = Some(proposed.id.clone());
+        message.env = Some(env.clone());
+        let changes = vec![change_for(&proposed)?];
+        let notes = to_do(&p, &decided, &env);
+        let events = vec![Event::new(
+            &p,
+            "scheduled",
+            &proposed,
+            Some(&env),
+            made.at,
+            &by,
+        )];
+        let line = format!(
             "{} scheduled into {env} at {}",
             proposed.id,
             when(&p.calendar, made.at)
-        ),
-    )?;
-    Ok(0)
+        );
+        Ok(committed(changes, message, proposed, line, events, notes))
+    })?;
+    super::finish_told(ctx, outcome)
 }
 
 pub fn reschedule(
@@ -108,69 +106,66 @@ pub fn reschedule(
 ) -> anyhow::Result<i32> {
     let reason = needs_reason(reason)?;
     let overrides = notice_only(overrides)?;
-    let ws = Workspace::open_for_write(&ctx.start_dir, ctx.dry_run)?;
-    let p = ws.pipeline()?;
-    let release = super::release_to_change(ctx, &ws, release_id)?;
-    let when_asked = parse_when(&p.calendar, at)?;
-    let target = target_of(&p, &release, to)?;
-    let env = p.environments[target].name.clone();
-    let old = existing(&p, &release, &env)?;
-    let facts = Facts::load(&ws, &p, &release.id)?;
-    let actor = super::actor(ctx, &ws)?;
-    let by = actor.to_string();
-    let mut proposed = release.clone();
-    proposed
-        .schedules
-        .retain(|s| !is_stale(&p, &release, s) && !s.env.eq_ignore_ascii_case(&env));
-    let mut moved = old.clone();
-    moved.by = by.clone();
-    moved.made_at = ctx.now;
-    moved.auto = false;
-    moved.at = resolve_at(ctx, &p, &proposed, target, &moved, &facts, when_asked)?;
-    proposed.schedules.push(moved.clone());
-    sort_in_pipeline_order(&p, &mut proposed);
-    let late: Vec<_> = notice(&p, &old, ctx.now, "moved").into_iter().collect();
-    let used = notice_used(&late, &overrides);
-    unused_override(&overrides, &used);
-    let decided = decide(
-        &p,
-        &proposed,
-        &facts,
-        Action::Reschedule,
-        &late_unless(late, &used),
-    )?;
+    let outcome = write(ctx, |ws, actor| {
+        let p = ws.pipeline()?;
+        let release = release_to_change(ctx, ws, release_id)?;
+        let when_asked = parse_when(&p.calendar, at)?;
+        let target = target_of(&p, &release, to)?;
+        let env = p.environments[target].name.clone();
+        let old = existing(&p, &release, &env)?;
+        let facts = Facts::load(ws, &p, &release.id)?;
+        let by = actor.to_string();
+        let mut proposed = release.clone();
+        proposed
+            .schedules
+            .retain(|s| !is_stale(&p, &release, s) && !s.env.eq_ignore_ascii_case(&env));
+        let mut moved = old.clone();
+        moved.by = by.clone();
+        moved.made_at = ctx.now;
+        moved.auto = false;
+        moved.at = resolve_at(ctx, &p, &proposed, target, &moved, &facts, when_asked)?;
+        proposed.schedules.push(moved.clone());
+        sort_in_pipeline_order(&p, &mut proposed);
+        let late: Vec<_> = notice(&p, &old, ctx.now, "moved").into_iter().collect();
+        let used = notice_used(&late, &overrides);
+        unused_override(&overrides, &used);
+        let decided = decide(
+            &p,
+            &proposed,
+            &facts,
+            Action::Reschedule,
+            &late_unless(late, &used),
+        )?;
 
-    let mut event = crate::model::release::Event::new(ctx.now, &by, Action::Reschedule);
-    event.env = Some(env.clone());
-    event.detail = Some(format!("from {} to {}", rfc3339(old.at), describe(&moved)));
-    event.reason = Some(reason.to_string());
-    event.overrides = used.clone();
-    proposed.history.push(event);
-    let mut message = CommitMessage::new(
-        Action::Reschedule,
-        &format!("{} into {env} at {}", proposed.id, rfc3339(moved.at)),
-    );
-    message.release = Some(proposed.id.clone());
-    message.env = Some(env.clone());
-    message.overrides = used;
-    message.reason = Some(reason.to_string());
-    super::apply(ctx, &ws, &actor, &[change_for(&proposed)?], &message)?;
-    to_do(&p, &decided, &env);
-    let events = vec![
-        Event::new(&p, "rescheduled", &proposed, Some(&env), moved.at, &by).because(Some(reason)),
-    ];
-    notify::send(ctx, &ws, events, notify::head_commit(&ws));
-    super::release_done(
-        ctx,
-        &proposed,
-        &format!(
+        let mut event = crate::model::release::Event::new(ctx.now, &by, Action::Reschedule);
+        event.env = Some(env.clone());
+        event.detail = Some(format!("from {} to {}", rfc3339(old.at), describe(&moved)));
+        event.reason = Some(reason.to_string());
+        event.overrides = used.clone();
+        proposed.history.push(event);
+        let mut message = CommitMessage::new(
+            Action::Reschedule,
+            &format!("{} into {env} at {}", proposed.id, rfc3339(moved.at)),
+        );
+        message.release = Some(proposed.id.clone());
+        message.env = Some(env.clone());
+        message.overrides = used;
+        message.reason = Some(reason.to_string());
+        let changes = vec![change_for(&proposed)?];
+        let notes = to_do(&p, &decided, &env);
+        let events = vec![
+            Event::new(&p, "rescheduled", &proposed, Some(&env), moved.at, &by)
+                .because(Some(reason)),
+        ];
+        let line = format!(
             "{} rescheduled into {env}: {} -> {}",
             proposed.id,
             when(&p.calendar, old.at),
             when(&p.calendar, moved.at)
-        ),
-    )?;
-    Ok(0)
+        );
+        Ok(committed(changes, message, proposed, line, events, notes))
+    })?;
+    super::finish_told(ctx, outcome)
 }
 
 pub fn unschedule(
@@ -182,72 +177,77 @@ pub fn unschedule(
 ) -> anyhow::Result<i32> {
     let reason = needs_reason(reason)?;
     let overrides = notice_only(overrides)?;
-    let ws = Workspace::open_for_write(&ctx.start_dir, ctx.dry_run)?;
-    let p = ws.pipeline()?;
-    let mut release = super::release_to_change(ctx, &ws, release_id)?;
-    let target = target_of(&p, &release, to)?;
-    let env = p.environments[target].name.clone();
-    existing(&p, &release, &env)?;
-    // The schedules after this one suppose it happens: they go with it.
-    let (cancelled, kept): (Vec<Schedule>, Vec<Schedule>) =
-        release.schedules.iter().cloned().partition(|s| {
-            p.position(&s.env).is_none_or(|i| i >= target) && !is_stale(&p, &release, s)
-        });
-    let late: Vec<_> = cancelled
-        .iter()
-        .filter_map(|s| notice(&p, s, ctx.now, "cancelled"))
-        .collect();
-    let used = notice_used(&late, &overrides);
-    let remaining = Verdict {
-        violations: late_unless(late, &used),
-    };
-    if !remaining.allowed() {
-        return Err(super::refuse(
-            Action::Unschedule,
-            Some(&release.id),
-            &format!("cannot cancel the schedule of {} into {env}", release.id),
-            &remaining,
-        ));
-    }
-    unused_override(&overrides, &used);
-    let actor = super::actor(ctx, &ws)?;
-    let by = actor.to_string();
-    release.schedules = kept
-        .into_iter()
-        .filter(|s| !is_stale(&p, &release, s))
-        .collect();
-    let names: Vec<String> = cancelled
-        .iter()
-        .map(|s| format!("{} at {}", s.env, rfc3339(s.at)))
-        .collect();
-    let mut event = crate::model::release::Event::new(ctx.now, &by, Action::Unschedule);
-    event.env = Some(env.clone());
-    event.detail = Some(names.join(", "));
-    event.reason = Some(reason.to_string());
-    event.overrides = used.clone();
-    release.history.push(event);
-    let mut message = CommitMessage::new(Action::Unschedule, &format!("{} from {env}", release.id));
-    message
-        .body
-        .push(format!("cancelled: {}", names.join(", ")));
-    message.release = Some(release.id.clone());
-    message.env = Some(env.clone());
-    message.overrides = used;
-    message.reason = Some(reason.to_string());
-    super::apply(ctx, &ws, &actor, &[change_for(&release)?], &message)?;
-    let events = cancelled
-        .iter()
-        .map(|s| {
-            Event::new(&p, "unscheduled", &release, Some(&s.env), s.at, &by).because(Some(reason))
-        })
-        .collect();
-    notify::send(ctx, &ws, events, notify::head_commit(&ws));
-    super::release_done(
-        ctx,
-        &release,
-        &format!("{} unscheduled: {}", release.id, names.join(", ")),
-    )?;
-    Ok(0)
+    let outcome = write(ctx, |ws, actor| {
+        let p = ws.pipeline()?;
+        let mut release = release_to_change(ctx, ws, release_id)?;
+        let target = target_of(&p, &release, to)?;
+        let env = p.environments[target].name.clone();
+        existing(&p, &release, &env)?;
+        // The schedules after this one suppose it happens: they go with it.
+        let (cancelled, kept): (Vec<Schedule>, Vec<Schedule>) =
+            release.schedules.iter().cloned().partition(|s| {
+                p.position(&s.env).is_none_or(|i| i >= target) && !is_stale(&p, &release, s)
+            });
+        let late: Vec<_> = cancelled
+            .iter()
+            .filter_map(|s| notice(&p, s, ctx.now, "cancelled"))
+            .collect();
+        let used = notice_used(&late, &overrides);
+        let remaining = Verdict {
+            violations: late_unless(late, &used),
+        };
+        if !remaining.allowed() {
+            return Err(refuse(
+                Action::Unschedule,
+                Some(&release.id),
+                &format!("cannot cancel the schedule of {} into {env}", release.id),
+                &remaining,
+            ));
+        }
+        unused_override(&overrides, &used);
+        let by = actor.to_string();
+        release.schedules = kept
+            .into_iter()
+            .filter(|s| !is_stale(&p, &release, s))
+            .collect();
+        let names: Vec<String> = cancelled
+            .iter()
+            .map(|s| format!("{} at {}", s.env, rfc3339(s.at)))
+            .collect();
+        let mut event = crate::model::release::Event::new(ctx.now, &by, Action::Unschedule);
+        event.env = Some(env.clone());
+        event.detail = Some(names.join(", "));
+        event.reason = Some(reason.to_string());
+        event.overrides = used.clone();
+        release.history.push(event);
+        let mut message =
+            CommitMessage::new(Action::Unschedule, &format!("{} from {env}", release.id));
+        message
+            .body
+            .push(format!("cancelled: {}", names.join(", ")));
+        message.release = Some(release.id.clone());
+        message.env = Some(env.clone());
+        message.overrides = used;
+        message.reason = Some(reason.to_string());
+        let changes = vec![change_for(&release)?];
+        let events = cancelled
+            .iter()
+            .map(|s| {
+                Event::new(&p, "unscheduled", &release, Some(&s.env), s.at, &by)
+                    .because(Some(reason))
+            })
+            .collect();
+        let line = format!("{} unscheduled: {}", release.id, names.join(", "));
+        Ok(committed(
+            changes,
+            message,
+            release,
+            line,
+            events,
+            Vec::new(),
+        ))
+    })?;
+    super::finish_told(ctx, outcome)
 }
 
 /// The target environment (default: the next one) of a schedule command.
@@ -301,7 +301,7 @@ fn decide(
     let mut refused = refusals(&decided);
     refused.violations.extend(extra.iter().cloned());
     if !refused.allowed() {
-        return Err(super::refuse(
+        return Err(refuse(
             action,
             Some(&proposed.id),
             &format!("cannot {action} {}", proposed.id),
@@ -312,19 +312,43 @@ fn decide(
 }
 
 /// What must still be done before the schedule into `env` can happen.
-fn to_do(p: &Pipeline, decided: &[Decided], env: &str) {
+/// The lines saying what must be done by the scheduled time.
+fn to_do(p: &Pipeline, decided: &[Decided], env: &str) -> Vec<String> {
+    let mut lines = Vec::new();
     for d in decided.iter().filter(|d| d.env == env) {
         if d.to_do.is_empty() {
             continue;
         }
-        crate::errln!(
+        lines.push(format!(
             "to be done before {} (the rules that do not pass yet):",
             when(&p.calendar, d.at)
-        );
+        ));
         for v in &d.to_do {
-            crate::errln!("  [{}] {}", v.rule, v.message);
+            lines.push(format!("  [{}] {}", v.rule, v.message));
         }
     }
+    lines
+}
+
+/// The runner's decision for a schedule change: one commit, what to print,
+/// whom to tell, and notes said once it is made.
+fn committed(
+    changes: Vec<crate::store::Change>,
+    message: CommitMessage,
+    release: Release,
+    line: String,
+    events: Vec<Event>,
+    notes: Vec<String>,
+) -> Decision<super::ToldOutcome> {
+    let mut decision = Decision::commit(
+        changes,
+        message,
+        (ReleaseOutcome::done(release, line), events),
+    );
+    for n in notes {
+        decision = decision.note(n);
+    }
+    decision
 }
 
 fn describe(s: &Schedule) -> String {

@@ -40,18 +40,3 @@ impl ReleaseOutcome {
         Ok(0)
     }
 }
-
-/// `ReleaseOutcome::done(..).print` for a command that prints after its
-/// own commit (the schedule commands).
-pub fn release_done(ctx: &Context, release: &Release, line: &str) -> anyhow::Result<()> {
-    ReleaseOutcome::done(release.clone(), line.to_string())
-        .print(ctx)
-        .map(|_| ())
-}
-
-/// `ReleaseOutcome::unchanged(..).print`, likewise.
-pub fn release_unchanged(ctx: &Context, release: &Release) -> anyhow::Result<()> {
-    ReleaseOutcome::unchanged(release.clone())
-        .print(ctx)
-        .map(|_| ())
-}
