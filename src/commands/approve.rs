@@ -6,7 +6,7 @@ use crate::model::action::Action;
 use crate::rules::actions::may_approve;
 use crate::rules::moves;
 use crate::rules::register::effects::Stamp;
-use crate::store::{change_for, CommitMessage};
+use crate::store::CommitMessage;
 
 use super::shared::args::{environment, Id};
 use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
@@ -76,14 +76,7 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Re
             release.id, target.name
         );
         let by = actor.to_string();
-        Ok(Decision::commit(
-            vec![change_for(&release)?],
-            message,
-            (
-                ReleaseOutcome::done(release.clone(), done),
-                Some((release, made, by)),
-            ),
-        ))
+        super::zero_touch_commit(release, message, done, made, by)
     })?;
     super::finish_zero_touch(ctx, outcome)
 }

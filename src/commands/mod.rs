@@ -233,6 +233,25 @@ pub type ZeroTouchOutcome = (
     Option<(Release, Vec<crate::model::schedule::Schedule>, String)>,
 );
 
+/// The runner's decision for a change to `release` that may have made
+/// zero-touch schedules (`made`): one commit of its manifest.
+pub fn zero_touch_commit(
+    release: Release,
+    message: crate::store::CommitMessage,
+    done: String,
+    made: Vec<crate::model::schedule::Schedule>,
+    by: String,
+) -> anyhow::Result<shared::Decision<ZeroTouchOutcome>> {
+    Ok(shared::Decision::commit(
+        vec![crate::store::change_for(&release)?],
+        message,
+        (
+            shared::ReleaseOutcome::done(release.clone(), done),
+            Some((release, made, by)),
+        ),
+    ))
+}
+
 /// Prints the outcome, then tells about the schedules the commit made.
 pub fn finish_zero_touch(ctx: &Context, (outcome, made): ZeroTouchOutcome) -> anyhow::Result<i32> {
     let code = outcome.print(ctx)?;

@@ -9,7 +9,7 @@ use crate::model::release::ChecklistKind;
 use crate::rules::actions::checklist_for;
 use crate::rules::moves::{self, list_name};
 use crate::rules::register::effects::Stamp;
-use crate::store::{change_for, CommitMessage};
+use crate::store::CommitMessage;
 
 use super::shared::args::{environment, Id};
 use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
@@ -76,14 +76,7 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
         message.release = Some(release.id.clone());
         message.env = Some(target.name.clone());
         let done = format!("ticked {} {name} item: {text}", target.name);
-        Ok(Decision::commit(
-            vec![change_for(&release)?],
-            message,
-            (
-                ReleaseOutcome::done(release.clone(), done),
-                Some((release, made, by)),
-            ),
-        ))
+        super::zero_touch_commit(release, message, done, made, by)
     })?;
     super::finish_zero_touch(ctx, outcome)
 }

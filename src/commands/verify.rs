@@ -17,10 +17,10 @@ use crate::model::span::Span;
 use crate::rules::actions::may_verify;
 use crate::rules::moves::{self, CheckResult};
 use crate::rules::register::effects::Stamp;
-use crate::store::{change_for, CommitMessage, Workspace};
+use crate::store::{CommitMessage, Workspace};
 
 use super::shared::args::Id;
-use super::shared::{open_reading, refuse, release_to_change, write, Decision, ReleaseOutcome};
+use super::shared::{open_reading, refuse, release_to_change, write, ReleaseOutcome};
 
 pub struct VerifyArgs<'a> {
     pub release: &'a str,
@@ -130,14 +130,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
         message.release = Some(release.id.clone());
         message.env = Some(check.env.clone());
         let done = format!("{} health check in {}: {word}", release.id, check.env);
-        Ok(Decision::commit(
-            vec![change_for(&release)?],
-            message,
-            (
-                ReleaseOutcome::done(release.clone(), done),
-                Some((release, made, by)),
-            ),
-        ))
+        super::zero_touch_commit(release, message, done, made, by)
     })?;
     super::finish_zero_touch(ctx, outcome)?;
     if check.passed {
