@@ -4,6 +4,7 @@ use crate::context::Context;
 use crate::error::invalid;
 use crate::model::action::Action;
 use crate::rules::actions::may_approve;
+use crate::rules::approvals::still_valid;
 use crate::rules::moves;
 use crate::rules::register::effects::Stamp;
 use crate::store::CommitMessage;
@@ -45,9 +46,11 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Re
                 &verdict,
             ));
         }
-        let already = release
-            .current_approvals(&target.name)
-            .any(|a| a.role == role && a.email.eq_ignore_ascii_case(&actor.email));
+        let already = release.current_approvals(&target.name).any(|a| {
+            a.role == role
+                && a.email.eq_ignore_ascii_case(&actor.email)
+                && still_valid(&pipeline, target, a, ctx.now)
+        });
         if already {
             return Ok(Decision::nothing(
                 format!(

@@ -83,6 +83,8 @@ pub struct Environment {
     pub health_timeout: Span,
     pub requires_health: bool,
     pub approvals: Vec<String>,
+    /// Business days an approval counts for; None: while the content stays.
+    pub approvals_valid_for: Option<u32>,
     pub distinct_approvers: bool,
     pub entry_checklist: Vec<ChecklistItem>,
     pub exit_checklist: Vec<ChecklistItem>,
@@ -113,6 +115,7 @@ impl Environment {
             health_timeout: DEFAULT_HEALTH_TIMEOUT,
             requires_health: false,
             approvals: Vec::new(),
+            approvals_valid_for: None,
             distinct_approvers: false,
             entry_checklist: Vec::new(),
             exit_checklist: Vec::new(),

@@ -62,7 +62,19 @@ pub fn rule_lines(e: &Environment) -> Vec<String> {
         } else {
             ""
         };
-        lines.push(format!("approvals: {}{distinct}", e.approvals.join(", ")));
+        let valid = e
+            .approvals_valid_for
+            .map(|d| {
+                format!(
+                    ", each valid {d} business day{}",
+                    if d == 1 { "" } else { "s" }
+                )
+            })
+            .unwrap_or_default();
+        lines.push(format!(
+            "approvals: {}{distinct}{valid}",
+            e.approvals.join(", ")
+        ));
     }
     for (n, i) in e.entry_checklist.iter().enumerate() {
         lines.push(format!("entry {}. {}", n + 1, item_text(i)));
@@ -124,6 +136,7 @@ pub fn pipeline_json(p: &Pipeline) -> Value {
                 "requires_health": e.requires_health,
                 "approvals": e.approvals,
                 "distinct_approvers": e.distinct_approvers,
+                "approvals_valid_for": e.approvals_valid_for,
                 "entry_checklist": items_json(&e.entry_checklist),
                 "exit_checklist": items_json(&e.exit_checklist),
                 "windows": e.windows.iter().map(|w| w.text.clone()).collect::<Vec<_>>(),

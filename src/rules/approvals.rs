@@ -1,5 +1,8 @@
 //! Which approvals an environment still lacks for a release's current content.
 
+use chrono::{DateTime, Utc};
+
+use super::time::soak_end;
 use crate::model::pipeline::{Environment, Pipeline};
 use crate::model::release::{Approval, Release};
 
@@ -20,8 +23,28 @@ pub fn may_approve_as(p: &Pipeline, role: &str, email: &str) -> bool {
 }
 
 /// One message per unmet approval requirement of entering `target`.
-pub fn missing_approvals(p: &Pipeline, target: &Environment, r: &Release) -> Vec<String> {
-    let current: Vec<&Approval> = r.current_approvals(&target.name).collect();
+/// With `approvals_valid_for`, an approval counts for that many business
+/// days after it was given, as a soak of that length would; without it, as
+/// long as the content it approved.
+pub fn still_valid(p: &Pipeline, target: &Environment, a: &Approval, now: DateTime<Utc>) -> bool {
+    match target.approvals_valid_for {
+        None => true,
+        Some(days) => soak_end(&p.calendar, a.at, days).is_none_or(|end| now < end),
+    }
+}
+
+pub fn missing_approvals(
+    p: &Pipeline,
+    target: &Environment,
+    r: &Release,
+    now: DateTime<Utc>,
+) -> Vec<String> {
+    let fresh = |a: &Approval| still_valid(p, target, a, now);
+    let current: Vec<&Approval> = r
+        .current_approvals(&target.name)
+        .filter(|a| fresh(a))
+        .collect();
+    let expired = r.current_approvals(&target.name).any(|a| !fresh(a));
     // For each required role, the people (e-mails) whose approval counts.
     let mut candidates: Vec<(&str, Vec<String>)> = Vec::new();
     let mut missing = Vec::new();
@@ -33,8 +56,15 @@ pub fn missing_approvals(p: &Pipeline, target: &Environment, r: &Release) -> Vec
             .collect();
         people.dedup();
         if people.is_empty() {
+            let valid = match target.approvals_valid_for {
+                Some(days) if expired => format!(
+                    "; earlier ones expired: they count for {days} business day{}",
+                    if days == 1 { "" } else { "s" }
+                ),
+                _ => String::new(),
+            };
             missing.push(format!(
-                "entry to {} needs an approval as `{role}` (rel approve {} --env {} --role {role})",
+                "entry to {} needs an approval as `{role}` (rel approve {} --env {} --role {role}){valid}",
                 target.name, r.id, target.name
             ));
         }

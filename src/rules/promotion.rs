@@ -258,7 +258,7 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
         ));
     }
 
-    for message in missing_approvals(p, target, r) {
+    for message in missing_approvals(p, target, r, now) {
         v.push(Violation::new(RuleCode::Approval, message));
     }
 

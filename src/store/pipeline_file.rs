@@ -149,6 +149,8 @@ struct RawEnvironment {
     #[serde(default)]
     approvals: Vec<Spanned<String>>,
     #[serde(default)]
+    approvals_valid_for: Option<Spanned<i64>>,
+    #[serde(default)]
     distinct_approvers: bool,
     #[serde(default)]
     entry_checklist: Vec<Spanned<RawItem>>,
@@ -278,6 +280,17 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
         env.requires_frozen = e.requires_frozen;
         env.exclusive = e.exclusive;
         env.health_check = e.health_check;
+        if let Some(days) = e.approvals_valid_for {
+            env.approvals_valid_for = match u32::try_from(*days.get_ref()) {
+                Ok(n @ 1..=3650) => Some(n),
+                _ => {
+                    return Err(at(
+                        days.span(),
+                        "approvals_valid_for is a number of business days from 1 to 3650",
+                    ))
+                }
+            };
+        }
         if let Some(t) = e.health_timeout {
             env.health_timeout = Span::parse(t.get_ref()).map_err(|m| at(t.span(), &m))?;
         }

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `rel` binary on throwaway git repositories.
 //! One test binary (faster to link); one module per capability.
 
+mod approvals_expire;
 mod audit;
 mod bounds;
 mod bounds_health;
