@@ -60,7 +60,7 @@ pub enum NotesFormat {
     Json,
 }
 
-#[derive(Debug, Clone, Subcommand)]
+#[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start a release repository here: environments.toml (the default
     /// four-stage pipeline), releases/ and releases/incidents/; runs `git init`
@@ -322,7 +322,7 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Args)]
 pub struct ScheduleArgs {
     /// The release id, e.g. R-2026-001 (any case).
     pub release: String,
@@ -341,7 +341,7 @@ pub struct ScheduleArgs {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Args)]
 pub struct NewArgs {
     /// Semantic version, e.g. 1.4.0.
     #[arg(long)]
@@ -360,7 +360,7 @@ pub struct NewArgs {
     pub target: Option<String>,
 }
 
-#[derive(Debug, Clone, Subcommand)]
+#[derive(Debug, Subcommand)]
 pub enum IncidentCommand {
     /// Register an incident (status open).
     New {

@@ -43,17 +43,6 @@ pub use shared::open_reading;
 /// Runs a command; returns the exit code for outcomes that are not errors
 /// (`check` not ready, `verify` failed).
 pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
-    // A write outside the runner (the schedule commands make their own
-    // commits) does not decide again when the remote moved: exit 3.
-    run(ctx, command).map_err(|e| match e.downcast::<crate::store::sync::RemoteMoved>() {
-        Ok(moved) => crate::error::conflict(format!(
-            "{moved}; nothing was written, run the command again"
-        )),
-        Err(other) => other,
-    })
-}
-
-fn run(ctx: &Context, command: Command) -> anyhow::Result<i32> {
     if ctx.worktree && !reads_only(&command) {
         return Err(crate::error::invalid(
             "--worktree is for reading commands (status, list, show, check, plan, env, notes, \
