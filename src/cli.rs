@@ -73,12 +73,19 @@ pub enum Command {
     Sync,
     /// One row per release in progress: where it is, for how long, and what
     /// it waits for.
-    Status,
+    Status {
+        /// Only the updates of this installation.
+        #[arg(long, value_name = "NAME")]
+        installation: Option<String>,
+    },
     /// List releases.
     List {
         /// Which releases: open, frozen, released, cancelled or all.
         #[arg(long, value_enum, default_value = "all")]
         state: StateFilter,
+        /// Only the updates of this installation.
+        #[arg(long, value_name = "NAME")]
+        installation: Option<String>,
     },
     /// Everything about one release, history included.
     Show {
@@ -90,6 +97,16 @@ pub enum Command {
     /// The incident register: work requests, defects and changes.
     #[command(subcommand)]
     Incident(IncidentCommand),
+    /// Client installations: the version each runs, its admins, approvers
+    /// and maintenance windows.
+    #[command(subcommand)]
+    Installation(crate::cli_updates::InstallationCommand),
+    /// One update per installation (all below the version, or those named),
+    /// in one commit.
+    Rollout(crate::cli_updates::RolloutArgs),
+    /// A release's update path (simple or standard), its hop and the
+    /// reasons; `--set` reclassifies.
+    Path(crate::cli_updates::PathArgs),
     /// Add incidents to a release (all or none). Each must be resolved,
     /// authorised by the client and in no other release in progress.
     Group {
@@ -358,6 +375,10 @@ pub struct NewArgs {
     /// Target date (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub target: Option<String>,
+    /// Make it an update of this installation, from the version it runs
+    /// (id default NAME-VERSION).
+    #[arg(long, value_name = "NAME")]
+    pub installation: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -375,9 +396,27 @@ pub enum IncidentCommand {
         /// The change breaks compatibility for users.
         #[arg(long)]
         breaking: bool,
+        /// It needs compatibility work for clients' customisations.
+        #[arg(long)]
+        compat_work: bool,
+        /// It needs work on the client's side.
+        #[arg(long)]
+        client_work: bool,
         /// The impact on users, for the release notes.
         #[arg(long)]
         impact: Option<String>,
+    },
+    /// Set (or with --off clear) flags that decide a release's update path:
+    /// breaking, compat-work, client-work.
+    Flag {
+        /// The incident id, e.g. INC-101 (any case).
+        id: String,
+        /// breaking, compat-work or client-work.
+        #[arg(required = true, value_name = "FLAG")]
+        flags: Vec<String>,
+        /// Clear the flags instead of setting them.
+        #[arg(long)]
+        off: bool,
     },
     /// Mark an incident resolved.
     Resolve {

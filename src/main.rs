@@ -9,6 +9,7 @@
 
 mod bounded;
 mod cli;
+mod cli_updates;
 mod commands;
 mod context;
 mod error;

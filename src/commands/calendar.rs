@@ -19,7 +19,7 @@ use crate::render::time::rfc3339;
 use crate::rules::time::blackout_interval;
 use crate::store::output_path::OutputFile;
 
-use super::notify::recipients;
+use super::notify::recipients_for;
 use super::schedule_facts::in_progress;
 
 pub fn run(ctx: &Context, output: Option<&std::path::Path>) -> anyhow::Result<i32> {
@@ -84,7 +84,7 @@ pub fn feed(p: &Pipeline, releases: &[Release], now: chrono::DateTime<chrono::Ut
             if let Some(note) = &s.note {
                 description.push(note.clone());
             }
-            let told = recipients(p, Some(&s.env));
+            let told = recipients_for(p, r, Some(&s.env));
             if !told.is_empty() {
                 description.push(format!("for {}", told.join(", ")));
             }

@@ -1,8 +1,11 @@
 //! `rel close R`: released; its incidents closed.
 
 use crate::context::Context;
+use crate::error::invalid;
 use crate::model::action::Action;
 use crate::model::incident::Incident;
+use crate::model::installation::Installation;
+use crate::model::release::parse_version;
 use crate::rules::actions::may_close;
 use crate::rules::moves;
 use crate::rules::register::effects::Stamp;
@@ -51,6 +54,21 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
             release.version,
             release.incidents.len()
         ));
+        // An update's installation now runs its version (never lowered:
+        // a later update may have been closed first).
+        if let Some(name) = &release.installation {
+            let mut installation = ws.load::<Installation>(name)?;
+            let runs = parse_version(&installation.version).ok();
+            let new = parse_version(&release.version).map_err(invalid)?;
+            if runs.is_none_or(|v| v < new) {
+                message.body.push(format!(
+                    "{} now runs {} (was {})",
+                    installation.name, new, installation.version
+                ));
+                installation.version = new.to_string();
+                changes.push(change_for(&installation)?);
+            }
+        }
         message.release = Some(release.id.clone());
         message.env = Some(release.environment.clone());
         let done = format!("{} {} released", release.id, release.version);

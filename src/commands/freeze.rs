@@ -87,6 +87,8 @@ pub fn unfreeze(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result
                 by: &by,
             },
         );
+        // A content change: the update path is decided again.
+        super::shared::paths::redecide(ws, &ws.pipeline()?, &mut release, &[], ctx.now, &by)?;
 
         let mut message = CommitMessage::new(Action::Unfreeze, &release.id);
         message.body.push(format!(

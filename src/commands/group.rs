@@ -14,6 +14,7 @@ use crate::rules::register::{lists, may_group, may_ungroup, Candidate, Holder};
 use crate::store::{change_for, CommitMessage, Workspace};
 
 use super::shared::args::{incident_ids, Id};
+use super::shared::paths::redecide;
 use super::shared::register::{count, holder_of, resolve_incidents, subject};
 use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
 
@@ -64,6 +65,8 @@ pub fn group(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Resu
                 by: &by,
             },
         );
+        // Its content changed: the update path is decided again.
+        redecide(ws, &ws.pipeline()?, &mut release, &new, ctx.now, &by)?;
 
         let added: Vec<String> = new.iter().map(|i| i.id.clone()).collect();
         let mut changes = vec![change_for(&release)?];
@@ -173,6 +176,7 @@ pub fn ungroup(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Re
                 by: &by,
             },
         );
+        redecide(ws, &ws.pipeline()?, &mut release, &incidents, ctx.now, &by)?;
 
         let mut changes = vec![change_for(&release)?];
         for i in &incidents {

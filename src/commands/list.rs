@@ -18,20 +18,25 @@ fn wanted(filter: StateFilter, state: State) -> bool {
     }
 }
 
-pub fn run(ctx: &Context, filter: StateFilter) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, filter: StateFilter, installation: Option<&str>) -> anyhow::Result<i32> {
     let ws = crate::commands::shared::open_reading(ctx)?;
+    let only = super::installation::filter(&ws, installation)?;
     // The table is made of each release's facts (cached per blob); the
     // JSON of the wanted ones is read from their files a chunk at a time.
     let listed: Vec<Listed<_>> = ws
         .facts::<Release>()?
         .into_iter()
         .filter(|l| wanted(filter, l.facts.state))
+        .filter(|l| only.admits(l.facts.installation.as_deref()))
         .collect();
     if ctx.json {
         let files: Vec<_> = listed.iter().map(|l| &l.file).collect();
-        let items = ws
-            .parse_each::<Release>(&files)
-            .map(|r| r.map(|r| wanted(filter, r.state).then(|| release_json(&r))));
+        let items = ws.parse_each::<Release>(&files).map(|r| {
+            r.map(|r| {
+                (wanted(filter, r.state) && only.admits(r.installation.as_deref()))
+                    .then(|| release_json(&r))
+            })
+        });
         json_seq_of_results(items)?;
         return Ok(0);
     }

@@ -12,13 +12,17 @@ mod freeze;
 mod group;
 mod incident;
 mod init;
+// Installations and update paths (contract section 8).
+mod installation;
 mod list;
 mod log;
 mod new;
 mod notes;
+mod path;
 mod plan;
 mod promote;
 mod rollback;
+mod rollout;
 mod shared;
 mod show;
 mod status;
@@ -53,8 +57,14 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
         Command::Init => init::run(ctx),
         Command::Env => env::run(ctx),
         Command::Sync => sync::run(ctx),
-        Command::Status => status::run(ctx),
-        Command::List { state } => list::run(ctx, state),
+        Command::Status { installation } => status::run(ctx, installation.as_deref()),
+        Command::List {
+            state,
+            installation,
+        } => list::run(ctx, state, installation.as_deref()),
+        Command::Installation(cmd) => installation::run(ctx, cmd),
+        Command::Rollout(args) => rollout::run(ctx, &args),
+        Command::Path(args) => path::run(ctx, &args),
         Command::Show { release } => show::run(ctx, &release),
         Command::New(args) => new::run(ctx, &args),
         Command::Incident(cmd) => incident::run(ctx, cmd),
@@ -144,7 +154,7 @@ fn reads_only(command: &Command) -> bool {
     use crate::cli::IncidentCommand as I;
     match command {
         Command::Env
-        | Command::Status
+        | Command::Status { .. }
         | Command::List { .. }
         | Command::Show { .. }
         | Command::Check { .. }
@@ -155,6 +165,11 @@ fn reads_only(command: &Command) -> bool {
         Command::Calendar { output } => output.is_none(),
         Command::Notes { output, .. } => output.is_none(),
         Command::Incident(I::List { .. } | I::Show { .. }) => true,
+        Command::Installation(
+            crate::cli_updates::InstallationCommand::List
+            | crate::cli_updates::InstallationCommand::Show { .. },
+        ) => true,
+        Command::Path(args) => args.set.is_none(),
         _ => false,
     }
 }

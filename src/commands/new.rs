@@ -6,18 +6,25 @@ use crate::cli::NewArgs;
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::action::Action;
+use crate::model::actor::Actor;
 use crate::model::ids::id_key;
+use crate::model::installation::Installation;
+use crate::model::path::Hop;
+use crate::model::pipeline::Pipeline;
 use crate::model::quote::quoted;
 use crate::model::release::{parse_version, Kind, Release};
 use crate::render::output::{json, outln};
 use crate::render::release::release_json;
 use crate::rules::actions::may_create;
 use crate::rules::moves::{self, NewRelease};
+use crate::rules::paths::record_if_changed;
 use crate::rules::register::effects::Stamp;
 use crate::store::toml_file::to_canonical;
+use crate::store::Workspace;
 use crate::store::{file_of, Change, CommitMessage};
 
 use super::shared::args::{required_text, Id};
+use super::shared::paths::{breaking_released, decision_with, last_released_below, redecide};
 use super::shared::promotion_facts::occupants;
 use super::shared::{refuse, write, Decision};
 
@@ -31,10 +38,42 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
     let asked_id = args.id.as_deref().map(Id::release).transpose()?;
     let target = args.target.as_deref().map(target_date).transpose()?;
     let title = required_text("--title", &args.title, "the release's title")?;
+    let installation = args
+        .installation
+        .as_deref()
+        .map(Id::installation)
+        .transpose()?;
 
     let release = write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
         let existing = ws.ids::<Release>()?;
+        if let Some(name) = &installation {
+            let spec = Update {
+                installation: ws.load::<Installation>(name.as_str())?,
+                version: &version,
+                kind: args.kind.is_some().then_some(kind),
+                title: &title,
+                id: asked_id.as_ref().map(|i| i.to_string()),
+                target,
+            };
+            let release = make_update(ctx, ws, &pipeline, &spec, &existing, actor)?;
+            let change = Change {
+                path: file_of::<Release>(&release.id),
+                content: to_canonical(&release)?,
+            };
+            let mut message = CommitMessage::new(Action::New, &release.id);
+            message.body.push(format!(
+                "{} {} ({}): update of {} from {}: {title}",
+                release.id,
+                release.version,
+                release.kind,
+                spec.installation.name,
+                spec.installation.version
+            ));
+            message.release = Some(release.id.clone());
+            message.env = Some(release.environment.clone());
+            return Ok(Decision::commit(vec![change], message, release));
+        }
         let id = match &asked_id {
             Some(id) => {
                 if let Some(other) = existing.iter().find(|e| id_key(e) == id_key(id.as_str())) {
@@ -49,7 +88,7 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
                 ))
             })?,
         };
-        let occupants = occupants(ws, &pipeline, 0, &id)?;
+        let occupants = occupants(ws, &pipeline, 0, &id, None)?;
         let verdict = may_create(&pipeline, &id, &occupants);
         if !verdict.allowed() {
             return Err(refuse(
@@ -61,7 +100,8 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
         }
         let first = pipeline.first().name.clone();
         let by = actor.to_string();
-        let release = moves::create(
+        let from = last_released_below(ws, &version)?;
+        let mut release = moves::create(
             &NewRelease {
                 id: &id,
                 title: &title,
@@ -69,12 +109,16 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
                 kind,
                 target,
                 first: &first,
+                installation: None,
+                from_version: from.as_ref(),
+                path: None,
             },
             Stamp {
                 at: ctx.now,
                 by: &by,
             },
         );
+        redecide(ws, &pipeline, &mut release, &[], ctx.now, &by)?;
         let change = Change {
             path: file_of::<Release>(&id),
             content: to_canonical(&release)?,
@@ -93,6 +137,111 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
         outln(&release.id)?;
     }
     Ok(0)
+}
+
+/// What an update of an installation is made of (`rel new --installation`
+/// and each update of `rel rollout`).
+pub struct Update<'a> {
+    pub installation: Installation,
+    pub version: &'a semver::Version,
+    /// Given with --kind; default: the hop's (major, minor or patch).
+    pub kind: Option<Kind>,
+    pub title: &'a str,
+    /// Default `NAME-VERSION`.
+    pub id: Option<String>,
+    pub target: Option<NaiveDate>,
+}
+
+/// An update of `spec.installation`, checked (exit 2: its version not
+/// above the installation's, an id taken; exit 1: the rules refuse it in
+/// the first environment) and with its path decided. `taken`: release
+/// ids that exist, including those made in the same commit.
+pub fn make_update(
+    ctx: &Context,
+    ws: &Workspace,
+    pipeline: &Pipeline,
+    spec: &Update,
+    taken: &[String],
+    actor: &Actor,
+) -> anyhow::Result<Release> {
+    make_update_with(ctx, ws, pipeline, spec, taken, actor, None)
+}
+
+/// `make_update` with the breaking releases already gathered (a rollout
+/// gathers them once for every installation).
+pub fn make_update_with(
+    ctx: &Context,
+    ws: &Workspace,
+    pipeline: &Pipeline,
+    spec: &Update,
+    taken: &[String],
+    actor: &Actor,
+    breaking: Option<&[(String, semver::Version)]>,
+) -> anyhow::Result<Release> {
+    let inst = &spec.installation;
+    let from = parse_version(&inst.version)
+        .map_err(|m| invalid(format!("{}: {m}", file_of::<Installation>(&inst.name))))?;
+    if spec.version <= &from {
+        return Err(invalid(format!(
+            "{} is not above {}'s version {}; an update goes up",
+            spec.version, inst.name, inst.version
+        )));
+    }
+    let id = match &spec.id {
+        Some(id) => id.clone(),
+        None => format!("{}-{}", inst.name, spec.version),
+    };
+    crate::model::ids::validate_id("release", &id).map_err(invalid)?;
+    if let Some(other) = taken.iter().find(|e| id_key(e) == id_key(&id)) {
+        return Err(invalid(format!("release `{other}` already exists")));
+    }
+    let occupants = occupants(ws, pipeline, 0, &id, Some(&inst.name))?;
+    let verdict = may_create(pipeline, &id, &occupants);
+    if !verdict.allowed() {
+        return Err(refuse(
+            Action::New,
+            Some(&id),
+            &format!("cannot create {id} in {}", pipeline.first().name),
+            &verdict,
+        ));
+    }
+    let hop = Hop::between(&from, spec.version);
+    let kind = spec.kind.unwrap_or(if hop.major > 0 {
+        Kind::Major
+    } else if hop.minor > 0 {
+        Kind::Minor
+    } else {
+        Kind::Patch
+    });
+    let by = actor.to_string();
+    let mut release = moves::create(
+        &NewRelease {
+            id: &id,
+            title: spec.title,
+            version: spec.version,
+            kind,
+            target: spec.target,
+            first: &pipeline.first().name,
+            installation: Some(&inst.name),
+            from_version: Some(&from),
+            path: None,
+        },
+        Stamp {
+            at: ctx.now,
+            by: &by,
+        },
+    );
+    let gathered;
+    let breaking = match breaking {
+        Some(b) => b,
+        None => {
+            gathered = breaking_released(ws, &hop)?;
+            &gathered
+        }
+    };
+    let d = decision_with(pipeline, &release, &[], breaking)?;
+    record_if_changed(&mut release, &d, ctx.now, &by);
+    Ok(release)
 }
 
 /// Exactly YYYY-MM-DD: chrono alone also takes 2026-1-1 or +99999-01-01.

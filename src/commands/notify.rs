@@ -56,7 +56,7 @@ impl Event {
             env: env.map(str::to_string),
             at: rfc3339(at),
             by: by.to_string(),
-            recipients: recipients(p, env),
+            recipients: recipients_for(p, r, env),
             commit: None,
             reason: None,
         }
@@ -66,6 +66,22 @@ impl Event {
         self.reason = reason.map(str::to_string);
         self
     }
+}
+
+/// `recipients` for release `r`: for an update, with the installation's
+/// role members in place of the pipeline's, and its admins after them
+/// (contract section 8).
+pub fn recipients_for(p: &Pipeline, r: &Release, env: Option<&str>) -> Vec<String> {
+    let effective = p.for_release(r);
+    let mut out = recipients(&effective, env);
+    if let Some(i) = r.installation.as_deref().and_then(|n| p.installation(n)) {
+        for admin in &i.admins {
+            if !out.iter().any(|o| o.eq_ignore_ascii_case(admin)) {
+                out.push(admin.clone());
+            }
+        }
+    }
+    out
 }
 
 /// The members of the roles in the pipeline's `notify` and in that of the

@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         .iter()
         .map(|e| {
             if e.exclusive {
-                occupants_of(&all, &e.name, &release.id)
+                occupants_of(&all, &e.name, &release.id, release.installation.as_deref())
             } else {
                 Vec::new()
             }

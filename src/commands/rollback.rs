@@ -19,7 +19,13 @@ pub fn run(ctx: &Context, release_id: &str, to: &str, reason: &str) -> anyhow::R
         let mut release = release_to_change(ctx, ws, id.as_str())?;
         let index = environment(&pipeline, to)?;
         let target = pipeline.environments[index].name.clone();
-        let occupants = occupants(ws, &pipeline, index, &release.id)?;
+        let occupants = occupants(
+            ws,
+            &pipeline,
+            index,
+            &release.id,
+            release.installation.as_deref(),
+        )?;
         let verdict = may_rollback(&pipeline, &release, index, &occupants);
         if !verdict.allowed() {
             return Err(refuse(

@@ -11,6 +11,7 @@ use crate::render::table::{new_table, render, toned, Tone};
 use crate::render::time::rfc3339;
 use crate::rules::actions::may_close;
 use crate::rules::history::soak_from;
+use crate::rules::promotion::resolve_target;
 use crate::rules::promotion::{check_promotion, PromotionInput, PromotionVerdict};
 use crate::rules::time::business_days_elapsed;
 use crate::rules::verdict::when;
@@ -25,9 +26,10 @@ struct Row<'a> {
     next: Option<PromotionVerdict>,
 }
 
-pub fn run(ctx: &Context) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, installation: Option<&str>) -> anyhow::Result<i32> {
     let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
+    let only = super::installation::filter(&ws, installation)?;
     // The archive is known by its facts (cached per blob); only the
     // releases in progress are read in full, and their files decide.
     let listed = ws.facts::<Release>()?;
@@ -43,6 +45,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
                 id: l.facts.id.clone(),
                 state: l.facts.state,
                 environment: l.facts.environment.clone(),
+                installation: l.facts.installation.clone(),
             });
         }
     }
@@ -50,6 +53,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     let rows: Vec<Row> = all
         .iter()
         .filter(|r| r.state.in_progress())
+        .filter(|r| only.admits(r.installation.as_deref()))
         .map(|r| Row {
             release: r,
             // Days of soak: from the entry or the last content change there.
@@ -109,10 +113,10 @@ fn next_verdict(
     r: &Release,
     ctx: &Context,
 ) -> Option<PromotionVerdict> {
-    let target = p.position(&r.environment)? + 1;
+    let target = resolve_target(p, r, None).ok()?;
     let env = p.environments.get(target)?;
     let occupants = if env.exclusive {
-        occupants_of(all, &env.name, &r.id)
+        occupants_of(all, &env.name, &r.id, r.installation.as_deref())
     } else {
         Vec::new()
     };

@@ -35,10 +35,16 @@ pub enum Action {
     Unschedule,
     Hold,
     Resume,
+    // Installations and update paths (section 8).
+    InstallationNew,
+    InstallationSet,
+    Rollout,
+    Path,
+    IncidentFlag,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 29] = [
         Action::Init,
         Action::New,
         Action::IncidentNew,
@@ -63,6 +69,11 @@ impl Action {
         Action::Unschedule,
         Action::Hold,
         Action::Resume,
+        Action::InstallationNew,
+        Action::InstallationSet,
+        Action::Rollout,
+        Action::Path,
+        Action::IncidentFlag,
     ];
 
     /// The name written in history events and in `Rel-Action`.
@@ -92,6 +103,11 @@ impl Action {
             Action::Unschedule => "unschedule",
             Action::Hold => "hold",
             Action::Resume => "resume",
+            Action::InstallationNew => "installation-new",
+            Action::InstallationSet => "installation-set",
+            Action::Rollout => "rollout",
+            Action::Path => "path",
+            Action::IncidentFlag => "incident-flag",
         }
     }
 }

@@ -96,6 +96,12 @@ pub struct Incident {
     pub status: IncidentStatus,
     #[serde(default)]
     pub breaking: bool,
+    /// Needs compatibility work for clients' customisations (section 8).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub compat_work: bool,
+    /// Needs work on the client's side (section 8).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub client_work: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub impact: Option<String>,
     /// The release holding it (in progress or released); kept in step with
@@ -115,7 +121,23 @@ pub struct Incident {
     pub history: Vec<IncidentEvent>,
 }
 
+/// The flags of an incident that decide a release's update path.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flags {
+    pub breaking: bool,
+    pub compat_work: bool,
+    pub client_work: bool,
+}
+
 impl Incident {
+    pub fn flags(&self) -> Flags {
+        Flags {
+            breaking: self.breaking,
+            compat_work: self.compat_work,
+            client_work: self.client_work,
+        }
+    }
+
     /// Whether `release` is the release this incident names as its holder.
     pub fn is_held_by(&self, release: &str) -> bool {
         self.release

@@ -3,8 +3,11 @@
 pub mod action;
 pub mod actor;
 pub mod calendar;
+pub mod effective;
 pub mod ids;
 pub mod incident;
+pub mod installation;
+pub mod path;
 pub mod pipeline;
 pub mod quote;
 pub mod release;

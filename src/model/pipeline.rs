@@ -3,7 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use chrono_tz::Tz;
+
 use super::calendar::{Blackout, Calendar, Window};
+use super::installation::InstallationRules;
+use super::path::{MaxHop, UpdatePath};
 use super::release::Kind;
 use super::rule::RuleCode;
 use super::span::Span;
@@ -23,6 +27,13 @@ pub struct Pipeline {
     pub sync: Option<SyncSettings>,
     /// Roles whose members are told about schedules and holds (section 7).
     pub notify: Vec<String>,
+    /// `[paths] simple_max_hop` (section 8).
+    pub simple_max_hop: MaxHop,
+    /// The installations of `releases/installations/`, by name in lower
+    /// case: what replaces the pipeline's members and windows for their
+    /// updates (see `effective`). Empty when read from environments.toml
+    /// alone.
+    pub installations: BTreeMap<String, InstallationRules>,
 }
 
 /// `[sync]` of environments.toml.
@@ -102,6 +113,14 @@ pub struct Environment {
     pub schedule_notice: Option<Span>,
     /// Roles told about schedules into here, besides the pipeline's.
     pub notify: Vec<String>,
+    /// `paths`: the update paths this environment is on; empty: every path.
+    pub paths: Vec<UpdatePath>,
+    /// The timezone `windows` are read in when not the calendar's: an
+    /// installation's (set only in a release's effective pipeline).
+    pub windows_timezone: Option<Tz>,
+    /// Not on the release's path (set only in a release's effective
+    /// pipeline): passed over like an optional environment.
+    pub off_path: bool,
 }
 
 impl Environment {
@@ -127,7 +146,20 @@ impl Environment {
             auto_schedule: false,
             schedule_notice: None,
             notify: Vec::new(),
+            paths: Vec::new(),
+            windows_timezone: None,
+            off_path: false,
         }
+    }
+
+    /// Whether a release on `path` goes through here.
+    pub fn on_path(&self, path: UpdatePath) -> bool {
+        self.paths.is_empty() || self.paths.contains(&path)
+    }
+
+    /// Passed over by the order rule: optional, or not on the release's path.
+    pub fn may_be_passed_over(&self) -> bool {
+        self.optional || self.off_path
     }
 
     /// Entry items that apply to a release of this kind.
@@ -181,6 +213,11 @@ impl Pipeline {
 
     pub fn last(&self) -> &Environment {
         &self.environments[self.environments.len() - 1]
+    }
+
+    /// The installation named `name` (any case).
+    pub fn installation(&self, name: &str) -> Option<&InstallationRules> {
+        self.installations.get(&name.to_ascii_lowercase())
     }
 
     /// Members of a role, when the role is restricted.

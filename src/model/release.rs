@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::action::Action;
 use super::ids::{id_key, validate_id};
+use super::path::PathRecord;
 use super::quote::{cut, quoted};
 use super::rule::RuleCode;
 use super::schedule::{Hold, Schedule};
@@ -208,6 +209,14 @@ pub struct Release {
     pub revision: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<NaiveDate>,
+    /// The installation this release updates (section 8); None: a release
+    /// of the pipeline's own environments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub installation: Option<String>,
+    /// The version the hop starts from: the installation's at `rel new`,
+    /// or the last version released before it. None: nothing before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_version: Option<String>,
     pub created_at: DateTime<Utc>,
     pub created_by: String,
     /// Valid ids, each once (ignoring case): one file is written per id.
@@ -225,6 +234,10 @@ pub struct Release {
     /// Set by `rel hold`: the release may not move until `rel resume`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub held: Option<Hold>,
+    /// The update path (section 8); None for a release made before paths
+    /// were decided: every environment is on its path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathRecord>,
     #[serde(default)]
     pub history: Vec<Event>,
 }

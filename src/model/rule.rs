@@ -29,10 +29,12 @@ pub enum RuleCode {
     Held,
     Conflict,
     Notice,
+    /// Reclassified to the simple path while a condition fails (section 8).
+    Path,
 }
 
 impl RuleCode {
-    pub const ALL: [RuleCode; 19] = [
+    pub const ALL: [RuleCode; 20] = [
         RuleCode::State,
         RuleCode::Order,
         RuleCode::Soak,
@@ -52,6 +54,7 @@ impl RuleCode {
         RuleCode::Held,
         RuleCode::Conflict,
         RuleCode::Notice,
+        RuleCode::Path,
     ];
 
     /// Rules `--override` may ever set aside (contract section 4).
@@ -86,6 +89,7 @@ impl RuleCode {
             RuleCode::Held => "held",
             RuleCode::Conflict => "conflict",
             RuleCode::Notice => "notice",
+            RuleCode::Path => "path",
         }
     }
 

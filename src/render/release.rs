@@ -26,6 +26,24 @@ pub fn release_json(r: &Release) -> Value {
                 .map(|h| json!({"by": h.by, "at": rfc3339(h.at), "reason": h.reason}))
                 .unwrap_or(Value::Null),
         );
+        // Contract section 8: always present, null when not an update or
+        // no path was decided.
+        map.insert("installation".into(), json!(r.installation));
+        map.insert("from_version".into(), json!(r.from_version));
+        map.insert(
+            "path".into(),
+            json!(r.path.as_ref().map(|p| p.name.as_str())),
+        );
+        map.insert(
+            "path_record".into(),
+            r.path
+                .as_ref()
+                .map(|p| {
+                    json!({"path": p.name.as_str(), "set_by": p.set_by.as_str(), "at": rfc3339(p.at),
+                        "by": p.by, "reason": p.reason, "reasons": p.reasons})
+                })
+                .unwrap_or(Value::Null),
+        );
         map.insert(
             "target".into(),
             r.target
@@ -109,6 +127,24 @@ pub fn release_text(
     ));
     if let Some(t) = r.target {
         out.push(format!("  target       {t}"));
+    }
+    if let Some(i) = &r.installation {
+        out.push(format!(
+            "  installation {i} (update from {})",
+            r.from_version.as_deref().unwrap_or("?")
+        ));
+    }
+    if let Some(p) = &r.path {
+        let why = match (&p.reason, p.reasons.is_empty()) {
+            (Some(reason), _) => format!(": {reason}"),
+            (None, false) => format!(": {}", p.reasons.join("; ")),
+            (None, true) => String::new(),
+        };
+        out.push(format!(
+            "  path         {} (set by {}){why}",
+            p.name,
+            p.set_by.as_str()
+        ));
     }
     out.push(format!("  revision     {}", r.revision));
     for line in schedule_lines(r, tz) {

@@ -20,6 +20,8 @@ fn in_progress(r: &Release, what: &str, v: &mut Verdict) {
 
 /// Approving entry into environment `env` (an index) as `role` by `email`.
 pub fn may_approve(p: &Pipeline, r: &Release, env: usize, role: &str, email: &str) -> Verdict {
+    // An update's installation names its own members of a role.
+    let p: &Pipeline = &p.for_release(r);
     let mut v = Verdict::default();
     in_progress(r, "one can approve", &mut v);
     let target = &p.environments[env];
@@ -35,7 +37,14 @@ pub fn may_approve(p: &Pipeline, r: &Release, env: usize, role: &str, email: &st
     if !may_approve_as(p, role, email) {
         v.push(Violation::new(
             RuleCode::Role,
-            format!("{email} is not a member of role `{role}` in environments.toml"),
+            format!(
+                "{email} is not a member of role `{role}` {}",
+                match r.installation.as_deref().and_then(|n| p.installation(n)) {
+                    Some(i) if i.roles.keys().any(|k| k.eq_ignore_ascii_case(role)) =>
+                        format!("for installation {}", i.name),
+                    _ => "in environments.toml".to_string(),
+                }
+            ),
         ));
     }
     v

@@ -119,6 +119,8 @@ mod tests {
             require_incidents: true,
             sync: None,
             notify: Vec::new(),
+            simple_max_hop: Default::default(),
+            installations: Default::default(),
         };
         assert!(!may_approve_as(&p, "client", "a@x.example"));
         assert!(may_approve_as(&p, "CLIENT", "c@X.example"));

@@ -26,6 +26,8 @@ pub fn after_change(
     if !release.state.in_progress() || release.held.is_some() {
         return made;
     }
+    let effective = p.for_release(release);
+    let p: &Pipeline = &effective;
     let Some(current) = p.position(&release.environment) else {
         return made;
     };
@@ -40,7 +42,7 @@ pub fn after_change(
     proposed.schedules.retain(|s| !is_stale(p, release, s));
     for target in current + 1..p.environments.len() {
         let env = &p.environments[target];
-        if proposed.schedule_for(&env.name).is_some() {
+        if proposed.schedule_for(&env.name).is_some() || env.off_path {
             continue; // the chain goes on from a schedule already made
         }
         if !env.auto_schedule {

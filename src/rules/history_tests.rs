@@ -23,6 +23,8 @@ fn release(env: &str, entered: i64, history: Vec<Event>) -> Release {
         entered_at: t(entered),
         revision: 1,
         target: None,
+        installation: None,
+        from_version: None,
         created_at: t(0),
         created_by: "a".into(),
         incidents: Vec::new(),
@@ -31,6 +33,7 @@ fn release(env: &str, entered: i64, history: Vec<Event>) -> Release {
         health: Vec::new(),
         schedules: Vec::new(),
         held: None,
+        path: None,
         history,
     }
 }

@@ -10,6 +10,7 @@ pub mod due;
 pub mod history;
 pub mod moves;
 pub mod overrides;
+pub mod paths;
 pub mod plan;
 pub mod promotion;
 pub mod register;

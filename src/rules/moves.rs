@@ -182,6 +182,11 @@ pub struct NewRelease<'a> {
     pub target: Option<NaiveDate>,
     /// The first environment of the pipeline, where every release starts.
     pub first: &'a str,
+    /// The installation it updates, and the version it updates from.
+    pub installation: Option<&'a str>,
+    pub from_version: Option<&'a semver::Version>,
+    /// The path decided for it (`rules::paths::decide`).
+    pub path: Option<crate::model::path::PathRecord>,
 }
 
 /// A new release, open, at revision 1, in the first environment since now.
@@ -199,6 +204,8 @@ pub fn create(new: &NewRelease, stamp: Stamp) -> Release {
         entered_at: stamp.at,
         revision: 1,
         target: new.target,
+        installation: new.installation.map(str::to_string),
+        from_version: new.from_version.map(|v| v.to_string()),
         created_at: stamp.at,
         created_by: stamp.by.to_string(),
         incidents: Vec::new(),
@@ -207,6 +214,7 @@ pub fn create(new: &NewRelease, stamp: Stamp) -> Release {
         health: Vec::new(),
         schedules: Vec::new(),
         held: None,
+        path: new.path.clone(),
         history: vec![event],
     }
 }

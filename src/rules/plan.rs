@@ -31,6 +31,9 @@ pub fn plan(
     occupants: &[Vec<String>],
     now: DateTime<Utc>,
 ) -> Vec<PlanStep> {
+    // The release's own pipeline: an update's windows, its path.
+    let effective = p.for_release(r);
+    let p: &Pipeline = &effective;
     let Some(current) = p.position(&r.environment) else {
         return Vec::new();
     };
@@ -41,6 +44,10 @@ pub fn plan(
     let none = Vec::new();
     let mut steps = Vec::new();
     for target in current + 1..p.environments.len() {
+        // Environments off the release's path are passed over, not planned.
+        if p.environments[target].off_path {
+            continue;
+        }
         let name = p.environments[target].name.clone();
         // (earliest, blocked_by) of the best way in found so far.
         let mut best: Option<(Option<DateTime<Utc>>, Vec<RuleCode>)> = None;
@@ -68,8 +75,9 @@ pub fn plan(
                     best = Some((earliest, verdict.blocking_codes()));
                 }
             }
-            // Only optional environments may be passed over.
-            if !p.environments[source].optional {
+            // Only optional environments (and those off the path) may be
+            // passed over.
+            if !p.environments[source].may_be_passed_over() {
                 break;
             }
         }

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::model::calendar::Calendar;
 use crate::model::pipeline::{Environment, Pipeline};
 use crate::model::quote::cut;
 use crate::model::release::{ChecklistKind, Release};
@@ -142,8 +143,9 @@ pub fn finished_verdict(
 
 /// Evaluates every promotion rule and returns all violations.
 pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
-    let p = input.pipeline;
     let r = input.release;
+    let effective = input.pipeline.for_release(r);
+    let p: &Pipeline = &effective;
     let now = input.now;
     let target: &Environment = &p.environments[input.target.min(p.environments.len() - 1)];
     if let Some(over) = finished_verdict(r, Some(target), now) {
@@ -186,7 +188,7 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
         Some(i) => {
             let skipped: Vec<&str> = p.environments[i + 1..input.target]
                 .iter()
-                .filter(|e| !e.optional)
+                .filter(|e| !e.may_be_passed_over())
                 .map(|e| e.name.as_str())
                 .collect();
             if !skipped.is_empty() {
@@ -307,8 +309,10 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
         }
     }
 
-    if !window_open(cal, &target.windows, now) {
-        let opens = next_window_open(cal, &target.windows, now);
+    // An installation's windows are read in its own timezone.
+    let window_cal = &window_calendar(cal, target);
+    if !window_open(window_cal, &target.windows, now) {
+        let opens = next_window_open(window_cal, &target.windows, now);
         let texts: Vec<&str> = target.windows.iter().map(|w| w.text.as_str()).collect();
         v.push(Violation::at(
             RuleCode::Window,
@@ -316,7 +320,7 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
                 "{} may only be entered within {} ({})",
                 target.name,
                 texts.join(", "),
-                cal.timezone.name()
+                window_cal.timezone.name()
             ),
             opens,
         ));
@@ -324,7 +328,7 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
     if let Some(b) = active_blackout(cal, &target.blackouts, now) {
         // Blackouts may overlap or follow one another: the rule passes at the
         // first instant outside all of them, not when this one ends.
-        let end = earliest_time_ok(cal, now, &[], &target.blackouts);
+        let end = earliest_time_ok(cal, cal, now, &[], &target.blackouts);
         let reason = b
             .reason
             .as_deref()
@@ -347,9 +351,9 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
         ));
     }
 
-    let time_ready_at = soak_until
-        .map(|s| s.max(now))
-        .and_then(|from| earliest_time_ok(cal, from, &target.windows, &target.blackouts));
+    let time_ready_at = soak_until.map(|s| s.max(now)).and_then(|from| {
+        earliest_time_ok(cal, window_cal, from, &target.windows, &target.blackouts)
+    });
 
     PromotionVerdict {
         from: r.environment.clone(),
@@ -360,18 +364,32 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
         window_closes_at: if target.windows.is_empty() {
             None
         } else {
-            window_close(cal, &target.windows, now)
+            window_close(window_cal, &target.windows, now)
         },
     }
 }
 
-/// The target of a promotion: `to` when given, else the next environment.
-/// Err carries a message for exit 2.
+/// The calendar `target`'s windows are read in: the calendar's, or with
+/// the timezone of the installation whose windows they are.
+fn window_calendar(cal: &Calendar, target: &Environment) -> Calendar {
+    let mut c = cal.clone();
+    if let Some(tz) = target.windows_timezone {
+        c.timezone = tz;
+    }
+    c
+}
+
+/// The target of a promotion: `to` when given, else the next environment
+/// on the release's path. Err carries a message for exit 2.
 pub fn resolve_target(p: &Pipeline, r: &Release, to: Option<&str>) -> Result<usize, String> {
+    let p: &Pipeline = &p.for_release(r);
     match to {
         Some(name) => p.find(name),
         None => match p.position(&r.environment) {
-            Some(i) if i + 1 < p.environments.len() => Ok(i + 1),
+            Some(i) if i + 1 < p.environments.len() => Ok(p.environments[i + 1..]
+                .iter()
+                .position(|e| !e.off_path)
+                .map_or(i + 1, |k| i + 1 + k)),
             Some(_) => Err(format!(
                 "{} is in the last environment ({}); there is nothing to promote to (use `rel close`)",
                 r.id, r.environment

@@ -194,6 +194,8 @@ pub(crate) fn pipeline(now: DateTime<Utc>) -> impl Strategy<Value = Pipeline> {
                 require_incidents: true,
                 sync: None,
                 notify: Vec::new(),
+                simple_max_hop: Default::default(),
+                installations: Default::default(),
             }
         })
 }
@@ -234,6 +236,8 @@ pub(crate) fn release(n: usize, now: DateTime<Utc>) -> impl Strategy<Value = Rel
                 entered_at: entered,
                 revision,
                 target: None,
+                installation: None,
+                from_version: None,
                 created_at: entered,
                 created_by: "a <a@x.example>".into(),
                 incidents: Vec::new(),
@@ -281,6 +285,7 @@ pub(crate) fn release(n: usize, now: DateTime<Utc>) -> impl Strategy<Value = Rel
                     .collect(),
                 schedules: Vec::new(),
                 held: None,
+                path: None,
                 history: changes
                     .into_iter()
                     .map(|(action, back)| {

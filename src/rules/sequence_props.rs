@@ -127,6 +127,8 @@ fn pipeline() -> impl Strategy<Value = Pipeline> {
             require_incidents: true,
             sync: None,
             notify: Vec::new(),
+            simple_max_hop: Default::default(),
+            installations: Default::default(),
         }
     })
 }

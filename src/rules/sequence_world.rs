@@ -162,6 +162,9 @@ impl World {
                         kind: *kind,
                         target: None,
                         first: &p.first().name,
+                        installation: None,
+                        from_version: None,
+                        path: None,
                     },
                     s,
                 ));
@@ -307,6 +310,12 @@ impl World {
                     return Nothing;
                 }
                 Action::IncidentComponent
+            }
+            IncidentChange::Flag => {
+                let mut flags = i.flags();
+                flags.compat_work = !flags.compat_work;
+                effects::set_flags(i, flags, s);
+                Action::IncidentFlag
             }
         };
         let id = i.id.clone();

@@ -189,6 +189,7 @@ pub fn active_blackout<'a>(
 /// years (windows that never open, a blackout with no end in sight).
 pub fn earliest_time_ok(
     cal: &Calendar,
+    window_cal: &Calendar,
     not_before: DateTime<Utc>,
     windows: &[Window],
     blackouts: &[Blackout],
@@ -211,7 +212,7 @@ pub fn earliest_time_ok(
             t = end;
             continue;
         }
-        let open = next_window_open(cal, windows, t).filter(|open| *open <= horizon)?;
+        let open = next_window_open(window_cal, windows, t).filter(|open| *open <= horizon)?;
         if open == t {
             return Some(t);
         }

@@ -149,7 +149,7 @@ proptest! {
                 }
             })
             .collect();
-        let Some(r) = earliest_time_ok(&c, at, &ws, &blackouts) else {
+        let Some(r) = earliest_time_ok(&c, &c, at, &ws, &blackouts) else {
             return Ok(());
         };
         prop_assert!(r >= at);

@@ -118,7 +118,7 @@ fn no_business_days_means_never() {
     );
     let w = windows(&["workdays 09:00-17:00"]);
     assert_eq!(next_window_open(&c, &w, entered), None);
-    assert_eq!(earliest_time_ok(&c, entered, &w, &[]), None);
+    assert_eq!(earliest_time_ok(&c, &c, entered, &w, &[]), None);
 }
 
 #[test]
@@ -283,7 +283,7 @@ fn instant_blackouts_end_at_their_instant() {
     let w = windows(&["tue 09:00-17:00"]);
     let at = utc("2026-11-24T11:00:00Z");
     assert_eq!(
-        earliest_time_ok(&c, at, &w, &b),
+        earliest_time_ok(&c, &c, at, &w, &b),
         Some(utc("2026-11-24T12:30:00Z"))
     );
 }
@@ -296,11 +296,11 @@ fn soak_ending_in_a_blackout_waits_for_the_first_window_after_it() {
     let entered = utc("2026-12-15T15:00:00Z"); // Tuesday
     let soaked = soak_end(&london, entered, 4).unwrap();
     assert_eq!(soaked, utc("2026-12-21T15:00:00Z")); // Monday, inside the freeze
-    let ok = earliest_time_ok(&london, soaked, &w, &freeze);
+    let ok = earliest_time_ok(&london, &london, soaked, &w, &freeze);
     assert_eq!(ok, Some(utc("2027-01-05T09:00:00Z"))); // Tuesday after the freeze
                                                        // Overlapping blackouts are all jumped.
     let both = [freeze[0].clone(), dates("2027-01-05", "2027-01-05")];
-    let ok = earliest_time_ok(&london, soaked, &w, &both);
+    let ok = earliest_time_ok(&london, &london, soaked, &w, &both);
     assert_eq!(ok, Some(utc("2027-01-06T09:00:00Z")));
     // A blackout without end: never.
     let forever = [Blackout {
@@ -308,6 +308,12 @@ fn soak_ending_in_a_blackout_waits_for_the_first_window_after_it() {
         to: BlackoutBound::Date(NaiveDate::MAX),
         reason: None,
     }];
-    assert_eq!(earliest_time_ok(&london, soaked, &w, &forever), None);
-    assert_eq!(earliest_time_ok(&london, soaked, &[], &forever), None);
+    assert_eq!(
+        earliest_time_ok(&london, &london, soaked, &w, &forever),
+        None
+    );
+    assert_eq!(
+        earliest_time_ok(&london, &london, soaked, &[], &forever),
+        None
+    );
 }

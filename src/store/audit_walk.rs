@@ -135,6 +135,7 @@ impl Walk<'_> {
         for dir in [
             RELEASES_DIR.to_string(),
             format!("{RELEASES_DIR}/incidents"),
+            format!("{RELEASES_DIR}/installations"),
         ] {
             let Ok(entry) = tree.get_path(Path::new(&self.ws.repo_path(&dir))) else {
                 continue;

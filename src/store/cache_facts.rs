@@ -15,6 +15,8 @@ pub struct ReleaseFacts {
     pub state: State,
     pub environment: String,
     pub incidents: usize,
+    /// The installation an update is of (section 8).
+    pub installation: Option<String>,
 }
 
 /// What `rel incident list` reads of an incident.
@@ -38,6 +40,7 @@ impl From<&Release> for ReleaseFacts {
             state: r.state,
             environment: r.environment.clone(),
             incidents: r.incidents.len(),
+            installation: r.installation.clone(),
         }
     }
 }
@@ -77,6 +80,13 @@ impl Facts for ReleaseFacts {
         out.push(state_code(self.state));
         out.push(kind_code(self.kind));
         out.extend_from_slice(&(self.incidents as u64).to_le_bytes());
+        match &self.installation {
+            Some(name) => {
+                out.push(1);
+                put_str(&mut out, name);
+            }
+            None => out.push(0),
+        }
         out
     }
 
@@ -97,6 +107,11 @@ impl Facts for ReleaseFacts {
             _ => return None,
         };
         let incidents = usize::try_from(r.u64()?).ok()?;
+        let installation = match r.byte()? {
+            0 => None,
+            1 => Some(r.text()?),
+            _ => return None,
+        };
         r.end()?;
         Some(ReleaseFacts {
             id,
@@ -106,6 +121,7 @@ impl Facts for ReleaseFacts {
             state,
             environment,
             incidents,
+            installation,
         })
     }
 }
@@ -239,6 +255,7 @@ mod tests {
             state: State::Frozen,
             environment: "uat".into(),
             incidents: 3,
+            installation: Some("acme".into()),
         };
         let bytes = r.encode();
         assert_eq!(ReleaseFacts::decode(&bytes), Some(r));

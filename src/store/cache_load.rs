@@ -174,6 +174,7 @@ impl Workspace {
                     id: id.clone(),
                     state: f.state,
                     environment: f.environment.clone(),
+                    installation: f.installation.clone(),
                 })
             })
             .collect();

@@ -10,11 +10,12 @@ use serde::de::DeserializeOwned;
 use crate::error::invalid;
 use crate::model::ids::{id_key, validate_id};
 use crate::model::incident::Incident;
+use crate::model::installation::{Installation, InstallationRules};
 use crate::model::release::{Release, State};
 
 use super::source::FileRef;
 use super::toml_file;
-use super::workspace::{Workspace, INCIDENTS_DIR, RELEASES_DIR};
+use super::workspace::{Workspace, INCIDENTS_DIR, INSTALLATIONS_DIR, RELEASES_DIR};
 
 /// Something stored one file per id, whose file stem must equal its `id`.
 pub trait Stored: DeserializeOwned + Send {
@@ -36,6 +37,14 @@ impl Stored for Incident {
     const WHAT: &'static str = "incident";
     fn id(&self) -> &str {
         &self.id
+    }
+}
+
+impl Stored for Installation {
+    const DIR: &'static str = INSTALLATIONS_DIR;
+    const WHAT: &'static str = "installation";
+    fn id(&self) -> &str {
+        &self.name
     }
 }
 
@@ -98,6 +107,28 @@ impl Workspace {
         self.load_exact(&id)
     }
 
+    /// Every installation, validated, by name in lower case. Few files, so
+    /// read on every command that reads the pipeline.
+    pub fn installations(&self) -> anyhow::Result<Vec<Installation>> {
+        self.ids::<Installation>()?
+            .iter()
+            .map(|id| self.load_exact::<Installation>(id))
+            .collect()
+    }
+
+    pub(super) fn installation_rules(
+        &self,
+    ) -> anyhow::Result<std::collections::BTreeMap<String, InstallationRules>> {
+        let mut all = std::collections::BTreeMap::new();
+        for i in self.installations()? {
+            let rules = i
+                .rules()
+                .map_err(|m| invalid(format!("{}: {m}", file_of::<Installation>(&i.name))))?;
+            all.insert(i.name.to_ascii_lowercase(), rules);
+        }
+        Ok(all)
+    }
+
     fn load_exact<T: Stored>(&self, id: &str) -> anyhow::Result<T> {
         let relative = file_of::<T>(id);
         let text = self
@@ -113,6 +144,9 @@ pub struct ReleaseHead {
     pub id: String,
     pub state: State,
     pub environment: String,
+    /// The installation an update is of: `exclusive` counts only updates
+    /// of the same installation.
+    pub installation: Option<String>,
 }
 
 /// `state` and `environment` from the top-level lines of a canonical
@@ -120,7 +154,7 @@ pub struct ReleaseHead {
 /// when anything is unusual (multi-line strings, escapes, an id that does
 /// not match), so the caller parses the file properly.
 pub(super) fn scan_head(id: &str, text: &str) -> Option<ReleaseHead> {
-    let (mut file_id, mut state, mut environment) = (None, None, None);
+    let (mut file_id, mut state, mut environment, mut installation) = (None, None, None, None);
     for line in text.lines() {
         if line.starts_with('[') {
             break;
@@ -141,6 +175,7 @@ pub(super) fn scan_head(id: &str, text: &str) -> Option<ReleaseHead> {
             "id" => file_id = Some(plain()?),
             "state" => state = Some(plain()?),
             "environment" => environment = Some(plain()?),
+            "installation" => installation = Some(plain()?.to_string()),
             _ => {}
         }
     }
@@ -158,6 +193,7 @@ pub(super) fn scan_head(id: &str, text: &str) -> Option<ReleaseHead> {
         id: id.to_string(),
         state,
         environment: environment?.to_string(),
+        installation,
     })
 }
 
@@ -219,6 +255,7 @@ impl From<&Release> for ReleaseHead {
             id: r.id.clone(),
             state: r.state,
             environment: r.environment.clone(),
+            installation: r.installation.clone(),
         }
     }
 }

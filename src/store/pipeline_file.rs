@@ -14,6 +14,7 @@ use toml::Spanned;
 use crate::error::invalid;
 use crate::model::calendar::{Blackout, BlackoutBound, Calendar, WeekdaySet};
 use crate::model::ids::{id_key, validate_id};
+use crate::model::path::{MaxHop, UpdatePath};
 use crate::model::pipeline::{ChecklistItem, Environment, Pipeline, Soak, SyncSettings};
 use crate::model::quote::quoted;
 use crate::model::release::Kind;
@@ -39,6 +40,27 @@ struct RawPipeline {
     sync: Option<Spanned<RawSync>>,
     #[serde(default)]
     notify: Vec<Spanned<String>>,
+    #[serde(default)]
+    paths: Option<RawPaths>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a [paths] table with simple_max_hop")]
+struct RawPaths {
+    simple_max_hop: Option<Spanned<RawMaxHop>>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a hop such as { major = 0, minor = 1 }"
+)]
+struct RawMaxHop {
+    #[serde(default)]
+    major: i64,
+    #[serde(default)]
+    minor: i64,
+    patch: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -172,6 +194,8 @@ struct RawEnvironment {
     schedule_notice: Option<Spanned<String>>,
     #[serde(default)]
     notify: Vec<Spanned<String>>,
+    #[serde(default)]
+    paths: Vec<Spanned<String>>,
 }
 
 /// Parses and validates the text of `environments.toml` read from `path`.
@@ -341,6 +365,12 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
             env.schedule_notice = Some(Span::parse(n.get_ref()).map_err(|m| at(n.span(), &m))?);
         }
         env.notify = notify_roles(e.notify, &at)?;
+        for path in e.paths {
+            let name = UpdatePath::from_str(path.get_ref()).map_err(|m| at(path.span(), &m))?;
+            if !env.paths.contains(&name) {
+                env.paths.push(name);
+            }
+        }
         environments.push(env);
     }
 
@@ -348,7 +378,29 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
         Some(sync) => Some(sync_settings(sync.into_inner(), &at)?),
         None => None,
     };
+    let simple_max_hop = match raw.paths.and_then(|p| p.simple_max_hop) {
+        None => MaxHop::default(),
+        Some(hop) => {
+            let span = hop.span();
+            let hop = hop.into_inner();
+            let count = |n: i64| {
+                u64::try_from(n).map_err(|_| {
+                    at(
+                        span.clone(),
+                        "simple_max_hop counts versions: major, minor and patch are 0 or more",
+                    )
+                })
+            };
+            MaxHop {
+                major: count(hop.major)?,
+                minor: count(hop.minor)?,
+                patch: hop.patch.map(count).transpose()?,
+            }
+        }
+    };
     Ok(Pipeline {
+        simple_max_hop,
+        installations: BTreeMap::new(),
         calendar,
         roles,
         environments,

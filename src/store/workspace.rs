@@ -17,6 +17,7 @@ use super::sync::{self, Shared};
 pub const PIPELINE_FILE: &str = "environments.toml";
 pub const RELEASES_DIR: &str = "releases";
 pub const INCIDENTS_DIR: &str = "releases/incidents";
+pub const INSTALLATIONS_DIR: &str = "releases/installations";
 
 pub struct Workspace {
     /// The folder holding environments.toml (absolute).
@@ -219,7 +220,9 @@ impl Workspace {
                  or pass --worktree to read the work tree's files"
             ))
         })?;
-        parse_pipeline(Path::new(PIPELINE_FILE), &text)
+        let mut pipeline = parse_pipeline(Path::new(PIPELINE_FILE), &text)?;
+        pipeline.installations = self.installation_rules()?;
+        Ok(pipeline)
     }
 
     /// The top of the git work tree.

@@ -2,6 +2,7 @@
 //! incident, decided by the register's rules, committed with its history.
 
 use crate::commands::shared::args::{required_text, Id};
+use crate::commands::shared::paths::redecide;
 use crate::commands::shared::register::holder_of;
 use crate::commands::shared::{refuse, release_to_change, write, Decision};
 use crate::context::Context;
@@ -24,6 +25,8 @@ pub enum Edit {
     Test(String),
     /// `KIND:NAME` specs.
     Component(Vec<String>),
+    /// Flag names, and whether they are cleared (`--off`).
+    Flag(Vec<String>, bool),
 }
 
 /// The arguments, checked once before the repository is touched.
@@ -33,6 +36,8 @@ enum Checked {
     Authorise(Option<String>),
     Test(String),
     Component(Vec<(String, String)>),
+    /// The flags named, and their new value.
+    Flag(Vec<&'static str>, bool),
 }
 
 impl Checked {
@@ -44,6 +49,7 @@ impl Checked {
             Checked::Authorise(_) => Action::IncidentAuthorise,
             Checked::Test(_) => Action::IncidentTest,
             Checked::Component(_) => Action::IncidentComponent,
+            Checked::Flag(..) => Action::IncidentFlag,
         }
     }
 }
@@ -62,6 +68,13 @@ fn check(edit: &Edit) -> anyhow::Result<Checked> {
             evidence,
             "the path or URL of a test document",
         )?),
+        Edit::Flag(names, off) => Checked::Flag(
+            names
+                .iter()
+                .map(|n| flag_name(n))
+                .collect::<anyhow::Result<Vec<_>>>()?,
+            !off,
+        ),
         Edit::Component(specs) => Checked::Component(
             specs
                 .iter()
@@ -70,6 +83,19 @@ fn check(edit: &Edit) -> anyhow::Result<Checked> {
                 .map_err(invalid)?,
         ),
     })
+}
+
+/// A flag's name as `incident flag` takes it; exit 2 naming a bad one.
+fn flag_name(text: &str) -> anyhow::Result<&'static str> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "breaking" => Ok("breaking"),
+        "compat-work" | "compat_work" => Ok("compat-work"),
+        "client-work" | "client_work" => Ok("client-work"),
+        _ => Err(invalid(format!(
+            "unknown flag {}; expected breaking, compat-work or client-work",
+            crate::model::quote::quoted(text)
+        ))),
+    }
 }
 
 pub fn run(ctx: &Context, id: &str, edit: Edit) -> anyhow::Result<i32> {
@@ -122,6 +148,24 @@ pub fn run(ctx: &Context, id: &str, edit: Edit) -> anyhow::Result<i32> {
                 effects::add_evidence(&mut incident, evidence, stamp);
                 format!("test evidence {evidence}")
             }
+            Checked::Flag(names, on) => {
+                let mut flags = incident.flags();
+                for name in names {
+                    match *name {
+                        "breaking" => flags.breaking = *on,
+                        "compat-work" => flags.compat_work = *on,
+                        _ => flags.client_work = *on,
+                    }
+                }
+                let changed = effects::set_flags(&mut incident, flags, stamp);
+                if changed.is_empty() {
+                    return Ok(Decision::nothing(
+                        format!("nothing to change: {} is already so", incident.id),
+                        (incident, None),
+                    ));
+                }
+                format!("flags {}", changed.join(", "))
+            }
             Checked::Component(specs) => {
                 let added = effects::add_components(&mut incident, specs, stamp);
                 if added.is_empty() {
@@ -149,6 +193,22 @@ pub fn run(ctx: &Context, id: &str, edit: Edit) -> anyhow::Result<i32> {
                 r.id, r.revision
             ));
             message.release = Some(r.id.clone());
+            // Its flags or content changed: the path is decided again.
+            let pipeline = ws.pipeline()?;
+            if redecide(
+                ws,
+                &pipeline,
+                r,
+                std::slice::from_ref(&incident),
+                ctx.now,
+                &by,
+            )? {
+                if let Some(p) = &r.path {
+                    message
+                        .body
+                        .push(format!("{} now takes the {} path", r.id, p.name));
+                }
+            }
             changes.push(change_for(&*r)?);
         }
         Ok(Decision::commit(changes, message, (incident, Some(done))))

@@ -7,6 +7,7 @@ mod view;
 
 use crate::cli::IncidentCommand;
 use crate::context::Context;
+use crate::model::incident::Flags;
 use crate::rules::register::IncidentChange;
 
 use change::Edit;
@@ -18,6 +19,8 @@ pub fn run(ctx: &Context, command: IncidentCommand) -> anyhow::Result<i32> {
             title,
             components,
             breaking,
+            compat_work,
+            client_work,
             impact,
         } => new::run(
             ctx,
@@ -25,10 +28,15 @@ pub fn run(ctx: &Context, command: IncidentCommand) -> anyhow::Result<i32> {
                 id: &id,
                 title: &title,
                 components: &components,
-                breaking,
+                flags: Flags {
+                    breaking,
+                    compat_work,
+                    client_work,
+                },
                 impact: impact.as_deref(),
             },
         ),
+        IncidentCommand::Flag { id, flags, off } => change::run(ctx, &id, Edit::Flag(flags, off)),
         IncidentCommand::Resolve { id } => change::run(ctx, &id, Edit::Resolve),
         IncidentCommand::Reopen { id } => change::run(ctx, &id, Edit::Reopen),
         IncidentCommand::Authorise { id, by } => change::run(ctx, &id, Edit::Authorise(by)),
@@ -51,6 +59,7 @@ impl Edit {
             Edit::Authorise(_) => IncidentChange::Authorise,
             Edit::Test(_) => IncidentChange::Test,
             Edit::Component(_) => IncidentChange::Component,
+            Edit::Flag(..) => IncidentChange::Flag,
         }
     }
 }

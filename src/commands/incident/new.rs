@@ -5,7 +5,7 @@ use crate::context::Context;
 use crate::error::invalid;
 use crate::model::action::Action;
 use crate::model::ids::id_key;
-use crate::model::incident::{parse_component_spec, Incident};
+use crate::model::incident::{parse_component_spec, Flags, Incident};
 use crate::render::incident::incident_json;
 use crate::render::output::{json, outln};
 use crate::rules::register::effects::{self, Stamp};
@@ -18,7 +18,7 @@ pub struct NewIncident<'a> {
     pub id: &'a str,
     pub title: &'a str,
     pub components: &'a [String],
-    pub breaking: bool,
+    pub flags: Flags,
     pub impact: Option<&'a str>,
 }
 
@@ -50,14 +50,8 @@ pub fn run(ctx: &Context, args: &NewIncident) -> anyhow::Result<i32> {
             at: ctx.now,
             by: &by,
         };
-        let incident = effects::new_incident(
-            id.as_str(),
-            &title,
-            args.breaking,
-            impact,
-            &components,
-            stamp,
-        );
+        let incident =
+            effects::new_incident(id.as_str(), &title, args.flags, impact, &components, stamp);
         let mut message = CommitMessage::new(Action::IncidentNew, &incident.id);
         message.body.push(format!("{}: {title}", incident.id));
         Ok(Decision::commit(

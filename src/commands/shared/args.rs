@@ -20,6 +20,10 @@ impl Id {
         Id::of("incident", text)
     }
 
+    pub fn installation(text: &str) -> anyhow::Result<Id> {
+        Id::of("installation", text)
+    }
+
     pub fn role(text: &str) -> anyhow::Result<Id> {
         Id::of("role", text)
     }

@@ -6,19 +6,23 @@
 use std::path::Path;
 
 use crate::model::incident::Incident;
+use crate::model::installation::Installation;
 use crate::model::release::Release;
 use crate::rules::audit::{World, Written};
 use crate::store::audit_walk::FileState;
 use crate::store::manifests::Stored;
 use crate::store::pipeline_file::parse_pipeline;
 use crate::store::toml_file;
-use crate::store::workspace::{INCIDENTS_DIR, PIPELINE_FILE, RELEASES_DIR};
+use crate::store::workspace::{INCIDENTS_DIR, INSTALLATIONS_DIR, PIPELINE_FILE, RELEASES_DIR};
 
 /// The files of one commit, as values.
 #[derive(Debug, Default)]
 pub struct Parsed {
     pub releases: Vec<(String, Written<Release>)>,
     pub incidents: Vec<(String, Written<Incident>)>,
+    /// Installations are state the rules read (an update's members and
+    /// windows), not judged themselves.
+    pub installations: Vec<(String, Written<Installation>)>,
     /// `Some` when environments.toml changed: its new value (None: deleted).
     pub pipeline: Option<Written<crate::model::pipeline::Pipeline>>,
 }
@@ -29,6 +33,7 @@ enum Place<'a> {
     Pipeline,
     Release(&'a str),
     Incident(&'a str),
+    Installation(&'a str),
     Other,
 }
 
@@ -44,6 +49,9 @@ fn place(path: &str) -> Place<'_> {
     };
     if let Some(id) = id_in(INCIDENTS_DIR) {
         return Place::Incident(id);
+    }
+    if let Some(id) = id_in(INSTALLATIONS_DIR) {
+        return Place::Installation(id);
     }
     match id_in(RELEASES_DIR) {
         Some(id) => Place::Release(id),
@@ -90,6 +98,9 @@ pub fn parse(files: &[FileState]) -> Parsed {
             Place::Incident(id) => parsed
                 .incidents
                 .push((id.to_string(), value::<Incident>(&f.path, id, &f.text))),
+            Place::Installation(id) => parsed
+                .installations
+                .push((id.to_string(), value::<Installation>(&f.path, id, &f.text))),
             Place::Other => {}
         }
     }
@@ -119,6 +130,16 @@ pub fn fold(world: &mut World, parsed: Parsed) {
             }
             _ => {
                 world.incidents.remove(&id);
+            }
+        }
+    }
+    for (id, v) in parsed.installations {
+        match v.and_then(|r| r.ok()).and_then(|i| i.rules().ok()) {
+            Some(rules) => {
+                world.installations.insert(id.to_ascii_lowercase(), rules);
+            }
+            None => {
+                world.installations.remove(&id.to_ascii_lowercase());
             }
         }
     }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::error::invalid;
+use crate::model::installation::same_installation;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
 use crate::rules::promotion::{
@@ -11,13 +12,23 @@ use crate::rules::promotion::{
 };
 use crate::store::{ReleaseHead, Workspace};
 
-/// Ids of releases in progress in environment `env`, other than `except`.
+/// Ids of releases in progress in environment `env`, other than `except`,
+/// of the same installation as it (`installation`; None: releases of the
+/// pipeline's own environments): an installation's staging is its own.
 /// Reads every manifest, so callers ask only when the target is exclusive.
-pub fn occupants_of(releases: &[ReleaseHead], env: &str, except: &str) -> Vec<String> {
+pub fn occupants_of(
+    releases: &[ReleaseHead],
+    env: &str,
+    except: &str,
+    installation: Option<&str>,
+) -> Vec<String> {
     releases
         .iter()
         .filter(|o| {
-            o.state.in_progress() && o.environment.eq_ignore_ascii_case(env) && o.id != except
+            o.state.in_progress()
+                && o.environment.eq_ignore_ascii_case(env)
+                && o.id != except
+                && same_installation(o.installation.as_deref(), installation)
         })
         .map(|o| o.id.clone())
         .collect()
@@ -30,12 +41,18 @@ pub fn occupants(
     pipeline: &Pipeline,
     env: usize,
     except: &str,
+    installation: Option<&str>,
 ) -> anyhow::Result<Vec<String>> {
     let target = &pipeline.environments[env];
     if !target.exclusive {
         return Ok(Vec::new());
     }
-    Ok(occupants_of(&ws.release_heads()?, &target.name, except))
+    Ok(occupants_of(
+        &ws.release_heads()?,
+        &target.name,
+        except,
+        installation,
+    ))
 }
 
 /// The verdict for promoting `release` to `to` (default: next) at `now`.
@@ -55,7 +72,13 @@ pub fn evaluate(
         return Ok(over);
     }
     let target = resolve_target(pipeline, release, to).map_err(invalid)?;
-    let occupants = occupants(ws, pipeline, target, &release.id)?;
+    let occupants = occupants(
+        ws,
+        pipeline,
+        target,
+        &release.id,
+        release.installation.as_deref(),
+    )?;
     Ok(check_promotion(&PromotionInput {
         pipeline,
         release,

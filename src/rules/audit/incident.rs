@@ -27,6 +27,7 @@ fn written_incident(rec: &Recorded) -> Result<&Incident, Stop> {
 }
 
 pub(super) fn replay_incident(
+    p: &crate::model::pipeline::Pipeline,
     world: &World,
     rec: &Recorded,
     t: &Trailers,
@@ -51,7 +52,7 @@ pub(super) fn replay_incident(
         expected.incidents.push(effects::new_incident(
             &after.id,
             &after.title,
-            after.breaking,
+            after.flags(),
             after.impact.as_deref(),
             &components,
             stamp,
@@ -72,6 +73,7 @@ pub(super) fn replay_incident(
         Action::IncidentReopen => IncidentChange::Reopen,
         Action::IncidentAuthorise => IncidentChange::Authorise,
         Action::IncidentTest => IncidentChange::Test,
+        Action::IncidentFlag => IncidentChange::Flag,
         _ => IncidentChange::Component,
     };
     let holder = holder(world, &incident);
@@ -98,6 +100,9 @@ pub(super) fn replay_incident(
                 .ok_or_else(|| Altered(format!("incident {} records no new evidence", after.id)))?;
             effects::add_evidence(&mut incident, &reference, stamp);
         }
+        IncidentChange::Flag => {
+            effects::set_flags(&mut incident, after.flags(), stamp);
+        }
         IncidentChange::Component => {
             let specs: Vec<(String, String)> = after
                 .components
@@ -113,6 +118,15 @@ pub(super) fn replay_incident(
         if let Some(r) = world.release(&h.id).filter(|r| lists(r, &incident.id)) {
             let mut changed = r.clone();
             effects::incident_changed(&mut changed, &incident.id, t.action, stamp);
+            if t.action == Action::IncidentFlag {
+                super::paths::redecide(
+                    p,
+                    world,
+                    &mut changed,
+                    std::slice::from_ref(&incident),
+                    stamp,
+                )?;
+            }
             expected.releases.push(changed);
             moved_from = Some(r.clone());
         }

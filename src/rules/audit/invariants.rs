@@ -77,6 +77,12 @@ fn exclusive(world: &World, pipeline: Option<&Pipeline>, r: &Release, found: &mu
         .values()
         .filter(|o| o.id != r.id && o.state.in_progress())
         .filter(|o| o.environment.eq_ignore_ascii_case(&env.name))
+        .filter(|o| {
+            crate::model::installation::same_installation(
+                o.installation.as_deref(),
+                r.installation.as_deref(),
+            )
+        })
         .filter(|o| !entered_overriding(o, &env.name))
         .map(|o| o.id.as_str())
         .collect();

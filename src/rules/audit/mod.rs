@@ -7,6 +7,7 @@
 mod compare;
 mod incident;
 mod invariants;
+mod paths;
 mod replay;
 
 use std::collections::BTreeMap;
@@ -27,6 +28,8 @@ pub struct World {
     pub pipeline: Option<Result<Pipeline, String>>,
     pub releases: BTreeMap<String, Release>,
     pub incidents: BTreeMap<String, Incident>,
+    /// By name in lower case, as the pipeline holds them.
+    pub installations: BTreeMap<String, crate::model::installation::InstallationRules>,
 }
 
 impl World {

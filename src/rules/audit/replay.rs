@@ -67,12 +67,25 @@ pub fn judge_action(before: &World, rec: &Recorded, t: &Trailers) -> Vec<Found> 
     // commits are judged by the time and invariant checks alone.
     if matches!(
         t.action,
-        Action::Schedule | Action::Reschedule | Action::Unschedule | Action::Hold | Action::Resume
+        Action::Schedule
+            | Action::Reschedule
+            | Action::Unschedule
+            | Action::Hold
+            | Action::Resume
+            | Action::InstallationNew
+            | Action::InstallationSet
     ) {
         return Vec::new();
     }
+    let with_installations;
     let pipeline = match &before.pipeline {
-        Some(Ok(p)) => p,
+        Some(Ok(p)) => {
+            with_installations = Pipeline {
+                installations: before.installations.clone(),
+                ..p.clone()
+            };
+            &with_installations
+        }
         Some(Err(e)) => {
             return vec![Found::new(
                 FindingKind::Refused,
@@ -188,7 +201,7 @@ pub(super) fn holder(world: &World, i: &Incident) -> Option<Holder> {
 
 /// Releases in progress in environment `env` other than `except`, when it
 /// is exclusive (as the commands read them).
-fn occupants(p: &Pipeline, world: &World, env: usize, except: &str) -> Vec<String> {
+fn occupants(p: &Pipeline, world: &World, env: usize, except: &Release) -> Vec<String> {
     let e = &p.environments[env];
     if !e.exclusive {
         return Vec::new();
@@ -197,7 +210,13 @@ fn occupants(p: &Pipeline, world: &World, env: usize, except: &str) -> Vec<Strin
         .releases
         .values()
         .filter(|r| r.state.in_progress() && r.environment.eq_ignore_ascii_case(&e.name))
-        .filter(|r| r.id != except)
+        .filter(|r| r.id != except.id)
+        .filter(|r| {
+            crate::model::installation::same_installation(
+                r.installation.as_deref(),
+                except.installation.as_deref(),
+            )
+        })
         .map(|r| r.id.clone())
         .collect()
 }
@@ -210,9 +229,81 @@ fn env_index(p: &Pipeline, t: &Trailers) -> Result<usize, Stop> {
     p.find(name).map_err(Refused)
 }
 
+/// A new release (`new`, or one update of `rollout`) made again from what
+/// the commit wrote: the rules for entering the first environment, the
+/// version the hop starts from, and the path.
+fn replay_new(p: &Pipeline, world: &World, id: &str, after: &Release) -> Result<Release, Stop> {
+    let (at, by) = release_stamp(after, Action::New)?;
+    let stamp = Stamp { at, by: &by };
+    if let Some(existing) = world.release(id) {
+        return Err(Refused(format!("release `{}` already exists", existing.id)));
+    }
+    check(may_create(p, id, &occupants(p, world, 0, after)))?;
+    let version = semver::Version::parse(&after.version)
+        .map_err(|e| Altered(format!("{id}: version {}: {e}", after.version)))?;
+    let from = match &after.installation {
+        Some(name) => {
+            let i = world
+                .installations
+                .get(&name.to_ascii_lowercase())
+                .ok_or_else(|| Refused(format!("unknown installation `{name}`")))?;
+            if version <= i.version {
+                return Err(Refused(format!(
+                    "{version} is not above {name}'s version {}",
+                    i.version
+                )));
+            }
+            Some(i.version.clone())
+        }
+        None => super::paths::last_released_below(world, &version),
+    };
+    if after.from_version != from.as_ref().map(|v| v.to_string()) {
+        return Err(Altered(format!(
+            "{id} records from_version {:?}; the repository said {:?}",
+            after.from_version,
+            from.map(|v| v.to_string())
+        )));
+    }
+    let new = NewRelease {
+        id,
+        title: &after.title,
+        version: &version,
+        kind: after.kind,
+        target: after.target,
+        first: &p.first().name,
+        installation: after.installation.as_deref(),
+        from_version: from.as_ref(),
+        path: None,
+    };
+    let mut r = moves::create(&new, stamp);
+    super::paths::redecide(p, world, &mut r, &[], stamp)?;
+    Ok(r)
+}
+
+/// `rollout`: every release it wrote is a new update, made again.
+fn replay_rollout(p: &Pipeline, world: &World, rec: &Recorded) -> Result<Replayed, Stop> {
+    let mut expected = Expected::default();
+    let mut stamp = None;
+    for (id, _) in &rec.releases {
+        let after = written_release(rec, id)?;
+        expected.releases.push(replay_new(p, world, id, after)?);
+        stamp.get_or_insert(release_stamp(after, Action::New)?);
+    }
+    let (at, by) = stamp.ok_or_else(|| Altered("rollout writes no release".to_string()))?;
+    Ok(Replayed {
+        expected,
+        recorded_at: at,
+        recorded_by: by,
+        moved_from: None,
+    })
+}
+
 fn replay(p: &Pipeline, world: &World, rec: &Recorded, t: &Trailers) -> Result<Replayed, Stop> {
     if t.action.name().starts_with("incident-") {
-        return replay_incident(world, rec, t);
+        return replay_incident(p, world, rec, t);
+    }
+    if t.action == Action::Rollout {
+        return replay_rollout(p, world, rec);
     }
     let id = t
         .release
@@ -223,21 +314,7 @@ fn replay(p: &Pipeline, world: &World, rec: &Recorded, t: &Trailers) -> Result<R
     let stamp = Stamp { at, by: &by };
     let mut expected = Expected::default();
     if t.action == Action::New {
-        if let Some(existing) = world.release(id) {
-            return Err(Refused(format!("release `{}` already exists", existing.id)));
-        }
-        check(may_create(p, id, &occupants(p, world, 0, id)))?;
-        let version = semver::Version::parse(&after.version)
-            .map_err(|e| Altered(format!("{id}: version {}: {e}", after.version)))?;
-        let new = NewRelease {
-            id,
-            title: &after.title,
-            version: &version,
-            kind: after.kind,
-            target: after.target,
-            first: &p.first().name,
-        };
-        expected.releases.push(moves::create(&new, stamp));
+        expected.releases.push(replay_new(p, world, id, after)?);
         return Ok(Replayed {
             expected,
             recorded_at: at,
@@ -250,6 +327,9 @@ fn replay(p: &Pipeline, world: &World, rec: &Recorded, t: &Trailers) -> Result<R
         .ok_or_else(|| Refused(format!("unknown release `{id}` in the parent commit")))?;
     let mut r = before.clone();
     expected.incidents = apply(p, world, rec, t, after, &mut r, stamp)?;
+    if matches!(t.action, Action::Group | Action::Ungroup | Action::Unfreeze) {
+        super::paths::redecide(p, world, &mut r, &expected.incidents, stamp)?;
+    }
     expected.releases.push(r);
     Ok(Replayed {
         expected,
@@ -280,7 +360,7 @@ fn apply(
                 return Err(refused(&v.verdict));
             }
             let index = resolve_target(p, r, Some(&target.name)).map_err(Refused)?;
-            let occupants = occupants(p, world, index, &r.id);
+            let occupants = occupants(p, world, index, r);
             let verdict = check_promotion(&PromotionInput {
                 pipeline: p,
                 release: r,
@@ -367,12 +447,7 @@ fn apply(
         }
         Action::Rollback => {
             let index = env_index(p, t)?;
-            check(may_rollback(
-                p,
-                r,
-                index,
-                &occupants(p, world, index, &r.id),
-            ))?;
+            check(may_rollback(p, r, index, &occupants(p, world, index, r)))?;
             let name = p.environments[index].name.clone();
             moves::rollback(r, &name, t.reason.as_deref().unwrap_or(""), stamp);
         }
@@ -387,6 +462,27 @@ fn apply(
             let refs: Vec<&Incident> = incidents.iter().collect();
             check(may_freeze(r, &refs, p.require_incidents))?;
             effects::freeze(r, stamp);
+        }
+        Action::Path => {
+            let wanted = after
+                .path
+                .as_ref()
+                .filter(|p| p.set_by == crate::model::path::SetBy::Person)
+                .map(|p| p.name)
+                .ok_or_else(|| Altered(format!("path records no path set by a person in {id}")))?;
+            let d = super::paths::decision(p, world, r, &[])?;
+            let back =
+                if wanted == crate::model::path::UpdatePath::Standard && r.state.in_progress() {
+                    crate::rules::paths::first_unvisited(p, r)
+                } else {
+                    None
+                };
+            let occupants = back.map_or_else(Vec::new, |i| occupants(p, world, i, r));
+            check(crate::rules::paths::may_set_path(
+                p, r, wanted, &d, back, &occupants,
+            ))?;
+            let reason = t.reason.clone().unwrap_or_default();
+            crate::rules::paths::set_path(p, r, wanted, &d, back, &reason, stamp);
         }
         Action::Unfreeze => {
             check(may_unfreeze(r))?;

@@ -39,6 +39,8 @@ pub enum IncidentChange {
     Authorise,
     Test,
     Component,
+    /// breaking, compat-work, client-work set or cleared (section 8).
+    Flag,
 }
 
 impl IncidentChange {
@@ -49,6 +51,7 @@ impl IncidentChange {
             IncidentChange::Authorise => "authorised",
             IncidentChange::Test => "given test evidence",
             IncidentChange::Component => "given components",
+            IncidentChange::Flag => "flagged",
         }
     }
 }

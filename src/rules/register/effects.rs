@@ -8,7 +8,7 @@ use crate::model::action::Action;
 use chrono::{DateTime, Utc};
 
 use crate::model::incident::{
-    Authorisation, Component, Evidence, Incident, IncidentEvent, IncidentStatus,
+    Authorisation, Component, Evidence, Flags, Incident, IncidentEvent, IncidentStatus,
 };
 use crate::model::release::{Event, Release, State};
 
@@ -193,11 +193,33 @@ pub fn add_components(
     added
 }
 
+/// Sets the incident's path flags to `flags`; the names of those that
+/// changed, as `breaking on`, `client-work off`.
+pub fn set_flags(incident: &mut Incident, flags: Flags, stamp: Stamp) -> Vec<String> {
+    let mut changed = Vec::new();
+    for (name, now, field) in [
+        ("breaking", flags.breaking, &mut incident.breaking),
+        ("compat-work", flags.compat_work, &mut incident.compat_work),
+        ("client-work", flags.client_work, &mut incident.client_work),
+    ] {
+        if *field != now {
+            *field = now;
+            changed.push(format!("{name} {}", if now { "on" } else { "off" }));
+        }
+    }
+    if !changed.is_empty() {
+        incident
+            .history
+            .push(stamp.incident_event("flag", Some(changed.join(", "))));
+    }
+    changed
+}
+
 /// A new incident of the register, status open, with its components.
 pub fn new_incident(
     id: &str,
     title: &str,
-    breaking: bool,
+    flags: Flags,
     impact: Option<&str>,
     components: &[(String, String)],
     stamp: Stamp,
@@ -206,7 +228,9 @@ pub fn new_incident(
         id: id.to_string(),
         title: title.to_string(),
         status: IncidentStatus::Open,
-        breaking,
+        breaking: flags.breaking,
+        compat_work: flags.compat_work,
+        client_work: flags.client_work,
         impact: impact.map(str::to_string),
         release: None,
         created_at: stamp.at,

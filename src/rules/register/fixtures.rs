@@ -31,6 +31,8 @@ pub fn release(id: &str, state: State, incidents: &[&str]) -> Release {
         entered_at: t0(),
         revision: 1,
         target: None,
+        installation: None,
+        from_version: None,
         created_at: t0(),
         created_by: "Ana".into(),
         incidents: incidents.iter().map(|s| s.to_string()).collect(),
@@ -39,6 +41,7 @@ pub fn release(id: &str, state: State, incidents: &[&str]) -> Release {
         health: Vec::new(),
         schedules: Vec::new(),
         held: None,
+        path: None,
         history: Vec::new(),
     }
 }
@@ -50,6 +53,8 @@ pub fn incident(id: &str, status: IncidentStatus, authorised: bool, tested: bool
         title: format!("incident {id}"),
         status,
         breaking: false,
+        compat_work: false,
+        client_work: false,
         impact: None,
         release: None,
         created_at: t0(),

@@ -276,7 +276,7 @@ fn components_are_deduplicated() {
     let n = effects::new_incident(
         "N",
         "t",
-        false,
+        Default::default(),
         None,
         &[("a".into(), "b".into()), ("a".into(), "b".into())],
         stamp(),
