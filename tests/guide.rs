@@ -143,13 +143,14 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// `git` as the test machine has it, so a page can start with `git init`.
-fn git_path() -> PathBuf {
+/// A program as the test machine has it: `git`, so a page can start with
+/// `git init`, and `cp` to put a file in place.
+fn program(name: &str) -> PathBuf {
     let path = std::env::var_os("PATH").expect("PATH is set");
     std::env::split_paths(&path)
-        .map(|dir| dir.join("git"))
+        .map(|dir| dir.join(name))
         .find(|p| p.is_file())
-        .expect("git is installed")
+        .unwrap_or_else(|| panic!("{name} is installed"))
 }
 
 #[test]
@@ -199,7 +200,8 @@ fn the_guide_runs() {
         let cases = trycmd::TestCases::new();
         cases
             .register_bin("rel", PathBuf::from(env!("CARGO_BIN_EXE_rel")))
-            .register_bin("git", git_path())
+            .register_bin("git", program("git"))
+            .register_bin("cp", program("cp"))
             .env("HOME", home.to_string_lossy().into_owned())
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
