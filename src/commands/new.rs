@@ -231,6 +231,9 @@ pub fn make_update_with(
             by: &by,
         },
     );
+    if !pipeline.uses_paths() {
+        return Ok(release);
+    }
     let gathered;
     let breaking = match breaking {
         Some(b) => b,

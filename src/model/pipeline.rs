@@ -29,6 +29,8 @@ pub struct Pipeline {
     pub notify: Vec<String>,
     /// `[paths] simple_max_hop` (section 8).
     pub simple_max_hop: MaxHop,
+    /// Whether environments.toml has a `[paths]` table.
+    pub paths_table: bool,
     /// The installations of `releases/installations/`, by name in lower
     /// case: what replaces the pipeline's members and windows for their
     /// updates (see `effective`). Empty when read from environments.toml
@@ -213,6 +215,13 @@ impl Pipeline {
 
     pub fn last(&self) -> &Environment {
         &self.environments[self.environments.len() - 1]
+    }
+
+    /// Whether releases take update paths here: a `[paths]` table, or an
+    /// environment on some paths only. Otherwise no path is decided or
+    /// shown (every release goes through every environment anyway).
+    pub fn uses_paths(&self) -> bool {
+        self.paths_table || self.environments.iter().any(|e| !e.paths.is_empty())
     }
 
     /// The installation named `name` (any case).

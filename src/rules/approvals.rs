@@ -120,6 +120,7 @@ mod tests {
             sync: None,
             notify: Vec::new(),
             simple_max_hop: Default::default(),
+            paths_table: false,
             installations: Default::default(),
         };
         assert!(!may_approve_as(&p, "client", "a@x.example"));

@@ -195,6 +195,7 @@ pub(crate) fn pipeline(now: DateTime<Utc>) -> impl Strategy<Value = Pipeline> {
                 sync: None,
                 notify: Vec::new(),
                 simple_max_hop: Default::default(),
+                paths_table: false,
                 installations: Default::default(),
             }
         })

@@ -128,6 +128,7 @@ fn pipeline() -> impl Strategy<Value = Pipeline> {
             sync: None,
             notify: Vec::new(),
             simple_max_hop: Default::default(),
+            paths_table: false,
             installations: Default::default(),
         }
     })

@@ -378,6 +378,7 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
         Some(sync) => Some(sync_settings(sync.into_inner(), &at)?),
         None => None,
     };
+    let paths_table = raw.paths.is_some();
     let simple_max_hop = match raw.paths.and_then(|p| p.simple_max_hop) {
         None => MaxHop::default(),
         Some(hop) => {
@@ -400,6 +401,7 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
     };
     Ok(Pipeline {
         simple_max_hop,
+        paths_table,
         installations: BTreeMap::new(),
         calendar,
         roles,

@@ -65,10 +65,11 @@ pub fn redecide(
     at: DateTime<Utc>,
     by: &str,
 ) -> anyhow::Result<bool> {
-    if r.path
+    let by_person = r
+        .path
         .as_ref()
-        .is_some_and(|p| p.set_by == crate::model::path::SetBy::Person)
-    {
+        .is_some_and(|p| p.set_by == crate::model::path::SetBy::Person);
+    if by_person || !pipeline.uses_paths() {
         return Ok(false);
     }
     let d = decision(ws, pipeline, r, changed)?;

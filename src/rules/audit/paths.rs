@@ -35,6 +35,9 @@ pub(super) fn redecide(
     changed: &[Incident],
     stamp: Stamp,
 ) -> Result<(), Stop> {
+    if !p.uses_paths() {
+        return Ok(());
+    }
     let d = decision(p, world, r, changed)?;
     record_if_changed(r, &d, stamp.at, stamp.by);
     Ok(())
