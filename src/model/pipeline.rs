@@ -35,7 +35,7 @@ pub struct Pipeline {
     /// case: what replaces the pipeline's members and windows for their
     /// updates (see `effective`). Empty when read from environments.toml
     /// alone.
-    pub installations: BTreeMap<String, InstallationRules>,
+    pub installations: std::sync::Arc<BTreeMap<String, InstallationRules>>,
 }
 
 /// `[sync]` of environments.toml.

@@ -402,7 +402,7 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
     Ok(Pipeline {
         simple_max_hop,
         paths_table,
-        installations: BTreeMap::new(),
+        installations: Default::default(),
         calendar,
         roles,
         environments,

@@ -221,7 +221,7 @@ impl Workspace {
             ))
         })?;
         let mut pipeline = parse_pipeline(Path::new(PIPELINE_FILE), &text)?;
-        pipeline.installations = self.installation_rules()?;
+        pipeline.installations = std::sync::Arc::new(self.installation_rules()?);
         Ok(pipeline)
     }
 

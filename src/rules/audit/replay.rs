@@ -81,7 +81,7 @@ pub fn judge_action(before: &World, rec: &Recorded, t: &Trailers) -> Vec<Found> 
     let pipeline = match &before.pipeline {
         Some(Ok(p)) => {
             with_installations = Pipeline {
-                installations: before.installations.clone(),
+                installations: std::sync::Arc::new(before.installations.clone()),
                 ..p.clone()
             };
             &with_installations
