@@ -48,6 +48,7 @@ mod schedule_zero_touch;
 mod shell_completions;
 mod shell_help;
 mod shell_man;
+mod shell_progress;
 mod state_commit;
 mod sync;
 mod sync_common;
