@@ -101,7 +101,7 @@ pub enum Command {
     /// One row per release in progress: where it is, for how long, and what
     /// it waits for.
     Status,
-    /// List releases.
+    /// List releases, one row each (--state to choose which).
     List {
         /// Which releases: open, frozen, released, cancelled or all.
         #[arg(long, value_enum, default_value = "all")]
@@ -204,6 +204,13 @@ pub enum Command {
     },
     /// Run the current environment's health check and record the report, or
     /// record a result produced elsewhere with --passed/--failed.
+    ///
+    /// The check is the environment's `health_check` in environments.toml,
+    /// run by `sh -c` in the repository's root with REL_RELEASE, REL_VERSION
+    /// and REL_ENV set, and stopped with everything it started after
+    /// `health_timeout`. Its output is shown as it comes; on a terminal a
+    /// spinner shows the time spent. The report is recorded, passed or
+    /// failed: it is evidence. Exit 0 when it passed, 1 when it failed.
     Verify {
         /// The release id, e.g. R-2026-001 (any case).
         release: String,
@@ -265,6 +272,11 @@ pub enum Command {
     RenderTemplate { memory_mb: u64, cpu_seconds: u64 },
     /// Replay the branch's history against the rules of each commit's day;
     /// exit 1 when anything was not as the rules allow.
+    ///
+    /// Reads the first-parent history of the current branch, oldest first,
+    /// and judges each commit that changed rel's files: its trailers, its
+    /// author and the state before it. Lists every finding and every change
+    /// of environments.toml. On a terminal a bar shows the commits done.
     Audit {
         /// Start at this commit (included); default: the beginning.
         #[arg(long, value_name = "REV")]
@@ -469,7 +481,8 @@ pub enum IncidentCommand {
         #[arg(required = true, value_name = "KIND:NAME")]
         components: Vec<String>,
     },
-    /// The register.
+    /// List the incident register: every incident, or those --unassigned
+    /// or of one --status.
     List {
         /// Only incidents not held by a release.
         #[arg(long)]
