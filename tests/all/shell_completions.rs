@@ -166,3 +166,22 @@ fn fish_accepts_the_script_and_completes_from_it() {
         "{offered}"
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_is_no_failure() {
+    use std::io::Read;
+    let env = Env::empty();
+    // The script is larger than a pipe holds: rel meets the closed pipe.
+    let mut child = env
+        .cmd(&["completions", "powershell"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
