@@ -6,16 +6,38 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::model::rule::RuleCode;
 
-const AFTER_HELP: &str = "\
-Environment:
-  REL_NOW     an RFC 3339 instant used as \"now\" (tests, what-if planning)
-  REL_ACTOR   \"Name <email>\" of who is acting (default: git user.name/user.email)
-  NO_COLOR    no colours even on a terminal
+/// The variables rel reads, for `rel --help` and the man page's ENVIRONMENT.
+pub const ENVIRONMENT: [(&str, &str); 3] = [
+    (
+        "REL_NOW",
+        "an RFC 3339 instant used as \"now\" (tests, what-if planning)",
+    ),
+    (
+        "REL_ACTOR",
+        "\"Name <email>\" of who is acting (default: git user.name/user.email)",
+    ),
+    ("NO_COLOR", "no colours even on a terminal"),
+];
 
-Exit codes: 0 done/ready, 1 refused by a rule (nothing written) or not ready,
+/// The exit codes, for `rel --help` and the man page's EXIT STATUS.
+pub const EXIT_STATUS: &str = "\
+0 done/ready, 1 refused by a rule (nothing written) or not ready,
 2 usage or invalid input, 3 conflict (lock held, uncommitted edits, branch
 moved, confirmation needed), 4 internal failure (unreadable git object, full
 disk). With --json, stdout holds one JSON document whatever the exit code.";
+
+fn after_help() -> String {
+    let mut text = String::from("Environment:\n");
+    for (name, what) in ENVIRONMENT {
+        text.push_str(&format!("  {name:<11} {what}\n"));
+    }
+    format!("{text}\nExit codes: {EXIT_STATUS}")
+}
+
+/// The heading the flags every command takes are listed under, in `rel
+/// --help`, in each command's help and in the man page, apart from the
+/// command's own options.
+const GLOBAL: &str = "Global options";
 
 /// Run software releases out of a git repository.
 ///
@@ -23,23 +45,28 @@ disk). With --json, stdout holds one JSON document whatever the exit code.";
 /// incident register (releases/) as TOML files in git. Every change is checked
 /// by the rules first and, when allowed, committed as one git commit.
 #[derive(Debug, Parser)]
-#[command(name = "rel", version, after_help = AFTER_HELP)]
+#[command(
+    name = "rel",
+    version,
+    after_help = after_help(),
+    subcommand_help_heading = "Commands"
+)]
 pub struct Cli {
     /// Run as if started in DIR.
-    #[arg(short = 'C', value_name = "DIR", global = true)]
+    #[arg(short = 'C', value_name = "DIR", global = true, help_heading = GLOBAL)]
     pub dir: Option<PathBuf>,
     /// Machine output (JSON) on stdout; messages go to stderr.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub json: bool,
     /// Evaluate and show what would change; write nothing.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub dry_run: bool,
     /// Reading commands: evaluate the work tree's files, uncommitted edits
     /// included (what-if planning), instead of the last commit.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub worktree: bool,
     /// Answer yes to confirmations (needed without a terminal).
-    #[arg(short = 'y', long, global = true)]
+    #[arg(short = 'y', long, global = true, help_heading = GLOBAL)]
     pub yes: bool,
     #[command(subcommand)]
     pub command: Command,
@@ -78,7 +105,7 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         installation: Option<String>,
     },
-    /// List releases.
+    /// List releases, one row each (--state to choose which).
     List {
         /// Which releases: open, frozen, released, cancelled or all.
         #[arg(long, value_enum, default_value = "all")]
@@ -194,6 +221,13 @@ pub enum Command {
     },
     /// Run the current environment's health check and record the report, or
     /// record a result produced elsewhere with --passed/--failed.
+    ///
+    /// The check is the environment's `health_check` in environments.toml,
+    /// run by `sh -c` in the repository's root with REL_RELEASE, REL_VERSION
+    /// and REL_ENV set, and stopped with everything it started after
+    /// `health_timeout`. Its output is shown as it comes; on a terminal a
+    /// spinner shows the time spent. The report is recorded, passed or
+    /// failed: it is evidence. Exit 0 when it passed, 1 when it failed.
     Verify {
         /// The release id, e.g. R-2026-001 (any case).
         release: String,
@@ -255,6 +289,11 @@ pub enum Command {
     RenderTemplate { memory_mb: u64, cpu_seconds: u64 },
     /// Replay the branch's history against the rules of each commit's day;
     /// exit 1 when anything was not as the rules allow.
+    ///
+    /// Reads the first-parent history of the current branch, oldest first,
+    /// and judges each commit that changed rel's files: its trailers, its
+    /// author and the state before it. Lists every finding and every change
+    /// of environments.toml. On a terminal a bar shows the commits done.
     Audit {
         /// Start at this commit (included); default: the beginning.
         #[arg(long, value_name = "REV")]
@@ -337,7 +376,34 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    // For people and their tools (contract section 10).
+    /// Print a completion script for SHELL on stdout.
+    #[command(long_about = COMPLETIONS_LONG)]
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The manual page rel.1 in roff, on stdout; with --output DIR, rel.1 and
+    /// one page per command (rel-promote.1, ...) written into DIR.
+    #[command(hide = true)]
+    Man {
+        /// Write the pages into DIR (made when missing) instead of printing
+        /// rel.1.
+        #[arg(long, value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
 }
+
+const COMPLETIONS_LONG: &str = "\
+Print a completion script for SHELL on stdout, made from the same definitions \
+as this help, so it completes every command and option of this version.
+
+  bash        rel completions bash > ~/.local/share/bash-completion/completions/rel
+  zsh         rel completions zsh > ~/.zfunc/_rel   (with fpath+=~/.zfunc in ~/.zshrc)
+  fish        rel completions fish > ~/.config/fish/completions/rel.fish
+  powershell  rel completions powershell >> $PROFILE
+  elvish      rel completions elvish >> ~/.config/elvish/rc.elv";
 
 #[derive(Debug, Args)]
 pub struct ScheduleArgs {
@@ -454,7 +520,8 @@ pub enum IncidentCommand {
         #[arg(required = true, value_name = "KIND:NAME")]
         components: Vec<String>,
     },
-    /// The register.
+    /// List the incident register: every incident, or those --unassigned
+    /// or of one --status.
     List {
         /// Only incidents not held by a release.
         #[arg(long)]

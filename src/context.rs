@@ -24,6 +24,9 @@ pub struct Context {
     pub color: bool,
     /// stdin and stderr are terminals: we may ask questions.
     pub interactive: bool,
+    /// stderr is a terminal and --json is not given: long work may draw
+    /// progress there (`render::progress`).
+    pub progress: bool,
 }
 
 impl Context {
@@ -58,6 +61,7 @@ impl Context {
             rel_actor,
             color: !no_color && !json && std::io::stdout().is_terminal(),
             interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+            progress: !json && std::io::stderr().is_terminal(),
         })
     }
 }

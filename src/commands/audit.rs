@@ -2,14 +2,13 @@
 //! replayed against the rules of each commit's day (contract section 9).
 //! Exit 1 with findings, 0 without.
 
-use std::io::IsTerminal;
-
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::context::Context;
 use crate::model::action::Trailers;
 use crate::render::output::{errln, json, outln};
+use crate::render::progress::Progress;
 use crate::render::time::rfc3339;
 use crate::rules::audit::{inconsistencies, judge, Found, Recorded, World};
 use crate::store::audit_walk::WalkedCommit;
@@ -43,7 +42,7 @@ pub struct Report {
 
 pub fn run(ctx: &Context, since: Option<&str>) -> anyhow::Result<i32> {
     let ws = Workspace::open(&ctx.start_dir, false)?;
-    let report = audit(&ws, since, std::io::stderr().is_terminal())?;
+    let report = audit(&ws, since, ctx.progress)?;
     if ctx.json {
         json(&report_json(&report))?;
     } else {
@@ -52,26 +51,25 @@ pub fn run(ctx: &Context, since: Option<&str>) -> anyhow::Result<i32> {
     Ok(if report.findings.is_empty() { 0 } else { 1 })
 }
 
-/// Audits the first-parent history from `since` (default: the beginning).
+/// Audits the first-parent history from `since` (default: the beginning);
+/// `progress`: a bar over the commits may be drawn on the terminal.
 pub fn audit(ws: &Workspace, since: Option<&str>, progress: bool) -> anyhow::Result<Report> {
+    let reading = Progress::spinner(progress, "audit: reading the history");
     let walk = ws.audit_walk(since)?;
     let mut world = World::default();
     fold(&mut world, parse(&walk.start()?));
+    reading.finish();
     let mut report = Report::default();
-    let total = walk.commits.len();
-    for (n, id) in walk.commits.iter().enumerate() {
-        if progress && n % 500 == 0 && n > 0 {
-            eprint!("\raudit: {n}/{total} commits");
-        }
+    let bar = Progress::bar(progress, walk.commits.len() as u64, "audit: commits");
+    for id in &walk.commits {
+        bar.inc(1);
         let Some(c) = walk.commit(*id)? else {
             continue;
         };
         report.commits += 1;
         judge_commit(&mut world, c, &mut report);
     }
-    if progress && total >= 500 {
-        eprintln!("\raudit: {total}/{total} commits");
-    }
+    bar.finish();
     Ok(report)
 }
 

@@ -36,6 +36,9 @@ mod hold;
 mod notify;
 mod schedule;
 mod schedule_facts;
+// For people and their tools (contract section 10).
+mod completions;
+mod man;
 
 use crate::cli::Command;
 use crate::context::Context;
@@ -145,6 +148,8 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
         Command::Hold { release, reason } => hold::hold(ctx, &release, &reason),
         Command::Resume { release, reason } => hold::resume(ctx, &release, reason.as_deref()),
         Command::Calendar { output } => calendar::run(ctx, output.as_deref()),
+        Command::Completions { shell } => completions::run(ctx, shell),
+        Command::Man { output } => man::run(ctx, output.as_deref()),
     }
 }
 
@@ -161,7 +166,8 @@ fn reads_only(command: &Command) -> bool {
         | Command::Plan { .. }
         | Command::Log { .. }
         | Command::Audit { .. }
-        | Command::Due { apply: false } => true,
+        | Command::Due { apply: false }
+        | Command::Completions { .. } => true,
         Command::Calendar { output } => output.is_none(),
         Command::Notes { output, .. } => output.is_none(),
         Command::Incident(I::List { .. } | I::Show { .. }) => true,

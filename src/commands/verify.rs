@@ -2,7 +2,6 @@
 //! environment's health check (or take a result from CI) and record it. The
 //! report is recorded even when it fails: it is evidence.
 
-use std::io::IsTerminal;
 use std::os::fd::AsFd;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -14,6 +13,7 @@ use crate::model::action::Action;
 use crate::model::pipeline::DEFAULT_HEALTH_TIMEOUT;
 use crate::model::release::Release;
 use crate::model::span::Span;
+use crate::render::progress::Progress;
 use crate::rules::actions::may_verify;
 use crate::rules::moves::{self, CheckResult};
 use crate::rules::register::effects::Stamp;
@@ -167,19 +167,21 @@ fn run_check(
         let err = std::io::stderr().as_fd().try_clone_to_owned()?;
         cmd.stdout(Stdio::from(err));
     }
-    // On a terminal, say every so often that a long check is still running.
-    let on_terminal = std::io::stderr().is_terminal();
-    let finished = process_group::run(
-        &mut cmd,
-        timeout.as_std(),
-        Duration::from_secs(10),
-        |spent| {
-            if on_terminal {
-                crate::errln!("  ... health check still running ({} s)", spent.as_secs());
-            }
-        },
-    )
-    .map_err(|e| invalid(format!("cannot run the health check `{command}`: {e}")))?;
+    // On a terminal, a spinner with the time spent; the check's output is
+    // shown above it as it comes.
+    let progress = Progress::spinner(
+        ctx.progress,
+        format!("health check of {} in {}", r.id, r.environment),
+    );
+    let relay = progress
+        .relay_output(&mut cmd)
+        .map_err(|e| invalid(format!("cannot run the health check `{command}`: {e}")))?;
+    let finished = process_group::run(&mut cmd, timeout.as_std(), Duration::from_secs(1), |_| {})
+        .map_err(|e| invalid(format!("cannot run the health check `{command}`: {e}")))?;
+    // rel's copy of the pipe's end goes with `cmd`: then the relay ends.
+    drop(cmd);
+    relay.wait();
+    progress.finish();
     let detail = finished.timed_out.then(|| {
         crate::errln!("health check `{command}` timed out after {timeout}: stopped with every process it started");
         format!("timed out after {timeout}")

@@ -5,6 +5,7 @@ pub mod incident;
 pub mod notes;
 pub mod output;
 pub mod pipeline;
+pub mod progress;
 pub mod release;
 pub mod table;
 pub mod time;
