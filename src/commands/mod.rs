@@ -32,8 +32,12 @@ mod hold;
 mod notify;
 mod schedule;
 mod schedule_facts;
+// Stays and a release's own checklist (contract section 8).
+mod checklist;
+mod repeat;
+mod untick;
 
-use crate::cli::Command;
+use crate::cli::{ChecklistCommand, Command};
 use crate::context::Context;
 use crate::model::release::Release;
 use crate::store::Workspace;
@@ -135,6 +139,26 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
         Command::Hold { release, reason } => hold::hold(ctx, &release, &reason),
         Command::Resume { release, reason } => hold::resume(ctx, &release, reason.as_deref()),
         Command::Calendar { output } => calendar::run(ctx, output.as_deref()),
+        Command::Repeat { release, reason } => repeat::run(ctx, &release, &reason),
+        Command::Checklist(ChecklistCommand::Add {
+            release,
+            env,
+            exit,
+            items,
+        }) => checklist::add(ctx, &release, &env, exit, &items),
+        Command::Checklist(ChecklistCommand::Remove {
+            release,
+            env,
+            exit,
+            item,
+            reason,
+        }) => checklist::remove(ctx, &release, &env, exit, &item, &reason),
+        Command::Untick {
+            release,
+            env,
+            item,
+            reason,
+        } => untick::run(ctx, &release, &env, &item, &reason),
     }
 }
 

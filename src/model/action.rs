@@ -35,10 +35,15 @@ pub enum Action {
     Unschedule,
     Hold,
     Resume,
+    // Stays and a release's own checklist (section 8).
+    Repeat,
+    ChecklistAdd,
+    ChecklistRemove,
+    Untick,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 28] = [
         Action::Init,
         Action::New,
         Action::IncidentNew,
@@ -63,6 +68,10 @@ impl Action {
         Action::Unschedule,
         Action::Hold,
         Action::Resume,
+        Action::Repeat,
+        Action::ChecklistAdd,
+        Action::ChecklistRemove,
+        Action::Untick,
     ];
 
     /// The name written in history events and in `Rel-Action`.
@@ -92,6 +101,10 @@ impl Action {
             Action::Unschedule => "unschedule",
             Action::Hold => "hold",
             Action::Resume => "resume",
+            Action::Repeat => "repeat",
+            Action::ChecklistAdd => "checklist-add",
+            Action::ChecklistRemove => "checklist-remove",
+            Action::Untick => "untick",
         }
     }
 }

@@ -102,6 +102,8 @@ pub struct Environment {
     pub schedule_notice: Option<Span>,
     /// Roles told about schedules into here, besides the pipeline's.
     pub notify: Vec<String>,
+    /// A release here may go another round (`rel repeat`: a dry run again).
+    pub repeatable: bool,
 }
 
 impl Environment {
@@ -127,6 +129,7 @@ impl Environment {
             auto_schedule: false,
             schedule_notice: None,
             notify: Vec::new(),
+            repeatable: false,
         }
     }
 

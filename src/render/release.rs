@@ -26,6 +26,11 @@ pub fn release_json(r: &Release) -> Value {
                 .map(|h| json!({"by": h.by, "at": rfc3339(h.at), "reason": h.reason}))
                 .unwrap_or(Value::Null),
         );
+        // Section 8: the release's own checklist items, always present.
+        map.insert(
+            "checklist".into(),
+            serde_json::to_value(&r.checklist).unwrap_or(Value::Null),
+        );
         map.insert(
             "target".into(),
             r.target
@@ -172,13 +177,36 @@ pub fn release_text(
                 ChecklistKind::Entry => "entry",
                 ChecklistKind::Exit => "exit",
             };
+            // An exit tick of an earlier stay here (before `rel repeat`).
+            let earlier = t.checklist == ChecklistKind::Exit
+                && t.revision == r.revision
+                && t.env.eq_ignore_ascii_case(&r.environment)
+                && t.at < r.entered_at;
             out.push(format!(
-                "  {} {list}: {} by {} at {}{}",
+                "  {} {list}: {} by {} at {}{}{}",
                 t.env,
                 t.item,
                 t.by,
                 local(t.at, tz),
-                current(t.revision)
+                current(t.revision),
+                if earlier { " (an earlier round)" } else { "" }
+            ));
+        }
+    }
+    if !r.checklist.is_empty() {
+        out.push(String::new());
+        out.push("Own checklist items:".into());
+        for o in &r.checklist {
+            let list = match o.list {
+                ChecklistKind::Entry => "entry",
+                ChecklistKind::Exit => "exit",
+            };
+            out.push(format!(
+                "  {} {list}: {} (added by {} at {})",
+                o.env,
+                o.item,
+                o.by,
+                local(o.at, tz)
             ));
         }
     }

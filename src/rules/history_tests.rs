@@ -32,6 +32,7 @@ fn release(env: &str, entered: i64, history: Vec<Event>) -> Release {
         schedules: Vec::new(),
         held: None,
         history,
+        checklist: Vec::new(),
     }
 }
 

@@ -208,5 +208,6 @@ pub fn create(new: &NewRelease, stamp: Stamp) -> Release {
         schedules: Vec::new(),
         held: None,
         history: vec![event],
+        checklist: Vec::new(),
     }
 }

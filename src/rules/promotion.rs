@@ -10,6 +10,7 @@ use crate::model::release::{ChecklistKind, Release};
 use crate::model::rule::RuleCode;
 
 use super::approvals::missing_approvals;
+use super::checklists::not_ticked;
 use super::history::soak_from;
 use super::time::{
     active_blackout, earliest_time_ok, next_window_open, soak_end, window_close, window_open,
@@ -262,22 +263,13 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
         v.push(Violation::new(RuleCode::Approval, message));
     }
 
-    for item in target.entry_items(r.kind) {
-        if !r.is_ticked(&target.name, ChecklistKind::Entry, &item.item) {
-            v.push(Violation::new(
-                RuleCode::Checklist,
-                format!("entry item of {} not ticked: {:?}", target.name, item.item),
-            ));
-        }
+    // The pipeline's items and the release's own, as `rel tick` sees them.
+    for message in not_ticked(target, r, ChecklistKind::Entry) {
+        v.push(Violation::new(RuleCode::Checklist, message));
     }
     if let Some(s) = source {
-        for item in s.exit_items(r.kind) {
-            if !r.is_ticked(&s.name, ChecklistKind::Exit, &item.item) {
-                v.push(Violation::new(
-                    RuleCode::Checklist,
-                    format!("exit item of {} not ticked: {:?}", s.name, item.item),
-                ));
-            }
+        for message in not_ticked(s, r, ChecklistKind::Exit) {
+            v.push(Violation::new(RuleCode::Checklist, message));
         }
     }
 

@@ -2,10 +2,8 @@
 //! promote (with overrides), rollback, approve, tick, verify and close, each
 //! decided by the rules and applied by the pure effects its command uses.
 
-use crate::model::pipeline::ChecklistItem;
-use crate::model::release::ChecklistKind;
-
 use super::actions::{checklist_for, may_approve, may_close, may_rollback, may_verify};
+use super::checklists;
 use super::moves::{self, CheckResult};
 use super::overrides::permitted_overrides;
 use super::promotion::{check_promotion, finished_verdict, resolve_target, PromotionInput};
@@ -93,18 +91,16 @@ impl World {
                     return Refused;
                 };
                 let target = &p.environments[*env];
-                let release = &mut self.releases[r];
-                let items: Vec<&ChecklistItem> = match list {
-                    ChecklistKind::Entry => target.entry_items(release.kind).collect(),
-                    ChecklistKind::Exit => target.exit_items(release.kind).collect(),
-                };
-                let Some(chosen) = items.get(*item) else {
+                let release = &self.releases[r];
+                let all = checklists::items(target, release, list);
+                let Some(chosen) = all.get(*item) else {
                     return Refused;
                 };
-                if release.is_ticked(&target.name, list, &chosen.item) {
+                if checklists::tick_of(release, target, list, chosen).is_some() {
                     return Nothing;
                 }
-                moves::tick(release, &target.name, list, &chosen.item, s);
+                let text = chosen.text.to_string();
+                moves::tick(&mut self.releases[r], &target.name, list, &text, s);
                 Done
             }
             Op::Verify(_, passed) => {

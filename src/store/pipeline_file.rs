@@ -172,6 +172,8 @@ struct RawEnvironment {
     schedule_notice: Option<Spanned<String>>,
     #[serde(default)]
     notify: Vec<Spanned<String>>,
+    #[serde(default)]
+    repeatable: bool,
 }
 
 /// Parses and validates the text of `environments.toml` read from `path`.
@@ -341,6 +343,7 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
             env.schedule_notice = Some(Span::parse(n.get_ref()).map_err(|m| at(n.span(), &m))?);
         }
         env.notify = notify_roles(e.notify, &at)?;
+        env.repeatable = e.repeatable;
         environments.push(env);
     }
 

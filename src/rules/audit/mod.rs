@@ -8,6 +8,7 @@ mod compare;
 mod incident;
 mod invariants;
 mod replay;
+mod stays;
 
 use std::collections::BTreeMap;
 

@@ -40,6 +40,7 @@ pub fn release(id: &str, state: State, incidents: &[&str]) -> Release {
         schedules: Vec::new(),
         held: None,
         history: Vec::new(),
+        checklist: Vec::new(),
     }
 }
 
