@@ -258,3 +258,7 @@ pub fn untick(
     event.detail = Some(detail);
     r.history.push(event);
 }
+
+#[cfg(test)]
+#[path = "stays_props.rs"]
+mod props;
