@@ -111,8 +111,13 @@ pub fn remove(
             ));
         }
         let all = checklists::items(target, &release, list);
-        let chosen = checklists::find(&all, item)
-            .ok_or_else(|| invalid(checklists::no_such_item(target, &release, list, item)))?;
+        let chosen = checklists::find(&all, item).ok_or_else(|| {
+            let mut message = checklists::no_such_item(target, &release, list, item);
+            if !exit {
+                message.push_str("\n(the exit list is named with --exit)");
+            }
+            invalid(message)
+        })?;
         if chosen.own.is_none() {
             return Err(invalid(format!(
                 "{:?} is the pipeline's {name} item of {}; change environments.toml to remove it \

@@ -226,6 +226,12 @@ pub fn release_text(
                 line.push_str(&format!(" ({detail})"));
             }
             line.push_str(current(h.revision));
+            if h.revision == r.revision
+                && h.env.eq_ignore_ascii_case(&r.environment)
+                && h.at < r.entered_at
+            {
+                line.push_str(" (an earlier round)");
+            }
             out.push(line);
         }
     }

@@ -12,6 +12,7 @@ use crate::model::rule::RuleCode;
 use super::approvals::missing_approvals;
 use super::checklists::not_ticked;
 use super::history::soak_from;
+use super::stays::round_began;
 use super::time::{
     active_blackout, earliest_time_ok, next_window_open, soak_end, window_close, window_open,
 };
@@ -280,8 +281,13 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
             None => v.push(Violation::new(
                 RuleCode::Health,
                 format!(
-                    "{} needs a passing health report from {} since the release entered it; run `rel verify {}`",
-                    target.name, r.environment, r.id
+                    "{} needs a passing health report from {} since the release entered it{}; run `rel verify {}`",
+                    target.name,
+                    r.environment,
+                    round_began(r)
+                        .map(|at| format!(" (its current round began {})", when(cal, at)))
+                        .unwrap_or_default(),
+                    r.id
                 ),
             )),
             Some(h) if !h.passed => v.push(Violation::new(

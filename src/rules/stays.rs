@@ -87,6 +87,17 @@ fn next_round(r: &Release) -> usize {
     repeats + 2
 }
 
+/// When the current stay began with `rel repeat` (rather than an entry):
+/// its instant, for messages that say what counts since then.
+pub fn round_began(r: &Release) -> Option<DateTime<Utc>> {
+    r.history
+        .iter()
+        .rev()
+        .find(|e| MOVES.contains(&e.action.as_str()) || e.action == Action::Repeat.name())
+        .filter(|e| e.action == Action::Repeat.name())
+        .map(|_| r.entered_at)
+}
+
 /// A new stay in the environment the release is in, since now.
 pub fn repeat(r: &mut Release, reason: &str, stamp: Stamp) {
     let mut event = stamp.event(Action::Repeat);
