@@ -16,7 +16,7 @@ use crate::model::release::{ChecklistKind, OwnItem, Release};
 use crate::model::rule::RuleCode;
 
 use super::checklists::Item;
-use super::history::{last_recorded, MOVES};
+use super::history::MOVES;
 use super::moves::list_name;
 use super::register::effects::Stamp;
 use super::verdict::{Verdict, Violation};
@@ -60,19 +60,34 @@ pub fn may_repeat(p: &Pipeline, r: &Release) -> Verdict {
     v
 }
 
-/// A new round starts after everything the release records: a tick or a
-/// report made at the very instant of the repeat could not be told apart
-/// from the new round's. Err (invalid input) names the instant.
+/// A new round must be told apart from the old one, and instants are
+/// recorded to the second: an exit tick or a passing health report of the
+/// current stay made in the very second of the repeat would count for the
+/// new round too. Then the repeat is invalid input (wait a second); other
+/// records of that second (a failed report, an approval for an environment
+/// ahead) carry nothing over and do not stand in the way.
 pub fn round_starts_after(r: &Release, now: DateTime<Utc>) -> Result<(), String> {
-    let (last, what) = last_recorded(r);
-    if now > last {
-        return Ok(());
+    let here = |env: &str| env.eq_ignore_ascii_case(&r.environment);
+    let tick = r
+        .ticks
+        .iter()
+        .find(|t| t.checklist == ChecklistKind::Exit && here(&t.env) && t.at >= now)
+        .map(|t| format!("the tick of {:?}", t.item));
+    let report = r
+        .health
+        .iter()
+        .find(|h| h.passed && here(&h.env) && h.at >= now)
+        .map(|_| "a passing health report".to_string());
+    match tick.or(report) {
+        None => Ok(()),
+        Some(what) => Err(format!(
+            "{what} in {} was recorded in this very second ({}) and would count for the new \
+             round of {} too; repeat a second later",
+            r.environment,
+            now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            r.id
+        )),
     }
-    Err(format!(
-        "a new round of {} starts after its last event ({what} at {}); repeat a second later",
-        r.id,
-        last.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    ))
 }
 
 /// The round a repeat starts: 1 + the repeats since the release last moved.

@@ -329,3 +329,48 @@ fn own_items_written_by_hand_are_a_hand_edit() {
     let message = v["findings"][0]["message"].as_str().unwrap_or("");
     assert!(message.contains("checklist"), "{message}");
 }
+
+#[test]
+fn json_outcomes_are_the_release_as_written() {
+    let env = Env::with_pipeline(DRY_RUN);
+    let id = new_release(&env, "1.0.1");
+    let v = one_commit(
+        &env,
+        &["--json", "checklist", "add", &id, "--env", "live", BACKUP],
+    )
+    .json();
+    assert_eq!(v["id"], id.as_str());
+    assert_eq!(v["checklist"][0]["item"], BACKUP);
+    let v = one_commit(&env, &["--json", "tick", &id, "--env", "live", BACKUP]).json();
+    assert_eq!(v["ticks"][0]["item"], BACKUP);
+    let v = one_commit(
+        &env,
+        &[
+            "--json", "untick", &id, "--env", "live", "1", "--reason", "too soon",
+        ],
+    )
+    .json();
+    assert!(
+        v.get("ticks").is_none_or(|t| t == &serde_json::json!([])),
+        "{v}"
+    );
+    let v = one_commit(
+        &env,
+        &[
+            "--json",
+            "checklist",
+            "remove",
+            &id,
+            "--env",
+            "live",
+            "1",
+            "--reason",
+            "not needed",
+        ],
+    )
+    .json();
+    assert_eq!(v["checklist"], serde_json::json!([]));
+    // Without an own item, `checklist` is still there, empty.
+    let fresh = new_release(&env, "1.0.2");
+    assert_eq!(manifest(&env, &fresh)["checklist"], serde_json::json!([]));
+}

@@ -214,3 +214,55 @@ fn rel_env_shows_repeatable_and_a_bad_value_names_its_line() {
         run.stderr
     );
 }
+
+#[test]
+fn a_repeat_forged_outside_a_repeatable_environment_is_refused_by_the_audit() {
+    let env = Env::with_pipeline(DRY_RUN);
+    let id = new_release(&env, "1.0.1"); // in dev, not repeatable
+    let path = format!("releases/{id}.toml");
+    let text = env.read(&path).replace(
+        "entered_at = \"2026-11-20T15:00:00Z\"",
+        "entered_at = \"2026-11-21T10:00:00Z\"",
+    );
+    env.write(
+        &path,
+        &format!(
+            "{text}\n[[history]]\nat = \"2026-11-21T10:00:00Z\"\nby = \"Ana Smith <ana@example.com>\"\n\
+             action = \"repeat\"\nenv = \"dev\"\nreason = \"x\"\n\
+             detail = \"round 2: exit items, health report and soak start again\"\n"
+        ),
+    );
+    // The shape of a real one (show reads it), with rel's trailers.
+    crate::audit::commit_dated(
+        &env,
+        &format!(
+            "rel: repeat {id} in dev\n\nRel-Action: repeat\nRel-Release: {id}\nRel-Env: dev\nRel-Reason: x\n"
+        ),
+        "2026-11-21T10:00:00Z",
+    );
+    assert_eq!(manifest(&env, &id)["entered_at"], "2026-11-21T10:00:00Z");
+    let (code, v) = audit(&env, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&v), [("refused".to_string(), id.clone())], "{v:#}");
+    let message = v["findings"][0]["message"].as_str().unwrap_or("");
+    assert!(message.contains("order"), "{message}");
+}
+
+#[test]
+fn a_repeat_right_after_a_failed_health_check_is_allowed_in_the_same_second() {
+    let mut env = Env::with_pipeline(DRY_RUN);
+    let id = new_release(&env, "1.0.1");
+    one_commit(&env, &["promote", &id]);
+    env.now = WED.to_string();
+    // A failed check is recorded (exit 1: it is evidence) ...
+    let before = env.commit_count();
+    env.rel(&["verify", &id, "--passed", "3", "--failed", "2"])
+        .code(1);
+    assert_eq!(env.commit_count(), before + 1);
+    // ... and the next round starts at once: nothing of that second
+    // would count for it.
+    one_commit(&env, &["repeat", &id, "--reason", "the checks failed"]);
+    let (_, v) = check(&env, &[&id]);
+    assert!(codes(&v).contains(&"health".to_string()), "{v}");
+    assert_eq!(audit(&env, &[]).0, 0);
+}
