@@ -393,6 +393,69 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         output: Option<PathBuf>,
     },
+    /// Another round in the current environment when it is `repeatable` (a
+    /// dry run again): its exit items, health report and soak start afresh.
+    Repeat {
+        /// The release id, e.g. R-2026-001 (any case).
+        release: String,
+        /// Why the round is repeated (recorded in the manifest and commit).
+        #[arg(long, required = true)]
+        reason: String,
+    },
+    /// The release's own checklist items (the go-live list a dry run
+    /// builds), ticked like the pipeline's.
+    #[command(subcommand)]
+    Checklist(ChecklistCommand),
+    /// Take a tick back (the exit items of the current environment, or the
+    /// entry items of one ahead).
+    Untick {
+        /// The release id, e.g. R-2026-001 (any case).
+        release: String,
+        /// The environment whose checklist it is.
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        /// The item's text, or its 1-based number as `rel tick` takes it.
+        item: String,
+        /// Why the tick is taken back (recorded in the manifest and commit).
+        #[arg(long, required = true)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChecklistCommand {
+    /// Add items of ENV's entry list (or exit list, with --exit) for this
+    /// release only; all or none.
+    Add {
+        /// The release id, e.g. R-2026-001 (any case).
+        release: String,
+        /// The environment whose checklist gains the items.
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        /// The exit list (ticked while in ENV, before leaving or closing).
+        #[arg(long)]
+        exit: bool,
+        /// The items' texts.
+        #[arg(required = true, value_name = "ITEM")]
+        items: Vec<String>,
+    },
+    /// Remove one of the release's own items (the pipeline's are changed in
+    /// environments.toml).
+    Remove {
+        /// The release id, e.g. R-2026-001 (any case).
+        release: String,
+        /// The environment whose checklist it is on.
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        /// The exit list.
+        #[arg(long)]
+        exit: bool,
+        /// The item's text, or its 1-based number as `rel tick` takes it.
+        item: String,
+        /// Why it is removed (recorded in the manifest and commit).
+        #[arg(long, required = true)]
+        reason: String,
+    },
 }
 
 const COMPLETIONS_LONG: &str = "\

@@ -39,8 +39,12 @@ mod schedule_facts;
 // For people and their tools (contract section 10).
 mod completions;
 mod man;
+// Stays and a release's own checklist (contract section 8).
+mod checklist;
+mod repeat;
+mod untick;
 
-use crate::cli::Command;
+use crate::cli::{ChecklistCommand, Command};
 use crate::context::Context;
 use crate::model::release::Release;
 use crate::store::Workspace;
@@ -150,6 +154,26 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
         Command::Calendar { output } => calendar::run(ctx, output.as_deref()),
         Command::Completions { shell } => completions::run(ctx, shell),
         Command::Man { output } => man::run(ctx, output.as_deref()),
+        Command::Repeat { release, reason } => repeat::run(ctx, &release, &reason),
+        Command::Checklist(ChecklistCommand::Add {
+            release,
+            env,
+            exit,
+            items,
+        }) => checklist::add(ctx, &release, &env, exit, &items),
+        Command::Checklist(ChecklistCommand::Remove {
+            release,
+            env,
+            exit,
+            item,
+            reason,
+        }) => checklist::remove(ctx, &release, &env, exit, &item, &reason),
+        Command::Untick {
+            release,
+            env,
+            item,
+            reason,
+        } => untick::run(ctx, &release, &env, &item, &reason),
     }
 }
 

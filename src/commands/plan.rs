@@ -61,7 +61,17 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
             .iter()
             .map(|s| json!({"env": s.env, "earliest": s.earliest.map(rfc3339), "blocked_by": s.blocked_by}))
             .collect();
-        json(&json!({"release": release.id, "steps": steps}))?;
+        let mut out = json!({"release": release.id, "steps": steps});
+        // An update's installation and a release's path, when it has them.
+        if let Some(map) = out.as_object_mut() {
+            if let Some(i) = &release.installation {
+                map.insert("installation".into(), json!(i));
+            }
+            if let Some(p) = &release.path {
+                map.insert("path".into(), json!(p.name.as_str()));
+            }
+        }
+        json(&out)?;
         return Ok(0);
     }
     if steps.is_empty() {
@@ -78,6 +88,9 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         release.environment,
         when(&pipeline.calendar, release.entered_at)
     ))?;
+    for line in crate::render::release::update_lines(&release) {
+        outln(&line)?;
+    }
     let soaking = soak_from(&release);
     if soaking > release.entered_at {
         outln(&format!(

@@ -69,20 +69,18 @@ pub fn run(ctx: &Context, installation: Option<&str>) -> anyhow::Result<i32> {
         errln("no releases in progress");
         return Ok(0);
     }
-    let mut table = new_table(
-        ctx,
-        &[
-            "id",
-            "version",
-            "kind",
-            "state",
-            "environment",
-            "days",
-            "incidents",
-            "next",
-            "readiness",
-        ],
-    );
+    // Installations and paths get columns only where some release has one.
+    let updates = rows.iter().any(|r| r.release.installation.is_some());
+    let paths = rows.iter().any(|r| r.release.path.is_some());
+    let mut headers = vec!["id", "version", "kind", "state"];
+    if updates {
+        headers.push("installation");
+    }
+    if paths {
+        headers.push("path");
+    }
+    headers.extend(["environment", "days", "incidents", "next", "readiness"]);
+    let mut table = new_table(ctx, &headers);
     for row in &rows {
         let r = row.release;
         let (readiness_text, tone) = readiness(&pipeline, row);
@@ -91,17 +89,32 @@ pub fn run(ctx: &Context, installation: Option<&str>) -> anyhow::Result<i32> {
             .as_ref()
             .and_then(|v| v.to.clone())
             .unwrap_or_else(|| "-".into());
-        table.add_row(vec![
+        let mut cells: Vec<crate::render::table::TableCell> = vec![
             r.id.clone().into(),
             r.version.clone().into(),
             r.kind.into(),
             r.state.into(),
+        ];
+        if updates {
+            cells.push(r.installation.clone().unwrap_or_else(|| "-".into()).into());
+        }
+        if paths {
+            cells.push(
+                r.path
+                    .as_ref()
+                    .map_or("-", |p| p.name.as_str())
+                    .to_string()
+                    .into(),
+            );
+        }
+        cells.extend([
             r.environment.clone().into(),
             row.days.into(),
             r.incidents.len().into(),
             next.into(),
             toned(readiness_text, tone),
         ]);
+        table.add_row(cells);
     }
     outln(&render(&table))?;
     Ok(0)

@@ -1,12 +1,11 @@
-//! `rel tick R --env E ITEM`: tick a checklist item by text or number.
+//! `rel tick R --env E ITEM`: tick a checklist item (the pipeline's or the
+//! release's own) by text or number.
 
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::action::Action;
-use crate::model::pipeline::ChecklistItem;
-use crate::model::quote::quoted;
-use crate::model::release::ChecklistKind;
 use crate::rules::actions::checklist_for;
+use crate::rules::checklists;
 use crate::rules::moves::{self, list_name};
 use crate::rules::register::effects::Stamp;
 use crate::store::CommitMessage;
@@ -29,33 +28,12 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
                 &v,
             )
         })?;
-        let items: Vec<&ChecklistItem> = match list {
-            ChecklistKind::Entry => target.entry_items(release.kind).collect(),
-            ChecklistKind::Exit => target.exit_items(release.kind).collect(),
-        };
         let name = list_name(list);
-        let chosen = find_item(&items, item).ok_or_else(|| {
-            let listed: Vec<String> = items
-                .iter()
-                .enumerate()
-                .map(|(n, i)| format!("  {}. {}", n + 1, i.item))
-                .collect();
-            invalid(if listed.is_empty() {
-                format!(
-                    "{} has no {name} checklist for a {} release",
-                    target.name, release.kind
-                )
-            } else {
-                format!(
-                    "no {name} item {} in {}; its items are:\n{}",
-                    quoted(item),
-                    target.name,
-                    listed.join("\n")
-                )
-            })
-        })?;
-        let text = chosen.item.clone();
-        if release.is_ticked(&target.name, list, &text) {
+        let all = checklists::items(target, &release, list);
+        let chosen = checklists::find(&all, item)
+            .ok_or_else(|| invalid(checklists::no_such_item(target, &release, list, item)))?;
+        let text = chosen.text.to_string();
+        if checklists::tick_of(&release, target, list, &chosen).is_some() {
             return Ok(Decision::nothing(
                 format!("already ticked for this content: {text}"),
                 (ReleaseOutcome::unchanged(release), None),
@@ -79,17 +57,4 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
         super::zero_touch_commit(release, message, done, made, by)
     })?;
     super::finish_zero_touch(ctx, outcome)
-}
-
-/// By 1-based number, exact text, or text ignoring case.
-fn find_item<'a>(items: &[&'a ChecklistItem], wanted: &str) -> Option<&'a ChecklistItem> {
-    let wanted = wanted.trim();
-    if let Ok(n) = wanted.parse::<usize>() {
-        return n.checked_sub(1).and_then(|i| items.get(i)).copied();
-    }
-    items
-        .iter()
-        .find(|i| i.item == wanted)
-        .or_else(|| items.iter().find(|i| i.item.eq_ignore_ascii_case(wanted)))
-        .copied()
 }

@@ -41,10 +41,15 @@ pub enum Action {
     Rollout,
     Path,
     IncidentFlag,
+    // Stays and a release's own checklist (section 8).
+    Repeat,
+    ChecklistAdd,
+    ChecklistRemove,
+    Untick,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 33] = [
         Action::Init,
         Action::New,
         Action::IncidentNew,
@@ -74,6 +79,10 @@ impl Action {
         Action::Rollout,
         Action::Path,
         Action::IncidentFlag,
+        Action::Repeat,
+        Action::ChecklistAdd,
+        Action::ChecklistRemove,
+        Action::Untick,
     ];
 
     /// The name written in history events and in `Rel-Action`.
@@ -108,6 +117,10 @@ impl Action {
             Action::Rollout => "rollout",
             Action::Path => "path",
             Action::IncidentFlag => "incident-flag",
+            Action::Repeat => "repeat",
+            Action::ChecklistAdd => "checklist-add",
+            Action::ChecklistRemove => "checklist-remove",
+            Action::Untick => "untick",
         }
     }
 }

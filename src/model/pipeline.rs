@@ -123,6 +123,8 @@ pub struct Environment {
     /// Not on the release's path (set only in a release's effective
     /// pipeline): passed over like an optional environment.
     pub off_path: bool,
+    /// A release here may go another round (`rel repeat`: a dry run again).
+    pub repeatable: bool,
 }
 
 impl Environment {
@@ -151,6 +153,7 @@ impl Environment {
             paths: Vec::new(),
             windows_timezone: None,
             off_path: false,
+            repeatable: false,
         }
     }
 

@@ -240,6 +240,22 @@ pub struct Release {
     pub path: Option<PathRecord>,
     #[serde(default)]
     pub history: Vec<Event>,
+    /// The release's own checklist items (`rel checklist add`): the go-live
+    /// list a dry run builds, asked for like the pipeline's items.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checklist: Vec<OwnItem>,
+}
+
+/// An item of `env`'s entry or exit checklist that only this release has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OwnItem {
+    pub env: String,
+    pub list: ChecklistKind,
+    pub item: String,
+    pub by: String,
+    /// When it was added: only a tick made since counts for it.
+    pub at: DateTime<Utc>,
 }
 
 impl Release {
@@ -252,15 +268,6 @@ impl Release {
         self.approvals
             .iter()
             .filter(move |a| a.revision == self.revision && a.env.eq_ignore_ascii_case(env))
-    }
-
-    pub fn is_ticked(&self, env: &str, list: ChecklistKind, item: &str) -> bool {
-        self.ticks.iter().any(|t| {
-            t.revision == self.revision
-                && t.checklist == list
-                && t.env.eq_ignore_ascii_case(env)
-                && t.item == item
-        })
     }
 
     /// The schedule into `env`, if any.
@@ -276,6 +283,28 @@ impl Release {
             .iter()
             .filter(|h| h.env.eq_ignore_ascii_case(env))
             .max_by_key(|h| h.at)
+    }
+
+    /// The tick of `item` that counts now, if any: one for the current
+    /// content; an exit tick only from the current stay (made since
+    /// `entered_at`: `rel repeat` starts a stay again, so the old round's
+    /// exit ticks stay on record but no longer count); and for an item
+    /// added at `since` (a release's own), only one made since then.
+    pub fn counting_tick(
+        &self,
+        env: &str,
+        list: ChecklistKind,
+        item: &str,
+        since: Option<DateTime<Utc>>,
+    ) -> Option<&Tick> {
+        self.ticks.iter().find(|t| {
+            t.revision == self.revision
+                && t.checklist == list
+                && t.env.eq_ignore_ascii_case(env)
+                && t.item == item
+                && (list == ChecklistKind::Entry || t.at >= self.entered_at)
+                && since.is_none_or(|s| t.at >= s)
+        })
     }
 }
 

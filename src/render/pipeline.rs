@@ -94,6 +94,9 @@ pub fn rule_lines(e: &Environment) -> Vec<String> {
     if e.optional {
         lines.push("optional: may be passed over".into());
     }
+    if e.repeatable {
+        lines.push("repeatable: another round with `rel repeat`".into());
+    }
     // Only when narrowed: by default every overridable rule may be set aside.
     if !RuleCode::OVERRIDABLE
         .iter()
@@ -146,6 +149,7 @@ pub fn pipeline_json(p: &Pipeline) -> Value {
                 "confirm": e.confirm,
                 "overridable": e.overridable,
                 "optional": e.optional,
+                "repeatable": e.repeatable,
             })
         })
         .collect();

@@ -44,6 +44,11 @@ pub fn release_json(r: &Release) -> Value {
                 })
                 .unwrap_or(Value::Null),
         );
+        // Section 8: the release's own checklist items, always present.
+        map.insert(
+            "checklist".into(),
+            serde_json::to_value(&r.checklist).unwrap_or(Value::Null),
+        );
         map.insert(
             "target".into(),
             r.target
@@ -106,6 +111,31 @@ pub fn schedule_lines(r: &Release, tz: chrono_tz::Tz) -> Vec<String> {
     lines
 }
 
+/// The installation an update is of and the path a release takes, as
+/// `show` and `plan` print them (nothing for a plain release without a path).
+pub fn update_lines(r: &Release) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(i) = &r.installation {
+        out.push(format!(
+            "installation {i} (update from {})",
+            r.from_version.as_deref().unwrap_or("?")
+        ));
+    }
+    if let Some(p) = &r.path {
+        let why = match (&p.reason, p.reasons.is_empty()) {
+            (Some(reason), _) => format!(": {reason}"),
+            (None, false) => format!(": {}", p.reasons.join("; ")),
+            (None, true) => String::new(),
+        };
+        out.push(format!(
+            "path         {} (set by {}){why}",
+            p.name,
+            p.set_by.as_str()
+        ));
+    }
+    out
+}
+
 /// `rel show` for people.
 pub fn release_text(
     ctx: &Context,
@@ -128,23 +158,8 @@ pub fn release_text(
     if let Some(t) = r.target {
         out.push(format!("  target       {t}"));
     }
-    if let Some(i) = &r.installation {
-        out.push(format!(
-            "  installation {i} (update from {})",
-            r.from_version.as_deref().unwrap_or("?")
-        ));
-    }
-    if let Some(p) = &r.path {
-        let why = match (&p.reason, p.reasons.is_empty()) {
-            (Some(reason), _) => format!(": {reason}"),
-            (None, false) => format!(": {}", p.reasons.join("; ")),
-            (None, true) => String::new(),
-        };
-        out.push(format!(
-            "  path         {} (set by {}){why}",
-            p.name,
-            p.set_by.as_str()
-        ));
+    for line in update_lines(r) {
+        out.push(format!("  {line}"));
     }
     out.push(format!("  revision     {}", r.revision));
     for line in schedule_lines(r, tz) {
@@ -208,13 +223,36 @@ pub fn release_text(
                 ChecklistKind::Entry => "entry",
                 ChecklistKind::Exit => "exit",
             };
+            // An exit tick of an earlier stay here (before `rel repeat`).
+            let earlier = t.checklist == ChecklistKind::Exit
+                && t.revision == r.revision
+                && t.env.eq_ignore_ascii_case(&r.environment)
+                && t.at < r.entered_at;
             out.push(format!(
-                "  {} {list}: {} by {} at {}{}",
+                "  {} {list}: {} by {} at {}{}{}",
                 t.env,
                 t.item,
                 t.by,
                 local(t.at, tz),
-                current(t.revision)
+                current(t.revision),
+                if earlier { " (an earlier round)" } else { "" }
+            ));
+        }
+    }
+    if !r.checklist.is_empty() {
+        out.push(String::new());
+        out.push("Own checklist items:".into());
+        for o in &r.checklist {
+            let list = match o.list {
+                ChecklistKind::Entry => "entry",
+                ChecklistKind::Exit => "exit",
+            };
+            out.push(format!(
+                "  {} {list}: {} (added by {} at {})",
+                o.env,
+                o.item,
+                o.by,
+                local(o.at, tz)
             ));
         }
     }
@@ -234,6 +272,12 @@ pub fn release_text(
                 line.push_str(&format!(" ({detail})"));
             }
             line.push_str(current(h.revision));
+            if h.revision == r.revision
+                && h.env.eq_ignore_ascii_case(&r.environment)
+                && h.at < r.entered_at
+            {
+                line.push_str(" (an earlier round)");
+            }
             out.push(line);
         }
     }

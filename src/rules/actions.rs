@@ -6,6 +6,7 @@ use crate::model::release::{ChecklistKind, Release};
 use crate::model::rule::RuleCode;
 
 use super::approvals::may_approve_as;
+use super::checklists::not_ticked;
 use super::history::has_entered;
 use super::verdict::{Verdict, Violation};
 
@@ -150,13 +151,8 @@ pub fn may_close(p: &Pipeline, r: &Release) -> Verdict {
             ),
         ));
     }
-    for item in last.exit_items(r.kind) {
-        if !r.is_ticked(&last.name, ChecklistKind::Exit, &item.item) {
-            v.push(Violation::new(
-                RuleCode::Checklist,
-                format!("exit item of {} not ticked: {:?}", last.name, item.item),
-            ));
-        }
+    for message in not_ticked(last, r, ChecklistKind::Exit) {
+        v.push(Violation::new(RuleCode::Checklist, message));
     }
     v
 }

@@ -13,7 +13,7 @@ pub const CONTENT_CHANGES: [&str; 3] = ["group", "ungroup", "unfreeze"];
 
 /// History actions that put a release into the environment they name
 /// (`env`); promotions and rollbacks also name the one left (`from`).
-const MOVES: [&str; 3] = ["new", "promote", "rollback"];
+pub const MOVES: [&str; 3] = ["new", "promote", "rollback"];
 
 /// The instant the soak in the current environment counts from: the later
 /// of the entry into it and the last change of content while there (a

@@ -35,6 +35,7 @@ fn release(env: &str, entered: i64, history: Vec<Event>) -> Release {
         held: None,
         path: None,
         history,
+        checklist: Vec::new(),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod approvals;
 pub mod audit;
 pub mod auto_schedule;
+pub mod checklists;
 pub mod due;
 pub mod history;
 pub mod moves;
@@ -21,6 +22,7 @@ mod sequence_moves;
 mod sequence_props;
 #[cfg(test)]
 mod sequence_world;
+pub mod stays;
 pub mod time;
 pub mod verdict;
 

@@ -216,5 +216,6 @@ pub fn create(new: &NewRelease, stamp: Stamp) -> Release {
         held: None,
         path: new.path.clone(),
         history: vec![event],
+        checklist: Vec::new(),
     }
 }

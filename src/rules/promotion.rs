@@ -11,7 +11,9 @@ use crate::model::release::{ChecklistKind, Release};
 use crate::model::rule::RuleCode;
 
 use super::approvals::missing_approvals;
+use super::checklists::not_ticked;
 use super::history::soak_from;
+use super::stays::round_began;
 use super::time::{
     active_blackout, earliest_time_ok, next_window_open, soak_end, window_close, window_open,
 };
@@ -264,22 +266,13 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
         v.push(Violation::new(RuleCode::Approval, message));
     }
 
-    for item in target.entry_items(r.kind) {
-        if !r.is_ticked(&target.name, ChecklistKind::Entry, &item.item) {
-            v.push(Violation::new(
-                RuleCode::Checklist,
-                format!("entry item of {} not ticked: {:?}", target.name, item.item),
-            ));
-        }
+    // The pipeline's items and the release's own, as `rel tick` sees them.
+    for message in not_ticked(target, r, ChecklistKind::Entry) {
+        v.push(Violation::new(RuleCode::Checklist, message));
     }
     if let Some(s) = source {
-        for item in s.exit_items(r.kind) {
-            if !r.is_ticked(&s.name, ChecklistKind::Exit, &item.item) {
-                v.push(Violation::new(
-                    RuleCode::Checklist,
-                    format!("exit item of {} not ticked: {:?}", s.name, item.item),
-                ));
-            }
+        for message in not_ticked(s, r, ChecklistKind::Exit) {
+            v.push(Violation::new(RuleCode::Checklist, message));
         }
     }
 
@@ -290,8 +283,13 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
             None => v.push(Violation::new(
                 RuleCode::Health,
                 format!(
-                    "{} needs a passing health report from {} since the release entered it; run `rel verify {}`",
-                    target.name, r.environment, r.id
+                    "{} needs a passing health report from {} since the release entered it{}; run `rel verify {}`",
+                    target.name,
+                    r.environment,
+                    round_began(r)
+                        .map(|at| format!(" (its current round began {})", when(cal, at)))
+                        .unwrap_or_default(),
+                    r.id
                 ),
             )),
             Some(h) if !h.passed => v.push(Violation::new(

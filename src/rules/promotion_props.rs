@@ -299,6 +299,7 @@ pub(crate) fn release(n: usize, now: DateTime<Utc>) -> impl Strategy<Value = Rel
                         Event::new(now - Duration::minutes(back), "a", action)
                     })
                     .collect(),
+                checklist: Vec::new(),
             }
         },
     )

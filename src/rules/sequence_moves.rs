@@ -2,15 +2,16 @@
 //! promote (with overrides), rollback, approve, tick, verify and close, each
 //! decided by the rules and applied by the pure effects its command uses.
 
-use crate::model::pipeline::ChecklistItem;
+use super::actions::{checklist_for, may_approve, may_close, may_rollback, may_verify};
 use crate::model::release::ChecklistKind;
 
-use super::actions::{checklist_for, may_approve, may_close, may_rollback, may_verify};
+use super::checklists;
 use super::moves::{self, CheckResult};
 use super::overrides::permitted_overrides;
 use super::promotion::{check_promotion, finished_verdict, resolve_target, PromotionInput};
 use super::register::effects::Stamp;
 use super::sequence_world::{Done, Nothing, Op, Outcome, Refused, World, ROLES};
+use super::stays;
 
 impl World {
     /// Applies a promotion-side `op` to release `r` (known, and allowed to
@@ -93,18 +94,16 @@ impl World {
                     return Refused;
                 };
                 let target = &p.environments[*env];
-                let release = &mut self.releases[r];
-                let items: Vec<&ChecklistItem> = match list {
-                    ChecklistKind::Entry => target.entry_items(release.kind).collect(),
-                    ChecklistKind::Exit => target.exit_items(release.kind).collect(),
-                };
-                let Some(chosen) = items.get(*item) else {
+                let release = &self.releases[r];
+                let all = checklists::items(target, release, list);
+                let Some(chosen) = all.get(*item) else {
                     return Refused;
                 };
-                if release.is_ticked(&target.name, list, &chosen.item) {
+                if checklists::tick_of(release, target, list, chosen).is_some() {
                     return Nothing;
                 }
-                moves::tick(release, &target.name, list, &chosen.item, s);
+                let text = chosen.text.to_string();
+                moves::tick(&mut self.releases[r], &target.name, list, &text, s);
                 Done
             }
             Op::Verify(_, passed) => {
@@ -138,6 +137,58 @@ impl World {
                 let mut changed = self.take(&idx);
                 moves::close(&mut self.releases[r], &mut changed, s);
                 self.put_back(&idx, changed);
+                Done
+            }
+            Op::Repeat(_) => {
+                if !stays::may_repeat(&p, &self.releases[r]).allowed()
+                    || stays::round_starts_after(&self.releases[r], now).is_err()
+                {
+                    return Refused;
+                }
+                stays::repeat(&mut self.releases[r], "again", s);
+                Done
+            }
+            Op::Untick(_, env, item) => {
+                let Ok(list) = checklist_for(&p, &self.releases[r], *env) else {
+                    return Refused;
+                };
+                let target = &p.environments[*env];
+                let release = &self.releases[r];
+                let all = checklists::items(target, release, list);
+                let Some(chosen) = all.get(*item) else {
+                    return Refused;
+                };
+                if checklists::tick_of(release, target, list, chosen).is_none() {
+                    return Refused; // nothing to take back: exit 2
+                }
+                let (text, since) = (chosen.text.to_string(), chosen.since());
+                stays::untick(
+                    &mut self.releases[r],
+                    &target.name,
+                    list,
+                    &text,
+                    since,
+                    "wrong",
+                    s,
+                );
+                Done
+            }
+            Op::AddItem(_, env, exit) => {
+                let list = if *exit {
+                    ChecklistKind::Exit
+                } else {
+                    ChecklistKind::Entry
+                };
+                let release = &self.releases[r];
+                if !stays::may_change_checklist(&p, release, *env, list, true).allowed() {
+                    return Refused;
+                }
+                let target = &p.environments[*env];
+                let existing = checklists::items(target, release, list);
+                let Ok(texts) = stays::new_items(&existing, &["extra".to_string()]) else {
+                    return Refused; // on the list already: exit 2
+                };
+                stays::add_items(&mut self.releases[r], &target.name, list, &texts, s);
                 Done
             }
             _ => Refused,

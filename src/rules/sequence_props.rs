@@ -53,10 +53,14 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(r, to, o)| Op::Promote(r, to, o)),
         4 => (r.clone(), e.clone()).prop_map(|(r, to)| Op::Rollback(r, to)),
         6 => (r.clone(), e.clone(), 0..ROLES.len()).prop_map(|(r, e, role)| Op::Approve(r, e, role)),
-        8 => (r.clone(), e, prop_oneof![3 => Just(0usize), 1 => Just(1usize)])
+        8 => (r.clone(), e.clone(), prop_oneof![3 => Just(0usize), 1 => Just(1usize)])
             .prop_map(|(r, e, item)| Op::Tick(r, e, item)),
         5 => (r.clone(), prop::bool::weighted(0.8)).prop_map(|(r, p)| Op::Verify(r, p)),
-        4 => r.prop_map(Op::Close),
+        4 => r.clone().prop_map(Op::Close),
+        3 => r.clone().prop_map(Op::Repeat),
+        3 => (r.clone(), e.clone(), prop_oneof![3 => Just(0usize), 1 => Just(1usize)])
+            .prop_map(|(r, e, item)| Op::Untick(r, e, item)),
+        3 => (r, e.clone(), prop::bool::ANY).prop_map(|(r, e, exit)| Op::AddItem(r, e, exit)),
     ]
 }
 
@@ -74,6 +78,7 @@ fn pipeline() -> impl Strategy<Value = Pipeline> {
         prop::bool::weighted(0.2),
         prop::sample::subsequence(RuleCode::OVERRIDABLE.to_vec(), 0..=7),
         prop::bool::weighted(0.2),
+        prop::bool::weighted(0.4),
     );
     (prop::collection::vec(env, ENVS), 0..ENVS).prop_map(|(envs, surely_exclusive)| {
         let environments = envs
@@ -92,6 +97,7 @@ fn pipeline() -> impl Strategy<Value = Pipeline> {
                         exit,
                         overridable,
                         optional,
+                        repeatable,
                     ),
                 )| {
                     let mut e = Environment::named(&format!("e{n}"));
@@ -116,6 +122,7 @@ fn pipeline() -> impl Strategy<Value = Pipeline> {
                     }
                     e.overridable = overridable;
                     e.optional = optional && n > 0 && n + 1 < ENVS;
+                    e.repeatable = repeatable;
                     e
                 },
             )
@@ -240,7 +247,7 @@ fn sequences_reach_every_kind_of_action() {
     }
     for kind in [
         "New", "Group", "Ungroup", "Freeze", "Unfreeze", "Cancel", "Change", "Promote", "Rollback",
-        "Approve", "Tick", "Verify", "Close",
+        "Approve", "Tick", "Verify", "Close", "Repeat", "Untick", "AddItem",
     ] {
         let [d, _, r] = counts.get(kind).copied().unwrap_or_default();
         assert!(d > 0 && r > 0, "{kind}: done {d}, refused {r}");

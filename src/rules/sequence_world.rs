@@ -51,6 +51,10 @@ pub enum Op {
     Tick(usize, usize, usize),
     Verify(usize, bool),
     Close(usize),
+    Repeat(usize),
+    Untick(usize, usize, usize),
+    /// The release's own item of an environment: entry, or exit (`true`).
+    AddItem(usize, usize, bool),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -133,7 +137,10 @@ impl World {
             | Op::Approve(r, ..)
             | Op::Tick(r, ..)
             | Op::Verify(r, _)
-            | Op::Close(r) => {
+            | Op::Close(r)
+            | Op::Repeat(r)
+            | Op::Untick(r, ..)
+            | Op::AddItem(r, ..) => {
                 // Ops name releases by number among those there are.
                 let Some(r) = r.checked_rem(self.releases.len()) else {
                     return Refused;
@@ -260,7 +267,10 @@ impl World {
                 | Op::Approve(..)
                 | Op::Tick(..)
                 | Op::Verify(..)
-                | Op::Close(..),
+                | Op::Close(..)
+                | Op::Repeat(..)
+                | Op::Untick(..)
+                | Op::AddItem(..),
                 Some(r),
             ) => self.promotion_side(op, r, s, email),
             (_, None) => Refused,

@@ -196,6 +196,8 @@ struct RawEnvironment {
     notify: Vec<Spanned<String>>,
     #[serde(default)]
     paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    repeatable: bool,
 }
 
 /// Parses and validates the text of `environments.toml` read from `path`.
@@ -371,6 +373,7 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
                 env.paths.push(name);
             }
         }
+        env.repeatable = e.repeatable;
         environments.push(env);
     }
 

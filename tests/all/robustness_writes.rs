@@ -72,6 +72,7 @@ fn repo() -> Env {
         &["tick", R2, "--env", "live", "1"],
         &["new", "--version", "3.0.0", "--title", "Three"],
         &["cancel", R3, "--reason", "not needed"],
+        &["checklist", "add", R1, "--env", "live", "Keys handed over"],
     ] {
         env.rel(args).ok();
     }
@@ -225,6 +226,60 @@ const WRITERS: &[Writer] = &[
         R1_FILE,
         Some(&["cancel", R3, "--reason", "gone"]),
         &["cancel", R1, "--reason", " "],
+    ),
+    // A release's own checklist and untick (contract section 8).
+    w(
+        &["checklist", "add", R1, "--env", "live", "Client told"],
+        R1_FILE,
+        Some(&["checklist", "add", R3, "--env", "live", "Client told"]),
+        &["checklist", "add", R1, "--env", "live", "backups taken"],
+    ),
+    w(
+        &[
+            "checklist",
+            "remove",
+            R1,
+            "--env",
+            "live",
+            "Keys handed over",
+            "--reason",
+            "not needed",
+        ],
+        R1_FILE,
+        Some(&[
+            "checklist",
+            "remove",
+            R3,
+            "--env",
+            "live",
+            "X",
+            "--reason",
+            "r",
+        ]),
+        &[
+            "checklist",
+            "remove",
+            R1,
+            "--env",
+            "live",
+            "Backups taken",
+            "--reason",
+            "r",
+        ],
+    ),
+    w(
+        &[
+            "untick",
+            R2,
+            "--env",
+            "live",
+            "Post-release tests passed",
+            "--reason",
+            "wrong",
+        ],
+        R2_FILE,
+        Some(&["untick", R3, "--env", "live", "1", "--reason", "r"]),
+        &["untick", R1, "--env", "live", "1", "--reason", "r"],
     ),
 ];
 

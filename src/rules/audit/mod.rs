@@ -9,6 +9,7 @@ mod incident;
 mod invariants;
 mod paths;
 mod replay;
+mod stays;
 
 use std::collections::BTreeMap;
 

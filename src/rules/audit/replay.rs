@@ -7,10 +7,11 @@ use chrono::{DateTime, Utc};
 use crate::model::action::{Action, Trailers};
 use crate::model::incident::Incident;
 use crate::model::pipeline::Pipeline;
-use crate::model::release::{ChecklistKind, Release};
+use crate::model::release::Release;
 use crate::rules::actions::{
     checklist_for, may_approve, may_close, may_create, may_rollback, may_verify,
 };
+use crate::rules::checklists;
 use crate::rules::history::time_moves_forward;
 use crate::rules::moves::{self, CheckResult, NewRelease};
 use crate::rules::overrides::{permitted_overrides, Overridden};
@@ -221,7 +222,7 @@ fn occupants(p: &Pipeline, world: &World, env: usize, except: &Release) -> Vec<S
         .collect()
 }
 
-fn env_index(p: &Pipeline, t: &Trailers) -> Result<usize, Stop> {
+pub(super) fn env_index(p: &Pipeline, t: &Trailers) -> Result<usize, Stop> {
     let name = t
         .env
         .as_deref()
@@ -405,10 +406,9 @@ fn apply(
                 .last()
                 .filter(|_| after.ticks.len() > r.ticks.len())
                 .ok_or_else(|| Altered(format!("tick records no new tick in {id}")))?;
-            let known = match list {
-                ChecklistKind::Entry => target.entry_items(r.kind).any(|i| i.item == tick.item),
-                ChecklistKind::Exit => target.exit_items(r.kind).any(|i| i.item == tick.item),
-            };
+            let known = checklists::items(target, r, list)
+                .iter()
+                .any(|i| i.text == tick.item);
             if !known {
                 return Err(Refused(format!(
                     "{} has no {} item {:?}",
@@ -538,6 +538,9 @@ fn apply(
                 .collect();
             effects::ungroup(r, &ids, &mut incidents, stamp);
             return Ok(incidents);
+        }
+        Action::Repeat | Action::ChecklistAdd | Action::ChecklistRemove | Action::Untick => {
+            super::stays::replay_stay(p, t, after, r, stamp)?;
         }
         other => return Err(Altered(format!("`{other}` is not an action on a release"))),
     }

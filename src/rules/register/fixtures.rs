@@ -43,6 +43,7 @@ pub fn release(id: &str, state: State, incidents: &[&str]) -> Release {
         held: None,
         path: None,
         history: Vec::new(),
+        checklist: Vec::new(),
     }
 }
 
