@@ -4,6 +4,7 @@
 
 mod approve;
 mod audit;
+mod board;
 mod cancel;
 mod check;
 mod close;
@@ -135,6 +136,7 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
         Command::Hold { release, reason } => hold::hold(ctx, &release, &reason),
         Command::Resume { release, reason } => hold::resume(ctx, &release, reason.as_deref()),
         Command::Calendar { output } => calendar::run(ctx, output.as_deref()),
+        Command::Board(args) => board::run(ctx, args.output.as_deref()),
     }
 }
 
