@@ -87,13 +87,13 @@ fn schedule(board: &Board, s: &ScheduleCard) -> String {
     );
     if !s.refusals.is_empty() {
         out.push_str(&format!(
-            "<span class=\"problem\">&#9888; cannot be applied then: {}</span>",
+            " <span class=\"problem\">&#9888; cannot be applied then: {}</span>",
             codes(&s.refusals)
         ));
     }
     if !s.to_do.is_empty() {
         out.push_str(&format!(
-            "<span class=\"todo\">still to do by then: {}</span>",
+            " <span class=\"todo\">still to do by then: {}</span>",
             codes(&s.to_do)
         ));
     }

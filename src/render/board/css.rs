@@ -81,6 +81,7 @@ main { padding: 1rem 1.5rem; }
 .hold { margin: 0.4rem 0; padding: 0.35rem 0.55rem; border-radius: 6px; border: 1px solid #cf222e; font-size: 0.9rem; overflow-wrap: anywhere; }
 .schedules { list-style: none; margin: 0.4rem 0; padding: 0; display: grid; gap: 0.3rem; }
 .schedule { padding: 0.3rem 0.55rem; border-radius: 6px; font-size: 0.88rem; overflow-wrap: anywhere; }
+.schedule .todo { display: block; margin-top: 0.2rem; }
 .schedule .problem { display: block; margin-top: 0.2rem; padding: 0.1rem 0.35rem; border-radius: 4px; }
 .timeline { list-style: none; margin: 0; padding: 0 0 0 1rem; border-left: 2px solid #8c959f; }
 .timeline li { position: relative; margin: 0 0 0.35rem; padding: 0.1rem 0.4rem; font-size: 0.88rem; border-radius: 4px; }

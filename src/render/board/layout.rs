@@ -51,7 +51,7 @@ fn header(board: &Board, count: usize) -> String {
     out.push_str("<nav aria-label=\"Environments\">\n<ul>\n");
     for column in &board.columns {
         out.push_str(&format!(
-            "<li><a href=\"#{}\">{}<span class=\"count\">{n}</span></a></li>\n",
+            "<li><a href=\"#{}\">{} <span class=\"count\">{n}</span></a></li>\n",
             column_anchor(column),
             esc(&column.env),
             n = column.cards.len()

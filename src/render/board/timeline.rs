@@ -29,7 +29,7 @@ pub fn plan(board: &Board, c: &Card) -> String {
         }
         if !s.blocked_by.is_empty() {
             out.push_str(&format!(
-                "<span class=\"blocked-by\">still blocked by: {}</span>",
+                " <span class=\"blocked-by\">still blocked by: {}</span>",
                 codes(&s.blocked_by)
             ));
         }
