@@ -55,10 +55,11 @@ header.top .asof { margin: 0.25rem 0 0.75rem; }
 header.top nav ul { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 0.5rem 1.25rem; }
 header.top nav a { text-decoration: underline; text-underline-offset: 3px; font-weight: 600; }
 header.top nav .count { display: inline-block; min-width: 1.5rem; padding: 0 0.4rem; margin-left: 0.3rem; border-radius: 999px; text-align: center; font-size: 0.85rem; }
-.legend { margin: 1rem 1.5rem 0; padding: 0.6rem 1rem; border: 1px solid #d0d7de; border-radius: 8px; display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1.5rem; }
-.legend h2 { margin: 0; font-size: 1rem; }
-.legend ul { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; }
-.legend li { display: flex; align-items: center; gap: 0.4rem; }
+.legend { margin: 1rem 1.5rem 0; padding: 0.5rem 1rem; border: 1px solid #d0d7de; border-radius: 8px; display: flex; flex-wrap: wrap; align-items: center; gap: 0.4rem 1.25rem; font-size: 0.9rem; }
+.legend h2 { margin: 0; font-size: 0.95rem; }
+.legend ul { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 0.4rem 1.1rem; }
+.legend li { display: flex; align-items: center; gap: 0.35rem; }
+.legend .schedule, .legend .hold { padding: 0.05rem 0.45rem; border-radius: 6px; margin: 0; }
 main { padding: 1rem 1.5rem; }
 .columns { display: grid; grid-auto-flow: column; grid-auto-columns: minmax(17rem, 1fr); gap: 1rem; overflow-x: auto; align-items: start; }
 .column { border-radius: 10px; padding: 0.75rem; min-height: 8rem; }
