@@ -17,7 +17,7 @@ use crate::render::board::{self, Board, Card, Column, ScheduleCard, Step, PAGE_F
 use crate::render::output::{errln, json as json_doc};
 use crate::rules::history::soak_from;
 use crate::rules::plan::plan;
-use crate::rules::schedule::decide_all;
+use crate::rules::schedule::{decide_all, Others};
 use crate::rules::time::business_days_elapsed;
 use crate::store::output_dir::OutputDir;
 use crate::store::ReleaseHead;
@@ -99,6 +99,9 @@ fn plural(n: usize) -> &'static str {
 /// The board's content, from the rules the commands already ask.
 fn gather(ctx: &Context, p: &Pipeline, releases: &[Release]) -> Board {
     let heads: Vec<ReleaseHead> = releases.iter().map(ReleaseHead::from).collect();
+    // Every release's facts once (no id is empty); each card leaves out its
+    // own release where the rules ask for the others.
+    let facts = Facts::of(p, releases, "");
     let mut columns: Vec<Column> = p
         .environments
         .iter()
@@ -110,7 +113,7 @@ fn gather(ctx: &Context, p: &Pipeline, releases: &[Release]) -> Board {
         })
         .collect();
     for r in releases {
-        let card = card(ctx, p, &heads, releases, r);
+        let card = card(ctx, p, &heads, &facts, r);
         match p.position(&r.environment) {
             Some(i) => columns[i].cards.push(card),
             None => {
@@ -138,20 +141,23 @@ fn gather(ctx: &Context, p: &Pipeline, releases: &[Release]) -> Board {
     }
 }
 
-fn card(
-    ctx: &Context,
-    p: &Pipeline,
-    heads: &[ReleaseHead],
-    releases: &[Release],
-    r: &Release,
-) -> Card {
+fn card(ctx: &Context, p: &Pipeline, heads: &[ReleaseHead], facts: &Facts, r: &Release) -> Card {
     let row = Row {
         release: r,
         days: business_days_elapsed(&p.calendar, soak_from(r), ctx.now),
         next: next_verdict(p, heads, r, ctx),
     };
-    let facts = Facts::of(p, releases, &r.id);
-    let decided = decide_all(p, r, &facts.others());
+    let occupants: Vec<Vec<String>> = facts
+        .occupants
+        .iter()
+        .map(|ids| ids.iter().filter(|id| **id != r.id).cloned().collect())
+        .collect();
+    // `conflict` leaves out the release's own schedules by itself.
+    let others = Others {
+        occupants: &occupants,
+        schedules: &facts.schedules,
+    };
+    let decided = decide_all(p, r, &others);
     let schedules = crate::rules::schedule::in_pipeline_order(p, r)
         .into_iter()
         .map(|s| {
@@ -171,7 +177,7 @@ fn card(
             }
         })
         .collect();
-    let steps = plan(p, r, &facts.occupants, ctx.now)
+    let steps = plan(p, r, &occupants, ctx.now)
         .into_iter()
         .map(|s| Step {
             scheduled: r.schedule_for(&s.env).map(|x| x.at),
