@@ -193,6 +193,7 @@ fn card(ctx: &Context, p: &Pipeline, heads: &[ReleaseHead], facts: &Facts, r: &R
         kind: r.kind.to_string(),
         state: r.state.to_string(),
         environment: r.environment.clone(),
+        outside: p.position(&r.environment).is_none(),
         entered_at: r.entered_at,
         days: row.days,
         next: row.next.as_ref().and_then(|v| v.to.clone()),

@@ -311,3 +311,40 @@ fn the_same_state_and_now_give_the_same_bytes() {
     assert!(later
         .contains("As of <time datetime=\"2026-11-23T09:30:00Z\">Mon 2026-11-23 09:30 UTC</time>"));
 }
+
+#[test]
+fn releases_in_an_environment_the_pipeline_lost_get_a_column_saying_so() {
+    let env = Env::with_pipeline(SIMPLE);
+    let id = new_release(&env, "1.1.0");
+    one_commit(&env, &["promote", &id]);
+    // The pipeline drops `test` while the release is in it.
+    env.write(
+        "environments.toml",
+        "[[environments]]\nname = \"dev\"\n\n[[environments]]\nname = \"live\"\n",
+    );
+    env.commit_all("drop test");
+    let html = page(&env);
+    assert_eq!(
+        columns(&html),
+        vec![
+            ("dev".to_string(), vec![]),
+            ("live".to_string(), vec![]),
+            ("test".to_string(), vec![id.clone()]),
+        ]
+    );
+    let note = text(html.select(&sel(".column .note")).next().expect("note"));
+    assert_eq!(
+        note,
+        "Not an environment of the pipeline any more: roll these back."
+    );
+    let c = card(&html, &id);
+    assert!(text(c).contains("not in the pipeline: roll it back"));
+    let plan: Vec<String> = c.select(&sel(".timeline li")).map(text).collect();
+    assert_eq!(
+        plan,
+        [
+            "test now, since Fri 2026-11-20 15:00 UTC",
+            "no plan: the pipeline has no such environment"
+        ]
+    );
+}

@@ -52,6 +52,8 @@ pub struct Card {
     pub kind: String,
     pub state: String,
     pub environment: String,
+    /// Its environment is not one of the pipeline's: it has no plan.
+    pub outside: bool,
     pub entered_at: DateTime<Utc>,
     /// Business days of soak there (as `rel status` counts them).
     pub days: u32,

@@ -12,7 +12,9 @@ pub fn plan(board: &Board, c: &Card) -> String {
         esc(&c.environment),
         time(c.entered_at, board.tz)
     ));
-    if c.steps.is_empty() {
+    if c.outside {
+        out.push_str("<li>no plan: the pipeline has no such environment</li>\n");
+    } else if c.steps.is_empty() {
         out.push_str("<li>nothing ahead: the last environment</li>\n");
     }
     for s in &c.steps {
