@@ -61,7 +61,9 @@ header.top nav .count { display: inline-block; min-width: 1.5rem; padding: 0 0.4
 .legend li { display: flex; align-items: center; gap: 0.35rem; }
 .legend .schedule, .legend .hold { padding: 0.05rem 0.45rem; border-radius: 6px; margin: 0; }
 main { padding: 1rem 1.5rem; }
-.columns { display: grid; grid-auto-flow: column; grid-auto-columns: minmax(17rem, 1fr); gap: 1rem; overflow-x: auto; align-items: start; }
+/* Columns side by side, wrapping in pipeline order on narrow screens
+   (reflow without scrolling sideways). */
+.columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: 1rem; align-items: start; }
 .column { border-radius: 10px; padding: 0.75rem; min-height: 8rem; }
 .column h2 { margin: 0 0 0.4rem; font-size: 1.15rem; }
 .column .note { margin: 0 0 0.4rem; font-size: 0.85rem; }
