@@ -23,6 +23,7 @@ use crate::store::output_dir::OutputDir;
 use crate::store::ReleaseHead;
 
 use super::schedule_facts::{in_progress, Facts};
+use super::shared::promotion_facts::occupants_of;
 use super::status::{next_verdict, readiness, Row};
 
 /// Where the board goes without `--output`: beside environments.toml.
@@ -147,14 +148,15 @@ fn card(ctx: &Context, p: &Pipeline, heads: &[ReleaseHead], facts: &Facts, r: &R
         days: business_days_elapsed(&p.calendar, soak_from(r), ctx.now),
         next: next_verdict(p, heads, r, ctx),
     };
-    let occupants: Vec<Vec<String>> = facts
+    // Schedules are decided as `rel schedule` decides them: with every
+    // other release's facts (`conflict` leaves out the release's own).
+    let others_in: Vec<Vec<String>> = facts
         .occupants
         .iter()
         .map(|ids| ids.iter().filter(|id| **id != r.id).cloned().collect())
         .collect();
-    // `conflict` leaves out the release's own schedules by itself.
     let others = Others {
-        occupants: &occupants,
+        occupants: &others_in,
         schedules: &facts.schedules,
     };
     let decided = decide_all(p, r, &others);
@@ -174,6 +176,18 @@ fn card(ctx: &Context, p: &Pipeline, heads: &[ReleaseHead], facts: &Facts, r: &R
                 schedule: s.clone(),
                 refusals: found.map(|d| codes(&d.refusals)).unwrap_or_default(),
                 to_do: found.map(|d| codes(&d.to_do)).unwrap_or_default(),
+            }
+        })
+        .collect();
+    // The plan is asked as `rel plan` asks it.
+    let occupants: Vec<Vec<String>> = p
+        .environments
+        .iter()
+        .map(|e| {
+            if e.exclusive {
+                occupants_of(heads, &e.name, &r.id)
+            } else {
+                Vec::new()
             }
         })
         .collect();
