@@ -420,6 +420,9 @@ pub enum Command {
         #[arg(long, required = true)]
         reason: String,
     },
+    /// A static HTML page of the pipeline: a column per environment with
+    /// the releases in it, their readiness, schedules, holds and plans.
+    Board(BoardArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -608,4 +611,12 @@ mod tests {
     fn the_command_line_is_well_formed() {
         super::Cli::command().debug_assert();
     }
+}
+
+#[derive(Debug, Args)]
+pub struct BoardArgs {
+    /// Write index.html and board.css into DIR (made if missing; its parent
+    /// must exist) instead of board/ beside environments.toml.
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
 }

@@ -4,6 +4,7 @@
 
 mod approve;
 mod audit;
+mod board;
 mod cancel;
 mod check;
 mod close;
@@ -174,6 +175,7 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
             item,
             reason,
         } => untick::run(ctx, &release, &env, &item, &reason),
+        Command::Board(args) => board::run(ctx, args.output.as_deref()),
     }
 }
 

@@ -19,11 +19,12 @@ use crate::store::ReleaseHead;
 
 use super::shared::promotion_facts::occupants_of;
 
-struct Row<'a> {
-    release: &'a Release,
-    days: u32,
+/// One release's readiness, as `rel status` and `rel board` show it.
+pub(super) struct Row<'a> {
+    pub(super) release: &'a Release,
+    pub(super) days: u32,
     /// The verdict for the next environment; None in the last one.
-    next: Option<PromotionVerdict>,
+    pub(super) next: Option<PromotionVerdict>,
 }
 
 pub fn run(ctx: &Context, installation: Option<&str>) -> anyhow::Result<i32> {
@@ -120,7 +121,7 @@ pub fn run(ctx: &Context, installation: Option<&str>) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-fn next_verdict(
+pub(super) fn next_verdict(
     p: &Pipeline,
     all: &[ReleaseHead],
     r: &Release,
@@ -142,7 +143,7 @@ fn next_verdict(
     }))
 }
 
-fn readiness(p: &Pipeline, row: &Row) -> (String, Tone) {
+pub(super) fn readiness(p: &Pipeline, row: &Row) -> (String, Tone) {
     let Some(v) = &row.next else {
         return if p.position(&row.release.environment).is_some() {
             // In the last environment the next move is `rel close`.

@@ -1,5 +1,6 @@
 //! Output: tables for people, JSON for scripts, text for documents.
 
+pub mod board;
 pub mod check;
 pub mod incident;
 pub mod notes;

@@ -12,6 +12,7 @@ pub mod identity;
 pub mod journal;
 pub mod lock;
 pub mod manifests;
+pub mod output_dir;
 pub mod output_path;
 pub mod packing;
 pub mod pipeline_file;

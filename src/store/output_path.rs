@@ -39,37 +39,7 @@ impl OutputFile {
         let Some((Component::Normal(name), folders)) = parts.split_last() else {
             return Err(refuse("not a file name"));
         };
-        // Walk the folders one by one, so `..` after a real folder means
-        // what it says (the base is canonical, every step is not a link).
-        let mut dir = if given.is_absolute() {
-            PathBuf::from("/")
-        } else {
-            start_dir
-                .canonicalize()
-                .map_err(|e| refuse(&format!("cannot read {}: {e}", start_dir.display())))?
-        };
-        for part in folders {
-            match part {
-                Component::Normal(folder) => {
-                    dir.push(folder);
-                    match fs::symlink_metadata(&dir) {
-                        Ok(m) if m.file_type().is_symlink() => {
-                            return Err(refuse(&format!(
-                                "{} is a symbolic link; rel does not write through links",
-                                dir.display()
-                            )))
-                        }
-                        Ok(m) if m.is_dir() => {}
-                        Ok(_) => return Err(refuse(&format!("{} is not a folder", dir.display()))),
-                        Err(e) => return Err(refuse(&format!("{}: {e}", dir.display()))),
-                    }
-                }
-                Component::ParentDir => {
-                    dir.pop();
-                }
-                Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
-            }
-        }
+        let dir = real_folders(start_dir, given, folders, &refuse)?;
         let target = dir.join(name);
         match fs::symlink_metadata(&target) {
             Ok(m) if m.file_type().is_symlink() => {
@@ -84,6 +54,11 @@ impl OutputFile {
             return Err(refuse(&why));
         }
         Ok(OutputFile { target, shown })
+    }
+
+    /// A file inside a folder `OutputDir` has checked (same rules).
+    pub(super) fn checked(target: PathBuf, shown: String) -> OutputFile {
+        OutputFile { target, shown }
     }
 
     /// Writes `content`: a new file beside the target, synced, renamed over
@@ -110,8 +85,49 @@ impl OutputFile {
     }
 }
 
+/// The folder `folders` lead to from `start_dir` (or from `/` when `given`
+/// is absolute), each step checked to be a real folder, never a link: the
+/// base is canonical, so `..` after a real folder means what it says.
+pub(super) fn real_folders(
+    start_dir: &Path,
+    given: &Path,
+    folders: &[Component],
+    refuse: &dyn Fn(&str) -> anyhow::Error,
+) -> anyhow::Result<PathBuf> {
+    let mut dir = if given.is_absolute() {
+        PathBuf::from("/")
+    } else {
+        start_dir
+            .canonicalize()
+            .map_err(|e| refuse(&format!("cannot read {}: {e}", start_dir.display())))?
+    };
+    for part in folders {
+        match part {
+            Component::Normal(folder) => {
+                dir.push(folder);
+                match fs::symlink_metadata(&dir) {
+                    Ok(m) if m.file_type().is_symlink() => {
+                        return Err(refuse(&format!(
+                            "{} is a symbolic link; rel does not write through links",
+                            dir.display()
+                        )))
+                    }
+                    Ok(m) if m.is_dir() => {}
+                    Ok(_) => return Err(refuse(&format!("{} is not a folder", dir.display()))),
+                    Err(e) => return Err(refuse(&format!("{}: {e}", dir.display()))),
+                }
+            }
+            Component::ParentDir => {
+                dir.pop();
+            }
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+        }
+    }
+    Ok(dir)
+}
+
 /// Why rel may not write at `target` (absolute, no links), if it may not.
-fn forbidden(target: &Path, release_root: &Path) -> Option<String> {
+pub(super) fn forbidden(target: &Path, release_root: &Path) -> Option<String> {
     // Any `.git`: this repository's, a submodule's, a worktree's `.git` file.
     // Case-blind, as on a case-insensitive file system.
     if target

@@ -3,6 +3,10 @@
 
 mod approvals_expire;
 mod audit;
+mod board;
+mod board_a11y;
+mod board_browser;
+mod board_output;
 mod bounds;
 mod bounds_health;
 mod bounds_output;
