@@ -87,6 +87,7 @@ fn judge_commit(world: &mut World, c: WalkedCommit, report: &mut Report) {
         releases: parsed.releases.clone(),
         incidents: parsed.incidents.clone(),
         pipeline_changed: parsed.pipeline.is_some(),
+        reports: parsed.reports.clone(),
     };
     let commit = c.id.to_string();
     let action = match &c.trailers {

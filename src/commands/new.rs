@@ -77,7 +77,7 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
         );
         let change = Change {
             path: file_of::<Release>(&id),
-            content: to_canonical(&release)?,
+            content: to_canonical(&release)?.into_bytes(),
         };
         let mut message = CommitMessage::new(Action::New, &id);
         message

@@ -199,6 +199,9 @@ pub fn release_text(
             }
             line.push_str(current(h.revision));
             out.push(line);
+            if let Some(log) = &h.log {
+                out.push(format!("    output kept in {log}"));
+            }
         }
     }
 

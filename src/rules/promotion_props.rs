@@ -277,6 +277,7 @@ pub(crate) fn release(n: usize, now: DateTime<Utc>) -> impl Strategy<Value = Rel
                         report: None,
                         command: None,
                         detail: None,
+                        log: None,
                     })
                     .collect(),
                 schedules: Vec::new(),

@@ -17,11 +17,12 @@ use super::journal::{self, Journal};
 use super::source::Source;
 use super::workspace::{Workspace, PIPELINE_FILE};
 
-/// A file to write, relative to the release root.
+/// A file to write, relative to the release root. Its content is bytes: a
+/// health check's output is kept as it came, valid UTF-8 or not.
 #[derive(Debug, Clone)]
 pub struct Change {
     pub path: String,
-    pub content: String,
+    pub content: Vec<u8>,
 }
 
 /// A commit made: its id, and what to tell the user when git's index could
@@ -298,7 +299,7 @@ impl Workspace {
     ) -> anyhow::Result<Oid> {
         let mut blobs = Vec::new();
         for change in changes {
-            let oid = self.repo.blob(change.content.as_bytes())?;
+            let oid = self.repo.blob(&change.content)?;
             blobs.push((self.repo_path(&change.path), oid));
         }
         let tree_id = build_tree(&self.repo, head_tree, &blobs)?;

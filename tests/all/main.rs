@@ -22,6 +22,7 @@ mod foundation;
 mod foundation_git;
 mod foundation_init;
 mod foundation_input;
+mod health_reports;
 mod notes_log;
 mod notes_log_outside;
 mod notes_log_template;

@@ -69,6 +69,8 @@ pub struct Recorded {
     pub releases: Vec<(String, Written<Release>)>,
     pub incidents: Vec<(String, Written<Incident>)>,
     pub pipeline_changed: bool,
+    /// Health report files (`releases/reports/...`) the commit changed.
+    pub reports: Vec<String>,
 }
 
 /// The kinds of finding (contract section 9).
@@ -118,7 +120,8 @@ pub const TIME_SLACK_SECONDS: i64 = 3600;
 
 /// Judges one commit against its parent's state `before`.
 pub fn judge(before: &World, rec: &Recorded) -> Vec<Found> {
-    let touches_state = !rec.releases.is_empty() || !rec.incidents.is_empty();
+    let touches_state =
+        !rec.releases.is_empty() || !rec.incidents.is_empty() || !rec.reports.is_empty();
     match &rec.trailers {
         None if touches_state => compare::hand_edits(before, rec, None),
         None => Vec::new(), // a policy change alone: listed, not a finding

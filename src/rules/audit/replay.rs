@@ -250,6 +250,11 @@ fn replay(p: &Pipeline, world: &World, rec: &Recorded, t: &Trailers) -> Result<R
         .ok_or_else(|| Refused(format!("unknown release `{id}` in the parent commit")))?;
     let mut r = before.clone();
     expected.incidents = apply(p, world, rec, t, after, &mut r, stamp)?;
+    // A health report recorded with its output kept: the file comes with it.
+    expected.reports = r.health[before.health.len().min(r.health.len())..]
+        .iter()
+        .filter_map(|h| h.log.clone())
+        .collect();
     expected.releases.push(r);
     Ok(Replayed {
         expected,
@@ -362,7 +367,16 @@ fn apply(
                 report: h.report.clone(),
                 command: h.command.clone(),
                 detail: h.detail.clone(),
+                log: h.log.clone(),
             };
+            if let Some(log) = &h.log {
+                let next = moves::next_report_log(r, &h.env);
+                if *log != next {
+                    return Err(Altered(format!(
+                        "the health report names its output {log}; rel keeps it in {next}"
+                    )));
+                }
+            }
             moves::record_health(r, &result, stamp);
         }
         Action::Rollback => {
