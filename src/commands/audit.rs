@@ -12,7 +12,7 @@ use crate::model::action::Trailers;
 use crate::render::output::{errln, json, outln};
 use crate::render::time::rfc3339;
 use crate::rules::audit::{inconsistencies, judge, Found, Recorded, World};
-use crate::store::audit_walk::WalkedCommit;
+use crate::store::audit_walk::{FileState, WalkedCommit};
 use crate::store::Workspace;
 
 use super::shared::audit_state::{fold, parse};
@@ -52,11 +52,37 @@ pub fn run(ctx: &Context, since: Option<&str>) -> anyhow::Result<i32> {
     Ok(if report.findings.is_empty() { 0 } else { 1 })
 }
 
+/// Looks over the audit's shoulder (`rel evidence`): sees each commit with
+/// the state before it, then the findings on it.
+pub trait Observer {
+    /// rel's files where the walk starts.
+    fn start(&mut self, _files: &[FileState]) {}
+    /// A commit about to be judged, and the state of its parent.
+    fn before(&mut self, _world: &World, _commit: &WalkedCommit) {}
+    /// The commit judged: the findings on it.
+    fn after(&mut self, _commit: &WalkedCommit, _findings: &[Finding]) {}
+}
+
+struct Nobody;
+impl Observer for Nobody {}
+
 /// Audits the first-parent history from `since` (default: the beginning).
 pub fn audit(ws: &Workspace, since: Option<&str>, progress: bool) -> anyhow::Result<Report> {
+    audit_observed(ws, since, progress, &mut Nobody)
+}
+
+/// `audit`, with `observer` shown every commit.
+pub fn audit_observed(
+    ws: &Workspace,
+    since: Option<&str>,
+    progress: bool,
+    observer: &mut dyn Observer,
+) -> anyhow::Result<Report> {
     let walk = ws.audit_walk(since)?;
     let mut world = World::default();
-    fold(&mut world, parse(&walk.start()?));
+    let start = walk.start()?;
+    observer.start(&start);
+    fold(&mut world, parse(&start));
     let mut report = Report::default();
     let total = walk.commits.len();
     for (n, id) in walk.commits.iter().enumerate() {
@@ -67,7 +93,10 @@ pub fn audit(ws: &Workspace, since: Option<&str>, progress: bool) -> anyhow::Res
             continue;
         };
         report.commits += 1;
-        judge_commit(&mut world, c, &mut report);
+        observer.before(&world, &c);
+        let first = report.findings.len();
+        let c = judge_commit(&mut world, c, &mut report);
+        observer.after(&c, &report.findings[first..]);
     }
     if progress && total >= 500 {
         eprintln!("\raudit: {total}/{total} commits");
@@ -75,7 +104,7 @@ pub fn audit(ws: &Workspace, since: Option<&str>, progress: bool) -> anyhow::Res
     Ok(report)
 }
 
-fn judge_commit(world: &mut World, c: WalkedCommit, report: &mut Report) {
+fn judge_commit(world: &mut World, c: WalkedCommit, report: &mut Report) -> WalkedCommit {
     let parsed = parse(&c.files);
     let by = format!("{} <{}>", c.name, c.email);
     let rec = Recorded {
@@ -130,6 +159,7 @@ fn judge_commit(world: &mut World, c: WalkedCommit, report: &mut Report) {
             found: f,
         });
     }
+    c
 }
 
 fn report_json(report: &Report) -> serde_json::Value {

@@ -17,6 +17,7 @@ mod corrections_rollback;
 mod corrections_soak;
 mod corrections_time;
 mod crash;
+mod evidence;
 mod exclusive_both_ways;
 mod foundation;
 mod foundation_git;
