@@ -11,8 +11,9 @@ use crate::context::Context;
 use crate::model::action::Trailers;
 use crate::render::output::{errln, json, outln};
 use crate::render::time::rfc3339;
-use crate::rules::audit::{inconsistencies, judge, Found, Recorded, World};
+use crate::rules::audit::{inconsistencies, judge, Found, Recorded, Signed, World};
 use crate::store::audit_walk::{FileState, WalkedCommit};
+use crate::store::signatures;
 use crate::store::Workspace;
 
 use super::shared::audit_state::{fold, parse};
@@ -95,7 +96,11 @@ pub fn audit_observed(
         report.commits += 1;
         observer.before(&world, &c);
         let first = report.findings.len();
-        let c = judge_commit(&mut world, c, &mut report);
+        // Signatures are checked (one git verify-commit each) only where
+        // the policy of the parent commit asks for them.
+        let required = matches!(&world.pipeline, Some(Ok(p)) if p.audit.require_signed);
+        let signature = required.then(|| signatures::check(ws, c.id));
+        let c = judge_commit(&mut world, c, signature, &mut report);
         observer.after(&c, &report.findings[first..]);
     }
     if progress && total >= 500 {
@@ -104,7 +109,12 @@ pub fn audit_observed(
     Ok(report)
 }
 
-fn judge_commit(world: &mut World, c: WalkedCommit, report: &mut Report) -> WalkedCommit {
+fn judge_commit(
+    world: &mut World,
+    c: WalkedCommit,
+    signature: Option<Signed>,
+    report: &mut Report,
+) -> WalkedCommit {
     let parsed = parse(&c.files);
     let by = format!("{} <{}>", c.name, c.email);
     let rec = Recorded {
@@ -117,6 +127,7 @@ fn judge_commit(world: &mut World, c: WalkedCommit, report: &mut Report) -> Walk
         incidents: parsed.incidents.clone(),
         pipeline_changed: parsed.pipeline.is_some(),
         reports: parsed.reports.clone(),
+        signature,
     };
     let commit = c.id.to_string();
     let action = match &c.trailers {

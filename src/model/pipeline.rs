@@ -23,6 +23,16 @@ pub struct Pipeline {
     pub sync: Option<SyncSettings>,
     /// Roles whose members are told about schedules and holds (section 7).
     pub notify: Vec<String>,
+    /// `[audit]`: what `rel audit` asks of history beyond the rules.
+    pub audit: AuditSettings,
+}
+
+/// `[audit]` of environments.toml.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditSettings {
+    /// Every commit touching rel's files must carry a signature git
+    /// accepts, by a key of its author (`unsigned` findings).
+    pub require_signed: bool,
 }
 
 /// `[sync]` of environments.toml.

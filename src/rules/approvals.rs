@@ -119,6 +119,7 @@ mod tests {
             require_incidents: true,
             sync: None,
             notify: Vec::new(),
+            audit: Default::default(),
         };
         assert!(!may_approve_as(&p, "client", "a@x.example"));
         assert!(may_approve_as(&p, "CLIENT", "c@X.example"));

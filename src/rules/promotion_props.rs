@@ -194,6 +194,7 @@ pub(crate) fn pipeline(now: DateTime<Utc>) -> impl Strategy<Value = Pipeline> {
                 require_incidents: true,
                 sync: None,
                 notify: Vec::new(),
+                audit: Default::default(),
             }
         })
 }

@@ -127,6 +127,7 @@ fn pipeline() -> impl Strategy<Value = Pipeline> {
             require_incidents: true,
             sync: None,
             notify: Vec::new(),
+            audit: Default::default(),
         }
     })
 }

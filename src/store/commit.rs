@@ -310,6 +310,31 @@ impl Workspace {
                 e.message()
             ))
         })?;
+        if super::signatures::signing_wanted(&self.repo, self.workdir())? {
+            // Signed by git itself, on exactly this tree and parent.
+            let parents: Vec<String> = self.head_at_open.iter().map(Oid::to_string).collect();
+            let who = super::git_cli::CommitIdentity {
+                name: &actor.name,
+                email: &actor.email,
+                seconds: time.seconds(),
+            };
+            let id = super::git_cli::commit_tree_signed(
+                self.workdir(),
+                &tree_id.to_string(),
+                &parents,
+                &who,
+                &message.render(),
+            )
+            .map_err(|e| {
+                crate::error::hinted(
+                    crate::error::Kind::Internal,
+                    format!("cannot sign the commit (git's commit.gpgSign asks for signed commits): {e}; nothing was written"),
+                    "check user.signingKey and gpg.format in git's configuration (`git config --get-regexp '^(user.signingkey|gpg)'`), or set commit.gpgSign=false",
+                )
+            })?;
+            return Oid::from_str(&id)
+                .map_err(|_| anyhow::anyhow!("git commit-tree printed no commit id ({id})"));
+        }
         let parents: Vec<git2::Commit> = match self.head_at_open {
             Some(id) => vec![self.repo.find_commit(id)?],
             None => Vec::new(),

@@ -39,6 +39,18 @@ struct RawPipeline {
     sync: Option<Spanned<RawSync>>,
     #[serde(default)]
     notify: Vec<Spanned<String>>,
+    #[serde(default)]
+    audit: Option<RawAudit>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an [audit] table with require_signed"
+)]
+struct RawAudit {
+    #[serde(default)]
+    require_signed: bool,
 }
 
 #[derive(Deserialize)]
@@ -355,6 +367,9 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
         require_incidents: raw.require_incidents.unwrap_or(true),
         sync,
         notify: notify_roles(raw.notify, &at)?,
+        audit: crate::model::pipeline::AuditSettings {
+            require_signed: raw.audit.is_some_and(|a| a.require_signed),
+        },
     })
 }
 

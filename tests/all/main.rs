@@ -47,6 +47,7 @@ mod schedule;
 mod schedule_calendar;
 mod schedule_due;
 mod schedule_zero_touch;
+mod signed_commits;
 mod state_commit;
 mod sync;
 mod sync_common;
