@@ -225,3 +225,22 @@ pub fn create(new: &NewRelease, stamp: Stamp) -> Release {
         history: vec![event],
     }
 }
+
+/// `rel hold` (`holding`) or `rel resume`: the release's hold set or
+/// lifted, and the event recorded. The caller has checked that the release
+/// is in progress and not already in that state.
+pub fn set_hold(release: &mut Release, holding: bool, reason: Option<&str>, stamp: Stamp) {
+    let action = if holding {
+        Action::Hold
+    } else {
+        Action::Resume
+    };
+    release.held = holding.then(|| crate::model::schedule::Hold {
+        by: stamp.by.to_string(),
+        at: stamp.at,
+        reason: reason.unwrap_or_default().to_string(),
+    });
+    let mut event = stamp.event(action);
+    event.reason = reason.map(str::to_string);
+    release.history.push(event);
+}

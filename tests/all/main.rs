@@ -3,6 +3,7 @@
 
 mod approvals_expire;
 mod audit;
+mod audit_schedules;
 mod bounds;
 mod bounds_health;
 mod bounds_output;

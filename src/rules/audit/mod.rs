@@ -8,6 +8,7 @@ mod compare;
 mod incident;
 mod invariants;
 mod replay;
+mod schedule;
 
 use std::collections::BTreeMap;
 

@@ -63,14 +63,6 @@ pub(super) struct Replayed {
 
 pub fn judge_action(before: &World, rec: &Recorded, t: &Trailers) -> Vec<Found> {
     let release = t.release.as_deref();
-    // Schedules and holds (contract section 7) are not replayed yet: their
-    // commits are judged by the time and invariant checks alone.
-    if matches!(
-        t.action,
-        Action::Schedule | Action::Reschedule | Action::Unschedule | Action::Hold | Action::Resume
-    ) {
-        return Vec::new();
-    }
     let pipeline = match &before.pipeline {
         Some(Ok(p)) => p,
         Some(Err(e)) => {
@@ -456,6 +448,10 @@ fn apply(
                 .collect();
             effects::ungroup(r, &ids, &mut incidents, stamp);
             return Ok(incidents);
+        }
+        Action::Hold | Action::Resume => super::schedule::replay_hold(r, t, stamp)?,
+        Action::Schedule | Action::Reschedule | Action::Unschedule => {
+            super::schedule::replay_schedule(p, world, t, after, r, now)?
         }
         other => return Err(Altered(format!("`{other}` is not an action on a release"))),
     }
