@@ -86,6 +86,7 @@ pub fn audit_observed(
     fold(&mut world, parse(&start));
     let mut report = Report::default();
     let total = walk.commits.len();
+    let mut signed_ahead = signatures::Ahead::default();
     for (n, id) in walk.commits.iter().enumerate() {
         if progress && n % 500 == 0 && n > 0 {
             eprint!("\raudit: {n}/{total} commits");
@@ -99,7 +100,8 @@ pub fn audit_observed(
         // Signatures are checked (one git verify-commit each) only where
         // the policy of the parent commit asks for them.
         let required = matches!(&world.pipeline, Some(Ok(p)) if p.audit.require_signed);
-        let signature = required.then(|| signatures::check(ws, c.id));
+        let signature =
+            required.then(|| signed_ahead.check(ws, &walk.commits, n, |id| walk.touches(id)));
         let c = judge_commit(&mut world, c, signature, &mut report);
         observer.after(&c, &report.findings[first..]);
     }

@@ -41,12 +41,82 @@ pub fn check(ws: &Workspace, id: Oid) -> Signed {
     if ws.git_repo().extract_signature(&id, None).is_err() {
         return Signed::None;
     }
-    match git_cli::verify_commit(ws.workdir(), &id.to_string()) {
+    verified(ws.workdir(), id)
+}
+
+/// `git verify-commit` of a commit that carries a signature.
+fn verified(workdir: &std::path::Path, id: Oid) -> Signed {
+    match git_cli::verify_commit(workdir, &id.to_string()) {
         Ok((true, said)) => Signed::Good {
             signer: signer(&said),
         },
         Ok((false, said)) => Signed::Bad(last_words(&said)),
         Err(e) => Signed::Bad(e.to_string()),
+    }
+}
+
+/// Signatures of a long history, checked ahead in parallel: each check is
+/// a `git verify-commit` (and its gpg or ssh-keygen), tens of milliseconds
+/// mostly spent waiting for processes, so the commits after the one asked
+/// for are checked together on every core. Those checked ahead are only
+/// wasted where a policy stops requiring signatures.
+#[derive(Default)]
+pub struct Ahead {
+    known: std::collections::HashMap<Oid, Signed>,
+}
+
+/// How many commits are checked ahead at once, per core.
+const AHEAD_PER_CORE: usize = 32;
+
+impl Ahead {
+    /// The signature of `ids[at]`, checking it and the next commits of
+    /// `ids` that `wanted` (those judged) when it is not known yet.
+    pub fn check(
+        &mut self,
+        ws: &Workspace,
+        ids: &[Oid],
+        at: usize,
+        wanted: impl Fn(Oid) -> bool,
+    ) -> Signed {
+        if let Some(s) = self.known.remove(&ids[at]) {
+            return s;
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut batch = Vec::new();
+        for id in ids[at..].iter().copied().filter(|id| wanted(*id)) {
+            if batch.len() >= cores * AHEAD_PER_CORE {
+                break;
+            }
+            // Unsigned commits need no process.
+            if ws.git_repo().extract_signature(&id, None).is_err() {
+                self.known.insert(id, Signed::None);
+            } else {
+                batch.push(id);
+            }
+        }
+        let workdir = ws.workdir().to_path_buf();
+        let chunk = batch.len().div_ceil(cores).max(1);
+        let results: Vec<(Oid, Signed)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = batch
+                .chunks(chunk)
+                .map(|ids| {
+                    let workdir = &workdir;
+                    scope.spawn(move || {
+                        ids.iter()
+                            .map(|id| (*id, verified(workdir, *id)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_default())
+                .collect()
+        });
+        self.known.extend(results);
+        self.known
+            .remove(&ids[at])
+            .unwrap_or_else(|| check(ws, ids[at]))
     }
 }
 

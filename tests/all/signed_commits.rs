@@ -264,3 +264,31 @@ fn openpgp_signing_works_too_when_gpg_is_installed() {
         .args(["--kill", "gpg-agent"])
         .output();
 }
+
+#[test]
+fn among_many_signed_commits_checked_together_the_unsigned_one_is_named() {
+    let env = signed_repository();
+    let mut ids = Vec::new();
+    for n in 0..6 {
+        if n == 3 {
+            env.git(&["config", "commit.gpgSign", "false"]);
+        }
+        let run = one_commit(
+            &env,
+            &["new", "--version", &format!("1.0.{n}"), "--title", "A"],
+        );
+        ids.push(run.stdout.trim().to_string());
+        if n == 3 {
+            env.git(&["config", "commit.gpgSign", "true"]);
+        }
+    }
+    let (code, v) = audit(&env, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&v),
+        [("unsigned".to_string(), ids[3].clone())],
+        "{v:#}"
+    );
+    // init, the policy, six releases.
+    assert_eq!(v["commits"], 8, "{v:#}");
+}
