@@ -299,6 +299,17 @@ pub enum Command {
         #[arg(long, value_name = "REV")]
         since: Option<String>,
     },
+    /// One deterministic JSON document with everything an auditor needs
+    /// about a release: manifest, incidents, each commit with its verdict
+    /// decided again, approvals, health reports, the rules in force, the
+    /// audit's findings, the notes, and sha256 digests.
+    Evidence {
+        /// The release id, e.g. R-2026-001 (any case).
+        release: String,
+        /// Write the document to FILE instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// The audit trail read from git history, newest first.
     Log {
         /// Only the entries of this release.

@@ -4,5 +4,6 @@
 //! timeout). A hostile or broken repository may make `rel` refuse; it must
 //! never make it hang or exhaust the machine.
 
+pub mod captured;
 pub mod process_group;
 pub mod template;

@@ -14,7 +14,7 @@
 
 use std::io;
 use std::os::unix::process::CommandExt;
-use std::process::{Command, ExitStatus};
+use std::process::{Child, Command, ExitStatus};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
@@ -26,18 +26,21 @@ pub struct Finished {
 }
 
 /// Runs `cmd` for at most `timeout`; `still_running` is called about every
-/// `tick` with the time spent so far.
+/// `tick` with the time spent so far. `spawned` is given the child as soon
+/// as it exists (to take its output pipes).
 pub fn run(
     cmd: &mut Command,
     timeout: Duration,
     tick: Duration,
     mut still_running: impl FnMut(Duration),
+    spawned: impl FnOnce(&mut Child),
 ) -> io::Result<Finished> {
     cmd.process_group(0);
     let started = Instant::now();
     // Handlers first: a signal from the moment the command exists reaches it.
     let forwarding = Forwarding::install();
     let mut child = cmd.spawn()?;
+    spawned(&mut child);
     let group = libc::pid_t::try_from(child.id())
         .map_err(|_| io::Error::other("process id out of range"))?;
     GROUP.store(group, Ordering::SeqCst);

@@ -10,8 +10,9 @@ use crate::model::action::Trailers;
 use crate::render::output::{errln, json, outln};
 use crate::render::progress::Progress;
 use crate::render::time::rfc3339;
-use crate::rules::audit::{inconsistencies, judge, Found, Recorded, World};
-use crate::store::audit_walk::WalkedCommit;
+use crate::rules::audit::{inconsistencies, judge, Found, Recorded, Signed, World};
+use crate::store::audit_walk::{FileState, WalkedCommit};
+use crate::store::signatures;
 use crate::store::Workspace;
 
 use super::shared::audit_state::{fold, parse};
@@ -51,29 +52,69 @@ pub fn run(ctx: &Context, since: Option<&str>) -> anyhow::Result<i32> {
     Ok(if report.findings.is_empty() { 0 } else { 1 })
 }
 
+/// Looks over the audit's shoulder (`rel evidence`): sees each commit with
+/// the state before it, then the findings on it.
+pub trait Observer {
+    /// rel's files where the walk starts.
+    fn start(&mut self, _files: &[FileState]) {}
+    /// A commit about to be judged, and the state of its parent.
+    fn before(&mut self, _world: &World, _commit: &WalkedCommit) {}
+    /// The commit judged: the findings on it.
+    fn after(&mut self, _commit: &WalkedCommit, _findings: &[Finding]) {}
+}
+
+struct Nobody;
+impl Observer for Nobody {}
+
 /// Audits the first-parent history from `since` (default: the beginning);
 /// `progress`: a bar over the commits may be drawn on the terminal.
 pub fn audit(ws: &Workspace, since: Option<&str>, progress: bool) -> anyhow::Result<Report> {
+    audit_observed(ws, since, progress, &mut Nobody)
+}
+
+/// `audit`, with `observer` shown every commit.
+pub fn audit_observed(
+    ws: &Workspace,
+    since: Option<&str>,
+    progress: bool,
+    observer: &mut dyn Observer,
+) -> anyhow::Result<Report> {
     let reading = Progress::spinner(progress, "audit: reading the history");
     let walk = ws.audit_walk(since)?;
     let mut world = World::default();
-    fold(&mut world, parse(&walk.start()?));
+    let start = walk.start()?;
+    observer.start(&start);
+    fold(&mut world, parse(&start));
     reading.finish();
     let mut report = Report::default();
+    let mut signed_ahead = signatures::Ahead::default();
     let bar = Progress::bar(progress, walk.commits.len() as u64, "audit: commits");
-    for id in &walk.commits {
+    for (n, id) in walk.commits.iter().enumerate() {
         bar.inc(1);
         let Some(c) = walk.commit(*id)? else {
             continue;
         };
         report.commits += 1;
-        judge_commit(&mut world, c, &mut report);
+        observer.before(&world, &c);
+        let first = report.findings.len();
+        // Signatures are checked (one git verify-commit each) only where
+        // the policy of the parent commit asks for them.
+        let required = matches!(&world.pipeline, Some(Ok(p)) if p.audit.require_signed);
+        let signature =
+            required.then(|| signed_ahead.check(ws, &walk.commits, n, |id| walk.touches(id)));
+        let c = judge_commit(&mut world, c, signature, &mut report);
+        observer.after(&c, &report.findings[first..]);
     }
     bar.finish();
     Ok(report)
 }
 
-fn judge_commit(world: &mut World, c: WalkedCommit, report: &mut Report) {
+fn judge_commit(
+    world: &mut World,
+    c: WalkedCommit,
+    signature: Option<Signed>,
+    report: &mut Report,
+) -> WalkedCommit {
     let parsed = parse(&c.files);
     let by = format!("{} <{}>", c.name, c.email);
     let rec = Recorded {
@@ -85,6 +126,8 @@ fn judge_commit(world: &mut World, c: WalkedCommit, report: &mut Report) {
         releases: parsed.releases.clone(),
         incidents: parsed.incidents.clone(),
         pipeline_changed: parsed.pipeline.is_some(),
+        reports: parsed.reports.clone(),
+        signature,
     };
     let commit = c.id.to_string();
     let action = match &c.trailers {
@@ -127,6 +170,7 @@ fn judge_commit(world: &mut World, c: WalkedCommit, report: &mut Report) {
             found: f,
         });
     }
+    c
 }
 
 fn report_json(report: &Report) -> serde_json::Value {

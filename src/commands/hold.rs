@@ -5,9 +5,9 @@
 use crate::context::Context;
 use crate::error::usage;
 use crate::model::action::Action;
-use crate::model::release::Event as HistoryEvent;
-use crate::model::schedule::Hold;
+use crate::rules::moves;
 use crate::rules::promotion::finished;
+use crate::rules::register::effects::Stamp;
 use crate::rules::verdict::Verdict;
 use crate::store::{change_for, CommitMessage};
 
@@ -59,14 +59,16 @@ fn change(
             ));
         }
         let by = actor.to_string();
-        release.held = holding.then(|| Hold {
-            by: by.clone(),
-            at: ctx.now,
-            reason: reason.unwrap_or_default().to_string(),
-        });
-        let mut event = HistoryEvent::new(ctx.now, &by, action);
-        event.reason = reason.map(str::to_string);
-        release.history.push(event);
+        // The same effect the audit replays.
+        moves::set_hold(
+            &mut release,
+            holding,
+            reason,
+            Stamp {
+                at: ctx.now,
+                by: &by,
+            },
+        );
         // Resumed, it may be eligible again for zero-touch schedules.
         let made = if holding {
             Vec::new()

@@ -87,11 +87,11 @@ fn write(ctx: &Context, dir: &std::path::Path) -> anyhow::Result<()> {
         let changes = vec![
             Change {
                 path: PIPELINE_FILE.to_string(),
-                content: DEFAULT_PIPELINE.to_string(),
+                content: DEFAULT_PIPELINE.into(),
             },
             Change {
                 path: format!("{INCIDENTS_DIR}/.gitkeep"),
-                content: String::new(),
+                content: Vec::new(),
             },
         ];
         let mut message = CommitMessage::new(Action::Init, "release repository");

@@ -9,6 +9,7 @@ mod cancel;
 mod check;
 mod close;
 mod env;
+mod evidence;
 mod freeze;
 mod group;
 mod incident;
@@ -123,6 +124,7 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
             cpu_seconds,
         } => Ok(crate::bounded::template::child_main(memory_mb, cpu_seconds)),
         Command::Audit { since } => audit::run(ctx, since.as_deref()),
+        Command::Evidence { release, output } => evidence::run(ctx, &release, output.as_deref()),
         Command::Log {
             release,
             env,

@@ -59,7 +59,7 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
             let release = make_update(ctx, ws, &pipeline, &spec, &existing, actor)?;
             let change = Change {
                 path: file_of::<Release>(&release.id),
-                content: to_canonical(&release)?,
+                content: to_canonical(&release)?.into_bytes(),
             };
             let mut message = CommitMessage::new(Action::New, &release.id);
             message.body.push(format!(
@@ -121,7 +121,7 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
         redecide(ws, &pipeline, &mut release, &[], ctx.now, &by)?;
         let change = Change {
             path: file_of::<Release>(&id),
-            content: to_canonical(&release)?,
+            content: to_canonical(&release)?.into_bytes(),
         };
         let mut message = CommitMessage::new(Action::New, &id);
         message

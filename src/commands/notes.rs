@@ -9,9 +9,10 @@ use crate::context::Context;
 use crate::error::invalid;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
-use crate::render::notes::{build, markdown};
+use crate::render::notes::{build, markdown, Notes};
 use crate::render::output::{errln, json as json_doc, outln};
 use crate::store::output_path::OutputFile;
+use crate::store::Workspace;
 
 /// Where a project keeps its own Markdown template (minijinja).
 pub const TEMPLATE: &str = "releases/notes.md.j2";
@@ -39,15 +40,8 @@ pub fn run(
     let json = ctx.json || format == NotesFormat::Json;
     let text = if json {
         serde_json::to_string_pretty(&notes)?
-    } else if let Some(source) = ws.read_rel_file(TEMPLATE)? {
-        // Read from the state like every file of rel's (never through a
-        // link); rendered bounded in time and memory, as it may be hostile.
-        let rendered = template::render(&source, TEMPLATE, &notes).map_err(invalid)?;
-        // Whatever blank lines the template leaves at its end, the document
-        // ends with exactly one newline, like the built-in one.
-        rendered.trim_end().to_string()
     } else {
-        markdown(&notes)
+        markdown_of(&ws, &notes)?
     };
     match (output, target) {
         (Some(given), Some(target)) => {
@@ -78,4 +72,20 @@ pub fn run(
         _ => outln(&text)?,
     }
     Ok(0)
+}
+
+/// The Markdown notes, from the project's template when it has one (as
+/// `rel notes` prints them, without the final newline).
+pub fn markdown_of(ws: &Workspace, notes: &Notes) -> anyhow::Result<String> {
+    Ok(match ws.read_rel_file(TEMPLATE)? {
+        Some(source) => {
+            // Read from the state like every file of rel's (never through a
+            // link); rendered bounded in time and memory, as it may be hostile.
+            let rendered = template::render(&source, TEMPLATE, notes).map_err(invalid)?;
+            // Whatever blank lines the template leaves at its end, the document
+            // ends with exactly one newline, like the built-in one.
+            rendered.trim_end().to_string()
+        }
+        None => markdown(notes),
+    })
 }

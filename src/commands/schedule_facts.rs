@@ -12,7 +12,6 @@ use crate::model::quote::quoted;
 use crate::model::release::Release;
 use crate::model::schedule::Schedule;
 use crate::rules::auto_schedule::after_change;
-use crate::rules::schedule::Others;
 use crate::store::Workspace;
 
 /// Releases in progress, in id order. Reads the head of every manifest
@@ -22,46 +21,11 @@ pub fn in_progress(ws: &Workspace) -> anyhow::Result<Vec<Release>> {
     ws.releases_in_progress()
 }
 
-/// Occupants per environment and every schedule of releases in progress
-/// other than `except`.
-pub struct Facts {
-    pub occupants: Vec<Vec<String>>,
-    pub schedules: Vec<(String, Schedule)>,
-}
+pub use crate::rules::schedule::Facts;
 
 impl Facts {
-    pub fn of(p: &Pipeline, releases: &[Release], except: &str) -> Facts {
-        let others = || {
-            releases
-                .iter()
-                .filter(move |r| r.state.in_progress() && r.id != except)
-        };
-        Facts {
-            occupants: p
-                .environments
-                .iter()
-                .map(|e| {
-                    others()
-                        .filter(|r| r.environment.eq_ignore_ascii_case(&e.name))
-                        .map(|r| r.id.clone())
-                        .collect()
-                })
-                .collect(),
-            schedules: others()
-                .flat_map(|r| r.schedules.iter().map(|s| (r.id.clone(), s.clone())))
-                .collect(),
-        }
-    }
-
     pub fn load(ws: &Workspace, p: &Pipeline, except: &str) -> anyhow::Result<Facts> {
         Ok(Facts::of(p, &in_progress(ws)?, except))
-    }
-
-    pub fn others(&self) -> Others<'_> {
-        Others {
-            occupants: &self.occupants,
-            schedules: &self.schedules,
-        }
     }
 }
 

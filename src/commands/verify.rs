@@ -2,10 +2,10 @@
 //! environment's health check (or take a result from CI) and record it. The
 //! report is recorded even when it fails: it is evidence.
 
-use std::os::fd::AsFd;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::bounded::captured::{Capture, Output, Shown};
 use crate::bounded::process_group;
 use crate::context::Context;
 use crate::error::{invalid, RelError};
@@ -17,10 +17,10 @@ use crate::render::progress::Progress;
 use crate::rules::actions::may_verify;
 use crate::rules::moves::{self, CheckResult};
 use crate::rules::register::effects::Stamp;
-use crate::store::{CommitMessage, Workspace};
+use crate::store::{Change, CommitMessage, Workspace};
 
 use super::shared::args::Id;
-use super::shared::{open_reading, refuse, release_to_change, write, ReleaseOutcome};
+use super::shared::{open_reading, refuse, release_to_change, write, Decision, ReleaseOutcome};
 
 pub struct VerifyArgs<'a> {
     pub release: &'a str,
@@ -36,6 +36,9 @@ struct Found {
     command: Option<String>,
     /// Why it failed when the exit code does not say (a timeout).
     detail: Option<String>,
+    /// What the check printed, kept for the report file; None when the
+    /// result came from elsewhere.
+    output: Option<Output>,
 }
 
 pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
@@ -63,6 +66,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
             duration_ms: None,
             command: None,
             detail: None,
+            output: None,
         }
     } else {
         let environment = pipeline.env(&env);
@@ -94,7 +98,9 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
         report: args.report.map(str::to_string),
         command: found.command,
         detail: found.detail,
+        log: None,
     };
+    let output = found.output;
     drop(ws);
 
     // Record under the lock, on the manifest as it is then.
@@ -113,6 +119,18 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
             ));
         }
         let by = actor.to_string();
+        // The output is kept next to the report, numbered on the manifest
+        // as it is now (the same commit records both).
+        let mut check = check.clone();
+        let mut log_file = None;
+        if let Some(out) = &output {
+            let path = moves::next_report_log(&release, &check.env);
+            check.log = Some(path.clone());
+            log_file = Some(Change {
+                path,
+                content: out.report_file(),
+            });
+        }
         moves::record_health(
             &mut release,
             &check,
@@ -130,7 +148,11 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
         message.release = Some(release.id.clone());
         message.env = Some(check.env.clone());
         let done = format!("{} health check in {}: {word}", release.id, check.env);
-        super::zero_touch_commit(release, message, done, made, by)
+        let mut decision = super::zero_touch_commit(release, message, done, made, by)?;
+        if let (Some(file), Decision::Commit { plan, .. }) = (log_file, &mut decision) {
+            plan.changes.push(file);
+        }
+        Ok(decision)
     })?;
     super::finish_zero_touch(ctx, outcome)?;
     if check.passed {
@@ -162,25 +184,38 @@ fn run_check(
         .env("REL_RELEASE", &r.id)
         .env("REL_VERSION", &r.version)
         .env("REL_ENV", &r.environment)
-        .stdin(Stdio::null());
-    if ctx.json {
-        let err = std::io::stderr().as_fd().try_clone_to_owned()?;
-        cmd.stdout(Stdio::from(err));
-    }
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // Shown live (stdout on stderr when stdout carries JSON), and kept for
+    // the report file.
+    let shown = if ctx.json {
+        Shown::Stderr
+    } else {
+        Shown::Stdout
+    };
     // On a terminal, a spinner with the time spent; the check's output is
     // shown above it as it comes.
     let progress = Progress::spinner(
         ctx.progress,
         format!("health check of {} in {}", r.id, r.environment),
     );
-    let relay = progress
-        .relay_output(&mut cmd)
-        .map_err(|e| invalid(format!("cannot run the health check `{command}`: {e}")))?;
-    let finished = process_group::run(&mut cmd, timeout.as_std(), Duration::from_secs(1), |_| {})
-        .map_err(|e| invalid(format!("cannot run the health check `{command}`: {e}")))?;
-    // rel's copy of the pipe's end goes with `cmd`: then the relay ends.
-    drop(cmd);
-    relay.wait();
+    let mut capture = None;
+    let finished = process_group::run(
+        &mut cmd,
+        timeout.as_std(),
+        Duration::from_secs(10),
+        |_| {},
+        |child| {
+            capture = Some(Capture::start(
+                child.stdout.take(),
+                child.stderr.take(),
+                shown,
+                progress.suspender(),
+            ))
+        },
+    )
+    .map_err(|e| invalid(format!("cannot run the health check `{command}`: {e}")))?;
     progress.finish();
     let detail = finished.timed_out.then(|| {
         crate::errln!("health check `{command}` timed out after {timeout}: stopped with every process it started");
@@ -191,5 +226,6 @@ fn run_check(
         duration_ms: Some(finished.elapsed.as_millis().min(u128::from(u64::MAX)) as u64),
         command: Some(command.to_string()),
         detail,
+        output: capture.map(|c| c.finish(Duration::from_secs(2))),
     })
 }

@@ -36,6 +36,16 @@ pub struct Pipeline {
     /// updates (see `effective`). Empty when read from environments.toml
     /// alone.
     pub installations: std::sync::Arc<BTreeMap<String, InstallationRules>>,
+    /// `[audit]`: what `rel audit` asks of history beyond the rules.
+    pub audit: AuditSettings,
+}
+
+/// `[audit]` of environments.toml.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditSettings {
+    /// Every commit touching rel's files must carry a signature git
+    /// accepts, by a key of its author (`unsigned` findings).
+    pub require_signed: bool,
 }
 
 /// `[sync]` of environments.toml.

@@ -151,6 +151,17 @@ pub struct HealthReport {
     /// Why it failed when its exit code does not say: "timed out after 30m".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The file committed with the report holding the check's output
+    /// (`releases/reports/<R>/<env>-<N>.log`); absent when the result was
+    /// recorded from elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<String>,
+}
+
+/// Where the output of release `release`'s `n`th health report in `env`
+/// (counting from 1) is kept.
+pub fn report_log_path(release: &str, env: &str, n: usize) -> String {
+    format!("releases/reports/{release}/{env}-{n}.log")
 }
 
 /// One entry of a release's history: what happened, who did it, and why.

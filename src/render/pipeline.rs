@@ -125,34 +125,7 @@ fn items_json(items: &[ChecklistItem]) -> Value {
 }
 
 pub fn pipeline_json(p: &Pipeline) -> Value {
-    let envs: Vec<Value> = p
-        .environments
-        .iter()
-        .map(|e| {
-            json!({
-                "name": e.name,
-                "soak": {"major": e.soak.major, "minor": e.soak.minor, "patch": e.soak.patch},
-                "requires_frozen": e.requires_frozen,
-                "exclusive": e.exclusive,
-                "health_check": e.health_check,
-                "health_timeout": e.health_timeout.to_string(),
-                "requires_health": e.requires_health,
-                "approvals": e.approvals,
-                "distinct_approvers": e.distinct_approvers,
-                "approvals_valid_for": e.approvals_valid_for,
-                "entry_checklist": items_json(&e.entry_checklist),
-                "exit_checklist": items_json(&e.exit_checklist),
-                "windows": e.windows.iter().map(|w| w.text.clone()).collect::<Vec<_>>(),
-                "blackouts": e.blackouts.iter().map(|b| json!({
-                    "from": bound_text(&b.from), "to": bound_text(&b.to), "reason": b.reason,
-                })).collect::<Vec<_>>(),
-                "confirm": e.confirm,
-                "overridable": e.overridable,
-                "optional": e.optional,
-                "repeatable": e.repeatable,
-            })
-        })
-        .collect();
+    let envs: Vec<Value> = p.environments.iter().map(environment_json).collect();
     let workdays: Vec<String> = p
         .calendar
         .workdays
@@ -167,5 +140,32 @@ pub fn pipeline_json(p: &Pipeline) -> Value {
         },
         "roles": p.roles,
         "environments": envs,
+    })
+}
+
+/// One environment's rules, as `rel env --json` shows them.
+pub fn environment_json(e: &crate::model::pipeline::Environment) -> Value {
+    json!({
+        "name": e.name,
+        "soak": {"major": e.soak.major, "minor": e.soak.minor, "patch": e.soak.patch},
+        "requires_frozen": e.requires_frozen,
+        "exclusive": e.exclusive,
+        "health_check": e.health_check,
+        "health_timeout": e.health_timeout.to_string(),
+        "requires_health": e.requires_health,
+        "approvals": e.approvals,
+        "distinct_approvers": e.distinct_approvers,
+        "approvals_valid_for": e.approvals_valid_for,
+        "entry_checklist": items_json(&e.entry_checklist),
+        "exit_checklist": items_json(&e.exit_checklist),
+        "windows": e.windows.iter().map(|w| w.text.clone()).collect::<Vec<_>>(),
+        "blackouts": e.blackouts.iter().map(|b| json!({
+            "from": bound_text(&b.from), "to": bound_text(&b.to), "reason": b.reason,
+        })).collect::<Vec<_>>(),
+        "confirm": e.confirm,
+        "overridable": e.overridable,
+        "optional": e.optional,
+        "repeatable": e.repeatable,
+        "paths": e.paths.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
     })
 }

@@ -15,10 +15,7 @@
 //! ```
 
 use std::borrow::Cow;
-use std::io::{self, BufRead, BufReader, Write};
-use std::process::Command;
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -74,88 +71,17 @@ impl Progress {
         drop(self);
     }
 
-    /// While drawn, shows what `cmd` writes line by line with the spinner
-    /// set aside, instead of letting it run into the spinner: its stdout on
-    /// rel's stdout, its stderr on rel's stderr, as without a terminal. Not
-    /// drawn: `cmd` is left as it is. Call before spawning; drop `cmd` once
-    /// it has ended (a pipe closes only when rel's copy of its end is
-    /// gone), then `Relay::wait`.
-    pub fn relay_output(&self, cmd: &mut Command) -> io::Result<Relay> {
-        let Some(bar) = self.bar.as_ref().filter(|b| !b.is_hidden()) else {
-            return Ok(Relay { done: None });
-        };
-        let (out_reader, out_writer) = io::pipe()?;
-        let (err_reader, err_writer) = io::pipe()?;
-        cmd.stdout(out_writer).stderr(err_writer);
-        let (done, finished) = mpsc::channel();
-        relay(out_reader, bar.clone(), Stream::Out, done.clone());
-        relay(err_reader, bar.clone(), Stream::Err, done);
-        Ok(Relay {
-            done: Some(finished),
-        })
+    /// The bar to set aside while something else is written to the
+    /// terminal (None when nothing is drawn).
+    pub fn suspender(&self) -> Option<ProgressBar> {
+        self.bar.as_ref().filter(|b| !b.is_hidden()).cloned()
     }
-}
-
-#[derive(Clone, Copy)]
-enum Stream {
-    Out,
-    Err,
-}
-
-/// A thread showing each line read from `reader` on `stream`, the bar set
-/// aside meanwhile; it ends at end of file (every process holding the
-/// pipe is gone) and says so on `done`.
-fn relay(reader: io::PipeReader, bar: ProgressBar, stream: Stream, done: mpsc::Sender<()>) {
-    std::thread::spawn(move || {
-        let mut reader = BufReader::new(reader);
-        let mut line = Vec::new();
-        while matches!(reader.read_until(b'\n', &mut line), Ok(n) if n > 0) {
-            if !line.ends_with(b"\n") {
-                line.push(b'\n');
-            }
-            // A closed stdout or stderr loses the line, as it would have
-            // without rel in between.
-            bar.suspend(|| match stream {
-                Stream::Out => {
-                    let mut out = io::stdout().lock();
-                    let _ = out.write_all(&line).and_then(|_| out.flush());
-                }
-                Stream::Err => {
-                    let _ = io::stderr().lock().write_all(&line);
-                }
-            });
-            line.clear();
-        }
-        let _ = done.send(());
-    });
 }
 
 impl Drop for Progress {
     fn drop(&mut self) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
-        }
-    }
-}
-
-/// The thread relaying a command's output (see `Progress::relay_output`).
-pub struct Relay {
-    done: Option<mpsc::Receiver<()>>,
-}
-
-impl Relay {
-    /// Waits until the command's last lines are shown, a second at most: a
-    /// process that left the command's process group may hold a pipe open
-    /// for ever, and rel must not wait for it.
-    pub fn wait(self) {
-        if let Some(done) = self.done {
-            let deadline = Instant::now() + Duration::from_secs(1);
-            for _ in 0..2 {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if done.recv_timeout(left).is_err() {
-                    break;
-                }
-            }
         }
     }
 }

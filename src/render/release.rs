@@ -279,6 +279,9 @@ pub fn release_text(
                 line.push_str(" (an earlier round)");
             }
             out.push(line);
+            if let Some(log) = &h.log {
+                out.push(format!("    output kept in {log}"));
+            }
         }
     }
 

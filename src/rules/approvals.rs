@@ -122,6 +122,7 @@ mod tests {
             simple_max_hop: Default::default(),
             paths_table: false,
             installations: Default::default(),
+            audit: Default::default(),
         };
         assert!(!may_approve_as(&p, "client", "a@x.example"));
         assert!(may_approve_as(&p, "CLIENT", "c@X.example"));

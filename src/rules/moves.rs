@@ -107,6 +107,20 @@ pub struct CheckResult {
     pub command: Option<String>,
     /// Why it failed when its exit code does not say (a timeout).
     pub detail: Option<String>,
+    /// The file keeping the check's output (see `next_report_log`).
+    pub log: Option<String>,
+}
+
+/// Where the output of the next health report of `release` in `env` is
+/// kept: numbered by the reports in that environment, 1, 2, ...
+pub fn next_report_log(release: &Release, env: &str) -> String {
+    let n = release
+        .health
+        .iter()
+        .filter(|h| h.env.eq_ignore_ascii_case(env))
+        .count()
+        + 1;
+    crate::model::release::report_log_path(&release.id, env, n)
 }
 
 impl CheckResult {
@@ -148,6 +162,7 @@ pub fn record_health(release: &mut Release, check: &CheckResult, stamp: Stamp) {
         report: check.report.clone(),
         command: check.command.clone(),
         detail: check.detail.clone(),
+        log: check.log.clone(),
     });
     release.history.push(event);
 }
@@ -218,4 +233,23 @@ pub fn create(new: &NewRelease, stamp: Stamp) -> Release {
         history: vec![event],
         checklist: Vec::new(),
     }
+}
+
+/// `rel hold` (`holding`) or `rel resume`: the release's hold set or
+/// lifted, and the event recorded. The caller has checked that the release
+/// is in progress and not already in that state.
+pub fn set_hold(release: &mut Release, holding: bool, reason: Option<&str>, stamp: Stamp) {
+    let action = if holding {
+        Action::Hold
+    } else {
+        Action::Resume
+    };
+    release.held = holding.then(|| crate::model::schedule::Hold {
+        by: stamp.by.to_string(),
+        at: stamp.at,
+        reason: reason.unwrap_or_default().to_string(),
+    });
+    let mut event = stamp.event(action);
+    event.reason = reason.map(str::to_string);
+    release.history.push(event);
 }

@@ -197,6 +197,7 @@ pub(crate) fn pipeline(now: DateTime<Utc>) -> impl Strategy<Value = Pipeline> {
                 simple_max_hop: Default::default(),
                 paths_table: false,
                 installations: Default::default(),
+                audit: Default::default(),
             }
         })
 }
@@ -282,6 +283,7 @@ pub(crate) fn release(n: usize, now: DateTime<Utc>) -> impl Strategy<Value = Rel
                         report: None,
                         command: None,
                         detail: None,
+                        log: None,
                     })
                     .collect(),
                 schedules: Vec::new(),

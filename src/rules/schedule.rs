@@ -24,6 +24,54 @@ pub struct Others<'a> {
     pub schedules: &'a [(String, Schedule)],
 }
 
+/// Occupants per environment and every schedule of releases in progress
+/// other than `except`.
+pub struct Facts {
+    pub occupants: Vec<Vec<String>>,
+    pub schedules: Vec<(String, Schedule)>,
+}
+
+impl Facts {
+    pub fn of(p: &Pipeline, releases: &[Release], except: &str) -> Facts {
+        Facts::of_all(p, releases.iter(), except)
+    }
+
+    /// `of` over any releases (the audit's state holds them in a map).
+    pub fn of_all<'a>(
+        p: &Pipeline,
+        releases: impl Iterator<Item = &'a Release> + Clone,
+        except: &str,
+    ) -> Facts {
+        let others = || {
+            releases
+                .clone()
+                .filter(move |r| r.state.in_progress() && r.id != except)
+        };
+        Facts {
+            occupants: p
+                .environments
+                .iter()
+                .map(|e| {
+                    others()
+                        .filter(|r| r.environment.eq_ignore_ascii_case(&e.name))
+                        .map(|r| r.id.clone())
+                        .collect()
+                })
+                .collect(),
+            schedules: others()
+                .flat_map(|r| r.schedules.iter().map(|s| (r.id.clone(), s.clone())))
+                .collect(),
+        }
+    }
+
+    pub fn others(&self) -> Others<'_> {
+        Others {
+            occupants: &self.occupants,
+            schedules: &self.schedules,
+        }
+    }
+}
+
 #[cfg(test)]
 impl Others<'_> {
     pub const NONE: Others<'static> = Others {

@@ -121,6 +121,7 @@ impl World {
                     report: None,
                     command: None,
                     detail: None,
+                    log: None,
                 };
                 moves::record_health(release, &check, s);
                 Done

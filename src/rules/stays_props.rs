@@ -46,6 +46,7 @@ fn pipeline(exit_items: usize, soak: u32) -> Pipeline {
         simple_max_hop: Default::default(),
         paths_table: false,
         installations: Default::default(),
+        audit: Default::default(),
     }
 }
 
@@ -75,6 +76,7 @@ fn round(p: &Pipeline, minutes: &[i64]) -> Release {
         report: None,
         command: None,
         detail: None,
+        log: None,
     };
     moves::record_health(&mut r, &check, Stamp { at: at(3), by: BY });
     r.history.sort_by_key(|e| e.at);

@@ -173,6 +173,11 @@ impl Walk<'_> {
         String::from_utf8(blob.content().to_vec()).map_err(|_| "not UTF-8 text".to_string())
     }
 
+    /// Whether commit `id` changed rel's files (is judged).
+    pub fn touches(&self, id: Oid) -> bool {
+        self.changes.contains_key(&id)
+    }
+
     /// Commit `id` with the files of rel's it changed from its first
     /// parent; `None` when it changed none.
     pub fn commit(&self, id: Oid) -> anyhow::Result<Option<WalkedCommit>> {

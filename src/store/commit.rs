@@ -17,11 +17,12 @@ use super::journal::{self, Journal};
 use super::source::Source;
 use super::workspace::{Workspace, PIPELINE_FILE};
 
-/// A file to write, relative to the release root.
+/// A file to write, relative to the release root. Its content is bytes: a
+/// health check's output is kept as it came, valid UTF-8 or not.
 #[derive(Debug, Clone)]
 pub struct Change {
     pub path: String,
-    pub content: String,
+    pub content: Vec<u8>,
 }
 
 /// A commit made: its id, and what to tell the user when git's index could
@@ -298,7 +299,7 @@ impl Workspace {
     ) -> anyhow::Result<Oid> {
         let mut blobs = Vec::new();
         for change in changes {
-            let oid = self.repo.blob(change.content.as_bytes())?;
+            let oid = self.repo.blob(&change.content)?;
             blobs.push((self.repo_path(&change.path), oid));
         }
         let tree_id = build_tree(&self.repo, head_tree, &blobs)?;
@@ -309,6 +310,31 @@ impl Workspace {
                 e.message()
             ))
         })?;
+        if super::signatures::signing_wanted(&self.repo, self.workdir())? {
+            // Signed by git itself, on exactly this tree and parent.
+            let parents: Vec<String> = self.head_at_open.iter().map(Oid::to_string).collect();
+            let who = super::git_cli::CommitIdentity {
+                name: &actor.name,
+                email: &actor.email,
+                seconds: time.seconds(),
+            };
+            let id = super::git_cli::commit_tree_signed(
+                self.workdir(),
+                &tree_id.to_string(),
+                &parents,
+                &who,
+                &message.render(),
+            )
+            .map_err(|e| {
+                crate::error::hinted(
+                    crate::error::Kind::Internal,
+                    format!("cannot sign the commit (git's commit.gpgSign asks for signed commits): {e}; nothing was written"),
+                    "check user.signingKey and gpg.format in git's configuration (`git config --get-regexp '^(user.signingkey|gpg)'`), or set commit.gpgSign=false",
+                )
+            })?;
+            return Oid::from_str(&id)
+                .map_err(|_| anyhow::anyhow!("git commit-tree printed no commit id ({id})"));
+        }
         let parents: Vec<git2::Commit> = match self.head_at_open {
             Some(id) => vec![self.repo.find_commit(id)?],
             None => Vec::new(),

@@ -21,7 +21,7 @@ fn actor() -> Actor {
 fn change(path: &str, content: &str) -> Change {
     Change {
         path: path.into(),
-        content: content.into(),
+        content: content.as_bytes().to_vec(),
     }
 }
 

@@ -177,3 +177,94 @@ pub fn first_parent_changes(
         Paths::Args,
     )
 }
+
+/// Who makes a commit and when, for `commit_tree_signed`.
+pub struct CommitIdentity<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    /// Seconds since the epoch, UTC.
+    pub seconds: i64,
+}
+
+/// `git commit-tree -S`: the commit of `tree` on `parents` with `message`,
+/// by `who` as author and committer, signed as git signs (gpg.format,
+/// user.signingKey, gpg.program, an ssh agent: all git's own). Returns the
+/// new commit's id; nothing points at it yet.
+pub fn commit_tree_signed(
+    workdir: &Path,
+    tree: &str,
+    parents: &[String],
+    who: &CommitIdentity,
+    message: &str,
+) -> anyhow::Result<String> {
+    let date = format!("@{} +0000", who.seconds);
+    let mut cmd = Command::new("git");
+    cmd.arg("-C").arg(workdir).arg("commit-tree").arg("-S");
+    for p in parents {
+        cmd.arg("-p").arg(p);
+    }
+    cmd.arg(tree)
+        .env("GIT_AUTHOR_NAME", who.name)
+        .env("GIT_AUTHOR_EMAIL", who.email)
+        .env("GIT_AUTHOR_DATE", &date)
+        .env("GIT_COMMITTER_NAME", who.name)
+        .env("GIT_COMMITTER_EMAIL", who.email)
+        .env("GIT_COMMITTER_DATE", &date)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    dies_with_rel(&mut cmd);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| anyhow::anyhow!("cannot run git (is it installed and on PATH?): {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(message.as_bytes());
+    }
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        return Err(anyhow::anyhow!(
+            "{}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// `git config --type=bool --get KEY` as git itself reads it (every config
+/// file, GIT_CONFIG_* and `-c` included); None when unset.
+pub fn config_bool(workdir: &Path, key: &str) -> anyhow::Result<Option<bool>> {
+    let mut cmd = Command::new("git");
+    cmd.arg("-C")
+        .arg(workdir)
+        .args(["config", "--type=bool", "--get", key])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let out = cmd
+        .output()
+        .map_err(|e| anyhow::anyhow!("cannot run git (is it installed and on PATH?): {e}"))?;
+    match out.status.code() {
+        Some(0) => Ok(Some(String::from_utf8_lossy(&out.stdout).trim() == "true")),
+        // 1: the key is not set.
+        Some(1) => Ok(None),
+        _ => Err(anyhow::anyhow!(
+            "git config {key}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+    }
+}
+
+/// `git verify-commit --raw ID`: whether git accepts the commit's
+/// signature, and what it said (gpg's status lines or ssh-keygen's words).
+pub fn verify_commit(workdir: &Path, id: &str) -> anyhow::Result<(bool, String)> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(workdir)
+        .args(["verify-commit", "--raw", id])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| anyhow::anyhow!("cannot run git (is it installed and on PATH?): {e}"))?;
+    let mut said = String::from_utf8_lossy(&out.stderr).into_owned();
+    said.push_str(&String::from_utf8_lossy(&out.stdout));
+    Ok((out.status.success(), said))
+}

@@ -245,7 +245,7 @@ pub(super) fn parse_item<T: Stored>(id: &str, text: &str) -> anyhow::Result<T> {
 pub fn change_for<T: Stored + serde::Serialize>(item: &T) -> anyhow::Result<super::Change> {
     Ok(super::Change {
         path: file_of::<T>(item.id()),
-        content: toml_file::to_canonical(item)?,
+        content: toml_file::to_canonical(item)?.into_bytes(),
     })
 }
 

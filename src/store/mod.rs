@@ -17,6 +17,7 @@ pub mod output_path;
 pub mod packing;
 pub mod pipeline_file;
 pub mod reads;
+pub mod signatures;
 pub mod source;
 pub mod sync;
 pub mod toml_file;

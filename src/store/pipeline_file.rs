@@ -42,6 +42,8 @@ struct RawPipeline {
     notify: Vec<Spanned<String>>,
     #[serde(default)]
     paths: Option<RawPaths>,
+    #[serde(default)]
+    audit: Option<RawAudit>,
 }
 
 #[derive(Deserialize)]
@@ -61,6 +63,16 @@ struct RawMaxHop {
     #[serde(default)]
     minor: i64,
     patch: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an [audit] table with require_signed"
+)]
+struct RawAudit {
+    #[serde(default)]
+    require_signed: bool,
 }
 
 #[derive(Deserialize)]
@@ -412,6 +424,9 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
         require_incidents: raw.require_incidents.unwrap_or(true),
         sync,
         notify: notify_roles(raw.notify, &at)?,
+        audit: crate::model::pipeline::AuditSettings {
+            require_signed: raw.audit.is_some_and(|a| a.require_signed),
+        },
     })
 }
 

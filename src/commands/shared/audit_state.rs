@@ -15,6 +15,9 @@ use crate::store::pipeline_file::parse_pipeline;
 use crate::store::toml_file;
 use crate::store::workspace::{INCIDENTS_DIR, INSTALLATIONS_DIR, PIPELINE_FILE, RELEASES_DIR};
 
+/// Where `rel verify` keeps health checks' output.
+const REPORTS_DIR: &str = "releases/reports";
+
 /// The files of one commit, as values.
 #[derive(Debug, Default)]
 pub struct Parsed {
@@ -25,21 +28,28 @@ pub struct Parsed {
     pub installations: Vec<(String, Written<Installation>)>,
     /// `Some` when environments.toml changed: its new value (None: deleted).
     pub pipeline: Option<Written<crate::model::pipeline::Pipeline>>,
+    /// Health report files (`releases/reports/...`) changed, by path.
+    pub reports: Vec<String>,
 }
 
 /// What a path of rel's holds: the pipeline, a release or an incident
-/// (by id), or something the audit does not judge (a template, a report).
+/// (by id), a health check's kept output, or something the audit does not
+/// judge (the notes template, a .gitkeep).
 enum Place<'a> {
     Pipeline,
     Release(&'a str),
     Incident(&'a str),
     Installation(&'a str),
+    Report,
     Other,
 }
 
 fn place(path: &str) -> Place<'_> {
     if path == PIPELINE_FILE {
         return Place::Pipeline;
+    }
+    if path.starts_with(REPORTS_DIR) && path[REPORTS_DIR.len()..].starts_with('/') {
+        return Place::Report;
     }
     let id_in = |dir: &str| {
         path.strip_prefix(dir)
@@ -101,6 +111,7 @@ pub fn parse(files: &[FileState]) -> Parsed {
             Place::Installation(id) => parsed
                 .installations
                 .push((id.to_string(), value::<Installation>(&f.path, id, &f.text))),
+            Place::Report => parsed.reports.push(f.path.clone()),
             Place::Other => {}
         }
     }

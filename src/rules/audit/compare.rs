@@ -96,6 +96,15 @@ pub fn hand_edits(before: &World, rec: &Recorded, bad_trailers: Option<&String>)
             format!("{how}: {}", describe(&path, before.incident(id), after)),
         ));
     }
+    for path in &rec.reports {
+        // releases/reports/<R>/<env>-<N>.log names its release.
+        let release = path.split('/').nth(2);
+        found.push(Found::new(
+            FindingKind::HandEdit,
+            release,
+            format!("{how}: the health report file {path} changed"),
+        ));
+    }
     found
 }
 
@@ -104,6 +113,9 @@ pub fn hand_edits(before: &World, rec: &Recorded, bad_trailers: Option<&String>)
 pub struct Expected {
     pub releases: Vec<Release>,
     pub incidents: Vec<Incident>,
+    /// Health report files it writes (their content is the check's output,
+    /// which only the check knows: their presence is what is compared).
+    pub reports: Vec<String>,
 }
 
 /// `altered` findings: every file the effect writes must be written with
@@ -128,6 +140,20 @@ pub fn altered(before: &World, rec: &Recorded, expected: &Expected, action: &str
         action,
         &mut problems,
     );
+    for path in &expected.reports {
+        if !rec.reports.contains(path) {
+            problems.push(format!(
+                "{action} keeps the check's output in {path}, which the commit does not write"
+            ));
+        }
+    }
+    for path in &rec.reports {
+        if !expected.reports.contains(path) {
+            problems.push(format!(
+                "{action} does not write {path}, yet the commit changed it"
+            ));
+        }
+    }
     problems
 }
 

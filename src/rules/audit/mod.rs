@@ -9,6 +9,7 @@ mod incident;
 mod invariants;
 mod paths;
 mod replay;
+mod schedule;
 mod stays;
 
 use std::collections::BTreeMap;
@@ -73,6 +74,23 @@ pub struct Recorded {
     pub releases: Vec<(String, Written<Release>)>,
     pub incidents: Vec<(String, Written<Incident>)>,
     pub pipeline_changed: bool,
+    /// Health report files (`releases/reports/...`) the commit changed.
+    pub reports: Vec<String>,
+    /// The commit's signature as git judged it; None when the parent's
+    /// policy does not ask for signed commits (`[audit] require_signed`).
+    pub signature: Option<Signed>,
+}
+
+/// A commit's signature, as `git verify-commit` judged it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signed {
+    /// No signature at all.
+    None,
+    /// Accepted; `signer` is who the key belongs to (the allowed signers'
+    /// principal for ssh, the key's e-mail for gpg) when git said.
+    Good { signer: Option<String> },
+    /// Present but not accepted, with what git said.
+    Bad(String),
 }
 
 /// The kinds of finding (contract section 9).
@@ -82,6 +100,7 @@ pub enum FindingKind {
     Altered,
     HandEdit,
     Time,
+    Unsigned,
     Inconsistent,
 }
 
@@ -92,6 +111,7 @@ impl FindingKind {
             FindingKind::Altered => "altered",
             FindingKind::HandEdit => "hand-edit",
             FindingKind::Time => "time",
+            FindingKind::Unsigned => "unsigned",
             FindingKind::Inconsistent => "inconsistent",
         }
     }
@@ -122,7 +142,35 @@ pub const TIME_SLACK_SECONDS: i64 = 3600;
 
 /// Judges one commit against its parent's state `before`.
 pub fn judge(before: &World, rec: &Recorded) -> Vec<Found> {
-    let touches_state = !rec.releases.is_empty() || !rec.incidents.is_empty();
+    let mut found = judge_change(before, rec);
+    found.extend(unsigned(rec));
+    found
+}
+
+/// `unsigned`: under `[audit] require_signed`, a commit without a signature
+/// git accepts, or signed with a key that is not its author's.
+fn unsigned(rec: &Recorded) -> Option<Found> {
+    let release = match &rec.trailers {
+        Some(Ok(t)) => t.release.as_deref(),
+        _ => None,
+    };
+    let message = match rec.signature.as_ref()? {
+        Signed::None => {
+            "the commit is not signed; [audit] require_signed asks for signed commits".to_string()
+        }
+        Signed::Bad(why) => format!("the commit's signature is not accepted by git: {why}"),
+        Signed::Good { signer: Some(s) } if !s.eq_ignore_ascii_case(&rec.email) => format!(
+            "signed with the key of {s}, but the commit's author is {}",
+            rec.by
+        ),
+        Signed::Good { .. } => return None,
+    };
+    Some(Found::new(FindingKind::Unsigned, release, message))
+}
+
+fn judge_change(before: &World, rec: &Recorded) -> Vec<Found> {
+    let touches_state =
+        !rec.releases.is_empty() || !rec.incidents.is_empty() || !rec.reports.is_empty();
     match &rec.trailers {
         None if touches_state => compare::hand_edits(before, rec, None),
         None => Vec::new(), // a policy change alone: listed, not a finding

@@ -64,18 +64,9 @@ pub(super) struct Replayed {
 
 pub fn judge_action(before: &World, rec: &Recorded, t: &Trailers) -> Vec<Found> {
     let release = t.release.as_deref();
-    // Schedules and holds (contract section 7) are not replayed yet: their
+    // Installations are facts the rules read, not decisions: their
     // commits are judged by the time and invariant checks alone.
-    if matches!(
-        t.action,
-        Action::Schedule
-            | Action::Reschedule
-            | Action::Unschedule
-            | Action::Hold
-            | Action::Resume
-            | Action::InstallationNew
-            | Action::InstallationSet
-    ) {
+    if matches!(t.action, Action::InstallationNew | Action::InstallationSet) {
         return Vec::new();
     }
     let with_installations;
@@ -331,6 +322,11 @@ fn replay(p: &Pipeline, world: &World, rec: &Recorded, t: &Trailers) -> Result<R
     if matches!(t.action, Action::Group | Action::Ungroup | Action::Unfreeze) {
         super::paths::redecide(p, world, &mut r, &expected.incidents, stamp)?;
     }
+    // A health report recorded with its output kept: the file comes with it.
+    expected.reports = r.health[before.health.len().min(r.health.len())..]
+        .iter()
+        .filter_map(|h| h.log.clone())
+        .collect();
     expected.releases.push(r);
     Ok(Replayed {
         expected,
@@ -442,7 +438,16 @@ fn apply(
                 report: h.report.clone(),
                 command: h.command.clone(),
                 detail: h.detail.clone(),
+                log: h.log.clone(),
             };
+            if let Some(log) = &h.log {
+                let next = moves::next_report_log(r, &h.env);
+                if *log != next {
+                    return Err(Altered(format!(
+                        "the health report names its output {log}; rel keeps it in {next}"
+                    )));
+                }
+            }
             moves::record_health(r, &result, stamp);
         }
         Action::Rollback => {
@@ -541,6 +546,10 @@ fn apply(
         }
         Action::Repeat | Action::ChecklistAdd | Action::ChecklistRemove | Action::Untick => {
             super::stays::replay_stay(p, t, after, r, stamp)?;
+        }
+        Action::Hold | Action::Resume => super::schedule::replay_hold(r, t, stamp)?,
+        Action::Schedule | Action::Reschedule | Action::Unschedule => {
+            super::schedule::replay_schedule(p, world, t, after, r, now)?
         }
         other => return Err(Altered(format!("`{other}` is not an action on a release"))),
     }

@@ -1,0 +1,163 @@
+//! A command's output shown live and kept, up to a bound: `rel verify`
+//! passes the health check's stdout and stderr through to the user as they
+//! come and keeps the first `LIMIT` bytes (both streams, in the order they
+//! arrived) for the report file it commits.
+//!
+//! Bytes are kept as they came: a check that prints binary or text that is
+//! not UTF-8 is kept as such (only a display of it may be lossy).
+
+use std::io::{Read, Write};
+use std::process::{ChildStderr, ChildStdout};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How much output is kept: the first MiB.
+pub const LIMIT: usize = 1024 * 1024;
+
+/// The streams being read; `finish` gives what was kept.
+pub struct Capture {
+    kept: Arc<Mutex<Kept>>,
+    done: mpsc::Receiver<()>,
+    readers: usize,
+}
+
+#[derive(Default)]
+struct Kept {
+    bytes: Vec<u8>,
+    /// Everything seen, kept or not.
+    total: u64,
+}
+
+/// Where the check's stdout is shown: rel's stdout, or its stderr when
+/// stdout carries JSON.
+#[derive(Clone, Copy)]
+pub enum Shown {
+    Stdout,
+    Stderr,
+}
+
+impl Capture {
+    /// Starts reading `stdout` and `stderr`: each is shown (stdout where
+    /// `stdout_to` says, stderr on stderr) and kept.
+    pub fn start(
+        stdout: Option<ChildStdout>,
+        stderr: Option<ChildStderr>,
+        stdout_to: Shown,
+        progress: Option<indicatif::ProgressBar>,
+    ) -> Capture {
+        let kept = Arc::new(Mutex::new(Kept::default()));
+        let (tx, done) = mpsc::channel();
+        let mut readers = 0;
+        if let Some(out) = stdout {
+            readers += 1;
+            spawn_reader(out, stdout_to, kept.clone(), tx.clone(), progress.clone());
+        }
+        if let Some(err) = stderr {
+            readers += 1;
+            spawn_reader(err, Shown::Stderr, kept.clone(), tx, progress);
+        }
+        Capture {
+            kept,
+            done,
+            readers,
+        }
+    }
+
+    /// What was kept, once both streams ended. The command's process group
+    /// is dead by now, so the pipes close; a process that left the group
+    /// (`setsid`) could hold them open for ever, so after `grace` the
+    /// output read so far is what is kept.
+    pub fn finish(self, grace: Duration) -> Output {
+        let until = Instant::now() + grace;
+        for _ in 0..self.readers {
+            let left = until.saturating_duration_since(Instant::now());
+            if self.done.recv_timeout(left).is_err() {
+                break;
+            }
+        }
+        let kept = match self.kept.lock() {
+            Ok(k) => k,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        Output {
+            bytes: kept.bytes.clone(),
+            total: kept.total,
+        }
+    }
+}
+
+fn spawn_reader(
+    mut from: impl Read + Send + 'static,
+    shown: Shown,
+    kept: Arc<Mutex<Kept>>,
+    done: mpsc::Sender<()>,
+    progress: Option<indicatif::ProgressBar>,
+) {
+    thread::spawn(move || {
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            let n = match from.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            };
+            // Shown first: a user watching the check sees it as it comes.
+            // A closed terminal is no reason to stop keeping it.
+            let write = || {
+                let _ = match shown {
+                    Shown::Stdout => {
+                        let mut out = std::io::stdout().lock();
+                        out.write_all(&buf[..n]).and_then(|_| out.flush())
+                    }
+                    Shown::Stderr => std::io::stderr().lock().write_all(&buf[..n]),
+                };
+            };
+            // A spinner on the terminal is set aside while the output is
+            // written above it.
+            match &progress {
+                Some(bar) => bar.suspend(write),
+                None => write(),
+            }
+            if let Ok(mut k) = kept.lock() {
+                k.total += n as u64;
+                let room = LIMIT.saturating_sub(k.bytes.len());
+                let take = room.min(n);
+                k.bytes.extend_from_slice(&buf[..take]);
+            }
+        }
+        let _ = done.send(());
+    });
+}
+
+/// What a command printed, as kept.
+pub struct Output {
+    /// The first `LIMIT` bytes.
+    pub bytes: Vec<u8>,
+    /// How many bytes it printed in all.
+    pub total: u64,
+}
+
+impl Output {
+    /// The report file's content: the output kept, then, when it was cut,
+    /// a line saying so.
+    pub fn report_file(&self) -> Vec<u8> {
+        let mut file = self.bytes.clone();
+        if self.total > self.bytes.len() as u64 {
+            if !file.ends_with(b"\n") {
+                file.push(b'\n');
+            }
+            file.extend_from_slice(
+                format!(
+                    "[rel: output cut here: the first {} bytes (1 MiB) of {} are kept]\n",
+                    self.bytes.len(),
+                    self.total
+                )
+                .as_bytes(),
+            );
+        }
+        file
+    }
+}
