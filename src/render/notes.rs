@@ -38,6 +38,12 @@ pub struct Notes {
     pub environment: String,
     pub reached_at: String,
     pub target: Option<String>,
+    /// An update's installation and the version it updates from (section
+    /// 8); null for a release of the pipeline's own environments.
+    pub installation: Option<String>,
+    pub from_version: Option<String>,
+    /// The update path (`simple`, `standard`), null where paths are not used.
+    pub path: Option<String>,
     /// Breaking changes come first in every form.
     pub breaking: Vec<NotesIncident>,
     pub changes: Vec<NotesIncident>,
@@ -79,6 +85,9 @@ pub fn build(r: &Release, incidents: &[Incident]) -> Notes {
         environment: r.environment.clone(),
         reached_at: rfc3339(r.entered_at),
         target: r.target.map(|d| d.to_string()),
+        installation: r.installation.clone(),
+        from_version: r.from_version.clone(),
+        path: r.path.as_ref().map(|p| p.name.as_str().to_string()),
         breaking: breaking.into_iter().map(notes_incident).collect(),
         changes: changes.into_iter().map(notes_incident).collect(),
     }
@@ -161,6 +170,18 @@ pub fn markdown(n: &Notes) -> String {
         md_escape(&n.environment),
         n.reached_at.replace('T', " ").replace('Z', " UTC")
     ));
+    match (&n.installation, &n.path) {
+        (Some(i), path) => out.push_str(&format!(
+            "Update of {} from {}{}.\n\n",
+            md_escape(i),
+            md_escape(n.from_version.as_deref().unwrap_or("?")),
+            path.as_deref()
+                .map(|p| format!(", on the {p} path"))
+                .unwrap_or_default()
+        )),
+        (None, Some(p)) => out.push_str(&format!("On the {p} path.\n\n")),
+        (None, None) => {}
+    }
     if n.breaking.is_empty() && n.changes.is_empty() {
         out.push_str("This release holds no changes.");
         return out;

@@ -277,3 +277,49 @@ fn flags_are_set_and_cleared_and_refused_while_the_release_is_frozen() {
     let audit = env.rel(&["audit"]);
     assert_eq!(audit.code, 0, "{}{}", audit.stdout, audit.stderr);
 }
+
+#[test]
+fn notes_plan_status_and_show_name_the_installation_and_the_path() {
+    let env = with_acme("5.2.1");
+    let id = update(&env, "5.4.0");
+    let notes = env.rel(&["notes", &id]).stdout.clone();
+    assert!(
+        notes.contains("Update of acme from 5.2.1, on the standard path."),
+        "{notes}"
+    );
+    let json = env.rel(&["--json", "notes", &id]).json();
+    assert_eq!(json["installation"], "acme");
+    assert_eq!(json["from_version"], "5.2.1");
+    assert_eq!(json["path"], "standard");
+    let plan = env.rel(&["plan", &id]).stdout.clone();
+    assert!(
+        plan.contains("installation acme (update from 5.2.1)")
+            && plan.contains("path         standard"),
+        "{plan}"
+    );
+    // The plan passes over nothing on the standard path: sandbox is next.
+    let steps = env.rel(&["--json", "plan", &id]).json();
+    assert_eq!(steps["path"], "standard");
+    assert_eq!(steps["steps"][0]["env"], "sandbox");
+    let status = env.rel(&["status"]).stdout.clone();
+    assert!(
+        status.contains("INSTALLATION") && status.contains("PATH") && status.contains("standard"),
+        "{status}"
+    );
+    let show = env.rel(&["show", &id]).stdout.clone();
+    assert!(
+        show.contains("path         standard (set by rules): the hop"),
+        "{show}"
+    );
+
+    // On the simple path the plan leaves the sandbox out.
+    let simple = update(&env, "5.3.0");
+    let steps = env.rel(&["--json", "plan", &simple]).json();
+    let envs: Vec<&str> = steps["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| s["env"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(envs, ["staging", "live"]);
+}
