@@ -435,3 +435,88 @@ fn rollout_makes_one_update_per_installation_in_one_commit() {
     let audit = env.rel(&["audit"]);
     assert_eq!(audit.code, 0, "{}{}", audit.stdout, audit.stderr);
 }
+
+/// Zero-touch for an update: a passing check schedules staging and live in
+/// the installation's own window, and its admins are told.
+#[test]
+fn an_updates_schedules_use_its_window_and_tell_its_admins() {
+    let env = Env::with_pipeline(
+        r#"
+notify = ["admins"]
+
+[roles]
+admins = ["ops@vendor.example"]
+
+[[environments]]
+name = "copy"
+
+[[environments]]
+name = "staging"
+auto_schedule = true
+
+[[environments]]
+name = "live"
+auto_schedule = true
+windows = ["sat 01:00-03:00"]
+"#,
+    );
+    one_commit(
+        &env,
+        &[
+            "installation",
+            "new",
+            "acme",
+            "--version",
+            "5.2.1",
+            "--admin",
+            "it@acme.example",
+            "--window",
+            "sun 02:00-04:00",
+            "--timezone",
+            "America/New_York",
+        ],
+    );
+    let id = one_commit(
+        &env,
+        &[
+            "new",
+            "--installation",
+            "acme",
+            "--version",
+            "5.3.0",
+            "--title",
+            "t",
+        ],
+    )
+    .stdout
+    .trim()
+    .to_string();
+    let log = env.tmp.path().join("events.jsonl");
+    env.git(&[
+        "config",
+        "rel.notify",
+        &format!("cat >> {}", log.to_string_lossy()),
+    ]);
+    one_commit(&env, &["verify", &id, "--passed", "4", "--failed", "0"]);
+    let shown = env.rel(&["--json", "show", &id]).json();
+    let live = shown["schedules"]
+        .as_array()
+        .expect("schedules")
+        .iter()
+        .find(|s| s["env"] == "live")
+        .cloned()
+        .expect("live scheduled");
+    // Sunday 22 Nov 02:00 in New York is 07:00 UTC: acme's window, not the
+    // pipeline's Saturday one.
+    assert_eq!(live["at"], "2026-11-22T07:00:00Z", "{shown}");
+    let events = std::fs::read_to_string(&log).unwrap_or_default();
+    let first: serde_json::Value =
+        serde_json::from_str(events.lines().next().unwrap_or("{}")).expect("event JSON");
+    let told: Vec<&str> = first["recipients"]
+        .as_array()
+        .expect("recipients")
+        .iter()
+        .map(|r| r.as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(told, ["ops@vendor.example", "it@acme.example"], "{events}");
+}
