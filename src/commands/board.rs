@@ -18,6 +18,7 @@ use crate::render::board::{
     self, Board, Card, Column, InstallationRow, ScheduleCard, Step, PAGE_FILE, STYLE_FILE,
 };
 use crate::render::output::{errln, json as json_doc};
+use crate::render::progress::Progress;
 use crate::rules::history::soak_from;
 use crate::rules::plan::plan;
 use crate::rules::schedule::{decide_all, Others};
@@ -56,6 +57,8 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> anyhow::Result<i32> {
             PathBuf::from(DEFAULT_DIR),
         ),
     };
+    // On a terminal, a spinner while the releases are read and decided.
+    let progress = Progress::spinner(ctx.progress, "board: reading the releases in progress");
     let p = ws.pipeline()?;
     let releases = in_progress(&ws)?;
     let mut board = gather(ctx, &p, &releases);
@@ -74,6 +77,7 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> anyhow::Result<i32> {
             timezone: i.timezone,
         })
         .collect();
+    progress.finish();
     let releases = board.release_count();
     if ctx.dry_run {
         errln(&format!(

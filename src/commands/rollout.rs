@@ -18,6 +18,7 @@ use crate::model::installation::Installation;
 use crate::model::path::Hop;
 use crate::model::release::{parse_version, Release};
 use crate::render::output::{errln, json, outln};
+use crate::render::progress::Progress;
 use crate::render::release::release_json;
 use crate::store::{change_for, CommitMessage};
 
@@ -74,7 +75,10 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> anyhow::Result<i32> {
         let breaking = breaking_released(ws, &Hop::between(&lowest, &version))?;
         let mut taken = ws.ids::<Release>()?;
         let mut made: Vec<Release> = Vec::with_capacity(chosen.len());
+        // On a terminal, a bar over the installations.
+        let bar = Progress::bar(ctx.progress, chosen.len() as u64, "rollout: updates");
         for installation in chosen {
+            bar.inc(1);
             let spec = Update {
                 installation,
                 version: &version,
@@ -87,6 +91,7 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> anyhow::Result<i32> {
             taken.push(r.id.clone());
             made.push(r);
         }
+        bar.finish();
         let changes = made
             .iter()
             .map(change_for)
