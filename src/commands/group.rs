@@ -9,6 +9,7 @@ use crate::error::invalid;
 use crate::model::action::Action;
 use crate::model::ids::id_key;
 use crate::model::incident::Incident;
+use crate::rules::history::incident_time_moves_forward;
 use crate::rules::register::effects::{self, Stamp};
 use crate::rules::register::{lists, may_group, may_ungroup, Candidate, Holder};
 use crate::store::{change_for, CommitMessage, Workspace};
@@ -28,6 +29,9 @@ pub fn group(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Resu
             .iter()
             .map(|id| ws.load::<Incident>(id))
             .collect::<anyhow::Result<_>>()?;
+        for i in &incidents {
+            incident_time_moves_forward(i, ctx.now).map_err(invalid)?;
+        }
         let holders = holders(ws, &incidents)?;
         let candidates: Vec<Candidate> = incidents
             .iter()
@@ -163,7 +167,9 @@ pub fn ungroup(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Re
         let mut incidents: Vec<Incident> = Vec::new();
         for id in &ids {
             if let Ok(stored) = ws.resolve::<Incident>(id) {
-                incidents.push(ws.load(&stored)?);
+                let i: Incident = ws.load(&stored)?;
+                incident_time_moves_forward(&i, ctx.now).map_err(invalid)?;
+                incidents.push(i);
             }
         }
         let by = actor.to_string();

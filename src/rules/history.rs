@@ -73,6 +73,31 @@ pub fn time_moves_forward(r: &Release, now: DateTime<Utc>) -> Result<(), String>
     ))
 }
 
+/// The same for an incident: its newest recorded instant (created,
+/// authorised, evidence, components, history) is not after `now`.
+pub fn incident_time_moves_forward(
+    i: &crate::model::incident::Incident,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
+    let last = std::iter::once(i.created_at)
+        .chain(i.authorisation.iter().map(|a| a.at))
+        .chain(i.evidence.iter().map(|e| e.at))
+        .chain(i.components.iter().map(|c| c.at))
+        .chain(i.history.iter().map(|e| e.at))
+        .max()
+        .unwrap_or(i.created_at);
+    if now >= last {
+        return Ok(());
+    }
+    Err(format!(
+        "now ({}) is earlier than the last event of incident {} ({}); history never runs \
+         backwards: check the clock or REL_NOW",
+        now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        i.id,
+        last.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    ))
+}
+
 #[cfg(test)]
 #[path = "history_tests.rs"]
 mod tests;

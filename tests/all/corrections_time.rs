@@ -105,14 +105,18 @@ fn rollback_close_and_unfreeze_before_the_last_event_are_exit_2() {
 }
 
 #[test]
-fn changes_to_incidents_outside_a_release_are_not_held_back() {
+fn changes_to_incidents_outside_a_release_are_held_back_by_their_own_history() {
     let env = Env::with_pipeline(PIPELINE);
     env.rel_env(
         &["incident", "new", "INC-9", "--title", "Nine"],
         &[("REL_NOW", LAST)],
     )
     .ok();
-    // No release records anything about INC-9: nothing to run backwards from.
-    env.rel_env(&["incident", "resolve", "INC-9"], &[("REL_NOW", EARLY)])
+    // No release records anything about INC-9, but its own history does:
+    // a change dated before it would make the register run backwards.
+    backwards(&env, &["incident", "resolve", "INC-9"]);
+    env.rel_env(&["incident", "resolve", "INC-9"], &[("REL_NOW", LAST)])
         .ok();
+    let id = new_release(&env, "1.0.0");
+    backwards(&env, &["group", &id, "INC-9"]);
 }
