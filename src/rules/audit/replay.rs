@@ -247,6 +247,9 @@ fn replay_new(p: &Pipeline, world: &World, id: &str, after: &Release) -> Result<
             }
             Some(i.version.clone())
         }
+        // Manifests written before rel recorded where a release's hop
+        // starts have none: taken as written.
+        None if after.from_version.is_none() => None,
         None => super::paths::last_released_below(world, &version),
     };
     if after.from_version != from.as_ref().map(|v| v.to_string()) {
