@@ -15,6 +15,7 @@ pub mod manifests;
 pub mod output_path;
 pub mod packing;
 pub mod pipeline_file;
+pub mod raw_tree;
 pub mod reads;
 pub mod source;
 pub mod sync;

@@ -7,6 +7,7 @@ mod bounds;
 mod bounds_health;
 mod bounds_output;
 mod cache;
+mod cache_trees;
 mod checked_args;
 mod common;
 mod confirm;
