@@ -56,9 +56,14 @@ pub fn pack_when_needed(repo: &Repository, commit: Oid, paths: &[String]) {
     let mut cmd = Command::new("git");
     cmd.arg("-C").arg(workdir);
     if pack_count(&repo.commondir().join("objects").join("pack")) >= PACK_LIMIT {
-        // Many packs: git's own gc consolidates them (and packs the loose
-        // objects on the way).
-        cmd.args(["gc", "--auto", "--quiet"]);
+        if repo.commondir().join("gc.log").exists() {
+            // gc would do nothing for a day: one pack, as its repack makes.
+            cmd.args(["repack", "-a", "-d", "-l", "-q"]);
+        } else {
+            // Many packs: git's own gc consolidates them (and packs the
+            // loose objects on the way), under its own lock.
+            cmd.args(["gc", "--auto", "--quiet"]);
+        }
     } else {
         // What `git gc --auto` does first, without its two ways of doing
         // nothing here: its estimate counts objects only (a few 2.5 MB
