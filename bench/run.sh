@@ -105,6 +105,10 @@ for size in "${sizes[@]}"; do
     repo=$(repo_of "$size")
     # shellcheck disable=SC1091
     . "$repo/.git/rel-bench.env"
+    # No background packing after the timed writes: a repack started by
+    # one run would be timed as part of the next commands. Repository
+    # growth is measured apart (bench/README.md).
+    git -C "$repo" config gc.auto 0
     base=$(git -C "$repo" rev-parse HEAD)
     reset="git -C $repo reset -q --hard $base"
     # shellcheck disable=SC2064
@@ -149,6 +153,7 @@ EOF
         add_name "rel incident list peak MB" "<= 64 at 100k incidents"
     fi
     $reset
+    git -C "$repo" config --unset gc.auto
 done
 
 echo

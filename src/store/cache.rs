@@ -48,6 +48,16 @@ impl Records {
         self.bytes.get(start..end)
     }
 
+    /// The payload of `blob`, taking the buffer (no copy when it ends the
+    /// file, as the one record of a kept tree does).
+    pub fn into_payload(self, blob: Oid) -> Option<Vec<u8>> {
+        let (start, end) = *self.index.get(&blob)?;
+        let mut bytes = self.bytes;
+        bytes.truncate(end);
+        bytes.drain(..start);
+        Some(bytes)
+    }
+
     #[cfg(test)]
     pub fn len(&self) -> usize {
         self.index.len()

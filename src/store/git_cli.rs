@@ -80,6 +80,33 @@ pub fn changed_paths(workdir: &Path, pathspecs: &[String]) -> anyhow::Result<Vec
     status(workdir, pathspecs, true)
 }
 
+/// Paths under `pathspecs` (with magic, such as `:(glob)releases/*`) whose
+/// index entry differs from HEAD or whose work-tree file's stat differs
+/// from its index entry (`git diff-index HEAD`): a superset of the tracked
+/// files `git status` reports (a file only touched is listed too), without
+/// refreshing the index or looking for untracked files.
+pub fn differ_from_head(workdir: &Path, pathspecs: &[String]) -> anyhow::Result<Vec<String>> {
+    let out = run_git(
+        workdir,
+        &[
+            "diff-index",
+            "--name-only",
+            "-z",
+            "--ignore-submodules=all",
+            "--no-renames",
+            "HEAD",
+        ],
+        pathspecs,
+        Paths::Args,
+        false,
+    )?;
+    Ok(out
+        .split(|b| *b == 0)
+        .filter(|r| !r.is_empty())
+        .map(|r| String::from_utf8_lossy(r).into_owned())
+        .collect())
+}
+
 /// `changed_paths` for pathspecs with magic such as `:(glob)releases/*`.
 pub fn changed_matching(workdir: &Path, pathspecs: &[String]) -> anyhow::Result<Vec<String>> {
     status(workdir, pathspecs, false)

@@ -2,7 +2,9 @@
 //! on (see `source`). Loading is linear in the number of files; reading and
 //! parsing are spread over the cores.
 
-use std::collections::HashMap;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
@@ -48,6 +50,12 @@ impl Stored for Installation {
     }
 }
 
+fn key_hash(key: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
+}
+
 /// The relative path of an item's file.
 pub fn file_of<T: Stored>(id: &str) -> String {
     format!("{}/{id}.toml", T::DIR)
@@ -57,8 +65,11 @@ impl Workspace {
     /// The files of T's folder with their validated ids, unique
     /// case-insensitively, in id order.
     pub(super) fn listed<T: Stored>(&self) -> anyhow::Result<Vec<(String, FileRef)>> {
-        let mut listed = Vec::new();
-        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut listed: Vec<(String, FileRef)> = Vec::new();
+        // Hashes of the ids' keys; the rare equal hash is checked against
+        // the ids themselves (100,000 incidents without a second copy of
+        // their ids).
+        let mut seen: HashSet<u64> = HashSet::new();
         for file in self.list_rel_dir(T::DIR)? {
             let Some(stem) = file.name.strip_suffix(".toml") else {
                 continue;
@@ -69,7 +80,13 @@ impl Workspace {
             let stem = stem.to_string();
             validate_id(T::WHAT, &stem)
                 .map_err(|m| invalid(format!("{}/{}: {m}", T::DIR, file.name)))?;
-            if let Some(other) = seen.insert(id_key(&stem), stem.clone()) {
+            let key = id_key(&stem);
+            let twin = if seen.insert(key_hash(&key)) {
+                None
+            } else {
+                listed.iter().find(|(id, _)| id_key(id) == key)
+            };
+            if let Some((other, _)) = twin {
                 return Err(invalid(format!(
                     "{}: {} ids {other:?} and {stem:?} differ only by case; ids must be unique ignoring case",
                     T::DIR,

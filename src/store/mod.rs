@@ -16,6 +16,7 @@ pub mod output_dir;
 pub mod output_path;
 pub mod packing;
 pub mod pipeline_file;
+pub mod raw_tree;
 pub mod reads;
 pub mod signatures;
 pub mod source;

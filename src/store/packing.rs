@@ -9,9 +9,10 @@
 //! The count is estimated from one of the 256 object folders, as git does.
 //! The size cannot be (a few large trees among small objects): rel adds up
 //! the loose objects of its own commits in `.git/rel/loose-bytes` (written
-//! under rel's lock). Packing is `git gc --auto` started in the background
-//! (it takes git's own gc lock and detaches): the command that made the
-//! commit never waits for it.
+//! under rel's lock). Packing is `git repack -d -l` (what `git gc --auto`
+//! runs first: the loose objects into one more pack) started in the
+//! background, or `git gc --auto` once there are many packs: the command
+//! that made the commit never waits for it.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -54,16 +55,41 @@ pub fn pack_when_needed(repo: &Repository, commit: Oid, paths: &[String]) {
     let workdir = repo.workdir().unwrap_or(repo.path());
     let mut cmd = Command::new("git");
     cmd.arg("-C").arg(workdir);
-    if over_size && !over_count {
-        // Past rel's size threshold only: as if git's count were passed.
-        cmd.args(["-c", "gc.auto=1"]);
+    if pack_count(&repo.commondir().join("objects").join("pack")) >= PACK_LIMIT {
+        if repo.commondir().join("gc.log").exists() {
+            // gc would do nothing for a day: one pack, as its repack makes.
+            cmd.args(["repack", "-a", "-d", "-l", "-q"]);
+        } else {
+            // Many packs: git's own gc consolidates them (and packs the
+            // loose objects on the way), under its own lock.
+            cmd.args(["gc", "--auto", "--quiet"]);
+        }
+    } else {
+        // What `git gc --auto` does first, without its two ways of doing
+        // nothing here: its estimate counts objects only (a few 2.5 MB
+        // trees never pass it), and a `gc.log` left by an earlier
+        // background gc stops it for a day.
+        cmd.args(["repack", "-d", "-l", "-q"]);
     }
-    cmd.args(["gc", "--auto", "--quiet"])
-        .stdin(Stdio::null())
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    // Not waited for: git detaches and finishes on its own.
+    // Not waited for: the command's answer does not depend on it.
     let _ = cmd.spawn();
+}
+
+/// git's `gc.autoPackLimit` default.
+const PACK_LIMIT: usize = 50;
+
+fn pack_count(folder: &Path) -> usize {
+    std::fs::read_dir(folder)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".pack"))
+                .count()
+        })
+        .unwrap_or(0)
 }
 
 /// Number of loose objects in one object folder.

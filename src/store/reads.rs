@@ -18,7 +18,7 @@ pub struct Reads {
     /// Off until a reading command asks for the note.
     on: std::cell::Cell<bool>,
     files: RefCell<BTreeMap<String, Option<Oid>>>,
-    dirs: RefCell<BTreeMap<String, BTreeSet<String>>>,
+    dirs: RefCell<BTreeMap<String, Names>>,
     /// Folders whose every file's facts the answer used (a listing).
     facts: RefCell<BTreeSet<String>>,
 }
@@ -36,7 +36,7 @@ impl Reads {
 
     pub fn listed_dir(&self, dir: &str, files: &[FileRef]) {
         if self.on.get() {
-            let names = files.iter().map(|f| f.name.clone()).collect();
+            let names = Names::new(files.iter().map(|f| f.name.as_str()));
             self.dirs.borrow_mut().insert(dir.to_string(), names);
         }
     }
@@ -71,18 +71,75 @@ impl Reads {
             }
         }
         for (dir, names) in self.dirs.borrow().iter() {
-            let on_disk: BTreeSet<String> = match std::fs::read_dir(root.join(dir)) {
-                Ok(entries) => entries
-                    .flatten()
-                    .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
-                    .filter_map(|e| e.file_name().to_str().map(str::to_string))
-                    .collect(),
-                Err(_) => BTreeSet::new(),
-            };
-            for name in on_disk.symmetric_difference(names) {
-                suspects.insert(format!("{dir}/{name}"));
+            // Streamed: a folder of 100,000 incidents is compared without a
+            // second list of its names.
+            let mut seen = vec![false; names.len()];
+            if let Ok(entries) = std::fs::read_dir(root.join(dir)) {
+                for entry in entries.flatten() {
+                    if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                        continue;
+                    }
+                    let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                        continue;
+                    };
+                    match names.find(&name) {
+                        Some(i) => seen[i] = true,
+                        None => {
+                            suspects.insert(format!("{dir}/{name}"));
+                        }
+                    }
+                }
+            }
+            for (i, seen) in seen.iter().enumerate() {
+                if !seen {
+                    suspects.insert(format!("{dir}/{}", names.get(i)));
+                }
             }
         }
         suspects.into_iter().collect()
+    }
+}
+
+/// A folder's file names, sorted, in one buffer (100,000 names in 1.8 MB
+/// instead of 100,000 strings).
+#[derive(Debug, Default)]
+pub struct Names {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Names {
+    fn new<'a>(names: impl Iterator<Item = &'a str>) -> Names {
+        let mut sorted: Vec<&str> = names.collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut all = Names::default();
+        for name in sorted {
+            all.text.push_str(name);
+            all.ends.push(all.text.len());
+        }
+        all
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    fn find(&self, name: &str) -> Option<usize> {
+        let (mut low, mut high) = (0, self.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            match self.get(mid).cmp(name) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
     }
 }

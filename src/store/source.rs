@@ -9,11 +9,14 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::{Oid, Repository, Tree};
+use std::sync::Arc;
+
+use git2::{Oid, Repository};
 
 use crate::error::invalid;
 
-use super::workspace::Workspace;
+use super::raw_tree::{normal_mode, RawTree};
+use super::workspace::{Workspace, INCIDENTS_DIR, RELEASES_DIR};
 
 /// The state rel decides on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,21 +181,24 @@ impl Workspace {
         keep_trees_in_cache();
         match self.source {
             Source::Tree(None) => Ok(None),
-            Source::Tree(Some(tree)) => {
-                let root = self.repo.find_tree(tree)?;
-                self.kind_in_tree(&root, relative)
-            }
+            Source::Tree(Some(tree)) => self.kind_in_tree(tree, relative),
             Source::WorkTree => self.kind_on_disk(relative),
         }
     }
 
-    fn kind_in_tree(&self, root: &Tree, relative: &str) -> anyhow::Result<Option<Kind>> {
+    fn kind_in_tree(&self, root: Oid, relative: &str) -> anyhow::Result<Option<Kind>> {
         let full = self.repo_path(relative);
         let parts: Vec<&str> = full.split('/').filter(|p| !p.is_empty()).collect();
-        let mut current = root.clone();
+        let mut current = root;
         let prefix_len = parts.len() - relative.split('/').filter(|p| !p.is_empty()).count();
         for (i, part) in parts.iter().enumerate() {
-            let Some((mode, id)) = current.get_name(part).map(|e| (e.filemode(), e.id())) else {
+            let folder = if i < prefix_len {
+                String::new()
+            } else {
+                parts[prefix_len..i].join("/")
+            };
+            let tree = self.raw_tree(current, &folder)?;
+            let Some((mode, id)) = tree.get(part) else {
                 return Ok(None);
             };
             let shown = if i < prefix_len {
@@ -206,7 +212,7 @@ impl Workspace {
                     if last {
                         return Ok(Some(Kind::Folder(Some(id))));
                     }
-                    current = self.repo.find_tree(id)?;
+                    current = id;
                 }
                 0o100644 | 0o100755 if last => return Ok(Some(Kind::File(Some(id)))),
                 0o100644 | 0o100755 => {
@@ -223,7 +229,24 @@ impl Workspace {
                 }
             }
         }
-        Ok(Some(Kind::Folder(Some(current.id()))))
+        Ok(Some(Kind::Folder(Some(current))))
+    }
+
+    /// Tree `id`, which is rel's folder `folder` (relative to the release
+    /// root; empty above it), read once per process; the two large folders
+    /// go through the tree cache.
+    fn raw_tree(&self, id: Oid, folder: &str) -> anyhow::Result<Arc<RawTree>> {
+        let slot = match folder {
+            RELEASES_DIR => Some("releases"),
+            INCIDENTS_DIR => Some("incidents"),
+            _ => None,
+        };
+        let what = if folder.is_empty() {
+            format!("tree {id}")
+        } else {
+            format!("{folder}: tree {id}")
+        };
+        self.trees.get(&self.repo, id, slot, &what)
     }
 
     fn kind_on_disk(&self, relative: &str) -> anyhow::Result<Option<Kind>> {
@@ -258,42 +281,20 @@ impl Workspace {
         Ok(Some(Kind::Folder(None)))
     }
 
-    /// The files of a tree, read from its raw object: a folder of 100,000
+    /// The files of a tree, from its raw object: a folder of 100,000
     /// incidents is listed without libgit2 building (and caching) an entry
     /// per file.
     fn list_tree(&self, dir: &str, tree: Oid) -> anyhow::Result<Vec<FileRef>> {
-        let odb = self.repo.odb()?;
-        let object = odb.read(tree)?;
-        let mut raw = object.data();
+        let raw = self.raw_tree(tree, dir)?;
         let mut files = Vec::new();
-        let corrupt = || anyhow::anyhow!("{dir}: tree {tree} is corrupt");
-        while !raw.is_empty() {
-            // `<mode in octal> <name>\0<20-byte id>`
-            let space = raw.iter().position(|&b| b == b' ').ok_or_else(corrupt)?;
-            let nul = raw.iter().position(|&b| b == 0).ok_or_else(corrupt)?;
-            let (mode, name, id) = (
-                raw.get(..space).ok_or_else(corrupt)?,
-                raw.get(space + 1..nul).ok_or_else(corrupt)?,
-                raw.get(nul + 1..nul + 21).ok_or_else(corrupt)?,
-            );
-            raw = &raw[nul + 21..];
+        for (mode, name, id) in raw.entries() {
             let Ok(name) = std::str::from_utf8(name) else {
                 continue;
             };
-            // As libgit2 reads modes: any regular file is a file (old
-            // gits wrote 100664).
-            let mode = std::str::from_utf8(mode)
-                .ok()
-                .and_then(|m| u32::from_str_radix(m, 8).ok())
-                .ok_or_else(corrupt)?;
-            let kind = match mode & 0o170000 {
-                0o100000 => 0o100644,
-                other => other,
-            };
-            match kind {
-                0o100644 => files.push(FileRef {
+            match normal_mode(mode) {
+                0o100644 | 0o100755 => files.push(FileRef {
                     name: name.to_string(),
-                    blob: Some(Oid::from_bytes(id)?),
+                    blob: Some(id),
                 }),
                 0o120000 if name.ends_with(".toml") => {
                     return Err(not_followed(&join(dir, name), "a symbolic link"))
@@ -303,6 +304,9 @@ impl Workspace {
                 }
                 _ => {}
             }
+        }
+        if raw.len() > FORGET_LISTED_FROM {
+            self.trees.forget(tree);
         }
         Ok(files)
     }
@@ -329,6 +333,10 @@ impl Workspace {
         Ok(files)
     }
 }
+
+/// A listed tree with more entries than this is not kept in memory after
+/// its listing (a look-up in it reads it again, from the tree cache).
+const FORGET_LISTED_FROM: usize = 10_000;
 
 /// libgit2 keeps in its object cache only trees up to 4 KB: the
 /// `releases/incidents` tree (4.3 MB for 100,000 incidents) was read and

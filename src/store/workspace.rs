@@ -34,6 +34,8 @@ pub struct Workspace {
     pub shared: Option<Shared>,
     /// What a reading command's answer used (for the uncommitted-edits note).
     pub(super) reads: Reads,
+    /// Trees read so far (the large ones through the tree cache).
+    pub(super) trees: super::raw_tree::Trees,
     _lock: Option<Lock>,
 }
 
@@ -205,6 +207,7 @@ impl Workspace {
             source: Source::Tree(head_tree),
             shared: None,
             reads: Reads::default(),
+            trees: Default::default(),
             _lock: lock,
         })
     }

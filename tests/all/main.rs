@@ -12,6 +12,7 @@ mod bounds;
 mod bounds_health;
 mod bounds_output;
 mod cache;
+mod cache_trees;
 mod checked_args;
 mod common;
 mod confirm;
