@@ -144,7 +144,8 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// A program as the test machine has it: `git`, so a page can start with
-/// `git init`, and `cp` to put a file in place.
+/// `git init`, `cp` to put a file in place, `ls` to show what a command
+/// wrote, and `head` to show the start of a file.
 fn program(name: &str) -> PathBuf {
     let path = std::env::var_os("PATH").expect("PATH is set");
     std::env::split_paths(&path)
@@ -202,6 +203,8 @@ fn the_guide_runs() {
             .register_bin("rel", PathBuf::from(env!("CARGO_BIN_EXE_rel")))
             .register_bin("git", program("git"))
             .register_bin("cp", program("cp"))
+            .register_bin("ls", program("ls"))
+            .register_bin("head", program("head"))
             .env("HOME", home.to_string_lossy().into_owned())
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
