@@ -27,6 +27,12 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     for (role, members) in &pipeline.roles {
         outln(&format!("role {role}: {}", members.join(", ")))?;
     }
+    if pipeline.uses_paths() {
+        outln(&format!(
+            "paths: the simple path takes a hop of at most {}",
+            pipeline.simple_max_hop
+        ))?;
+    }
     let mut table = new_table(ctx, &["#", "environment", "rules"]);
     for (n, e) in pipeline.environments.iter().enumerate() {
         let rules = rule_lines(e);

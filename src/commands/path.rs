@@ -94,6 +94,12 @@ pub fn run(ctx: &Context, args: &PathArgs) -> anyhow::Result<i32> {
         let mut message = CommitMessage::new(Action::Path, &format!("{} {wanted}", release.id));
         message.release = Some(release.id.clone());
         message.reason = Some(reason.as_str().to_string());
+        let moved = back.map(|_| {
+            format!(
+                "{} goes back from {from} to {}, the first standard-path environment it has not been through",
+                release.id, release.environment
+            )
+        });
         if back.is_some() {
             message.body.push(format!(
                 "Back from {from} to {}, the first standard-path environment it has not been through",
@@ -101,11 +107,11 @@ pub fn run(ctx: &Context, args: &PathArgs) -> anyhow::Result<i32> {
             ));
             message.env = Some(release.environment.clone());
         }
-        Ok(Decision::commit(
-            vec![change_for(&release)?],
-            message,
-            (release, d),
-        ))
+        let decision = Decision::commit(vec![change_for(&release)?], message, (release, d));
+        Ok(match moved {
+            Some(line) => decision.note(line),
+            None => decision,
+        })
     })?;
     print(ctx, &release, &d)
 }

@@ -97,6 +97,10 @@ pub fn rule_lines(e: &Environment) -> Vec<String> {
     if e.repeatable {
         lines.push("repeatable: another round with `rel repeat`".into());
     }
+    if !e.paths.is_empty() {
+        let paths: Vec<&str> = e.paths.iter().map(|p| p.as_str()).collect();
+        lines.push(format!("only on the {} path", paths.join(" and ")));
+    }
     // Only when narrowed: by default every overridable rule may be set aside.
     if !RuleCode::OVERRIDABLE
         .iter()

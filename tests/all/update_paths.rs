@@ -224,6 +224,17 @@ fn reclassifying_to_standard_moves_the_update_back_in_the_same_commit() {
         "{}",
         run.stdout
     );
+    assert!(
+        run.stderr.contains("goes back from staging to sandbox"),
+        "{}",
+        run.stderr
+    );
+    let pipeline = env.rel(&["env"]).stdout.clone();
+    assert!(
+        pipeline.contains("only on the standard path")
+            && pipeline.contains("the simple path takes a hop of at most 0 major, 1 minor"),
+        "{pipeline}"
+    );
     let shown = env.rel(&["--json", "show", &id]).json();
     assert_eq!(shown["environment"], "sandbox");
     assert_eq!(shown["path"], "standard");
