@@ -3,6 +3,7 @@
 
 mod approvals_expire;
 mod audit;
+mod audit_injected;
 mod audit_schedules;
 mod board;
 mod board_a11y;

@@ -373,7 +373,14 @@ fn apply(
                 remaining, used, ..
             } = verdict.overridden(&overrides);
             check(remaining)?;
-            moves::promote(r, &target.name, &used, t.reason.as_deref(), stamp);
+            match &t.schedule {
+                // `rel due --apply`: the schedule carried out, consumed.
+                Some(at) => {
+                    let s = carried_out(r, &target.name, at, now)?;
+                    crate::rules::due::apply(r, &s, stamp);
+                }
+                None => moves::promote(r, &target.name, &used, t.reason.as_deref(), stamp),
+            }
         }
         Action::Approve => {
             let index = env_index(p, t)?;
@@ -581,4 +588,31 @@ fn grouped_ids(after: &Release) -> Result<Vec<String>, Stop> {
             after.id
         ))),
     }
+}
+
+/// The schedule into `env` a promotion by `rel due --apply` says it carried
+/// out (`Rel-Schedule: at`): booked in the parent state, and due by `now`.
+fn carried_out(
+    r: &Release,
+    env: &str,
+    at: &str,
+    now: DateTime<Utc>,
+) -> Result<crate::model::schedule::Schedule, Stop> {
+    let s = r
+        .schedule_for(env)
+        .ok_or_else(|| Refused(format!("{} is not scheduled into {env}", r.id)))?;
+    if instant(s.at) != at {
+        return Err(Altered(format!(
+            "Rel-Schedule says {at}, but {} is scheduled into {env} at {}",
+            r.id,
+            instant(s.at)
+        )));
+    }
+    if s.at > now {
+        return Err(Refused(format!(
+            "{}'s schedule into {env} at {at} was not due yet",
+            r.id
+        )));
+    }
+    Ok(s.clone())
 }
