@@ -348,11 +348,26 @@ impl Workspace {
     /// Moves the branch to `commit_id` only if it still points where it did
     /// when rel read it (compare and swap).
     fn move_branch(&self, branch: &str, commit_id: Oid, log: &str) -> anyhow::Result<()> {
-        let result = match self.head_at_open {
-            Some(old) => self
-                .repo
-                .reference_matching(branch, commit_id, true, old, log),
-            None => self.repo.reference(branch, commit_id, false, log),
+        // A ref held for a moment by another git (a background `git gc`
+        // packing refs, a fetch) is waited for, a few seconds at most; the
+        // swap itself still only happens from where rel read the branch.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let result = loop {
+            let tried = match self.head_at_open {
+                Some(old) => self
+                    .repo
+                    .reference_matching(branch, commit_id, true, old, log),
+                None => self.repo.reference(branch, commit_id, false, log),
+            };
+            match tried {
+                Err(e)
+                    if e.code() == git2::ErrorCode::Locked
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => break other,
+            }
         };
         match result {
             Ok(_) => Ok(()),

@@ -47,6 +47,7 @@ mod promotion_moves;
 mod promotion_overrides;
 mod promotion_time;
 mod promotion_views;
+mod ref_lock;
 mod register;
 mod register_group;
 mod repeat;
