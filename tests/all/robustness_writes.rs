@@ -73,6 +73,7 @@ fn repo() -> Env {
         &["new", "--version", "3.0.0", "--title", "Three"],
         &["cancel", R3, "--reason", "not needed"],
         &["checklist", "add", R1, "--env", "live", "Keys handed over"],
+        &["installation", "new", "globex", "--version", "1.0.0"],
     ] {
         env.rel(args).ok();
     }
@@ -280,6 +281,67 @@ const WRITERS: &[Writer] = &[
         R2_FILE,
         Some(&["untick", R3, "--env", "live", "1", "--reason", "r"]),
         &["untick", R1, "--env", "live", "1", "--reason", "r"],
+    ),
+    // Installations, update paths, incident flags (contract section 8).
+    w(
+        &["installation", "new", "acme", "--version", "1.0.0"],
+        "",
+        None,
+        &["installation", "new", "acme", "--version", "one"],
+    ),
+    w(
+        &["installation", "set", "globex", "--version", "1.1.0"],
+        "releases/installations/globex.toml",
+        None,
+        &["installation", "set", "globex", "--timezone", "Mars/Base"],
+    ),
+    w(
+        &[
+            "new",
+            "--installation",
+            "globex",
+            "--version",
+            "1.5.0",
+            "--title",
+            "t",
+        ],
+        "",
+        None,
+        &[
+            "new",
+            "--installation",
+            "globex",
+            "--version",
+            "0.9.0",
+            "--title",
+            "t",
+        ],
+    ),
+    w(
+        &["rollout", "--version", "2.0.0", "--title", "t"],
+        "",
+        None,
+        &[
+            "rollout",
+            "--version",
+            "0.5.0",
+            "--title",
+            "t",
+            "--installation",
+            "globex",
+        ],
+    ),
+    w(
+        &["path", R1, "--set", "standard", "--reason", "dry run"],
+        R1_FILE,
+        Some(&["path", R3, "--set", "standard", "--reason", "dry run"]),
+        &["path", R1, "--set", "scenic", "--reason", "dry run"],
+    ),
+    w(
+        &["incident", "flag", "INC-2", "breaking"],
+        INC2,
+        Some(&["incident", "flag", "INC-4", "breaking"]),
+        &["incident", "flag", "INC-2", "sparkly"],
     ),
 ];
 
