@@ -520,3 +520,52 @@ windows = ["sat 01:00-03:00"]
         .collect();
     assert_eq!(told, ["ops@vendor.example", "it@acme.example"], "{events}");
 }
+
+#[test]
+fn a_bad_installation_file_is_named_with_its_line_and_nothing_is_written() {
+    let env = two_installations();
+    env.write(
+        "releases/installations/acme.toml",
+        "name = \"acme\"\nversion = \"5.2.1\"\nwindows = [\"someday 25:00-26:00\"]\n",
+    );
+    env.commit_all("hand edit: a bad window");
+    let run = refused(
+        &env,
+        &[
+            "new",
+            "--installation",
+            "acme",
+            "--version",
+            "5.3.0",
+            "--title",
+            "t",
+        ],
+        2,
+    );
+    assert!(
+        run.stderr.contains("releases/installations/acme.toml") && run.stderr.contains("someday"),
+        "{}",
+        run.stderr
+    );
+    env.write(
+        "releases/installations/acme.toml",
+        "name = \"acme\"\nversion = [\n",
+    );
+    env.commit_all("hand edit: half-written");
+    let run = refused(&env, &["installation", "list"], 2);
+    assert!(
+        run.stderr.contains("releases/installations/acme.toml:"),
+        "{}",
+        run.stderr
+    );
+    // A link where an installation's file belongs is not followed.
+    std::fs::remove_file(env.path("releases/installations/acme.toml")).expect("rm");
+    std::os::unix::fs::symlink(
+        "/etc/hostname",
+        env.path("releases/installations/acme.toml"),
+    )
+    .expect("symlink");
+    env.commit_all("a link");
+    let run = refused(&env, &["status"], 2);
+    assert!(run.stderr.contains("acme.toml"), "{}", run.stderr);
+}
