@@ -7,13 +7,14 @@ use serde_json::json;
 
 use crate::context::Context;
 use crate::model::action::Trailers;
+use crate::model::installation::Installation;
 use crate::render::output::{errln, json, outln};
 use crate::render::progress::Progress;
 use crate::render::time::rfc3339;
 use crate::rules::audit::{inconsistencies, judge, Found, Recorded, Signed, World};
 use crate::store::audit_walk::{FileState, WalkedCommit};
 use crate::store::signatures;
-use crate::store::Workspace;
+use crate::store::{file_of, Workspace};
 
 use super::shared::audit_state::{fold, parse};
 
@@ -127,6 +128,11 @@ fn judge_commit(
         incidents: parsed.incidents.clone(),
         pipeline_changed: parsed.pipeline.is_some(),
         reports: parsed.reports.clone(),
+        installations: parsed
+            .installations
+            .iter()
+            .map(|(id, _)| file_of::<Installation>(id))
+            .collect(),
         signature,
     };
     let commit = c.id.to_string();

@@ -206,13 +206,7 @@ pub fn make_update_with(
         ));
     }
     let hop = Hop::between(&from, spec.version);
-    let kind = spec.kind.unwrap_or(if hop.major > 0 {
-        Kind::Major
-    } else if hop.minor > 0 {
-        Kind::Minor
-    } else {
-        Kind::Patch
-    });
+    let kind = spec.kind.unwrap_or(hop.kind());
     let by = actor.to_string();
     let mut release = moves::create(
         &NewRelease {

@@ -111,7 +111,7 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> anyhow::Result<i32> {
             ));
         }
         message.env = Some(pipeline.first().name.clone());
-        Ok(Decision::commit(changes, message, (made, passed.clone())))
+        Ok(Decision::commit(changes, message, (made, passed)))
     })?;
     for p in &passed {
         errln(&format!("passed over: {p}, not below {version}"));

@@ -160,6 +160,19 @@ impl Hop {
         }
     }
 
+    /// The kind of release the hop makes: an update's kind (7.4.3 -> 7.6.1
+    /// is minor, not the patch its version alone would say).
+    pub fn kind(&self) -> super::release::Kind {
+        use super::release::Kind;
+        if self.major > 0 {
+            Kind::Major
+        } else if self.minor > 0 {
+            Kind::Minor
+        } else {
+            Kind::Patch
+        }
+    }
+
     /// "2 minor", "1 major", "3 patch", "none".
     pub fn size(&self) -> String {
         if self.major > 0 {

@@ -569,3 +569,29 @@ fn a_bad_installation_file_is_named_with_its_line_and_nothing_is_written() {
     let run = refused(&env, &["status"], 2);
     assert!(run.stderr.contains("acme.toml"), "{}", run.stderr);
 }
+
+#[test]
+fn an_installation_changed_by_hand_is_a_hand_edit_in_the_audit() {
+    let env = two_installations();
+    assert_eq!(env.rel(&["audit"]).code, 0);
+    let path = "releases/installations/acme.toml";
+    env.write(
+        path,
+        &env.read(path)
+            .replace("version = \"5.2.1\"", "version = \"9.0.0\""),
+    );
+    env.commit_all("hand edit: acme runs 9.0.0");
+    let run = env.rel(&["--json", "audit"]);
+    run.code(1);
+    let findings = run.json()["findings"].clone();
+    let findings = findings.as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["finding"], "hand-edit");
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("releases/installations/acme.toml"),
+        "{findings:?}"
+    );
+}

@@ -65,11 +65,8 @@ pub fn redecide(
     at: DateTime<Utc>,
     by: &str,
 ) -> anyhow::Result<bool> {
-    let by_person = r
-        .path
-        .as_ref()
-        .is_some_and(|p| p.set_by == crate::model::path::SetBy::Person);
-    if by_person || !pipeline.uses_paths() {
+    // A person's choice stands (`record_if_changed` keeps it).
+    if !pipeline.uses_paths() {
         return Ok(false);
     }
     let d = decision(ws, pipeline, r, changed)?;

@@ -96,6 +96,15 @@ pub fn hand_edits(before: &World, rec: &Recorded, bad_trailers: Option<&String>)
             format!("{how}: {}", describe(&path, before.incident(id), after)),
         ));
     }
+    for path in &rec.installations {
+        // An installation's version, approvers and windows decide its
+        // updates: rel changes them only with `installation`, `close`.
+        found.push(Found::new(
+            FindingKind::HandEdit,
+            None,
+            format!("{how}: the installation file {path} changed"),
+        ));
+    }
     for path in &rec.reports {
         // releases/reports/<R>/<env>-<N>.log names its release.
         let release = path.split('/').nth(2);

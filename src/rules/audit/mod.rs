@@ -76,6 +76,8 @@ pub struct Recorded {
     pub pipeline_changed: bool,
     /// Health report files (`releases/reports/...`) the commit changed.
     pub reports: Vec<String>,
+    /// Installation files (`releases/installations/...`) the commit changed.
+    pub installations: Vec<String>,
     /// The commit's signature as git judged it; None when the parent's
     /// policy does not ask for signed commits (`[audit] require_signed`).
     pub signature: Option<Signed>,
@@ -169,8 +171,10 @@ fn unsigned(rec: &Recorded) -> Option<Found> {
 }
 
 fn judge_change(before: &World, rec: &Recorded) -> Vec<Found> {
-    let touches_state =
-        !rec.releases.is_empty() || !rec.incidents.is_empty() || !rec.reports.is_empty();
+    let touches_state = !rec.releases.is_empty()
+        || !rec.incidents.is_empty()
+        || !rec.reports.is_empty()
+        || !rec.installations.is_empty();
     match &rec.trailers {
         None if touches_state => compare::hand_edits(before, rec, None),
         None => Vec::new(), // a policy change alone: listed, not a finding
