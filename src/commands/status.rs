@@ -31,26 +31,11 @@ pub fn run(ctx: &Context, installation: Option<&str>) -> anyhow::Result<i32> {
     let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     let only = super::installation::filter(&ws, installation)?;
-    // The archive is known by its facts (cached per blob); only the
-    // releases in progress are read in full, and their files decide.
-    let listed = ws.facts::<Release>()?;
-    let mut heads: Vec<ReleaseHead> = Vec::with_capacity(listed.len());
-    let mut all: Vec<Release> = Vec::new();
-    for l in &listed {
-        if l.facts.state.in_progress() {
-            let r: Release = ws.parse_listed(&l.file)?;
-            heads.push(ReleaseHead::from(&r));
-            all.push(r);
-        } else {
-            heads.push(ReleaseHead {
-                id: l.facts.id.clone(),
-                state: l.facts.state,
-                environment: l.facts.environment.clone(),
-                installation: l.facts.installation.clone(),
-            });
-        }
-    }
-    drop(listed);
+    // Only the releases in progress are read (the set kept per tree says
+    // which; each is read from its blob and its state checked): the
+    // archive is not, whatever its size.
+    let all: Vec<Release> = ws.releases_in_progress()?;
+    let heads: Vec<ReleaseHead> = all.iter().map(ReleaseHead::from).collect();
     let rows: Vec<Row> = all
         .iter()
         .filter(|r| r.state.in_progress())

@@ -58,6 +58,16 @@ impl Records {
         Some(bytes)
     }
 
+    /// The one record of a part that holds one (a kept tree, a listing),
+    /// whatever its key.
+    pub fn into_only(self) -> Option<(Oid, Vec<u8>)> {
+        if self.index.len() != 1 {
+            return None;
+        }
+        let blob = *self.index.keys().next()?;
+        Some((blob, self.into_payload(blob)?))
+    }
+
     #[cfg(test)]
     pub fn len(&self) -> usize {
         self.index.len()

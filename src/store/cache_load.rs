@@ -9,6 +9,7 @@ use crate::model::release::Release;
 use super::cache::{self, Records};
 use super::cache_facts::{Facts, IncidentFacts, ReleaseFacts};
 use super::manifests::{par_chunks, parse_item, scan_head, ReleaseHead, Stored};
+use super::open_set::Depth;
 use super::source::{FileRef, Source};
 use super::workspace::Workspace;
 
@@ -53,7 +54,7 @@ impl Workspace {
         cache::folder(self.repo.commondir())
     }
 
-    fn reads_tree(&self) -> bool {
+    pub(super) fn reads_tree(&self) -> bool {
         matches!(self.source, Source::Tree(_))
     }
 
@@ -119,14 +120,28 @@ impl Workspace {
         Ok(all)
     }
 
-    /// State and environment of every release, in id order: what the
-    /// `exclusive` rule needs. From the cache where it has them; a release
+    /// State and environment of the releases in progress, in id order:
+    /// what the `exclusive` rule needs. From the set of releases in
+    /// progress kept for this tree (`open_set`), each read again from its
+    /// blob; with `--worktree`, from every file.
+    pub fn release_heads(&self) -> anyhow::Result<Vec<ReleaseHead>> {
+        if let Some(heads) = self.heads_from_open_set()? {
+            return Ok(heads);
+        }
+        Ok(self
+            .all_release_heads()?
+            .into_iter()
+            .filter(|h| h.state.in_progress())
+            .collect())
+    }
+
+    /// State and environment of every release, in id order. From the cache where it has them; a release
     /// the cache says is in progress is read again from its blob (the
     /// answer never rests on the cache for a release it names). Other
     /// files: their top lines, or a full parse for any file not in rel's
     /// canonical shape, as before the cache. A few missing files (a change
     /// since the cache was written) are parsed in full and cached.
-    pub fn release_heads(&self) -> anyhow::Result<Vec<ReleaseHead>> {
+    pub(super) fn all_release_heads(&self) -> anyhow::Result<Vec<ReleaseHead>> {
         let listed = self.listed::<Release>()?;
         let records = if self.reads_tree() {
             cache::load(&self.cache_folder(), Release::PART)
@@ -204,16 +219,21 @@ impl Workspace {
     }
 
     /// Every release still in progress (open or frozen), fully parsed, in
-    /// id order: what schedules are decided with. The facts say which are
-    /// in progress; each of those is read from its blob and checked again
-    /// (the answer never rests on the cache), the archive never parsed.
+    /// id order: what `status` and the schedules are decided with. The set
+    /// kept for this tree (`open_set`) says which are in progress; each of
+    /// those is read from its blob and checked again (the answer never
+    /// rests on the cache), the archive never parsed.
     pub fn releases_in_progress(&self) -> anyhow::Result<Vec<Release>> {
-        let listed = self.facts::<Release>()?;
-        let wanted: Vec<&FileRef> = listed
-            .iter()
-            .filter(|l| l.facts.state.in_progress())
-            .map(|l| &l.file)
-            .collect();
+        let wanted: Vec<FileRef> = match self.open_release_files(Depth::Validated)? {
+            Some(open) => open.into_iter().map(|(_, file)| file).collect(),
+            None => self
+                .facts::<Release>()?
+                .into_iter()
+                .filter(|l| l.facts.state.in_progress())
+                .map(|l| l.file)
+                .collect(),
+        };
+        let wanted: Vec<&FileRef> = wanted.iter().collect();
         let mut releases = Vec::with_capacity(wanted.len());
         for r in self.parse_each::<Release>(&wanted) {
             let r = r?;

@@ -12,6 +12,7 @@ pub mod identity;
 pub mod journal;
 pub mod lock;
 pub mod manifests;
+pub mod open_set;
 pub mod output_dir;
 pub mod output_path;
 pub mod packing;

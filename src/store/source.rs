@@ -36,6 +36,14 @@ pub struct FileRef {
 }
 
 impl FileRef {
+    /// A file of a tree.
+    pub fn in_tree(name: String, blob: Oid) -> FileRef {
+        FileRef {
+            name,
+            blob: Some(blob),
+        }
+    }
+
     /// Its blob id; None when read from the work tree.
     pub fn blob(&self) -> Option<Oid> {
         self.blob
@@ -172,6 +180,28 @@ impl Workspace {
                 self.reads.listed_dir(dir, &files);
                 Ok(files)
             }
+        }
+    }
+
+    /// The tree of one of rel's folders in the tree read; None when it is
+    /// absent or reading the work tree.
+    pub(super) fn folder_tree(&self, dir: &str) -> anyhow::Result<Option<Oid>> {
+        match self.kind_of(dir)? {
+            Some(Kind::File(_)) => Err(invalid(format!(
+                "{dir} is a file; rel expects a folder there"
+            ))),
+            Some(Kind::Folder(tree)) => Ok(tree),
+            None => Ok(None),
+        }
+    }
+
+    /// The plain files of a folder of the tree read, as `list_rel_dir`
+    /// finds them, without counting them as read for the note about
+    /// uncommitted edits.
+    pub(super) fn tree_files(&self, dir: &str) -> anyhow::Result<Vec<FileRef>> {
+        match self.folder_tree(dir)? {
+            Some(tree) => self.list_tree(dir, tree),
+            None => Ok(Vec::new()),
         }
     }
 
