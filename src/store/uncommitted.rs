@@ -6,6 +6,7 @@
 use crate::error::conflict;
 
 use super::git_cli;
+use super::source::Source;
 use super::workspace::{Workspace, PIPELINE_FILE};
 
 /// Above this many candidates, git status looks at the whole folder.
@@ -15,6 +16,10 @@ impl Workspace {
     /// Which of `paths` (relative to the release root) differ between HEAD,
     /// the index and the work tree, or exist in the work tree only.
     pub fn uncommitted(&self, paths: &[String]) -> anyhow::Result<Vec<String>> {
+        if self.head_tree_read() == Some(true) {
+            return self.uncommitted_by_git(paths);
+        }
+        // No commit yet, or deciding on another tree than HEAD's (`[sync]`):
         // libgit2 first, in-process: when it finds a path clean (its stat
         // matches the index, or its content hashes to it, and the index
         // matches HEAD) git does too. It may see edits git does not (it
@@ -28,6 +33,37 @@ impl Workspace {
             return Ok(Vec::new());
         }
         self.changed(&suspects)
+    }
+
+    /// Whether the tree read is HEAD's; None before the first commit.
+    fn head_tree_read(&self) -> Option<bool> {
+        let head = self.head_at_open?;
+        let tree = self.repo.find_commit(head).ok()?.tree_id();
+        Some(self.source == Source::Tree(Some(tree)))
+    }
+
+    /// `uncommitted` asked of git in one go for the tracked files (`git
+    /// status --untracked-files=no`: git's index read once, only these
+    /// paths refreshed, no folder scanned), and again, untracked files
+    /// included, for those in the work tree that HEAD lacks. libgit2 read
+    /// and checked the whole index in-process first: 11 MB on a
+    /// 100,000-incident register, most of a write's time.
+    fn uncommitted_by_git(&self, paths: &[String]) -> anyhow::Result<Vec<String>> {
+        let specs: Vec<String> = paths.iter().map(|p| self.repo_path(p)).collect();
+        let mut dirty = self.relative_changes(git_cli::changed_tracked(self.workdir(), &specs)?)?;
+        let new_files: Vec<String> = paths
+            .iter()
+            .filter(|p| !dirty.contains(p))
+            .filter(|p| std::fs::symlink_metadata(self.root.join(p)).is_ok())
+            .filter(|p| !self.has_rel_file(p).unwrap_or(false))
+            .cloned()
+            .collect();
+        if !new_files.is_empty() {
+            dirty.extend(self.changed(&new_files)?);
+            dirty.sort();
+            dirty.dedup();
+        }
+        Ok(dirty)
     }
 
     fn clean_for_libgit2(&self, relative: &str) -> bool {

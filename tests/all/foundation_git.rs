@@ -409,3 +409,21 @@ fn closed_stdout_and_stderr_do_not_turn_done_work_into_a_failure() {
     assert_eq!(env.commit_count(), 2);
     assert_eq!(env.last_commit_files(), ["releases/R-2026-001.toml"]);
 }
+
+#[test]
+fn a_staged_edit_undone_in_the_work_tree_still_exits_3() {
+    let env = Env::new();
+    env.rel(&["new", "--version", "1.1.0", "--title", "Minor"])
+        .ok();
+    let manifest = "releases/R-2026-001.toml";
+    let committed = env.read(manifest);
+    env.write(manifest, &committed.replace("Minor", "Staged by hand"));
+    env.git(&["add", manifest]);
+    // The work tree is HEAD's again; the index still holds the edit.
+    env.write(manifest, &committed);
+    env.assert_unchanged(|| {
+        let run = env.rel(&["promote", "R-2026-001"]);
+        run.code(3);
+        assert!(run.stderr.contains(manifest), "{}", run.stderr);
+    });
+}
