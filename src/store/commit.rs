@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use git2::{ObjectType, Oid, Repository, Signature, Time, Tree};
+use git2::{ObjectType, Oid, Signature, Time, Tree};
 
 use crate::error::{conflict, invalid};
 use crate::model::action::{one_line, Action, Trailers};
@@ -15,7 +15,8 @@ use crate::model::rule::RuleCode;
 
 use super::journal::{self, Journal};
 use super::source::Source;
-use super::workspace::{Workspace, PIPELINE_FILE};
+use super::tree_splice::{splice, Put};
+use super::workspace::{Workspace, INCIDENTS_DIR, PIPELINE_FILE, RELEASES_DIR};
 
 /// A file to write, relative to the release root. Its content is bytes: a
 /// health check's output is kept as it came, valid UTF-8 or not.
@@ -302,7 +303,7 @@ impl Workspace {
             let oid = self.repo.blob(&change.content)?;
             blobs.push((self.repo_path(&change.path), oid));
         }
-        let tree_id = build_tree(&self.repo, head_tree, &blobs)?;
+        let tree_id = self.write_tree(head_tree.map(|t| t.id()), "", &blobs)?;
         let tree = self.repo.find_tree(tree_id)?;
         let sig = Signature::new(&actor.name, &actor.email, &time).map_err(|e| {
             invalid(format!(
@@ -430,34 +431,110 @@ fn operation_in_progress(state: git2::RepositoryState) -> Option<&'static str> {
     }
 }
 
-/// A tree equal to `base` with `blobs` (path, blob id) added or replaced.
-fn build_tree(
-    repo: &Repository,
-    base: Option<&Tree>,
-    blobs: &[(String, Oid)],
-) -> anyhow::Result<Oid> {
-    let mut here: Vec<(&str, Oid)> = Vec::new();
-    let mut below: BTreeMap<&str, Vec<(String, Oid)>> = BTreeMap::new();
-    for (path, oid) in blobs {
-        match path.split_once('/') {
-            None => here.push((path.as_str(), *oid)),
-            Some((dir, rest)) => below.entry(dir).or_default().push((rest.to_string(), *oid)),
+impl Workspace {
+    /// A tree equal to `base` with `blobs` (path below `dir`, blob id)
+    /// added or replaced; `dir` is the tree's path in the repository.
+    /// rel's two large folders are spliced from their kept raw trees
+    /// (`tree_splice`); any other tree goes through libgit2's builder.
+    fn write_tree(
+        &self,
+        base: Option<Oid>,
+        dir: &str,
+        blobs: &[(String, Oid)],
+    ) -> anyhow::Result<Oid> {
+        let mut here: Vec<(&str, Oid)> = Vec::new();
+        let mut below: BTreeMap<&str, Vec<(String, Oid)>> = BTreeMap::new();
+        for (path, oid) in blobs {
+            match path.split_once('/') {
+                None => here.push((path.as_str(), *oid)),
+                Some((sub, rest)) => below.entry(sub).or_default().push((rest.to_string(), *oid)),
+            }
+        }
+        let raw = match base {
+            Some(id) => self.kept_raw_tree(id, dir)?,
+            None => None,
+        };
+        let libgit2_base = match (&raw, base) {
+            (None, Some(id)) => Some(self.repo.find_tree(id)?),
+            _ => None,
+        };
+        let mut subtrees: Vec<(&str, Oid)> = Vec::new();
+        for (sub, entries) in below {
+            let sub_base = match (&raw, &libgit2_base) {
+                (Some(raw), _) => raw
+                    .get(sub)
+                    .filter(|(m, _)| *m == 0o040000)
+                    .map(|(_, id)| id),
+                (None, Some(tree)) => tree
+                    .get_name(sub)
+                    .filter(|e| e.kind() == Some(ObjectType::Tree))
+                    .map(|e| e.id()),
+                (None, None) => None,
+            };
+            let path = if dir.is_empty() {
+                sub.to_string()
+            } else {
+                format!("{dir}/{sub}")
+            };
+            subtrees.push((sub, self.write_tree(sub_base, &path, &entries)?));
+        }
+        if let Some(raw) = &raw {
+            let puts: Vec<Put> = here
+                .iter()
+                .map(|(name, id)| Put {
+                    name,
+                    id: *id,
+                    folder: false,
+                })
+                .chain(subtrees.iter().map(|(name, id)| Put {
+                    name,
+                    id: *id,
+                    folder: true,
+                }))
+                .collect();
+            // The kept copy is checked against the tree's id before a
+            // commit builds on it: a write never rests on a cache.
+            let exact = splice(raw.entries(), &[])
+                .and_then(|bytes| Oid::hash_object(ObjectType::Tree, &bytes).ok())
+                == base;
+            if let Some(bytes) = splice(raw.entries(), &puts).filter(|_| exact) {
+                return Ok(self.repo.odb()?.write(ObjectType::Tree, &bytes)?);
+            }
+        }
+        let base_tree = match (libgit2_base, base) {
+            (Some(tree), _) => Some(tree),
+            (None, Some(id)) => Some(self.repo.find_tree(id)?),
+            (None, None) => None,
+        };
+        let mut builder = self.repo.treebuilder(base_tree.as_ref())?;
+        for (name, oid) in here {
+            builder.insert(name, oid, 0o100644)?;
+        }
+        for (name, oid) in subtrees {
+            builder.insert(name, oid, 0o040000)?;
+        }
+        Ok(builder.write()?)
+    }
+
+    /// The kept raw tree of `dir` (a path in the repository) when it is
+    /// one of rel's two large folders.
+    fn kept_raw_tree(
+        &self,
+        id: Oid,
+        dir: &str,
+    ) -> anyhow::Result<Option<std::sync::Arc<super::raw_tree::RawTree>>> {
+        let prefix = self.repo_path("");
+        let prefix = prefix.trim_end_matches('/');
+        let relative = if prefix.is_empty() {
+            Some(dir)
+        } else {
+            dir.strip_prefix(prefix).and_then(|r| r.strip_prefix('/'))
+        };
+        match relative {
+            Some(folder @ (RELEASES_DIR | INCIDENTS_DIR)) => Ok(Some(self.raw_tree(id, folder)?)),
+            _ => Ok(None),
         }
     }
-    let mut builder = repo.treebuilder(base)?;
-    for (name, oid) in here {
-        builder.insert(name, oid, 0o100644)?;
-    }
-    for (dir, entries) in below {
-        let sub = base
-            .and_then(|t| t.get_name(dir))
-            .filter(|e| e.kind() == Some(ObjectType::Tree))
-            .map(|e| repo.find_tree(e.id()))
-            .transpose()?;
-        let sub_id = build_tree(repo, sub.as_ref(), &entries)?;
-        builder.insert(dir, sub_id, 0o040000)?;
-    }
-    Ok(builder.write()?)
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ pub mod signatures;
 pub mod source;
 pub mod sync;
 pub mod toml_file;
+pub mod tree_splice;
 pub mod uncommitted;
 pub mod workspace;
 

@@ -265,7 +265,7 @@ impl Workspace {
     /// Tree `id`, which is rel's folder `folder` (relative to the release
     /// root; empty above it), read once per process; the two large folders
     /// go through the tree cache.
-    fn raw_tree(&self, id: Oid, folder: &str) -> anyhow::Result<Arc<RawTree>> {
+    pub(super) fn raw_tree(&self, id: Oid, folder: &str) -> anyhow::Result<Arc<RawTree>> {
         let slot = match folder {
             RELEASES_DIR => Some("releases"),
             INCIDENTS_DIR => Some("incidents"),

@@ -67,5 +67,6 @@ mod signed_commits;
 mod state_commit;
 mod sync;
 mod sync_common;
+mod tree_splice;
 mod untick;
 mod update_paths;
