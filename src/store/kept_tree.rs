@@ -414,3 +414,7 @@ fn try_save<'a>(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "kept_tree_tests.rs"]
+mod tests;

@@ -34,9 +34,10 @@ use git2::{Oid, Repository};
 use super::cache;
 use super::kept_tree::{self, EntryInfo, Kept};
 
-/// Trees smaller than this are read from git every time: inflating them is
-/// cheaper than the file (the 1,000-release register's `releases` tree is
-/// 44 KB).
+/// Trees smaller than this are read from git every time. A look-up in a
+/// kept tree reads its index and one chunk whatever its size, which is
+/// cheaper than inflating 44 KB (the 1,000-release register's `releases`
+/// tree, a delta in the pack: 0.8 ms of `rel show`'s 5 ms of CPU).
 const KEEP_FROM_BYTES: usize = 16 << 10;
 
 /// A folder of the tree cache, next to the facts cache.
@@ -393,31 +394,5 @@ impl Trees {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn tree_of(entries: &[(&str, &str)]) -> RawTree {
-        let mut bytes = Vec::new();
-        for (i, (mode, name)) in entries.iter().enumerate() {
-            bytes.extend_from_slice(format!("{mode} {name}\0").as_bytes());
-            bytes.extend_from_slice(&[i as u8 + 1; 20]);
-        }
-        RawTree::parse(bytes, "test tree").expect("parses")
-    }
-
-    #[test]
-    fn names_are_found_in_gits_order_and_out_of_it() {
-        // git's order: `a-b` < `a/` (folder a) < `a0`.
-        let sorted = tree_of(&[("100644", "a-b"), ("40000", "a"), ("100664", "a0")]);
-        assert!(sorted.full.get().expect("parsed").sorted);
-        assert_eq!(sorted.get("a").map(|(m, _)| m), Some(0o40000));
-        assert_eq!(sorted.get("a0").map(|(m, _)| m), Some(0o100644));
-        assert_eq!(sorted.get("a-b").map(|(_, id)| id.as_bytes()[0]), Some(1));
-        assert!(sorted.get("b").is_none());
-        let unsorted = tree_of(&[("100644", "b"), ("100755", "a")]);
-        assert!(!unsorted.full.get().expect("parsed").sorted);
-        assert_eq!(unsorted.get("a").map(|(m, _)| m), Some(0o100755));
-        assert!(RawTree::parse(b"100644 cut\0abc".to_vec(), "t").is_err());
-        assert!(RawTree::parse(b"1x0644 a\0aaaaaaaaaaaaaaaaaaaa".to_vec(), "t").is_err());
-    }
-}
+#[path = "raw_tree_tests.rs"]
+mod tests;

@@ -66,5 +66,6 @@ mod signed_commits;
 mod state_commit;
 mod sync;
 mod sync_common;
+mod tree_cache;
 mod untick;
 mod update_paths;
