@@ -104,6 +104,19 @@ fn key_cmp(bytes: &[u8], e: &Entry, key: &[u8]) -> std::cmp::Ordering {
     name_of(bytes, e).iter().chain(suffix).cmp(key.iter())
 }
 
+/// How git orders two entries of one tree.
+fn entry_cmp(bytes: &[u8], a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    let suffix = |e: &Entry| -> &'static [u8] {
+        if e.is_folder() {
+            b"/"
+        } else {
+            b""
+        }
+    };
+    let b_key = name_of(bytes, b).iter().chain(suffix(b));
+    name_of(bytes, a).iter().chain(suffix(a)).cmp(b_key)
+}
+
 /// Whether `e` is exactly the entry a look-up of `name` as a file (or, with
 /// `folder`, as a folder) wants: the whole name compared, not only its key.
 fn is_exactly(bytes: &[u8], e: &Entry, name: &[u8], folder: bool) -> bool {
@@ -151,21 +164,13 @@ impl Full {
         let sorted = sorted.unwrap_or_else(|| {
             entries
                 .windows(2)
-                .all(|w| key_cmp(&bytes, &w[0], &Self::key(&bytes, &w[1])).is_lt())
+                .all(|w| entry_cmp(&bytes, &w[0], &w[1]).is_lt())
         });
         Some(Full {
             bytes,
             entries,
             sorted,
         })
-    }
-
-    fn key(bytes: &[u8], e: &Entry) -> Vec<u8> {
-        let mut key = name_of(bytes, e).to_vec();
-        if e.is_folder() {
-            key.push(b'/');
-        }
-        key
     }
 
     fn get(&self, name: &[u8]) -> Option<(u32, Oid)> {
