@@ -10,6 +10,7 @@ pub mod git_cli;
 pub mod history;
 pub mod identity;
 pub mod journal;
+pub mod kept_tree;
 pub mod lock;
 pub mod manifests;
 pub mod open_set;

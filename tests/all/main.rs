@@ -67,6 +67,7 @@ mod signed_commits;
 mod state_commit;
 mod sync;
 mod sync_common;
+mod tree_cache;
 mod tree_splice;
 mod untick;
 mod update_paths;
