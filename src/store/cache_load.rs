@@ -53,7 +53,7 @@ impl Workspace {
         cache::folder(self.repo.commondir())
     }
 
-    fn reads_tree(&self) -> bool {
+    pub(super) fn reads_tree(&self) -> bool {
         matches!(self.source, Source::Tree(_))
     }
 
