@@ -154,19 +154,19 @@ fn start_document() -> anyhow::Result<std::io::BufWriter<std::io::StdoutLock<'st
 }
 
 /// `value` as an item of the pretty array `json_seq` writes: its pretty
-/// form one level in (two more spaces after every newline). Strings escape
-/// their newlines, so every raw newline is the formatter's.
-pub fn json_item<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<Vec<u8>> {
-    let pretty = serde_json::to_vec_pretty(value)?;
-    let lines = pretty.iter().filter(|&&b| b == b'\n').count();
-    let mut item = Vec::with_capacity(pretty.len() + 2 * lines);
-    for (i, line) in pretty.split(|&b| b == b'\n').enumerate() {
-        if i > 0 {
-            item.extend_from_slice(b"\n  ");
+/// form one level in. Made as serde_json writes it in an array of one (the
+/// array's `[\n  ` and `\n]` cut off), so it is those bytes by
+/// construction.
+pub fn json_item<T: serde::Serialize>(value: &T) -> anyhow::Result<Vec<u8>> {
+    let mut one = serde_json::to_vec_pretty(std::slice::from_ref(value))?;
+    match (one.starts_with(b"[\n  "), one.ends_with(b"\n]")) {
+        (true, true) => {
+            one.truncate(one.len() - 2);
+            one.drain(..4);
+            Ok(one)
         }
-        item.extend_from_slice(line);
+        _ => Err(internal("internal error: a JSON item is not in its array")),
     }
-    Ok(item)
 }
 
 /// A pretty JSON array of items made by `json_item`, written as `fill`
