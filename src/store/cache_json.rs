@@ -20,7 +20,8 @@
 //! It is never trusted over the objects, as the facts cache (`cache`, whose
 //! file format it shares, with its own header): a missing, truncated,
 //! edited or foreign shard (another format, rel version, part or shard
-//! name) is ignored and rebuilt; a record is found by the blob id of a file
+//! name, or another JSON: the header holds a checksum of a sample item
+//! made by the code that made the shard) is ignored and rebuilt; a record is found by the blob id of a file
 //! of the tree read and must name that file's id. Shards are rewritten
 //! atomically (a temporary file renamed over the old one), so two rel
 //! processes filling them at once each leave whole files. A read-only
@@ -37,7 +38,8 @@ use super::source::FileRef;
 use super::workspace::Workspace;
 
 const MAGIC: &[u8] = b"rel json cache\n";
-/// Bumped whenever an item's JSON, or how a record encodes it, changes.
+/// Bumped whenever how a record encodes an item changes (a change to the
+/// item itself changes the sample in the headers).
 const FORMAT: u32 = 1;
 /// A shard ends after an id whose hash is 0 modulo this: 1,024 files on
 /// average.
@@ -107,11 +109,14 @@ impl Workspace {
     /// when the cache has it for the file's blob, and the shards that
     /// missed some (or held stale records) are saved again. The first file
     /// that cannot be read or parsed stops the items there and is the
-    /// error returned.
+    /// error returned. `sample` is what `make` gives for a sample item:
+    /// kept in the headers, so that shards written by another `make` (a
+    /// change to the JSON) are foreign.
     pub fn json_items<T: Cached>(
         &self,
         files: &[FileRef],
         wanted: &[bool],
+        sample: &[u8],
         make: impl Fn(&T) -> anyhow::Result<Vec<u8>> + Sync,
         mut emit: impl FnMut(&[u8]) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
@@ -121,9 +126,10 @@ impl Workspace {
             .reads_tree()
             .then(|| folder(self.repo.commondir(), T::PART));
         let reading = self.files();
+        let maker = cache::checksum(sample);
         for (name, range) in shards(files.iter().map(id_of)) {
             let (files, wanted) = (&files[range.clone()], &wanted[range]);
-            let header = cache::header(MAGIC, FORMAT, &format!("{}/{name}", T::PART));
+            let header = cache::header(MAGIC, FORMAT, &format!("{}/{name}/{maker:016x}", T::PART));
             let records = match &folder {
                 Some(folder) => cache::load_file(&folder.join(&name), &header),
                 None => Records::default(),

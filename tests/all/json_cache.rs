@@ -254,6 +254,20 @@ fn an_incident_changed_since_the_cache_was_written_shows_its_new_json() {
     answers(&env);
     env.git(&["reset", "-q", "--hard", "HEAD~2"]);
     assert_same(&env, &before, "back two commits with the newer cache");
+    // An uncommitted edit: --worktree reads the file, a listing the commit
+    // (and says so).
+    let path = "releases/incidents/INC-8.toml";
+    env.write(path, &env.read(path).replace("Copy 8", "Edited 8"));
+    let worktree = env.rel(&["--worktree", "--json", "incident", "list"]);
+    assert!(worktree.ok().stdout.contains("\"Edited 8\""));
+    let run = env.rel(&["--json", "incident", "list"]);
+    assert!(run.ok().stdout == before[4].1, "the commit's JSON");
+    assert!(
+        run.stderr
+            .contains("uncommitted edits to releases/incidents/INC-8.toml"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::incident::{Incident, IncidentStatus};
-use crate::render::incident::{incident_json, incident_text, yes_no};
+use crate::render::incident::{incident_json, incident_json_sample, incident_text, yes_no};
 use crate::render::output::{errln, json, json_item, json_items, json_seq_of_results, outln};
 use crate::render::table::print_rows;
 use crate::store::cache_facts::IncidentFacts;
@@ -26,8 +26,10 @@ pub fn list(ctx: &Context, unassigned: bool, status: Option<&str>) -> anyhow::Re
                 (l.file, keep)
             })
             .unzip();
+        let sample = incident_json_sample()?;
         json_items(|emit| {
-            ws.json_items::<Incident>(&files, &keep, |i| json_item(&incident_json(i)), emit)
+            let make = |i: &Incident| json_item(&incident_json(i));
+            ws.json_items::<Incident>(&files, &keep, &sample, make, emit)
         })?;
         return Ok(0);
     }
