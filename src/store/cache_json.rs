@@ -31,6 +31,8 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use crate::error::internal;
+
 use super::cache::{self, Records};
 use super::cache_load::Cached;
 use super::manifests::{par_chunks, parse_item};
@@ -169,7 +171,10 @@ impl Workspace {
                 let payload = match hits[i] {
                     Some(payload) => std::borrow::Cow::Borrowed(payload),
                     None => std::borrow::Cow::Owned(made.next().unwrap_or_else(|| {
-                        Err(anyhow::anyhow!("{}: no JSON was made", file.name))
+                        Err(internal(format!(
+                            "internal error: {}: no JSON was made",
+                            file.name
+                        )))
                     })?),
                 };
                 emit(item_of(&payload, id_of(file)).unwrap_or_default())?;
