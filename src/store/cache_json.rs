@@ -25,7 +25,11 @@
 //! of the tree read and must name that file's id. Shards are rewritten
 //! atomically (a temporary file renamed over the old one), so two rel
 //! processes filling them at once each leave whole files. A read-only
-//! repository simply has no cache. Shards of ids that no longer exist stay
+//! repository simply has no cache. A cached item's blob is not read: a
+//! blob missing from a damaged object store is noticed only when its item
+//! is not cached (as for the facts of the table; damage is `git fsck`'s
+//! to find). A file that cannot be parsed never has an item, so it is
+//! reported as without the cache (by the facts, before any output). Shards of ids that no longer exist stay
 //! until the folder is deleted (which is always safe).
 
 use std::ops::Range;
