@@ -68,7 +68,6 @@ impl Records {
         Some((blob, self.into_payload(blob)?))
     }
 
-    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.index.len()
     }
@@ -80,15 +79,24 @@ impl Records {
 
 /// Reads a part; empty when it is missing or anything about it is wrong.
 pub fn load(folder: &Path, part: &str) -> Records {
-    std::fs::read(folder.join(part))
+    load_file(&folder.join(part), &header(MAGIC, FORMAT, part))
+}
+
+/// Reads a file of records whose header must be `header`; empty when it is
+/// missing or anything about it is wrong.
+pub fn load_file(path: &Path, header: &[u8]) -> Records {
+    std::fs::read(path)
         .ok()
-        .and_then(|bytes| parse(bytes, part))
+        .and_then(|bytes| parse(bytes, header))
         .unwrap_or_default()
 }
 
-fn header(part: &str) -> Vec<u8> {
-    let mut h = MAGIC.to_vec();
-    h.extend_from_slice(&FORMAT.to_le_bytes());
+/// What a file of records starts with: what it is (`magic`, `format`),
+/// the rel that wrote it and the part it holds. A file whose header is not
+/// exactly the one expected is foreign and ignored.
+pub fn header(magic: &[u8], format: u32, part: &str) -> Vec<u8> {
+    let mut h = magic.to_vec();
+    h.extend_from_slice(&format.to_le_bytes());
     for text in [env!("CARGO_PKG_VERSION"), part] {
         h.push(text.len().min(255) as u8);
         h.extend_from_slice(&text.as_bytes()[..text.len().min(255)]);
@@ -96,15 +104,14 @@ fn header(part: &str) -> Vec<u8> {
     h
 }
 
-fn parse(bytes: Vec<u8>, part: &str) -> Option<Records> {
+fn parse(bytes: Vec<u8>, header: &[u8]) -> Option<Records> {
     let body_len = bytes.len().checked_sub(8)?;
     let (body, sum) = bytes.split_at(body_len);
     if checksum(body).to_le_bytes() != sum {
         return None;
     }
-    let header = header(part);
     let mut at = header.len();
-    if body.get(..at)? != header.as_slice() {
+    if body.get(..at)? != header {
         return None;
     }
     let count = u32::from_le_bytes(body.get(at..at + 4)?.try_into().ok()?) as usize;
@@ -128,15 +135,18 @@ fn parse(bytes: Vec<u8>, part: &str) -> Option<Records> {
 /// Replaces a part with `records` (blob id, encoded facts), atomically.
 /// Failing to write is not an error: the cache is only a shortcut.
 pub fn save<'a>(folder: &Path, part: &str, records: impl Iterator<Item = (Oid, &'a [u8])>) {
-    let _ = try_save(folder, part, records);
+    let _ = save_file(folder, part, &header(MAGIC, FORMAT, part), records);
 }
 
-fn try_save<'a>(
+/// Replaces the file `name` in `folder` with `header` and `records`,
+/// atomically (a temporary file renamed over it).
+pub fn save_file<'a>(
     folder: &Path,
-    part: &str,
+    name: &str,
+    header: &[u8],
     records: impl Iterator<Item = (Oid, &'a [u8])>,
 ) -> std::io::Result<()> {
-    let mut body = header(part);
+    let mut body = header.to_vec();
     let count_at = body.len();
     body.extend_from_slice(&0u32.to_le_bytes());
     let mut count: u32 = 0;
@@ -158,12 +168,12 @@ fn try_save<'a>(
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    let temp = folder.join(format!(".{part}.{}.{nanos}.tmp", std::process::id()));
+    let temp = folder.join(format!(".{name}.{}.{nanos}.tmp", std::process::id()));
     let written = std::fs::File::create_new(&temp).and_then(|mut f| {
         f.write_all(&body)?;
         f.flush()
     });
-    match written.and_then(|()| std::fs::rename(&temp, folder.join(part))) {
+    match written.and_then(|()| std::fs::rename(&temp, folder.join(name))) {
         Ok(()) => Ok(()),
         Err(e) => {
             let _ = std::fs::remove_file(&temp);

@@ -4,6 +4,7 @@
 pub mod audit_walk;
 pub mod cache;
 pub mod cache_facts;
+pub mod cache_json;
 pub mod cache_load;
 pub mod commit;
 pub mod git_cli;

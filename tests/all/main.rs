@@ -32,6 +32,7 @@ mod foundation_init;
 mod foundation_input;
 mod health_reports;
 mod installations;
+mod json_cache;
 mod notes_log;
 mod notes_log_outside;
 mod notes_log_template;

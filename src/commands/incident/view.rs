@@ -3,8 +3,8 @@
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::incident::{Incident, IncidentStatus};
-use crate::render::incident::{incident_json, incident_text, yes_no};
-use crate::render::output::{errln, json, json_seq_of_results, outln};
+use crate::render::incident::{incident_json, incident_json_sample, incident_text, yes_no};
+use crate::render::output::{errln, json, json_item, json_items, json_seq_of_results, outln};
 use crate::render::table::print_rows;
 use crate::store::cache_facts::IncidentFacts;
 
@@ -14,14 +14,31 @@ pub fn list(ctx: &Context, unassigned: bool, status: Option<&str>) -> anyhow::Re
         (!unassigned || release.is_none()) && status.is_none_or(|w| w == s)
     };
     let ws = crate::commands::shared::open_reading(ctx)?;
-    // The table is made of each incident's facts (cached per blob); the
-    // JSON of the wanted ones is read from their files a chunk at a time.
-    let listed: Vec<_> = ws
-        .facts::<Incident>()?
+    // The table is made of each incident's facts (cached per blob).
+    let all = ws.facts::<Incident>()?;
+    if ctx.json && !ctx.worktree {
+        // The JSON of each wanted incident, from the JSON cache (per blob)
+        // or its file; the facts say which are wanted.
+        let (files, keep): (Vec<_>, Vec<bool>) = all
+            .into_iter()
+            .map(|l| {
+                let keep = wanted(&l.facts.release, l.facts.status);
+                (l.file, keep)
+            })
+            .unzip();
+        let sample = incident_json_sample()?;
+        json_items(|emit| {
+            let make = |i: &Incident| json_item(&incident_json(i));
+            ws.json_items::<Incident>(&files, &keep, &sample, make, emit)
+        })?;
+        return Ok(0);
+    }
+    let listed: Vec<_> = all
         .into_iter()
         .filter(|l| wanted(&l.facts.release, l.facts.status))
         .collect();
     if ctx.json {
+        // --worktree: no blob ids, so no cache; read a chunk at a time.
         let files: Vec<_> = listed.iter().map(|l| &l.file).collect();
         let items = ws
             .parse_each::<Incident>(&files)
