@@ -110,7 +110,7 @@ impl Workspace {
     pub fn open_for_write(start: &Path, dry_run: bool) -> anyhow::Result<Workspace> {
         let root = find_root(start)?;
         let mut ws = Self::at_root(root, true)?;
-        ws.refuse_uncommitted(&[PIPELINE_FILE.to_string()])?;
+        ws.refuse_pipeline_edits()?;
         ws.join_shared(dry_run)?;
         Ok(ws)
     }

@@ -427,3 +427,20 @@ fn a_staged_edit_undone_in_the_work_tree_still_exits_3() {
         assert!(run.stderr.contains(manifest), "{}", run.stderr);
     });
 }
+
+#[test]
+fn a_staged_pipeline_edit_undone_in_the_work_tree_still_exits_3() {
+    let env = Env::new();
+    let committed = env.read("environments.toml");
+    env.write(
+        "environments.toml",
+        &format!("{committed}\n# staged by hand\n"),
+    );
+    env.git(&["add", "environments.toml"]);
+    env.write("environments.toml", &committed);
+    env.assert_unchanged(|| {
+        let run = env.rel(&["new", "--version", "1.1.0", "--title", "Minor"]);
+        run.code(3);
+        assert!(run.stderr.contains("environments.toml"), "{}", run.stderr);
+    });
+}
