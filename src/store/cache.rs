@@ -134,71 +134,140 @@ fn parse(bytes: Vec<u8>, header: &[u8]) -> Option<Records> {
 
 /// Replaces a part with `records` (blob id, encoded facts), atomically.
 /// Failing to write is not an error: the cache is only a shortcut.
-pub fn save<'a>(folder: &Path, part: &str, records: impl Iterator<Item = (Oid, &'a [u8])>) {
+pub fn save<P: AsRef<[u8]>>(folder: &Path, part: &str, records: impl Iterator<Item = (Oid, P)>) {
     let _ = save_file(folder, part, &header(MAGIC, FORMAT, part), records);
 }
 
 /// Replaces the file `name` in `folder` with `header` and `records`,
-/// atomically (a temporary file renamed over it).
-pub fn save_file<'a>(
+/// atomically (a temporary file renamed over it). Streamed: the records go
+/// to the file as they come, and the checksum is computed by reading the
+/// file back, so saving the facts of 100,000 incidents holds none of them
+/// twice in memory.
+pub fn save_file<P: AsRef<[u8]>>(
     folder: &Path,
     name: &str,
     header: &[u8],
-    records: impl Iterator<Item = (Oid, &'a [u8])>,
+    records: impl Iterator<Item = (Oid, P)>,
 ) -> std::io::Result<()> {
-    let mut body = header.to_vec();
-    let count_at = body.len();
-    body.extend_from_slice(&0u32.to_le_bytes());
-    let mut count: u32 = 0;
-    for (id, payload) in records {
-        let Ok(len) = u32::try_from(payload.len()) else {
-            continue;
-        };
-        body.extend_from_slice(id.as_bytes());
-        body.extend_from_slice(&len.to_le_bytes());
-        body.extend_from_slice(payload);
-        count += 1;
-    }
-    body[count_at..count_at + 4].copy_from_slice(&count.to_le_bytes());
-    let sum = checksum(&body);
-    body.extend_from_slice(&sum.to_le_bytes());
-
     std::fs::create_dir_all(folder)?;
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
     let temp = folder.join(format!(".{name}.{}.{nanos}.tmp", std::process::id()));
-    let written = std::fs::File::create_new(&temp).and_then(|mut f| {
-        f.write_all(&body)?;
-        f.flush()
-    });
-    match written.and_then(|()| std::fs::rename(&temp, folder.join(name))) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            Err(e)
+    let written = std::fs::File::create_new(&temp)
+        .and_then(|file| write_records(file, header, records))
+        .and_then(|()| std::fs::rename(&temp, folder.join(name)));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
+}
+
+fn write_records<P: AsRef<[u8]>>(
+    file: std::fs::File,
+    header: &[u8],
+    records: impl Iterator<Item = (Oid, P)>,
+) -> std::io::Result<()> {
+    use std::io::{Read, Seek};
+    use std::os::unix::fs::FileExt;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+    out.write_all(header)?;
+    out.write_all(&0u32.to_le_bytes())?;
+    let mut count: u32 = 0;
+    for (id, payload) in records {
+        let payload = payload.as_ref();
+        let Ok(len) = u32::try_from(payload.len()) else {
+            continue;
+        };
+        out.write_all(id.as_bytes())?;
+        out.write_all(&len.to_le_bytes())?;
+        out.write_all(payload)?;
+        count += 1;
+    }
+    let mut file = out.into_inner().map_err(|e| e.into_error())?;
+    file.write_all_at(&count.to_le_bytes(), header.len() as u64)?;
+    // The checksum of the body as written, read back a block at a time.
+    let body_len = file.seek(std::io::SeekFrom::End(0))?;
+    file.seek(std::io::SeekFrom::Start(0))?;
+    let mut sum = Checksum::new(body_len);
+    let mut block = vec![0u8; 1 << 16];
+    let mut reader = (&file).take(body_len);
+    loop {
+        let n = reader.read(&mut block)?;
+        if n == 0 {
+            break;
+        }
+        sum.update(&block[..n]);
+    }
+    file.seek(std::io::SeekFrom::End(0))?;
+    file.write_all(&sum.finish().to_le_bytes())?;
+    file.flush()
+}
+
+const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// `checksum` computed over bytes given in pieces (their total length
+/// known from the start).
+struct Checksum {
+    h: u64,
+    pending: [u8; 8],
+    filled: usize,
+}
+
+impl Checksum {
+    fn new(len: u64) -> Checksum {
+        Checksum {
+            h: 0xcbf2_9ce4_8422_2325 ^ len.wrapping_mul(K),
+            pending: [0; 8],
+            filled: 0,
         }
     }
+
+    fn update(&mut self, mut bytes: &[u8]) {
+        if self.filled > 0 {
+            let take = (8 - self.filled).min(bytes.len());
+            self.pending[self.filled..self.filled + take].copy_from_slice(&bytes[..take]);
+            self.filled += take;
+            bytes = &bytes[take..];
+            if self.filled < 8 {
+                return;
+            }
+            self.h = mix_word(self.h, self.pending);
+            self.filled = 0;
+        }
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(w);
+            self.h = mix_word(self.h, word);
+        }
+        let rest = words.remainder();
+        self.pending[..rest.len()].copy_from_slice(rest);
+        self.filled = rest.len();
+    }
+
+    fn finish(self) -> u64 {
+        let mut h = self.h;
+        for &b in &self.pending[..self.filled] {
+            h = (h ^ u64::from(b)).wrapping_mul(K).rotate_left(29);
+        }
+        h ^ (h >> 32)
+    }
+}
+
+fn mix_word(h: u64, word: [u8; 8]) -> u64 {
+    (h ^ u64::from_le_bytes(word))
+        .wrapping_mul(K)
+        .rotate_left(29)
 }
 
 /// A fast 64-bit checksum (words mixed by multiply and rotate), to notice
 /// a truncated or edited file; not a cryptographic hash.
 pub fn checksum(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ (bytes.len() as u64).wrapping_mul(K);
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(w);
-        h = (h ^ u64::from_le_bytes(word))
-            .wrapping_mul(K)
-            .rotate_left(29);
-    }
-    for &b in words.remainder() {
-        h = (h ^ u64::from(b)).wrapping_mul(K).rotate_left(29);
-    }
-    h ^ (h >> 32)
+    let mut sum = Checksum::new(bytes.len() as u64);
+    sum.update(bytes);
+    sum.finish()
 }
 
 #[cfg(test)]
@@ -207,6 +276,27 @@ mod tests {
 
     fn oid(n: u8) -> Oid {
         Oid::from_bytes(&[n; 20]).expect("20 bytes")
+    }
+
+    #[test]
+    fn the_checksum_is_the_same_over_bytes_given_in_pieces() {
+        let bytes: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
+        for cut in [0, 1, 7, 8, 9, 500, 999, 1000] {
+            for second in [0, 3, 8, 13] {
+                let mut sum = Checksum::new(bytes.len() as u64);
+                let (a, rest) = bytes.split_at(cut);
+                let (b, c) = rest.split_at(second.min(rest.len()));
+                sum.update(a);
+                sum.update(b);
+                sum.update(c);
+                assert_eq!(sum.finish(), checksum(&bytes), "cut {cut}, {second}");
+            }
+        }
+        // The value the files on disk were written with stays the same.
+        assert_eq!(
+            checksum(b""),
+            0xcbf2_9ce4_8422_2325 ^ (0xcbf2_9ce4_8422_2325 >> 32)
+        );
     }
 
     #[test]

@@ -282,13 +282,11 @@ impl Workspace {
 
 /// Writes the cache for `all` (facts of one tree's files).
 fn save<T: Cached>(folder: &std::path::Path, all: &[Listed<T::Facts>]) {
-    let encoded: Vec<(git2::Oid, Vec<u8>)> = all
-        .iter()
-        .filter_map(|l| Some((l.file.blob()?, l.facts.encode())))
-        .collect();
+    // Encoded as they are written: nothing held twice.
     cache::save(
         folder,
         T::PART,
-        encoded.iter().map(|(id, bytes)| (*id, bytes.as_slice())),
+        all.iter()
+            .filter_map(|l| Some((l.file.blob()?, l.facts.encode()))),
     );
 }
