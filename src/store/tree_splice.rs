@@ -104,7 +104,12 @@ fn sort_key(mode: u32, name: &[u8]) -> Vec<u8> {
 
 /// `<mode in octal> <name>\0<20-byte id>`, as git and libgit2 write it.
 fn push(out: &mut Vec<u8>, mode: u32, name: &[u8], id: Oid) {
-    out.extend_from_slice(format!("{mode:o} ").as_bytes());
+    // The common modes without formatting (100,000 entries a write).
+    match mode {
+        0o100644 => out.extend_from_slice(b"100644 "),
+        0o040000 => out.extend_from_slice(b"40000 "),
+        other => out.extend_from_slice(format!("{other:o} ").as_bytes()),
+    }
     out.extend_from_slice(name);
     out.push(0);
     out.extend_from_slice(id.as_bytes());
