@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use crate::answers::{answers, assert_answers};
 use crate::common::Env;
 use crate::promotion::{group_ready_incident, new_release};
 
@@ -27,24 +28,6 @@ const READS: &[&[&str]] = &[
 
 fn cache_dir(env: &Env) -> PathBuf {
     env.path(".git/rel/cache-v1")
-}
-
-/// Every answer (exit code, stdout, stderr) of `READS`.
-fn answers(env: &Env) -> Vec<(i32, String, String)> {
-    READS
-        .iter()
-        .map(|args| {
-            let run = env.rel(args);
-            (run.code, run.stdout, run.stderr)
-        })
-        .collect()
-}
-
-#[track_caller]
-fn assert_same(env: &Env, expected: &[(i32, String, String)], what: &str) {
-    for (args, (want, got)) in READS.iter().zip(expected.iter().zip(answers(env))) {
-        assert_eq!(*want, got, "{what}: rel {}", args.join(" "));
-    }
 }
 
 /// Two releases in progress, one cancelled, incidents held and free.
@@ -83,17 +66,17 @@ fn damage(env: &Env, damage: impl Fn(&[u8]) -> Vec<u8>) {
 fn reads_fill_the_cache_and_any_damage_to_it_gives_the_answers_of_no_cache() {
     let env = repository();
     let _ = std::fs::remove_dir_all(cache_dir(&env));
-    let expected = answers(&env);
+    let expected = answers(&env, READS);
     assert!(cache_dir(&env).join("releases").is_file());
     assert!(cache_dir(&env).join("incidents").is_file());
-    assert_same(&env, &expected, "warm cache");
+    assert_answers(&env, READS, &expected, "warm cache");
 
     std::fs::remove_dir_all(cache_dir(&env)).expect("remove");
-    assert_same(&env, &expected, "deleted");
+    assert_answers(&env, READS, &expected, "deleted");
     damage(&env, |b| b[..b.len() / 2].to_vec());
-    assert_same(&env, &expected, "truncated");
+    assert_answers(&env, READS, &expected, "truncated");
     damage(&env, |_| Vec::new());
-    assert_same(&env, &expected, "empty");
+    assert_answers(&env, READS, &expected, "empty");
     // A lie: every state and status byte changed, a title rewritten.
     damage(&env, |b| {
         let mut lie = b.to_vec();
@@ -102,40 +85,45 @@ fn reads_fill_the_cache_and_any_damage_to_it_gives_the_answers_of_no_cache() {
         let text = String::from_utf8_lossy(&lie).replace("A release", "Lie     ");
         text.into_bytes()
     });
-    assert_same(&env, &expected, "edited to lie");
+    assert_answers(&env, READS, &expected, "edited to lie");
     damage(&env, |b| b.iter().map(|x| x ^ 0x55).collect());
-    assert_same(&env, &expected, "garbage");
+    assert_answers(&env, READS, &expected, "garbage");
     // One part's file in the other's place.
     let releases = std::fs::read(cache_dir(&env).join("releases")).expect("read");
     std::fs::write(cache_dir(&env).join("incidents"), releases).expect("write");
-    assert_same(&env, &expected, "another part's file");
+    assert_answers(&env, READS, &expected, "another part's file");
     // A folder where the cache goes: the cache is not kept, answers stand.
     std::fs::remove_dir_all(cache_dir(&env)).expect("remove");
     std::fs::create_dir_all(cache_dir(&env).join("releases")).expect("mkdir");
-    assert_same(&env, &expected, "a folder in the cache's place");
+    assert_answers(&env, READS, &expected, "a folder in the cache's place");
 }
 
 #[test]
 fn a_cache_left_by_another_commit_never_shows_its_state() {
     let env = repository();
-    let before = answers(&env);
+    let before = answers(&env, READS);
     // The cache now knows the blobs of this commit; a change on top gives
     // new blobs, and going back finds the old ones again.
     env.rel(&["cancel", "R-2026-003", "--reason", "late"]).ok();
     env.rel(&["incident", "resolve", "INC-3"]).ok();
     let _ = std::fs::remove_dir_all(cache_dir(&env));
-    let after = answers(&env);
+    let after = answers(&env, READS);
     assert_ne!(before, after);
-    let warm = answers(&env);
+    let warm = answers(&env, READS);
     assert_eq!(after, warm);
     env.git(&["reset", "-q", "--hard", "HEAD~2"]);
-    assert_same(&env, &before, "back two commits with the newer cache");
+    assert_answers(
+        &env,
+        READS,
+        &before,
+        "back two commits with the newer cache",
+    );
 }
 
 #[test]
 fn an_invalid_file_is_reported_the_same_with_or_without_the_cache() {
     let env = repository();
-    answers(&env);
+    answers(&env, READS);
     let path = "releases/R-2026-002.toml";
     let text = env.read(path);
     env.write(path, &text.replace("[[history]]", "[[history]]\nbogus = 1"));
@@ -153,7 +141,7 @@ fn an_invalid_file_is_reported_the_same_with_or_without_the_cache() {
 #[test]
 fn processes_filling_the_cache_at_once_leave_it_whole() {
     let env = repository();
-    let expected = answers(&env);
+    let expected = answers(&env, READS);
     for _ in 0..3 {
         std::fs::remove_dir_all(cache_dir(&env)).expect("remove");
         let children: Vec<_> = (0..8)
@@ -175,14 +163,14 @@ fn processes_filling_the_cache_at_once_leave_it_whole() {
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
-        assert_same(&env, &expected, "filled at once");
+        assert_answers(&env, READS, &expected, "filled at once");
     }
 }
 
 #[test]
 fn the_worktree_is_read_without_the_cache() {
     let env = repository();
-    answers(&env);
+    answers(&env, READS);
     let path = "releases/R-2026-003.toml";
     env.write(path, &env.read(path).replace("1.2.0", "1.2.9"));
     let run = env.rel(&["--worktree", "list"]);

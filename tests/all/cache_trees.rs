@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 
+use crate::answers::{answers, assert_answers, copies_of_incident};
 use crate::common::Env;
 use crate::promotion::{group_ready_incident, new_release};
 
@@ -24,23 +25,6 @@ fn trees_dir(env: &Env) -> PathBuf {
     env.path(".git/rel/trees-v1")
 }
 
-fn answers(env: &Env) -> Vec<(i32, String, String)> {
-    READS
-        .iter()
-        .map(|args| {
-            let run = env.rel(args);
-            (run.code, run.stdout, run.stderr)
-        })
-        .collect()
-}
-
-#[track_caller]
-fn assert_same(env: &Env, expected: &[(i32, String, String)], what: &str) {
-    for (args, (want, got)) in READS.iter().zip(expected.iter().zip(answers(env))) {
-        assert_eq!(*want, got, "{what}: rel {}", args.join(" "));
-    }
-}
-
 /// A register whose incidents tree is larger than the 64 KB from which rel
 /// keeps it: 2,000 incidents (written as copies of one rel wrote).
 fn repository() -> Env {
@@ -51,17 +35,7 @@ fn repository() -> Env {
     new_release(&env, "1.1.0");
     env.rel(&["incident", "new", "INC-3", "--title", "Model"])
         .ok();
-    let model = env.read("releases/incidents/INC-3.toml");
-    for n in 4..2004 {
-        let id = format!("INC-{n}");
-        env.write(
-            &format!("releases/incidents/{id}.toml"),
-            &model
-                .replace("INC-3", &id)
-                .replace("Model", &format!("Copy {n}")),
-        );
-    }
-    env.commit_all("hand edit: many incidents");
+    copies_of_incident(&env, "INC-3", "Model", 4..2004);
     env
 }
 
@@ -73,13 +47,13 @@ fn kept(env: &Env) -> PathBuf {
 fn the_large_tree_is_kept_and_any_damage_to_it_gives_the_answers_of_no_cache() {
     let env = repository();
     let _ = std::fs::remove_dir_all(env.path(".git/rel"));
-    let expected = answers(&env);
+    let expected = answers(&env, READS);
     assert!(kept(&env).is_file(), "the incidents tree is kept");
     assert!(
         !trees_dir(&env).join("tree-releases").exists(),
         "small: not kept"
     );
-    assert_same(&env, &expected, "warm");
+    assert_answers(&env, READS, &expected, "warm");
     let good = std::fs::read(kept(&env)).expect("read");
 
     let damages: Vec<(&str, Vec<u8>)> = vec![
@@ -101,27 +75,37 @@ fn the_large_tree_is_kept_and_any_damage_to_it_gives_the_answers_of_no_cache() {
     ];
     for (what, bytes) in damages {
         std::fs::write(kept(&env), &bytes).expect("write");
-        assert_same(&env, &expected, what);
+        assert_answers(&env, READS, &expected, what);
     }
     std::fs::remove_dir_all(trees_dir(&env)).expect("remove");
     std::fs::create_dir_all(kept(&env)).expect("a folder in the file's place");
-    assert_same(&env, &expected, "a folder where the file goes");
+    assert_answers(&env, READS, &expected, "a folder where the file goes");
 }
 
 #[test]
 fn a_tree_kept_for_another_commit_is_not_used() {
     let env = repository();
-    let before = answers(&env);
+    let before = answers(&env, READS);
     let old = std::fs::read(kept(&env)).expect("kept");
     env.rel(&["incident", "resolve", "INC-3"]).ok();
     env.rel(&["ungroup", "R-2026-001", "INC-2"]).ok();
-    let after = answers(&env);
+    let after = answers(&env, READS);
     assert_ne!(before, after);
     // The newer commit's tree replaced the older one's.
     assert_ne!(std::fs::read(kept(&env)).expect("kept"), old);
     env.git(&["reset", "-q", "--hard", "HEAD~2"]);
-    assert_same(&env, &before, "back two commits with the newer tree kept");
+    assert_answers(
+        &env,
+        READS,
+        &before,
+        "back two commits with the newer tree kept",
+    );
     std::fs::write(kept(&env), &old).expect("write");
     env.git(&["reset", "-q", "--hard", "ORIG_HEAD"]);
-    assert_same(&env, &after, "forward again with the older tree kept");
+    assert_answers(
+        &env,
+        READS,
+        &after,
+        "forward again with the older tree kept",
+    );
 }

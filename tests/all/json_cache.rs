@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 
+use crate::answers::{answers, assert_answers, Answer};
 use crate::common::Env;
 use crate::promotion::{group_ready_incident, new_release};
 
@@ -31,41 +32,14 @@ fn cache_dir(env: &Env) -> PathBuf {
     env.path(".git/rel/json-v1/incidents")
 }
 
-/// Every answer (exit code, stdout, stderr) of `LISTINGS`.
-fn answers(env: &Env) -> Vec<(i32, String, String)> {
-    LISTINGS
-        .iter()
-        .map(|args| {
-            let run = env.rel(args);
-            (run.code, run.stdout, run.stderr)
-        })
-        .collect()
-}
-
-#[track_caller]
-fn assert_same(env: &Env, expected: &[(i32, String, String)], what: &str) {
-    for (args, (want, got)) in LISTINGS.iter().zip(expected.iter().zip(answers(env))) {
-        assert_eq!(want.0, got.0, "{what}: exit of rel {}", args.join(" "));
-        assert_eq!(want.2, got.2, "{what}: stderr of rel {}", args.join(" "));
-        // Not assert_eq!: a diff of megabytes of JSON helps nobody.
-        assert!(
-            want.1 == got.1,
-            "{what}: stdout of rel {} differs ({} bytes, {} expected)",
-            args.join(" "),
-            got.1.len(),
-            want.1.len()
-        );
-    }
-}
-
 /// The answers with no cache: a file where the cache's folder goes, so
 /// nothing can be read from it or written to it.
-fn without_cache(env: &Env) -> Vec<(i32, String, String)> {
+fn without_cache(env: &Env) -> Vec<Answer> {
     let json = env.path(".git/rel/json-v1");
     let _ = std::fs::remove_dir_all(&json);
     std::fs::create_dir_all(json.parent().expect("parent")).expect("mkdir");
     std::fs::write(&json, "not a folder").expect("write");
-    let answers = answers(env);
+    let answers = answers(env, LISTINGS);
     std::fs::remove_file(&json).expect("remove");
     answers
 }
@@ -155,18 +129,18 @@ fn the_json_of_a_listing_is_the_same_from_a_cold_warm_or_damaged_cache() {
         *all
     );
 
-    assert_same(&env, &expected, "cold cache");
+    assert_answers(&env, LISTINGS, &expected, "cold cache");
     let shards = shard_names(&env);
     assert!(shards.len() >= 2, "several shards: {shards:?}");
     assert!(shards.iter().all(|n| !n.starts_with('.')), "{shards:?}");
-    assert_same(&env, &expected, "warm cache");
+    assert_answers(&env, LISTINGS, &expected, "warm cache");
 
     std::fs::remove_dir_all(cache_dir(&env)).expect("remove");
-    assert_same(&env, &expected, "deleted");
+    assert_answers(&env, LISTINGS, &expected, "deleted");
     damage(&env, |b| b[..b.len() / 2].to_vec());
-    assert_same(&env, &expected, "truncated");
+    assert_answers(&env, LISTINGS, &expected, "truncated");
     damage(&env, |_| Vec::new());
-    assert_same(&env, &expected, "empty");
+    assert_answers(&env, LISTINGS, &expected, "empty");
     // A byte flipped in the middle of each shard (inside some item).
     damage(&env, |b| {
         let mut edited = b.to_vec();
@@ -174,23 +148,23 @@ fn the_json_of_a_listing_is_the_same_from_a_cold_warm_or_damaged_cache() {
         edited[at] ^= 0x01;
         edited
     });
-    assert_same(&env, &expected, "a byte flipped");
+    assert_answers(&env, LISTINGS, &expected, "a byte flipped");
     // A lie of the same length: another status in every item.
     damage(&env, |b| {
         let text = String::from_utf8_lossy(b).replace("\"open\"", "\"shut\"");
         text.into_bytes()
     });
-    assert_same(&env, &expected, "edited to lie");
+    assert_answers(&env, LISTINGS, &expected, "edited to lie");
     // One shard's file in another's place.
     let first = std::fs::read(cache_dir(&env).join(&shards[0])).expect("read");
     for name in &shards[1..] {
         std::fs::write(cache_dir(&env).join(name), &first).expect("write");
     }
-    assert_same(&env, &expected, "another shard's file");
+    assert_answers(&env, LISTINGS, &expected, "another shard's file");
     // A folder where a shard goes: that shard is not kept, answers stand.
     std::fs::remove_dir_all(cache_dir(&env)).expect("remove");
     std::fs::create_dir_all(cache_dir(&env).join(&shards[0])).expect("mkdir");
-    assert_same(&env, &expected, "a folder in a shard's place");
+    assert_answers(&env, LISTINGS, &expected, "a folder in a shard's place");
 }
 
 #[test]
@@ -220,14 +194,14 @@ fn processes_filling_the_cache_at_once_print_the_same_and_leave_it_whole() {
             names.iter().all(|n| !n.starts_with('.')),
             "no temporary file left: {names:?}"
         );
-        assert_same(&env, &expected, "filled at once");
+        assert_answers(&env, LISTINGS, &expected, "filled at once");
     }
 }
 
 #[test]
 fn an_incident_changed_since_the_cache_was_written_shows_its_new_json() {
     let env = repository();
-    let before = answers(&env);
+    let before = answers(&env, LISTINGS);
     let old = env
         .rel(&["--json", "incident", "show", "INC-2000"])
         .ok()
@@ -240,7 +214,7 @@ fn an_incident_changed_since_the_cache_was_written_shows_its_new_json() {
         .ok()
         .json();
     assert_ne!(old, new);
-    let after = answers(&env);
+    let after = answers(&env, LISTINGS);
     assert_eq!(after, without_cache(&env), "the new JSON, as with no cache");
     let items: Vec<serde_json::Value> = serde_json::from_str(&after[4].1).expect("JSON");
     let shown = items
@@ -251,9 +225,14 @@ fn an_incident_changed_since_the_cache_was_written_shows_its_new_json() {
     assert_eq!(shown["status"], "resolved");
     assert_eq!(shown["authorised"], true);
     // Back to the commit before: the cache now knows both blobs.
-    answers(&env);
+    answers(&env, LISTINGS);
     env.git(&["reset", "-q", "--hard", "HEAD~2"]);
-    assert_same(&env, &before, "back two commits with the newer cache");
+    assert_answers(
+        &env,
+        LISTINGS,
+        &before,
+        "back two commits with the newer cache",
+    );
     // An uncommitted edit: --worktree reads the file, a listing the commit
     // (and says so).
     let path = "releases/incidents/INC-8.toml";
@@ -273,7 +252,7 @@ fn an_incident_changed_since_the_cache_was_written_shows_its_new_json() {
 #[test]
 fn an_invalid_incident_is_reported_the_same_with_or_without_the_cache() {
     let env = repository();
-    answers(&env);
+    answers(&env, LISTINGS);
     let path = "releases/incidents/INC-1500.toml";
     env.write(
         path,
@@ -286,5 +265,5 @@ fn an_invalid_incident_is_reported_the_same_with_or_without_the_cache() {
         assert!(stdout.contains("INC-1500"), "the error document: {stdout}");
         assert!(!stdout.contains("\"title\""), "no listing: {stdout}");
     }
-    assert_same(&env, &expected, "warm cache");
+    assert_answers(&env, LISTINGS, &expected, "warm cache");
 }

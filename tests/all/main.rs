@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `rel` binary on throwaway git repositories.
 //! One test binary (faster to link); one module per capability.
 
+mod answers;
 mod approvals_expire;
 mod audit;
 mod audit_injected;

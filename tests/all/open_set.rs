@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 
+use crate::answers::{answers, assert_answers, Answer};
 use crate::common::Env;
 use crate::promotion::{freeze, group_ready_incident, new_release};
 
@@ -25,29 +26,12 @@ fn part(env: &Env, name: &str) -> PathBuf {
     env.path(".git/rel/cache-v1").join(name)
 }
 
-fn answers(env: &Env) -> Vec<(i32, String, String)> {
-    READS
-        .iter()
-        .map(|args| {
-            let run = env.rel(args);
-            (run.code, run.stdout, run.stderr)
-        })
-        .collect()
-}
-
 /// The answers with no cache at all (and none left behind).
-fn answers_without_cache(env: &Env) -> Vec<(i32, String, String)> {
+fn answers_without_cache(env: &Env) -> Vec<Answer> {
     let _ = std::fs::remove_dir_all(env.path(".git/rel"));
-    let got = answers(env);
+    let got = answers(env, READS);
     let _ = std::fs::remove_dir_all(env.path(".git/rel"));
     got
-}
-
-#[track_caller]
-fn assert_answers(env: &Env, expected: &[(i32, String, String)], what: &str) {
-    for (args, (want, got)) in READS.iter().zip(expected.iter().zip(answers(env))) {
-        assert_eq!(*want, got, "{what}: rel {}", args.join(" "));
-    }
 }
 
 /// Two releases in progress (one frozen with an incident), one cancelled.
@@ -73,11 +57,11 @@ fn the_set_is_kept_and_any_damage_to_it_gives_the_answers_of_no_cache() {
         "cancelled: {}",
         expected[0].1
     );
-    assert_answers(&env, &expected, "filled");
+    assert_answers(&env, READS, &expected, "filled");
     for name in PARTS {
         assert!(part(&env, name).is_file(), "{name} kept");
     }
-    assert_answers(&env, &expected, "warm");
+    assert_answers(&env, READS, &expected, "warm");
 
     type Damage = fn(&[u8]) -> Vec<u8>;
     let damages: [(&str, Damage); 4] = [
@@ -96,38 +80,38 @@ fn the_set_is_kept_and_any_damage_to_it_gives_the_answers_of_no_cache() {
             let bytes = std::fs::read(part(&env, name)).expect("kept");
             std::fs::write(part(&env, name), damage(&bytes)).expect("write");
         }
-        assert_answers(&env, &expected, what);
+        assert_answers(&env, READS, &expected, what);
     }
     // One part in the other's place, then a folder in their place.
     let open = std::fs::read(part(&env, "open-releases")).expect("kept");
     std::fs::write(part(&env, "listing-releases"), &open).expect("write");
     std::fs::write(part(&env, "open-releases"), b"").expect("write");
-    assert_answers(&env, &expected, "another part's file");
+    assert_answers(&env, READS, &expected, "another part's file");
     for name in PARTS {
         let _ = std::fs::remove_file(part(&env, name));
         std::fs::create_dir_all(part(&env, name)).expect("mkdir");
     }
-    assert_answers(&env, &expected, "folders in the parts' place");
+    assert_answers(&env, READS, &expected, "folders in the parts' place");
 }
 
 #[test]
 fn a_set_left_by_another_tree_is_brought_up_to_date() {
     let env = repository();
-    answers(&env);
+    answers(&env, READS);
     // A write by rel changes one release's file: the set follows.
     env.rel(&["cancel", "R-2026-002", "--reason", "late"]).ok();
-    let warm = answers(&env);
+    let warm = answers(&env, READS);
     assert!(!warm[0].1.contains("R-2026-002"), "{}", warm[0].1);
     assert_eq!(warm, answers_without_cache(&env), "after a cancel");
 
     // A new release (a file added), then a hand edit that reopens the
     // cancelled one (its blob changed, no file added).
-    answers(&env);
+    answers(&env, READS);
     new_release(&env, "1.3.0");
-    let warm = answers(&env);
+    let warm = answers(&env, READS);
     assert!(warm[0].1.contains("R-2026-004"), "{}", warm[0].1);
     assert_eq!(warm, answers_without_cache(&env), "after a new release");
-    answers(&env);
+    answers(&env, READS);
     let path = "releases/R-2026-003.toml";
     env.write(
         path,
@@ -135,14 +119,14 @@ fn a_set_left_by_another_tree_is_brought_up_to_date() {
             .replace("state = \"cancelled\"", "state = \"open\""),
     );
     env.commit_all("hand edit: reopen");
-    let warm = answers(&env);
+    let warm = answers(&env, READS);
     assert!(warm[0].1.contains("R-2026-003"), "{}", warm[0].1);
     assert_eq!(warm, answers_without_cache(&env), "after a hand edit");
 
     // Back to an older commit with the newer set kept.
-    answers(&env);
+    answers(&env, READS);
     env.git(&["reset", "-q", "--hard", "HEAD~3"]);
-    let old = answers(&env);
+    let old = answers(&env, READS);
     assert_eq!(old, answers_without_cache(&env), "an older commit");
     assert!(old[0].1.contains("R-2026-002"), "{}", old[0].1);
 }
@@ -150,7 +134,7 @@ fn a_set_left_by_another_tree_is_brought_up_to_date() {
 #[test]
 fn an_archived_manifest_broken_by_hand_is_reported_as_without_the_set() {
     let env = repository();
-    answers(&env);
+    answers(&env, READS);
     let path = "releases/R-2026-003.toml";
     env.write(
         path,
@@ -158,7 +142,7 @@ fn an_archived_manifest_broken_by_hand_is_reported_as_without_the_set() {
             .replace("[[history]]", "[[history]]\nbogus = 1"),
     );
     env.commit_all("hand edit");
-    let warm: Vec<_> = answers(&env);
+    let warm: Vec<_> = answers(&env, READS);
     assert_eq!(warm[0].0, 2, "status: {}", warm[0].2);
     assert!(warm[0].2.contains("R-2026-003"), "{}", warm[0].2);
     assert_eq!(warm, answers_without_cache(&env));
@@ -193,6 +177,6 @@ fn processes_filling_the_set_at_once_leave_it_whole() {
             .filter(|n| n.ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
-        assert_answers(&env, &expected, "filled at once");
+        assert_answers(&env, READS, &expected, "filled at once");
     }
 }

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::Stdio;
 
+use crate::answers::{answers, assert_answers, copies_of_incident, Answer};
 use crate::common::Env;
 use crate::promotion::{group_ready_incident, new_release};
 
@@ -21,20 +22,10 @@ const READS: &[&[&str]] = &[
     &["check", "R-2026-001"],
 ];
 
-type Answers = Vec<(i32, String, String)>;
+type Answers = Vec<Answer>;
 
 fn kept(env: &Env) -> PathBuf {
     env.path(".git/rel/trees-v1/tree-incidents")
-}
-
-fn answers(env: &Env) -> Answers {
-    READS
-        .iter()
-        .map(|args| {
-            let run = env.rel(args);
-            (run.code, run.stdout, run.stderr)
-        })
-        .collect()
 }
 
 /// The answers with no kept tree at all: the folder removed before each.
@@ -49,13 +40,6 @@ fn answers_of_none(env: &Env) -> Answers {
         .collect()
 }
 
-#[track_caller]
-fn assert_same(env: &Env, expected: &Answers, what: &str) {
-    for (args, (want, got)) in READS.iter().zip(expected.iter().zip(answers(env))) {
-        assert_eq!(*want, got, "{what}: rel {}", args.join(" "));
-    }
-}
-
 /// 2,000 incidents (copies of one rel wrote), two of them in a release:
 /// the incidents tree is far larger than one chunk.
 fn repository() -> Env {
@@ -66,17 +50,7 @@ fn repository() -> Env {
     new_release(&env, "1.1.0");
     env.rel(&["incident", "new", "INC-3", "--title", "Model"])
         .ok();
-    let model = env.read("releases/incidents/INC-3.toml");
-    for n in 4..2004 {
-        let id = format!("INC-{n}");
-        env.write(
-            &format!("releases/incidents/{id}.toml"),
-            &model
-                .replace("INC-3", &id)
-                .replace("Model", &format!("Copy {n}")),
-        );
-    }
-    env.commit_all("hand edit: many incidents");
+    copies_of_incident(&env, "INC-3", "Model", 4..2004);
     env
 }
 
@@ -97,9 +71,9 @@ fn any_damage_to_a_kept_tree_gives_the_answers_of_none_and_is_mended() {
         expected[0].1.contains("INC-1") && expected[3].1.contains("Change INC-1"),
         "{expected:?}"
     );
-    answers(&env);
+    answers(&env, READS);
     let good = std::fs::read(kept(&env)).expect("the incidents tree is kept");
-    assert_same(&env, &expected, "warm");
+    assert_answers(&env, READS, &expected, "warm");
 
     // INC-1's entry, and the id of INC-3's blob (title "Model").
     let inc1 = last_at(&good, b"INC-1.toml\0") + 11;
@@ -143,37 +117,37 @@ fn any_damage_to_a_kept_tree_gives_the_answers_of_none_and_is_mended() {
     }
     for (what, bytes) in damages {
         std::fs::write(kept(&env), &bytes).expect("write");
-        assert_same(&env, &expected, &what);
+        assert_answers(&env, READS, &expected, &what);
         let now = std::fs::read(kept(&env)).expect("kept again");
         assert!(now == good, "{what}: replaced by a whole kept tree");
     }
     std::fs::remove_file(kept(&env)).expect("remove");
-    assert_same(&env, &expected, "deleted");
+    assert_answers(&env, READS, &expected, "deleted");
 }
 
 #[test]
 fn a_foreign_kept_tree_is_not_used() {
     let env = repository();
     let expected = answers_of_none(&env);
-    answers(&env);
+    answers(&env, READS);
     let good = std::fs::read(kept(&env)).expect("kept");
     // The incidents tree's file in the place of the releases tree's.
     let releases = env.path(".git/rel/trees-v1/tree-releases");
     std::fs::write(&releases, &good).expect("write");
-    assert_same(&env, &expected, "another folder's tree");
+    assert_answers(&env, READS, &expected, "another folder's tree");
     std::fs::remove_file(&releases).expect("remove");
     // A file of an earlier layout, whole or not.
     let mut earlier = b"rel facts cache\n".to_vec();
     earlier.extend_from_slice(&good[16..]);
     std::fs::write(kept(&env), &earlier).expect("write");
-    assert_same(&env, &expected, "a file of the facts cache's layout");
+    assert_answers(&env, READS, &expected, "a file of the facts cache's layout");
     assert!(std::fs::read(kept(&env)).expect("kept") == good);
     // Another commit's tree: the incidents changed since.
     env.rel(&["incident", "resolve", "INC-3"]).ok();
     let after = answers_of_none(&env);
     std::fs::create_dir_all(env.path(".git/rel/trees-v1")).expect("mkdir");
     std::fs::write(kept(&env), &good).expect("write");
-    assert_same(&env, &after, "the tree of the commit before");
+    assert_answers(&env, READS, &after, "the tree of the commit before");
 }
 
 /// Reads `git cat-file tree SPEC`, raw.
@@ -257,7 +231,7 @@ fn a_kept_tree_out_of_gits_order_gives_the_answers_of_none() {
     assert_eq!(expected[0].0, 0, "{:?}", expected[0]);
     assert!(expected[3].1.contains("Change INC-1"), "{:?}", expected[3]);
     assert!(expected[4].1.contains("Copy 1500"), "{:?}", expected[4]);
-    answers(&env);
+    answers(&env, READS);
     assert!(kept(&env).is_file(), "kept, out of order");
-    assert_same(&env, &expected, "kept out of order");
+    assert_answers(&env, READS, &expected, "kept out of order");
 }

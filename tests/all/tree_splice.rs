@@ -3,6 +3,7 @@
 //! commit must be the one libgit2's tree builder made: the same commit id
 //! with the tree kept, damaged or absent, and a tree git finds valid.
 
+use crate::answers::copies_of_incident;
 use crate::common::Env;
 use crate::promotion::new_release;
 
@@ -13,17 +14,7 @@ fn repository() -> Env {
     new_release(&env, "1.0.0");
     env.rel(&["incident", "new", "INC-3", "--title", "Model"])
         .ok();
-    let model = env.read("releases/incidents/INC-3.toml");
-    for n in 4..2004 {
-        let id = format!("INC-{n}");
-        env.write(
-            &format!("releases/incidents/{id}.toml"),
-            &model
-                .replace("INC-3", &id)
-                .replace("Model", &format!("Copy {n}")),
-        );
-    }
-    env.commit_all("hand edit: many incidents");
+    copies_of_incident(&env, "INC-3", "Model", 4..2004);
     for inc in ["INC-1000", "INC-77"] {
         env.rel(&["incident", "resolve", inc]).ok();
         env.rel(&["incident", "authorise", inc, "--by", "Client"])
