@@ -85,10 +85,27 @@ pub fn load(folder: &Path, part: &str) -> Records {
 /// Reads a file of records whose header must be `header`; empty when it is
 /// missing or anything about it is wrong.
 pub fn load_file(path: &Path, header: &[u8]) -> Records {
-    std::fs::read(path)
-        .ok()
+    open_plain(path)
+        .and_then(|mut file| {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
+            Some(bytes)
+        })
         .and_then(|bytes| parse(bytes, header))
         .unwrap_or_default()
+}
+
+/// A file of rel's caches, opened only when it is a plain file: a link is
+/// not followed, and a FIFO or device (`/dev/zero`) in its place is never
+/// read (it could block or never end); such a file is simply not used.
+pub fn open_plain(path: &Path) -> Option<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .ok()?;
+    file.metadata().ok()?.is_file().then_some(file)
 }
 
 /// What a file of records starts with: what it is (`magic`, `format`),

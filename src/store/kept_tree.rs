@@ -164,7 +164,7 @@ impl Kept {
     /// The kept file of `slot` when it holds tree `id` and its header and
     /// index are whole; None otherwise (missing, cut, damaged, foreign).
     pub fn open(folder: &Path, slot: &str, id: Oid) -> Option<Kept> {
-        let file = File::open(folder.join(file_name(slot))).ok()?;
+        let file = super::cache::open_plain(&folder.join(file_name(slot)))?;
         let mut buf = vec![0; FIRST_READ];
         let n = read_at_most(&file, &mut buf, 0)?;
         buf.truncate(n);
@@ -328,9 +328,8 @@ fn partition(n: usize, is_before: impl Fn(usize) -> bool) -> usize {
 pub fn is_facts_cache_layout(path: &Path) -> bool {
     const FACTS_MAGIC: &[u8] = b"rel facts cache\n";
     let mut start = [0u8; FACTS_MAGIC.len()];
-    File::open(path)
-        .and_then(|f| f.read_exact_at(&mut start, 0))
-        .is_ok_and(|()| start == FACTS_MAGIC)
+    super::cache::open_plain(path)
+        .is_some_and(|f| f.read_exact_at(&mut start, 0).is_ok() && start == FACTS_MAGIC)
 }
 
 /// Keeps tree `id` (`raw`, whose `entries` are given in order) as `slot`,

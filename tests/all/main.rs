@@ -14,6 +14,7 @@ mod bounds;
 mod bounds_health;
 mod bounds_output;
 mod cache;
+mod cache_files;
 mod cache_trees;
 mod checked_args;
 mod common;
