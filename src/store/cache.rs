@@ -85,14 +85,17 @@ pub fn load(folder: &Path, part: &str) -> Records {
 /// Reads a file of records whose header must be `header`; empty when it is
 /// missing or anything about it is wrong.
 pub fn load_file(path: &Path, header: &[u8]) -> Records {
-    open_plain(path)
-        .and_then(|mut file| {
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
-            Some(bytes)
-        })
+    read_plain(path)
         .and_then(|bytes| parse(bytes, header))
         .unwrap_or_default()
+}
+
+/// The bytes of a plain file rel keeps under `.git` (see `open_plain`).
+pub fn read_plain(path: &Path) -> Option<Vec<u8>> {
+    let mut file = open_plain(path)?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
+    Some(bytes)
 }
 
 /// A file of rel's caches, opened only when it is a plain file: a link is

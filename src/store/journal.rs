@@ -89,9 +89,9 @@ pub fn repair_if_needed(repo: &Repository, locked: bool) -> anyhow::Result<()> {
     };
     let started = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
     let _ = std::fs::remove_file(repo.path().join(format!("{JOURNAL}.tmp")));
-    let journal: Option<Journal> = std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok());
+    // Only a plain file is read (a FIFO there would block every command).
+    let journal: Option<Journal> =
+        super::cache::read_plain(&path).and_then(|bytes| serde_json::from_slice(&bytes).ok());
     let mut done = Vec::new();
     if let Some(j) = &journal {
         done.extend(remove_stale_locks(repo, &j.branch, started));

@@ -38,8 +38,8 @@ pub fn pack_when_needed(repo: &Repository, commit: Oid, paths: &[String]) {
     let count = loose_count(&repo.commondir().join("objects").join("17"));
     let over_count = count * 256 > limit as u64;
     let counter = repo.commondir().join("rel").join("loose-bytes");
-    let before: u64 = std::fs::read_to_string(&counter)
-        .ok()
+    let before: u64 = super::cache::read_plain(&counter)
+        .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|t| t.trim().parse().ok())
         .unwrap_or(0);
     let bytes = before.saturating_add(written_loose(repo, commit, paths));

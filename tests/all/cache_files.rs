@@ -1,6 +1,7 @@
-//! Whatever stands where rel keeps a cache file under `.git/rel` (a FIFO
-//! that would block a reader, a link to `/dev/zero` that never ends), rel
-//! answers as with no cache, in bounded time, and never follows the link.
+//! Whatever stands where rel keeps a file of its own under `.git` (a cache
+//! file, the crash journal): a FIFO that would block a reader, a link to
+//! `/dev/zero` that never ends. rel answers as without it, in bounded
+//! time, and never follows the link.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -35,8 +36,8 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 /// The answers of `READS`, each within 60 seconds (a read blocked on a
 /// FIFO would otherwise hang the test run).
-fn answers_in_time(env: &Env) -> Vec<Answer> {
-    READS
+fn answers_in_time(env: &Env, reads: &[&[&str]]) -> Vec<Answer> {
+    reads
         .iter()
         .map(|args| {
             let child = env
@@ -96,10 +97,28 @@ fn a_fifo_or_a_link_to_dev_zero_in_place_of_a_cache_file_is_not_read() {
                 std::os::unix::fs::symlink("/dev/zero", &file).expect("symlink");
             }
         }
-        let got = answers_in_time(&env);
+        let got = answers_in_time(&env, READS);
         for (args, (want, got)) in READS.iter().zip(expected.iter().zip(&got)) {
             assert_eq!(want, got, "{what}: rel {}", args.join(" "));
         }
         let _ = std::fs::remove_dir_all(env.path(".git/rel"));
     }
+}
+
+#[test]
+fn a_fifo_in_place_of_the_crash_journal_is_not_read() {
+    let env = Env::new();
+    new_release(&env, "1.0.0");
+    let made = std::process::Command::new("mkfifo")
+        .arg(env.path(".git/rel-journal"))
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let got = answers_in_time(&env, &[&["status"]]);
+    assert_eq!(got[0].0, 0, "{}", got[0].2);
+    assert!(got[0].1.contains("R-2026-001"), "{}", got[0].1);
+    assert!(
+        !env.path(".git/rel-journal").exists(),
+        "the journal is gone"
+    );
 }
