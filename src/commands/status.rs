@@ -34,11 +34,10 @@ pub fn run(ctx: &Context, installation: Option<&str>) -> anyhow::Result<i32> {
     // Only the releases in progress are read (the set kept per tree says
     // which; each is read from its blob and its state checked): the
     // archive is not, whatever its size.
-    let all: Vec<Release> = ws.releases_in_progress()?;
-    let heads: Vec<ReleaseHead> = all.iter().map(ReleaseHead::from).collect();
-    let rows: Vec<Row> = all
+    let in_progress: Vec<Release> = ws.releases_in_progress()?;
+    let heads: Vec<ReleaseHead> = in_progress.iter().map(ReleaseHead::from).collect();
+    let rows: Vec<Row> = in_progress
         .iter()
-        .filter(|r| r.state.in_progress())
         .filter(|r| only.admits(r.installation.as_deref()))
         .map(|r| Row {
             release: r,

@@ -58,11 +58,6 @@ pub fn folder(git_common_dir: &Path, part: &str) -> PathBuf {
     git_common_dir.join("rel").join("json-v1").join(part)
 }
 
-/// The stem of a listed file: its id.
-fn id_of(file: &FileRef) -> &str {
-    file.name.strip_suffix(".toml").unwrap_or(&file.name)
-}
-
 /// The shards of a listing of `ids` (in id order): each one's name and the
 /// range of its files.
 pub fn shards<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<(String, Range<usize>)> {
@@ -105,7 +100,7 @@ fn item_of<'a>(payload: &'a [u8], id: &str) -> Option<&'a [u8]> {
 /// The cached payload of `file`: a record for its blob that names its id.
 fn cached<'a>(records: &'a Records, file: &FileRef) -> Option<&'a [u8]> {
     let payload = records.get(file.blob()?)?;
-    item_of(payload, id_of(file)).map(|_| payload)
+    item_of(payload, file.id()).map(|_| payload)
 }
 
 impl Workspace {
@@ -133,7 +128,7 @@ impl Workspace {
             .then(|| folder(self.repo.commondir(), T::PART));
         let reading = self.files();
         let maker = cache::checksum(sample);
-        for (name, range) in shards(files.iter().map(id_of)) {
+        for (name, range) in shards(files.iter().map(FileRef::id)) {
             let (files, wanted) = (&files[range.clone()], &wanted[range]);
             let header = cache::header(MAGIC, FORMAT, &format!("{}/{name}/{maker:016x}", T::PART));
             let records = match &folder {
@@ -153,7 +148,7 @@ impl Workspace {
                     Ok(part
                         .iter()
                         .map(|&i| {
-                            let id = id_of(&files[i]);
+                            let id = files[i].id();
                             let text = reading.read(&reader, T::DIR, &files[i])?;
                             let item: T = parse_item(id, &text)?;
                             Ok(payload(id, &make(&item)?))
@@ -181,7 +176,7 @@ impl Workspace {
                         )))
                     })?),
                 };
-                emit(item_of(&payload, id_of(file)).unwrap_or_default())?;
+                emit(item_of(&payload, file.id()).unwrap_or_default())?;
             }
         }
         Ok(())

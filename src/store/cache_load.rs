@@ -95,7 +95,7 @@ impl Workspace {
                 part.iter()
                     .map(|&i| {
                         let file = &all_ref[i].0;
-                        let id = file.name.strip_suffix(".toml").unwrap_or(&file.name);
+                        let id = file.id();
                         let item: T = parse_item(id, &files.read(&reader, T::DIR, file)?)?;
                         Ok(item.facts())
                     })
@@ -246,7 +246,7 @@ impl Workspace {
 
     /// The item in `file`, read and parsed in full.
     pub fn parse_listed<T: Stored>(&self, file: &FileRef) -> anyhow::Result<T> {
-        let id = file.name.strip_suffix(".toml").unwrap_or(&file.name);
+        let id = file.id();
         parse_item(id, &self.read_listed(T::DIR, file)?)
     }
 
@@ -267,7 +267,7 @@ impl Workspace {
                 let reader = reading.reader()?;
                 part.iter()
                     .map(|file| {
-                        let id = file.name.strip_suffix(".toml").unwrap_or(&file.name);
+                        let id = file.id();
                         parse_item::<T>(id, &reading.read(&reader, T::DIR, file)?)
                     })
                     .collect()

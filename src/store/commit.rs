@@ -450,8 +450,13 @@ impl Workspace {
                 Some((sub, rest)) => below.entry(sub).or_default().push((rest.to_string(), *oid)),
             }
         }
+        // The kept copy must hash to the tree's id before anything of it
+        // (a sub-folder's id, its entries) goes into a commit: a write never
+        // rests on a cache.
         let raw = match base {
-            Some(id) => self.kept_raw_tree(id, dir)?,
+            Some(id) => self
+                .kept_raw_tree(id, dir)?
+                .filter(|raw| is_exactly(raw, id)),
             None => None,
         };
         let libgit2_base = match (&raw, base) {
@@ -492,12 +497,7 @@ impl Workspace {
                     folder: true,
                 }))
                 .collect();
-            // The kept copy is checked against the tree's id before a
-            // commit builds on it: a write never rests on a cache.
-            let exact = splice(raw.entries(), &[])
-                .and_then(|bytes| Oid::hash_object(ObjectType::Tree, &bytes).ok())
-                == base;
-            if let Some(bytes) = splice(raw.entries(), &puts).filter(|_| exact) {
+            if let Some(bytes) = splice(raw.entries(), &puts) {
                 return Ok(self.repo.odb()?.write(ObjectType::Tree, &bytes)?);
             }
         }
@@ -535,6 +535,13 @@ impl Workspace {
             _ => Ok(None),
         }
     }
+}
+
+/// Whether `raw`'s entries are exactly tree `id` (written out as git
+/// writes them, they hash to it).
+fn is_exactly(raw: &super::raw_tree::RawTree, id: Oid) -> bool {
+    splice(raw.entries(), &[]).and_then(|bytes| Oid::hash_object(ObjectType::Tree, &bytes).ok())
+        == Some(id)
 }
 
 #[cfg(test)]

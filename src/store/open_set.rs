@@ -30,7 +30,7 @@ use crate::model::release::Release;
 
 use super::cache;
 use super::manifests::{parse_item, scan_head, ReleaseHead, Stored};
-use super::source::FileRef;
+use super::source::{id_of, FileRef};
 use super::workspace::Workspace;
 
 const OPEN: &str = "open-releases";
@@ -54,6 +54,13 @@ pub(super) enum Depth {
     Validated,
 }
 
+impl Depth {
+    /// Whether a set derived this deep answers a caller who wants `wanted`.
+    fn serves(self, wanted: Depth) -> bool {
+        self == Depth::Validated || wanted == Depth::Heads
+    }
+}
+
 impl Workspace {
     /// The files of the releases in progress, in id order, for the tree
     /// read; `None` when reading the work tree (no blob ids to key on).
@@ -73,7 +80,7 @@ impl Workspace {
         };
         let folder = cache::folder(self.repo.commondir());
         if let Some((saved, files)) = load_open(&folder, tree) {
-            if saved == Depth::Validated || depth == Depth::Heads {
+            if saved.serves(depth) {
                 return Ok(Some(files));
             }
         }
@@ -84,7 +91,7 @@ impl Workspace {
         let mut open: Vec<(String, FileRef)> = entries
             .into_iter()
             .filter(|e| e.open)
-            .map(|e| (stem(&e.name).to_string(), FileRef::in_tree(e.name, e.blob)))
+            .map(|e| (id_of(&e.name).to_string(), FileRef::in_tree(e.name, e.blob)))
             .collect();
         open.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(Some(open))
@@ -128,13 +135,13 @@ impl Workspace {
     ) -> anyhow::Result<(Vec<Entry>, Depth)> {
         let now = self.tree_files(Release::DIR)?;
         if let Some((before, was)) = load_listing(folder) {
-            if was == Depth::Validated || depth == Depth::Heads {
+            if was.serves(depth) {
                 if let Some(entries) = self.update_listing(&before, &now) {
                     return Ok((entries, was));
                 }
             }
         }
-        self.full_listing(depth)
+        self.full_listing(now, depth)
     }
 
     /// `before` brought up to `now` when both hold the same names: only
@@ -156,7 +163,7 @@ impl Workspace {
                 old.open
             } else {
                 let text = files.read(&reader, Release::DIR, file).ok()?;
-                let r: Release = parse_item(stem(&file.name), &text).ok()?;
+                let r: Release = parse_item(file.id(), &text).ok()?;
                 r.state.in_progress()
             };
             entries.push(Entry {
@@ -170,13 +177,13 @@ impl Workspace {
 
     /// The state of every file, from the facts of each (`Validated`) or
     /// the heads (`Heads`), with every check of `listed`.
-    fn full_listing(&self, depth: Depth) -> anyhow::Result<(Vec<Entry>, Depth)> {
+    fn full_listing(&self, now: Vec<FileRef>, depth: Depth) -> anyhow::Result<(Vec<Entry>, Depth)> {
         let open_ids: std::collections::HashSet<String> = match depth {
             Depth::Validated => self
                 .facts::<Release>()?
                 .into_iter()
                 .filter(|l| l.facts.state.in_progress())
-                .map(|l| stem(&l.file.name).to_string())
+                .map(|l| l.file.id().to_string())
                 .collect(),
             Depth::Heads => self
                 .all_release_heads()?
@@ -185,12 +192,11 @@ impl Workspace {
                 .map(|h| h.id)
                 .collect(),
         };
-        let entries = self
-            .tree_files(Release::DIR)?
+        let entries = now
             .into_iter()
             .filter_map(|f| {
                 let blob = f.blob()?;
-                let open = f.name.ends_with(".toml") && open_ids.contains(stem(&f.name));
+                let open = f.name.ends_with(".toml") && open_ids.contains(id_of(&f.name));
                 Some(Entry {
                     name: f.name,
                     blob,
@@ -202,16 +208,12 @@ impl Workspace {
     }
 }
 
-fn stem(name: &str) -> &str {
-    name.strip_suffix(".toml").unwrap_or(name)
-}
-
 fn load_open(folder: &std::path::Path, tree: Oid) -> Option<(Depth, Vec<(String, FileRef)>)> {
     let payload = cache::load(folder, OPEN).into_payload(tree)?;
     let (depth, entries) = decode(&payload, false)?;
     let files = entries
         .into_iter()
-        .map(|e| (stem(&e.name).to_string(), FileRef::in_tree(e.name, e.blob)))
+        .map(|e| (id_of(&e.name).to_string(), FileRef::in_tree(e.name, e.blob)))
         .collect();
     Some((depth, files))
 }

@@ -69,13 +69,7 @@ impl Reads {
     pub fn suspects(&self, root: &Path) -> Vec<String> {
         let mut suspects = BTreeSet::new();
         for (relative, blob) in self.files.borrow().iter() {
-            let same = match (std::fs::read(root.join(relative)), blob) {
-                (Ok(bytes), Some(blob)) => {
-                    Oid::hash_object(ObjectType::Blob, &bytes).ok() == Some(*blob)
-                }
-                _ => false,
-            };
-            if !same {
+            if !same_as_blob(&root.join(relative), *blob) {
                 suspects.insert(relative.clone());
             }
         }
@@ -107,6 +101,22 @@ impl Reads {
         }
         suspects.into_iter().collect()
     }
+}
+
+/// Whether the work-tree file at `path` holds exactly blob `blob`: a plain
+/// file (a link is not followed) of a sane size whose content hashes to
+/// it. Anything else is for git to judge.
+pub fn same_as_blob(path: &Path, blob: Option<Oid>) -> bool {
+    const LARGEST: u64 = 16 << 20;
+    let Some(blob) = blob else {
+        return false;
+    };
+    let plain = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() <= LARGEST);
+    plain
+        && std::fs::read(path)
+            .ok()
+            .and_then(|bytes| Oid::hash_object(ObjectType::Blob, &bytes).ok())
+            == Some(blob)
 }
 
 /// A folder's file names, sorted, in one buffer (100,000 names in 1.8 MB

@@ -44,10 +44,20 @@ impl FileRef {
         }
     }
 
+    /// The id its file holds: the name without `.toml`.
+    pub fn id(&self) -> &str {
+        id_of(&self.name)
+    }
+
     /// Its blob id; None when read from the work tree.
     pub fn blob(&self) -> Option<Oid> {
         self.blob
     }
+}
+
+/// The id a file of rel's named `name` holds: the name without `.toml`.
+pub fn id_of(name: &str) -> &str {
+    name.strip_suffix(".toml").unwrap_or(name)
 }
 
 /// What reads file contents, one per thread (a `Repository` is not `Sync`).

@@ -5,9 +5,8 @@
 
 use crate::error::conflict;
 
-use git2::{ObjectType, Oid};
-
 use super::git_cli;
+use super::reads::same_as_blob;
 use super::source::Source;
 use super::workspace::{Workspace, PIPELINE_FILE};
 
@@ -44,20 +43,10 @@ impl Workspace {
     /// which names environments.toml again) refuses that before anything
     /// is written.
     pub fn refuse_pipeline_edits(&self) -> anyhow::Result<()> {
-        if self.head_tree_read() == Some(true) {
-            // A plain file of a sane size only (a link or a huge file goes
-            // to git, which reports it).
-            let path = self.root.join(PIPELINE_FILE);
-            let plain =
-                std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && m.len() <= 16 << 20);
-            let on_disk = plain.then(|| std::fs::read(&path).ok()).flatten();
-            let committed = self.blob_of(PIPELINE_FILE)?;
-            let same = on_disk
-                .and_then(|bytes| Oid::hash_object(ObjectType::Blob, &bytes).ok())
-                .is_some_and(|id| Some(id) == committed);
-            if same {
-                return Ok(());
-            }
+        if self.head_tree_read() == Some(true)
+            && same_as_blob(&self.root.join(PIPELINE_FILE), self.blob_of(PIPELINE_FILE)?)
+        {
+            return Ok(());
         }
         self.refuse_uncommitted(&[PIPELINE_FILE.to_string()])
     }

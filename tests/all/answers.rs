@@ -3,6 +3,7 @@
 //! change; and a register large enough for rel to keep its trees.
 
 use crate::common::Env;
+use crate::promotion::{group_ready_incident, new_release};
 
 /// Exit code, stdout, stderr.
 pub type Answer = (i32, String, String);
@@ -60,4 +61,19 @@ pub fn copies_of_incident(env: &Env, model: &str, title: &str, numbers: std::ops
         );
     }
     env.commit_all("hand edit: many incidents");
+}
+
+/// Two releases (the first holding INC-1 and INC-2) and 2,000 more
+/// incidents copied from one rel wrote: an incidents tree far over the
+/// size from which rel keeps it, and many chunks of it.
+pub fn large_register() -> Env {
+    let env = Env::new();
+    let r1 = new_release(&env, "1.0.0");
+    group_ready_incident(&env, &r1, "INC-1");
+    group_ready_incident(&env, &r1, "INC-2");
+    new_release(&env, "1.1.0");
+    env.rel(&["incident", "new", "INC-3", "--title", "Model"])
+        .ok();
+    copies_of_incident(&env, "INC-3", "Model", 4..2004);
+    env
 }

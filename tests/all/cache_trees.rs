@@ -6,9 +6,8 @@
 
 use std::path::PathBuf;
 
-use crate::answers::{answers, assert_answers, copies_of_incident};
+use crate::answers::{answers, assert_answers, large_register};
 use crate::common::Env;
-use crate::promotion::{group_ready_incident, new_release};
 
 const READS: &[&[&str]] = &[
     &["show", "R-2026-001"],
@@ -25,27 +24,13 @@ fn trees_dir(env: &Env) -> PathBuf {
     env.path(".git/rel/trees-v1")
 }
 
-/// A register whose incidents tree is larger than the 64 KB from which rel
-/// keeps it: 2,000 incidents (written as copies of one rel wrote).
-fn repository() -> Env {
-    let env = Env::new();
-    let r1 = new_release(&env, "1.0.0");
-    group_ready_incident(&env, &r1, "INC-1");
-    group_ready_incident(&env, &r1, "INC-2");
-    new_release(&env, "1.1.0");
-    env.rel(&["incident", "new", "INC-3", "--title", "Model"])
-        .ok();
-    copies_of_incident(&env, "INC-3", "Model", 4..2004);
-    env
-}
-
 fn kept(env: &Env) -> PathBuf {
     trees_dir(env).join("tree-incidents")
 }
 
 #[test]
 fn the_large_tree_is_kept_and_any_damage_to_it_gives_the_answers_of_no_cache() {
-    let env = repository();
+    let env = large_register();
     let _ = std::fs::remove_dir_all(env.path(".git/rel"));
     let expected = answers(&env, READS);
     assert!(kept(&env).is_file(), "the incidents tree is kept");
@@ -84,7 +69,7 @@ fn the_large_tree_is_kept_and_any_damage_to_it_gives_the_answers_of_no_cache() {
 
 #[test]
 fn a_tree_kept_for_another_commit_is_not_used() {
-    let env = repository();
+    let env = large_register();
     let before = answers(&env, READS);
     let old = std::fs::read(kept(&env)).expect("kept");
     env.rel(&["incident", "resolve", "INC-3"]).ok();

@@ -7,9 +7,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::Stdio;
 
-use crate::answers::{answers, assert_answers, copies_of_incident, Answer};
+use crate::answers::{answers, assert_answers, large_register, Answer};
 use crate::common::Env;
-use crate::promotion::{group_ready_incident, new_release};
 
 const READS: &[&[&str]] = &[
     &["show", "R-2026-001"],
@@ -40,20 +39,6 @@ fn answers_of_none(env: &Env) -> Answers {
         .collect()
 }
 
-/// 2,000 incidents (copies of one rel wrote), two of them in a release:
-/// the incidents tree is far larger than one chunk.
-fn repository() -> Env {
-    let env = Env::new();
-    let r1 = new_release(&env, "1.0.0");
-    group_ready_incident(&env, &r1, "INC-1");
-    group_ready_incident(&env, &r1, "INC-2");
-    new_release(&env, "1.1.0");
-    env.rel(&["incident", "new", "INC-3", "--title", "Model"])
-        .ok();
-    copies_of_incident(&env, "INC-3", "Model", 4..2004);
-    env
-}
-
 /// Where `needle` last starts in `haystack` (the raw tree follows the
 /// header and index, so an entry's name is found there).
 fn last_at(haystack: &[u8], needle: &[u8]) -> usize {
@@ -65,7 +50,7 @@ fn last_at(haystack: &[u8], needle: &[u8]) -> usize {
 
 #[test]
 fn any_damage_to_a_kept_tree_gives_the_answers_of_none_and_is_mended() {
-    let env = repository();
+    let env = large_register();
     let expected = answers_of_none(&env);
     assert!(
         expected[0].1.contains("INC-1") && expected[3].1.contains("Change INC-1"),
@@ -127,7 +112,7 @@ fn any_damage_to_a_kept_tree_gives_the_answers_of_none_and_is_mended() {
 
 #[test]
 fn a_foreign_kept_tree_is_not_used() {
-    let env = repository();
+    let env = large_register();
     let expected = answers_of_none(&env);
     answers(&env, READS);
     let good = std::fs::read(kept(&env)).expect("kept");
@@ -200,7 +185,7 @@ fn replace_in_tree(env: &Env, listing: &str, name: &str, id: &str) -> String {
 
 #[test]
 fn a_kept_tree_out_of_gits_order_gives_the_answers_of_none() {
-    let env = repository();
+    let env = large_register();
     // The incidents tree with its entries in reverse order (git never
     // writes one; a hand-made object can be), committed as HEAD.
     let raw = raw_tree(&env, "HEAD:releases/incidents");
