@@ -8,7 +8,7 @@ use crate::model::action::Action;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
 use crate::rules::register::effects::{self, Stamp};
-use crate::rules::register::{may_freeze, may_unfreeze};
+use crate::rules::register::{is_live, may_freeze, may_unfreeze};
 use crate::store::{change_for, file_of, CommitMessage, Workspace};
 
 use super::shared::args::{Id, Reason};
@@ -68,7 +68,7 @@ pub fn unfreeze(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result
     let reason = Reason::required(reason, "the content must change")?;
     write(ctx, |ws, actor| {
         let mut release = release_to_change(ctx, ws, id.as_str())?;
-        let verdict = may_unfreeze(&release);
+        let verdict = may_unfreeze(&release, is_live(&ws.pipeline()?, &release));
         if !verdict.allowed() {
             return Err(refuse(
                 Action::Unfreeze,

@@ -11,7 +11,7 @@ use crate::model::ids::id_key;
 use crate::model::incident::Incident;
 use crate::rules::history::incident_time_moves_forward;
 use crate::rules::register::effects::{self, Stamp};
-use crate::rules::register::{lists, may_group, may_ungroup, Candidate, Holder};
+use crate::rules::register::{is_live, lists, may_group, may_ungroup, Candidate, Holder};
 use crate::store::{change_for, CommitMessage, Workspace};
 
 use super::shared::args::{incident_ids, Id};
@@ -38,7 +38,8 @@ pub fn group(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Resu
             .zip(holders)
             .map(|(incident, holder)| Candidate { incident, holder })
             .collect();
-        let verdict = may_group(&release, &candidates);
+        let live = is_live(&ws.pipeline()?, &release);
+        let verdict = may_group(&release, live, &candidates);
         if !verdict.allowed() {
             return Err(refuse(
                 Action::Group,
@@ -153,7 +154,7 @@ pub fn ungroup(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Re
                 }
             )));
         }
-        let verdict = may_ungroup(&release);
+        let verdict = may_ungroup(&release, is_live(&ws.pipeline()?, &release));
         if !verdict.allowed() {
             return Err(refuse(
                 Action::Ungroup,

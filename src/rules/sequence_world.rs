@@ -17,8 +17,8 @@ use super::history::time_moves_forward;
 use super::moves::{self, NewRelease};
 use super::register::effects::{self, Stamp};
 use super::register::{
-    changes_holder, lists, may_cancel, may_change_incident, may_freeze, may_group, may_unfreeze,
-    may_ungroup, Candidate, Holder, IncidentChange,
+    changes_holder, is_live, lists, may_cancel, may_change_incident, may_freeze, may_group,
+    may_unfreeze, may_ungroup, Candidate, Holder, IncidentChange,
 };
 
 pub const RELEASES: usize = 4;
@@ -188,7 +188,13 @@ impl World {
                         holder: self.holder(&self.incidents[n]),
                     })
                     .collect();
-                if !may_group(&self.releases[r], &candidates).allowed() {
+                if !may_group(
+                    &self.releases[r],
+                    is_live(&p, &self.releases[r]),
+                    &candidates,
+                )
+                .allowed()
+                {
                     return Refused;
                 }
                 let new: Vec<usize> = picks
@@ -212,7 +218,7 @@ impl World {
                 ids.dedup();
                 // One the release does not list is exit 2.
                 if ids.iter().any(|id| !lists(&self.releases[r], id))
-                    || !may_ungroup(&self.releases[r]).allowed()
+                    || !may_ungroup(&self.releases[r], is_live(&p, &self.releases[r])).allowed()
                 {
                     return Refused;
                 }
@@ -238,7 +244,7 @@ impl World {
                 Done
             }
             (Op::Unfreeze(_), Some(r)) => {
-                if !may_unfreeze(&self.releases[r]).allowed() {
+                if !may_unfreeze(&self.releases[r], is_live(&p, &self.releases[r])).allowed() {
                     return Refused;
                 }
                 effects::unfreeze(&mut self.releases[r], "late fix", s);

@@ -19,6 +19,7 @@ mod cache_trees;
 mod checked_args;
 mod common;
 mod confirm;
+mod content_fixed;
 mod contract;
 mod corrections_finished;
 mod corrections_register;

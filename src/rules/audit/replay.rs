@@ -18,7 +18,7 @@ use crate::rules::overrides::{permitted_overrides, Overridden};
 use crate::rules::promotion::{check_promotion, finished_verdict, resolve_target, PromotionInput};
 use crate::rules::register::effects::{self, Stamp};
 use crate::rules::register::{
-    lists, may_cancel, may_freeze, may_group, may_unfreeze, may_ungroup, Candidate, Holder,
+    is_live, lists, may_cancel, may_freeze, may_group, may_unfreeze, may_ungroup, Candidate, Holder,
 };
 use crate::rules::Verdict;
 
@@ -500,7 +500,7 @@ fn apply(
             crate::rules::paths::set_path(p, r, wanted, &d, back, &reason, stamp);
         }
         Action::Unfreeze => {
-            check(may_unfreeze(r))?;
+            check(may_unfreeze(r, is_live(p, r)))?;
             effects::unfreeze(r, t.reason.as_deref().unwrap_or(""), stamp);
         }
         Action::Cancel => {
@@ -531,7 +531,7 @@ fn apply(
                     holder: holder(world, incident),
                 })
                 .collect();
-            check(may_group(r, &candidates))?;
+            check(may_group(r, is_live(p, r), &candidates))?;
             let mut new: Vec<Incident> = incidents
                 .iter()
                 .filter(|i| !lists(r, &i.id))
@@ -545,7 +545,7 @@ fn apply(
             if let Some(stranger) = ids.iter().find(|i| !lists(r, i)) {
                 return Err(Refused(format!("not in release {id}: {stranger}")));
             }
-            check(may_ungroup(r))?;
+            check(may_ungroup(r, is_live(p, r)))?;
             let mut incidents: Vec<Incident> = ids
                 .iter()
                 .filter_map(|i| world.incident(i))

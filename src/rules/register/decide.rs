@@ -61,10 +61,17 @@ pub fn lists(release: &Release, id: &str) -> bool {
     release.incidents.iter().any(|i| i.eq_ignore_ascii_case(id))
 }
 
-/// `state` unless the release is open: the content of a frozen, released or
-/// cancelled release does not change.
-fn content_may_change(release: &Release, verdict: &mut Verdict) {
+/// `state` unless the release is open and not live: the content of a
+/// frozen, released or cancelled release does not change, nor that of a
+/// release that has entered the last environment of its pipeline (`live`,
+/// contract 11.5: what went live is what was approved; ship more in a new
+/// release, or roll back first).
+fn content_may_change(release: &Release, live: bool, verdict: &mut Verdict) {
     let id = &release.id;
+    if live && release.state.in_progress() {
+        verdict.push(went_live(release));
+        return;
+    }
     let why = match release.state {
         State::Open => return,
         State::Frozen => format!(
@@ -93,9 +100,9 @@ fn still_in_progress(release: &Release, verdict: &mut Verdict) {
 /// the client (`unauthorised`) and not in another release in progress
 /// (`grouped`). Incidents the release already lists are left out: they are
 /// there already.
-pub fn may_group(release: &Release, candidates: &[Candidate]) -> Verdict {
+pub fn may_group(release: &Release, live: bool, candidates: &[Candidate]) -> Verdict {
     let mut verdict = Verdict::default();
-    content_may_change(release, &mut verdict);
+    content_may_change(release, live, &mut verdict);
     for c in candidates {
         let i = c.incident;
         let id = &i.id;
@@ -152,9 +159,9 @@ pub fn may_group(release: &Release, candidates: &[Candidate]) -> Verdict {
 /// May incidents leave `release`? Only while it is open (`state`). Whether
 /// each incident is in the release is a question of input, not a rule: the
 /// command answers it with exit 2.
-pub fn may_ungroup(release: &Release) -> Verdict {
+pub fn may_ungroup(release: &Release, live: bool) -> Verdict {
     let mut verdict = Verdict::default();
-    content_may_change(release, &mut verdict);
+    content_may_change(release, live, &mut verdict);
     verdict
 }
 
@@ -202,11 +209,13 @@ pub fn may_freeze(release: &Release, incidents: &[&Incident], require_incidents:
     verdict
 }
 
-/// May `release` be unfrozen? Only a frozen one (`state`).
-pub fn may_unfreeze(release: &Release) -> Verdict {
+/// May `release` be unfrozen? Only a frozen one (`state`) that has not
+/// gone live (`live`: it is in the last environment of its pipeline).
+pub fn may_unfreeze(release: &Release, live: bool) -> Verdict {
     let mut verdict = Verdict::default();
     let id = &release.id;
     match release.state {
+        State::Frozen if live => verdict.push(went_live(release)),
         State::Frozen => {}
         State::Open => verdict.push(Violation::new(
             RuleCode::State,
@@ -215,6 +224,20 @@ pub fn may_unfreeze(release: &Release) -> Verdict {
         State::Released | State::Cancelled => still_in_progress(release, &mut verdict),
     }
     verdict
+}
+
+/// The `state` violation of a release whose content is fixed because it is
+/// live.
+fn went_live(release: &Release) -> Violation {
+    let id = &release.id;
+    Violation::new(
+        RuleCode::State,
+        format!(
+            "release {id} is live in {}: its content is fixed; ship more in a new release, \
+             or roll back first (`rel rollback {id} --to ENV --reason TEXT`)",
+            release.environment
+        ),
+    )
 }
 
 /// May `release` be cancelled? Not once released or cancelled (`state`).
@@ -227,7 +250,9 @@ pub fn may_cancel(release: &Release) -> Verdict {
 /// May `change` happen to `incident`, held by `holder`?
 ///
 /// - Nothing changes while the holder is frozen (`state`): the frozen
-///   content is what was approved and tested, incidents included.
+///   content is what was approved and tested, incidents included; except
+///   components and test evidence, which record what the content touched
+///   and change no approval, tick or health report.
 /// - Components may otherwise always be recorded, even after release: they
 ///   document what shipped.
 /// - Anything else on a closed (shipped) incident: `state`.
@@ -243,7 +268,11 @@ pub fn may_change_incident(
 ) -> Verdict {
     let mut verdict = Verdict::default();
     let id = &incident.id;
-    if let Some(h) = holder.filter(|h| h.state == Some(State::Frozen)) {
+    // What an incident touched and how it was tested are records, not
+    // content (contract 11.5): they may be kept up to date while the
+    // release is frozen or live, until it is released.
+    let records = matches!(change, IncidentChange::Component | IncidentChange::Test);
+    if let Some(h) = holder.filter(|h| h.state == Some(State::Frozen) && !records) {
         let hint = if change == IncidentChange::Reopen {
             format!(" and `rel ungroup {} {id}`", h.id)
         } else {
@@ -312,4 +341,13 @@ pub fn may_change_incident(
 /// then the release moves to a new revision in the same commit.
 pub fn changes_holder(holder: Option<&Holder>) -> bool {
     holder.is_some_and(|h| h.state == Some(State::Open))
+}
+
+/// Whether `release` has gone live: it is in the last environment of its
+/// pipeline, so its content is fixed (contract 11.5).
+pub fn is_live(pipeline: &crate::model::pipeline::Pipeline, release: &Release) -> bool {
+    !pipeline.environments.is_empty()
+        && release
+            .environment
+            .eq_ignore_ascii_case(&pipeline.last().name)
 }

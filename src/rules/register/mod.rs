@@ -18,6 +18,6 @@ mod props;
 mod tests;
 
 pub use decide::{
-    changes_holder, lists, may_cancel, may_change_incident, may_freeze, may_group, may_unfreeze,
-    may_ungroup, Candidate, Holder, IncidentChange,
+    changes_holder, is_live, lists, may_cancel, may_change_incident, may_freeze, may_group,
+    may_unfreeze, may_ungroup, Candidate, Holder, IncidentChange,
 };

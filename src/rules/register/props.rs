@@ -106,7 +106,7 @@ impl World {
                         holder: self.holder(&self.incidents[n]),
                     })
                     .collect();
-                if !may_group(&self.releases[*r], &candidates).allowed() {
+                if !may_group(&self.releases[*r], false, &candidates).allowed() {
                     return false;
                 }
                 let new: Vec<usize> = picks
@@ -134,7 +134,7 @@ impl World {
                     .collect();
                 ids.sort();
                 ids.dedup();
-                if ids.is_empty() || !may_ungroup(&self.releases[*r]).allowed() {
+                if ids.is_empty() || !may_ungroup(&self.releases[*r], false).allowed() {
                     return false;
                 }
                 let idx: Vec<usize> = ids.iter().filter_map(|id| self.index_of(id)).collect();
@@ -159,7 +159,7 @@ impl World {
                 true
             }
             Op::Unfreeze(r) => {
-                if !may_unfreeze(&self.releases[*r]).allowed() {
+                if !may_unfreeze(&self.releases[*r], false).allowed() {
                     return false;
                 }
                 effects::unfreeze(&mut self.releases[*r], "why not", s);
@@ -278,14 +278,15 @@ proptest! {
                     prop_assert_eq!(b.revision, a.revision + 1);
                 }
             }
-            // An incident of a frozen release never changes; a change to one
-            // of an open release moves that release to a new revision.
+            // An incident of a frozen release never changes but for its
+            // records (components, test evidence); a change to one of an
+            // open release moves that release to a new revision.
             for (n, (a, b)) in before.incidents.iter().zip(&w.incidents).enumerate() {
                 if a == b {
                     continue;
                 }
                 let holder = before.holder(a);
-                prop_assert!(holder.as_ref().is_none_or(|h| h.state != Some(State::Frozen)) || matches!(op, Op::Cancel(_) | Op::Ungroup(..)),
+                prop_assert!(holder.as_ref().is_none_or(|h| h.state != Some(State::Frozen)) || matches!(op, Op::Cancel(_) | Op::Ungroup(..) | Op::Test(_)),
                     "incident {} of a frozen release changed by {:?}", n, op);
                 if matches!(op, Op::Resolve(_) | Op::Reopen(_) | Op::Authorise(_) | Op::Test(_)) {
                     if let Some(h) = holder.filter(|h| h.state == Some(State::Open)) {
@@ -362,7 +363,7 @@ proptest! {
             })
             .collect();
         let r = release("R", state, &[]);
-        let v = may_group(&r, &candidates);
+        let v = may_group(&r, false, &candidates);
         let mut all_good = state == State::Open;
         for c in &candidates {
             let bad = c.incident.status != IncidentStatus::Resolved

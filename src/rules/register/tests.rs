@@ -22,7 +22,7 @@ fn free(i: &crate::model::incident::Incident) -> Candidate<'_> {
 fn grouping_ready_incidents_into_an_open_release_is_allowed() {
     let r = release("R1", State::Open, &[]);
     let (a, b) = (ready("A"), ready("B"));
-    assert!(may_group(&r, &[free(&a), free(&b)]).allowed());
+    assert!(may_group(&r, false, &[free(&a), free(&b)]).allowed());
 }
 
 #[test]
@@ -33,6 +33,7 @@ fn grouping_lists_every_violation_of_every_incident() {
     let taken = ready("TAKEN");
     let v = may_group(
         &r,
+        false,
         &[
             free(&open),
             free(&good),
@@ -72,7 +73,7 @@ fn a_holder_that_is_over_or_missing_holds_nothing() {
                 state,
             }),
         };
-        assert!(may_group(&r, &[c]).allowed(), "{state:?}");
+        assert!(may_group(&r, false, &[c]).allowed(), "{state:?}");
     }
     // Held by this very release (listed or not): not "another" release.
     let c = Candidate {
@@ -82,14 +83,14 @@ fn a_holder_that_is_over_or_missing_holds_nothing() {
             state: Some(State::Open),
         }),
     };
-    assert!(may_group(&r, &[c]).allowed());
+    assert!(may_group(&r, false, &[c]).allowed());
 }
 
 #[test]
 fn incidents_already_listed_are_not_judged_again() {
     let r = release("R1", State::Open, &["a"]);
     let a = incident("A", IncidentStatus::Open, false, false);
-    assert!(may_group(&r, &[free(&a)]).allowed());
+    assert!(may_group(&r, false, &[free(&a)]).allowed());
 }
 
 #[test]
@@ -98,7 +99,7 @@ fn closed_incidents_cannot_be_grouped() {
     let mut c = ready("C");
     c.status = IncidentStatus::Closed;
     c.release = Some("R0".into());
-    let v = may_group(&r, &[free(&c)]);
+    let v = may_group(&r, false, &[free(&c)]);
     assert_eq!(codes(&v), vec![RuleCode::State]);
     assert!(v.violations[0].message.contains("R0"));
 }
@@ -107,10 +108,10 @@ fn closed_incidents_cannot_be_grouped() {
 fn released_and_cancelled_releases_refuse_content_changes() {
     for state in [State::Frozen, State::Released, State::Cancelled] {
         let r = release("R1", state, &["A"]);
-        assert_eq!(codes(&may_ungroup(&r)), vec![RuleCode::State]);
-        assert_eq!(codes(&may_group(&r, &[])), vec![RuleCode::State]);
+        assert_eq!(codes(&may_ungroup(&r, false)), vec![RuleCode::State]);
+        assert_eq!(codes(&may_group(&r, false, &[])), vec![RuleCode::State]);
     }
-    assert!(may_ungroup(&release("R1", State::Open, &["A"])).allowed());
+    assert!(may_ungroup(&release("R1", State::Open, &["A"]), false).allowed());
 }
 
 #[test]
@@ -136,10 +137,10 @@ fn freezing_needs_resolved_tested_content_in_an_open_release() {
 
 #[test]
 fn only_frozen_releases_unfreeze_and_finished_ones_never_cancel() {
-    assert!(may_unfreeze(&release("R", State::Frozen, &[])).allowed());
+    assert!(may_unfreeze(&release("R", State::Frozen, &[]), false).allowed());
     for s in [State::Open, State::Released, State::Cancelled] {
         assert_eq!(
-            codes(&may_unfreeze(&release("R", s, &[]))),
+            codes(&may_unfreeze(&release("R", s, &[]), false)),
             vec![RuleCode::State]
         );
     }
@@ -190,8 +191,12 @@ fn incident_changes() {
             vec![RuleCode::State]
         );
     }
-    // A frozen release's incidents do not change, components included.
-    for change in [Resolve, Reopen, Authorise, Test, Component] {
+    // A frozen release's incidents do not change; components and test
+    // evidence are records of what it touched, kept up to date (11.5).
+    for change in [Test, Component] {
+        assert!(may_change_incident(&resolved, change, Some(&held)).allowed());
+    }
+    for change in [Resolve, Reopen, Authorise, Flag] {
         let v = may_change_incident(&resolved, change, Some(&held));
         assert_eq!(codes(&v), vec![RuleCode::State], "{change:?}");
         assert!(v.violations[0].message.contains("rel unfreeze R1"));
