@@ -11,7 +11,9 @@ use crate::model::installation::Installation;
 use crate::render::output::{errln, json, outln};
 use crate::render::progress::Progress;
 use crate::render::time::rfc3339;
-use crate::rules::audit::{inconsistencies, judge, Found, Recorded, Signed, World};
+use crate::rules::audit::{
+    inconsistencies, judge, judge_policy, policy_changes, Clock, Found, Recorded, Signed, World,
+};
 use crate::store::audit_walk::{FileState, WalkedCommit};
 use crate::store::signatures;
 use crate::store::{file_of, Workspace};
@@ -44,7 +46,7 @@ pub struct Report {
 
 pub fn run(ctx: &Context, since: Option<&str>) -> anyhow::Result<i32> {
     let ws = Workspace::open(&ctx.start_dir, false)?;
-    let report = audit(&ws, since, ctx.progress)?;
+    let report = audit(&ws, since, ctx.progress, Some(ctx.now))?;
     if ctx.json {
         json(&report_json(&report))?;
     } else {
@@ -68,9 +70,15 @@ struct Nobody;
 impl Observer for Nobody {}
 
 /// Audits the first-parent history from `since` (default: the beginning);
-/// `progress`: a bar over the commits may be drawn on the terminal.
-pub fn audit(ws: &Workspace, since: Option<&str>, progress: bool) -> anyhow::Result<Report> {
-    audit_observed(ws, since, progress, &mut Nobody)
+/// `progress`: a bar over the commits may be drawn on the terminal; `now`:
+/// the audit's now, for times recorded in the future (None: not judged).
+pub fn audit(
+    ws: &Workspace,
+    since: Option<&str>,
+    progress: bool,
+    now: Option<DateTime<Utc>>,
+) -> anyhow::Result<Report> {
+    audit_observed(ws, since, progress, now, &mut Nobody)
 }
 
 /// `audit`, with `observer` shown every commit.
@@ -78,6 +86,7 @@ pub fn audit_observed(
     ws: &Workspace,
     since: Option<&str>,
     progress: bool,
+    now: Option<DateTime<Utc>>,
     observer: &mut dyn Observer,
 ) -> anyhow::Result<Report> {
     let reading = Progress::spinner(progress, "audit: reading the history");
@@ -89,10 +98,18 @@ pub fn audit_observed(
     reading.finish();
     let mut report = Report::default();
     let mut signed_ahead = signatures::Ahead::default();
+    let mut clock = Clock::default();
+    let mut signers = signatures::SignersFiles::default();
     let bar = Progress::bar(progress, walk.commits.len() as u64, "audit: commits");
     for (n, id) in walk.commits.iter().enumerate() {
         bar.inc(1);
         let Some(c) = walk.commit(*id)? else {
+            // Not a change of rel's files, but maybe of the allowed
+            // signers the policy names: listed, and judged by its owners.
+            let policy = parent_policy(ws, &world, *id, &mut signers)?;
+            if policy.signers_changed {
+                signers_alone(ws, &world, *id, policy.signers_file.as_deref(), &mut report)?;
+            }
             continue;
         };
         report.commits += 1;
@@ -101,19 +118,131 @@ pub fn audit_observed(
         // Signatures are checked (one git verify-commit each) only where
         // the policy of the parent commit asks for them.
         let required = matches!(&world.pipeline, Some(Ok(p)) if p.audit.require_signed);
-        let signature =
-            required.then(|| signed_ahead.check(ws, &walk.commits, n, |id| walk.touches(id)));
-        let c = judge_commit(&mut world, c, signature, &mut report);
+        // The parent's policy names the allowed signers (a path in the
+        // repository): a key the commit itself adds does not vouch for it.
+        let policy = parent_policy(ws, &world, c.id, &mut signers)?;
+        let signature = required.then(|| {
+            signed_ahead.check(
+                ws,
+                &walk.commits,
+                n,
+                |id| walk.touches(id),
+                policy.signers_file.as_deref(),
+            )
+        });
+        let c = judge_commit(
+            &mut world,
+            c,
+            signature,
+            (&mut clock, now),
+            policy.signers_changed,
+            &mut report,
+        );
         observer.after(&c, &report.findings[first..]);
     }
     bar.finish();
     Ok(report)
 }
 
+/// What the parent's policy says of the allowed signers: the file to
+/// verify signatures with, and whether the commit changes it.
+struct ParentPolicy {
+    signers_file: Option<std::path::PathBuf>,
+    signers_changed: bool,
+}
+
+fn parent_policy(
+    ws: &Workspace,
+    world: &World,
+    commit: git2::Oid,
+    files: &mut signatures::SignersFiles,
+) -> anyhow::Result<ParentPolicy> {
+    let path = match &world.pipeline {
+        Some(Ok(p)) => p.audit.allowed_signers.clone(),
+        _ => None,
+    };
+    let Some(path) = path else {
+        return Ok(ParentPolicy {
+            signers_file: None,
+            signers_changed: false,
+        });
+    };
+    let parent = ws.first_parent(commit);
+    let before = match parent {
+        Some(p) => ws.blob_in_commit(p, &path)?,
+        None => None,
+    };
+    let after = ws.blob_in_commit(commit, &path)?;
+    let signers_file = match parent {
+        Some(p) => Some(files.at(ws, p, &path)?),
+        None => None,
+    };
+    Ok(ParentPolicy {
+        signers_file,
+        signers_changed: before != after,
+    })
+}
+
+/// A commit that changes the allowed signers and none of rel's files.
+fn signers_alone(
+    ws: &Workspace,
+    world: &World,
+    id: git2::Oid,
+    signers_file: Option<&std::path::Path>,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let commit = ws.git_repo().find_commit(id)?;
+    let author = commit.author();
+    let email = author.email().unwrap_or("?").to_string();
+    let by = format!("{} <{email}>", author.name().unwrap_or("?"));
+    let at = chrono::TimeZone::timestamp_opt(&Utc, author.when().seconds(), 0)
+        .single()
+        .unwrap_or_default();
+    report.policy.push(PolicyChange {
+        commit: id.to_string(),
+        at,
+        by: by.clone(),
+    });
+    let Some(Ok(p)) = &world.pipeline else {
+        return Ok(());
+    };
+    // Under require_signed, who changed it is who signed it, as the
+    // parent's allowed signers say.
+    let who = if p.audit.require_signed {
+        match signatures::check_with(ws, id, signers_file) {
+            Signed::Good { signer: Some(s) } => s,
+            _ => "no allowed key".to_string(),
+        }
+    } else {
+        email.clone()
+    };
+    if crate::rules::policy::owns_policy(p, &who) {
+        return Ok(());
+    }
+    report.findings.push(Finding {
+        commit: id.to_string(),
+        at,
+        by: by.clone(),
+        action: "edit".to_string(),
+        found: Found {
+            kind: crate::rules::audit::FindingKind::Policy,
+            release: None,
+            message: format!(
+                "the allowed signers changed by {who}, who is not a member of {} \
+                 ([audit] policy_owners)",
+                crate::rules::policy::owner_list(p)
+            ),
+        },
+    });
+    Ok(())
+}
+
 fn judge_commit(
     world: &mut World,
     c: WalkedCommit,
     signature: Option<Signed>,
+    (clock, now): (&mut Clock, Option<DateTime<Utc>>),
+    signers_changed: bool,
     report: &mut Report,
 ) -> WalkedCommit {
     let parsed = parse(&c.files);
@@ -121,6 +250,7 @@ fn judge_commit(
     let rec = Recorded {
         trailers: c.trailers.clone(),
         at: c.at,
+        committed_at: c.committed_at,
         by: by.clone(),
         email: c.email.clone(),
         merge: c.merge,
@@ -146,7 +276,19 @@ fn judge_commit(
         _ => None,
     };
     let mut found = judge(world, &rec);
-    if rec.pipeline_changed {
+    // One `time` finding per commit, naming every way its time is wrong.
+    for t in clock.judge(&rec, now) {
+        match found
+            .iter_mut()
+            .find(|f| f.kind == crate::rules::audit::FindingKind::Time)
+        {
+            Some(first) => first.message = format!("{}; {}", first.message, t.message),
+            None => found.push(t),
+        }
+    }
+    let changes = policy_changes(world, &rec, &parsed.installations, signers_changed);
+    found.extend(judge_policy(world, &rec, &changes));
+    if !changes.is_empty() {
         report.policy.push(PolicyChange {
             commit: commit.clone(),
             at: c.at,

@@ -27,8 +27,8 @@ use crate::store::output_dir::OutputDir;
 use crate::store::ReleaseHead;
 
 use super::schedule_facts::{in_progress, Facts};
-use super::shared::promotion_facts::occupants_of;
 use super::status::{next_verdict, readiness, Row};
+use crate::rules::occupancy::Occupancy;
 
 /// Where the board goes without `--output`: beside environments.toml.
 const DEFAULT_DIR: &str = "board";
@@ -208,7 +208,7 @@ fn card(ctx: &Context, p: &Pipeline, heads: &[ReleaseHead], facts: &Facts, r: &R
         .iter()
         .map(|e| {
             if e.exclusive {
-                occupants_of(heads, &e.name, &r.id, r.installation.as_deref())
+                heads.occupants(&e.name, &r.id, r.installation.as_deref())
             } else {
                 Vec::new()
             }

@@ -15,7 +15,8 @@ use crate::render::output::{json as json_doc, outln};
 use crate::render::table::{new_table, render};
 use crate::render::time::rfc3339;
 use crate::rules::auto_schedule::after_change;
-use crate::rules::due::{apply as apply_due, due, DueItem};
+use crate::rules::decide::promote::{promote, Ask};
+use crate::rules::due::{due, DueItem};
 use crate::rules::register::effects::Stamp;
 use crate::rules::verdict::when;
 use crate::store::{change_for, CommitMessage, Workspace};
@@ -127,7 +128,7 @@ fn tell(ctx: &Context, events: Vec<Event>, with_commit: bool) {
 /// One decision of `apply_all` on the state `ws` holds.
 fn one_pass(ctx: &Context, ws: &Workspace, actor: &Actor) -> anyhow::Result<Decision<Pass>> {
     let p = ws.pipeline()?;
-    let mut releases = in_progress(ws)?;
+    let releases = in_progress(ws)?;
     let by = actor.to_string();
     if let Some(decision) = schedule_eligible(ctx, ws, &p, &releases, &by)? {
         return Ok(decision);
@@ -161,18 +162,22 @@ fn one_pass(ctx: &Context, ws: &Workspace, actor: &Actor) -> anyhow::Result<Deci
         });
     };
     let item = items[ready].clone();
-    let release = &mut releases[item.release];
-    release_to_change(ctx, ws, &release.id)?;
-    let from = release.environment.clone();
-    apply_due(
-        release,
-        &item.schedule,
-        Stamp {
-            at: ctx.now,
-            by: &by,
-        },
-    );
-    let mut release = release.clone();
+    let before = &releases[item.release];
+    release_to_change(ctx, ws, &before.id)?;
+    let ask = Ask::Schedule {
+        to: p.find(&item.schedule.env).map_err(crate::error::internal)?,
+        at: item.schedule.at,
+    };
+    let stamp = Stamp {
+        at: ctx.now,
+        by: &by,
+    };
+    // The same decision `rel promote` and the audit make; `due` found it
+    // ready, so a refusal here is a bug, not the user's input.
+    let done = promote(&p, &releases[..], before, ask, &actor.email, stamp)
+        .map_err(|r| crate::error::internal(format!("due --apply: {}", r.reasons())))?;
+    let from = done.from;
+    let mut release = done.release;
     let made = super::schedule_facts::zero_touch(ws, &p, &mut release, &by, ctx.now)?;
     let env = item.schedule.env.clone();
     let mut message = CommitMessage::new(Action::Promote, &format!("{} to {env}", release.id));

@@ -27,6 +27,15 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     for (role, members) in &pipeline.roles {
         outln(&format!("role {role}: {}", members.join(", ")))?;
     }
+    if let Some(roles) = &pipeline.override_by {
+        outln(&format!("override by: {}", roles.join(", ")))?;
+    }
+    if !pipeline.audit.policy_owners.is_empty() {
+        outln(&format!(
+            "policy owned by: {}",
+            pipeline.audit.policy_owners.join(", ")
+        ))?;
+    }
     if pipeline.uses_paths() {
         outln(&format!(
             "paths: the simple path takes a hop of at most {}",

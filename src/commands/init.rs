@@ -83,11 +83,11 @@ fn folders_not_in_the_way(dir: &std::path::Path) -> anyhow::Result<()> {
 
 /// Writes and commits the default pipeline and the register folder.
 fn write(ctx: &Context, dir: &std::path::Path) -> anyhow::Result<()> {
-    write_new_repository(ctx, dir, |_, _| {
+    write_new_repository(ctx, dir, |_, actor| {
         let changes = vec![
             Change {
                 path: PIPELINE_FILE.to_string(),
-                content: DEFAULT_PIPELINE.into(),
+                content: default_pipeline(&actor.email).into_bytes(),
             },
             Change {
                 path: format!("{INCIDENTS_DIR}/.gitkeep"),
@@ -100,6 +100,17 @@ fn write(ctx: &Context, dir: &std::path::Path) -> anyhow::Result<()> {
             .push("The default pipeline: development, uat, staging, production.".into());
         Ok(Decision::commit(changes, message, ()))
     })
+}
+
+/// The default pipeline, with `email` (who runs `rel init`) as its first
+/// release manager: the one role `override_by` names.
+pub fn default_pipeline(email: &str) -> String {
+    let quoted = toml::Value::String(email.to_string()).to_string();
+    DEFAULT_PIPELINE.replacen(
+        "# release-manager = [\"rm@vendor.example\"]",
+        &format!("release-manager = [{quoted}]"),
+        1,
+    )
 }
 
 fn say_done(ctx: &Context, dir: &std::path::Path) -> anyhow::Result<()> {

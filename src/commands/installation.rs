@@ -16,7 +16,8 @@ use crate::render::table::{new_table, render};
 use crate::store::{change_for, CommitMessage, Workspace};
 
 use super::shared::args::Id;
-use super::shared::{open_reading, write, Decision};
+use super::shared::{open_reading, refuse, write, Decision};
+use crate::rules::policy::{installation_policy_changed, may_change_policy};
 
 pub fn run(ctx: &Context, command: InstallationCommand) -> anyhow::Result<i32> {
     match command {
@@ -68,7 +69,8 @@ fn create(
         ..Installation::default()
     };
     apply_flags(&mut installation, flags)?;
-    let made = write(ctx, |ws, _actor| {
+    let made = write(ctx, |ws, actor| {
+        policy_owned(ws, None, &installation, &actor.email)?;
         if let Some(other) = ws
             .ids::<Installation>()?
             .into_iter()
@@ -102,7 +104,7 @@ fn set(
     let version = version
         .map(|v| parse_version(v).map_err(invalid))
         .transpose()?;
-    let changed = write(ctx, |ws, _actor| {
+    let changed = write(ctx, |ws, actor| {
         let mut installation = ws.load::<Installation>(name.as_str())?;
         let before = installation.clone();
         if let Some(v) = &version {
@@ -115,6 +117,7 @@ fn set(
                 installation,
             ));
         }
+        policy_owned(ws, Some(&before), &installation, &actor.email)?;
         let mut message = CommitMessage::new(Action::InstallationSet, &installation.name);
         message.body.push(format!(
             "{} runs {}",
@@ -127,6 +130,41 @@ fn set(
         ))
     })?;
     print_one(ctx, &changed, &[])
+}
+
+/// An installation's roles, windows, timezone and admins are policy: with
+/// `[audit] policy_owners`, only an owner changes them (`role`, exit 1).
+fn policy_owned(
+    ws: &Workspace,
+    before: Option<&Installation>,
+    after: &Installation,
+    email: &str,
+) -> anyhow::Result<()> {
+    let rules = |i: &Installation| i.rules().map_err(invalid);
+    let before = before.map(rules).transpose()?;
+    let after = rules(after)?;
+    if !installation_policy_changed(before.as_ref(), Some(&after)) {
+        return Ok(());
+    }
+    let what = format!(
+        "the roles, windows, timezone or admins of installation {}",
+        after.name
+    );
+    let verdict = may_change_policy(&ws.pipeline()?, email, &what);
+    if verdict.allowed() {
+        return Ok(());
+    }
+    let action = if before.is_some() {
+        Action::InstallationSet
+    } else {
+        Action::InstallationNew
+    };
+    Err(refuse(
+        action,
+        None,
+        &format!("cannot change installation {}", after.name),
+        &verdict,
+    ))
 }
 
 /// Each flag given replaces its list; every value is checked before

@@ -13,7 +13,7 @@ use crate::rules::plan::plan;
 use crate::rules::promotion::finished;
 use crate::rules::verdict::when;
 
-use super::shared::promotion_facts::occupants_of;
+use crate::rules::occupancy::Occupancy;
 
 pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     let ws = crate::commands::shared::open_reading(ctx)?;
@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         .iter()
         .map(|e| {
             if e.exclusive {
-                occupants_of(&all, &e.name, &release.id, release.installation.as_deref())
+                all[..].occupants(&e.name, &release.id, release.installation.as_deref())
             } else {
                 Vec::new()
             }

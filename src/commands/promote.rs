@@ -1,17 +1,17 @@
-//! `rel promote R [--to E] [--override RULE... --reason T]`.
+//! `rel promote R [--to E] [--override RULE... --reason T]`: the facts
+//! gathered, the one promotion decision (`rules::decide::promote`) asked,
+//! its effect committed.
 
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::action::Action;
-use crate::model::pipeline::Environment;
 use crate::model::rule::RuleCode;
-use crate::rules::moves;
-use crate::rules::overrides::{permitted_overrides, Overridden};
+use crate::rules::decide::promote::{promote, Ask};
+use crate::rules::decide::Refusal;
 use crate::rules::register::effects::Stamp;
 use crate::store::{change_for, CommitMessage};
 
-use super::shared::args::{Id, Reason};
-use super::shared::promotion_facts::evaluate;
+use super::shared::args::{self, Id, Reason};
 use super::shared::{refuse, release_to_change, write, Confirmation, Decision, ReleaseOutcome};
 
 pub fn run(
@@ -26,81 +26,66 @@ pub fn run(
     let reason = reason.as_ref().map(Reason::as_str);
     let outcome = write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
-        let mut release = release_to_change(ctx, ws, id.as_str())?;
-        let verdict = evaluate(ws, &pipeline, &release, to, ctx.now)?;
-        // No target only for a release that is over: its `state` refuses.
-        let Some(target) = verdict.to.as_deref().and_then(|to| pipeline.env(to)) else {
-            // An override that can never be used is still bad input (exit
-            // 2): asked of an environment that allows every overridable rule.
-            permitted_overrides(&Environment::named(&verdict.from), overrides).map_err(invalid)?;
-            return Err(refuse(
-                Action::Promote,
-                Some(&release.id),
-                &format!("{} cannot move on from {}", release.id, verdict.from),
-                &verdict.verdict,
-            ));
-        };
-        let overrides = permitted_overrides(target, overrides).map_err(invalid)?;
-        let Overridden {
-            remaining,
-            used,
-            unused,
-        } = verdict.overridden(&overrides);
-        if !remaining.allowed() {
-            return Err(refuse(
-                Action::Promote,
-                Some(&release.id),
-                &format!(
-                    "{} cannot move {} -> {}",
-                    release.id, verdict.from, target.name
-                ),
-                &remaining,
-            ));
-        }
-
+        let release = release_to_change(ctx, ws, id.as_str())?;
+        let to = to
+            .map(|name| args::environment(&pipeline, name))
+            .transpose()?;
+        let others = ws.release_heads()?;
         let by = actor.to_string();
         let stamp = Stamp {
             at: ctx.now,
             by: &by,
         };
-        moves::promote(&mut release, &target.name, &used, reason, stamp);
+        let ask = Ask::Person {
+            to,
+            overrides,
+            reason,
+        };
+        let done = match promote(&pipeline, &others[..], &release, ask, &actor.email, stamp) {
+            Ok(done) => done,
+            Err(Refusal::Invalid(m)) => return Err(invalid(m)),
+            Err(Refusal::Refused { summary, verdict }) => {
+                return Err(refuse(
+                    Action::Promote,
+                    Some(&release.id),
+                    &summary,
+                    &verdict,
+                ))
+            }
+        };
+        let mut release = done.release;
         let made = super::zero_touch(ctx, ws, &pipeline, &mut release, &by)?;
-        let mut message = CommitMessage::new(
-            Action::Promote,
-            &format!("{} to {}", release.id, target.name),
-        );
+        let mut message =
+            CommitMessage::new(Action::Promote, &format!("{} to {}", release.id, done.to));
         message.body.push(format!(
             "{} {}: {} -> {}",
-            release.id, release.version, verdict.from, target.name
+            release.id, release.version, done.from, done.to
         ));
         message.release = Some(release.id.clone());
-        message.env = Some(target.name.clone());
-        message.overrides = used;
+        message.env = Some(done.to.clone());
+        message.overrides = done.used;
         message.reason = reason.map(str::to_string);
         let question = format!(
             "Promote {} {} from {} to {}?",
-            release.id, release.version, verdict.from, target.name
+            release.id, release.version, done.from, done.to
         );
-        let done = format!(
-            "{} promoted {} -> {}",
-            release.id, verdict.from, target.name
-        );
+        let said = format!("{} promoted {} -> {}", release.id, done.from, done.to);
         let mut decision = Decision::commit(
             vec![change_for(&release)?],
             message,
             (
-                ReleaseOutcome::done(release.clone(), done),
+                ReleaseOutcome::done(release.clone(), said),
                 Some((release, made, by.clone())),
             ),
         );
-        for o in unused {
+        for o in done.unused {
             decision = decision.note(format!(
                 "note: --override {o}: that rule passes; nothing to set aside"
             ));
         }
-        if target.confirm {
+        if done.confirm {
             decision = decision.confirm(Confirmation {
-                what: format!("promoting to {}", target.name),
+                what: format!("promoting to {}", done.to),
                 question,
             });
         }

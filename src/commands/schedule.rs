@@ -134,7 +134,11 @@ pub fn reschedule(
             &proposed,
             &facts,
             Action::Reschedule,
-            &late_unless(late, &used),
+            &late_unless(
+                late,
+                &used,
+                who_may(&p, &release, target, &used, &actor.email),
+            ),
         )?;
 
         let mut event = crate::model::release::Event::new(ctx.now, &by, Action::Reschedule);
@@ -194,7 +198,11 @@ pub fn unschedule(
             .collect();
         let used = notice_used(&late, &overrides);
         let remaining = Verdict {
-            violations: late_unless(late, &used),
+            violations: late_unless(
+                late,
+                &used,
+                who_may(&p, &release, target, &used, &actor.email),
+            ),
         };
         if !remaining.allowed() {
             return Err(refuse(
@@ -392,15 +400,37 @@ fn notice_used(late: &[crate::rules::Violation], overrides: &[RuleCode]) -> Vec<
     }
 }
 
+/// The `notice` violations unless set aside, and whether the actor may set
+/// them aside (`who`).
 fn late_unless(
     late: Vec<crate::rules::Violation>,
     used: &[RuleCode],
+    who: Verdict,
 ) -> Vec<crate::rules::Violation> {
-    if used.contains(&RuleCode::Notice) {
+    let mut v = if used.contains(&RuleCode::Notice) {
         Vec::new()
     } else {
         late
-    }
+    };
+    v.extend(who.violations);
+    v
+}
+
+/// May `email` set `used` aside for `release` into environment `target`
+/// (`override_by`, contract 11.5)?
+fn who_may(
+    p: &crate::model::pipeline::Pipeline,
+    release: &crate::model::release::Release,
+    target: usize,
+    used: &[RuleCode],
+    email: &str,
+) -> Verdict {
+    crate::rules::overrides::may_override(
+        &p.for_release(release),
+        &p.environments[target],
+        used,
+        email,
+    )
 }
 
 fn unused_override(asked: &[RuleCode], used: &[RuleCode]) {

@@ -12,12 +12,12 @@ use crate::render::time::rfc3339;
 use crate::rules::actions::may_close;
 use crate::rules::history::soak_from;
 use crate::rules::promotion::resolve_target;
-use crate::rules::promotion::{check_promotion, PromotionInput, PromotionVerdict};
+use crate::rules::promotion::PromotionVerdict;
 use crate::rules::time::business_days_elapsed;
 use crate::rules::verdict::when;
 use crate::store::ReleaseHead;
 
-use super::shared::promotion_facts::occupants_of;
+use crate::rules::decide::promote::verdict_into;
 
 /// One release's readiness, as `rel status` and `rel board` show it.
 pub(super) struct Row<'a> {
@@ -111,20 +111,9 @@ pub(super) fn next_verdict(
     r: &Release,
     ctx: &Context,
 ) -> Option<PromotionVerdict> {
+    // Only a release in progress with an environment ahead has a verdict.
     let target = resolve_target(p, r, None).ok()?;
-    let env = p.environments.get(target)?;
-    let occupants = if env.exclusive {
-        occupants_of(all, &env.name, &r.id, r.installation.as_deref())
-    } else {
-        Vec::new()
-    };
-    Some(check_promotion(&PromotionInput {
-        pipeline: p,
-        release: r,
-        target,
-        occupants: &occupants,
-        now: ctx.now,
-    }))
+    Some(verdict_into(p, all, r, target, ctx.now))
 }
 
 pub(super) fn readiness(p: &Pipeline, row: &Row) -> (String, Tone) {

@@ -38,6 +38,10 @@ pub struct Pipeline {
     pub installations: std::sync::Arc<BTreeMap<String, InstallationRules>>,
     /// `[audit]`: what `rel audit` asks of history beyond the rules.
     pub audit: AuditSettings,
+    /// `override_by`: roles whose members may use `--override` (contract
+    /// 11.5); an environment's own list replaces it. None: anyone may
+    /// override what `overridable` allows, but nobody `approval`.
+    pub override_by: Option<Vec<String>>,
 }
 
 /// `[audit]` of environments.toml.
@@ -46,6 +50,12 @@ pub struct AuditSettings {
     /// Every commit touching rel's files must carry a signature git
     /// accepts, by a key of its author (`unsigned` findings).
     pub require_signed: bool,
+    /// `policy_owners`: roles whose members alone may change policy
+    /// (contract 11.5); empty: anyone may, and the audit lists who did.
+    pub policy_owners: Vec<String>,
+    /// `allowed_signers`: the repository path of the ssh allowed-signers
+    /// file that signatures are verified with (policy, like the pipeline).
+    pub allowed_signers: Option<String>,
 }
 
 /// `[sync]` of environments.toml.
@@ -135,6 +145,8 @@ pub struct Environment {
     pub off_path: bool,
     /// A release here may go another round (`rel repeat`: a dry run again).
     pub repeatable: bool,
+    /// `override_by` of this environment: replaces the pipeline's.
+    pub override_by: Option<Vec<String>>,
 }
 
 impl Environment {
@@ -164,6 +176,7 @@ impl Environment {
             windows_timezone: None,
             off_path: false,
             repeatable: false,
+            override_by: None,
         }
     }
 
@@ -240,6 +253,25 @@ impl Pipeline {
     /// The installation named `name` (any case).
     pub fn installation(&self, name: &str) -> Option<&InstallationRules> {
         self.installations.get(&name.to_ascii_lowercase())
+    }
+
+    /// The roles whose members may use `--override` to enter `target`: its
+    /// own `override_by`, else the pipeline's; None when neither says.
+    pub fn override_roles<'a>(&'a self, target: &'a Environment) -> Option<&'a [String]> {
+        target
+            .override_by
+            .as_deref()
+            .or(self.override_by.as_deref())
+    }
+
+    /// Whether `email` is listed as a member of `role` (any case): the
+    /// strict reading, for what a role alone may do (override, own the
+    /// policy): a role nobody is listed in has no members.
+    pub fn is_listed_member(&self, role: &str, email: &str) -> bool {
+        self.roles
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case(role))
+            .any(|(_, members)| members.iter().any(|m| m.eq_ignore_ascii_case(email)))
     }
 
     /// Members of a role, when the role is restricted.

@@ -369,3 +369,27 @@ pub fn parse_version(text: &str) -> Result<semver::Version, String> {
         )
     })
 }
+
+/// What the rules need to know of another release in progress: where it
+/// is, and whose installation it updates (`exclusive` counts only updates
+/// of the same installation). Read from the top lines of a manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseHead {
+    pub id: String,
+    pub state: State,
+    pub environment: String,
+    /// The installation an update is of: `exclusive` counts only updates
+    /// of the same installation.
+    pub installation: Option<String>,
+}
+
+impl From<&Release> for ReleaseHead {
+    fn from(r: &Release) -> ReleaseHead {
+        ReleaseHead {
+            id: r.id.clone(),
+            state: r.state,
+            environment: r.environment.clone(),
+            installation: r.installation.clone(),
+        }
+    }
+}

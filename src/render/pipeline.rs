@@ -101,6 +101,9 @@ pub fn rule_lines(e: &Environment) -> Vec<String> {
         let paths: Vec<&str> = e.paths.iter().map(|p| p.as_str()).collect();
         lines.push(format!("only on the {} path", paths.join(" and ")));
     }
+    if let Some(roles) = &e.override_by {
+        lines.push(format!("override by: {}", roles.join(", ")));
+    }
     // Only when narrowed: by default every overridable rule may be set aside.
     if !RuleCode::OVERRIDABLE
         .iter()
@@ -143,6 +146,12 @@ pub fn pipeline_json(p: &Pipeline) -> Value {
             "holidays": p.calendar.holidays.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
         },
         "roles": p.roles,
+        "override_by": p.override_by,
+        "audit": {
+            "require_signed": p.audit.require_signed,
+            "policy_owners": p.audit.policy_owners,
+            "allowed_signers": p.audit.allowed_signers,
+        },
         "environments": envs,
     })
 }
@@ -168,6 +177,7 @@ pub fn environment_json(e: &crate::model::pipeline::Environment) -> Value {
         })).collect::<Vec<_>>(),
         "confirm": e.confirm,
         "overridable": e.overridable,
+        "override_by": e.override_by,
         "optional": e.optional,
         "repeatable": e.repeatable,
         "paths": e.paths.iter().map(|p| p.as_str()).collect::<Vec<_>>(),

@@ -8,8 +8,9 @@ use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
 use crate::model::schedule::Schedule;
 
+use super::decide::promote::verdict_into;
 use super::moves;
-use super::promotion::{check_promotion, PromotionInput, PromotionVerdict};
+use super::promotion::PromotionVerdict;
 use super::register::effects::Stamp;
 
 #[derive(Debug, Clone)]
@@ -44,25 +45,9 @@ pub fn due(p: &Pipeline, releases: &[Release], now: DateTime<Utc>) -> Vec<DueIte
         .into_iter()
         .map(|(i, position, schedule)| {
             let r = &releases[i];
+            // The verdict the promotion decision decides on.
             let verdict = match p.environments.get(position) {
-                Some(env) => {
-                    let occupants: Vec<String> = releases
-                        .iter()
-                        .filter(|o| {
-                            o.id != r.id
-                                && o.state.in_progress()
-                                && o.environment.eq_ignore_ascii_case(&env.name)
-                        })
-                        .map(|o| o.id.clone())
-                        .collect();
-                    check_promotion(&PromotionInput {
-                        pipeline: p,
-                        release: r,
-                        target: position,
-                        occupants: &occupants,
-                        now,
-                    })
-                }
+                Some(_) => verdict_into(p, releases, r, position, now),
                 None => unknown_env(r, &schedule, now),
             };
             DueItem {

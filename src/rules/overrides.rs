@@ -1,11 +1,11 @@
 //! `--override`: which rules may be set aside to enter an environment, and
 //! what a promotion verdict is once they are.
 
-use crate::model::pipeline::Environment;
+use crate::model::pipeline::{Environment, Pipeline};
 use crate::model::rule::RuleCode;
 
 use super::promotion::PromotionVerdict;
-use super::verdict::Verdict;
+use super::verdict::{Verdict, Violation};
 
 /// The overrides asked for, once each, when every one may be used to enter
 /// `target`; else a message for exit 2. A rule such as `state`, `order` or
@@ -59,4 +59,44 @@ impl PromotionVerdict {
             unused,
         }
     }
+}
+
+/// May `email` set `used` aside to enter `target` (contract 11.5)? With
+/// `override_by` (the environment's, else the pipeline's), only a listed
+/// member of one of those roles may; without it anyone may, except
+/// `approval`, which only a member of an `override_by` role may set aside.
+/// `p` is the release's effective pipeline (an installation's members).
+pub fn may_override(p: &Pipeline, target: &Environment, used: &[RuleCode], email: &str) -> Verdict {
+    let mut v = Verdict::default();
+    if used.is_empty() {
+        return v;
+    }
+    match p.override_roles(target) {
+        Some(roles) if !roles.iter().any(|r| p.is_listed_member(r, email)) => {
+            v.push(Violation::new(
+                RuleCode::Role,
+                format!(
+                    "{email} may not use --override into {}: only members of {} may \
+                     (override_by; a role's members are listed under [roles])",
+                    target.name,
+                    roles
+                        .iter()
+                        .map(|r| format!("`{r}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ))
+        }
+        Some(_) => {}
+        None if used.contains(&RuleCode::Approval) => v.push(Violation::new(
+            RuleCode::Role,
+            format!(
+                "approval into {} can be set aside only by a member of an `override_by` role, \
+                 and environments.toml names none",
+                target.name
+            ),
+        )),
+        None => {}
+    }
+    v
 }

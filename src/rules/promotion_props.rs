@@ -188,6 +188,7 @@ pub(crate) fn pipeline(now: DateTime<Utc>) -> impl Strategy<Value = Pipeline> {
                 })
                 .collect();
             Pipeline {
+                override_by: None,
                 calendar,
                 roles,
                 environments,

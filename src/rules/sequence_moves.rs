@@ -6,9 +6,8 @@ use super::actions::{checklist_for, may_approve, may_close, may_rollback, may_ve
 use crate::model::release::ChecklistKind;
 
 use super::checklists;
+use super::decide::promote::{promote, Ask};
 use super::moves::{self, CheckResult};
-use super::overrides::permitted_overrides;
-use super::promotion::{check_promotion, finished_verdict, resolve_target, PromotionInput};
 use super::register::effects::Stamp;
 use super::sequence_world::{Done, Nothing, Op, Outcome, Refused, World, ROLES};
 use super::stays;
@@ -21,38 +20,19 @@ impl World {
         let p = self.pipeline.clone();
         match op {
             Op::Promote(_, to, overrides) => {
-                let release = &self.releases[r];
-                let named = to.map(|i| &p.environments[i]);
-                if finished_verdict(release, named, now).is_some() {
-                    return Refused;
-                }
-                let Ok(target) = resolve_target(&p, release, named.map(|e| e.name.as_str())) else {
-                    return Refused;
+                // The decision `rel promote` and the audit call.
+                let ask = Ask::Person {
+                    to: *to,
+                    overrides,
+                    reason: (!overrides.is_empty()).then_some("urgent"),
                 };
-                let occupants = self.occupants(target, &release.id);
-                let verdict = check_promotion(&PromotionInput {
-                    pipeline: &p,
-                    release,
-                    target,
-                    occupants: &occupants,
-                    now,
-                });
-                let Ok(overrides) = permitted_overrides(&p.environments[target], overrides) else {
-                    return Refused;
-                };
-                let o = verdict.overridden(&overrides);
-                if !o.remaining.allowed() {
-                    return Refused;
+                match promote(&p, &self.releases[..], &self.releases[r], ask, email, s) {
+                    Ok(done) => {
+                        self.releases[r] = done.release;
+                        Done
+                    }
+                    Err(_) => Refused,
                 }
-                let reason = (!overrides.is_empty()).then_some("urgent");
-                moves::promote(
-                    &mut self.releases[r],
-                    &p.environments[target].name,
-                    &o.used,
-                    reason,
-                    s,
-                );
-                Done
             }
             Op::Rollback(_, to) => {
                 let occupants = self.occupants(*to, &self.releases[r].id);

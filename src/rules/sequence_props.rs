@@ -128,6 +128,7 @@ fn pipeline() -> impl Strategy<Value = Pipeline> {
             )
             .collect();
         Pipeline {
+            override_by: None,
             calendar: Calendar::default(),
             roles: Default::default(),
             environments,

@@ -15,6 +15,7 @@ use crate::model::rule::RuleCode;
 use super::actions::may_create;
 use super::history::time_moves_forward;
 use super::moves::{self, NewRelease};
+use super::occupancy::Occupancy;
 use super::register::effects::{self, Stamp};
 use super::register::{
     changes_holder, is_live, lists, may_cancel, may_change_incident, may_freeze, may_group,
@@ -100,12 +101,7 @@ impl World {
         if !e.exclusive {
             return Vec::new();
         }
-        self.releases
-            .iter()
-            .filter(|r| r.state.in_progress() && r.environment.eq_ignore_ascii_case(&e.name))
-            .filter(|r| r.id != except)
-            .map(|r| r.id.clone())
-            .collect()
+        self.releases[..].occupants(&e.name, except, None)
     }
 
     /// Incidents `idx`, to be changed and put back.

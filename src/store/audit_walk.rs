@@ -29,6 +29,8 @@ pub struct WalkedCommit {
     pub id: Oid,
     /// The author date.
     pub at: DateTime<Utc>,
+    /// The committer date.
+    pub committed_at: DateTime<Utc>,
     pub name: String,
     pub email: String,
     pub trailers: Option<Result<Trailers, String>>,
@@ -245,6 +247,10 @@ fn walked(commit: &Commit, files: Vec<FileState>) -> WalkedCommit {
         id: commit.id(),
         at: Utc
             .timestamp_opt(author.when().seconds(), 0)
+            .single()
+            .unwrap_or_default(),
+        committed_at: Utc
+            .timestamp_opt(commit.committer().when().seconds(), 0)
             .single()
             .unwrap_or_default(),
         name: author.name().unwrap_or("?").to_string(),

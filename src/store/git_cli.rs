@@ -299,10 +299,21 @@ pub fn config_bool(workdir: &Path, key: &str) -> anyhow::Result<Option<bool>> {
 
 /// `git verify-commit --raw ID`: whether git accepts the commit's
 /// signature, and what it said (gpg's status lines or ssh-keygen's words).
-pub fn verify_commit(workdir: &Path, id: &str) -> anyhow::Result<(bool, String)> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(workdir)
+pub fn verify_commit(
+    workdir: &Path,
+    id: &str,
+    signers: Option<&Path>,
+) -> anyhow::Result<(bool, String)> {
+    let mut cmd = Command::new("git");
+    cmd.arg("-C").arg(workdir);
+    if let Some(file) = signers {
+        // The allowed signers the parent commit's policy names, not this
+        // machine's configuration (contract 11.5).
+        let mut setting = std::ffi::OsString::from("gpg.ssh.allowedSignersFile=");
+        setting.push(file);
+        cmd.arg("-c").arg(setting);
+    }
+    let out = cmd
         .args(["verify-commit", "--raw", id])
         .stdin(Stdio::null())
         .output()

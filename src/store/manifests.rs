@@ -155,16 +155,7 @@ impl Workspace {
     }
 }
 
-/// What `release_heads` (in `cache_load`) reads of a release.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReleaseHead {
-    pub id: String,
-    pub state: State,
-    pub environment: String,
-    /// The installation an update is of: `exclusive` counts only updates
-    /// of the same installation.
-    pub installation: Option<String>,
-}
+pub use crate::model::release::ReleaseHead;
 
 /// `state` and `environment` from the top-level lines of a canonical
 /// manifest (TOML puts top-level keys before the first table header). None
@@ -264,17 +255,6 @@ pub fn change_for<T: Stored + serde::Serialize>(item: &T) -> anyhow::Result<supe
         path: file_of::<T>(item.id()),
         content: toml_file::to_canonical(item)?.into_bytes(),
     })
-}
-
-impl From<&Release> for ReleaseHead {
-    fn from(r: &Release) -> ReleaseHead {
-        ReleaseHead {
-            id: r.id.clone(),
-            state: r.state,
-            environment: r.environment.clone(),
-            installation: r.installation.clone(),
-        }
-    }
 }
 
 #[cfg(test)]

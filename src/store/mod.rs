@@ -2,11 +2,13 @@
 //! writing, the lock, and git commits that touch only rel's files.
 
 pub mod audit_walk;
+pub mod branch_time;
 pub mod cache;
 pub mod cache_facts;
 pub mod cache_json;
 pub mod cache_load;
 pub mod commit;
+pub mod commit_files;
 pub mod git_cli;
 pub mod history;
 pub mod identity;

@@ -44,6 +44,8 @@ struct RawPipeline {
     paths: Option<RawPaths>,
     #[serde(default)]
     audit: Option<RawAudit>,
+    #[serde(default)]
+    override_by: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -68,11 +70,15 @@ struct RawMaxHop {
 #[derive(Deserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "an [audit] table with require_signed"
+    expecting = "an [audit] table with require_signed, policy_owners, allowed_signers"
 )]
 struct RawAudit {
     #[serde(default)]
     require_signed: bool,
+    #[serde(default)]
+    policy_owners: Vec<Spanned<String>>,
+    #[serde(default)]
+    allowed_signers: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -210,6 +216,8 @@ struct RawEnvironment {
     paths: Vec<Spanned<String>>,
     #[serde(default)]
     repeatable: bool,
+    #[serde(default)]
+    override_by: Option<Vec<Spanned<String>>>,
 }
 
 /// Parses and validates the text of `environments.toml` read from `path`.
@@ -386,6 +394,7 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
             }
         }
         env.repeatable = e.repeatable;
+        env.override_by = e.override_by.map(|r| notify_roles(r, &at)).transpose()?;
         environments.push(env);
     }
 
@@ -424,13 +433,47 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
         require_incidents: raw.require_incidents.unwrap_or(true),
         sync,
         notify: notify_roles(raw.notify, &at)?,
-        audit: crate::model::pipeline::AuditSettings {
-            require_signed: raw.audit.is_some_and(|a| a.require_signed),
-        },
+        override_by: raw.override_by.map(|r| notify_roles(r, &at)).transpose()?,
+        audit: audit_settings(raw.audit, &at)?,
     })
 }
 
-/// `notify = ["admins"]`: role names, checked like those of `approvals`.
+/// `[audit]`, checked: owner roles are role names; the allowed-signers file
+/// is a plain path inside the repository.
+fn audit_settings(
+    raw: Option<RawAudit>,
+    at: &dyn Fn(std::ops::Range<usize>, &str) -> anyhow::Error,
+) -> anyhow::Result<crate::model::pipeline::AuditSettings> {
+    let Some(raw) = raw else {
+        return Ok(Default::default());
+    };
+    let allowed_signers = match raw.allowed_signers {
+        None => None,
+        Some(path) => {
+            let p = path.get_ref();
+            let plain = !p.is_empty()
+                && !p.starts_with('/')
+                && !p.contains('\\')
+                && p.split('/')
+                    .all(|part| !part.is_empty() && part != "." && part != "..");
+            if !plain {
+                return Err(at(
+                    path.span(),
+                    "allowed_signers is a path inside the repository, such as \"policy/allowed_signers\"",
+                ));
+            }
+            Some(path.into_inner())
+        }
+    };
+    Ok(crate::model::pipeline::AuditSettings {
+        require_signed: raw.require_signed,
+        policy_owners: notify_roles(raw.policy_owners, at)?,
+        allowed_signers,
+    })
+}
+
+/// `notify = ["admins"]` (and `override_by`, `policy_owners`): role names,
+/// checked like those of `approvals`.
 fn notify_roles(
     raw: Vec<Spanned<String>>,
     at: &dyn Fn(std::ops::Range<usize>, &str) -> anyhow::Error,

@@ -41,12 +41,22 @@ pub fn check(ws: &Workspace, id: Oid) -> Signed {
     if ws.git_repo().extract_signature(&id, None).is_err() {
         return Signed::None;
     }
-    verified(ws.workdir(), id)
+    verified(ws.workdir(), id, None)
 }
 
-/// `git verify-commit` of a commit that carries a signature.
-fn verified(workdir: &std::path::Path, id: Oid) -> Signed {
-    match git_cli::verify_commit(workdir, &id.to_string()) {
+/// Commit `id`'s signature as git judges it with the allowed signers in
+/// `signers`.
+pub fn check_with(ws: &Workspace, id: Oid, signers: Option<&std::path::Path>) -> Signed {
+    if ws.git_repo().extract_signature(&id, None).is_err() {
+        return Signed::None;
+    }
+    verified(ws.workdir(), id, signers)
+}
+
+/// `git verify-commit` of a commit that carries a signature, with the
+/// allowed signers of `signers` when given.
+fn verified(workdir: &std::path::Path, id: Oid, signers: Option<&std::path::Path>) -> Signed {
+    match git_cli::verify_commit(workdir, &id.to_string(), signers) {
         Ok((true, said)) => Signed::Good {
             signer: signer(&said),
         },
@@ -62,7 +72,8 @@ fn verified(workdir: &std::path::Path, id: Oid) -> Signed {
 /// wasted where a policy stops requiring signatures.
 #[derive(Default)]
 pub struct Ahead {
-    known: std::collections::HashMap<Oid, Signed>,
+    /// By commit and the allowed-signers file it was checked with.
+    known: std::collections::HashMap<(Oid, Option<std::path::PathBuf>), Signed>,
 }
 
 /// How many commits are checked ahead at once, per core.
@@ -77,8 +88,10 @@ impl Ahead {
         ids: &[Oid],
         at: usize,
         wanted: impl Fn(Oid) -> bool,
+        signers: Option<&std::path::Path>,
     ) -> Signed {
-        if let Some(s) = self.known.remove(&ids[at]) {
+        let key = |id: Oid| (id, signers.map(std::path::Path::to_path_buf));
+        if let Some(s) = self.known.remove(&key(ids[at])) {
             return s;
         }
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -89,34 +102,39 @@ impl Ahead {
             }
             // Unsigned commits need no process.
             if ws.git_repo().extract_signature(&id, None).is_err() {
-                self.known.insert(id, Signed::None);
+                self.known.insert(key(id), Signed::None);
             } else {
                 batch.push(id);
             }
         }
         let workdir = ws.workdir().to_path_buf();
         let chunk = batch.len().div_ceil(cores).max(1);
-        let results: Vec<(Oid, Signed)> = std::thread::scope(|scope| {
-            let workers: Vec<_> = batch
-                .chunks(chunk)
-                .map(|ids| {
-                    let workdir = &workdir;
-                    scope.spawn(move || {
-                        ids.iter()
-                            .map(|id| (*id, verified(workdir, *id)))
-                            .collect::<Vec<_>>()
+        let results: Vec<((Oid, Option<std::path::PathBuf>), Signed)> =
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = batch
+                    .chunks(chunk)
+                    .map(|ids| {
+                        let workdir = &workdir;
+                        scope.spawn(move || {
+                            ids.iter()
+                                .map(|id| (key(*id), verified(workdir, *id, signers)))
+                                .collect::<Vec<_>>()
+                        })
                     })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().unwrap_or_default())
-                .collect()
-        });
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|w| w.join().unwrap_or_default())
+                    .collect()
+            });
         self.known.extend(results);
-        self.known
-            .remove(&ids[at])
-            .unwrap_or_else(|| check(ws, ids[at]))
+        self.known.remove(&key(ids[at])).unwrap_or_else(|| {
+            if ws.git_repo().extract_signature(&ids[at], None).is_err() {
+                Signed::None
+            } else {
+                verified(ws.workdir(), ids[at], signers)
+            }
+        })
     }
 }
 
@@ -163,4 +181,46 @@ fn last_words(said: &str) -> String {
         .rfind(|l| !l.is_empty())
         .unwrap_or("git verify-commit failed")
         .to_string()
+}
+
+/// The allowed-signers files of the commits an audit judges by, written
+/// once per distinct content into a private temporary folder (git reads
+/// the file by path), removed when the audit is done.
+#[derive(Default)]
+pub struct SignersFiles {
+    dir: Option<tempfile::TempDir>,
+    by_blob: std::collections::HashMap<Option<Oid>, std::path::PathBuf>,
+}
+
+impl SignersFiles {
+    /// The file `path` (in the release repository) as commit `commit`
+    /// holds it; an empty file when it holds none (nothing verifies).
+    pub fn at(
+        &mut self,
+        ws: &Workspace,
+        commit: Oid,
+        path: &str,
+    ) -> anyhow::Result<std::path::PathBuf> {
+        let blob = ws.blob_in_commit(commit, path)?;
+        if let Some(p) = self.by_blob.get(&blob) {
+            return Ok(p.clone());
+        }
+        let dir = match &self.dir {
+            Some(d) => d.path().to_path_buf(),
+            None => {
+                let d = tempfile::tempdir()?;
+                let p = d.path().to_path_buf();
+                self.dir = Some(d);
+                p
+            }
+        };
+        let file = dir.join(format!("allowed-signers-{}", self.by_blob.len()));
+        let content = match blob {
+            Some(b) => ws.git_repo().find_blob(b)?.content().to_vec(),
+            None => Vec::new(),
+        };
+        std::fs::write(&file, content)?;
+        self.by_blob.insert(blob, file.clone());
+        Ok(file)
+    }
 }

@@ -33,11 +33,18 @@ exit_checklist = ["Post-release tests passed"]
 /// Wed 2026-11-25 16:00 UTC: the minor soak of 3 days from FRI has passed.
 pub const WED: &str = "2026-11-25T16:00:00Z";
 
+/// When `audit` is run.
+pub const AUDITED_AT: &str = "2031-01-01T00:00:00Z";
+
 /// `rel --json audit ARGS`: exit code and document.
+///
+/// Run as if today were 2031, so the test's history lies in its past (a
+/// time recorded after the audit's now is a finding of its own, tested in
+/// `branch_time.rs`).
 pub fn audit(env: &Env, args: &[&str]) -> (i32, Value) {
     let mut all = vec!["--json", "audit"];
     all.extend_from_slice(args);
-    let run = env.rel(&all);
+    let run = env.rel_env(&all, &[("REL_NOW", AUDITED_AT)]);
     assert!(
         run.code == 0 || run.code == 1,
         "audit: exit {}\n{}\n{}",

@@ -117,6 +117,14 @@ fn changes_to_incidents_outside_a_release_are_held_back_by_their_own_history() {
     backwards(&env, &["incident", "resolve", "INC-9"]);
     env.rel_env(&["incident", "resolve", "INC-9"], &[("REL_NOW", LAST)])
         .ok();
-    let id = new_release(&env, "1.0.0");
+    let id = env
+        .rel_env(
+            &["new", "--version", "1.0.0", "--title", "T"],
+            &[("REL_NOW", LAST)],
+        )
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
     backwards(&env, &["group", &id, "INC-9"]);
 }

@@ -113,20 +113,20 @@ fn new_numbers_ids_in_the_year_of_rel_now() {
         "R-2026-017"
     );
     assert_eq!(new_release(&env, "1.0.4", &[]), "R-2026-018");
-    let run = env.rel_env(
-        &["new", "--version", "2.0.0", "--title", "Next year"],
-        &[("REL_NOW", "2027-01-04T09:00:00Z")],
-    );
-    assert_eq!(run.ok().stdout.trim(), "R-2027-001");
+    // Numbers go on past 999.
+    new_release(&env, "1.0.5", &["--id", "R-2026-999"]);
+    assert_eq!(new_release(&env, "1.0.6", &[]), "R-2026-1000");
     // The year is UTC's: New Year's Eve evening in New York is 2027 already.
     let run = env.rel_env(
         &["new", "--version", "2.0.1", "--title", "Late"],
         &[("REL_NOW", "2026-12-31T20:30:00-05:00")],
     );
+    assert_eq!(run.ok().stdout.trim(), "R-2027-001");
+    let run = env.rel_env(
+        &["new", "--version", "2.0.0", "--title", "Next year"],
+        &[("REL_NOW", "2027-01-04T09:00:00Z")],
+    );
     assert_eq!(run.ok().stdout.trim(), "R-2027-002");
-    // Numbers go on past 999.
-    new_release(&env, "1.0.5", &["--id", "R-2026-999"]);
-    assert_eq!(new_release(&env, "1.0.6", &[]), "R-2026-1000");
     assert_eq!(env.commit_count(), 9);
 }
 

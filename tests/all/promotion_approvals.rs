@@ -210,7 +210,14 @@ fn approval_goes_stale_when_the_content_revision_changes() {
 
 #[test]
 fn approval_override_needs_a_reason_and_is_recorded() {
-    let env = Env::with_pipeline(APPROVALS);
+    // Only a member of an override_by role sets an approval aside (11.5).
+    let env = Env::with_pipeline(&format!(
+        "override_by = [\"release-manager\"]\n{}",
+        APPROVALS.replace(
+            "[roles]\n",
+            "[roles]\nrelease-manager = [\"ana@example.com\"]\n"
+        )
+    ));
     let id = new_release(&env, "1.0.1");
     refused(&env, &["promote", &id, "--override", "approval"], 2);
     one_commit(

@@ -186,8 +186,9 @@ fn a_release_walks_the_default_pipeline_from_new_to_close() {
 }
 #[test]
 fn dry_run_of_every_engine_command_writes_nothing() {
+    // Ana may set approvals aside (override_by, contract 11.5).
     let env = Env::with_pipeline(&format!(
-        "{SIMPLE}approvals = [\"client\"]\nentry_checklist = [\"Notes sent\"]\nexit_checklist = [\"Smoke tests passed\"]\n"
+        "override_by = [\"rm\"]\n[roles]\nrm = [\"ana@example.com\"]\n{SIMPLE}approvals = [\"client\"]\nentry_checklist = [\"Notes sent\"]\nexit_checklist = [\"Smoke tests passed\"]\n"
     ));
     let id = new_release(&env, "1.4.1");
     one_commit(&env, &["promote", &id]);

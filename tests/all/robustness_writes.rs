@@ -12,6 +12,7 @@ use crate::robustness::says;
 
 const R1: &str = "R-2026-001";
 const R2: &str = "R-2026-002";
+const R4: &str = "R-2026-004";
 const R3: &str = "R-2026-003";
 const CLIENT: &str = "Carla Client <client@example.com>";
 
@@ -35,7 +36,8 @@ exit_checklist = ["Post-release tests passed"]
 "#;
 
 /// R1: open in dev, holds INC-1. R2: frozen in live with its exit item
-/// ticked (ready to close), holds INC-4. R3: cancelled. INC-2 open, INC-3
+/// ticked (ready to close), holds INC-4. R3: cancelled. R4: frozen in dev,
+/// holds INC-6. INC-2 open, INC-3
 /// ready to group, INC-9 closed.
 fn repo() -> Env {
     let env = Env::with_pipeline(PIPELINE);
@@ -45,7 +47,7 @@ fn repo() -> Env {
         env.rel(&["incident", "authorise", id]).ok();
         env.rel(&["incident", "test", id, "--evidence", "doc"]).ok();
     };
-    for id in ["INC-1", "INC-3", "INC-4", "INC-9"] {
+    for id in ["INC-1", "INC-3", "INC-4", "INC-6", "INC-9"] {
         ready(id);
     }
     env.rel(&["incident", "new", "INC-2", "--title", "t"]).ok();
@@ -74,6 +76,9 @@ fn repo() -> Env {
         &["cancel", R3, "--reason", "not needed"],
         &["checklist", "add", R1, "--env", "live", "Keys handed over"],
         &["installation", "new", "globex", "--version", "1.0.0"],
+        &["new", "--version", "4.0.0", "--title", "Four"],
+        &["group", R4, "INC-6"],
+        &["freeze", R4],
     ] {
         env.rel(args).ok();
     }
@@ -181,9 +186,10 @@ const WRITERS: &[Writer] = &[
         &["freeze", "NOPE"],
     ),
     w(
-        &["unfreeze", R2, "--reason", "fix"],
-        R2_FILE,
-        Some(&["unfreeze", R1, "--reason", "fix"]),
+        &["unfreeze", R4, "--reason", "fix"],
+        "releases/R-2026-004.toml",
+        // R2 is live: its content is fixed (contract 11.5).
+        Some(&["unfreeze", R2, "--reason", "fix"]),
         &["unfreeze", R2, "--reason", " "],
     ),
     w(

@@ -16,7 +16,9 @@ use crate::context::Context;
 use crate::error::conflict;
 use crate::model::actor::Actor;
 use crate::render::output::errln;
+use crate::store::branch_time::CLOCK_SLACK;
 use crate::store::{identity, Change, CommitMessage, Workspace};
+use chrono::SecondsFormat;
 
 use super::apply::apply;
 use crate::store::sync::{backoff, kept_moving, RemoteMoved};
@@ -138,6 +140,7 @@ fn run<T>(
         // With [sync], opening fetches and fast-forwards: each attempt
         // decides on the newest shared tip.
         let ws = open()?;
+        time_moves_forward(ctx, &ws)?;
         let actor = identity::actor(ctx.rel_actor.as_deref(), &ws)?;
         let (plan, notes, output) = match decide(&ws, &actor)? {
             Decision::Nothing { notes, output } => {
@@ -171,6 +174,35 @@ fn run<T>(
             },
         }
     }
+}
+
+/// A write more than an hour before the latest time recorded on the
+/// branch, by any release, is invalid input (contract 11.5): history never
+/// runs backwards, and within the hour two machines' clocks may disagree.
+fn time_moves_forward(ctx: &Context, ws: &Workspace) -> anyhow::Result<()> {
+    // A time git cannot record is refused where the commit is made, with
+    // its own message.
+    if u32::try_from(ctx.now.timestamp()).is_err() {
+        return Ok(());
+    }
+    let Some(latest) = ws.latest_recorded()? else {
+        return Ok(());
+    };
+    if ctx.now + CLOCK_SLACK >= latest.at {
+        return Ok(());
+    }
+    let when = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    Err(crate::error::hinted(
+        crate::error::Kind::Invalid,
+        format!(
+            "now is {}, more than an hour before {}, the latest time recorded on the branch \
+             (commit {}): history never runs backwards",
+            when(ctx.now),
+            when(latest.at),
+            &latest.commit[..latest.commit.len().min(10)]
+        ),
+        "check this machine's clock, or REL_NOW",
+    ))
 }
 
 fn say(notes: &[String]) {

@@ -8,9 +8,11 @@ mod compare;
 mod incident;
 mod invariants;
 mod paths;
+mod policy;
 mod replay;
 mod schedule;
 mod stays;
+mod time;
 
 use std::collections::BTreeMap;
 
@@ -22,6 +24,8 @@ use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
 
 pub use invariants::inconsistencies;
+pub use policy::{judge_policy, policy_changes};
+pub use time::Clock;
 
 /// What the repository holds at one commit, as values: the pipeline (or
 /// why it does not parse), the releases and incidents by file id.
@@ -59,6 +63,17 @@ impl World {
 /// or why it does not parse.
 pub type Written<T> = Option<Result<T, String>>;
 
+impl crate::rules::occupancy::Occupancy for World {
+    fn occupants(&self, env: &str, of_id: &str, of_installation: Option<&str>) -> Vec<String> {
+        crate::rules::occupancy::occupants_among(
+            self.releases.values(),
+            env,
+            of_id,
+            of_installation,
+        )
+    }
+}
+
 /// What one commit records, besides the parent's state.
 #[derive(Debug, Clone)]
 pub struct Recorded {
@@ -67,6 +82,9 @@ pub struct Recorded {
     pub trailers: Option<Result<Trailers, String>>,
     /// The author date: the time the rules are asked at.
     pub at: DateTime<Utc>,
+    /// The committer date: when the commit was made, which a forged
+    /// author date does not move.
+    pub committed_at: DateTime<Utc>,
     /// `Name <email>` of the author, and the e-mail alone.
     pub by: String,
     pub email: String,
@@ -104,6 +122,8 @@ pub enum FindingKind {
     Time,
     Unsigned,
     Inconsistent,
+    /// A change of policy by someone who does not own it (contract 11.5).
+    Policy,
 }
 
 impl FindingKind {
@@ -115,6 +135,7 @@ impl FindingKind {
             FindingKind::Time => "time",
             FindingKind::Unsigned => "unsigned",
             FindingKind::Inconsistent => "inconsistent",
+            FindingKind::Policy => "policy",
         }
     }
 }

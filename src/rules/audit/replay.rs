@@ -12,10 +12,10 @@ use crate::rules::actions::{
     checklist_for, may_approve, may_close, may_create, may_rollback, may_verify,
 };
 use crate::rules::checklists;
+use crate::rules::decide::promote::{promote, Ask};
 use crate::rules::history::time_moves_forward;
 use crate::rules::moves::{self, CheckResult, NewRelease};
-use crate::rules::overrides::{permitted_overrides, Overridden};
-use crate::rules::promotion::{check_promotion, finished_verdict, resolve_target, PromotionInput};
+use crate::rules::occupancy::Occupancy;
 use crate::rules::register::effects::{self, Stamp};
 use crate::rules::register::{
     is_live, lists, may_cancel, may_freeze, may_group, may_unfreeze, may_ungroup, Candidate, Holder,
@@ -198,19 +198,7 @@ fn occupants(p: &Pipeline, world: &World, env: usize, except: &Release) -> Vec<S
     if !e.exclusive {
         return Vec::new();
     }
-    world
-        .releases
-        .values()
-        .filter(|r| r.state.in_progress() && r.environment.eq_ignore_ascii_case(&e.name))
-        .filter(|r| r.id != except.id)
-        .filter(|r| {
-            crate::model::installation::same_installation(
-                r.installation.as_deref(),
-                except.installation.as_deref(),
-            )
-        })
-        .map(|r| r.id.clone())
-        .collect()
+    world.occupants(&e.name, &except.id, except.installation.as_deref())
 }
 
 pub(super) fn env_index(p: &Pipeline, t: &Trailers) -> Result<usize, Stop> {
@@ -354,33 +342,35 @@ fn apply(
     let id = r.id.clone();
     match t.action {
         Action::Promote => {
-            let index = env_index(p, t)?;
-            let target = &p.environments[index];
-            if let Some(v) = finished_verdict(r, Some(target), now) {
-                return Err(refused(&v.verdict));
+            // The decision `rel promote` and `rel due --apply` made.
+            let to = env_index(p, t)?;
+            let ask = match &t.schedule {
+                Some(at) => Ask::Schedule {
+                    to,
+                    at: chrono::DateTime::parse_from_rfc3339(at)
+                        .map_err(|e| Altered(format!("Rel-Schedule {at}: {e}")))?
+                        .with_timezone(&Utc),
+                },
+                None => Ask::Person {
+                    to: Some(to),
+                    overrides: &t.overrides,
+                    reason: t.reason.as_deref(),
+                },
+            };
+            let done =
+                promote(p, world, r, ask, &rec.email, stamp).map_err(|e| Refused(e.reasons()))?;
+            let sorted = |v: &[crate::model::rule::RuleCode]| {
+                let mut v = v.to_vec();
+                v.sort();
+                v
+            };
+            if t.schedule.is_none() && sorted(&done.used) != sorted(&t.overrides) {
+                return Err(Altered(format!(
+                    "Rel-Override says {:?}; the rules set aside {:?}",
+                    t.overrides, done.used
+                )));
             }
-            let index = resolve_target(p, r, Some(&target.name)).map_err(Refused)?;
-            let occupants = occupants(p, world, index, r);
-            let verdict = check_promotion(&PromotionInput {
-                pipeline: p,
-                release: r,
-                target: index,
-                occupants: &occupants,
-                now,
-            });
-            let overrides = permitted_overrides(target, &t.overrides).map_err(Refused)?;
-            let Overridden {
-                remaining, used, ..
-            } = verdict.overridden(&overrides);
-            check(remaining)?;
-            match &t.schedule {
-                // `rel due --apply`: the schedule carried out, consumed.
-                Some(at) => {
-                    let s = carried_out(r, &target.name, at, now)?;
-                    crate::rules::due::apply(r, &s, stamp);
-                }
-                None => moves::promote(r, &target.name, &used, t.reason.as_deref(), stamp),
-            }
+            *r = done.release;
         }
         Action::Approve => {
             let index = env_index(p, t)?;
@@ -559,7 +549,7 @@ fn apply(
         }
         Action::Hold | Action::Resume => super::schedule::replay_hold(r, t, stamp)?,
         Action::Schedule | Action::Reschedule | Action::Unschedule => {
-            super::schedule::replay_schedule(p, world, t, after, r, now)?
+            super::schedule::replay_schedule(p, world, t, after, r, now, &rec.email)?
         }
         other => return Err(Altered(format!("`{other}` is not an action on a release"))),
     }
@@ -588,31 +578,4 @@ fn grouped_ids(after: &Release) -> Result<Vec<String>, Stop> {
             after.id
         ))),
     }
-}
-
-/// The schedule into `env` a promotion by `rel due --apply` says it carried
-/// out (`Rel-Schedule: at`): booked in the parent state, and due by `now`.
-fn carried_out(
-    r: &Release,
-    env: &str,
-    at: &str,
-    now: DateTime<Utc>,
-) -> Result<crate::model::schedule::Schedule, Stop> {
-    let s = r
-        .schedule_for(env)
-        .ok_or_else(|| Refused(format!("{} is not scheduled into {env}", r.id)))?;
-    if instant(s.at) != at {
-        return Err(Altered(format!(
-            "Rel-Schedule says {at}, but {} is scheduled into {env} at {}",
-            r.id,
-            instant(s.at)
-        )));
-    }
-    if s.at > now {
-        return Err(Refused(format!(
-            "{}'s schedule into {env} at {at} was not due yet",
-            r.id
-        )));
-    }
-    Ok(s.clone())
 }

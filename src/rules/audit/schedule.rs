@@ -52,6 +52,7 @@ pub(super) fn replay_schedule(
     after: &Release,
     r: &mut Release,
     at: chrono::DateTime<chrono::Utc>,
+    email: &str,
 ) -> Result<(), Stop> {
     if let Some(v) = finished(r) {
         return Err(Refused(v.message));
@@ -81,6 +82,13 @@ pub(super) fn replay_schedule(
     if !overridden {
         check(Verdict { violations: late })?;
     }
+    // Who may set `notice` aside: as `rel reschedule/unschedule` asks.
+    check(crate::rules::overrides::may_override(
+        &p.for_release(r),
+        &p.environments[target],
+        &t.overrides,
+        email,
+    ))?;
     if t.action != Action::Unschedule {
         // Every schedule the commit leaves, decided as the command decides
         // it: against the other releases in progress in the parent commit.
