@@ -95,6 +95,7 @@ for i in $(seq 1 "$kills"); do
         where=finished
     elif [ -f .git/rel-journal ]; then
         where=$(sed -n 's/.*"what":"\([a-z-]*\)".*/\1/p' .git/rel-journal)
+        where=${where:-commit}  # a journal without "what" (an older rel) is a commit's
         new=$(sed -n 's/.*"new":"\([0-9a-f]*\)".*/\1/p' .git/rel-journal)
         if [ "$where" = commit ]; then
             if [ "$new" = "$(git --git-dir "$work/remote.git" rev-parse master)" ]; then

@@ -58,12 +58,13 @@ pub fn acquire(git_dir: &Path) -> anyhow::Result<Lock> {
     }
 }
 
-/// Whether process `pid` is a live `rel` (this program). A zombie, a gone
-/// process or a pid reused by another program is not; when that cannot be
-/// told (no /proc), any live process counts, so rel errs on leaving alone.
+/// Whether process `pid` is another live `rel` (this program). This
+/// process, a zombie, a gone process or a pid reused by another program is
+/// not; when that cannot be told (no /proc), any live process counts, so
+/// rel errs on leaving things alone.
 pub fn rel_alive(pid: u32) -> bool {
     if pid == std::process::id() {
-        return true;
+        return false; // the pid of a dead rel, reused by this one
     }
     #[cfg(target_os = "linux")]
     {

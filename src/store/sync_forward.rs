@@ -101,9 +101,20 @@ fn changed_between(repo: &Repository, old: Option<Oid>, tip: Oid) -> anyhow::Res
             continue;
         }
         for file in [delta.old_file(), delta.new_file()] {
-            if let Some(p) = file.path() {
-                paths.insert(p.to_string_lossy().replace('\\', "/"));
-            }
+            let Some(path) = file.path() else { continue };
+            // git's checkout gets the names as text: one that is not UTF-8
+            // could not be named, and would be left behind half-way.
+            let Some(text) = path.to_str() else {
+                return Err(hinted(
+                    Kind::Conflict,
+                    format!(
+                        "the fetched commits change a file whose name is not UTF-8 ({}); nothing was written",
+                        path.display()
+                    ),
+                    "fast-forward this clone with git itself (git merge --ff-only), then run rel again",
+                ));
+            };
+            paths.insert(text.to_string());
         }
     }
     Ok(paths.into_iter().collect())
