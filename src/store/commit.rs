@@ -239,15 +239,16 @@ impl Workspace {
         }
         let paths: Vec<String> = changes.iter().map(|c| self.repo_path(&c.path)).collect();
         let id = self.make_commit(changes, message, actor, time, head_tree.as_ref())?;
-        journal::begin(
-            &self.repo,
-            &Journal {
-                branch: branch.clone(),
-                old: self.head_at_open.map(|id| id.to_string()),
-                new: id.to_string(),
-                paths: paths.clone(),
-            },
-        )?;
+        let mut record = Journal::new(
+            "commit",
+            &branch,
+            self.head_at_open.map(|id| id.to_string()),
+            id.to_string(),
+        );
+        record.paths = paths.clone();
+        // With `[sync]` the push updates the remote-tracking branch too.
+        record.refs = self.shared.iter().map(|s| s.tracking()).collect();
+        journal::begin(&self.repo, &record)?;
         Ok(Prepared {
             id,
             branch,
@@ -263,6 +264,7 @@ impl Workspace {
             journal::end(&self.repo);
             return Err(e);
         }
+        journal::kill_point("commit-moved");
         // The branch has moved: the commit is made. rel's files in the
         // index and work tree follow through git's checkout; should that
         // fail, the journal stays and the next rel command finishes it.

@@ -1,19 +1,31 @@
-//! Crash safety. A write makes its commit object first, then records what
-//! it is about to do in `<git dir>/rel-journal`, moves the branch, brings
-//! rel's files in the index and work tree in step through git's checkout,
-//! and removes the journal. A `rel` killed anywhere in between leaves the
-//! journal behind; the next `rel` command (under the lock, so never while
-//! the writer lives) finishes the work: it removes the lock files git left
-//! mid-update, checks rel's paths out from HEAD when the branch moved, and
-//! says so in one line.
+//! Crash safety. Each step of a write that moves a ref or touches git's
+//! index records what it is about to do in `<git dir>/rel-journal` first,
+//! with rel's pid, and removes it when done:
+//!
+//! - a commit: the commit object is made, the journal written, the branch
+//!   moved (compare and swap), rel's files in the index and work tree
+//!   brought in step through git's checkout;
+//! - with `[sync]`, the fetch (git may leave the remote-tracking branch's
+//!   lock) and the fast-forward (`sync_forward`: the branch moved by compare
+//!   and swap, then the files the fetched commits changed checked out).
+//!
+//! A `rel` killed anywhere in between leaves the journal behind; the next
+//! `rel` command (under the lock, so never while the writer lives) finishes
+//! the work: it removes the lock files git left mid-update, checks the
+//! journal's paths out from HEAD when the branch moved, and says so in one
+//! line. A git lock file is rel's to remove only when a journal names the
+//! step that may leave it, the journal's rel is dead, the lock was made
+//! after the journal, and no live process holds it open (Linux: /proc):
+//! a lock of the user's own git is left alone, and a write refuses it.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use git2::Repository;
 use serde::{Deserialize, Serialize};
 
 use super::lock;
+use crate::error::conflict;
 
 const JOURNAL: &str = "rel-journal";
 
@@ -26,8 +38,50 @@ pub struct Journal {
     pub old: Option<String>,
     /// The commit the write made.
     pub new: String,
-    /// rel's files the commit changed, as paths in the git work tree.
+    /// The files the step changes, as paths in the git work tree: rel's
+    /// for a commit, those the fetched commits changed for a fast-forward.
     pub paths: Vec<String>,
+    /// The step: `commit` (also when absent), `fetch` or `fast-forward`.
+    #[serde(default)]
+    pub what: Option<String>,
+    /// The rel process that wrote the journal.
+    #[serde(default)]
+    pub pid: Option<u32>,
+    /// Other refs the step may leave locked (the remote-tracking branch a
+    /// fetch or a push updates), e.g. `refs/remotes/origin/main`.
+    #[serde(default)]
+    pub refs: Vec<String>,
+}
+
+impl Journal {
+    /// A journal for `what` on `branch` from `old` to `new`, by this process.
+    pub fn new(what: &str, branch: &str, old: Option<String>, new: String) -> Journal {
+        Journal {
+            branch: branch.to_string(),
+            old,
+            new,
+            paths: Vec::new(),
+            what: Some(what.to_string()),
+            pid: Some(std::process::id()),
+            refs: Vec::new(),
+        }
+    }
+
+    fn is(&self, what: &str) -> bool {
+        self.what.as_deref().unwrap_or("commit") == what
+    }
+}
+
+/// Test hook: with `REL_TEST_KILL_AT=<step>` in the environment, rel kills
+/// itself (SIGKILL) at that step, leaving exactly what a kill at that
+/// instant leaves, so the repair is tested without timing luck.
+pub fn kill_point(step: &str) {
+    if std::env::var_os("REL_TEST_KILL_AT").is_some_and(|v| v == step) {
+        // SAFETY: sends a signal to this process; nothing is shared.
+        unsafe {
+            libc::kill(libc::getpid(), libc::SIGKILL);
+        }
+    }
 }
 
 fn journal_path(repo: &Repository) -> PathBuf {
@@ -62,7 +116,26 @@ pub fn check_out(repo: &Repository, paths: &[String]) -> anyhow::Result<()> {
     let workdir = repo
         .workdir()
         .ok_or_else(|| anyhow::anyhow!("the git repository has no work tree"))?;
-    super::git_cli::restore_from(workdir, "HEAD", paths)
+    super::git_cli::restore_from(workdir, "HEAD", &known_to_git(repo, paths))
+}
+
+/// The `paths` in HEAD's tree or in git's index: a file HEAD removed that a
+/// killed checkout had already taken out of the index is done, and git
+/// refuses a pathspec that matches nothing.
+fn known_to_git(repo: &Repository, paths: &[String]) -> Vec<String> {
+    let tree = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+    let index = repo.index().ok();
+    paths
+        .iter()
+        .filter(|p| {
+            let path = Path::new(p.as_str());
+            tree.as_ref().is_some_and(|t| t.get_path(path).is_ok())
+                || index
+                    .as_ref()
+                    .is_some_and(|i| i.get_path(path, 0).is_some())
+        })
+        .cloned()
+        .collect()
 }
 
 /// Finishes what a killed `rel` left, if anything. `locked`: the caller
@@ -94,21 +167,42 @@ pub fn repair_if_needed(repo: &Repository, locked: bool) -> anyhow::Result<()> {
         super::cache::read_plain(&path).and_then(|bytes| serde_json::from_slice(&bytes).ok());
     let mut done = Vec::new();
     if let Some(j) = &journal {
-        done.extend(remove_stale_locks(repo, &j.branch, started));
+        if let Some(pid) = j.pid.filter(|p| lock::rel_alive(*p)) {
+            // rel's lock was taken from under it (the file removed by hand):
+            // its journal stays its own.
+            return Err(conflict(format!(
+                "rel process {pid} is still at work on this repository ({} names it); \
+                 try again when it has finished",
+                shown(repo.path(), &path)
+            )));
+        }
+        done.extend(remove_stale_locks(repo, j, started)?);
         let head = repo
             .find_reference(&j.branch)
             .ok()
             .and_then(|r| r.target())
             .map(|id| id.to_string());
-        if head.as_deref() == Some(j.new.as_str()) {
+        if head.as_deref() == Some(j.new.as_str()) && !j.paths.is_empty() {
+            refuse_foreign_index_lock(repo)?;
             check_out(repo, &j.paths)?;
-            done.push(format!(
-                "brought {} of rel's file{} in the work tree and git's index in step with commit {}",
+            let files = format!(
+                "{} {}file{}",
                 j.paths.len(),
+                if j.is("commit") { "of rel's " } else { "" },
                 if j.paths.len() == 1 { "" } else { "s" },
-                short(&j.new)
-            ));
-        } else if head != j.old {
+            );
+            if j.is("fast-forward") {
+                done.push(format!(
+                    "finished the fast-forward to {}: brought {files} in the work tree and git's index in step with it",
+                    short(&j.new)
+                ));
+            } else {
+                done.push(format!(
+                    "brought {files} in the work tree and git's index in step with commit {}",
+                    short(&j.new)
+                ));
+            }
+        } else if head != j.old && head.as_deref() != Some(j.new.as_str()) {
             done.push(format!(
                 "the branch moved on since (it is not at {}); nothing checked out",
                 short(&j.new)
@@ -127,26 +221,67 @@ pub fn repair_if_needed(repo: &Repository, locked: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Removes git's lock files that the killed write created: the index's
-/// and the branch's (with its log's), when made after the journal. An older
-/// lock belongs to someone else and stays.
-fn remove_stale_locks(repo: &Repository, branch: &str, started: SystemTime) -> Vec<String> {
+/// How long the repair waits for a live process to let go of a lock file.
+const HOLDER_WAIT: Duration = Duration::from_secs(2);
+
+/// Removes git's lock files that the killed step created: the index's,
+/// the branch's and the journal's other refs' (with their logs'), when
+/// made after the journal and held open by no live process. An older lock,
+/// or one a live process holds, belongs to someone else and stays; one
+/// held open is waited for a moment (a git rel started may still be dying)
+/// and then refused (exit 3), the journal kept for the next command.
+fn remove_stale_locks(
+    repo: &Repository,
+    journal: &Journal,
+    started: SystemTime,
+) -> anyhow::Result<Vec<String>> {
     let git_dir = repo.path();
-    let candidates = [
-        git_dir.join("index.lock"),
-        git_dir.join(format!("{branch}.lock")),
-        git_dir.join("logs").join(format!("{branch}.lock")),
-    ];
+    let mut candidates = vec![git_dir.join("index.lock")];
+    for name in std::iter::once(&journal.branch).chain(&journal.refs) {
+        candidates.push(git_dir.join(format!("{name}.lock")));
+        candidates.push(git_dir.join("logs").join(format!("{name}.lock")));
+    }
     let since = started
         .checked_sub(Duration::from_secs(2))
         .unwrap_or(started);
     let mut removed = Vec::new();
     for lock in candidates {
-        if made_since(&lock, since) && std::fs::remove_file(&lock).is_ok() {
+        if !made_since(&lock, since) {
+            continue;
+        }
+        let deadline = Instant::now() + HOLDER_WAIT;
+        let mut holders = lock::holders(&lock);
+        while !holders.is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+            holders = lock::holders(&lock);
+        }
+        if let Some(pid) = holders.first() {
+            return Err(conflict(format!(
+                "{} is held by a running process (pid {pid}), not by the rel that was \
+                 interrupted; try again when it has finished (rel then finishes the repair)",
+                shown(git_dir, &lock)
+            )));
+        }
+        if std::fs::remove_file(&lock).is_ok() {
             removed.push(format!("removed {}", shown(git_dir, &lock)));
         }
     }
-    removed
+    Ok(removed)
+}
+
+/// The index lock left after the repair's own removals is someone else's:
+/// checking out would fail on it, so the repair stops and says whose it is.
+fn refuse_foreign_index_lock(repo: &Repository) -> anyhow::Result<()> {
+    let lock = repo.path().join("index.lock");
+    if std::fs::symlink_metadata(&lock).is_ok() {
+        return Err(conflict(format!(
+            "git's index is locked ({}), and not by the rel that was interrupted (the lock is \
+             older than its journal); another git command is running, or one crashed: remove \
+             that file if no git command is running, then run rel again to finish the repair",
+            lock.display()
+        )));
+    }
+    Ok(())
 }
 
 fn made_since(path: &Path, since: SystemTime) -> bool {

@@ -26,6 +26,7 @@ pub mod reads;
 pub mod signatures;
 pub mod source;
 pub mod sync;
+pub mod sync_forward;
 pub mod toml_file;
 pub mod tree_splice;
 pub mod uncommitted;

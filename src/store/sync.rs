@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 
 use git2::{Oid, Repository};
 
+use super::journal::{self, Journal};
 use crate::error::{conflict, hinted, Kind};
 use crate::model::pipeline::SyncSettings;
 
@@ -74,10 +75,27 @@ fn git(workdir: &Path, args: &[&str]) -> anyhow::Result<Result<String, String>> 
 /// the remote cannot be reached or refuses.
 pub fn fetch(repo: &Repository, workdir: &Path, shared: &Shared) -> anyhow::Result<Option<Oid>> {
     let refspec = format!("+refs/heads/{}:{}", shared.branch, shared.tracking());
-    match git(
+    // git fetch killed mid-update leaves the remote-tracking branch's lock:
+    // the journal names it, so the next command may remove it.
+    let head = repo
+        .find_reference(&shared.local)
+        .ok()
+        .and_then(|r| r.target())
+        .map(|id| id.to_string());
+    let mut record = Journal::new(
+        "fetch",
+        &shared.local,
+        head.clone(),
+        head.unwrap_or_default(),
+    );
+    record.refs.push(shared.tracking());
+    journal::begin(repo, &record)?;
+    let fetched = git(
         workdir,
         &["fetch", "--quiet", "--no-tags", &shared.remote, &refspec],
-    )? {
+    );
+    journal::end(repo);
+    match fetched? {
         Ok(_) => {}
         Err(msg) if msg.contains("couldn't find remote ref") => return Ok(None),
         Err(msg) => {
@@ -148,23 +166,13 @@ pub fn standing(repo: &Repository, shared: &Shared, tip: Option<Oid>) -> anyhow:
 }
 
 /// Brings the local branch to `tip`, as `git merge --ff-only` would (the
-/// work tree follows; a local edit in the way is exit 3).
+/// work tree follows; a local edit in the way is exit 3), in steps that
+/// the next command can finish after a kill (see `sync_forward`). The
+/// caller holds rel's lock.
 pub fn fast_forward(workdir: &Path, shared: &Shared, tip: Oid) -> anyhow::Result<()> {
-    match git(
-        workdir,
-        &["merge", "--ff-only", "--quiet", &tip.to_string()],
-    )? {
-        Ok(_) => Ok(()),
-        Err(msg) => Err(hinted(
-            Kind::Conflict,
-            format!(
-                "cannot fast-forward {} to {}: {msg}",
-                short_ref(&shared.local),
-                shared.shown()
-            ),
-            "commit, stash or restore the local edits in the way, then run rel again",
-        )),
-    }
+    let repo = Repository::open(workdir)
+        .map_err(|e| crate::error::git_failure("open the repository", &e))?;
+    super::sync_forward::fast_forward(&repo, workdir, shared, tip)
 }
 
 /// What the remote said to a push.
@@ -181,7 +189,11 @@ pub enum Pushed {
 /// Pushes `commit` as a fast-forward of the shared branch (never forced).
 pub fn push(workdir: &Path, shared: &Shared, commit: Oid) -> anyhow::Result<Pushed> {
     let refspec = format!("{commit}:refs/heads/{}", shared.branch);
-    let out = Command::new("git")
+    let mut cmd = Command::new("git");
+    // A push outliving a killed rel would update the remote-tracking branch
+    // while the next command repairs or fetches.
+    super::git_cli::dies_with_rel(&mut cmd);
+    let out = cmd
         .arg("-C")
         .arg(workdir)
         .args(["push", "--porcelain", &shared.remote, &refspec])

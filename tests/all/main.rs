@@ -28,6 +28,7 @@ mod corrections_rollback;
 mod corrections_soak;
 mod corrections_time;
 mod crash;
+mod crash_sync;
 mod evidence;
 mod exclusive_both_ways;
 mod foundation;
