@@ -2,6 +2,7 @@
 //! writing, the lock, and git commits that touch only rel's files.
 
 pub mod audit_walk;
+pub mod bare;
 pub mod cache;
 pub mod cache_facts;
 pub mod cache_json;
@@ -9,6 +10,7 @@ pub mod cache_load;
 pub mod commit;
 pub mod git_cli;
 pub mod history;
+pub mod hook;
 pub mod identity;
 pub mod journal;
 pub mod kept_tree;
