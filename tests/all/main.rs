@@ -4,6 +4,7 @@
 mod answers;
 mod approvals_expire;
 mod audit;
+mod audit_hook;
 mod audit_injected;
 mod audit_schedules;
 mod board;
