@@ -5,6 +5,7 @@ mod answers;
 mod approvals_expire;
 mod audit;
 mod audit_hook;
+mod audit_hook_ssh;
 mod audit_injected;
 mod audit_schedules;
 mod board;
