@@ -8,6 +8,7 @@ mod audit_hook;
 mod audit_hook_ssh;
 mod audit_injected;
 mod audit_schedules;
+mod audit_shallow;
 mod board;
 mod board_a11y;
 mod board_browser;
