@@ -440,3 +440,56 @@ fn fed(mut cmd: std::process::Command, input: &str) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+#[test]
+fn the_sync_branch_is_guarded_and_a_push_cannot_move_the_guard() {
+    let env = Env::new();
+    let id = env
+        .rel(&["new", "--version", "1.0.0", "--title", "One"])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    let pipeline = env.read("environments.toml");
+    env.write(
+        "environments.toml",
+        &format!("[sync]\nremote = \"origin\"\nbranch = \"release\"\n{pipeline}"),
+    );
+    env.commit_all("share through release");
+    let bare = env.tmp.path().join("named.git");
+    let bare_str = bare.to_str().expect("utf-8").to_string();
+    env.git(&["init", "-q", "--bare", &bare_str]);
+    install_hook(&bare, "");
+    env.git(&["remote", "add", "origin", &bare_str]);
+    push(&env, &["origin", "HEAD:release"], &[]).code(0);
+    // A hand edit: refused on `release`, the branch [sync] names; the
+    // branch HEAD names (master) is not the release repository's.
+    let path = format!("releases/{id}.toml");
+    let text = env
+        .read(&path)
+        .replacen("title = \"One\"", "title = \"Two\"", 1);
+    env.write(&path, &text);
+    env.commit_all("retitle");
+    assert_refused(
+        &env,
+        &bare,
+        &["origin", "HEAD:release"],
+        &[],
+        &["remote: hand-edit", "title"],
+    );
+    push(&env, &["origin", "HEAD:master"], &[]).code(0);
+    // The same edit with [sync] pointed elsewhere in the same push: the
+    // branch as it was still names `release`.
+    let moved =
+        env.read("environments.toml")
+            .replacen("branch = \"release\"", "branch = \"elsewhere\"", 1);
+    env.write("environments.toml", &moved);
+    env.commit_all("unguard");
+    assert_refused(
+        &env,
+        &bare,
+        &["origin", "HEAD:release"],
+        &[],
+        &["remote: hand-edit", "title"],
+    );
+}
