@@ -298,6 +298,12 @@ pub enum Command {
         /// Start at this commit (included); default: the beginning.
         #[arg(long, value_name = "REV")]
         since: Option<String>,
+        /// Run as a git pre-receive hook in the shared bare repository:
+        /// read git's `<old> <new> <ref>` lines on stdin and refuse the
+        /// push (exit 1) when the pushed commits of the shared branch have
+        /// a finding, delete it, or are not a fast-forward of it.
+        #[arg(long, conflicts_with = "since")]
+        hook: bool,
     },
     /// One deterministic JSON document with everything an auditor needs
     /// about a release: manifest, incidents, each commit with its verdict

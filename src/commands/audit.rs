@@ -1,8 +1,12 @@
 //! `rel audit [--since REV] [--json]`: the branch's first-parent history
 //! replayed against the rules of each commit's day (contract section 9).
-//! Exit 1 with findings, 0 without.
+//! Exit 1 with findings, 0 without. Reads commits only, so it works in a
+//! bare repository too; in a shallow clone it judges only the commits whose
+//! parent is there and says how many it could not judge (contract 11.5).
+//! `--hook`: see `audit_hook`.
 
 use chrono::{DateTime, Utc};
+use git2::Oid;
 use serde_json::json;
 
 use crate::context::Context;
@@ -14,7 +18,7 @@ use crate::render::time::rfc3339;
 use crate::rules::audit::{
     inconsistencies, judge, judge_policy, policy_changes, Clock, Found, Recorded, Signed, World,
 };
-use crate::store::audit_walk::{FileState, WalkedCommit};
+use crate::store::audit_walk::{FileState, Walk, WalkedCommit, UNSHALLOW};
 use crate::store::signatures;
 use crate::store::{file_of, Workspace};
 
@@ -42,17 +46,34 @@ pub struct Report {
     pub commits: usize,
     pub findings: Vec<Finding>,
     pub policy: Vec<PolicyChange>,
+    /// Commits not judged: a shallow clone lacks their parent.
+    pub unjudged: Vec<String>,
 }
 
 pub fn run(ctx: &Context, since: Option<&str>) -> anyhow::Result<i32> {
-    let ws = Workspace::open(&ctx.start_dir, false)?;
+    let ws = Workspace::open_commits(&ctx.start_dir)?;
     let report = audit(&ws, since, ctx.progress, Some(ctx.now))?;
     if ctx.json {
         json(&report_json(&report))?;
     } else {
         print(&report)?;
     }
+    if let Some(note) = unjudged_note(&report) {
+        errln(&note);
+    }
     Ok(if report.findings.is_empty() { 0 } else { 1 })
+}
+
+/// What a shallow clone's audit could not judge, and how to mend it.
+fn unjudged_note(report: &Report) -> Option<String> {
+    let first = report.unjudged.first()?;
+    let n = report.unjudged.len();
+    Some(format!(
+        "note: this clone is shallow: {n} commit{} ({}) could not be judged, its parent is not \
+         here, and the history before it was not audited; {UNSHALLOW} and run rel audit again",
+        plural(n),
+        &first[..10.min(first.len())]
+    ))
 }
 
 /// Looks over the audit's shoulder (`rel evidence`): sees each commit with
@@ -66,7 +87,8 @@ pub trait Observer {
     fn after(&mut self, _commit: &WalkedCommit, _findings: &[Finding]) {}
 }
 
-struct Nobody;
+/// No one looks over the audit's shoulder.
+pub struct Nobody;
 impl Observer for Nobody {}
 
 /// Audits the first-parent history from `since` (default: the beginning);
@@ -91,12 +113,26 @@ pub fn audit_observed(
 ) -> anyhow::Result<Report> {
     let reading = Progress::spinner(progress, "audit: reading the history");
     let walk = ws.audit_walk(since)?;
+    reading.finish();
+    audit_walked(ws, &walk, progress, now, observer)
+}
+
+/// Judges the commits of `walk`, each against its parent's state.
+pub fn audit_walked(
+    ws: &Workspace,
+    walk: &Walk,
+    progress: bool,
+    now: Option<DateTime<Utc>>,
+    observer: &mut dyn Observer,
+) -> anyhow::Result<Report> {
     let mut world = World::default();
     let start = walk.start()?;
     observer.start(&start);
     fold(&mut world, parse(&start));
-    reading.finish();
-    let mut report = Report::default();
+    let mut report = Report {
+        unjudged: walk.grafted.iter().map(Oid::to_string).collect(),
+        ..Report::default()
+    };
     let mut signed_ahead = signatures::Ahead::default();
     let mut clock = Clock::default();
     let mut signers = signatures::SignersFiles::default();
@@ -322,7 +358,7 @@ fn judge_commit(
 }
 
 fn report_json(report: &Report) -> serde_json::Value {
-    json!({
+    let mut doc = json!({
         "commits": report.commits,
         "findings": report.findings.iter().map(|f| json!({
             "commit": f.commit,
@@ -338,7 +374,13 @@ fn report_json(report: &Report) -> serde_json::Value {
             "at": rfc3339(p.at),
             "by": p.by,
         })).collect::<Vec<_>>(),
-    })
+    });
+    // Only a shallow clone has commits it cannot judge: the field is there
+    // when there are some.
+    if !report.unjudged.is_empty() {
+        doc["unjudged"] = json!(report.unjudged);
+    }
+    doc
 }
 
 fn print(report: &Report) -> anyhow::Result<()> {
@@ -351,20 +393,7 @@ fn print(report: &Report) -> anyhow::Result<()> {
         ))?;
     }
     for f in &report.findings {
-        outln(&format!(
-            "{:<12} {} {} {} {}{}: {}",
-            f.found.kind.as_str(),
-            &f.commit[..10.min(f.commit.len())],
-            rfc3339(f.at),
-            f.by,
-            f.action,
-            f.found
-                .release
-                .as_deref()
-                .map(|r| format!(" {r}"))
-                .unwrap_or_default(),
-            f.found.message
-        ))?;
+        outln(&finding_line(f))?;
     }
     let summary = format!(
         "{} commit{} audited: {} finding{}, {} policy change{}",
@@ -383,7 +412,25 @@ fn print(report: &Report) -> anyhow::Result<()> {
     }
 }
 
-fn plural(n: usize) -> &'static str {
+/// A finding on one line: kind, commit, time, who, action, release, why.
+pub fn finding_line(f: &Finding) -> String {
+    format!(
+        "{:<12} {} {} {} {}{}: {}",
+        f.found.kind.as_str(),
+        &f.commit[..10.min(f.commit.len())],
+        rfc3339(f.at),
+        f.by,
+        f.action,
+        f.found
+            .release
+            .as_deref()
+            .map(|r| format!(" {r}"))
+            .unwrap_or_default(),
+        f.found.message
+    )
+}
+
+pub fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
     } else {

@@ -4,6 +4,7 @@
 
 mod approve;
 mod audit;
+mod audit_hook;
 mod board;
 mod cancel;
 mod check;
@@ -123,7 +124,13 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
             memory_mb,
             cpu_seconds,
         } => Ok(crate::bounded::template::child_main(memory_mb, cpu_seconds)),
-        Command::Audit { since } => audit::run(ctx, since.as_deref()),
+        Command::Audit { since, hook } => {
+            if hook {
+                audit_hook::run(ctx)
+            } else {
+                audit::run(ctx, since.as_deref())
+            }
+        }
         Command::Evidence { release, output } => evidence::run(ctx, &release, output.as_deref()),
         Command::Log {
             release,

@@ -47,21 +47,39 @@ pub struct Walk<'a> {
     ws: &'a Workspace,
     /// Commits to judge, oldest first.
     pub commits: Vec<Oid>,
+    /// The commit whose tree is the state the first is judged against
+    /// (`None`: the empty state before a root commit).
+    base: Option<Oid>,
+    /// Commits met on the line whose parent this clone does not have (a
+    /// shallow clone's graft): not judged, and the history before them not
+    /// audited.
+    pub grafted: Vec<Oid>,
     /// The files of rel's each commit changed (commits changing none are
     /// absent), read in one `git log`.
     changes: HashMap<Oid, Vec<RawChange>>,
 }
 
+/// What to say about a commit that a shallow clone cuts off.
+pub const UNSHALLOW: &str = "fetch the whole history with `git fetch --unshallow`";
+
 impl Workspace {
-    /// The first-parent commits from `since` (included; default: the root)
-    /// to HEAD, oldest first. `since` must be on that line.
+    /// The first-parent commits from `since` (included; default: the root,
+    /// or in a shallow clone the graft) to HEAD, oldest first. `since` must
+    /// be on that line.
     pub fn audit_walk(&self, since: Option<&str>) -> anyhow::Result<Walk<'_>> {
         let Some(head) = self.head_at_open else {
-            return Ok(Walk {
-                ws: self,
-                commits: Vec::new(),
-                changes: HashMap::new(),
-            });
+            return self.walk_of(None, Vec::new(), None, Vec::new());
+        };
+        let shallow = self.shallow_commits();
+        let beyond = |rev: &str| {
+            invalid(format!(
+                "--since {rev}: not in this shallow clone's history (it stops at {}); {UNSHALLOW}",
+                shallow
+                    .iter()
+                    .map(|id| id.to_string()[..10].to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
         };
         let stop = since
             .map(|rev| {
@@ -69,34 +87,126 @@ impl Workspace {
                     .revparse_single(rev)
                     .and_then(|o| o.peel_to_commit())
                     .map(|c| c.id())
-                    .map_err(|_| invalid(format!("--since {rev}: no such commit")))
+                    .map_err(|_| {
+                        if shallow.is_empty() {
+                            invalid(format!("--since {rev}: no such commit"))
+                        } else {
+                            beyond(rev)
+                        }
+                    })
             })
             .transpose()?;
         let mut commits = Vec::new();
+        let mut grafted = Vec::new();
+        let mut base = None;
         let mut current = Some(self.repo.find_commit(head)?);
         let mut reached = stop.is_none();
         while let Some(c) = current {
+            if shallow.contains(&c.id()) {
+                // Its parent is not here: the state after it is where the
+                // walk starts; it is not judged (nor called a hand edit).
+                grafted.push(c.id());
+                base = Some(c.id());
+                reached |= Some(c.id()) == stop;
+                break;
+            }
             commits.push(c.id());
             if Some(c.id()) == stop {
                 reached = true;
+                base = c.parent_id(0).ok();
                 break;
             }
+            base = c.parent_id(0).ok();
             current = c.parent(0).ok();
         }
         if !reached {
+            let rev = since.unwrap_or("");
+            if !grafted.is_empty() {
+                return Err(beyond(rev));
+            }
             return Err(invalid(format!(
-                "--since {}: not on the first-parent line of HEAD (rel audits the branch's own history)",
-                since.unwrap_or("")
+                "--since {rev}: not on the first-parent line of HEAD (rel audits the branch's own history)"
             )));
         }
         commits.reverse();
+        self.walk_of(Some(head), commits, base, grafted)
+    }
+
+    /// The pushed commits a `pre-receive` hook audits: the first-parent
+    /// line from the tip down to the first commit already reachable from
+    /// `old` (the branch before the push; `None`: a new branch, audited to
+    /// its root), oldest first. Each is judged against its parent's state.
+    pub fn audit_walk_pushed(&self, old: Option<Oid>) -> anyhow::Result<Walk<'_>> {
+        let Some(head) = self.head_at_open else {
+            return self.walk_of(None, Vec::new(), None, Vec::new());
+        };
+        let pushed: Option<std::collections::HashSet<Oid>> = match old {
+            None => None,
+            Some(old) => {
+                let mut walk = self.repo.revwalk()?;
+                walk.push(head)?;
+                walk.hide(old)?;
+                Some(walk.collect::<Result<_, _>>()?)
+            }
+        };
+        let shallow = self.shallow_commits();
+        let mut commits = Vec::new();
+        let mut grafted = Vec::new();
+        let mut base = None;
+        let mut current = Some(self.repo.find_commit(head)?);
+        while let Some(c) = current {
+            if pushed.as_ref().is_some_and(|p| !p.contains(&c.id())) {
+                base = Some(c.id());
+                break;
+            }
+            if shallow.contains(&c.id()) {
+                grafted.push(c.id());
+                base = Some(c.id());
+                break;
+            }
+            commits.push(c.id());
+            base = c.parent_id(0).ok();
+            current = c.parent(0).ok();
+        }
+        commits.reverse();
+        self.walk_of(Some(head), commits, base, grafted)
+    }
+
+    /// The commits of a shallow clone whose parents it lacks (git's
+    /// `shallow` file); empty in a whole clone.
+    fn shallow_commits(&self) -> std::collections::HashSet<Oid> {
+        std::fs::read_to_string(self.repo.path().join("shallow"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| Oid::from_str(l.trim()).ok())
+            .collect()
+    }
+
+    /// The walk over `commits` (oldest first) up to `head`, the first
+    /// judged against `base`'s tree: what each changed is read in one `git
+    /// log`.
+    fn walk_of(
+        &self,
+        head: Option<Oid>,
+        commits: Vec<Oid>,
+        base: Option<Oid>,
+        grafted: Vec<Oid>,
+    ) -> anyhow::Result<Walk<'_>> {
+        let (Some(head), false) = (head, commits.is_empty()) else {
+            return Ok(Walk {
+                ws: self,
+                commits,
+                base,
+                grafted,
+                changes: HashMap::new(),
+            });
+        };
         // Objects are read by the thousand here: the hash of each is not
         // checked again on every read (git's own default).
         git2::opts::strict_hash_verification(false);
-        let first = self.repo.find_commit(commits[0])?;
-        let range = match first.parent_id(0) {
-            Ok(parent) => format!("{parent}..{head}"),
-            Err(_) => head.to_string(),
+        let range = match base {
+            Some(base) => format!("{base}..{head}"),
+            None => head.to_string(),
         };
         let raw = super::git_cli::first_parent_changes(
             self.workdir(),
@@ -106,6 +216,8 @@ impl Workspace {
         Ok(Walk {
             ws: self,
             commits,
+            base,
+            grafted,
             changes: parse_raw(&raw),
         })
     }
@@ -119,14 +231,10 @@ impl Walk<'_> {
     /// rel's files in the tree of the first commit's parent: the state the
     /// walk starts from (empty from the root).
     pub fn start(&self) -> anyhow::Result<Vec<FileState>> {
-        let Some(first) = self.commits.first() else {
+        let Some(base) = self.base else {
             return Ok(Vec::new());
         };
-        let commit = self.repo().find_commit(*first)?;
-        let Ok(parent) = commit.parent(0) else {
-            return Ok(Vec::new());
-        };
-        let tree = parent.tree()?;
+        let tree = self.repo().find_commit(base)?.tree()?;
         let mut files = Vec::new();
         if let Some(text) = self.file_in(&tree, PIPELINE_FILE)? {
             files.push(FileState {

@@ -2,6 +2,7 @@
 //! writing, the lock, and git commits that touch only rel's files.
 
 pub mod audit_walk;
+pub mod bare;
 pub mod branch_time;
 pub mod cache;
 pub mod cache_facts;
@@ -11,6 +12,7 @@ pub mod commit;
 pub mod commit_files;
 pub mod git_cli;
 pub mod history;
+pub mod hook;
 pub mod identity;
 pub mod journal;
 pub mod kept_tree;

@@ -1,5 +1,7 @@
 //! The release repository: found by walking up to `environments.toml`, inside
-//! a git repository that may be larger (a monorepo sub-folder works).
+//! a git repository that may be larger (a monorepo sub-folder works). What
+//! reads only commits (`rel audit`) also opens a bare repository, finding
+//! the release repository in the tip's tree (see `bare`).
 
 use std::path::{Path, PathBuf};
 
@@ -100,6 +102,52 @@ impl Workspace {
             ws.source = Source::WorkTree;
         }
         Ok(ws)
+    }
+
+    /// Opens for reading commits only (`rel audit`): a bare repository
+    /// (`-C` at one, or GIT_DIR as git sets it for hooks) at the commit
+    /// HEAD names, or else a work tree as `open` does.
+    pub fn open_commits(start: &Path) -> anyhow::Result<Workspace> {
+        let Some(repo) = super::bare::open(start)? else {
+            return Self::open(start, false);
+        };
+        let (tip, branch) = super::bare::head(&repo)?;
+        let Some(tip) = tip else {
+            return Self::in_bare(repo, None, PathBuf::new());
+        };
+        let prefix = super::bare::release_root(&repo, tip)?.ok_or_else(|| {
+            invalid(format!(
+                "no {PIPELINE_FILE} in the tip of {} in the bare repository {} (looked at the top \
+                 and a few folders down); name its folder with `git config rel.root FOLDER`",
+                branch.as_deref().unwrap_or("HEAD"),
+                repo.path().display()
+            ))
+        })?;
+        Self::in_bare(repo, Some(tip), prefix)
+    }
+
+    /// A bare repository's release repository at `prefix` in `tip`'s tree,
+    /// read from commits only (no lock: nothing is written).
+    pub fn in_bare(
+        repo: Repository,
+        tip: Option<git2::Oid>,
+        prefix: PathBuf,
+    ) -> anyhow::Result<Workspace> {
+        let tree = match tip {
+            Some(id) => Some(repo.find_commit(id)?.tree_id()),
+            None => None,
+        };
+        Ok(Workspace {
+            root: repo.path().to_path_buf(),
+            repo,
+            prefix,
+            head_at_open: tip,
+            source: Source::Tree(tree),
+            shared: None,
+            reads: Reads::default(),
+            trees: Default::default(),
+            _lock: None,
+        })
     }
 
     /// Opens for a change: takes the lock first, then notes HEAD, so the whole

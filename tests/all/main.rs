@@ -4,8 +4,11 @@
 mod answers;
 mod approvals_expire;
 mod audit;
+mod audit_hook;
+mod audit_hook_ssh;
 mod audit_injected;
 mod audit_schedules;
+mod audit_shallow;
 mod board;
 mod board_a11y;
 mod board_browser;
