@@ -453,7 +453,7 @@ fn the_sync_branch_is_guarded_and_a_push_cannot_move_the_guard() {
     let pipeline = env.read("environments.toml");
     env.write(
         "environments.toml",
-        &format!("[sync]\nremote = \"origin\"\nbranch = \"release\"\n{pipeline}"),
+        &format!("{pipeline}\n[sync]\nremote = \"origin\"\nbranch = \"release\"\n"),
     );
     env.commit_all("share through release");
     let bare = env.tmp.path().join("named.git");
