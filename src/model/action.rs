@@ -178,9 +178,7 @@ const REASON_QUOTED: &str = "Rel-Reason-Quoted";
 
 /// Whether git gives `value` back as written in a trailer.
 fn is_plain(value: &str) -> bool {
-    !value.is_empty()
-        && value.trim() == value
-        && !value.chars().any(|c| c.is_control())
+    !value.is_empty() && value.trim() == value && !value.chars().any(|c| c.is_control())
 }
 
 /// `value` in double quotes, `\` and `"` escaped, every control character
@@ -396,7 +394,11 @@ mod tests {
             let mut t = Trailers::new(Action::Hold);
             t.release = Some("R-1".into());
             t.reason = Some(reason.to_string());
-            assert_eq!(through_git(&t).reason.as_deref(), Some(reason), "{reason:?}");
+            assert_eq!(
+                through_git(&t).reason.as_deref(),
+                Some(reason),
+                "{reason:?}"
+            );
             assert_eq!(t.render().lines().count(), 3, "{reason:?}");
         }
     }

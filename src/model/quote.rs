@@ -62,7 +62,10 @@ mod tests {
 
     #[test]
     fn controls_are_escaped_and_nothing_else() {
-        assert!(matches!(controls_escaped("plain é \\ \""), Cow::Borrowed(_)));
+        assert!(matches!(
+            controls_escaped("plain é \\ \""),
+            Cow::Borrowed(_)
+        ));
         assert_eq!(
             controls_escaped("x\u{1b}]0;T\u{7}\u{1b}[2J\r\n\t\u{0}\u{7f}\u{9b}é"),
             "x\\u{1b}]0;T\\u{7}\\u{1b}[2J\\r\\n\\t\\0\\u{7f}\\u{9b}é"

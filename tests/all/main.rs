@@ -6,6 +6,7 @@ mod approvals_expire;
 mod audit;
 mod audit_injected;
 mod audit_schedules;
+mod audit_text_props;
 mod board;
 mod board_a11y;
 mod board_browser;
