@@ -71,6 +71,7 @@ mod signed_commits;
 mod state_commit;
 mod sync;
 mod sync_common;
+mod text_escaping;
 mod tree_cache;
 mod tree_splice;
 mod untick;
