@@ -124,7 +124,7 @@ fn every_view_shows_hostile_text_escaped_never_raw() {
     ];
     for args in views {
         let (code, stdout, stderr) = raw(&env, args);
-        assert!(code >= 0 && code <= 1, "rel {args:?}: exit {code}");
+        assert!((0..=1).contains(&code), "rel {args:?}: exit {code}");
         assert_eq!(
             raw_controls(&stdout),
             Vec::<String>::new(),
