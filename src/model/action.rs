@@ -387,6 +387,8 @@ mod tests {
             "\\",
             "é 漢字 😀 \u{a0}nbsp\u{a0} \u{2028}",
             ": colon",
+            "Rel-Action: close",
+            "a\u{a0}b\u{3000}c\u{2028}d 漢字",
             "\u{3000}ideographic space",
             "",
         ];

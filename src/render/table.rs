@@ -208,7 +208,15 @@ fn max_width(text: &str) -> usize {
 }
 
 fn fancy(table: &Table) -> String {
+    fancy_styled(table, false)
+}
+
+/// `fancy`, coloured even where comfy-table finds no terminal (tests).
+fn fancy_styled(table: &Table, styled: bool) -> String {
     let mut t = comfy_table::Table::new();
+    if styled {
+        t.enforce_styling();
+    }
     t.load_preset(UTF8_FULL_CONDENSED);
     // Wrap to the terminal's width when it has a sensible one (a pty
     // without a size reports 0, which would squeeze every column).
@@ -235,6 +243,18 @@ fn fancy(table: &Table) -> String {
         .map(str::trim_end)
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A fancy table of one red cell holding `text`, as a terminal gets it.
+#[cfg(test)]
+pub fn fancy_for_tests(text: &str) -> String {
+    let mut t = Table {
+        header: vec!["ID".into(), "TITLE".into()],
+        rows: Vec::new(),
+        fancy: true,
+    };
+    t.add_row(vec![TableCell::from("R-1"), toned(text, Tone::Bad)]);
+    fancy_styled(&t, true)
 }
 
 #[cfg(test)]

@@ -24,17 +24,41 @@ pub fn shown_line(line: String) -> String {
     }
 }
 
-/// `text` with every control character but `\n` escaped.
+/// `text` with every control character but `\n` escaped, and but the
+/// colour sequences (SGR: `ESC [ digits ; ... m`) of rel's own tables on a
+/// terminal: a colour cannot move the cursor, clear the screen or set the
+/// terminal's title, and every table cell and one-line field has escaped
+/// its own ESC before (`shown`), so the colours that pass are rel's.
 pub fn for_terminal(text: &str) -> Cow<'_, str> {
     if !text.chars().any(|c| c.is_control() && c != '\n') {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(
-        text.split('\n')
-            .map(|line| shown(line))
-            .collect::<Vec<_>>()
-            .join("\n"),
-    )
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if let Some(len) = colour_at(rest) {
+            out.push_str(&rest[..len]);
+            rest = &rest[len..];
+            continue;
+        }
+        if c.is_control() && c != '\n' {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    Cow::Owned(out)
+}
+
+/// The length of the SGR sequence `text` starts with, if it does.
+fn colour_at(text: &str) -> Option<usize> {
+    let params = text.strip_prefix("\u{1b}[")?;
+    let digits = params
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || *b == b';')
+        .count();
+    (params.as_bytes().get(digits) == Some(&b'm')).then_some(2 + digits + 1)
 }
 
 /// A writer that passes what it is given through `for_terminal`. Writes
@@ -113,6 +137,25 @@ mod tests {
             out.0,
             [for_terminal(HOSTILE).as_bytes(), b"\xff\\u{1b}\n"].concat()
         );
+    }
+
+    #[test]
+    fn colours_pass_and_no_other_sequence() {
+        assert_eq!(
+            for_terminal("\u{1b}[38;5;10m ready \u{1b}[39m\u{1b}[2J\u{1b}[1;31\u{1b}[m"),
+            "\u{1b}[38;5;10m ready \u{1b}[39m\\u{1b}[2J\\u{1b}[1;31\u{1b}[m"
+        );
+        // A table's hostile cell is escaped before its colours are added.
+        let text = super::super::table::fancy_for_tests(HOSTILE);
+        let through = for_terminal(&text);
+        assert!(through.contains("\u{1b}[38;5;9m"), "{through:?}");
+        let raw: Vec<&str> = through.split('\u{1b}').skip(1).collect();
+        assert!(
+            raw.iter()
+                .all(|r| colour_at(&format!("\u{1b}{r}")).is_some()),
+            "{through:?}"
+        );
+        assert!(through.contains(&*shown(HOSTILE)), "{through:?}");
     }
 
     #[test]
