@@ -8,13 +8,18 @@
 //! updates the same event in subscribers' calendars), a blackout's its
 //! environment and bounds. DTSTAMP is when the schedule was made (for a
 //! blackout: now), so the feed of one state differs only in that.
+//!
+//! Every TEXT value goes through `ical_text` (RFC 5545 section 3.3.11: no
+//! control character; a line break is written `\n`), so a note cannot add
+//! a line to the feed; `PRODID` names rel and its version.
 
 use icalendar::{Calendar, Component, Event, EventLike};
 
 use crate::context::Context;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
-use crate::render::output::{errln, json as json_doc, outln};
+use crate::render::output::{document, errln, json as json_doc};
+use crate::render::text::ical_text;
 use crate::render::time::rfc3339;
 use crate::rules::time::blackout_interval;
 use crate::store::output_path::OutputFile;
@@ -46,22 +51,33 @@ pub fn run(ctx: &Context, output: Option<&std::path::Path>) -> anyhow::Result<i3
             }
         }
         _ if ctx.json => json_doc(&serde_json::json!({"calendar": text}))?,
-        _ => outln(text.trim_end())?,
+        _ => document(text.trim_end())?,
     }
     Ok(0)
 }
 
+/// Who made the feed (RFC 5545 section 3.7.3): rel, and which version.
+const PRODID: &str = concat!("-//rel//rel ", env!("CARGO_PKG_VERSION"), "//EN");
+
 /// The feed's text (CRLF line ends, as RFC 5545 asks).
 pub fn feed(p: &Pipeline, releases: &[Release], now: chrono::DateTime<chrono::Utc>) -> String {
-    let mut cal = Calendar::new();
+    let mut cal = Calendar::empty();
+    cal.append_property(("VERSION", "2.0"))
+        .append_property(("PRODID", PRODID))
+        .append_property(("CALSCALE", "GREGORIAN"));
     cal.name("rel: release schedules and blackouts");
     for r in releases {
         for s in &r.schedules {
             let mut event = Event::new();
             event
-                .uid(&format!("schedule-{}-{}@rel", r.id, s.env).to_lowercase())
+                .uid(&ical_text(
+                    &format!("schedule-{}-{}@rel", r.id, s.env).to_lowercase(),
+                ))
                 .timestamp(s.made_at)
-                .summary(&format!("{} {} into {}", r.id, r.version, s.env))
+                .summary(&ical_text(&format!(
+                    "{} {} into {}",
+                    r.id, r.version, s.env
+                )))
                 .starts(s.at);
             if s.slot.is_some() {
                 event.ends(s.until());
@@ -88,6 +104,7 @@ pub fn feed(p: &Pipeline, releases: &[Release], now: chrono::DateTime<chrono::Ut
             if !told.is_empty() {
                 description.push(format!("for {}", told.join(", ")));
             }
+            let description: Vec<_> = description.iter().map(|d| ical_text(d)).collect();
             event.description(&description.join("\n"));
             cal.push(event.done());
         }
@@ -97,7 +114,7 @@ pub fn feed(p: &Pipeline, releases: &[Release], now: chrono::DateTime<chrono::Ut
             let (start, end) = blackout_interval(&p.calendar, b);
             let mut event = Event::new();
             event
-                .uid(
+                .uid(&ical_text(
                     &format!(
                         "blackout-{}-{}-{}@rel",
                         env.name,
@@ -105,16 +122,16 @@ pub fn feed(p: &Pipeline, releases: &[Release], now: chrono::DateTime<chrono::Ut
                         rfc3339(end)
                     )
                     .to_lowercase(),
-                )
+                ))
                 .timestamp(now)
-                .summary(&format!(
+                .summary(&ical_text(&format!(
                     "{} blackout{}",
                     env.name,
                     b.reason
                         .as_deref()
                         .map(|r| format!(": {r}"))
                         .unwrap_or_default()
-                ))
+                )))
                 .starts(start)
                 .ends(end);
             cal.push(event.done());

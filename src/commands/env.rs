@@ -3,7 +3,7 @@
 use crate::context::Context;
 use crate::render::output::{json, outln};
 use crate::render::pipeline::{pipeline_json, rule_lines};
-use crate::render::table::{new_table, render};
+use crate::render::table::{new_table, render, TableCell};
 
 pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     let ws = crate::commands::shared::open_reading(ctx)?;
@@ -44,13 +44,15 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     }
     let mut table = new_table(ctx, &["#", "environment", "rules"]);
     for (n, e) in pipeline.environments.iter().enumerate() {
-        let rules = rule_lines(e);
-        let rules = if rules.is_empty() {
-            "-".to_string()
-        } else {
-            rules.join("\n")
-        };
-        table.add_row(vec![(n + 1).to_string(), e.name.clone(), rules]);
+        let mut rules = rule_lines(e);
+        if rules.is_empty() {
+            rules.push("-".to_string());
+        }
+        table.add_row(vec![
+            TableCell::from(n + 1),
+            TableCell::from(&e.name),
+            TableCell::lines(&rules),
+        ]);
     }
     outln(&render(&table))?;
     Ok(0)

@@ -12,7 +12,7 @@ use crate::context::Context;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
 use crate::render::notes::build;
-use crate::render::output::{errln, json as json_doc, outln};
+use crate::render::output::{document, errln, json as json_doc};
 use crate::store::output_path::OutputFile;
 use crate::store::workspace::PIPELINE_FILE;
 use crate::store::Workspace;
@@ -51,7 +51,7 @@ pub fn run(ctx: &Context, release_id: &str, output: Option<&Path>) -> anyhow::Re
                 json_doc(&json!({"release": release.id, "output": given, "dry_run": ctx.dry_run}))?;
             }
         }
-        _ => outln(text.trim_end())?,
+        _ => document(text.trim_end())?,
     }
     Ok(0)
 }

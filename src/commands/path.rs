@@ -15,6 +15,7 @@ use crate::model::action::Action;
 use crate::model::path::{SetBy, UpdatePath};
 use crate::model::release::Release;
 use crate::render::output::{json as print_json, outln};
+use crate::render::text::shown;
 use crate::rules::paths::{first_unvisited, may_set_path, set_path, PathDecision};
 use crate::rules::register::effects::Stamp;
 use crate::store::{change_for, CommitMessage};
@@ -152,7 +153,7 @@ fn print(ctx: &Context, r: &Release, d: &PathDecision) -> anyhow::Result<i32> {
         d.hop.to
     ))?;
     if let Some(reason) = recorded.and_then(|p| p.reason.as_deref()) {
-        outln(&format!("  reason: {reason}"))?;
+        outln(&format!("  reason: {}", shown(reason)))?;
     }
     for c in &d.conditions {
         let mark = if c.holds { "holds" } else { "fails" };

@@ -159,6 +159,88 @@ pub fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A line of a commit message (its subject, a line of its body) holding
+/// text a person typed: every control character written as Rust writes it
+/// (`\n`, `\u{1b}`), so a title cannot add a line to the message (a `---`
+/// line would end the part git reads trailers from), nor reach a terminal
+/// raw through `git log`.
+pub fn message_line(s: &str) -> std::borrow::Cow<'_, str> {
+    super::quote::controls_escaped(s)
+}
+
+/// `Rel-Reason` holds a reason exactly as typed when git keeps it so: on
+/// one line, no control character, nothing git trims at either end.
+const REASON: &str = "Rel-Reason";
+/// Any other reason (new lines, tabs, control characters, spaces at the
+/// ends) is written quoted under its own key, which no older rel wrote, so
+/// the plain key of old commits keeps reading as it always did.
+const REASON_QUOTED: &str = "Rel-Reason-Quoted";
+
+/// Whether git gives `value` back as written in a trailer.
+fn is_plain(value: &str) -> bool {
+    !value.is_empty() && value.trim() == value && !value.chars().any(|c| c.is_control())
+}
+
+/// `value` in double quotes, `\` and `"` escaped, every control character
+/// as Rust writes it (`\n`, `\t`, `\r`, `\u{1b}`): one line whatever it
+/// holds, undone exactly by `unquote`.
+fn quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The text `quote` wrote; `Err` for anything it never writes.
+fn unquote(quoted: &str) -> Result<String, String> {
+    let bad = || format!("{REASON_QUOTED} {quoted:?} is not a quoted text rel writes");
+    let inner = quoted
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .ok_or_else(bad)?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Err(bad()),
+            '\\' => match chars.next() {
+                Some('\\') => out.push('\\'),
+                Some('"') => out.push('"'),
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                Some('u') => {
+                    let rest = chars.as_str().strip_prefix('{').ok_or_else(bad)?;
+                    let (hex, after) = rest.split_once('}').ok_or_else(bad)?;
+                    let code = Some(hex)
+                        .filter(|h| (1..=6).contains(&h.len()))
+                        .and_then(|h| u32::from_str_radix(h, 16).ok())
+                        .and_then(char::from_u32)
+                        // `quote` writes this form for control characters only.
+                        .filter(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+                        .ok_or_else(bad)?;
+                    out.push(code);
+                    chars = after.chars();
+                }
+                _ => return Err(bad()),
+            },
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
 impl Trailers {
     pub fn new(action: Action) -> Trailers {
         Trailers {
@@ -184,7 +266,11 @@ impl Trailers {
             text.push_str(&format!("Rel-Override: {o}\n"));
         }
         if let Some(r) = &self.reason {
-            text.push_str(&format!("Rel-Reason: {}\n", one_line(r)));
+            if is_plain(r) {
+                text.push_str(&format!("{REASON}: {r}\n"));
+            } else {
+                text.push_str(&format!("{REASON_QUOTED}: {}\n", quote(r)));
+            }
         }
         if let Some(s) = &self.schedule {
             text.push_str(&format!("Rel-Schedule: {}\n", one_line(s)));
@@ -215,7 +301,11 @@ impl Trailers {
                     Ok(code) => t.overrides.push(code),
                     Err(e) => problems.push(e.to_string()),
                 },
-                "Rel-Reason" => t.reason = Some(value.to_string()),
+                REASON => t.reason = Some(value.to_string()),
+                REASON_QUOTED => match unquote(value) {
+                    Ok(reason) => t.reason = Some(reason),
+                    Err(e) => problems.push(e),
+                },
                 "Rel-Schedule" => match chrono::DateTime::parse_from_rfc3339(value) {
                     Ok(_) => t.schedule = Some(value.to_string()),
                     Err(e) => problems.push(format!("Rel-Schedule {value:?}: {e}")),
@@ -259,14 +349,8 @@ mod tests {
         let text = t.render();
         let pairs: Vec<(&str, &str)> = text.lines().filter_map(|l| l.split_once(": ")).collect();
         let back = Trailers::parse(pairs).expect("rel's").expect("valid");
-        assert_eq!(back.reason.as_deref(), Some("urgent fix"));
-        assert_eq!(
-            Trailers {
-                reason: t.reason.clone().map(|r| one_line(&r)),
-                ..t
-            },
-            back
-        );
+        assert_eq!(back.reason.as_deref(), Some("urgent\nfix"));
+        assert_eq!(t, back);
         assert!(Trailers::parse([("Signed-off-by", "x")]).is_none());
         assert!(Trailers::parse([("Rel-Action", "teleport")])
             .expect("rel's")
@@ -276,5 +360,82 @@ mod tests {
                 .expect("rel's")
                 .is_err()
         );
+    }
+
+    /// What git reads back as the trailers of a message rel renders.
+    fn through_git(t: &Trailers) -> Trailers {
+        let message = format!("rel: hold R-1\n\nsome body\n\n{}", t.render());
+        let pairs = git2::message_trailers_strs(&message).expect("trailers");
+        let pairs: Vec<(&str, &str)> = pairs.iter().collect();
+        Trailers::parse(pairs)
+            .expect("rel's")
+            .unwrap_or_else(|e| panic!("{e}: {message:?}"))
+    }
+
+    #[test]
+    fn any_reason_comes_back_from_git_exactly() {
+        let reasons = [
+            "urgent fix",
+            "  spaces at the ends  ",
+            "two  spaces\tand a tab",
+            "line one\nline two\r\nthree\rfour",
+            "\u{1b}]0;title\u{7}\u{1b}[2J\u{7f}\u{9b}\u{85}",
+            "\n\nRel-Action: close\nRel-Release: R-9",
+            "\n---\nnot a patch",
+            "\"quoted\" \\ back\\slash \\u{1b} \\n",
+            "\"",
+            "\\",
+            "é 漢字 😀 \u{a0}nbsp\u{a0} \u{2028}",
+            ": colon",
+            "Rel-Action: close",
+            "a\u{a0}b\u{3000}c\u{2028}d 漢字",
+            "\u{3000}ideographic space",
+            "",
+        ];
+        for reason in reasons {
+            let mut t = Trailers::new(Action::Hold);
+            t.release = Some("R-1".into());
+            t.reason = Some(reason.to_string());
+            assert_eq!(
+                through_git(&t).reason.as_deref(),
+                Some(reason),
+                "{reason:?}"
+            );
+            assert_eq!(t.render().lines().count(), 3, "{reason:?}");
+        }
+    }
+
+    #[test]
+    fn plain_reasons_are_written_as_before() {
+        let mut t = Trailers::new(Action::Hold);
+        t.reason = Some("wait for the \"vendor\" C:\\new".into());
+        assert_eq!(
+            t.render(),
+            "Rel-Action: hold\nRel-Reason: wait for the \"vendor\" C:\\new\n"
+        );
+        // An old commit's plain reason reads as written, escapes and all.
+        let old = Trailers::parse([("Rel-Action", "hold"), ("Rel-Reason", "\"a\\nb\"")])
+            .expect("rel's")
+            .expect("valid");
+        assert_eq!(old.reason.as_deref(), Some("\"a\\nb\""));
+    }
+
+    #[test]
+    fn quoted_reasons_rel_never_writes_are_refused() {
+        for bad in [
+            "no quotes",
+            "\"unterminated",
+            "\"inner \" quote\"",
+            "\"bad \\q escape\"",
+            "\"\\u{41} is not a control\"",
+            "\"\\u{a} is written \\\\n\"",
+            "\"\\u{110000}\"",
+            "\"\\u{1b\"",
+            "\"trailing \\\"",
+        ] {
+            let parsed = Trailers::parse([("Rel-Action", "hold"), ("Rel-Reason-Quoted", bad)])
+                .expect("rel's");
+            assert!(parsed.is_err(), "{bad:?} -> {parsed:?}");
+        }
     }
 }

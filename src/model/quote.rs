@@ -25,6 +25,25 @@ pub fn quoted(text: &str) -> String {
     }
 }
 
+/// `text` with every control character (`is_control`: C0, DEL, C1) written
+/// as Rust writes it (`\n`, `\t`, `\u{1b}`), the rest as it is: shown on a
+/// terminal or put on one line, a text cannot move the cursor, clear the
+/// screen, set the terminal's title or start a line of its own.
+pub fn controls_escaped(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,5 +58,17 @@ mod tests {
         assert!(q.ends_with("é…\" (10000 characters)"), "{q}");
         assert_eq!(cut(&long).chars().count(), MAX_QUOTED + 1);
         assert_eq!(quoted("a\nb"), "\"a\\nb\"");
+    }
+
+    #[test]
+    fn controls_are_escaped_and_nothing_else() {
+        assert!(matches!(
+            controls_escaped("plain é \\ \""),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            controls_escaped("x\u{1b}]0;T\u{7}\u{1b}[2J\r\n\t\u{0}\u{7f}\u{9b}é"),
+            "x\\u{1b}]0;T\\u{7}\\u{1b}[2J\\r\\n\\t\\0\\u{7f}\\u{9b}é"
+        );
     }
 }

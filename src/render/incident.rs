@@ -7,6 +7,7 @@ use crate::context::Context;
 use crate::model::incident::Incident;
 
 use super::table::{new_table, render};
+use super::text::shown_line;
 use super::time::{local, rfc3339};
 
 /// Contract section 5: at least `id`, `title`, `status`, `authorised`,
@@ -106,58 +107,58 @@ pub fn yes_no(b: bool) -> &'static str {
 /// `rel incident show` for people; instants in the calendar's timezone.
 pub fn incident_text(ctx: &Context, tz: Tz, i: &Incident) -> String {
     let mut out = Vec::new();
-    out.push(format!("{}  {}", i.id, i.title));
-    out.push(format!("  status      {}", i.status));
-    out.push(format!(
+    out.push(shown_line(format!("{}  {}", i.id, i.title)));
+    out.push(shown_line(format!("  status      {}", i.status)));
+    out.push(shown_line(format!(
         "  release     {}",
         i.release.as_deref().unwrap_or("none")
-    ));
-    out.push(format!("  breaking    {}", yes_no(i.breaking)));
+    )));
+    out.push(shown_line(format!("  breaking    {}", yes_no(i.breaking))));
     if let Some(impact) = &i.impact {
-        out.push(format!("  impact      {impact}"));
+        out.push(shown_line(format!("  impact      {impact}")));
     }
     match &i.authorisation {
-        Some(a) => out.push(format!(
+        Some(a) => out.push(shown_line(format!(
             "  authorised  by {} (recorded by {} at {})",
             a.by,
             a.recorded_by,
             local(a.at, tz)
-        )),
+        ))),
         None => out.push("  authorised  no".into()),
     }
-    out.push(format!(
+    out.push(shown_line(format!(
         "  created     {} by {}",
         local(i.created_at, tz),
         i.created_by
-    ));
+    )));
 
     out.push(String::new());
     if i.evidence.is_empty() {
         out.push("Test evidence: none".into());
     } else {
-        out.push(format!("Test evidence ({}):", i.evidence.len()));
+        out.push(shown_line(format!("Test evidence ({}):", i.evidence.len())));
         for e in &i.evidence {
-            out.push(format!(
+            out.push(shown_line(format!(
                 "  {} (by {} at {})",
                 e.reference,
                 e.by,
                 local(e.at, tz)
-            ));
+            )));
         }
     }
     out.push(String::new());
     if i.components.is_empty() {
         out.push("Components: none".into());
     } else {
-        out.push(format!("Components ({}):", i.components.len()));
+        out.push(shown_line(format!("Components ({}):", i.components.len())));
         for c in &i.components {
-            out.push(format!(
+            out.push(shown_line(format!(
                 "  {}:{} (by {} at {})",
                 c.kind,
                 c.name,
                 c.by,
                 local(c.at, tz)
-            ));
+            )));
         }
     }
 

@@ -9,4 +9,5 @@ pub mod pipeline;
 pub mod progress;
 pub mod release;
 pub mod table;
+pub mod text;
 pub mod time;

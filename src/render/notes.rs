@@ -95,9 +95,11 @@ pub fn build(r: &Release, incidents: &[Incident]) -> Notes {
 
 /// Escapes text so Markdown shows it literally. The text always sits
 /// mid-line after our own prefix, so only inline syntax needs escaping (and
-/// `#`, which would close a heading).
+/// `#`, which would close a heading). Control characters show escaped
+/// (`\u{1b}`, contract 11.10), their backslash escaped in turn.
 pub fn md_escape(text: &str) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let one_line = super::text::shown(&one_line);
     let mut out = String::with_capacity(one_line.len());
     for c in one_line.chars() {
         if matches!(
@@ -116,6 +118,7 @@ pub fn md_escape(text: &str) -> String {
 /// when the text starts or ends with a backtick (CommonMark strips one).
 fn code_span(text: &str) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let one_line = super::text::shown(&one_line);
     let longest_run = one_line
         .split(|c| c != '`')
         .map(str::len)

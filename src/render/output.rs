@@ -6,11 +6,18 @@
 //! `--json` it holds exactly one document whatever the outcome: a command
 //! prints at most one, and `main` prints the refusal or error document only
 //! when stdout is still empty.
+//!
+//! Text printed for people passes through `text::for_terminal`: a control
+//! character from the repository shows escaped, never raw (contract 11.10).
+//! A document in a format with escapes of its own (JSON, iCalendar) is
+//! written as it is made (`document`).
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::internal;
+
+use super::text::{for_terminal, ForTerminal};
 
 /// Something was written (or tried) to stdout.
 static STDOUT_USED: AtomicBool = AtomicBool::new(false);
@@ -23,8 +30,15 @@ pub fn stdout_used() -> bool {
     STDOUT_USED.load(Ordering::SeqCst)
 }
 
-/// Prints `text` and a newline.
+/// Prints `text` and a newline, control characters but line breaks
+/// escaped.
 pub fn outln(text: &str) -> anyhow::Result<()> {
+    document(&for_terminal(text))
+}
+
+/// Prints a document that carries its own escapes (an iCalendar feed, a
+/// JSON text) and a newline, as it is.
+pub fn document(text: &str) -> anyhow::Result<()> {
     STDOUT_USED.store(true, Ordering::SeqCst);
     let mut lock = std::io::stdout().lock();
     lock.write_all(text.as_bytes())
@@ -33,10 +47,14 @@ pub fn outln(text: &str) -> anyhow::Result<()> {
 }
 
 /// Writes to stdout through a buffer as `write` goes (a listing of 100,000
-/// rows is never held as one string), then flushes.
+/// rows is never held as one string), then flushes; control characters but
+/// line breaks escaped.
 pub fn stream_out(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<()> {
     STDOUT_USED.store(true, Ordering::SeqCst);
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut out = ForTerminal(std::io::BufWriter::with_capacity(
+        1 << 16,
+        std::io::stdout().lock(),
+    ));
     write(&mut out)?;
     out.flush()?;
     Ok(())
@@ -48,7 +66,7 @@ pub fn stream_out(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> 
 pub fn errln(text: &str) {
     let mut lock = std::io::stderr().lock();
     let _ = lock
-        .write_all(text.as_bytes())
+        .write_all(for_terminal(text).as_bytes())
         .and_then(|_| lock.write_all(b"\n"));
 }
 

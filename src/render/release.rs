@@ -8,6 +8,7 @@ use crate::model::pipeline::Pipeline;
 use crate::model::release::{ChecklistKind, Event, Release};
 
 use super::table::{new_table, render};
+use super::text::shown_line;
 use super::time::{local, rfc3339};
 
 /// The JSON of a release: its manifest plus derived `frozen`.
@@ -82,12 +83,12 @@ fn schedules_json(r: &Release) -> Value {
 pub fn schedule_lines(r: &Release, tz: chrono_tz::Tz) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(h) = &r.held {
-        lines.push(format!(
+        lines.push(shown_line(format!(
             "ON HOLD since {} by {}: {}",
             local(h.at, tz),
             h.by,
             h.reason
-        ));
+        )));
     }
     for s in &r.schedules {
         let mut line = format!("scheduled into {} at {}", s.env, local(s.at, tz));
@@ -106,7 +107,7 @@ pub fn schedule_lines(r: &Release, tz: chrono_tz::Tz) -> Vec<String> {
         if let Some(note) = &s.note {
             line.push_str(&format!(": {note}"));
         }
-        lines.push(line);
+        lines.push(shown_line(line));
     }
     lines
 }
@@ -116,10 +117,10 @@ pub fn schedule_lines(r: &Release, tz: chrono_tz::Tz) -> Vec<String> {
 pub fn update_lines(r: &Release) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(i) = &r.installation {
-        out.push(format!(
+        out.push(shown_line(format!(
             "installation {i} (update from {})",
             r.from_version.as_deref().unwrap_or("?")
-        ));
+        )));
     }
     if let Some(p) = &r.path {
         let why = match (&p.reason, p.reasons.is_empty()) {
@@ -127,11 +128,11 @@ pub fn update_lines(r: &Release) -> Vec<String> {
             (None, false) => format!(": {}", p.reasons.join("; ")),
             (None, true) => String::new(),
         };
-        out.push(format!(
+        out.push(shown_line(format!(
             "path         {} (set by {}){why}",
             p.name,
             p.set_by.as_str()
-        ));
+        )));
     }
     out
 }
@@ -146,36 +147,39 @@ pub fn release_text(
 ) -> String {
     let tz = pipeline.calendar.timezone;
     let mut out = Vec::new();
-    out.push(format!("{}  {}", r.id, r.title));
-    out.push(format!("  version      {} ({})", r.version, r.kind));
-    out.push(format!("  state        {}", r.state));
-    out.push(format!(
+    out.push(shown_line(format!("{}  {}", r.id, r.title)));
+    out.push(shown_line(format!(
+        "  version      {} ({})",
+        r.version, r.kind
+    )));
+    out.push(shown_line(format!("  state        {}", r.state)));
+    out.push(shown_line(format!(
         "  environment  {} since {} ({days_there} business day{})",
         r.environment,
         local(r.entered_at, tz),
         if days_there == 1 { "" } else { "s" }
-    ));
+    )));
     if let Some(t) = r.target {
-        out.push(format!("  target       {t}"));
+        out.push(shown_line(format!("  target       {t}")));
     }
     for line in update_lines(r) {
-        out.push(format!("  {line}"));
+        out.push(shown_line(format!("  {line}")));
     }
-    out.push(format!("  revision     {}", r.revision));
+    out.push(shown_line(format!("  revision     {}", r.revision)));
     for line in schedule_lines(r, tz) {
-        out.push(format!("  {line}"));
+        out.push(shown_line(format!("  {line}")));
     }
-    out.push(format!(
+    out.push(shown_line(format!(
         "  created      {} by {}",
         local(r.created_at, tz),
         r.created_by
-    ));
+    )));
 
     out.push(String::new());
     if incidents.is_empty() {
         out.push("Incidents: none".into());
     } else {
-        out.push(format!("Incidents ({}):", incidents.len()));
+        out.push(shown_line(format!("Incidents ({}):", incidents.len())));
         let mut t = new_table(ctx, &["id", "status", "breaking", "title"]);
         for (id, inc) in incidents {
             match inc {
@@ -205,14 +209,14 @@ pub fn release_text(
         out.push(String::new());
         out.push("Approvals:".into());
         for a in &r.approvals {
-            out.push(format!(
+            out.push(shown_line(format!(
                 "  {} as {} by {} at {}{}",
                 a.env,
                 a.role,
                 a.by,
                 local(a.at, tz),
                 current(a.revision)
-            ));
+            )));
         }
     }
     if !r.ticks.is_empty() {
@@ -228,7 +232,7 @@ pub fn release_text(
                 && t.revision == r.revision
                 && t.env.eq_ignore_ascii_case(&r.environment)
                 && t.at < r.entered_at;
-            out.push(format!(
+            out.push(shown_line(format!(
                 "  {} {list}: {} by {} at {}{}{}",
                 t.env,
                 t.item,
@@ -236,7 +240,7 @@ pub fn release_text(
                 local(t.at, tz),
                 current(t.revision),
                 if earlier { " (an earlier round)" } else { "" }
-            ));
+            )));
         }
     }
     if !r.checklist.is_empty() {
@@ -247,13 +251,13 @@ pub fn release_text(
                 ChecklistKind::Entry => "entry",
                 ChecklistKind::Exit => "exit",
             };
-            out.push(format!(
+            out.push(shown_line(format!(
                 "  {} {list}: {} (added by {} at {})",
                 o.env,
                 o.item,
                 o.by,
                 local(o.at, tz)
-            ));
+            )));
         }
     }
     if !r.health.is_empty() {
@@ -280,7 +284,7 @@ pub fn release_text(
             }
             out.push(line);
             if let Some(log) = &h.log {
-                out.push(format!("    output kept in {log}"));
+                out.push(shown_line(format!("    output kept in {log}")));
             }
         }
     }
@@ -320,7 +324,7 @@ pub fn event_details(e: &Event) -> String {
     if let Some(r) = &e.reason {
         parts.push(format!("reason: {r}"));
     }
-    parts.join("; ")
+    shown_line(parts.join("; "))
 }
 
 fn indent(text: &str) -> String {

@@ -11,6 +11,8 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::context::Context;
 
+use super::text::shown;
+
 /// What a cell says about the state of things, coloured on a terminal only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tone {
@@ -26,10 +28,28 @@ pub struct TableCell {
     tone: Option<Tone>,
 }
 
+/// A cell's text is one line, its control characters shown escaped
+/// (contract 11.10): a title's line break or escape sequence cannot break
+/// the table or reach the terminal.
 impl<T: ToString> From<T> for TableCell {
     fn from(value: T) -> TableCell {
         TableCell {
-            text: value.to_string(),
+            text: shown(&value.to_string()).into_owned(),
+            tone: None,
+        }
+    }
+}
+
+impl TableCell {
+    /// A cell of several lines rel puts one under the other, each shown
+    /// as a one-line cell is.
+    pub fn lines<S: AsRef<str>>(lines: &[S]) -> TableCell {
+        TableCell {
+            text: lines
+                .iter()
+                .map(|l| shown(l.as_ref()))
+                .collect::<Vec<_>>()
+                .join("\n"),
             tone: None,
         }
     }
@@ -37,8 +57,8 @@ impl<T: ToString> From<T> for TableCell {
 
 pub fn toned(text: impl ToString, tone: Tone) -> TableCell {
     TableCell {
-        text: text.to_string(),
         tone: Some(tone),
+        ..TableCell::from(text)
     }
 }
 
@@ -124,7 +144,8 @@ fn plain(table: &Table) -> String {
 /// Prints a table whose rows `rows()` makes, as `outln(&render(..))`
 /// would, but without holding it: plain columns take two passes over the
 /// rows (widths, then lines). On a terminal the rows are gathered for
-/// comfy-table, which needs them all.
+/// comfy-table, which needs them all. Each cell is one line, shown as
+/// `TableCell::from` shows it.
 pub fn print_rows<I>(ctx: &Context, header: &[&str], rows: impl Fn() -> I) -> anyhow::Result<()>
 where
     I: Iterator<Item = Vec<String>>,
@@ -141,7 +162,8 @@ where
 }
 
 /// `plain` written line by line: widths from a first pass over the rows,
-/// then the lines from a second.
+/// then the lines from a second; each cell one line, as `TableCell::from`
+/// makes it.
 fn write_plain<I>(
     out: &mut dyn Write,
     header: Vec<String>,
@@ -156,11 +178,12 @@ where
             widths.resize(row.len(), 0);
         }
         for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(max_width(cell));
+            widths[i] = widths[i].max(shown(cell).width());
         }
     }
     let mut line = String::new();
-    for row in std::iter::once(header).chain(rows()) {
+    let rows = rows().map(|r| r.iter().map(|c| shown(c).into_owned()).collect());
+    for row in std::iter::once(header).chain(rows) {
         let cells: Vec<Vec<&str>> = row.iter().map(|c| c.split('\n').collect()).collect();
         let height = cells.iter().map(Vec::len).max().unwrap_or(1);
         for l in 0..height {
@@ -185,7 +208,15 @@ fn max_width(text: &str) -> usize {
 }
 
 fn fancy(table: &Table) -> String {
+    fancy_styled(table, false)
+}
+
+/// `fancy`, coloured even where comfy-table finds no terminal (tests).
+fn fancy_styled(table: &Table, styled: bool) -> String {
     let mut t = comfy_table::Table::new();
+    if styled {
+        t.enforce_styling();
+    }
     t.load_preset(UTF8_FULL_CONDENSED);
     // Wrap to the terminal's width when it has a sensible one (a pty
     // without a size reports 0, which would squeeze every column).
@@ -214,6 +245,18 @@ fn fancy(table: &Table) -> String {
         .join("\n")
 }
 
+/// A fancy table of one red cell holding `text`, as a terminal gets it.
+#[cfg(test)]
+pub fn fancy_for_tests(text: &str) -> String {
+    let mut t = Table {
+        header: vec!["ID".into(), "TITLE".into()],
+        rows: Vec::new(),
+        fancy: true,
+    };
+    t.add_row(vec![TableCell::from("R-1"), toned(text, Tone::Bad)]);
+    fancy_styled(&t, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,11 +268,34 @@ mod tests {
             rows: Vec::new(),
             fancy: false,
         };
-        t.add_row(vec!["x", "one\ntwo", ""]);
+        t.add_row(vec![
+            TableCell::from("x"),
+            TableCell::lines(&["one", "two"]),
+            TableCell::from(""),
+        ]);
         t.add_row(vec!["long", "é", "z"]);
         assert_eq!(
             render(&t),
             "A     BB   C\nx     one\n      two\nlong  é    z"
+        );
+    }
+
+    #[test]
+    fn a_cell_of_text_is_one_line_with_its_controls_escaped() {
+        let mut t = Table {
+            header: vec!["ID".into(), "TITLE".into()],
+            rows: Vec::new(),
+            fancy: false,
+        };
+        t.add_row(vec!["R-1", "a\nb\u{1b}[2J\tc"]);
+        t.add_row(vec![TableCell::from("R-2"), toned("x\ry", Tone::Bad)]);
+        t.add_row(vec![
+            TableCell::from("R-3"),
+            TableCell::lines(&["rule\u{7}", "next"]),
+        ]);
+        assert_eq!(
+            render(&t),
+            "ID   TITLE\nR-1  a\\nb\\u{1b}[2J\\tc\nR-2  x\\ry\nR-3  rule\\u{7}\n     next"
         );
     }
 

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use git2::{ObjectType, Oid, Signature, Time, Tree};
 
 use crate::error::{conflict, invalid};
-use crate::model::action::{one_line, Action, Trailers};
+use crate::model::action::{message_line, Action, Trailers};
 use crate::model::actor::Actor;
 use crate::model::rule::RuleCode;
 
@@ -84,12 +84,23 @@ impl CommitMessage {
         }
     }
 
+    /// Whether a text of the message holds a NUL (which `render` would
+    /// show escaped, but which a manifest would keep).
+    pub fn holds_nul(&self) -> bool {
+        std::iter::once(&self.subject)
+            .chain(&self.body)
+            .chain(&self.reason)
+            .any(|t| t.contains('\0'))
+    }
+
     pub fn render(&self) -> String {
-        let mut text = format!("rel: {} {}\n", self.action, one_line(&self.subject));
+        // Typed text stays on its line: a title's `\n---` must not end
+        // the part of the message git reads trailers from.
+        let mut text = format!("rel: {} {}\n", self.action, message_line(&self.subject));
         if !self.body.is_empty() {
             text.push('\n');
             for line in &self.body {
-                text.push_str(line);
+                text.push_str(&message_line(line));
                 text.push('\n');
             }
         }
@@ -213,7 +224,7 @@ impl Workspace {
     ) -> anyhow::Result<Prepared> {
         let time = commit_time(now)?;
         distinct_paths(changes)?;
-        if message.render().contains('\0') {
+        if message.holds_nul() {
             // git keeps messages as C strings: a NUL from a hand-written
             // text (a checklist item, a title) cannot be committed.
             return Err(invalid(format!(

@@ -12,6 +12,7 @@ use crate::model::incident::{parse_component_spec, Incident};
 use crate::model::release::Release;
 use crate::render::incident::incident_json;
 use crate::render::output::{json, outln};
+use crate::render::text::shown;
 use crate::rules::register::effects::{self, Stamp};
 use crate::rules::register::{changes_holder, lists, may_change_incident};
 use crate::store::{change_for, CommitMessage};
@@ -217,7 +218,7 @@ pub fn run(ctx: &Context, id: &str, edit: Edit) -> anyhow::Result<i32> {
     if ctx.json {
         json(&incident_json(&incident))?;
     } else if let Some(done) = done.filter(|_| !ctx.dry_run) {
-        outln(&format!("{} {done}", incident.id))?;
+        outln(&format!("{} {}", incident.id, shown(&done)))?;
     }
     Ok(0)
 }

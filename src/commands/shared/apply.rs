@@ -4,6 +4,7 @@
 use crate::context::Context;
 use crate::model::actor::Actor;
 use crate::render::output::errln;
+use crate::render::text::shown;
 use crate::store::sync::{self, Pushed, RemoteMoved};
 use crate::store::{Change, CommitMessage, Workspace};
 
@@ -57,7 +58,7 @@ pub fn apply(
         "committed {} rel: {} {}",
         &short[..short.len().min(10)],
         message.action,
-        message.subject
+        shown(&message.subject)
     ));
     if let Some(warning) = committed.index_warning {
         errln(&format!("warning: {warning}"));
