@@ -410,6 +410,28 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         output: Option<PathBuf>,
     },
+    /// R waits for another release: it may not be promoted (into
+    /// `--before`, default any environment) until R2 has reached
+    /// `--reached` (default: until R2 is released).
+    Depend {
+        /// The release that waits, e.g. R-2026-002 (any case).
+        release: String,
+        /// The release it waits for.
+        #[arg(long, value_name = "RELEASE")]
+        on: String,
+        /// How far R2 must have gone in its pipeline (default: released).
+        #[arg(long, value_name = "ENV")]
+        reached: Option<String>,
+        /// The environment R may not enter before (default: any).
+        #[arg(long, value_name = "ENV")]
+        before: Option<String>,
+        /// Drop the dependency on R2 instead (needs --reason).
+        #[arg(long)]
+        off: bool,
+        /// Why the dependency is dropped (with --off).
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
     /// Another round in the current environment when it is `repeatable` (a
     /// dry run again): its exit items, health report and soak start afresh.
     Repeat {

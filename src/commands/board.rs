@@ -26,7 +26,7 @@ use crate::rules::time::business_days_elapsed;
 use crate::store::output_dir::OutputDir;
 use crate::store::ReleaseHead;
 
-use super::schedule_facts::{in_progress, Facts};
+use super::schedule_facts::Facts;
 use super::status::{next_verdict, readiness, Row};
 use crate::rules::occupancy::Occupancy;
 
@@ -60,8 +60,13 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> anyhow::Result<i32> {
     // On a terminal, a spinner while the releases are read and decided.
     let progress = Progress::spinner(ctx.progress, "board: reading the releases in progress");
     let p = ws.pipeline()?;
-    let releases = in_progress(&ws)?;
-    let mut board = gather(ctx, &p, &releases);
+    let all = super::schedule_facts::in_progress_and_dependencies(&ws)?;
+    let releases: Vec<Release> = all
+        .iter()
+        .filter(|r| r.state.in_progress())
+        .cloned()
+        .collect();
+    let mut board = gather(ctx, &p, &releases, &all);
     board.installations = ws
         .installations()?
         .into_iter()
@@ -120,11 +125,16 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// The board's content, from the rules the commands already ask.
-fn gather(ctx: &Context, p: &Pipeline, releases: &[Release]) -> Board {
-    let heads: Vec<ReleaseHead> = releases.iter().map(ReleaseHead::from).collect();
+fn gather(
+    ctx: &Context,
+    p: &Pipeline,
+    releases: &[Release],
+    with_dependencies: &[Release],
+) -> Board {
+    let heads: Vec<ReleaseHead> = with_dependencies.iter().map(ReleaseHead::from).collect();
     // Every release's facts once (no id is empty); each card leaves out its
     // own release where the rules ask for the others.
-    let facts = Facts::of(p, releases, "");
+    let facts = Facts::of(p, with_dependencies, "");
     let mut columns: Vec<Column> = p
         .environments
         .iter()
@@ -181,6 +191,7 @@ fn card(ctx: &Context, p: &Pipeline, heads: &[ReleaseHead], facts: &Facts, r: &R
     let others = Others {
         occupants: &others_in,
         schedules: &facts.schedules,
+        standings: &facts.standings,
     };
     let decided = decide_all(p, r, &others);
     let schedules = crate::rules::schedule::in_pipeline_order(p, r)
@@ -214,7 +225,8 @@ fn card(ctx: &Context, p: &Pipeline, heads: &[ReleaseHead], facts: &Facts, r: &R
             }
         })
         .collect();
-    let steps = plan(p, r, &occupants, ctx.now)
+    let dependencies = crate::rules::depends::facts(r, heads);
+    let steps = plan(p, r, &occupants, &dependencies, ctx.now)
         .into_iter()
         .map(|s| Step {
             scheduled: r.schedule_for(&s.env).map(|x| x.at),

@@ -22,7 +22,7 @@ use crate::rules::verdict::when;
 use crate::store::{change_for, CommitMessage, Workspace};
 
 use super::notify::{self, Event};
-use super::schedule_facts::{in_progress, Facts};
+use super::schedule_facts::{in_progress_and_dependencies, Facts};
 
 /// A line of the report.
 struct Row {
@@ -44,7 +44,7 @@ pub fn run(ctx: &Context, apply: bool) -> anyhow::Result<i32> {
     } else {
         let ws = super::open_reading(ctx)?;
         pipeline = ws.pipeline()?;
-        let releases = in_progress(&ws)?;
+        let releases = in_progress_and_dependencies(&ws)?;
         for item in due(&pipeline, &releases, ctx.now) {
             rows.push(row(&releases, item, false));
         }
@@ -128,7 +128,7 @@ fn tell(ctx: &Context, events: Vec<Event>, with_commit: bool) {
 /// One decision of `apply_all` on the state `ws` holds.
 fn one_pass(ctx: &Context, ws: &Workspace, actor: &Actor) -> anyhow::Result<Decision<Pass>> {
     let p = ws.pipeline()?;
-    let releases = in_progress(ws)?;
+    let releases = in_progress_and_dependencies(ws)?;
     let by = actor.to_string();
     if let Some(decision) = schedule_eligible(ctx, ws, &p, &releases, &by)? {
         return Ok(decision);

@@ -44,6 +44,7 @@ mod completions;
 mod man;
 // Stays and a release's own checklist (contract section 8).
 mod checklist;
+mod depend;
 mod repeat;
 mod untick;
 
@@ -165,6 +166,24 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
         Command::Completions { shell } => completions::run(ctx, shell),
         Command::Man { output } => man::run(ctx, output.as_deref()),
         Command::Repeat { release, reason } => repeat::run(ctx, &release, &reason),
+        Command::Depend {
+            release,
+            on,
+            reached,
+            before,
+            off,
+            reason,
+        } => depend::run(
+            ctx,
+            &depend::DependArgs {
+                release: &release,
+                on: &on,
+                reached: reached.as_deref(),
+                before: before.as_deref(),
+                off,
+                reason: reason.as_deref(),
+            },
+        ),
         Command::Checklist(ChecklistCommand::Add {
             release,
             env,

@@ -13,6 +13,7 @@ use crate::rules::plan::plan;
 use crate::rules::promotion::finished;
 use crate::rules::verdict::when;
 
+use super::shared::promotion_facts::with_dependencies;
 use crate::rules::occupancy::Occupancy;
 
 pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
@@ -38,11 +39,12 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     let ahead_exclusive = pipeline
         .position(&release.environment)
         .is_some_and(|cur| pipeline.environments[cur + 1..].iter().any(|e| e.exclusive));
-    let all = if ahead_exclusive {
-        ws.release_heads()?
+    let all = if ahead_exclusive || !release.depends.is_empty() {
+        with_dependencies(&ws, ws.release_heads()?, [&release])?
     } else {
         Vec::new()
     };
+    let dependencies = crate::rules::depends::facts(&release, &all[..]);
     let occupants: Vec<Vec<String>> = pipeline
         .environments
         .iter()
@@ -54,7 +56,7 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
             }
         })
         .collect();
-    let steps = plan(&pipeline, &release, &occupants, ctx.now);
+    let steps = plan(&pipeline, &release, &occupants, &dependencies, ctx.now);
 
     if ctx.json {
         let steps: Vec<_> = steps

@@ -12,6 +12,7 @@ use crate::rules::register::effects::Stamp;
 use crate::store::{change_for, CommitMessage};
 
 use super::shared::args::{self, Id, Reason};
+use super::shared::promotion_facts::with_dependencies;
 use super::shared::{refuse, release_to_change, write, Confirmation, Decision, ReleaseOutcome};
 
 pub fn run(
@@ -30,7 +31,7 @@ pub fn run(
         let to = to
             .map(|name| args::environment(&pipeline, name))
             .transpose()?;
-        let others = ws.release_heads()?;
+        let others = with_dependencies(ws, ws.release_heads()?, [&release])?;
         let by = actor.to_string();
         let stamp = Stamp {
             at: ctx.now,

@@ -21,11 +21,34 @@ pub fn in_progress(ws: &Workspace) -> anyhow::Result<Vec<Release>> {
     ws.releases_in_progress()
 }
 
+/// The releases in progress, then the finished releases any of them
+/// depends on (contract 11.4): the rules see where those stand, and pass
+/// over them for everything else (they are not in progress).
+pub fn in_progress_and_dependencies(ws: &Workspace) -> anyhow::Result<Vec<Release>> {
+    let mut all = in_progress(ws)?;
+    let mut wanted: Vec<String> = Vec::new();
+    for r in &all {
+        for d in &r.depends {
+            let known = all.iter().any(|o| o.id.eq_ignore_ascii_case(&d.release))
+                || wanted.iter().any(|w| w.eq_ignore_ascii_case(&d.release));
+            if !known {
+                wanted.push(d.release.clone());
+            }
+        }
+    }
+    for id in wanted {
+        if let Ok(found) = ws.load::<Release>(&id) {
+            all.push(found);
+        }
+    }
+    Ok(all)
+}
+
 pub use crate::rules::schedule::Facts;
 
 impl Facts {
     pub fn load(ws: &Workspace, p: &Pipeline, except: &str) -> anyhow::Result<Facts> {
-        Ok(Facts::of(p, &in_progress(ws)?, except))
+        Ok(Facts::of(p, &in_progress_and_dependencies(ws)?, except))
     }
 }
 

@@ -36,6 +36,8 @@ pub fn run(ctx: &Context, installation: Option<&str>) -> anyhow::Result<i32> {
     // archive is not, whatever its size.
     let in_progress: Vec<Release> = ws.releases_in_progress()?;
     let heads: Vec<ReleaseHead> = in_progress.iter().map(ReleaseHead::from).collect();
+    // And where the finished releases they depend on stand (11.4).
+    let heads = super::shared::promotion_facts::with_dependencies(&ws, heads, &in_progress)?;
     let rows: Vec<Row> = in_progress
         .iter()
         .filter(|r| only.admits(r.installation.as_deref()))

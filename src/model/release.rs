@@ -255,6 +255,22 @@ pub struct Release {
     /// list a dry run builds, asked for like the pipeline's items.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checklist: Vec<OwnItem>,
+    /// Releases this one waits for (`rel depend`, contract 11.4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends: Vec<Dependency>,
+}
+
+/// `[[depends]]`: this release may not enter `before` (None: any
+/// environment) until `release` has reached `reached` in its pipeline
+/// (None: until it is released).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dependency {
+    pub release: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reached: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
 }
 
 /// An item of `env`'s entry or exit checklist that only this release has.

@@ -31,10 +31,12 @@ pub enum RuleCode {
     Notice,
     /// Reclassified to the simple path while a condition fails (section 8).
     Path,
+    /// Another release this one waits for is not where it must be (11.4).
+    Depends,
 }
 
 impl RuleCode {
-    pub const ALL: [RuleCode; 20] = [
+    pub const ALL: [RuleCode; 21] = [
         RuleCode::State,
         RuleCode::Order,
         RuleCode::Soak,
@@ -55,10 +57,11 @@ impl RuleCode {
         RuleCode::Conflict,
         RuleCode::Notice,
         RuleCode::Path,
+        RuleCode::Depends,
     ];
 
     /// Rules `--override` may ever set aside (contract section 4).
-    pub const OVERRIDABLE: [RuleCode; 7] = [
+    pub const OVERRIDABLE: [RuleCode; 8] = [
         RuleCode::Soak,
         RuleCode::Window,
         RuleCode::Blackout,
@@ -66,6 +69,7 @@ impl RuleCode {
         RuleCode::Checklist,
         RuleCode::Health,
         RuleCode::Exclusive,
+        RuleCode::Depends,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +94,7 @@ impl RuleCode {
             RuleCode::Conflict => "conflict",
             RuleCode::Notice => "notice",
             RuleCode::Path => "path",
+            RuleCode::Depends => "depends",
         }
     }
 

@@ -36,6 +36,7 @@ fn release(env: &str, entered: i64, history: Vec<Event>) -> Release {
         path: None,
         history,
         checklist: Vec::new(),
+        depends: Vec::new(),
     }
 }
 

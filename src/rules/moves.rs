@@ -232,6 +232,7 @@ pub fn create(new: &NewRelease, stamp: Stamp) -> Release {
         path: new.path.clone(),
         history: vec![event],
         checklist: Vec::new(),
+        depends: Vec::new(),
     }
 }
 

@@ -27,6 +27,10 @@ pub trait Occupancy {
     /// Ids of the releases in `env` other than release `of_id` of
     /// installation `of_installation`, as `occupies` counts them.
     fn occupants(&self, env: &str, of_id: &str, of_installation: Option<&str>) -> Vec<String>;
+
+    /// Where release `id` stands (any state), when the caller has it: a
+    /// release another depends on (contract 11.4).
+    fn standing(&self, id: &str) -> Option<ReleaseHead>;
 }
 
 impl Occupancy for [ReleaseHead] {
@@ -43,11 +47,21 @@ impl Occupancy for [ReleaseHead] {
             .map(|h| h.id.clone())
             .collect()
     }
+
+    fn standing(&self, id: &str) -> Option<ReleaseHead> {
+        self.iter().find(|h| h.id.eq_ignore_ascii_case(id)).cloned()
+    }
 }
 
 impl Occupancy for [Release] {
     fn occupants(&self, env: &str, of_id: &str, of_installation: Option<&str>) -> Vec<String> {
         occupants_among(self.iter(), env, of_id, of_installation)
+    }
+
+    fn standing(&self, id: &str) -> Option<ReleaseHead> {
+        self.iter()
+            .find(|r| r.id.eq_ignore_ascii_case(id))
+            .map(ReleaseHead::from)
     }
 }
 

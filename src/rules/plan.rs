@@ -7,6 +7,7 @@ use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
 use crate::model::rule::RuleCode;
 
+use super::depends::DependencyFact;
 use super::promotion::{check_promotion, PromotionInput};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +30,7 @@ pub fn plan(
     p: &Pipeline,
     r: &Release,
     occupants: &[Vec<String>],
+    dependencies: &[DependencyFact],
     now: DateTime<Utc>,
 ) -> Vec<PlanStep> {
     // The release's own pipeline: an update's windows, its path.
@@ -63,6 +65,7 @@ pub fn plan(
                     release: sim,
                     target,
                     occupants: occupants.get(target).unwrap_or(&none),
+                    dependencies,
                     now: at,
                 });
                 let earliest = verdict.time_ready_at;

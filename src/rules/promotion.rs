@@ -12,6 +12,7 @@ use crate::model::rule::RuleCode;
 
 use super::approvals::missing_approvals;
 use super::checklists::not_ticked;
+use super::depends::DependencyFact;
 use super::history::soak_from;
 use super::stays::round_began;
 use super::time::{
@@ -27,6 +28,8 @@ pub struct PromotionInput<'a> {
     pub target: usize,
     /// Other releases in progress that are in the target now.
     pub occupants: &'a [String],
+    /// Where each release this one depends on stands (contract 11.4).
+    pub dependencies: &'a [DependencyFact],
     pub now: DateTime<Utc>,
 }
 
@@ -170,6 +173,11 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
                 r.id
             ),
         ));
+    }
+
+    // Releases this one waits for; someone must move them (no ready_at).
+    for d in super::depends::violations(p, r, &target.name, input.dependencies) {
+        v.push(d);
     }
 
     match current {

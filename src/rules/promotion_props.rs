@@ -303,6 +303,7 @@ pub(crate) fn release(n: usize, now: DateTime<Utc>) -> impl Strategy<Value = Rel
                     })
                     .collect(),
                 checklist: Vec::new(),
+                depends: Vec::new(),
             }
         },
     )
@@ -344,6 +345,7 @@ fn verdict_at(
 ) -> PromotionVerdict {
     check_promotion(&PromotionInput {
         pipeline: p,
+        dependencies: &[],
         release: r,
         target,
         occupants,
@@ -471,7 +473,7 @@ proptest! {
         let next = current + 1;
         prop_assume!(next < p.environments.len());
         let occupants = vec![Vec::new(); p.environments.len()];
-        let steps = plan(&p, &r, &occupants, now);
+        let steps = plan(&p, &r, &occupants, &[], now);
         prop_assert_eq!(steps.len(), p.environments.len() - next);
         let v = verdict_at(&p, &r, next, &[], now);
         prop_assert_eq!(steps[0].earliest, v.time_ready_at);
@@ -512,7 +514,7 @@ proptest! {
         (p, r, now, _, _) in case(),
     ) {
         let occupants = vec![Vec::new(); p.environments.len()];
-        let steps = plan(&p, &r, &occupants, now);
+        let steps = plan(&p, &r, &occupants, &[], now);
         let current = p.position(&r.environment).unwrap();
         let mut gate = Some(now);
         for (k, s) in steps.iter().enumerate() {
@@ -536,7 +538,7 @@ proptest! {
         (p, r, now, _, _) in case(),
     ) {
         let occupants = vec![Vec::new(); p.environments.len()];
-        let steps = plan(&p, &r, &occupants, now);
+        let steps = plan(&p, &r, &occupants, &[], now);
         let current = p.position(&r.environment).unwrap();
         for (k, s) in steps.iter().enumerate() {
             let target = current + 1 + k;

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::model::pipeline::Pipeline;
-use crate::model::release::Release;
+use crate::model::release::{Release, ReleaseHead};
 use crate::model::rule::RuleCode;
 use crate::model::schedule::Schedule;
 
@@ -22,6 +22,8 @@ pub struct Others<'a> {
     pub occupants: &'a [Vec<String>],
     /// Schedules of other releases in progress: (release id, schedule).
     pub schedules: &'a [(String, Schedule)],
+    /// Where every release given stands, for dependencies (11.4).
+    pub standings: &'a [ReleaseHead],
 }
 
 /// Occupants per environment and every schedule of releases in progress
@@ -29,6 +31,7 @@ pub struct Others<'a> {
 pub struct Facts {
     pub occupants: Vec<Vec<String>>,
     pub schedules: Vec<(String, Schedule)>,
+    pub standings: Vec<ReleaseHead>,
 }
 
 impl Facts {
@@ -61,6 +64,7 @@ impl Facts {
             schedules: others()
                 .flat_map(|r| r.schedules.iter().map(|s| (r.id.clone(), s.clone())))
                 .collect(),
+            standings: releases.map(ReleaseHead::from).collect(),
         }
     }
 
@@ -68,6 +72,7 @@ impl Facts {
         Others {
             occupants: &self.occupants,
             schedules: &self.schedules,
+            standings: &self.standings,
         }
     }
 }
@@ -77,6 +82,7 @@ impl Others<'_> {
     pub const NONE: Others<'static> = Others {
         occupants: &[],
         schedules: &[],
+        standings: &[],
     };
 }
 
@@ -131,11 +137,13 @@ pub fn verdict_at(
 ) -> PromotionVerdict {
     let sim = simulated(p, r, target);
     let none = Vec::new();
+    let dependencies = super::depends::facts(r, others.standings);
     check_promotion(&PromotionInput {
         pipeline: p,
         release: &sim,
         target,
         occupants: others.occupants.get(target).unwrap_or(&none),
+        dependencies: &dependencies,
         now: at,
     })
 }

@@ -82,6 +82,7 @@ proptest! {
             let target = p.position(&s.env).unwrap();
             let v = check_promotion(&PromotionInput {
                 pipeline: &p,
+                dependencies: &[],
                 release: &real,
                 target,
                 occupants: &[],

@@ -87,6 +87,7 @@ fn round(p: &Pipeline, minutes: &[i64]) -> Release {
 fn codes(p: &Pipeline, r: &Release, now: chrono::DateTime<chrono::Utc>) -> Vec<RuleCode> {
     check_promotion(&PromotionInput {
         pipeline: p,
+        dependencies: &[],
         release: r,
         target: 2,
         occupants: &[],

@@ -33,6 +33,7 @@ mod corrections_soak;
 mod corrections_time;
 mod crash;
 mod crash_sync;
+mod depend;
 mod evidence;
 mod exclusive_both_ways;
 mod foundation;

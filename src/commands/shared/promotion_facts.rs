@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::error::invalid;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
+use crate::model::release::ReleaseHead;
 use crate::rules::decide::promote::verdict;
 use crate::rules::occupancy::Occupancy;
 use crate::rules::promotion::PromotionVerdict;
@@ -41,6 +42,27 @@ pub fn evaluate(
     let to = to
         .map(|name| super::args::environment(pipeline, name))
         .transpose()?;
-    let others = ws.release_heads()?;
+    let others = with_dependencies(ws, ws.release_heads()?, [release])?;
     verdict(pipeline, &others[..], release, to, now).map_err(invalid)
+}
+
+/// `heads` (the releases in progress) with where each release that one of
+/// `wanting` depends on stands, when it is not in progress: read by id (a
+/// finished release). One that cannot be read is left out, and the
+/// `depends` rule says it does not exist.
+pub fn with_dependencies<'a>(
+    ws: &Workspace,
+    mut heads: Vec<ReleaseHead>,
+    wanting: impl IntoIterator<Item = &'a Release>,
+) -> anyhow::Result<Vec<ReleaseHead>> {
+    for r in wanting {
+        for d in &r.depends {
+            if heads[..].standing(&d.release).is_none() {
+                if let Ok(found) = ws.load::<Release>(&d.release) {
+                    heads.push(ReleaseHead::from(&found));
+                }
+            }
+        }
+    }
+    Ok(heads)
 }

@@ -72,6 +72,11 @@ impl crate::rules::occupancy::Occupancy for World {
             of_installation,
         )
     }
+
+    fn standing(&self, id: &str) -> Option<crate::model::release::ReleaseHead> {
+        self.release(id)
+            .map(crate::model::release::ReleaseHead::from)
+    }
 }
 
 /// What one commit records, besides the parent's state.

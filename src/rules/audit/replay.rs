@@ -548,6 +548,42 @@ fn apply(
             super::stays::replay_stay(p, t, after, r, stamp)?;
         }
         Action::Hold | Action::Resume => super::schedule::replay_hold(r, t, stamp)?,
+        Action::Depend => {
+            // What was asked, read from the change the commit made: one
+            // dependency added (or replaced), or one dropped.
+            let added = after.depends.iter().find(|d| !r.depends.contains(d));
+            let dropped = r.depends.iter().find(|d| {
+                !after
+                    .depends
+                    .iter()
+                    .any(|a| a.release.eq_ignore_ascii_case(&d.release))
+            });
+            let ask = match (added, dropped) {
+                (Some(d), _) => crate::rules::decide::depend::Ask {
+                    on: &d.release,
+                    reached: d.reached.as_deref(),
+                    before: d.before.as_deref(),
+                    off: false,
+                    reason: None,
+                },
+                (None, Some(d)) => crate::rules::decide::depend::Ask {
+                    on: &d.release,
+                    reached: None,
+                    before: None,
+                    off: true,
+                    reason: t.reason.as_deref(),
+                },
+                (None, None) => {
+                    return Err(Altered(format!("depend changes no dependency of {id}")))
+                }
+            };
+            let others: Vec<Release> = world.releases.values().cloned().collect();
+            match crate::rules::decide::depend::depend(p, r, ask, &others, stamp) {
+                Ok(Some(done)) => *r = done,
+                Ok(None) => return Err(Altered(format!("depend changes nothing in {id}"))),
+                Err(e) => return Err(Refused(e.reasons())),
+            }
+        }
         Action::Schedule | Action::Reschedule | Action::Unschedule => {
             super::schedule::replay_schedule(p, world, t, after, r, now, &rec.email)?
         }

@@ -5,6 +5,7 @@
 //! tests all call the same function, so the audit judges a commit with
 //! exactly the code that made it.
 
+pub mod depend;
 pub mod promote;
 
 use crate::rules::Verdict;

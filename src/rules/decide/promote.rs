@@ -84,11 +84,13 @@ pub fn verdict_into(
         }
         _ => Vec::new(),
     };
+    let dependencies = crate::rules::depends::facts(release, others);
     check_promotion(&PromotionInput {
         pipeline: p,
         release,
         target,
         occupants: &occupants,
+        dependencies: &dependencies,
         now,
     })
 }

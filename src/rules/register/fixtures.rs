@@ -44,6 +44,7 @@ pub fn release(id: &str, state: State, incidents: &[&str]) -> Release {
         path: None,
         history: Vec::new(),
         checklist: Vec::new(),
+        depends: Vec::new(),
     }
 }
 
