@@ -172,6 +172,32 @@ impl World {
                 stays::add_items(&mut self.releases[r], &target.name, list, &texts, s);
                 Done
             }
+            Op::Depend(_, on, reached, before, off) => {
+                // The decision `rel depend` and the audit call.
+                let on = &self.releases[on % self.releases.len()].id;
+                let name = |e: &Option<usize>| e.map(|i| p.environments[i].name.as_str());
+                let ask = crate::rules::decide::depend::Ask {
+                    on,
+                    reached: name(reached),
+                    before: name(before),
+                    off: *off,
+                    reason: off.then_some("not needed"),
+                };
+                match crate::rules::decide::depend::depend(
+                    &p,
+                    &self.releases[r],
+                    ask,
+                    &self.releases,
+                    s,
+                ) {
+                    Ok(Some(after)) => {
+                        self.releases[r] = after;
+                        Done
+                    }
+                    Ok(None) => Nothing,
+                    Err(_) => Refused,
+                }
+            }
             _ => Refused,
         }
     }

@@ -60,7 +60,9 @@ fn op() -> impl Strategy<Value = Op> {
         3 => r.clone().prop_map(Op::Repeat),
         3 => (r.clone(), e.clone(), prop_oneof![3 => Just(0usize), 1 => Just(1usize)])
             .prop_map(|(r, e, item)| Op::Untick(r, e, item)),
-        3 => (r, e.clone(), prop::bool::ANY).prop_map(|(r, e, exit)| Op::AddItem(r, e, exit)),
+        3 => (r.clone(), e.clone(), prop::bool::ANY).prop_map(|(r, e, exit)| Op::AddItem(r, e, exit)),
+        4 => (r.clone(), r, prop::option::of(e.clone()), prop::option::of(e), prop::bool::weighted(0.2))
+            .prop_map(|(r, on, reached, before, off)| Op::Depend(r, on, reached, before, off)),
     ]
 }
 
@@ -211,8 +213,53 @@ fn run(
             Refused | Nothing => prop_assert_eq!(&*w, &before, "{:?} changed something", op),
             Done => prop_assert_ne!(&*w, &before, "{:?} done but nothing changed", op),
         }
+        if outcome == Done {
+            dependencies_held(&before, w, op)?;
+        }
         w.check()?;
         seen(op, outcome);
+    }
+    Ok(())
+}
+
+/// A promotion into an environment a dependency guards happened only once
+/// the release waited for had reached where it must (contract 11.4),
+/// unless `depends` was set aside by a recorded override.
+fn dependencies_held(before: &World, after: &World, op: &Op) -> Result<(), TestCaseError> {
+    let Op::Promote(_, _, overrides) = op else {
+        return Ok(());
+    };
+    if overrides.contains(&RuleCode::Depends) {
+        return Ok(());
+    }
+    for (b, a) in before.releases.iter().zip(&after.releases) {
+        if a.environment == b.environment {
+            continue;
+        }
+        for d in &b.depends {
+            if d.before.as_ref().is_some_and(|e| *e != a.environment) {
+                continue;
+            }
+            let standing = before
+                .releases
+                .iter()
+                .find(|r| r.id.eq_ignore_ascii_case(&d.release))
+                .map(crate::model::release::ReleaseHead::from);
+            prop_assert!(
+                standing
+                    .as_ref()
+                    .is_some_and(|s| super::depends::has_reached(
+                        &before.pipeline,
+                        s,
+                        d.reached.as_deref()
+                    )),
+                "{} entered {} while {:?} stands at {:?}",
+                a.id,
+                a.environment,
+                d,
+                standing
+            );
+        }
     }
     Ok(())
 }
@@ -249,7 +296,7 @@ fn sequences_reach_every_kind_of_action() {
     }
     for kind in [
         "New", "Group", "Ungroup", "Freeze", "Unfreeze", "Cancel", "Change", "Promote", "Rollback",
-        "Approve", "Tick", "Verify", "Close", "Repeat", "Untick", "AddItem",
+        "Approve", "Tick", "Verify", "Close", "Repeat", "Untick", "AddItem", "Depend",
     ] {
         let [d, _, r] = counts.get(kind).copied().unwrap_or_default();
         assert!(d > 0 && r > 0, "{kind}: done {d}, refused {r}");

@@ -56,6 +56,8 @@ pub enum Op {
     Untick(usize, usize, usize),
     /// The release's own item of an environment: entry, or exit (`true`).
     AddItem(usize, usize, bool),
+    /// `rel depend R --on R2 [--reached E] [--before E]`, or `--off`.
+    Depend(usize, usize, Option<usize>, Option<usize>, bool),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -136,7 +138,8 @@ impl World {
             | Op::Close(r)
             | Op::Repeat(r)
             | Op::Untick(r, ..)
-            | Op::AddItem(r, ..) => {
+            | Op::AddItem(r, ..)
+            | Op::Depend(r, ..) => {
                 // Ops name releases by number among those there are.
                 let Some(r) = r.checked_rem(self.releases.len()) else {
                     return Refused;
@@ -272,7 +275,8 @@ impl World {
                 | Op::Close(..)
                 | Op::Repeat(..)
                 | Op::Untick(..)
-                | Op::AddItem(..),
+                | Op::AddItem(..)
+                | Op::Depend(..),
                 Some(r),
             ) => self.promotion_side(op, r, s, email),
             (_, None) => Refused,
