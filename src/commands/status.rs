@@ -146,6 +146,14 @@ pub(super) fn readiness(p: &Pipeline, row: &Row) -> (String, Tone) {
             when(&p.calendar, s.at)
         ));
     }
+    // A schedule a person cancelled stays so (contract 11.6).
+    if let Some(target) = &v.to {
+        if crate::rules::auto_schedule::cancelled_by_person(row.release, target).is_some() {
+            text.push_str(&format!(
+                "; not scheduled into {target}: cancelled by a person, zero-touch leaves it so"
+            ));
+        }
+    }
     (text, tone)
 }
 

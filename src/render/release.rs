@@ -109,6 +109,17 @@ pub fn schedule_lines(r: &Release, tz: chrono_tz::Tz) -> Vec<String> {
         }
         lines.push(shown_line(line));
     }
+    if r.state.in_progress() {
+        for (env, e) in crate::rules::auto_schedule::cancelled_schedules(r) {
+            lines.push(shown_line(format!(
+                "not scheduled into {env}: cancelled by {} at {}; zero-touch leaves it so \
+                 until someone runs `rel schedule {} --to {env}`",
+                e.by,
+                local(e.at, tz),
+                r.id
+            )));
+        }
+    }
     lines
 }
 

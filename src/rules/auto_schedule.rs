@@ -5,8 +5,9 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::model::action::Action;
 use crate::model::pipeline::Pipeline;
-use crate::model::release::Release;
+use crate::model::release::{Event, Release};
 use crate::model::schedule::Schedule;
 
 use super::schedule::{earliest, is_stale, verdict_at, Others};
@@ -48,6 +49,10 @@ pub fn after_change(
         if !env.auto_schedule {
             break;
         }
+        // A schedule a person cancelled stays cancelled (contract 11.6).
+        if cancelled_by_person(release, &env.name).is_some() {
+            break;
+        }
         let mut schedule = Schedule {
             env: env.name.clone(),
             at: now,
@@ -69,4 +74,46 @@ pub fn after_change(
         made.push(schedule);
     }
     made
+}
+
+/// The `rel unschedule` of R's promotion into `env` that still stands: a
+/// person cancelled it and nobody has scheduled R there since (`rel
+/// schedule` or `rel reschedule`). Zero-touch does not schedule R into
+/// `env` again while there is one.
+pub fn cancelled_by_person<'a>(release: &'a Release, env: &str) -> Option<&'a Event> {
+    release
+        .history
+        .iter()
+        .rev()
+        .filter(|e| {
+            e.env
+                .as_deref()
+                .is_some_and(|x| x.eq_ignore_ascii_case(env))
+        })
+        .find(|e| {
+            matches!(
+                e.action.as_str(),
+                a if a == Action::Unschedule.name()
+                    || a == Action::Schedule.name()
+                    || a == Action::Reschedule.name()
+            )
+        })
+        .filter(|e| e.action == Action::Unschedule.name())
+}
+
+/// Every environment whose schedule a person cancelled and that stays so,
+/// with the cancelling event, in pipeline order of the events.
+pub fn cancelled_schedules(release: &Release) -> Vec<(&str, &Event)> {
+    let mut out: Vec<(&str, &Event)> = Vec::new();
+    for e in &release.history {
+        if let Some(env) = e.env.as_deref() {
+            if out.iter().any(|(x, _)| x.eq_ignore_ascii_case(env)) {
+                continue;
+            }
+            if let Some(ev) = cancelled_by_person(release, env) {
+                out.push((env, ev));
+            }
+        }
+    }
+    out
 }

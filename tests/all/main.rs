@@ -70,6 +70,7 @@ mod robustness_edge;
 mod robustness_writes;
 mod schedule;
 mod schedule_calendar;
+mod schedule_cancelled;
 mod schedule_due;
 mod schedule_zero_touch;
 mod shell_completions;
