@@ -113,7 +113,15 @@ pub fn send(ctx: &Context, ws: &Workspace, events: Vec<Event>, commit: Option<St
     else {
         return;
     };
+    // `notify_on` picks the events told (contract 11.6).
+    let pipeline = ws.pipeline().ok();
     for mut event in events {
+        if pipeline
+            .as_ref()
+            .is_some_and(|p| !p.tells(event.event, event.env.as_deref()))
+        {
+            continue;
+        }
         event.commit = commit.clone();
         if let Err(why) = run(ws, &command, &event) {
             errln(&format!(
@@ -123,6 +131,92 @@ pub fn send(ctx: &Context, ws: &Workspace, events: Vec<Event>, commit: Option<St
             ));
         }
     }
+}
+
+/// The event a commit of `action` is told as (contract 11.6), for the
+/// transitions the commands do not tell themselves (schedules, holds and
+/// `rel due` tell their own).
+pub fn transition(action: crate::model::action::Action, by_schedule: bool) -> Option<&'static str> {
+    use crate::model::action::Action as A;
+    Some(match action {
+        A::New | A::Rollout => "created",
+        A::Freeze => "frozen",
+        A::Unfreeze => "unfrozen",
+        A::Approve => "approved",
+        A::Verify => "verified",
+        A::Close => "closed",
+        A::Cancel => "cancelled",
+        A::Rollback => "rolled-back",
+        A::Promote if !by_schedule => "promoted",
+        A::InstallationNew | A::InstallationSet => "policy",
+        _ => return None,
+    })
+}
+
+/// Tells the transition a commit just made (`message`), by `by`: the
+/// release (or installation) is read again from the new HEAD. Nothing
+/// without `rel.notify`, in a dry run, or for an action told elsewhere.
+pub fn tell_transition(
+    ctx: &Context,
+    message: &crate::store::CommitMessage,
+    changes: &[crate::store::Change],
+    by: &str,
+) {
+    let Some(word) = transition(message.action, message.schedule.is_some()) else {
+        return;
+    };
+    if ctx.dry_run {
+        return;
+    }
+    let Ok(ws) = Workspace::open(&ctx.start_dir, false) else {
+        return;
+    };
+    let configured = ws
+        .git_config()
+        .and_then(|c| c.get_string("rel.notify").ok())
+        .is_some_and(|c| !c.trim().is_empty());
+    if !configured {
+        return;
+    }
+    let Ok(p) = ws.pipeline() else { return };
+    let mut events = Vec::new();
+    if word == "policy" {
+        let name = message.subject.split_whitespace().next().unwrap_or("");
+        if let Ok(i) = ws.load::<crate::model::installation::Installation>(name) {
+            events.push(Event {
+                event: word,
+                release: i.name.clone(),
+                version: i.version.clone(),
+                env: None,
+                at: rfc3339(ctx.now),
+                by: by.to_string(),
+                recipients: i.admins.clone(),
+                commit: None,
+                reason: None,
+            });
+        }
+    } else if let Some(id) = &message.release {
+        if let Ok(r) = ws.load::<Release>(id) {
+            events.push(
+                Event::new(&p, word, &r, message.env.as_deref(), ctx.now, by)
+                    .because(message.reason.as_deref()),
+            );
+        }
+    } else if message.action == crate::model::action::Action::Rollout {
+        // Each update the rollout made: its manifest's file name.
+        let ids = changes.iter().filter_map(|c| {
+            c.path
+                .strip_prefix("releases/")
+                .filter(|rest| !rest.contains('/'))
+                .and_then(|rest| rest.strip_suffix(".toml"))
+        });
+        for id in ids {
+            if let Ok(r) = ws.load::<Release>(id) {
+                events.push(Event::new(&p, word, &r, None, ctx.now, by));
+            }
+        }
+    }
+    send(ctx, &ws, events, head_commit(&ws));
 }
 
 /// The id of HEAD's commit: the one just made.

@@ -42,7 +42,30 @@ pub struct Pipeline {
     /// 11.5); an environment's own list replaces it. None: anyone may
     /// override what `overridable` allows, but nobody `approval`.
     pub override_by: Option<Vec<String>>,
+    /// `notify_on`: the events told (contract 11.6); None: all of them. An
+    /// environment's own list replaces it for events about it.
+    pub notify_on: Option<Vec<String>>,
 }
+
+/// Every event the notifier may be told (contract sections 7 and 11.6).
+pub const NOTIFY_EVENTS: [&str; 16] = [
+    "scheduled",
+    "rescheduled",
+    "unscheduled",
+    "promoted",
+    "blocked",
+    "held",
+    "resumed",
+    "created",
+    "frozen",
+    "unfrozen",
+    "approved",
+    "verified",
+    "closed",
+    "cancelled",
+    "rolled-back",
+    "policy",
+];
 
 /// `[audit]` of environments.toml.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -147,6 +170,8 @@ pub struct Environment {
     pub repeatable: bool,
     /// `override_by` of this environment: replaces the pipeline's.
     pub override_by: Option<Vec<String>>,
+    /// `notify_on` of this environment: replaces the pipeline's.
+    pub notify_on: Option<Vec<String>>,
 }
 
 impl Environment {
@@ -177,6 +202,7 @@ impl Environment {
             off_path: false,
             repeatable: false,
             override_by: None,
+            notify_on: None,
         }
     }
 
@@ -262,6 +288,16 @@ impl Pipeline {
             .override_by
             .as_deref()
             .or(self.override_by.as_deref())
+    }
+
+    /// Whether event `event` about environment `env` is told: the
+    /// environment's `notify_on`, else the pipeline's, else every event.
+    pub fn tells(&self, event: &str, env: Option<&str>) -> bool {
+        let list = env
+            .and_then(|e| self.env(e))
+            .and_then(|e| e.notify_on.as_ref())
+            .or(self.notify_on.as_ref());
+        list.is_none_or(|l| l.iter().any(|x| x == event))
     }
 
     /// Whether `email` is listed as a member of `role` (any case): the

@@ -114,6 +114,7 @@ mod tests {
     fn a_restricted_role_is_restricted_whatever_the_case_of_its_name() {
         let p = Pipeline {
             override_by: None,
+            notify_on: None,
             calendar: Calendar::default(),
             roles: BTreeMap::from([("Client".to_string(), vec!["C@x.example".to_string()])]),
             environments: vec![Environment::named("live")],

@@ -189,6 +189,7 @@ pub(crate) fn pipeline(now: DateTime<Utc>) -> impl Strategy<Value = Pipeline> {
                 .collect();
             Pipeline {
                 override_by: None,
+                notify_on: None,
                 calendar,
                 roles,
                 environments,

@@ -131,6 +131,7 @@ fn pipeline() -> impl Strategy<Value = Pipeline> {
             .collect();
         Pipeline {
             override_by: None,
+            notify_on: None,
             calendar: Calendar::default(),
             roles: Default::default(),
             environments,

@@ -38,6 +38,7 @@ fn pipeline(exit_items: usize, soak: u32) -> Pipeline {
     live.entry_checklist = vec![item(0, "entry")];
     Pipeline {
         override_by: None,
+        notify_on: None,
         calendar: Calendar::default(),
         roles: Default::default(),
         environments: vec![Environment::named("dev"), dry, live],

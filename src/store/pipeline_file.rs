@@ -46,6 +46,8 @@ struct RawPipeline {
     audit: Option<RawAudit>,
     #[serde(default)]
     override_by: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    notify_on: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -218,6 +220,8 @@ struct RawEnvironment {
     repeatable: bool,
     #[serde(default)]
     override_by: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    notify_on: Option<Vec<Spanned<String>>>,
 }
 
 /// Parses and validates the text of `environments.toml` read from `path`.
@@ -395,6 +399,7 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
         }
         env.repeatable = e.repeatable;
         env.override_by = e.override_by.map(|r| notify_roles(r, &at)).transpose()?;
+        env.notify_on = e.notify_on.map(|r| notify_events(r, &at)).transpose()?;
         environments.push(env);
     }
 
@@ -434,8 +439,33 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
         sync,
         notify: notify_roles(raw.notify, &at)?,
         override_by: raw.override_by.map(|r| notify_roles(r, &at)).transpose()?,
+        notify_on: raw.notify_on.map(|r| notify_events(r, &at)).transpose()?,
         audit: audit_settings(raw.audit, &at)?,
     })
+}
+
+/// `notify_on = ["scheduled", ...]`: event names rel tells.
+fn notify_events(
+    raw: Vec<Spanned<String>>,
+    at: &dyn Fn(std::ops::Range<usize>, &str) -> anyhow::Error,
+) -> anyhow::Result<Vec<String>> {
+    use crate::model::pipeline::NOTIFY_EVENTS;
+    raw.into_iter()
+        .map(|r| {
+            if NOTIFY_EVENTS.contains(&r.get_ref().as_str()) {
+                Ok(r.into_inner())
+            } else {
+                Err(at(
+                    r.span(),
+                    &format!(
+                        "unknown event {:?}; expected one of {}",
+                        r.get_ref(),
+                        NOTIFY_EVENTS.join(", ")
+                    ),
+                ))
+            }
+        })
+        .collect()
 }
 
 /// `[audit]`, checked: owner roles are role names; the allowed-signers file

@@ -47,6 +47,7 @@ mod notes_log;
 mod notes_log_outside;
 mod notes_log_template;
 mod notes_log_trail;
+mod notify_transitions;
 mod open_set;
 mod outcomes;
 mod outcomes_json;

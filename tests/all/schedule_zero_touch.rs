@@ -64,7 +64,11 @@ fn a_failed_health_report_schedules_nothing_and_a_passing_one_schedules_the_chai
     let run = env.rel(&["verify", &id, "--passed", "3", "--failed", "1"]);
     run.code(1);
     assert_eq!(manifest(&env, &id)["schedules"], Value::Array(Vec::new()));
-    assert!(events(&log).is_empty());
+    // Told that it was verified (11.6), and nothing scheduled.
+    let told: Vec<Value> = events(&log);
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0]["event"], "verified");
+    std::fs::remove_file(&log).expect("log");
     let status = env.rel(&["status"]).ok().stdout.clone();
     assert!(status.contains("waits for a person"), "{status}");
 
@@ -88,10 +92,13 @@ fn a_failed_health_report_schedules_nothing_and_a_passing_one_schedules_the_chai
     assert_eq!(s[1]["at"], "2026-11-21T01:00:00Z");
     assert!(env.last_message().contains("Rel-Action: verify"));
 
-    // One `scheduled` event per schedule, checked field by field.
+    // The change told first (`verified`), then one `scheduled` event per
+    // schedule it made, checked field by field.
     let head = env.head();
     let ev = events(&log);
-    assert_eq!(ev.len(), 2, "{ev:?}");
+    assert_eq!(ev.len(), 3, "{ev:?}");
+    assert_eq!(ev[0]["event"], "verified");
+    let ev = &ev[1..];
     let e = &ev[1];
     assert_eq!(e["event"], "scheduled");
     assert_eq!(e["release"], id.as_str());

@@ -159,6 +159,14 @@ fn run<T>(
         match apply(ctx, &ws, &actor, &plan.changes, &plan.message) {
             Ok(()) => {
                 say(&notes);
+                drop(ws);
+                // Every transition is told, whoever made it (11.6).
+                super::super::notify::tell_transition(
+                    ctx,
+                    &plan.message,
+                    &plan.changes,
+                    &actor.to_string(),
+                );
                 return Ok(output);
             }
             // The remote moved while we decided: nothing was written; let
