@@ -4,6 +4,7 @@
 mod answers;
 mod approvals_expire;
 mod audit;
+mod audit_every_writer;
 mod audit_hook;
 mod audit_hook_ssh;
 mod audit_injected;

@@ -65,9 +65,10 @@ pub(super) struct Replayed {
 pub fn judge_action(before: &World, rec: &Recorded, t: &Trailers) -> Vec<Found> {
     let release = t.release.as_deref();
     // Installations are facts the rules read, not decisions: their
-    // commits are judged by the time and invariant checks alone.
+    // commits are judged by the time and invariant checks, and by what
+    // they write: their installation's file, nothing else of rel's.
     if matches!(t.action, Action::InstallationNew | Action::InstallationSet) {
-        return Vec::new();
+        return installation_writes(before, rec, t);
     }
     let with_installations;
     let pipeline = match &before.pipeline {
@@ -150,6 +151,24 @@ pub fn judge_action(before: &World, rec: &Recorded, t: &Trailers) -> Vec<Found> 
         }
     }
     found
+}
+
+/// `altered` findings for an installation command's commit that changed
+/// a release, an incident or a health report, or not exactly one
+/// installation's file (no trailer names which).
+fn installation_writes(before: &World, rec: &Recorded, t: &Trailers) -> Vec<Found> {
+    let action = t.action.name();
+    let mut problems = altered(before, rec, &Expected::default(), action);
+    if rec.installations.len() != 1 {
+        problems.push(format!(
+            "{action} writes one installation's file; the commit changed {}",
+            rec.installations.len()
+        ));
+    }
+    problems
+        .into_iter()
+        .map(|m| Found::new(FindingKind::Altered, t.release.as_deref(), m))
+        .collect()
 }
 
 fn instant(t: DateTime<Utc>) -> String {
@@ -426,6 +445,24 @@ fn apply(
                 return Err(Altered(format!(
                     "a health report for {} while {id} is in {}",
                     h.env, r.environment
+                )));
+            }
+            // The content checked may be older than the release's (it
+            // changed while the check ran), never newer.
+            if h.revision > r.revision {
+                return Err(Altered(format!(
+                    "a health report for revision {} while {id} is at revision {}",
+                    h.revision, r.revision
+                )));
+            }
+            // A result recorded from elsewhere (--passed/--failed) passes
+            // exactly when nothing failed, as `rel verify` decides it.
+            let external = h.tests_passed.is_some() || h.tests_failed.is_some();
+            if external && h.passed != (h.tests_failed.unwrap_or(0) == 0) {
+                return Err(Altered(format!(
+                    "a health report with {} failed tests recorded as {}",
+                    h.tests_failed.unwrap_or(0),
+                    if h.passed { "passed" } else { "failed" }
                 )));
             }
             let result = CheckResult {
