@@ -288,3 +288,108 @@ fn on_a_terminal_a_last_line_without_a_new_line_stays_on_the_screen() {
     let report = env.git(&["show", &format!("HEAD:releases/reports/{id}/dev-1.log")]);
     assert_eq!(report, "first\ndone");
 }
+
+// ---- 5. the synopsis names the values options take ----
+
+#[test]
+fn man_page_synopses_name_the_values_of_their_options() {
+    let env = Env::empty();
+    let out = env.tmp.path().join("man");
+    env.rel(&["man", "--output", out.to_str().expect("utf-8 path")])
+        .ok();
+    let synopsis = |page: &str| -> String {
+        let text = std::fs::read_to_string(out.join(page)).expect("page");
+        let line = text
+            .lines()
+            .skip_while(|l| *l != ".SH SYNOPSIS")
+            .nth(1)
+            .expect("a synopsis line")
+            .to_string();
+        // The words as man shows them: no fonts, no escaped hyphens.
+        line.replace("\\fB", "")
+            .replace("\\fR", "")
+            .replace("\\fI", "")
+            .replace("\\-", "-")
+    };
+    let promote = synopsis("rel-promote.1");
+    for part in [
+        "[-C DIR]",
+        "[--to ENV]",
+        "[--override RULE...]",
+        "[--reason REASON]",
+        "[-y|--yes]",
+        "<RELEASE>",
+    ] {
+        assert!(promote.contains(part), "{part} not in {promote}");
+    }
+    assert!(!promote.contains("[-C ]"), "{promote}");
+    let check = synopsis("rel-check.1");
+    assert!(check.contains("[--to ENV] [--at TIME]"), "{check}");
+    let group = synopsis("rel-group.1");
+    assert!(group.ends_with("<RELEASE> <INCIDENT>... "), "{group:?}");
+    let schedule = synopsis("rel-schedule.1");
+    assert!(schedule.contains("<--at TIME>"), "{schedule}");
+    let incident = synopsis("rel-incident-new.1");
+    assert!(
+        incident.contains("[--component KIND:NAME]...") && incident.contains("<--title TITLE>"),
+        "{incident}"
+    );
+    assert!(synopsis("rel.1").starts_with("rel [-C DIR] [--json]"));
+}
+
+// ---- 7. `rel new --installation` needs no title ----
+
+#[test]
+fn an_update_of_an_installation_has_a_default_title_a_product_release_needs_one() {
+    let env = Env::new();
+    one_commit(&env, &["installation", "new", "acme", "--version", "5.3.0"]);
+    let run = one_commit(
+        &env,
+        &["new", "--version", "5.3.1", "--installation", "ACME"],
+    );
+    assert_eq!(run.stdout.trim(), "acme-5.3.1");
+    let shown = env.rel(&["--json", "show", "acme-5.3.1"]).ok().json();
+    assert_eq!(shown["title"], "Update of acme to 5.3.1");
+    assert!(env.last_message().contains("Update of acme to 5.3.1"));
+    // A title given is the title.
+    one_commit(
+        &env,
+        &[
+            "new",
+            "--version",
+            "5.3.2",
+            "--installation",
+            "acme",
+            "--title",
+            "Spring fixes",
+        ],
+    );
+    let shown = env.rel(&["--json", "show", "acme-5.3.2"]).ok().json();
+    assert_eq!(shown["title"], "Spring fixes");
+
+    // A release of the product: exit 2, nothing written, saying why.
+    let run = refused(&env, &["new", "--version", "1.0.0"], 2);
+    assert!(
+        run.stderr
+            .contains("--title is needed for a release of the product"),
+        "{}",
+        run.stderr
+    );
+    let run = refused(&env, &["--json", "new", "--version", "1.0.0"], 2);
+    assert_eq!(run.json()["error"]["kind"], "usage");
+    // A blank title is no title.
+    let run = refused(
+        &env,
+        &[
+            "new",
+            "--version",
+            "5.3.3",
+            "--installation",
+            "acme",
+            "--title",
+            " ",
+        ],
+        2,
+    );
+    assert!(run.stderr.contains("--title needs"), "{}", run.stderr);
+}
