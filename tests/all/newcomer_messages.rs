@@ -337,6 +337,26 @@ fn man_page_synopses_name_the_values_of_their_options() {
     assert!(synopsis("rel.1").starts_with("rel [-C DIR] [--json]"));
 }
 
+// ---- 6. the audit's bar guesses no time left from too little ----
+
+#[test]
+fn on_a_terminal_a_short_audit_guesses_no_time_left() {
+    let env = Env::with_pipeline(UNENDED);
+    for v in ["1.0.0", "1.1.0", "1.2.0"] {
+        new_release(&env, v);
+    }
+    let Some((code, shown)) = on_a_terminal(&env, "audit") else {
+        eprintln!("skipped: no `script` program to give rel a terminal");
+        return;
+    };
+    assert_eq!(code, 0, "{shown:?}");
+    // The bar was drawn, with the time spent, but a run this short (well
+    // under the two seconds a guess waits for) says nothing of time left.
+    assert!(shown.contains("audit: commits"), "{shown:?}");
+    assert!(shown.contains("5/5 (0s)"), "{shown:?}");
+    assert!(!shown.contains("left"), "{shown:?}");
+}
+
 // ---- 7. `rel new --installation` needs no title ----
 
 #[test]
