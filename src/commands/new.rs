@@ -54,7 +54,7 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
         let pipeline = ws.pipeline()?;
         let existing = ws.ids::<Release>()?;
         if let Some(name) = &installation {
-            let installation = ws.load::<Installation>(name.as_str())?;
+            let installation = super::shared::suggest::load::<Installation>(ws, name.as_str())?;
             let title = title
                 .clone()
                 .unwrap_or_else(|| format!("Update of {} to {version}", installation.name));

@@ -1,10 +1,11 @@
 //! Messages a newcomer tripped on (issue 22, item 3): each says what a
 //! careful user expects. `check --at` speaks of the time asked, not "now";
-//! a schedule out of order gives its real reason only; a typo in an id or
-//! an environment gets "did you mean"; a health check's last line without
-//! a new line survives the spinner; man pages and help name the values of
-//! their options; the audit's bar guesses no time left from too little;
-//! `rel new --installation` needs no title.
+//! a schedule out of order gives its real reason only; a typo in the name
+//! of a release, incident, installation or environment gets "did you
+//! mean"; a health check's last line without a new line survives the
+//! spinner; man pages name the values of their options; the audit's bar
+//! guesses no time left from too little; `rel new --installation` needs no
+//! title.
 
 use crate::common::Env;
 use crate::promotion::{check, new_release, one_commit, refused};
@@ -170,6 +171,19 @@ fn an_unknown_incident_or_environment_gets_the_closest_names() {
         "{}",
         run.stderr
     );
+    one_commit(&env, &["installation", "new", "acme", "--version", "5.3.0"]);
+    for args in [
+        &["installation", "show", "acmee"][..],
+        &["new", "--version", "5.3.1", "--installation", "Acm"],
+        &["status", "--installation", "acne"],
+    ] {
+        let run = refused(&env, args, 2);
+        assert!(
+            run.stderr.contains("hint: did you mean `acme`?"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
 }
 
 // ---- 4. a health check's last line without a new line ----
