@@ -534,9 +534,10 @@ pub struct NewArgs {
     /// Semantic version, e.g. 1.4.0.
     #[arg(long)]
     pub version: String,
-    /// What the release is, in a few words.
+    /// What the release is, in a few words (needed, except for an update
+    /// of an installation: "Update of NAME to VERSION" by default).
     #[arg(long)]
-    pub title: String,
+    pub title: Option<String>,
     /// major, minor or patch (default: from the version).
     #[arg(long)]
     pub kind: Option<String>,

@@ -88,6 +88,10 @@ impl Capture {
     }
 }
 
+/// The most of an unended line held back while a spinner turns; a longer
+/// one is shown (ended) rather than held.
+const HELD: usize = 64 * 1024;
+
 fn spawn_reader(
     mut from: impl Read + Send + 'static,
     shown: Shown,
@@ -97,6 +101,7 @@ fn spawn_reader(
 ) {
     thread::spawn(move || {
         let mut buf = [0u8; 16 * 1024];
+        let mut lines = Lines::default();
         loop {
             let n = match from.read(&mut buf) {
                 Ok(0) => break,
@@ -105,21 +110,17 @@ fn spawn_reader(
                 Err(_) => break,
             };
             // Shown first: a user watching the check sees it as it comes.
-            // A closed terminal is no reason to stop keeping it.
-            let write = || {
-                let _ = match shown {
-                    Shown::Stdout => {
-                        let mut out = std::io::stdout().lock();
-                        out.write_all(&buf[..n]).and_then(|_| out.flush())
-                    }
-                    Shown::Stderr => std::io::stderr().lock().write_all(&buf[..n]),
-                };
-            };
             // A spinner on the terminal is set aside while the output is
-            // written above it.
+            // written above it, whole lines only: the spinner is drawn on
+            // the line the cursor is on, so it would erase a line not yet
+            // ended.
             match &progress {
-                Some(bar) => bar.suspend(write),
-                None => write(),
+                Some(bar) => {
+                    if let Some(whole) = lines.take(&buf[..n]) {
+                        bar.suspend(|| show(shown, &whole));
+                    }
+                }
+                None => show(shown, &buf[..n]),
             }
             if let Ok(mut k) = kept.lock() {
                 k.total += n as u64;
@@ -128,8 +129,55 @@ fn spawn_reader(
                 k.bytes.extend_from_slice(&buf[..take]);
             }
         }
+        // The last line, when the check did not end it: ended on the
+        // screen (not in the report) so that no spinner erases it.
+        if let (Some(bar), Some(rest)) = (&progress, lines.rest()) {
+            bar.suspend(|| show(shown, &rest));
+        }
         let _ = done.send(());
     });
+}
+
+/// Writes `bytes` where `shown` says. A closed terminal is no reason to
+/// stop keeping the output: errors are ignored.
+fn show(shown: Shown, bytes: &[u8]) {
+    let _ = match shown {
+        Shown::Stdout => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes).and_then(|_| out.flush())
+        }
+        Shown::Stderr => std::io::stderr().lock().write_all(bytes),
+    };
+}
+
+/// Output cut into whole lines for a terminal with a spinner: what is
+/// read is shown up to its last new line; the rest waits for its end.
+#[derive(Default)]
+struct Lines {
+    pending: Vec<u8>,
+}
+
+impl Lines {
+    /// The whole lines to show now, with `more` read; None when none is
+    /// whole yet. A line held longer than `HELD` is shown, ended.
+    fn take(&mut self, more: &[u8]) -> Option<Vec<u8>> {
+        self.pending.extend_from_slice(more);
+        match self.pending.iter().rposition(|b| *b == b'\n') {
+            Some(i) => Some(self.pending.drain(..=i).collect()),
+            None if self.pending.len() > HELD => self.rest(),
+            None => None,
+        }
+    }
+
+    /// What is held, ended with a new line; None when nothing is.
+    fn rest(&mut self) -> Option<Vec<u8>> {
+        if self.pending.is_empty() {
+            return None;
+        }
+        let mut rest = std::mem::take(&mut self.pending);
+        rest.push(b'\n');
+        Some(rest)
+    }
 }
 
 /// What a command printed, as kept.
@@ -159,5 +207,34 @@ impl Output {
             );
         }
         file
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_shown_whole_and_the_last_one_ended() {
+        let mut lines = Lines::default();
+        assert_eq!(lines.take(b"fir"), None);
+        assert_eq!(lines.take(b"st\nsec").as_deref(), Some(&b"first\n"[..]));
+        assert_eq!(
+            lines.take(b"ond\nthi\n").as_deref(),
+            Some(&b"second\nthi\n"[..])
+        );
+        assert_eq!(lines.take(b"done"), None);
+        assert_eq!(lines.rest().as_deref(), Some(&b"done\n"[..]));
+        assert_eq!(lines.rest(), None);
+    }
+
+    #[test]
+    fn a_line_too_long_to_hold_is_shown() {
+        let mut lines = Lines::default();
+        let long = vec![b'x'; HELD + 1];
+        let shown = lines.take(&long).expect("shown");
+        assert_eq!(shown.len(), HELD + 2);
+        assert_eq!(shown.last(), Some(&b'\n'));
+        assert_eq!(lines.rest(), None);
     }
 }

@@ -20,12 +20,17 @@ pub fn run(
     };
     let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
-    let release: Release = ws.load(release_id)?;
+    let release: Release = super::shared::suggest::load(&ws, release_id)?;
     let verdict = evaluate(&ws, &pipeline, &release, to, at)?;
     if ctx.json {
         json(&check_json(&release.id, &verdict))?;
     } else {
-        outln(&check_text(&pipeline.calendar, &release.id, &verdict))?;
+        outln(&check_text(
+            &pipeline.calendar,
+            &release.id,
+            &verdict,
+            ctx.now,
+        ))?;
     }
     if verdict.ready() {
         Ok(0)

@@ -52,7 +52,9 @@ impl Only {
 pub fn filter(ws: &Workspace, name: Option<&str>) -> anyhow::Result<Only> {
     match name {
         None => Ok(Only(None)),
-        Some(name) => Ok(Only(Some(ws.resolve::<Installation>(name)?))),
+        Some(name) => Ok(Only(Some(super::shared::suggest::resolve::<Installation>(
+            ws, name,
+        )?))),
     }
 }
 
@@ -105,7 +107,7 @@ fn set(
         .map(|v| parse_version(v).map_err(invalid))
         .transpose()?;
     let changed = write(ctx, |ws, actor| {
-        let mut installation = ws.load::<Installation>(name.as_str())?;
+        let mut installation = super::shared::suggest::load::<Installation>(ws, name.as_str())?;
         let before = installation.clone();
         if let Some(v) = &version {
             installation.version = v.to_string();
@@ -230,7 +232,7 @@ fn list(ctx: &Context) -> anyhow::Result<i32> {
 
 fn show(ctx: &Context, name: &str) -> anyhow::Result<i32> {
     let ws = open_reading(ctx)?;
-    let installation = ws.load::<Installation>(name)?;
+    let installation = super::shared::suggest::load::<Installation>(&ws, name)?;
     let updates = updates_of(&ws.release_heads_with_installation()?, &installation.name);
     print_one(ctx, &installation, &updates)
 }

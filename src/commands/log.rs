@@ -71,7 +71,7 @@ fn known(
                 .is_some_and(|er| id_key(er) == id_key(r))
         });
         if !in_history {
-            ws.resolve::<Release>(r)?;
+            crate::commands::shared::suggest::resolve::<Release>(ws, r)?;
         }
     }
     if let Some(x) = args.env {

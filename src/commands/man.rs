@@ -19,6 +19,7 @@ use clap_mangen::Man;
 use crate::cli::{Cli, ENVIRONMENT, EXIT_STATUS};
 use crate::context::Context;
 use crate::error::invalid;
+use crate::render::man_synopsis::synopsis_section;
 use crate::render::output::{errln, json, stream_out};
 
 /// The heading of the list of commands (clap_mangen's own is SUBCOMMANDS).
@@ -99,12 +100,13 @@ fn command_pages(cmd: &clap::Command, pages: &mut Vec<Page>) -> anyhow::Result<(
     // A command's page names rel and its version in the footer, as rel.1
     // does (clap_mangen would put the bare command name there).
     let source = format!("rel {}", env!("CARGO_PKG_VERSION"));
-    let man = Man::new(cmd.clone().subcommand_help_heading(COMMANDS)).source(source);
+    let page_of = cmd.clone().subcommand_help_heading(COMMANDS);
+    let man = Man::new(page_of.clone()).source(source);
     let mut roff = Vec::new();
     man.render(&mut roff)?;
     pages.push(Page {
         name: man.get_filename(),
-        roff,
+        roff: with_values_in_synopsis(&man, &page_of, roff)?,
     });
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         command_pages(sub, pages)?;
@@ -116,11 +118,12 @@ fn command_pages(cmd: &clap::Command, pages: &mut Vec<Page>) -> anyhow::Result<(
 /// pages have them instead of the help's text block (which roff would run
 /// into one paragraph).
 fn root_page(cmd: &clap::Command) -> anyhow::Result<Vec<u8>> {
-    let man = Man::new(cmd.clone().subcommand_help_heading(COMMANDS));
+    let page_of = cmd.clone().subcommand_help_heading(COMMANDS);
+    let man = Man::new(page_of.clone());
     let mut out = Vec::new();
     man.render_title(&mut out)?;
     man.render_name_section(&mut out)?;
-    man.render_synopsis_section(&mut out)?;
+    synopsis_section(&page_of).to_writer(&mut out)?;
     man.render_description_section(&mut out)?;
     man.render_options_section(&mut out)?;
     man.render_subcommands_section(&mut out)?;
@@ -136,6 +139,31 @@ fn root_page(cmd: &clap::Command) -> anyhow::Result<Vec<u8>> {
     roff.to_writer(&mut out)?;
     man.render_version_section(&mut out)?;
     Ok(one_preamble(&out))
+}
+
+/// `page` with the synopsis that names option values (`[--to ENV]`) in
+/// place of clap_mangen's (`[--to]`).
+fn with_values_in_synopsis(
+    man: &Man,
+    cmd: &clap::Command,
+    page: Vec<u8>,
+) -> anyhow::Result<Vec<u8>> {
+    let mut theirs = Vec::new();
+    man.render_synopsis_section(&mut theirs)?;
+    let mut ours = Vec::new();
+    synopsis_section(cmd).to_writer(&mut ours)?;
+    // Each rendered alone starts with the two preamble lines: the section
+    // is what follows them.
+    let section = |roff: &[u8]| -> String {
+        String::from_utf8_lossy(roff)
+            .split_inclusive('\n')
+            .skip(2)
+            .collect()
+    };
+    let text = String::from_utf8_lossy(&page);
+    Ok(text
+        .replacen(&section(&theirs), &section(&ours), 1)
+        .into_bytes())
 }
 
 /// Each section rendered alone starts with roff's two preamble lines (the

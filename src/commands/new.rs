@@ -4,7 +4,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::cli::NewArgs;
 use crate::context::Context;
-use crate::error::invalid;
+use crate::error::{invalid, usage};
 use crate::model::action::Action;
 use crate::model::actor::Actor;
 use crate::model::ids::id_key;
@@ -37,19 +37,29 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
     };
     let asked_id = args.id.as_deref().map(Id::release).transpose()?;
     let target = args.target.as_deref().map(target_date).transpose()?;
-    let title = required_text("--title", &args.title, "the release's title")?;
     let installation = args
         .installation
         .as_deref()
         .map(Id::installation)
         .transpose()?;
+    // Contract section 8: `--title` may be left out for an update only
+    // (its default names the installation, as stored, once it is loaded).
+    let title = match (&args.title, &installation) {
+        (Some(t), _) => Some(required_text("--title", t, "the release's title")?),
+        (None, Some(_)) => None,
+        (None, None) => return Err(title_needed()),
+    };
 
     let release = write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
         let existing = ws.ids::<Release>()?;
         if let Some(name) = &installation {
+            let installation = super::shared::suggest::load::<Installation>(ws, name.as_str())?;
+            let title = title
+                .clone()
+                .unwrap_or_else(|| format!("Update of {} to {version}", installation.name));
             let spec = Update {
-                installation: ws.load::<Installation>(name.as_str())?,
+                installation,
                 version: &version,
                 kind: args.kind.is_some().then_some(kind),
                 title: &title,
@@ -74,6 +84,8 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
             message.env = Some(release.environment.clone());
             return Ok(Decision::commit(vec![change], message, release));
         }
+        // A release of the product: its title was checked above.
+        let title = title.clone().ok_or_else(title_needed)?;
         let id = match &asked_id {
             Some(id) => {
                 if let Some(other) = existing.iter().find(|e| id_key(e) == id_key(id.as_str())) {
@@ -137,6 +149,14 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
         outln(&release.id)?;
     }
     Ok(0)
+}
+
+/// `--title` left out of a release of the product (exit 2).
+fn title_needed() -> anyhow::Error {
+    usage(
+        "--title is needed for a release of the product: say in a few words what it is \
+         (only an update, with --installation, has a default title)",
+    )
 }
 
 /// What an update of an installation is made of (`rel new --installation`

@@ -24,7 +24,7 @@ pub fn run(
     output: Option<&Path>,
 ) -> anyhow::Result<i32> {
     let ws = crate::commands::shared::open_reading(ctx)?;
-    let release: Release = ws.load(release_id)?;
+    let release: Release = crate::commands::shared::suggest::load(&ws, release_id)?;
     let incidents = release
         .incidents
         .iter()

@@ -30,7 +30,7 @@ pub fn run(ctx: &Context, args: &PathArgs) -> anyhow::Result<i32> {
     let Some(set) = &args.set else {
         let ws = open_reading(ctx)?;
         let pipeline = ws.pipeline()?;
-        let release: Release = ws.load(id.as_str())?;
+        let release: Release = crate::commands::shared::suggest::load(&ws, id.as_str())?;
         let d = decision(&ws, &pipeline, &release, &[])?;
         return print(ctx, &release, &d);
     };

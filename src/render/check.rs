@@ -2,6 +2,8 @@
 
 use serde_json::{json, Value};
 
+use chrono::{DateTime, Utc};
+
 use crate::model::calendar::Calendar;
 use crate::model::rule::RuleCode;
 use crate::rules::promotion::PromotionVerdict;
@@ -37,8 +39,14 @@ pub fn check_json(release: &str, v: &PromotionVerdict) -> Value {
 
 /// For people: every violation, then "ready at" only when nobody needs to
 /// act (time alone clears it); otherwise what must be done first and the
-/// earliest instant the time rules allow.
-pub fn check_text(cal: &Calendar, release: &str, v: &PromotionVerdict) -> String {
+/// earliest instant the time rules allow. `now` is the clock's time: a
+/// verdict asked for another time (`--at`) never says "now".
+pub fn check_text(
+    cal: &Calendar,
+    release: &str,
+    v: &PromotionVerdict,
+    now: DateTime<Utc>,
+) -> String {
     let mut out = Vec::new();
     if v.ready() {
         let to = v.to.as_deref().unwrap_or("-");
@@ -67,12 +75,12 @@ pub fn check_text(cal: &Calendar, release: &str, v: &PromotionVerdict) -> String
     for x in &v.verdict.violations {
         out.push(format!("  [{}] {}", x.rule, x.message));
     }
-    out.extend(waiting_text(cal, v));
+    out.extend(waiting_text(cal, v, now));
     out.join("\n")
 }
 
 /// The lines after the violations: when a verdict that is not ready can be.
-pub fn waiting_text(cal: &Calendar, v: &PromotionVerdict) -> Vec<String> {
+pub fn waiting_text(cal: &Calendar, v: &PromotionVerdict, now: DateTime<Utc>) -> Vec<String> {
     if v.ready() {
         return Vec::new();
     }
@@ -100,7 +108,13 @@ pub fn waiting_text(cal: &Calendar, v: &PromotionVerdict) -> Vec<String> {
         format!("to be done first: {}", codes.join(", ")),
         match v.earliest() {
             Some(t) if t > v.at => format!("earliest: {} (the time rules pass then)", when(cal, t)),
-            Some(_) => "earliest: now (the time rules pass)".into(),
+            Some(_) if v.at == now => "earliest: now (the time rules pass)".into(),
+            // Asked about another time (`--at`): the time rules already pass
+            // at that instant, which is not "now".
+            Some(_) => format!(
+                "earliest: {}, the time asked (the time rules already pass then)",
+                when(cal, v.at)
+            ),
             None => "earliest: never; the time rules never pass as configured".into(),
         },
     ]

@@ -3,6 +3,7 @@
 pub mod board;
 pub mod check;
 pub mod incident;
+pub mod man_synopsis;
 pub mod notes;
 pub mod output;
 pub mod pipeline;

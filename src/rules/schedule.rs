@@ -176,11 +176,17 @@ pub fn decide_all(p: &Pipeline, r: &Release, others: &Others) -> Vec<Decided> {
             continue; // validated by the caller; an unknown env is exit 2
         };
         let verdict = verdict_at(p, r, target, others, s.at);
+        // The step before is scheduled after this one: the release would
+        // not yet be in the environment it soaks in, so a soak (even of 0
+        // days) measured from that later entry is no reason of its own;
+        // the `order` refusal below is the real one.
+        let entered_later = previous.is_some_and(|b| b.at > s.at);
         let mut refusals: Vec<Violation> = verdict
             .verdict
             .violations
             .iter()
             .filter(|v| refuses_schedule(v.rule))
+            .filter(|v| !(entered_later && v.rule == RuleCode::Soak))
             .cloned()
             .map(|mut v| {
                 if v.rule.is_time_rule() {

@@ -44,6 +44,7 @@ mod foundation_input;
 mod health_reports;
 mod installations;
 mod json_cache;
+mod newcomer_messages;
 mod notes_log;
 mod notes_log_outside;
 mod notes_log_template;

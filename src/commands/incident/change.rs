@@ -104,7 +104,7 @@ pub fn run(ctx: &Context, id: &str, edit: Edit) -> anyhow::Result<i32> {
     let checked = check(&edit)?;
     let change = edit.change();
     let (incident, done) = write(ctx, |ws, actor| {
-        let mut incident: Incident = ws.load(id.as_str())?;
+        let mut incident: Incident = crate::commands::shared::suggest::load(ws, id.as_str())?;
         crate::rules::history::incident_time_moves_forward(&incident, ctx.now).map_err(invalid)?;
         let holder = holder_of(ws, &incident)?;
         let verdict = may_change_incident(&incident, change, holder.as_ref());

@@ -70,7 +70,7 @@ fn row(i: &IncidentFacts) -> Vec<String> {
 
 pub fn show(ctx: &Context, id: &str) -> anyhow::Result<i32> {
     let ws = crate::commands::shared::open_reading(ctx)?;
-    let incident: Incident = ws.load(id)?;
+    let incident: Incident = crate::commands::shared::suggest::load(&ws, id)?;
     if ctx.json {
         json(&incident_json(&incident))?;
     } else {

@@ -104,7 +104,11 @@ pub fn required_text(flag: &str, text: &str, what: &str) -> anyhow::Result<Strin
 }
 
 /// An environment of `pipeline` named by a flag, as its position; exit 2
-/// naming the environments there are when it has none of that name.
+/// naming the environments there are, and the closest, when it has none of
+/// that name.
 pub fn environment(pipeline: &Pipeline, name: &str) -> anyhow::Result<usize> {
-    pipeline.find(name).map_err(invalid)
+    pipeline.find(name).map_err(|m| {
+        let names = pipeline.environments.iter().map(|e| e.name.as_str());
+        super::suggest::with_suggestions(invalid(m), name, names)
+    })
 }

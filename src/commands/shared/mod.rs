@@ -11,6 +11,7 @@ pub mod refuse;
 pub mod register;
 pub mod report;
 pub mod spine;
+pub mod suggest;
 
 use crate::context::Context;
 use crate::error::invalid;
@@ -72,7 +73,7 @@ impl Drop for Reading {
 /// changes a manifest loads it here, so that time moves forward for all of
 /// them (a "now" before the release's last event is exit 2, nothing written).
 pub fn release_to_change(ctx: &Context, ws: &Workspace, id: &str) -> anyhow::Result<Release> {
-    let release: Release = ws.load(id)?;
+    let release: Release = suggest::load(ws, id)?;
     time_moves_forward(&release, ctx.now).map_err(invalid)?;
     Ok(release)
 }

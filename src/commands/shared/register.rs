@@ -44,14 +44,21 @@ pub fn resolve_incidents(ws: &Workspace, wanted: &[String]) -> anyhow::Result<Ve
         }
     }
     if unknown.is_empty() {
-        Ok(found)
-    } else {
-        Err(invalid(format!(
-            "unknown incident{} {}; `rel incident list` shows the register",
-            if unknown.len() == 1 { "" } else { "s" },
-            unknown.join(", ")
-        )))
+        return Ok(found);
     }
+    let err = invalid(format!(
+        "unknown incident{} {}; `rel incident list` shows the register",
+        if unknown.len() == 1 { "" } else { "s" },
+        unknown.join(", ")
+    ));
+    // "Did you mean" for the first unknown id (the listing is there: an id
+    // not found as typed made it).
+    Err(match (&listing, unknown.first()) {
+        (Some(l), Some(first)) => {
+            super::suggest::with_suggestions(err, first, l.values().map(String::as_str))
+        }
+        _ => err,
+    })
 }
 
 /// The release `incident` names as its holder and that release's state;
