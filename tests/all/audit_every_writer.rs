@@ -527,6 +527,15 @@ fn table_a() -> Vec<Row> {
             finding: "altered",
         },
         Row {
+            name: "depend: the dependency widened in the manifest, not in its event",
+            action: "depend",
+            before: &[],
+            wait: 0,
+            args: &["depend", Y, "--on", X, "--reached", "test"],
+            alter: |env| replace_last(env, Y, "reached = \"test\"", "reached = \"live\""),
+            finding: "altered",
+        },
+        Row {
             name: "cancel: the reason changed in the manifest, not in the trailer",
             action: "cancel",
             before: &[],
