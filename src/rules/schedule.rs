@@ -50,18 +50,33 @@ impl Facts {
                 .clone()
                 .filter(move |r| r.state.in_progress() && r.id != except)
         };
+        // Occupants as `exclusive` counts them everywhere: an update's
+        // environments are its installation's own.
+        let installation = releases
+            .clone()
+            .find(|r| r.id.eq_ignore_ascii_case(except))
+            .and_then(|r| r.installation.clone());
         Facts {
             occupants: p
                 .environments
                 .iter()
                 .map(|e| {
-                    others()
-                        .filter(|r| r.environment.eq_ignore_ascii_case(&e.name))
-                        .map(|r| r.id.clone())
-                        .collect()
+                    super::occupancy::occupants_among(
+                        releases.clone(),
+                        &e.name,
+                        except,
+                        installation.as_deref(),
+                    )
                 })
                 .collect(),
+            // Only schedules that could share an exclusive environment.
             schedules: others()
+                .filter(|r| {
+                    crate::model::installation::same_installation(
+                        r.installation.as_deref(),
+                        installation.as_deref(),
+                    )
+                })
                 .flat_map(|r| r.schedules.iter().map(|s| (r.id.clone(), s.clone())))
                 .collect(),
             standings: releases.map(ReleaseHead::from).collect(),

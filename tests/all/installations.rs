@@ -595,3 +595,44 @@ fn an_installation_changed_by_hand_is_a_hand_edit_in_the_audit() {
         "{findings:?}"
     );
 }
+
+#[test]
+fn schedules_into_exclusive_staging_conflict_only_within_one_installation() {
+    let env = two_installations();
+    for (name, v) in [("acme", "5.3.1"), ("globex", "5.3.1"), ("acme", "5.3.2")] {
+        one_commit(
+            &env,
+            &[
+                "new",
+                "--installation",
+                name,
+                "--version",
+                v,
+                "--title",
+                "t",
+            ],
+        );
+    }
+    let at = "2026-11-24T10:00:00Z";
+    let slot = ["--slot", "2h"];
+    one_commit(
+        &env,
+        &[&["schedule", "acme-5.3.1", "--at", at][..], &slot].concat(),
+    );
+    // Another installation's staging is its own: no conflict, and the
+    // schedule it gets sees no occupant either.
+    one_commit(
+        &env,
+        &[&["schedule", "globex-5.3.1", "--at", at][..], &slot].concat(),
+    );
+    // The same installation's next update does conflict.
+    let run = refused(
+        &env,
+        &[&["schedule", "acme-5.3.2", "--at", at][..], &slot].concat(),
+        1,
+    );
+    assert!(run.stderr.contains("[conflict]"), "{}", run.stderr);
+    assert!(run.stderr.contains("acme-5.3.1"), "{}", run.stderr);
+    env.rel_env(&["audit"], &[("REL_NOW", "2031-01-01T00:00:00Z")])
+        .ok();
+}
