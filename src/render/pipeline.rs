@@ -104,6 +104,20 @@ pub fn rule_lines(e: &Environment) -> Vec<String> {
     if let Some(roles) = &e.override_by {
         lines.push(format!("override by: {}", roles.join(", ")));
     }
+    if e.auto_schedule {
+        lines.push("zero-touch: rel schedules entry at the earliest (auto_schedule)".into());
+    }
+    if let Some(n) = e.schedule_notice {
+        lines.push(format!(
+            "schedules fixed {n} before their time (schedule_notice)"
+        ));
+    }
+    if !e.notify.is_empty() {
+        lines.push(format!("notifies: {}", e.notify.join(", ")));
+    }
+    if let Some(events) = &e.notify_on {
+        lines.push(format!("tells: {}", events.join(", ")));
+    }
     // Only when narrowed: by default every overridable rule may be set aside.
     if !RuleCode::OVERRIDABLE
         .iter()
@@ -147,6 +161,9 @@ pub fn pipeline_json(p: &Pipeline) -> Value {
         },
         "roles": p.roles,
         "override_by": p.override_by,
+        "notify": p.notify,
+        "notify_on": p.notify_on,
+        "require_incidents": p.require_incidents,
         "audit": {
             "require_signed": p.audit.require_signed,
             "policy_owners": p.audit.policy_owners,
@@ -179,6 +196,10 @@ pub fn environment_json(e: &crate::model::pipeline::Environment) -> Value {
         "overridable": e.overridable,
         "override_by": e.override_by,
         "optional": e.optional,
+        "auto_schedule": e.auto_schedule,
+        "schedule_notice": e.schedule_notice.map(|s| s.to_string()),
+        "notify": e.notify,
+        "notify_on": e.notify_on,
         "repeatable": e.repeatable,
         "paths": e.paths.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
     })

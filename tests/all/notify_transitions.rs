@@ -139,3 +139,27 @@ fn an_unknown_event_in_notify_on_is_exit_2_with_its_line() {
     assert!(run.stderr.contains("environments.toml:"), "{}", run.stderr);
     assert!(run.stderr.contains("exploded"), "{}", run.stderr);
 }
+
+#[test]
+fn rel_env_shows_every_key_of_telling_and_scheduling() {
+    let env = Env::with_pipeline(&pipeline(
+        "notify_on = [\"created\"]",
+        "auto_schedule = true\nschedule_notice = \"24h\"\nnotify = [\"admins\"]\nnotify_on = [\"promoted\"]",
+    ));
+    let text = env.rel(&["env"]).ok().stdout.clone();
+    for says in [
+        "zero-touch",
+        "schedules fixed 1d",
+        "notifies: admins",
+        "tells: promoted",
+    ] {
+        assert!(text.contains(says), "{says}: {text}");
+    }
+    let json = env.rel(&["--json", "env"]).ok().json();
+    assert_eq!(json["notify_on"][0], "created");
+    let live = &json["environments"][1];
+    assert_eq!(live["auto_schedule"], true);
+    assert_eq!(live["schedule_notice"], "1d");
+    assert_eq!(live["notify"][0], "admins");
+    assert_eq!(live["notify_on"][0], "promoted");
+}
