@@ -65,6 +65,14 @@ pub struct Cli {
     /// included (what-if planning), instead of the last commit.
     #[arg(long, global = true, help_heading = GLOBAL)]
     pub worktree: bool,
+    /// Reading commands: fetch the shared branch and fast-forward first, as
+    /// `rel sync` does (the default with `[sync] fetch_on_read = true`).
+    #[arg(long, global = true, help_heading = GLOBAL, conflicts_with = "no_fetch")]
+    pub fetch: bool,
+    /// Reading commands: read this clone as it is, even with
+    /// `fetch_on_read` (offline).
+    #[arg(long, global = true, help_heading = GLOBAL)]
+    pub no_fetch: bool,
     /// Answer yes to confirmations (needed without a terminal).
     #[arg(short = 'y', long, global = true, help_heading = GLOBAL)]
     pub yes: bool,

@@ -17,6 +17,9 @@ pub struct Context {
     pub yes: bool,
     /// Reading commands evaluate the work tree instead of HEAD's tree.
     pub worktree: bool,
+    /// Reading commands fetch first: `Some(true)` with `--fetch`,
+    /// `Some(false)` with `--no-fetch`, None: as `[sync] fetch_on_read` says.
+    pub fetch: Option<bool>,
     pub now: DateTime<Utc>,
     /// REL_ACTOR, when set.
     pub rel_actor: Option<String>,
@@ -57,6 +60,7 @@ impl Context {
             dry_run,
             yes,
             worktree,
+            fetch: None,
             now,
             rel_actor,
             color: !no_color && !json && std::io::stdout().is_terminal(),

@@ -49,7 +49,12 @@ fn main() {
 }
 
 fn run(cli: Cli) -> anyhow::Result<i32> {
-    let ctx = Context::from_env(cli.dir, cli.json, cli.dry_run, cli.yes, cli.worktree)?;
+    let mut ctx = Context::from_env(cli.dir, cli.json, cli.dry_run, cli.yes, cli.worktree)?;
+    ctx.fetch = match (cli.fetch, cli.no_fetch) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    };
     commands::dispatch(&ctx, cli.command)
 }
 

@@ -90,6 +90,9 @@ pub struct SyncSettings {
     pub branch: Option<String>,
     /// Attempts when the remote moved meanwhile (at least 1).
     pub retries: u32,
+    /// `fetch_on_read`: reading commands fetch and fast-forward first, as
+    /// `rel sync` does (`--no-fetch` reads offline).
+    pub fetch_on_read: bool,
 }
 
 /// Business days to stay in an environment, by release kind.

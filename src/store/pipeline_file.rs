@@ -86,12 +86,14 @@ struct RawAudit {
 #[derive(Deserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a [sync] table with remote, branch, retries"
+    expecting = "a [sync] table with remote, branch, retries, fetch_on_read"
 )]
 struct RawSync {
     remote: Spanned<String>,
     branch: Option<Spanned<String>>,
     retries: Option<Spanned<i64>>,
+    #[serde(default)]
+    fetch_on_read: bool,
 }
 
 #[derive(Deserialize)]
@@ -558,6 +560,7 @@ fn sync_settings(
             .map(|b| plain(b, "branch"))
             .transpose()?,
         retries,
+        fetch_on_read: raw.fetch_on_read,
     })
 }
 

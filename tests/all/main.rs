@@ -84,6 +84,7 @@ mod signed_commits;
 mod state_commit;
 mod sync;
 mod sync_common;
+mod sync_read;
 mod text_escaping;
 mod tree_cache;
 mod tree_splice;

@@ -27,7 +27,22 @@ pub use spine::{write, Confirmation, Decision};
 /// work tree with `--worktree`. Says in one line when rel's files have
 /// uncommitted edits that the answer does not count.
 pub fn open_reading(ctx: &Context) -> anyhow::Result<Reading> {
-    let ws = Workspace::open(&ctx.start_dir, ctx.worktree)?;
+    let mut ws = Workspace::open(&ctx.start_dir, ctx.worktree)?;
+    // Reads that fetch first (contract 11.7): `--fetch`, or `[sync]
+    // fetch_on_read` unless `--no-fetch`.
+    let wanted = match ctx.fetch {
+        Some(f) => f,
+        None => ws
+            .pipeline()
+            .ok()
+            .and_then(|p| p.sync)
+            .is_some_and(|s| s.fetch_on_read),
+    };
+    if wanted {
+        drop(ws);
+        super::sync::before_reading(ctx, ctx.fetch == Some(true))?;
+        ws = Workspace::open(&ctx.start_dir, ctx.worktree)?;
+    }
     if !ctx.worktree {
         ws.record_reads();
     }
