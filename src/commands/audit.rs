@@ -134,7 +134,13 @@ pub fn audit_walked(
         ..Report::default()
     };
     let mut signed_ahead = signatures::Ahead::default();
-    let mut clock = Clock::default();
+    // The branch's time before the first commit judged (an audit --since,
+    // a pushed range): a commit may not run back behind it either.
+    let before = match walk.base() {
+        Some(base) => ws.latest_recorded_at(base)?.map(|l| l.at),
+        None => None,
+    };
+    let mut clock = Clock::starting(before);
     let mut signers = signatures::SignersFiles::default();
     let bar = Progress::bar(progress, walk.commits.len() as u64, "audit: commits");
     for (n, id) in walk.commits.iter().enumerate() {

@@ -59,6 +59,13 @@ pub struct Walk<'a> {
     changes: HashMap<Oid, Vec<RawChange>>,
 }
 
+impl Walk<'_> {
+    /// The commit whose state the first commit is judged against.
+    pub fn base(&self) -> Option<Oid> {
+        self.base
+    }
+}
+
 /// What to say about a commit that a shallow clone cuts off.
 pub const UNSHALLOW: &str = "fetch the whole history with `git fetch --unshallow`";
 

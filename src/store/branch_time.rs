@@ -31,11 +31,16 @@ impl Workspace {
     /// The latest time a rel commit records on HEAD's first-parent line;
     /// None on a branch without rel commits (or without commits).
     pub fn latest_recorded(&self) -> anyhow::Result<Option<Latest>> {
-        let Some(head) = self.head_at_open else {
-            return Ok(None);
-        };
+        match self.head_at_open {
+            Some(head) => self.latest_recorded_at(head),
+            None => Ok(None),
+        }
+    }
+
+    /// The latest time a rel commit records on `from`'s first-parent line.
+    pub fn latest_recorded_at(&self, from: git2::Oid) -> anyhow::Result<Option<Latest>> {
         let mut latest: Option<Latest> = None;
-        let mut id = head;
+        let mut id = from;
         for _ in 0..MAX_COMMITS {
             let commit = self.repo.find_commit(id)?;
             let message = commit.message_raw().unwrap_or("");

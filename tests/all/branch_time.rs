@@ -111,6 +111,16 @@ fn the_audit_reports_a_branch_whose_time_runs_backwards_across_releases() {
             && m.contains("recorded earlier on the branch")),
         "{found:?}"
     );
+    // Audited alone (--since it, as the hook audits a pushed range), it is
+    // still judged against the time the branch had reached before it.
+    let head = env.head();
+    let run = env.rel(&["--json", "audit", "--since", &head]);
+    run.code(1);
+    assert!(
+        run.stdout.contains("recorded earlier on the branch"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

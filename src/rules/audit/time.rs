@@ -18,6 +18,12 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// A clock that has already seen `latest` (what the history before the
+    /// audited commits recorded).
+    pub fn starting(latest: Option<DateTime<Utc>>) -> Clock {
+        Clock { latest }
+    }
+
     /// Judges the time of a rel commit (one with `Rel-*` trailers), then
     /// counts it. `now`: the audit's now; None where the answer must not
     /// depend on when it is asked (`rel evidence`).
