@@ -418,6 +418,14 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         output: Option<PathBuf>,
     },
+    /// Every installation with its version and its update in progress
+    /// (where, next schedule, health, held, what blocks it), and a summary;
+    /// with --version, the campaign towards that version.
+    Fleet {
+        /// A version, or a product release id (its version): the campaign.
+        #[arg(long, value_name = "VERSION")]
+        version: Option<String>,
+    },
     /// R waits for another release: it may not be promoted (into
     /// `--before`, default any environment) until R2 has reached
     /// `--reached` (default: until R2 is released).

@@ -45,6 +45,7 @@ mod man;
 // Stays and a release's own checklist (contract section 8).
 mod checklist;
 mod depend;
+mod fleet;
 mod repeat;
 mod untick;
 
@@ -166,6 +167,7 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
         Command::Completions { shell } => completions::run(ctx, shell),
         Command::Man { output } => man::run(ctx, output.as_deref()),
         Command::Repeat { release, reason } => repeat::run(ctx, &release, &reason),
+        Command::Fleet { version } => fleet::run(ctx, version.as_deref()),
         Command::Depend {
             release,
             on,

@@ -37,6 +37,7 @@ mod crash_sync;
 mod depend;
 mod evidence;
 mod exclusive_both_ways;
+mod fleet;
 mod foundation;
 mod foundation_git;
 mod foundation_init;

@@ -1,0 +1,103 @@
+//! Contract 11.9, `rel fleet`: every installation with its version and its
+//! update in progress, a summary, and with `--version` the campaign.
+
+use crate::common::Env;
+use crate::installations::two_installations;
+use crate::promotion::one_commit;
+
+fn fleet() -> Env {
+    let env = two_installations(); // acme 5.2.1, globex 5.3.0
+    one_commit(
+        &env,
+        &["installation", "new", "initech", "--version", "5.4.0"],
+    );
+    one_commit(
+        &env,
+        &[
+            "new",
+            "--installation",
+            "acme",
+            "--version",
+            "5.4.0",
+            "--title",
+            "t",
+        ],
+    );
+    one_commit(
+        &env,
+        &[
+            "new",
+            "--installation",
+            "globex",
+            "--version",
+            "5.4.0",
+            "--title",
+            "t",
+        ],
+    );
+    one_commit(&env, &["promote", "globex-5.4.0"]);
+    let run = env.rel(&["verify", "globex-5.4.0", "--passed", "1", "--failed", "2"]);
+    run.code(1);
+    one_commit(&env, &["hold", "acme-5.4.0", "--reason", "exams week"]);
+    env
+}
+
+#[test]
+fn every_installation_with_its_update_and_a_summary() {
+    let env = fleet();
+    let v = env.rel(&["--json", "fleet"]).ok().json();
+    let all = v["installations"].as_array().expect("installations");
+    assert_eq!(all.len(), 3);
+    let acme = &all[0];
+    assert_eq!(acme["name"], "acme");
+    assert_eq!(acme["version"], "5.2.1");
+    assert_eq!(acme["update"]["release"], "acme-5.4.0");
+    assert_eq!(acme["update"]["held"], true);
+    assert!(acme["update"]["blocked_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c == "held"));
+    let globex = &all[1];
+    assert_eq!(globex["update"]["environment"], "staging");
+    assert_eq!(globex["update"]["health"], "failed");
+    assert!(all[2]["update"].is_null());
+    let s = &v["summary"];
+    assert_eq!(s["versions"]["5.2.1"], 1);
+    assert_eq!(s["versions"]["5.4.0"], 1);
+    assert_eq!(s["environments"]["preview"], 1);
+    assert_eq!(s["environments"]["staging"], 1);
+    assert_eq!(s["blocked"]["held"], 1);
+    assert_eq!(s["failed_health"], 1);
+    assert!(s["campaign"].is_null());
+    assert!(v["version"].is_null());
+    let text = env.rel(&["fleet"]).ok().stdout.clone();
+    for says in [
+        "acme-5.4.0",
+        "preview (held)",
+        "failed",
+        "failed health reports waiting for a person: 1",
+    ] {
+        assert!(text.contains(says), "{says}: {text}");
+    }
+}
+
+#[test]
+fn the_campaign_of_a_version_counts_done_on_the_way_and_not_started() {
+    let env = fleet();
+    one_commit(
+        &env,
+        &["installation", "new", "hooli", "--version", "5.1.0"],
+    );
+    let v = env
+        .rel(&["--json", "fleet", "--version", "5.4.0"])
+        .ok()
+        .json();
+    assert_eq!(v["version"], "5.4.0");
+    let c = &v["summary"]["campaign"];
+    assert_eq!(c["done"], 1, "{v}"); // initech
+    assert_eq!(c["in_progress"], 2, "{v}"); // acme, globex
+    assert_eq!(c["not_started"], 1, "{v}"); // hooli
+                                            // A product release id stands for its version; a bad one is exit 2.
+    env.rel(&["fleet", "--version", "nonsense!"]).code(2);
+}
