@@ -105,11 +105,12 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         installation: Option<String>,
     },
-    /// List releases, one row each (--state to choose which).
+    /// List releases, one row each: those in progress, or --state.
     List {
-        /// Which releases: open, frozen, released, cancelled or all.
-        #[arg(long, value_enum, default_value = "all")]
-        state: StateFilter,
+        /// Which releases: open, frozen, released, cancelled or all
+        /// (finished ones are read from the archive). Default: in progress.
+        #[arg(long, value_enum)]
+        state: Option<StateFilter>,
         /// Only the updates of this installation.
         #[arg(long, value_name = "NAME")]
         installation: Option<String>,
@@ -603,9 +604,12 @@ pub enum IncidentCommand {
         #[arg(required = true, value_name = "KIND:NAME")]
         components: Vec<String>,
     },
-    /// List the incident register: every incident, or those --unassigned
-    /// or of one --status.
+    /// List the incident register (incidents not shipped), or --all with
+    /// the archive's; --unassigned or one --status to narrow it.
     List {
+        /// The incidents shipped by released releases too (the archive).
+        #[arg(long)]
+        all: bool,
         /// Only incidents not held by a release.
         #[arg(long)]
         unassigned: bool,

@@ -294,6 +294,7 @@ fn judge_commit(
         incidents: parsed.incidents.clone(),
         pipeline_changed: parsed.pipeline.is_some(),
         reports: parsed.reports.clone(),
+        archived: parsed.archived.clone(),
         installations: parsed
             .installations
             .iter()

@@ -70,8 +70,8 @@ fn known(
                 .as_deref()
                 .is_some_and(|er| id_key(er) == id_key(r))
         });
-        if !in_history {
-            ws.resolve::<Release>(r)?;
+        if !in_history && ws.resolve::<Release>(r).is_err() {
+            ws.load_past::<Release>(r)?;
         }
     }
     if let Some(x) = args.env {

@@ -46,7 +46,8 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
 
     let release = write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
-        let existing = ws.ids::<Release>()?;
+        let existing =
+            ws.release_ids_taken(ctx.now.year(), asked_id.as_ref().map(|i| i.as_str()))?;
         if let Some(name) = &installation {
             let spec = Update {
                 installation: ws.load::<Installation>(name.as_str())?,
@@ -60,6 +61,7 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
             let change = Change {
                 path: file_of::<Release>(&release.id),
                 content: to_canonical(&release)?.into_bytes(),
+                removed: false,
             };
             let mut message = CommitMessage::new(Action::New, &release.id);
             message.body.push(format!(
@@ -122,6 +124,7 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
         let change = Change {
             path: file_of::<Release>(&id),
             content: to_canonical(&release)?.into_bytes(),
+            removed: false,
         };
         let mut message = CommitMessage::new(Action::New, &id);
         message

@@ -3,6 +3,7 @@
 
 mod answers;
 mod approvals_expire;
+mod archive;
 mod audit;
 mod audit_hook;
 mod audit_hook_ssh;

@@ -59,6 +59,46 @@ impl World {
     }
 }
 
+/// Something a commit filed in the archive (contract 11.1): a release, an
+/// incident, or a health report of a release (`id`: the release's), under
+/// `year`; `removed`: its archived file deleted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Placed {
+    pub what: &'static str,
+    pub id: String,
+    pub year: i32,
+    pub removed: bool,
+}
+
+impl Placed {
+    pub fn release(id: &str, year: i32, removed: bool) -> Placed {
+        Placed {
+            what: "release",
+            id: id.to_string(),
+            year,
+            removed,
+        }
+    }
+
+    pub fn incident(id: &str, year: i32, removed: bool) -> Placed {
+        Placed {
+            what: "incident",
+            id: id.to_string(),
+            year,
+            removed,
+        }
+    }
+
+    pub fn report(release: &str, year: i32) -> Placed {
+        Placed {
+            what: "report",
+            id: release.to_string(),
+            year,
+            removed: false,
+        }
+    }
+}
+
 /// A file the commit wrote: its value after the commit (`None`: deleted),
 /// or why it does not parse.
 pub type Written<T> = Option<Result<T, String>>;
@@ -96,6 +136,8 @@ pub struct Recorded {
     pub reports: Vec<String>,
     /// Installation files (`releases/installations/...`) the commit changed.
     pub installations: Vec<String>,
+    /// What the commit filed in the archive.
+    pub archived: Vec<Placed>,
     /// The commit's signature as git judged it; None when the parent's
     /// policy does not ask for signed commits (`[audit] require_signed`).
     pub signature: Option<Signed>,

@@ -22,7 +22,7 @@ use crate::rules::register::{
 };
 use crate::rules::Verdict;
 
-use super::compare::{altered, Expected};
+use super::compare::{altered, archive_placements, Expected};
 use super::incident::replay_incident;
 use super::{FindingKind, Found, Recorded, World, TIME_SLACK_SECONDS};
 
@@ -119,6 +119,7 @@ pub fn judge_action(before: &World, rec: &Recorded, t: &Trailers) -> Vec<Found> 
     };
     let mut found: Vec<Found> = altered(before, rec, &replayed.expected, t.action.name())
         .into_iter()
+        .chain(archive_placements(&replayed.expected, rec, t.action.name()))
         .map(|m| Found::new(FindingKind::Altered, release, m))
         .collect();
     if replayed.recorded_by != rec.by {
