@@ -264,6 +264,9 @@ pub enum Command {
         /// The release id, e.g. R-2026-001 (any case).
         release: String,
     },
+    /// Move the finished releases a repository made before revision 3
+    /// keeps in releases/ into the archive, in one commit.
+    Archive,
     /// Cancel a release; its incidents may be grouped again.
     Cancel {
         /// The release id, e.g. R-2026-001 (any case).

@@ -45,6 +45,7 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         // Released: the release, what it shipped and its reports move
         // into the archive in this same commit.
         let mut changes = ws.archive_moves(&release, &incidents)?;
+        changes.push(ws.index_with(&release, &incidents)?);
 
         let mut message = CommitMessage::new(Action::Close, &release.id);
         message.body.push(format!(

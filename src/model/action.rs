@@ -46,10 +46,12 @@ pub enum Action {
     ChecklistAdd,
     ChecklistRemove,
     Untick,
+    // Finished releases moved into the archive (contract 11.1).
+    Archive,
 }
 
 impl Action {
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 34] = [
         Action::Init,
         Action::New,
         Action::IncidentNew,
@@ -83,6 +85,7 @@ impl Action {
         Action::ChecklistAdd,
         Action::ChecklistRemove,
         Action::Untick,
+        Action::Archive,
     ];
 
     /// The name written in history events and in `Rel-Action`.
@@ -121,6 +124,7 @@ impl Action {
             Action::ChecklistAdd => "checklist-add",
             Action::ChecklistRemove => "checklist-remove",
             Action::Untick => "untick",
+            Action::Archive => "archive",
         }
     }
 }

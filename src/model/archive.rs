@@ -3,6 +3,7 @@
 //! and writes these paths, the audit parses them back to ids.
 
 use chrono::{DateTime, Datelike, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::release::{Release, State};
 
@@ -10,6 +11,59 @@ use super::release::{Release, State};
 pub const ARCHIVE_DIR: &str = "releases/archive";
 /// Health reports of releases in progress.
 pub const REPORTS_DIR: &str = "releases/reports";
+
+/// The small index rel keeps of the archive: what update paths need to
+/// know of released releases, so that deciding about work in progress
+/// never reads the archive itself.
+pub const INDEX_FILE: &str = "releases/archive/index.toml";
+
+/// `releases/archive/index.toml`: one entry per released release filed in
+/// the archive, by id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Index {
+    #[serde(default)]
+    pub released: Vec<Shipped>,
+}
+
+/// A released release as update paths see it: its version, the
+/// installation it updated (none for a product release), and whether it
+/// shipped a breaking incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shipped {
+    pub id: String,
+    pub version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub installation: Option<String>,
+    #[serde(default)]
+    pub breaking: bool,
+}
+
+impl Shipped {
+    /// The entry of released `release`, given whether an incident it
+    /// shipped is breaking.
+    pub fn of(release: &Release, breaking: bool) -> Shipped {
+        Shipped {
+            id: release.id.clone(),
+            version: release.version.clone(),
+            installation: release.installation.clone(),
+            breaking,
+        }
+    }
+}
+
+impl Index {
+    /// The index with `entry` in it (replacing one of the same id), in id
+    /// order, so the file is the same whatever order it was written in.
+    pub fn with(mut self, entry: Shipped) -> Index {
+        self.released
+            .retain(|e| !e.id.eq_ignore_ascii_case(&entry.id));
+        self.released.push(entry);
+        self.released.sort_by(|a, b| a.id.cmp(&b.id));
+        self
+    }
+}
 
 /// The folder of one year of the archive.
 pub fn year_dir(year: i32) -> String {

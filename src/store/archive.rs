@@ -93,6 +93,18 @@ impl Workspace {
         Ok(taken)
     }
 
+    /// How many finished releases lie in `releases/` (a repository made
+    /// before revision 3, until `rel archive`): the files there less the
+    /// releases in progress, without reading the finished ones.
+    pub fn finished_outside_archive(&self) -> anyhow::Result<usize> {
+        let all = self
+            .list_rel_dir(super::workspace::RELEASES_DIR)?
+            .iter()
+            .filter(|f| f.name.ends_with(".toml") && !f.name.starts_with('.'))
+            .count();
+        Ok(all.saturating_sub(self.release_heads()?.len()))
+    }
+
     /// Where `wanted` is archived (its year and id as filed, matched
     /// ignoring case); None when the archive does not hold it.
     pub fn find_archived<T: Archivable>(
@@ -195,6 +207,27 @@ impl Workspace {
         Ok(log.to_string())
     }
 
+    /// The archive's index (empty when there is none yet).
+    pub fn archive_index(&self) -> anyhow::Result<archive::Index> {
+        match self.read_rel_file(archive::INDEX_FILE)? {
+            None => Ok(archive::Index::default()),
+            Some(text) => toml_file::parse(std::path::Path::new(archive::INDEX_FILE), &text),
+        }
+    }
+
+    /// The index with released `release` (shipping `incidents`) added, as
+    /// a change to commit with its move.
+    pub fn index_with(&self, release: &Release, incidents: &[Incident]) -> anyhow::Result<Change> {
+        let breaking = incidents.iter().any(|i| i.breaking);
+        let index = self
+            .archive_index()?
+            .with(archive::Shipped::of(release, breaking));
+        Ok(Change::file(
+            archive::INDEX_FILE,
+            toml_file::to_canonical(&index)?.into_bytes(),
+        ))
+    }
+
     /// The changes that move finished `release` (its value as it is to be
     /// committed), the incidents it shipped and its health reports into
     /// the archive: each a removal of the file in progress plus the file
@@ -204,6 +237,32 @@ impl Workspace {
         release: &Release,
         incidents: &[Incident],
     ) -> anyhow::Result<Vec<Change>> {
+        self.moves(release, incidents, false)
+    }
+
+    /// `archive_moves` of files kept byte for byte (`rel archive`: a pure
+    /// move, whatever the files' formatting).
+    pub fn archive_moves_as_they_are(
+        &self,
+        release: &Release,
+        incidents: &[Incident],
+    ) -> anyhow::Result<Vec<Change>> {
+        self.moves(release, incidents, true)
+    }
+
+    fn moves(
+        &self,
+        release: &Release,
+        incidents: &[Incident],
+        as_they_are: bool,
+    ) -> anyhow::Result<Vec<Change>> {
+        let content = |path: &str, canonical: anyhow::Result<String>| -> anyhow::Result<Vec<u8>> {
+            if as_they_are {
+                self.bytes_of(path)
+            } else {
+                Ok(canonical?.into_bytes())
+            }
+        };
         let year = archive::year_of(release).ok_or_else(|| {
             anyhow::anyhow!(
                 "internal error: {} is in progress and cannot be archived",
@@ -214,28 +273,36 @@ impl Workspace {
             Change::removal(file_of::<Release>(&release.id)),
             Change::file(
                 archived_file::<Release>(year, &release.id),
-                toml_file::to_canonical(release)?.into_bytes(),
+                content(
+                    &file_of::<Release>(&release.id),
+                    toml_file::to_canonical(release),
+                )?,
             ),
         ];
         for i in incidents {
             changes.push(Change::removal(file_of::<Incident>(&i.id)));
             changes.push(Change::file(
                 archived_file::<Incident>(year, &i.id),
-                toml_file::to_canonical(i)?.into_bytes(),
+                content(&file_of::<Incident>(&i.id), toml_file::to_canonical(i))?,
             ));
         }
         let live = archive::live_reports_dir(&release.id);
         let kept = archive::reports_dir(year, &release.id);
         for file in self.list_rel_dir(&live)? {
             let from = format!("{live}/{}", file.name);
-            let bytes = match file.blob() {
-                Some(blob) => self.repo.find_blob(blob)?.content().to_vec(),
-                None => std::fs::read(self.path(&from))
-                    .map_err(|e| invalid(format!("{from}: cannot read: {e}")))?,
-            };
+            let bytes = self.bytes_of(&from)?;
             changes.push(Change::removal(from));
             changes.push(Change::file(format!("{kept}/{}", file.name), bytes));
         }
         Ok(changes)
+    }
+
+    /// The bytes of one of rel's files in the tree decided on.
+    fn bytes_of(&self, relative: &str) -> anyhow::Result<Vec<u8>> {
+        match self.blob_of(relative)? {
+            Some(blob) => Ok(self.repo.find_blob(blob)?.content().to_vec()),
+            None => std::fs::read(self.path(relative))
+                .map_err(|e| invalid(format!("{relative}: cannot read: {e}"))),
+        }
     }
 }

@@ -52,6 +52,7 @@ fn close_moves_the_release_its_incidents_and_reports_in_one_commit() {
             format!("A releases/archive/2026/{id}.toml"),
             "A releases/archive/2026/incidents/INC-1.toml".to_string(),
             format!("A releases/archive/2026/reports/{id}/dev-1.log"),
+            "A releases/archive/index.toml".to_string(),
             format!("D releases/{id}.toml"),
             "D releases/incidents/INC-1.toml".to_string(),
             format!("D releases/reports/{id}/dev-1.log"),
@@ -304,4 +305,125 @@ fn an_archived_id_stays_taken() {
         ])
         .code(2);
     });
+}
+
+/// The close commit rewritten as the previous version made it: the
+/// release, its incidents and reports left in place, no index.
+fn closed_the_old_way(env: &Env) -> String {
+    let id = in_live(env);
+    one_commit(env, &["close", &id]);
+    let message = env.last_message();
+    let at = env.git(&["log", "-1", "--format=%aI"]);
+    env.git(&["reset", "-q", "--soft", "HEAD~1"]);
+    env.git(&[
+        "mv",
+        &format!("releases/archive/2026/{id}.toml"),
+        "releases/",
+    ]);
+    env.git(&[
+        "mv",
+        "releases/archive/2026/incidents/INC-1.toml",
+        "releases/incidents/",
+    ]);
+    std::fs::create_dir_all(env.path("releases/reports")).expect("reports folder");
+    env.git(&[
+        "mv",
+        &format!("releases/archive/2026/reports/{id}"),
+        &format!("releases/reports/{id}"),
+    ]);
+    env.git(&["rm", "-q", "-f", "releases/archive/index.toml"]);
+    commit_dated(env, &message, at.trim());
+    assert_eq!(env.git(&["ls-files", "releases/archive"]), "");
+    id
+}
+
+#[test]
+fn rel_archive_moves_what_the_previous_version_left_in_one_commit_the_audit_accepts() {
+    let env = Env::with_pipeline(PIPELINE);
+    let id = closed_the_old_way(&env);
+    // Read correctly where it lies, with a note.
+    let shown = env.rel(&["--json", "show", &id]);
+    shown.ok();
+    assert_eq!(shown.json()["state"], "released");
+    let status = env.rel(&["status"]);
+    status.ok();
+    assert_eq!(
+        status
+            .stderr
+            .matches("1 finished release(s) lie in releases/ outside the archive")
+            .count(),
+        1,
+        "{}",
+        status.stderr
+    );
+    assert!(status.stderr.contains("rel archive"), "{}", status.stderr);
+    let (code, v) = audit(&env, &[]);
+    assert_eq!(code, 0, "the old close is rel's own: {v:#}");
+
+    let run = one_commit(&env, &["archive"]);
+    assert!(
+        run.stdout.contains("1 finished release(s)"),
+        "{}",
+        run.stdout
+    );
+    assert!(env.last_message().contains("Rel-Action: archive"));
+    let renames = renames(&env);
+    assert_eq!(renames.len(), 3, "{renames:?}");
+    assert!(
+        renames.iter().all(|r| r.contains("(100%)")),
+        "byte for byte: {renames:?}"
+    );
+    assert_eq!(
+        changed_files(&env),
+        [
+            format!("A releases/archive/2026/{id}.toml"),
+            "A releases/archive/2026/incidents/INC-1.toml".to_string(),
+            format!("A releases/archive/2026/reports/{id}/dev-1.log"),
+            "A releases/archive/index.toml".to_string(),
+            format!("D releases/{id}.toml"),
+            "D releases/incidents/INC-1.toml".to_string(),
+            format!("D releases/reports/{id}/dev-1.log"),
+        ]
+    );
+    assert_eq!(env.porcelain(), "");
+    let status = env.rel(&["status"]);
+    assert!(!status.stderr.contains("rel archive"), "{}", status.stderr);
+    let (code, v) = audit(&env, &[]);
+    assert_eq!(findings(&v), Vec::<(String, String)>::new(), "{v:#}");
+    assert_eq!(code, 0);
+
+    // Nothing more to move: no commit.
+    let before = env.commit_count();
+    env.rel(&["archive"]).ok();
+    assert_eq!(env.commit_count(), before);
+
+    // Update paths still know the released version, through the index.
+    let next = new_release(&env, "1.5.0");
+    let shown = env.rel(&["--json", "show", &next]);
+    assert_eq!(shown.json()["from_version"], "1.4.1", "{}", shown.stdout);
+    let (code, v) = audit(&env, &[]);
+    assert_eq!(findings(&v), Vec::<(String, String)>::new(), "{v:#}");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn an_archive_commit_that_edits_what_it_moves_is_altered() {
+    let env = Env::with_pipeline(PIPELINE);
+    let id = closed_the_old_way(&env);
+    one_commit(&env, &["archive"]);
+    let message = env.last_message();
+    let at = env.git(&["log", "-1", "--format=%aI"]);
+    env.git(&["reset", "-q", "--soft", "HEAD~1"]);
+    let path = format!("releases/archive/2026/{id}.toml");
+    let text = env
+        .read(&path)
+        .replace("title = \"A release\"", "title = \"Another\"");
+    env.write(&path, &text);
+    commit_dated(&env, &message, at.trim());
+    let (code, v) = audit(&env, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        findings(&v).iter().any(|(k, r)| k == "altered" && *r == id),
+        "{v:#}"
+    );
 }

@@ -65,6 +65,13 @@ impl Drop for Reading {
                 );
             }
         }
+        // A repository made before revision 3 (contract 11.1).
+        if let Ok(n @ 1..) = self.ws.finished_outside_archive() {
+            crate::errln!(
+                "note: {n} finished release(s) lie in releases/ outside the archive; \
+                 run `rel archive` to move them there"
+            );
+        }
     }
 }
 

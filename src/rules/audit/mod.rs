@@ -4,6 +4,7 @@
 //! A rel action is decided again by the same rules functions the commands
 //! call, and its pure effect replayed; the walk over history is the store's.
 
+mod archive;
 mod compare;
 mod incident;
 mod invariants;

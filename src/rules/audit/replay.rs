@@ -69,6 +69,9 @@ pub fn judge_action(before: &World, rec: &Recorded, t: &Trailers) -> Vec<Found> 
     if matches!(t.action, Action::InstallationNew | Action::InstallationSet) {
         return Vec::new();
     }
+    if t.action == Action::Archive {
+        return super::archive::judge(before, rec);
+    }
     let with_installations;
     let pipeline = match &before.pipeline {
         Some(Ok(p)) => {
