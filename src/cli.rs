@@ -607,8 +607,8 @@ pub enum IncidentCommand {
         #[arg(required = true, value_name = "KIND:NAME")]
         components: Vec<String>,
     },
-    /// List the incident register (incidents not shipped), or --all with
-    /// the archive's; --unassigned or one --status to narrow it.
+    /// List the incident register: incidents not shipped (and with --all,
+    /// those the archive holds).
     List {
         /// The incidents shipped by released releases too (the archive).
         #[arg(long)]

@@ -20,7 +20,7 @@ pub fn run(
     };
     let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
-    let release: Release = ws.load(release_id)?;
+    let release: Release = ws.load_past(release_id)?;
     let verdict = evaluate(&ws, &pipeline, &release, to, at)?;
     if ctx.json {
         json(&check_json(&release.id, &verdict))?;

@@ -78,8 +78,13 @@ impl Drop for Reading {
 /// The release `id`, loaded to be changed now: every writing command that
 /// changes a manifest loads it here, so that time moves forward for all of
 /// them (a "now" before the release's last event is exit 2, nothing written).
+///
+/// A finished release is found in the archive too, so that the refusal
+/// says it is released or cancelled (exit 1, `state`) rather than unknown;
+/// nothing about work in progress is decided on it, and no rule lets a
+/// finished release change.
 pub fn release_to_change(ctx: &Context, ws: &Workspace, id: &str) -> anyhow::Result<Release> {
-    let release: Release = ws.load(id)?;
+    let release: Release = ws.load_past(id)?;
     time_moves_forward(&release, ctx.now).map_err(invalid)?;
     Ok(release)
 }
