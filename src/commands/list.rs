@@ -49,8 +49,10 @@ pub fn run(
     };
     // The table is made of each release's facts (cached per blob); the
     // JSON of the wanted ones is read from their files a chunk at a time.
-    let listed: Vec<Listed<_>> = ws
-        .facts::<Release>()?
+    let facts = ws.facts::<Release>()?;
+    let open = facts.iter().filter(|l| l.facts.state.in_progress()).count();
+    super::shared::note_unarchived(&ws, open);
+    let listed: Vec<Listed<_>> = facts
         .into_iter()
         .filter(|l| wanted(filter, l.facts.state))
         .filter(|l| only.admits(l.facts.installation.as_deref()))

@@ -95,14 +95,14 @@ impl Workspace {
 
     /// How many finished releases lie in `releases/` (a repository made
     /// before revision 3, until `rel archive`): the files there less the
-    /// releases in progress, without reading the finished ones.
-    pub fn finished_outside_archive(&self) -> anyhow::Result<usize> {
+    /// `in_progress` releases, without reading the finished ones.
+    pub fn finished_outside_archive(&self, in_progress: usize) -> anyhow::Result<usize> {
         let all = self
             .list_rel_dir(super::workspace::RELEASES_DIR)?
             .iter()
             .filter(|f| f.name.ends_with(".toml") && !f.name.starts_with('.'))
             .count();
-        Ok(all.saturating_sub(self.release_heads()?.len()))
+        Ok(all.saturating_sub(in_progress))
     }
 
     /// Where `wanted` is archived (its year and id as filed, matched

@@ -65,13 +65,19 @@ impl Drop for Reading {
                 );
             }
         }
-        // A repository made before revision 3 (contract 11.1).
-        if let Ok(n @ 1..) = self.ws.finished_outside_archive() {
-            crate::errln!(
-                "note: {n} finished release(s) lie in releases/ outside the archive; \
-                 run `rel archive` to move them there"
-            );
-        }
+    }
+}
+
+/// Says once on stderr how many finished releases a repository made
+/// before revision 3 keeps outside the archive, given how many releases
+/// are in progress (known already to `status` and `list`, so no release
+/// is read for it).
+pub fn note_unarchived(ws: &Workspace, in_progress: usize) {
+    if let Ok(n @ 1..) = ws.finished_outside_archive(in_progress) {
+        crate::render::output::errln(&format!(
+            "note: {n} finished release(s) lie in releases/ outside the archive; \
+             run `rel archive` to move them there"
+        ));
     }
 }
 
