@@ -57,22 +57,40 @@ pub fn run(
         .filter(|l| wanted(filter, l.facts.state))
         .filter(|l| only.admits(l.facts.installation.as_deref()))
         .collect();
+    if ctx.json && !archived.is_empty() {
+        // With the archive's: in id order with the others (read whole;
+        // a listing of the past).
+        let files: Vec<_> = listed.iter().map(|l| &l.file).collect();
+        let mut all: Vec<Release> = ws
+            .parse_each::<Release>(&files)
+            .filter_map(|r| match r {
+                Ok(r) if wanted(filter, r.state) && only.admits(r.installation.as_deref()) => {
+                    Some(Ok(r))
+                }
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            })
+            .collect::<anyhow::Result<_>>()?;
+        all.extend(archived);
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        json_seq_of_results(all.iter().map(|r| Ok(Some(release_json(r)))))?;
+        return Ok(0);
+    }
     if ctx.json {
         let files: Vec<_> = listed.iter().map(|l| &l.file).collect();
-        let items = ws
-            .parse_each::<Release>(&files)
-            .map(|r| {
-                r.map(|r| {
-                    (wanted(filter, r.state) && only.admits(r.installation.as_deref()))
-                        .then(|| release_json(&r))
-                })
+        let items = ws.parse_each::<Release>(&files).map(|r| {
+            r.map(|r| {
+                (wanted(filter, r.state) && only.admits(r.installation.as_deref()))
+                    .then(|| release_json(&r))
             })
-            .chain(archived.iter().map(|r| Ok(Some(release_json(r)))));
+        });
         json_seq_of_results(items)?;
         return Ok(0);
     }
     let archived: Vec<ReleaseFacts> = archived.iter().map(ReleaseFacts::from).collect();
-    if listed.is_empty() && archived.is_empty() {
+    let mut rows: Vec<&ReleaseFacts> = listed.iter().map(|l| &l.facts).chain(&archived).collect();
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    if rows.is_empty() {
         errln("no releases");
         return Ok(0);
     }
@@ -88,7 +106,7 @@ pub fn run(
             "title",
         ],
         || {
-            listed.iter().map(|l| &l.facts).chain(&archived).map(|r| {
+            rows.iter().map(|r| {
                 vec![
                     r.id.clone(),
                     r.version.clone(),
