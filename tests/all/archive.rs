@@ -427,3 +427,34 @@ fn an_archive_commit_that_edits_what_it_moves_is_altered() {
         "{v:#}"
     );
 }
+
+#[test]
+fn the_index_is_checked_against_the_archive() {
+    let env = Env::with_pipeline(PIPELINE);
+    let id = in_live(&env);
+    one_commit(&env, &["close", &id]);
+    assert_eq!(
+        env.read("releases/archive/index.toml"),
+        format!("[[released]]\nid = \"{id}\"\nversion = \"1.4.1\"\nbreaking = false\n")
+    );
+    let (code, _) = audit(&env, &[]);
+    assert_eq!(code, 0);
+    // Saying by hand that it shipped a breaking change: the audit says
+    // the index disagrees with the archive.
+    let text = env
+        .read("releases/archive/index.toml")
+        .replace("breaking = false", "breaking = true");
+    env.write("releases/archive/index.toml", &text);
+    commit_dated(&env, "index by hand", "2026-11-20T16:00:00Z");
+    let (code, v) = audit(&env, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        v.to_string()
+            .contains("index.toml disagrees with the archive about R-2026-001"),
+        "{v:#}"
+    );
+    assert!(
+        findings(&v).iter().any(|(k, _)| k == "inconsistent"),
+        "{v:#}"
+    );
+}

@@ -36,6 +36,9 @@ pub struct Parsed {
     /// an incident is judged by its id wherever it lies, and the place
     /// the commit filed it under is judged here.
     pub archived: Vec<Placed>,
+    /// `Some` when the commit changed the archive's index: its new value
+    /// (deleted: empty), or why it does not parse.
+    pub index: Option<Result<archive::Index, String>>,
 }
 
 /// What a path of rel's holds: the pipeline, a release or an incident
@@ -165,6 +168,14 @@ pub fn parse(files: &[FileState]) -> Parsed {
                     _ => parsed.reports.push(f.path.clone()),
                 }
             }
+            Place::Archive(Archived::Other) if f.path == archive::INDEX_FILE => {
+                parsed.index = Some(match &f.text {
+                    None => Ok(archive::Index::default()),
+                    Some(Err(e)) => Err(e.clone()),
+                    Some(Ok(text)) => toml_file::parse::<archive::Index>(Path::new(&f.path), text)
+                        .map_err(|e| e.to_string()),
+                });
+            }
             Place::Archive(Archived::Other) | Place::Other => {}
         }
     }
@@ -195,6 +206,13 @@ fn moved_in<T>(written: &mut Vec<(String, Written<T>)>, id: &str, value: Written
 /// Folds a commit's values into the state. A file that does not parse
 /// leaves the state without it (it was judged when it came).
 pub fn fold(world: &mut World, parsed: Parsed) {
+    for p in parsed.archived.iter().filter(|p| p.what == "release") {
+        if p.removed {
+            world.archived.remove(&p.id.to_ascii_lowercase());
+        } else {
+            world.archived.insert(p.id.to_ascii_lowercase());
+        }
+    }
     if let Some(p) = parsed.pipeline {
         world.pipeline = p;
     }

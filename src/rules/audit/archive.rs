@@ -98,3 +98,59 @@ pub fn judge(before: &World, rec: &Recorded) -> Vec<Found> {
     }
     found
 }
+
+/// `inconsistent`: the archive's index, as a commit left it, against the
+/// released releases the archive holds after that commit (the index is
+/// what update paths read instead of the archive).
+pub fn index_findings(
+    world: &World,
+    index: &Result<crate::model::archive::Index, String>,
+) -> Vec<Found> {
+    let index = match index {
+        Ok(i) => i,
+        Err(e) => {
+            return vec![Found::new(
+                FindingKind::Inconsistent,
+                None,
+                format!("{} does not parse: {e}", crate::model::archive::INDEX_FILE),
+            )]
+        }
+    };
+    let mut expected: Vec<crate::model::archive::Shipped> = world
+        .releases
+        .iter()
+        .filter(|(id, r)| {
+            world.archived.contains(&id.to_ascii_lowercase()) && r.state == State::Released
+        })
+        .map(|(_, r)| {
+            let breaking = r
+                .incidents
+                .iter()
+                .any(|i| world.incident(i).is_some_and(|i| i.breaking));
+            crate::model::archive::Shipped::of(r, breaking)
+        })
+        .collect();
+    expected.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut written = index.released.clone();
+    written.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut differ: Vec<String> = expected
+        .iter()
+        .filter(|e| !written.contains(e))
+        .chain(written.iter().filter(|w| !expected.contains(w)))
+        .map(|e| e.id.clone())
+        .collect();
+    differ.sort();
+    differ.dedup();
+    if differ.is_empty() {
+        return Vec::new();
+    }
+    vec![Found::new(
+        FindingKind::Inconsistent,
+        None,
+        format!(
+            "{} disagrees with the archive about {}",
+            crate::model::archive::INDEX_FILE,
+            differ.join(", ")
+        ),
+    )]
+}

@@ -24,6 +24,7 @@ use crate::model::incident::Incident;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
 
+pub use archive::index_findings;
 pub use invariants::inconsistencies;
 pub use policy::{judge_policy, policy_changes};
 pub use time::Clock;
@@ -37,6 +38,8 @@ pub struct World {
     pub incidents: BTreeMap<String, Incident>,
     /// By name in lower case, as the pipeline holds them.
     pub installations: BTreeMap<String, crate::model::installation::InstallationRules>,
+    /// The releases filed in the archive, by id in lower case.
+    pub archived: std::collections::BTreeSet<String>,
 }
 
 impl World {
