@@ -113,11 +113,12 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         installation: Option<String>,
     },
-    /// List releases, one row each (--state to choose which).
+    /// List releases, one row each: those in progress, or --state.
     List {
-        /// Which releases: open, frozen, released, cancelled or all.
-        #[arg(long, value_enum, default_value = "all")]
-        state: StateFilter,
+        /// Which releases: open, frozen, released, cancelled or all
+        /// (finished ones are read from the archive). Default: in progress.
+        #[arg(long, value_enum)]
+        state: Option<StateFilter>,
         /// Only the updates of this installation.
         #[arg(long, value_name = "NAME")]
         installation: Option<String>,
@@ -271,6 +272,9 @@ pub enum Command {
         /// The release id, e.g. R-2026-001 (any case).
         release: String,
     },
+    /// Move the finished releases a repository made before revision 3
+    /// keeps in releases/ into the archive, in one commit.
+    Archive,
     /// Cancel a release; its incidents may be grouped again.
     Cancel {
         /// The release id, e.g. R-2026-001 (any case).
@@ -642,9 +646,12 @@ pub enum IncidentCommand {
         #[arg(required = true, value_name = "KIND:NAME")]
         components: Vec<String>,
     },
-    /// List the incident register: every incident, or those --unassigned
-    /// or of one --status.
+    /// List the incident register: incidents not shipped (and with --all,
+    /// those the archive holds).
     List {
+        /// The incidents shipped by released releases too (the archive).
+        #[arg(long)]
+        all: bool,
         /// Only incidents not held by a release.
         #[arg(long)]
         unassigned: bool,

@@ -300,6 +300,7 @@ fn judge_commit(
         incidents: parsed.incidents.clone(),
         pipeline_changed: parsed.pipeline.is_some(),
         reports: parsed.reports.clone(),
+        archived: parsed.archived.clone(),
         installations: parsed
             .installations
             .iter()
@@ -340,7 +341,11 @@ fn judge_commit(
     let touched_releases: Vec<String> = parsed.releases.iter().map(|(id, _)| id.clone()).collect();
     let touched_incidents: Vec<String> =
         parsed.incidents.iter().map(|(id, _)| id.clone()).collect();
+    let index = parsed.index.clone();
     fold(world, parsed);
+    if let Some(index) = &index {
+        found.extend(crate::rules::audit::index_findings(world, index));
+    }
     let pipeline = world.pipeline.as_ref().and_then(|p| p.as_ref().ok());
     found.extend(inconsistencies(
         world,

@@ -48,7 +48,9 @@ pub fn run(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<i32>
             },
         );
 
-        let mut changes = vec![change_for(&release)?];
+        // Cancelled: the release and its reports move into the archive;
+        // its incidents stay in the register, free again.
+        let mut changes = ws.archive_moves(&release, &[])?;
         for i in &held {
             changes.push(change_for(i)?);
         }

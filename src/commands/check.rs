@@ -20,7 +20,7 @@ pub fn run(
     };
     let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
-    let release: Release = super::shared::suggest::load(&ws, release_id)?;
+    let release: Release = crate::commands::shared::suggest::load_past(&ws, release_id)?;
     let verdict = evaluate(&ws, &pipeline, &release, to, at)?;
     if ctx.json {
         json(&check_json(&release.id, &verdict))?;

@@ -42,10 +42,10 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
                 by: &by,
             },
         );
-        let mut changes = vec![change_for(&release)?];
-        for i in &incidents {
-            changes.push(change_for(i)?);
-        }
+        // Released: the release, what it shipped and its reports move
+        // into the archive in this same commit.
+        let mut changes = ws.archive_moves(&release, &incidents)?;
+        changes.push(ws.index_with(&release, &incidents)?);
 
         let mut message = CommitMessage::new(Action::Close, &release.id);
         message.body.push(format!(

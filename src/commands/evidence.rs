@@ -24,7 +24,7 @@ use super::shared::evidence_walk::{sha256, EvidenceWalk};
 pub fn run(ctx: &Context, release_id: &str, output: Option<&Path>) -> anyhow::Result<i32> {
     let id = super::shared::args::Id::release(release_id)?;
     let ws = Workspace::open(&ctx.start_dir, false)?;
-    let release: Release = crate::commands::shared::suggest::load(&ws, id.as_str())?;
+    let release: Release = crate::commands::shared::suggest::load_past(&ws, id.as_str())?;
     let target = output
         .map(|given| OutputFile::check(&ctx.start_dir, given, &ws.root))
         .transpose()?;
@@ -61,7 +61,7 @@ pub fn evidence(ws: &Workspace, release: &Release) -> anyhow::Result<Value> {
     let incidents = release
         .incidents
         .iter()
-        .map(|id| ws.load::<Incident>(id))
+        .map(|id| ws.load_past::<Incident>(id))
         .collect::<anyhow::Result<Vec<Incident>>>()?;
     let mut walk = EvidenceWalk::new(&release.id);
     // No now: the evidence is the same bytes whenever it is made.
@@ -78,15 +78,19 @@ pub fn evidence(ws: &Workspace, release: &Release) -> anyhow::Result<Value> {
         Ok(Some(d))
     };
     digest_of(PIPELINE_FILE)?;
-    digest_of(&format!("releases/{}.toml", release.id))?;
+    // Each file where it lies: in progress, or in the archive.
+    digest_of(&ws.past_file::<Release>(&release.id)?)?;
     for i in &incidents {
-        digest_of(&format!("releases/incidents/{}.toml", i.id))?;
+        digest_of(&ws.past_file::<Incident>(&i.id)?)?;
     }
     let mut health = Vec::new();
     for h in &release.health {
         let mut v = serde_json::to_value(h)?;
         if let (Some(log), Value::Object(map)) = (&h.log, &mut v) {
-            map.insert("log_sha256".into(), json!(digest_of(log)?));
+            map.insert(
+                "log_sha256".into(),
+                json!(digest_of(&ws.past_report(log)?)?),
+            );
         }
         health.push(v);
     }

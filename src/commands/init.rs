@@ -88,10 +88,12 @@ fn write(ctx: &Context, dir: &std::path::Path) -> anyhow::Result<()> {
             Change {
                 path: PIPELINE_FILE.to_string(),
                 content: default_pipeline(&actor.email).into_bytes(),
+                removed: false,
             },
             Change {
                 path: format!("{INCIDENTS_DIR}/.gitkeep"),
                 content: Vec::new(),
+                removed: false,
             },
         ];
         let mut message = CommitMessage::new(Action::Init, "release repository");

@@ -204,7 +204,7 @@ fn list(ctx: &Context) -> anyhow::Result<i32> {
     let ws = open_reading(ctx)?;
     let all = ws.installations()?;
     if ctx.json {
-        let heads = ws.release_heads_with_installation()?;
+        let heads = with_released(&ws, ws.release_heads_with_installation()?)?;
         let items: Vec<Value> = all
             .iter()
             .map(|i| installation_json(i, &updates_of(&heads, &i.name)))
@@ -233,8 +233,24 @@ fn list(ctx: &Context) -> anyhow::Result<i32> {
 fn show(ctx: &Context, name: &str) -> anyhow::Result<i32> {
     let ws = open_reading(ctx)?;
     let installation = super::shared::suggest::load::<Installation>(&ws, name)?;
-    let updates = updates_of(&ws.release_heads_with_installation()?, &installation.name);
+    let heads = with_released(&ws, ws.release_heads_with_installation()?)?;
+    let updates = updates_of(&heads, &installation.name);
     print_one(ctx, &installation, &updates)
+}
+
+/// The releases in `releases/` plus the released ones of the archive's
+/// index (the archive itself is not read), in id order.
+fn with_released(
+    ws: &crate::store::Workspace,
+    mut heads: Vec<(String, Option<String>)>,
+) -> anyhow::Result<Vec<(String, Option<String>)>> {
+    for e in ws.archive_index()?.released {
+        if e.installation.is_some() && !heads.iter().any(|(id, _)| *id == e.id) {
+            heads.push((e.id, e.installation));
+        }
+    }
+    heads.sort();
+    Ok(heads)
 }
 
 /// Ids of the releases that are updates of `name`, in id order.

@@ -1,4 +1,6 @@
-//! `rel list [--state S]`: releases.
+//! `rel list [--state S]`: the releases in progress, or those in a state;
+//! finished ones are read from the archive (and from `releases/` in a
+//! repository not yet migrated by `rel archive`).
 
 use crate::cli::StateFilter;
 use crate::context::Context;
@@ -6,9 +8,13 @@ use crate::model::release::{Release, State};
 use crate::render::output::{errln, json_seq_of_results};
 use crate::render::release::release_json;
 use crate::render::table::print_rows;
+use crate::store::cache_facts::ReleaseFacts;
 use crate::store::cache_load::Listed;
 
-fn wanted(filter: StateFilter, state: State) -> bool {
+fn wanted(filter: Option<StateFilter>, state: State) -> bool {
+    let Some(filter) = filter else {
+        return state.in_progress();
+    };
     match filter {
         StateFilter::All => true,
         StateFilter::Open => state == State::Open,
@@ -18,17 +24,58 @@ fn wanted(filter: StateFilter, state: State) -> bool {
     }
 }
 
-pub fn run(ctx: &Context, filter: StateFilter, installation: Option<&str>) -> anyhow::Result<i32> {
+/// Whether the listing asks for finished releases (then the archive is read).
+fn past(filter: Option<StateFilter>) -> bool {
+    matches!(
+        filter,
+        Some(StateFilter::All | StateFilter::Released | StateFilter::Cancelled)
+    )
+}
+
+pub fn run(
+    ctx: &Context,
+    filter: Option<StateFilter>,
+    installation: Option<&str>,
+) -> anyhow::Result<i32> {
     let ws = crate::commands::shared::open_reading(ctx)?;
     let only = super::installation::filter(&ws, installation)?;
+    let archived: Vec<Release> = if past(filter) {
+        ws.archived_all::<Release>()?
+            .into_iter()
+            .filter(|r| wanted(filter, r.state) && only.admits(r.installation.as_deref()))
+            .collect()
+    } else {
+        Vec::new()
+    };
     // The table is made of each release's facts (cached per blob); the
     // JSON of the wanted ones is read from their files a chunk at a time.
-    let listed: Vec<Listed<_>> = ws
-        .facts::<Release>()?
+    let facts = ws.facts::<Release>()?;
+    let open = facts.iter().filter(|l| l.facts.state.in_progress()).count();
+    super::shared::note_unarchived(&ws, open);
+    let listed: Vec<Listed<_>> = facts
         .into_iter()
         .filter(|l| wanted(filter, l.facts.state))
         .filter(|l| only.admits(l.facts.installation.as_deref()))
         .collect();
+    if ctx.json && !archived.is_empty() {
+        // With the archive's: in id order with the others (read whole;
+        // a listing of the past).
+        let files: Vec<_> = listed.iter().map(|l| &l.file).collect();
+        let mut all: Vec<Release> = ws
+            .parse_each::<Release>(&files)
+            .filter_map(|r| match r {
+                Ok(r) if wanted(filter, r.state) && only.admits(r.installation.as_deref()) => {
+                    Some(Ok(r))
+                }
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            })
+            .collect::<anyhow::Result<_>>()?;
+        all.extend(archived);
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        json_seq_of_results(all.iter().map(|r| Ok(Some(release_json(r)))))?;
+        return Ok(0);
+    }
     if ctx.json {
         let files: Vec<_> = listed.iter().map(|l| &l.file).collect();
         let items = ws.parse_each::<Release>(&files).map(|r| {
@@ -40,7 +87,10 @@ pub fn run(ctx: &Context, filter: StateFilter, installation: Option<&str>) -> an
         json_seq_of_results(items)?;
         return Ok(0);
     }
-    if listed.is_empty() {
+    let archived: Vec<ReleaseFacts> = archived.iter().map(ReleaseFacts::from).collect();
+    let mut rows: Vec<&ReleaseFacts> = listed.iter().map(|l| &l.facts).chain(&archived).collect();
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    if rows.is_empty() {
         errln("no releases");
         return Ok(0);
     }
@@ -56,8 +106,7 @@ pub fn run(ctx: &Context, filter: StateFilter, installation: Option<&str>) -> an
             "title",
         ],
         || {
-            listed.iter().map(|l| {
-                let r = &l.facts;
+            rows.iter().map(|r| {
                 vec![
                     r.id.clone(),
                     r.version.clone(),

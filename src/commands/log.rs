@@ -70,8 +70,8 @@ fn known(
                 .as_deref()
                 .is_some_and(|er| id_key(er) == id_key(r))
         });
-        if !in_history {
-            crate::commands::shared::suggest::resolve::<Release>(ws, r)?;
+        if !in_history && ws.resolve::<Release>(r).is_err() {
+            crate::commands::shared::suggest::load_past::<Release>(ws, r)?;
         }
     }
     if let Some(x) = args.env {

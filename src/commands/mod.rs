@@ -3,6 +3,7 @@
 //! is in `shared/`.
 
 mod approve;
+mod archive;
 mod audit;
 mod audit_hook;
 mod board;
@@ -117,6 +118,7 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
             reason,
         } => rollback::run(ctx, &release, &to, &reason),
         Command::Close { release } => close::run(ctx, &release),
+        Command::Archive => archive::run(ctx),
         Command::Notes {
             release,
             format,

@@ -52,7 +52,8 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
 
     let release = write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
-        let existing = ws.ids::<Release>()?;
+        let existing =
+            ws.release_ids_taken(ctx.now.year(), asked_id.as_ref().map(|i| i.as_str()))?;
         if let Some(name) = &installation {
             let installation = super::shared::suggest::load::<Installation>(ws, name.as_str())?;
             let title = title
@@ -70,6 +71,7 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
             let change = Change {
                 path: file_of::<Release>(&release.id),
                 content: to_canonical(&release)?.into_bytes(),
+                removed: false,
             };
             let mut message = CommitMessage::new(Action::New, &release.id);
             message.body.push(format!(
@@ -134,6 +136,7 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
         let change = Change {
             path: file_of::<Release>(&id),
             content: to_canonical(&release)?.into_bytes(),
+            removed: false,
         };
         let mut message = CommitMessage::new(Action::New, &id);
         message

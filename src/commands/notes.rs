@@ -24,11 +24,11 @@ pub fn run(
     output: Option<&Path>,
 ) -> anyhow::Result<i32> {
     let ws = crate::commands::shared::open_reading(ctx)?;
-    let release: Release = crate::commands::shared::suggest::load(&ws, release_id)?;
+    let release: Release = crate::commands::shared::suggest::load_past(&ws, release_id)?;
     let incidents = release
         .incidents
         .iter()
-        .map(|id| ws.load::<Incident>(id))
+        .map(|id| ws.load_past::<Incident>(id))
         .collect::<anyhow::Result<Vec<Incident>>>()?;
     // Where to write is checked before any work: a refused path is refused
     // in a dry run too.

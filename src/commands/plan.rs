@@ -19,7 +19,7 @@ use crate::rules::occupancy::Occupancy;
 pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
-    let release: Release = crate::commands::shared::suggest::load(&ws, release_id)?;
+    let release: Release = crate::commands::shared::suggest::load_past(&ws, release_id)?;
     if let Some(state) = finished(&release) {
         // A release that is over has no plan: `state`, exit 1, like a
         // refusal, with the plan's shape for scripts.

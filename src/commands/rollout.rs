@@ -73,7 +73,7 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> anyhow::Result<i32> {
             .min()
             .unwrap_or_else(|| semver::Version::new(0, 0, 0));
         let breaking = breaking_released(ws, &Hop::between(&lowest, &version))?;
-        let mut taken = ws.ids::<Release>()?;
+        let mut taken = ws.release_ids_taken(chrono::Datelike::year(&ctx.now), None)?;
         let mut made: Vec<Release> = Vec::with_capacity(chosen.len());
         // On a terminal, a bar over the installations.
         let bar = Progress::bar(ctx.progress, chosen.len() as u64, "rollout: updates");

@@ -10,12 +10,12 @@ use crate::rules::time::business_days_elapsed;
 pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
-    let release: Release = crate::commands::shared::suggest::load(&ws, release_id)?;
+    let release: Release = crate::commands::shared::suggest::load_past(&ws, release_id)?;
     // Each incident of the release, or None where its file is missing.
     let incidents: Vec<(String, Option<Incident>)> = release
         .incidents
         .iter()
-        .map(|id| (id.clone(), ws.load::<Incident>(id).ok()))
+        .map(|id| (id.clone(), ws.load_past::<Incident>(id).ok()))
         .collect();
     if ctx.json {
         json(&release_json(&release))?;

@@ -35,6 +35,7 @@ pub fn run(ctx: &Context, installation: Option<&str>) -> anyhow::Result<i32> {
     // which; each is read from its blob and its state checked): the
     // archive is not, whatever its size.
     let in_progress: Vec<Release> = ws.releases_in_progress()?;
+    super::shared::note_unarchived(&ws, in_progress.len());
     let heads: Vec<ReleaseHead> = in_progress.iter().map(ReleaseHead::from).collect();
     // And where the finished releases they depend on stand (11.4).
     let heads = super::shared::promotion_facts::with_dependencies(&ws, heads, &in_progress)?;

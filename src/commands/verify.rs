@@ -129,6 +129,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
             log_file = Some(Change {
                 path,
                 content: out.report_file(),
+                removed: false,
             });
         }
         moves::record_health(

@@ -48,10 +48,12 @@ pub enum Action {
     Untick,
     // Dependencies between releases (contract 11.4).
     Depend,
+    // Finished releases moved into the archive (contract 11.1).
+    Archive,
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 35] = [
         Action::Init,
         Action::New,
         Action::IncidentNew,
@@ -86,6 +88,7 @@ impl Action {
         Action::ChecklistRemove,
         Action::Untick,
         Action::Depend,
+        Action::Archive,
     ];
 
     /// The name written in history events and in `Rel-Action`.
@@ -125,6 +128,7 @@ impl Action {
             Action::ChecklistRemove => "checklist-remove",
             Action::Untick => "untick",
             Action::Depend => "depend",
+            Action::Archive => "archive",
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod actor;
+pub mod archive;
 pub mod calendar;
 pub mod effective;
 pub mod ids;

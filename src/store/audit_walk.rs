@@ -21,6 +21,10 @@ use super::workspace::{Workspace, PIPELINE_FILE, RELEASES_DIR};
 pub struct FileState {
     pub path: String,
     pub text: Option<Result<String, String>>,
+    /// Its blob before the commit and after (`None`: absent), so a file
+    /// moved unchanged is known without reading it.
+    pub old: Option<Oid>,
+    pub new: Option<Oid>,
 }
 
 /// One commit of the walk that changed rel's files.
@@ -40,7 +44,7 @@ pub struct WalkedCommit {
 
 /// A file a commit changed: its path in the repository and its new blob
 /// (`None`: deleted; `Err`: not a plain file any more).
-type RawChange = (String, Option<Result<Oid, String>>);
+type RawChange = (String, Option<Result<Oid, String>>, Option<Oid>);
 
 /// The first-parent history to audit, oldest first.
 pub struct Walk<'a> {
@@ -247,13 +251,33 @@ impl Walk<'_> {
             files.push(FileState {
                 path: PIPELINE_FILE.to_string(),
                 text: Some(text),
+                old: None,
+                new: None,
             });
         }
-        for dir in [
+        let mut dirs = vec![
             RELEASES_DIR.to_string(),
             format!("{RELEASES_DIR}/incidents"),
             format!("{RELEASES_DIR}/installations"),
-        ] {
+        ];
+        // The archive's years: a walk from the middle of the history
+        // starts from every release, finished ones included.
+        let archive = self.ws.repo_path(crate::model::archive::ARCHIVE_DIR);
+        if let Ok(entry) = tree.get_path(Path::new(&archive)) {
+            if let Ok(years) = self.repo().find_tree(entry.id()) {
+                for y in years.iter() {
+                    if let Some(year) = y
+                        .name()
+                        .filter(|n| crate::model::archive::parse_year(n).is_some())
+                    {
+                        let dir = format!("{}/{year}", crate::model::archive::ARCHIVE_DIR);
+                        dirs.push(format!("{dir}/incidents"));
+                        dirs.push(dir);
+                    }
+                }
+            }
+        }
+        for dir in dirs {
             let Ok(entry) = tree.get_path(Path::new(&self.ws.repo_path(&dir))) else {
                 continue;
             };
@@ -268,6 +292,8 @@ impl Walk<'_> {
                 files.push(FileState {
                     path: format!("{dir}/{name}"),
                     text: Some(self.text(e.id())),
+                    old: None,
+                    new: Some(e.id()),
                 });
             }
         }
@@ -305,13 +331,15 @@ impl Walk<'_> {
         let prefix = self.ws.repo_path("");
         let files = raw
             .iter()
-            .map(|(path, blob)| FileState {
+            .map(|(path, blob, old)| FileState {
                 path: path
                     .strip_prefix(&prefix)
                     .unwrap_or(path)
                     .trim_start_matches('/')
                     .to_string(),
                 text: blob.as_ref().map(|b| b.clone().and_then(|b| self.text(b))),
+                old: *old,
+                new: blob.as_ref().and_then(|b| b.as_ref().ok().copied()),
             })
             .collect();
         Ok(Some(walked(&commit, files)))
@@ -340,8 +368,12 @@ fn parse_raw(raw: &[u8]) -> HashMap<Oid, Vec<RawChange>> {
                 Ok(_) => Some(Err(format!("not a plain file (git mode {mode})"))),
                 Err(e) => Some(Err(e.to_string())),
             };
+            let old = fields
+                .get(2)
+                .and_then(|b| Oid::from_str(b).ok())
+                .filter(|b| !b.is_zero());
             if let Some(c) = current {
-                changes.entry(c).or_default().push((path, new));
+                changes.entry(c).or_default().push((path, new, old));
             }
         } else if let Ok(id) = Oid::from_str(token.trim()) {
             if token.trim().len() == 40 {

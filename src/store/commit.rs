@@ -24,6 +24,29 @@ use super::workspace::{Workspace, INCIDENTS_DIR, PIPELINE_FILE, RELEASES_DIR};
 pub struct Change {
     pub path: String,
     pub content: Vec<u8>,
+    /// The file is taken out of the tree (`content` is then empty): half
+    /// of a move into the archive, whose other half adds it there.
+    pub removed: bool,
+}
+
+impl Change {
+    /// A file to write.
+    pub fn file(path: impl Into<String>, content: Vec<u8>) -> Change {
+        Change {
+            path: path.into(),
+            content,
+            removed: false,
+        }
+    }
+
+    /// A file to take out of the tree.
+    pub fn removal(path: impl Into<String>) -> Change {
+        Change {
+            path: path.into(),
+            content: Vec::new(),
+            removed: true,
+        }
+    }
 }
 
 /// A commit made: its id, and what to tell the user when git's index could
@@ -313,7 +336,11 @@ impl Workspace {
     ) -> anyhow::Result<Oid> {
         let mut blobs = Vec::new();
         for change in changes {
-            let oid = self.repo.blob(&change.content)?;
+            let oid = if change.removed {
+                None
+            } else {
+                Some(self.repo.blob(&change.content)?)
+            };
             blobs.push((self.repo_path(&change.path), oid));
         }
         let tree_id = self.write_tree(head_tree.map(|t| t.id()), "", &blobs)?;
@@ -453,10 +480,10 @@ impl Workspace {
         &self,
         base: Option<Oid>,
         dir: &str,
-        blobs: &[(String, Oid)],
+        blobs: &[(String, Option<Oid>)],
     ) -> anyhow::Result<Oid> {
-        let mut here: Vec<(&str, Oid)> = Vec::new();
-        let mut below: BTreeMap<&str, Vec<(String, Oid)>> = BTreeMap::new();
+        let mut here: Vec<(&str, Option<Oid>)> = Vec::new();
+        let mut below: BTreeMap<&str, Vec<(String, Option<Oid>)>> = BTreeMap::new();
         for (path, oid) in blobs {
             match path.split_once('/') {
                 None => here.push((path.as_str(), *oid)),
@@ -466,7 +493,11 @@ impl Workspace {
         // The kept copy must hash to the tree's id before anything of it
         // (a sub-folder's id, its entries) goes into a commit: a write never
         // rests on a cache.
+        // A removal (half of a move into the archive) goes through
+        // libgit2's builder; the splice only adds and replaces.
+        let removes = here.iter().any(|(_, id)| id.is_none());
         let raw = match base {
+            Some(_) if removes => None,
             Some(id) => self
                 .kept_raw_tree(id, dir)?
                 .filter(|raw| is_exactly(raw, id)),
@@ -476,7 +507,7 @@ impl Workspace {
             (None, Some(id)) => Some(self.repo.find_tree(id)?),
             _ => None,
         };
-        let mut subtrees: Vec<(&str, Oid)> = Vec::new();
+        let mut subtrees: Vec<(&str, Option<Oid>)> = Vec::new();
         for (sub, entries) in below {
             let sub_base = match (&raw, &libgit2_base) {
                 (Some(raw), _) => raw
@@ -494,20 +525,29 @@ impl Workspace {
             } else {
                 format!("{dir}/{sub}")
             };
-            subtrees.push((sub, self.write_tree(sub_base, &path, &entries)?));
+            let written = self.write_tree(sub_base, &path, &entries)?;
+            // A folder emptied by removals is no folder in git.
+            let empty = self.repo.find_tree(written)?.is_empty();
+            subtrees.push((sub, (!empty).then_some(written)));
         }
+        let removes = removes || subtrees.iter().any(|(_, id)| id.is_none());
+        let raw = if removes { None } else { raw };
         if let Some(raw) = &raw {
             let puts: Vec<Put> = here
                 .iter()
-                .map(|(name, id)| Put {
-                    name,
-                    id: *id,
-                    folder: false,
+                .filter_map(|(name, id)| {
+                    Some(Put {
+                        name,
+                        id: (*id)?,
+                        folder: false,
+                    })
                 })
-                .chain(subtrees.iter().map(|(name, id)| Put {
-                    name,
-                    id: *id,
-                    folder: true,
+                .chain(subtrees.iter().filter_map(|(name, id)| {
+                    Some(Put {
+                        name,
+                        id: (*id)?,
+                        folder: true,
+                    })
                 }))
                 .collect();
             if let Some(bytes) = splice(raw.entries(), &puts) {
@@ -521,10 +561,20 @@ impl Workspace {
         };
         let mut builder = self.repo.treebuilder(base_tree.as_ref())?;
         for (name, oid) in here {
-            builder.insert(name, oid, 0o100644)?;
+            match oid {
+                Some(oid) => {
+                    builder.insert(name, oid, 0o100644)?;
+                }
+                None => remove_entry(&mut builder, name)?,
+            }
         }
         for (name, oid) in subtrees {
-            builder.insert(name, oid, 0o040000)?;
+            match oid {
+                Some(oid) => {
+                    builder.insert(name, oid, 0o040000)?;
+                }
+                None => remove_entry(&mut builder, name)?,
+            }
         }
         Ok(builder.write()?)
     }
@@ -548,6 +598,15 @@ impl Workspace {
             _ => Ok(None),
         }
     }
+}
+
+/// Takes `name` out of a tree being built; already absent is fine (a
+/// move's source a killed command had removed is removed).
+fn remove_entry(builder: &mut git2::TreeBuilder, name: &str) -> anyhow::Result<()> {
+    if builder.get(name)?.is_some() {
+        builder.remove(name)?;
+    }
+    Ok(())
 }
 
 /// Whether `raw`'s entries are exactly tree `id` (written out as git

@@ -22,6 +22,7 @@ fn change(path: &str, content: &str) -> Change {
     Change {
         path: path.into(),
         content: content.as_bytes().to_vec(),
+        removed: false,
     }
 }
 

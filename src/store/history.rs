@@ -129,16 +129,21 @@ impl Workspace {
                 "edit".into()
             };
             entry.files = self.changed_files(parent, tree)?;
-            // The release whose manifest changed, when there is exactly one.
-            let releases: Vec<&str> = entry
+            // The release whose manifest changed (in progress or in the
+            // archive), when there is exactly one.
+            let mut releases: Vec<&str> = entry
                 .files
                 .iter()
-                .filter_map(|f| {
-                    f.strip_prefix("releases/")
+                .filter_map(|f| match crate::model::archive::parse(f) {
+                    Some(crate::model::archive::Archived::Release { id, .. }) => Some(id),
+                    Some(_) => None,
+                    None => f
+                        .strip_prefix("releases/")
                         .and_then(|f| f.strip_suffix(".toml"))
+                        .filter(|f| !f.contains('/')),
                 })
-                .filter(|f| !f.contains('/'))
                 .collect();
+            releases.dedup();
             if releases.len() == 1 {
                 entry.release = Some(releases[0].to_string());
             }

@@ -254,6 +254,7 @@ pub fn change_for<T: Stored + serde::Serialize>(item: &T) -> anyhow::Result<supe
     Ok(super::Change {
         path: file_of::<T>(item.id()),
         content: toml_file::to_canonical(item)?.into_bytes(),
+        removed: false,
     })
 }
 

@@ -1,6 +1,7 @@
 //! The repository: discovery, loading with line/column errors, canonical
 //! writing, the lock, and git commits that touch only rel's files.
 
+pub mod archive;
 pub mod audit_walk;
 pub mod bare;
 pub mod branch_time;

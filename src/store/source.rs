@@ -193,6 +193,33 @@ impl Workspace {
         }
     }
 
+    /// The names of the sub-folders of one of rel's folders (the years of
+    /// the archive); empty when it does not exist. Nothing below is read.
+    pub(super) fn folder_names(&self, dir: &str) -> anyhow::Result<Vec<String>> {
+        let names = match self.kind_of(dir)? {
+            Some(Kind::Folder(Some(tree))) => self
+                .raw_tree(tree, dir)?
+                .entries()
+                .filter(|(mode, _, _)| normal_mode(*mode) == 0o040000)
+                .filter_map(|(_, name, _)| std::str::from_utf8(name).ok().map(str::to_string))
+                .collect(),
+            Some(Kind::Folder(None)) => {
+                let entries = std::fs::read_dir(self.path(dir))
+                    .map_err(|e| invalid(format!("{dir}: cannot read: {e}")))?;
+                let mut names = Vec::new();
+                for entry in entries.flatten() {
+                    let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+                    if let (true, Some(name)) = (is_dir, entry.file_name().to_str()) {
+                        names.push(name.to_string());
+                    }
+                }
+                names
+            }
+            _ => Vec::new(),
+        };
+        Ok(names)
+    }
+
     /// The tree of one of rel's folders in the tree read; None when it is
     /// absent or reading the work tree.
     pub(super) fn folder_tree(&self, dir: &str) -> anyhow::Result<Option<Oid>> {

@@ -124,7 +124,7 @@ fn a_cache_left_by_another_commit_never_shows_its_state() {
 fn an_invalid_file_is_reported_the_same_with_or_without_the_cache() {
     let env = repository();
     answers(&env, READS);
-    let path = "releases/R-2026-002.toml";
+    let path = "releases/R-2026-003.toml";
     let text = env.read(path);
     env.write(path, &text.replace("[[history]]", "[[history]]\nbogus = 1"));
     env.commit_all("hand edit");
@@ -134,7 +134,7 @@ fn an_invalid_file_is_reported_the_same_with_or_without_the_cache() {
         let cold = env.rel(&[c]);
         cold.code(2);
         assert_eq!((w.code, &w.stderr), (cold.code, &cold.stderr), "rel {c}");
-        assert!(cold.stderr.contains("R-2026-002"), "{}", cold.stderr);
+        assert!(cold.stderr.contains("R-2026-003"), "{}", cold.stderr);
     }
 }
 

@@ -3,8 +3,6 @@
 //! do not change; a change to one of an open release is a new revision of
 //! that release, in the same commit.
 
-use serde_json::Value;
-
 use crate::common::Env;
 use crate::promotion::{
     check, codes, group_ready_incident, manifest, new_release, one_commit, refused,
@@ -140,18 +138,25 @@ fn a_change_to_an_incident_of_an_open_release_is_a_new_revision_of_it() {
 }
 
 #[test]
-fn components_of_a_released_release_are_still_recorded_alone() {
+fn components_of_a_shipped_incident_are_refused_once_archived() {
     let (env, id) = holding(true);
     one_commit(&env, &["approve", &id, "--env", "live", "--role", "client"]);
     one_commit(&env, &["promote", &id]);
     one_commit(&env, &["close", &id]);
-    let released = env.read(&format!("releases/{id}.toml"));
-    one_commit(&env, &["incident", "component", "INC-1", "param:PAGE_SIZE"]);
-    assert_eq!(env.last_commit_files(), ["releases/incidents/INC-1.toml"]);
-    assert_eq!(env.read(&format!("releases/{id}.toml")), released);
+    // Revision 3: shipped, the incident lies in the archive, whose
+    // record is final.
+    env.assert_unchanged(|| {
+        let run = env.rel(&["incident", "component", "INC-1", "param:PAGE_SIZE"]);
+        run.code(2);
+        assert!(
+            run.stderr.contains("releases/archive/2026"),
+            "{}",
+            run.stderr
+        );
+    });
     let incident = env
         .rel(&["--json", "incident", "show", "INC-1"])
         .ok()
         .json();
-    assert_ne!(incident["components"], Value::Array(Vec::new()));
+    assert_eq!(incident["status"], "closed");
 }

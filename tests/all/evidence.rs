@@ -169,14 +169,18 @@ fn a_full_walk_to_production_is_all_there_with_digests_that_match() {
     let notes = env.rel(&["notes", &id]).ok().stdout.clone();
     assert_eq!(v["notes"].as_str().unwrap(), notes.trim_end());
 
-    // Every digest is the sha256 of the committed file.
-    let log = format!("releases/reports/{id}/test-1.log");
-    assert_eq!(v["health"][0]["log"], log.as_str());
+    // Every digest is the sha256 of the committed file, where it lies
+    // now: closed, the release's files are in the archive.
+    assert_eq!(
+        v["health"][0]["log"],
+        format!("releases/reports/{id}/test-1.log").as_str()
+    );
+    let log = format!("releases/archive/2026/reports/{id}/test-1.log");
     let digests = v["digests"].as_object().unwrap();
     for path in [
         "environments.toml".to_string(),
-        format!("releases/{id}.toml"),
-        "releases/incidents/INC-1.toml".to_string(),
+        format!("releases/archive/2026/{id}.toml"),
+        "releases/archive/2026/incidents/INC-1.toml".to_string(),
         log.clone(),
     ] {
         let bytes = committed(&env, &path);

@@ -356,7 +356,7 @@ fn closing_an_update_advances_its_installation_in_the_same_commit() {
     let files = env.last_commit_files();
     assert!(
         files.contains(&"releases/installations/globex.toml".to_string())
-            && files.contains(&"releases/globex-5.3.1.toml".to_string()),
+            && files.contains(&"releases/archive/2026/globex-5.3.1.toml".to_string()),
         "{files:?}"
     );
     let shown = env

@@ -3,6 +3,7 @@
 
 mod answers;
 mod approvals_expire;
+mod archive;
 mod audit;
 mod audit_every_writer;
 mod audit_hook;

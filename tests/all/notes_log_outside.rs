@@ -30,7 +30,7 @@ fn hand_edit(env: &Env, path: &str) {
 #[test]
 fn a_hand_edit_is_listed_as_outside_rel() {
     let env = full_walk();
-    hand_edit(&env, &format!("releases/{R1}.toml"));
+    hand_edit(&env, &format!("releases/archive/2026/{R1}.toml"));
     let all = log(&env, &[]);
     let e = &all[0];
     assert_eq!(e["commit"], env.head());
@@ -43,7 +43,7 @@ fn a_hand_edit_is_listed_as_outside_rel() {
     assert_eq!(e["message"], "Quick fix of the title");
     assert_eq!(
         e["files"],
-        serde_json::json!([format!("releases/{R1}.toml")])
+        serde_json::json!([format!("releases/archive/2026/{R1}.toml")])
     );
     // Also in the release's own trail, and in the table for people.
     assert_eq!(log(&env, &[R1])[0]["commit"], env.head());
@@ -52,7 +52,7 @@ fn a_hand_edit_is_listed_as_outside_rel() {
     assert!(
         first.contains("OUTSIDE REL")
             && first.contains("Mallory Hand")
-            && first.contains(&format!("releases/{R1}.toml")),
+            && first.contains(&format!("releases/archive/2026/{R1}.toml")),
         "{table}"
     );
 }
@@ -71,14 +71,14 @@ fn a_commit_of_other_files_is_not_listed() {
 #[test]
 fn a_release_whose_manifest_was_removed_keeps_its_trail() {
     let env = full_walk();
-    env.git(&["rm", "-q", &format!("releases/{R1}.toml")]);
+    env.git(&["rm", "-q", &format!("releases/archive/2026/{R1}.toml")]);
     env.git(&["commit", "-q", "-m", "Remove an old release"]);
     let r1 = log(&env, &[R1]);
     assert_eq!(r1.len(), R1_TRAIL.len() + 1);
     assert_eq!(r1[0]["action"], "edit");
     assert_eq!(
         r1[0]["files"],
-        serde_json::json!([format!("releases/{R1}.toml")])
+        serde_json::json!([format!("releases/archive/2026/{R1}.toml")])
     );
 }
 

@@ -117,9 +117,10 @@ fn close_needs_the_exit_checklist_then_releases_and_closes_incidents() {
     let mut files = env.last_commit_files();
     files.sort();
     let mut expected = vec![
-        format!("releases/incidents/INC-{id}.toml"),
-        "releases/incidents/INC-7.toml".to_string(),
-        format!("releases/{id}.toml"),
+        format!("releases/archive/2026/incidents/INC-{id}.toml"),
+        "releases/archive/2026/incidents/INC-7.toml".to_string(),
+        format!("releases/archive/2026/{id}.toml"),
+        "releases/archive/index.toml".to_string(),
     ];
     expected.sort();
     assert_eq!(files, expected);
@@ -146,7 +147,14 @@ fn close_of_a_release_without_incidents_writes_only_its_manifest() {
     one_commit(&env, &["promote", &id]);
     one_commit(&env, &["promote", &id]);
     one_commit(&env, &["close", &id]);
-    assert_eq!(env.last_commit_files(), [format!("releases/{id}.toml")]);
+    // Moved into the archive (git sees the rename), the index updated.
+    assert_eq!(
+        env.last_commit_files(),
+        [
+            format!("releases/archive/2026/{id}.toml"),
+            "releases/archive/index.toml".to_string()
+        ]
+    );
 }
 // ---- a release from new to close ----
 

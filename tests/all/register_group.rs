@@ -389,7 +389,7 @@ fn cancel_frees_the_incidents_to_be_grouped_again() {
     assert_eq!(
         last_files(&env),
         [
-            "releases/R-2026-001.toml",
+            "releases/archive/2026/R-2026-001.toml",
             "releases/incidents/INC-1.toml",
             "releases/incidents/INC-2.toml"
         ]

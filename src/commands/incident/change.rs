@@ -104,7 +104,20 @@ pub fn run(ctx: &Context, id: &str, edit: Edit) -> anyhow::Result<i32> {
     let checked = check(&edit)?;
     let change = edit.change();
     let (incident, done) = write(ctx, |ws, actor| {
-        let mut incident: Incident = crate::commands::shared::suggest::load(ws, id.as_str())?;
+        let mut incident: Incident = match crate::commands::shared::suggest::load(ws, id.as_str()) {
+            Ok(i) => i,
+            // Shipped and archived: the record of a finished release is
+            // final (contract 11.1).
+            Err(e) => match ws.find_archived::<Incident>(id.as_str())? {
+                Some((year, stored)) => {
+                    return Err(crate::error::invalid(format!(
+                        "incident `{stored}` was shipped and lies in releases/archive/{year}; \
+                         the record of a finished release is not changed"
+                    )))
+                }
+                None => return Err(e),
+            },
+        };
         crate::rules::history::incident_time_moves_forward(&incident, ctx.now).map_err(invalid)?;
         let holder = holder_of(ws, &incident)?;
         let verdict = may_change_incident(&incident, change, holder.as_ref());

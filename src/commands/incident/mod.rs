@@ -44,9 +44,11 @@ pub fn run(ctx: &Context, command: IncidentCommand) -> anyhow::Result<i32> {
         IncidentCommand::Component { id, components } => {
             change::run(ctx, &id, Edit::Component(components))
         }
-        IncidentCommand::List { unassigned, status } => {
-            view::list(ctx, unassigned, status.as_deref())
-        }
+        IncidentCommand::List {
+            all,
+            unassigned,
+            status,
+        } => view::list(ctx, all, unassigned, status.as_deref()),
         IncidentCommand::Show { id } => view::show(ctx, &id),
     }
 }

@@ -25,7 +25,8 @@ pub fn apply(
             errln(&format!("    {line}"));
         }
         for c in changes {
-            errln(&format!("  would write {}", c.path));
+            let verb = if c.removed { "remove" } else { "write" };
+            errln(&format!("  would {verb} {}", c.path));
         }
         return Ok(());
     }

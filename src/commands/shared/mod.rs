@@ -84,11 +84,29 @@ impl Drop for Reading {
     }
 }
 
+/// Says once on stderr how many finished releases a repository made
+/// before revision 3 keeps outside the archive, given how many releases
+/// are in progress (known already to `status` and `list`, so no release
+/// is read for it).
+pub fn note_unarchived(ws: &Workspace, in_progress: usize) {
+    if let Ok(n @ 1..) = ws.finished_outside_archive(in_progress) {
+        crate::render::output::errln(&format!(
+            "note: {n} finished release(s) lie in releases/ outside the archive; \
+             run `rel archive` to move them there"
+        ));
+    }
+}
+
 /// The release `id`, loaded to be changed now: every writing command that
 /// changes a manifest loads it here, so that time moves forward for all of
 /// them (a "now" before the release's last event is exit 2, nothing written).
+///
+/// A finished release is found in the archive too, so that the refusal
+/// says it is released or cancelled (exit 1, `state`) rather than unknown;
+/// nothing about work in progress is decided on it, and no rule lets a
+/// finished release change.
 pub fn release_to_change(ctx: &Context, ws: &Workspace, id: &str) -> anyhow::Result<Release> {
-    let release: Release = suggest::load(ws, id)?;
+    let release: Release = suggest::load_past(ws, id)?;
     time_moves_forward(&release, ctx.now).map_err(invalid)?;
     Ok(release)
 }

@@ -89,11 +89,20 @@ pub fn last_released_below(
     ws: &Workspace,
     version: &semver::Version,
 ) -> anyhow::Result<Option<semver::Version>> {
+    // Released ones in the archive through its index; any left in
+    // `releases/` by the previous version from their files.
+    let archived = ws.archive_index()?.released.into_iter().filter_map(|e| {
+        e.installation
+            .is_none()
+            .then(|| parse_version(&e.version).ok())
+            .flatten()
+    });
     Ok(ws
         .facts::<Release>()?
         .into_iter()
         .filter(|l| l.facts.state == State::Released && l.facts.installation.is_none())
         .filter_map(|l| parse_version(&l.facts.version).ok())
+        .chain(archived)
         .filter(|v| v < version)
         .max())
 }
@@ -121,7 +130,15 @@ pub fn breaking_released(
     ws: &Workspace,
     hop: &Hop,
 ) -> anyhow::Result<Vec<(String, semver::Version)>> {
-    let mut out = Vec::new();
+    // The archive's through its index.
+    let mut out: Vec<(String, semver::Version)> = ws
+        .archive_index()?
+        .released
+        .into_iter()
+        .filter(|e| e.breaking)
+        .filter_map(|e| Some((e.id, parse_version(&e.version).ok()?)))
+        .filter(|(_, v)| hop.contains(v))
+        .collect();
     for l in ws.facts::<Release>()? {
         if l.facts.state != State::Released {
             continue;

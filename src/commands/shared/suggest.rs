@@ -70,6 +70,20 @@ pub fn load<T: Stored>(ws: &Workspace, wanted: &str) -> anyhow::Result<T> {
     ws.load(&id)
 }
 
+/// The release or incident `wanted` names, in progress or in the archive
+/// (commands about the past); when there is none, exit 2 with the closest
+/// ids in progress as a hint.
+pub fn load_past<T: crate::store::archive::Archivable>(
+    ws: &Workspace,
+    wanted: &str,
+) -> anyhow::Result<T> {
+    ws.load_past::<T>(wanted)
+        .map_err(|err| match ws.ids::<T>() {
+            Ok(ids) => with_suggestions(err, wanted, ids.iter().map(String::as_str)),
+            Err(_) => err,
+        })
+}
+
 /// Levenshtein distance over characters.
 fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
 
-use super::{FindingKind, Found, Recorded, World, Written};
+use super::{FindingKind, Found, Placed, Recorded, World, Written};
 
 /// The top-level fields that differ between two values of a file, in the
 /// file's order; a state or environment change shows both values.
@@ -203,4 +203,58 @@ fn compare_side<'a, T: Serialize + PartialEq + 'a>(
             ));
         }
     }
+}
+
+/// `altered` findings about the archive (contract 11.1): `close` files the
+/// release and the incidents it shipped under the year it finished,
+/// `cancel` the release alone, each with its health reports; no other
+/// action files anything. A close or cancel that files nothing is the
+/// previous version's (finished releases then stayed in `releases/`, until
+/// `rel archive` moves them).
+pub fn archive_placements(expected: &Expected, rec: &Recorded, action: &str) -> Vec<String> {
+    let mut want: Vec<Placed> = Vec::new();
+    if matches!(action, "close" | "cancel") && !rec.archived.is_empty() {
+        for r in &expected.releases {
+            let Some(year) = crate::model::archive::year_of(r) else {
+                continue;
+            };
+            want.push(Placed::release(&r.id, year, false));
+            if action == "close" {
+                for i in &expected.incidents {
+                    want.push(Placed::incident(&i.id, year, false));
+                }
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    let same = |a: &Placed, b: &Placed| {
+        a.what == b.what && a.id.eq_ignore_ascii_case(&b.id) && a.year == b.year && !b.removed
+    };
+    for w in &want {
+        if !rec.archived.iter().any(|g| same(w, g)) {
+            problems.push(format!(
+                "{action} files {} {} under releases/archive/{}, which the commit does not",
+                w.what, w.id, w.year
+            ));
+        }
+    }
+    for g in &rec.archived {
+        let expected_here = if g.what == "report" {
+            want.iter().any(|w| {
+                w.what == "release" && w.id.eq_ignore_ascii_case(&g.id) && w.year == g.year
+            })
+        } else {
+            want.iter().any(|w| same(w, g))
+        };
+        if !expected_here {
+            problems.push(format!(
+                "{action} does not {} {} {} under releases/archive/{}, yet the commit does",
+                if g.removed { "delete" } else { "file" },
+                g.what,
+                g.id,
+                g.year
+            ));
+        }
+    }
+    problems
 }

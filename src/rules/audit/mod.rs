@@ -4,6 +4,7 @@
 //! A rel action is decided again by the same rules functions the commands
 //! call, and its pure effect replayed; the walk over history is the store's.
 
+mod archive;
 mod compare;
 mod incident;
 mod invariants;
@@ -23,6 +24,7 @@ use crate::model::incident::Incident;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
 
+pub use archive::index_findings;
 pub use invariants::inconsistencies;
 pub use policy::{judge_policy, policy_changes};
 pub use time::Clock;
@@ -36,6 +38,8 @@ pub struct World {
     pub incidents: BTreeMap<String, Incident>,
     /// By name in lower case, as the pipeline holds them.
     pub installations: BTreeMap<String, crate::model::installation::InstallationRules>,
+    /// The releases filed in the archive, by id in lower case.
+    pub archived: std::collections::BTreeSet<String>,
 }
 
 impl World {
@@ -56,6 +60,46 @@ impl World {
                 .find(|(k, _)| k.eq_ignore_ascii_case(id))
                 .map(|(_, i)| i)
         })
+    }
+}
+
+/// Something a commit filed in the archive (contract 11.1): a release, an
+/// incident, or a health report of a release (`id`: the release's), under
+/// `year`; `removed`: its archived file deleted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Placed {
+    pub what: &'static str,
+    pub id: String,
+    pub year: i32,
+    pub removed: bool,
+}
+
+impl Placed {
+    pub fn release(id: &str, year: i32, removed: bool) -> Placed {
+        Placed {
+            what: "release",
+            id: id.to_string(),
+            year,
+            removed,
+        }
+    }
+
+    pub fn incident(id: &str, year: i32, removed: bool) -> Placed {
+        Placed {
+            what: "incident",
+            id: id.to_string(),
+            year,
+            removed,
+        }
+    }
+
+    pub fn report(release: &str, year: i32) -> Placed {
+        Placed {
+            what: "report",
+            id: release.to_string(),
+            year,
+            removed: false,
+        }
     }
 }
 
@@ -101,6 +145,8 @@ pub struct Recorded {
     pub reports: Vec<String>,
     /// Installation files (`releases/installations/...`) the commit changed.
     pub installations: Vec<String>,
+    /// What the commit filed in the archive.
+    pub archived: Vec<Placed>,
     /// The commit's signature as git judged it; None when the parent's
     /// policy does not ask for signed commits (`[audit] require_signed`).
     pub signature: Option<Signed>,

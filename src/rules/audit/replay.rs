@@ -22,7 +22,7 @@ use crate::rules::register::{
 };
 use crate::rules::Verdict;
 
-use super::compare::{altered, Expected};
+use super::compare::{altered, archive_placements, Expected};
 use super::incident::replay_incident;
 use super::{FindingKind, Found, Recorded, World, TIME_SLACK_SECONDS};
 
@@ -69,6 +69,9 @@ pub fn judge_action(before: &World, rec: &Recorded, t: &Trailers) -> Vec<Found> 
     // they write: their installation's file, nothing else of rel's.
     if matches!(t.action, Action::InstallationNew | Action::InstallationSet) {
         return installation_writes(before, rec, t);
+    }
+    if t.action == Action::Archive {
+        return super::archive::judge(before, rec);
     }
     let with_installations;
     let pipeline = match &before.pipeline {
@@ -120,6 +123,7 @@ pub fn judge_action(before: &World, rec: &Recorded, t: &Trailers) -> Vec<Found> 
     };
     let mut found: Vec<Found> = altered(before, rec, &replayed.expected, t.action.name())
         .into_iter()
+        .chain(archive_placements(&replayed.expected, rec, t.action.name()))
         .map(|m| Found::new(FindingKind::Altered, release, m))
         .collect();
     if replayed.recorded_by != rec.by {

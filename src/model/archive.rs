@@ -1,0 +1,205 @@
+//! Where finished releases live (contract 11.1): the paths of the archive,
+//! and which year a finished release is filed under. Pure: the store reads
+//! and writes these paths, the audit parses them back to ids.
+
+use chrono::{DateTime, Datelike, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::release::{Release, State};
+
+/// The archive's folder, relative to the release root.
+pub const ARCHIVE_DIR: &str = "releases/archive";
+/// Health reports of releases in progress.
+pub const REPORTS_DIR: &str = "releases/reports";
+
+/// The small index rel keeps of the archive: what update paths need to
+/// know of released releases, so that deciding about work in progress
+/// never reads the archive itself.
+pub const INDEX_FILE: &str = "releases/archive/index.toml";
+
+/// `releases/archive/index.toml`: one entry per released release filed in
+/// the archive, by id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Index {
+    #[serde(default)]
+    pub released: Vec<Shipped>,
+}
+
+/// A released release as update paths see it: its version, the
+/// installation it updated (none for a product release), and whether it
+/// shipped a breaking incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shipped {
+    pub id: String,
+    pub version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub installation: Option<String>,
+    #[serde(default)]
+    pub breaking: bool,
+}
+
+impl Shipped {
+    /// The entry of released `release`, given whether an incident it
+    /// shipped is breaking.
+    pub fn of(release: &Release, breaking: bool) -> Shipped {
+        Shipped {
+            id: release.id.clone(),
+            version: release.version.clone(),
+            installation: release.installation.clone(),
+            breaking,
+        }
+    }
+}
+
+impl Index {
+    /// The index with `entry` in it (replacing one of the same id), in id
+    /// order, so the file is the same whatever order it was written in.
+    pub fn with(mut self, entry: Shipped) -> Index {
+        self.released
+            .retain(|e| !e.id.eq_ignore_ascii_case(&entry.id));
+        self.released.push(entry);
+        self.released.sort_by(|a, b| a.id.cmp(&b.id));
+        self
+    }
+}
+
+/// The folder of one year of the archive.
+pub fn year_dir(year: i32) -> String {
+    format!("{ARCHIVE_DIR}/{year:04}")
+}
+
+/// The health reports of an archived release.
+pub fn reports_dir(year: i32, release: &str) -> String {
+    format!("{}/reports/{release}", year_dir(year))
+}
+
+/// The health reports of a release in progress.
+pub fn live_reports_dir(release: &str) -> String {
+    format!("{REPORTS_DIR}/{release}")
+}
+
+/// The instant a finished release finished: the last `close` or `cancel`
+/// of its history. None for a release in progress (or a finished one
+/// whose history lost that event: hand-edited).
+pub fn finished_at(release: &Release) -> Option<DateTime<Utc>> {
+    if release.state.in_progress() {
+        return None;
+    }
+    let wanted = match release.state {
+        State::Released => "close",
+        _ => "cancel",
+    };
+    release
+        .history
+        .iter()
+        .rev()
+        .find(|e| e.action == wanted)
+        .map(|e| e.at)
+}
+
+/// The year a finished release is filed under: the UTC year it finished;
+/// without that event, the year it last entered an environment.
+pub fn year_of(release: &Release) -> Option<i32> {
+    if release.state.in_progress() {
+        return None;
+    }
+    Some(finished_at(release).unwrap_or(release.entered_at).year())
+}
+
+/// What a path inside the archive holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Archived<'a> {
+    Release {
+        year: i32,
+        id: &'a str,
+    },
+    Incident {
+        year: i32,
+        id: &'a str,
+    },
+    Report {
+        year: i32,
+        release: &'a str,
+    },
+    /// Anything else under the archive (the index, a stray file).
+    Other,
+}
+
+/// Parses a path relative to the release root; None when it is not
+/// under the archive.
+pub fn parse<'a>(path: &'a str) -> Option<Archived<'a>> {
+    let rest = path.strip_prefix(ARCHIVE_DIR)?.strip_prefix('/')?;
+    let Some((year, rest)) = rest.split_once('/') else {
+        return Some(Archived::Other);
+    };
+    let Some(year) = parse_year(year) else {
+        return Some(Archived::Other);
+    };
+    let id_of = |p: &'a str| {
+        p.strip_suffix(".toml")
+            .filter(|id| !id.contains('/') && !id.starts_with('.') && !id.is_empty())
+    };
+    if let Some(p) = rest.strip_prefix("incidents/") {
+        return Some(match id_of(p) {
+            Some(id) => Archived::Incident { year, id },
+            None => Archived::Other,
+        });
+    }
+    if let Some(p) = rest.strip_prefix("reports/") {
+        return Some(match p.split_once('/') {
+            Some((release, file)) if !release.is_empty() && !file.is_empty() => {
+                Archived::Report { year, release }
+            }
+            _ => Archived::Other,
+        });
+    }
+    Some(match id_of(rest) {
+        Some(id) => Archived::Release { year, id },
+        None => Archived::Other,
+    })
+}
+
+/// A year folder's name: four digits.
+pub fn parse_year(name: &str) -> Option<i32> {
+    if name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit()) {
+        name.parse().ok()
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn archive_paths_parse_back_to_what_they_name() {
+        assert_eq!(
+            parse("releases/archive/2026/R-1.toml"),
+            Some(Archived::Release {
+                year: 2026,
+                id: "R-1"
+            })
+        );
+        assert_eq!(
+            parse("releases/archive/2025/incidents/INC-9.toml"),
+            Some(Archived::Incident {
+                year: 2025,
+                id: "INC-9"
+            })
+        );
+        assert_eq!(
+            parse(&format!("{}/uat-1.log", reports_dir(2024, "R-2"))),
+            Some(Archived::Report {
+                year: 2024,
+                release: "R-2"
+            })
+        );
+        assert_eq!(parse("releases/archive/index.toml"), Some(Archived::Other));
+        assert_eq!(parse("releases/archive/20x6/R.toml"), Some(Archived::Other));
+        assert_eq!(parse("releases/R-1.toml"), None);
+        assert_eq!(parse("releases/archived/2026/R.toml"), None);
+    }
+}

@@ -1,0 +1,156 @@
+//! `Rel-Action: archive` (contract 11.1): a repository made before
+//! revision 3 has its finished releases moved into the archive. The commit
+//! may only move files: each release finished and unchanged, filed under
+//! the year it finished; each incident unchanged and shipped by a release
+//! the same commit files, under the same year; reports moved unchanged
+//! with their release.
+
+use std::collections::BTreeMap;
+
+use crate::model::archive::year_of;
+use crate::model::release::State;
+
+use super::{FindingKind, Found, Recorded, World};
+
+pub fn judge(before: &World, rec: &Recorded) -> Vec<Found> {
+    let mut found = Vec::new();
+    let mut altered = |release: Option<&str>, m: String| {
+        found.push(Found::new(FindingKind::Altered, release, m));
+    };
+    let filed = |what: &str, id: &str, year: i32| {
+        rec.archived.iter().any(|p| {
+            p.what == what && p.id.eq_ignore_ascii_case(id) && p.year == year && !p.removed
+        })
+    };
+    // Released releases the commit files, by id in lower case, with their year.
+    let mut released: BTreeMap<String, i32> = BTreeMap::new();
+    let mut years: BTreeMap<String, i32> = BTreeMap::new();
+    for (id, after) in &rec.releases {
+        let (Some(b), Some(Ok(a))) = (before.release(id), after) else {
+            altered(
+                Some(id),
+                format!(
+                    "archive changes releases/{id}.toml; it only moves finished releases unchanged"
+                ),
+            );
+            continue;
+        };
+        if a != b {
+            altered(
+                Some(id),
+                format!("archive changes {id}; it only moves files unchanged"),
+            );
+            continue;
+        }
+        match year_of(a) {
+            None => altered(Some(id), format!("archive moves {id}, which is in progress")),
+            Some(year) if !filed("release", id, year) => altered(
+                Some(id),
+                format!("archive files {id} elsewhere than releases/archive/{year}, the year it finished"),
+            ),
+            Some(year) => {
+                years.insert(id.to_ascii_lowercase(), year);
+                if a.state == State::Released {
+                    released.insert(id.to_ascii_lowercase(), year);
+                }
+            }
+        }
+    }
+    for (id, after) in &rec.incidents {
+        let (Some(b), Some(Ok(a))) = (before.incident(id), after) else {
+            altered(None, format!("archive changes releases/incidents/{id}.toml; it only moves shipped incidents unchanged"));
+            continue;
+        };
+        let holder = a.release.as_deref().map(str::to_ascii_lowercase);
+        let year = holder.as_ref().and_then(|h| released.get(h));
+        match year {
+            _ if a != b => altered(
+                a.release.as_deref(),
+                format!("archive changes incident {id}; it only moves files unchanged"),
+            ),
+            None => altered(
+                a.release.as_deref(),
+                format!("archive moves incident {id}, which no release it files shipped"),
+            ),
+            Some(&year) if !filed("incident", id, year) => altered(
+                a.release.as_deref(),
+                format!("archive files incident {id} elsewhere than releases/archive/{year}, with its release"),
+            ),
+            Some(_) => {}
+        }
+    }
+    for p in rec.archived.iter().filter(|p| p.what == "report") {
+        if years.get(&p.id.to_ascii_lowercase()) != Some(&p.year) {
+            altered(
+                Some(&p.id),
+                format!(
+                    "archive files reports of {} under releases/archive/{} without the release",
+                    p.id, p.year
+                ),
+            );
+        }
+    }
+    for path in rec.reports.iter().chain(&rec.installations) {
+        altered(
+            None,
+            format!("archive changes {path}; it only moves files unchanged"),
+        );
+    }
+    found
+}
+
+/// `inconsistent`: the archive's index, as a commit left it, against the
+/// released releases the archive holds after that commit (the index is
+/// what update paths read instead of the archive).
+pub fn index_findings(
+    world: &World,
+    index: &Result<crate::model::archive::Index, String>,
+) -> Vec<Found> {
+    let index = match index {
+        Ok(i) => i,
+        Err(e) => {
+            return vec![Found::new(
+                FindingKind::Inconsistent,
+                None,
+                format!("{} does not parse: {e}", crate::model::archive::INDEX_FILE),
+            )]
+        }
+    };
+    let mut expected: Vec<crate::model::archive::Shipped> = world
+        .releases
+        .iter()
+        .filter(|(id, r)| {
+            world.archived.contains(&id.to_ascii_lowercase()) && r.state == State::Released
+        })
+        .map(|(_, r)| {
+            let breaking = r
+                .incidents
+                .iter()
+                .any(|i| world.incident(i).is_some_and(|i| i.breaking));
+            crate::model::archive::Shipped::of(r, breaking)
+        })
+        .collect();
+    expected.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut written = index.released.clone();
+    written.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut differ: Vec<String> = expected
+        .iter()
+        .filter(|e| !written.contains(e))
+        .chain(written.iter().filter(|w| !expected.contains(w)))
+        .map(|e| e.id.clone())
+        .collect();
+    differ.sort();
+    differ.dedup();
+    if differ.is_empty() {
+        return Vec::new();
+    }
+    vec![Found::new(
+        FindingKind::Inconsistent,
+        None,
+        format!(
+            "{} disagrees with the archive about {}",
+            crate::model::archive::INDEX_FILE,
+            differ.join(", ")
+        ),
+    )]
+}
