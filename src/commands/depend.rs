@@ -55,7 +55,10 @@ pub fn run(ctx: &Context, a: &DependArgs) -> anyhow::Result<i32> {
             .any(|r| r.id.eq_ignore_ascii_case(on.as_str()))
         {
             // A finished release (or none: exit 2 naming it).
-            others.push(ws.load::<Release>(on.as_str())?);
+            others.push(super::shared::suggest::load_past::<Release>(
+                ws,
+                on.as_str(),
+            )?);
         }
         let by = actor.to_string();
         let stamp = Stamp {

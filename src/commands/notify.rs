@@ -196,7 +196,8 @@ pub fn tell_transition(
             });
         }
     } else if let Some(id) = &message.release {
-        if let Ok(r) = ws.load::<Release>(id) {
+        // A closed or cancelled release has just moved into the archive.
+        if let Ok(r) = ws.load_past::<Release>(id) {
             events.push(
                 Event::new(&p, word, &r, message.env.as_deref(), ctx.now, by)
                     .because(message.reason.as_deref()),

@@ -37,7 +37,7 @@ pub fn in_progress_and_dependencies(ws: &Workspace) -> anyhow::Result<Vec<Releas
         }
     }
     for id in wanted {
-        if let Ok(found) = ws.load::<Release>(&id) {
+        if let Ok(found) = ws.load_past::<Release>(&id) {
             all.push(found);
         }
     }

@@ -47,9 +47,11 @@ pub fn evaluate(
 }
 
 /// `heads` (the releases in progress) with where each release that one of
-/// `wanting` depends on stands, when it is not in progress: read by id (a
-/// finished release). One that cannot be read is left out, and the
-/// `depends` rule says it does not exist.
+/// `wanting` depends on stands, when it is not in progress: a finished
+/// release, read from the archive by its id (the one read of the archive a
+/// decision makes, and only for a dependency on a finished release). One
+/// that cannot be read is left out, and the `depends` rule says it does not
+/// exist.
 pub fn with_dependencies<'a>(
     ws: &Workspace,
     mut heads: Vec<ReleaseHead>,
@@ -58,7 +60,7 @@ pub fn with_dependencies<'a>(
     for r in wanting {
         for d in &r.depends {
             if heads[..].standing(&d.release).is_none() {
-                if let Ok(found) = ws.load::<Release>(&d.release) {
+                if let Ok(found) = ws.load_past::<Release>(&d.release) {
                     heads.push(ReleaseHead::from(&found));
                 }
             }
