@@ -21,7 +21,16 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         json(&release_json(&release))?;
     } else {
         let days = business_days_elapsed(&pipeline.calendar, release.entered_at, ctx.now);
-        outln(&release_text(ctx, &pipeline, &release, &incidents, days))?;
+        // People are shown where each kept health report lies now: a
+        // finished release's moved into the archive with it. (The JSON is
+        // the manifest's record, as written.)
+        let mut shown = release.clone();
+        for h in &mut shown.health {
+            if let Some(log) = &h.log {
+                h.log = Some(ws.past_report(log)?);
+            }
+        }
+        outln(&release_text(ctx, &pipeline, &shown, &incidents, days))?;
     }
     Ok(0)
 }

@@ -74,6 +74,14 @@ fn close_moves_the_release_its_incidents_and_reports_in_one_commit() {
         ]),
         before
     );
+    // `rel show` names the kept output where it lies now.
+    let shown = env.rel(&["show", &id]).ok().stdout.clone();
+    assert!(
+        shown.contains(&format!(
+            "output kept in releases/archive/2026/reports/{id}/dev-1.log"
+        )),
+        "{shown}"
+    );
     // The work tree follows: nothing left behind, nothing uncommitted.
     assert!(!env.path(&format!("releases/{id}.toml")).exists());
     assert!(!env.path(&format!("releases/reports/{id}")).exists());
