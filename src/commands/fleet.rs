@@ -16,6 +16,8 @@ use crate::render::output::{json as print_json, outln};
 use crate::render::table::{new_table, render};
 use crate::render::time::rfc3339;
 
+use crate::rules::decide::promote::verdict_into;
+
 use super::shared::open_reading;
 use super::shared::promotion_facts::with_dependencies;
 
@@ -61,7 +63,10 @@ pub fn run(ctx: &Context, version: Option<&str>) -> anyhow::Result<i32> {
                 .filter(|r| same_installation(r.installation.as_deref(), Some(&i.name)))
                 .min_by_key(|r| parse_version(&r.version).ok())
                 .map(|r| {
-                    let verdict = super::status::next_verdict(&p, &heads, r, ctx);
+                    // The verdict `rel status` shows: the next environment.
+                    let verdict = crate::rules::promotion::resolve_target(&p, r, None)
+                        .ok()
+                        .map(|to| verdict_into(&p, &heads[..], r, to, ctx.now));
                     Update {
                         release: r,
                         health: r.latest_health(&r.environment).map(|h| h.passed),

@@ -115,7 +115,10 @@ pub fn depend(
 }
 
 /// The chain of dependencies from `on` back to `id`, if any: `on` (or a
-/// release it waits for, transitively) already waits for `id`.
+/// release it waits for, transitively) already waits for `id`. Only the
+/// dependencies of releases in progress count: a finished release waits
+/// for nothing any more, and the command (which reads the releases in
+/// progress) and the audit (which holds every release) must agree.
 fn cycle(id: &str, on: &str, others: &[Release]) -> Option<Vec<String>> {
     let mut stack = vec![vec![on.to_string()]];
     let mut seen: Vec<String> = Vec::new();
@@ -128,7 +131,11 @@ fn cycle(id: &str, on: &str, others: &[Release]) -> Option<Vec<String>> {
             continue;
         }
         seen.push(last.clone());
-        if let Some(r) = others.iter().find(|r| r.id.eq_ignore_ascii_case(&last)) {
+        let waiting = others
+            .iter()
+            .find(|r| r.id.eq_ignore_ascii_case(&last))
+            .filter(|r| r.state.in_progress());
+        if let Some(r) = waiting {
             for d in &r.depends {
                 let mut next = path.clone();
                 next.push(d.release.clone());
@@ -137,4 +144,65 @@ fn cycle(id: &str, on: &str, others: &[Release]) -> Option<Vec<String>> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::release::State;
+    use crate::rules::register::fixtures::{release, stamp};
+
+    fn waiting(id: &str, state: State, on: &str) -> Release {
+        let mut r = release(id, state, &[]);
+        r.depends.push(Dependency {
+            release: on.into(),
+            reached: None,
+            before: None,
+        });
+        r
+    }
+
+    #[test]
+    fn a_cycle_runs_only_through_releases_in_progress() {
+        use crate::model::pipeline::Environment;
+        let p = Pipeline {
+            calendar: Default::default(),
+            roles: Default::default(),
+            environments: vec![Environment::named("dev"), Environment::named("live")],
+            require_incidents: true,
+            sync: None,
+            notify: Vec::new(),
+            simple_max_hop: Default::default(),
+            paths_table: false,
+            installations: Default::default(),
+            audit: Default::default(),
+            override_by: None,
+            notify_on: None,
+        };
+        let r = release("R", State::Open, &[]);
+        let ask = Ask {
+            on: "X",
+            reached: None,
+            before: None,
+            off: false,
+            reason: None,
+        };
+        // X waits for F, which waited for R before it was released: no cycle.
+        let finished = vec![
+            r.clone(),
+            waiting("X", State::Open, "F"),
+            waiting("F", State::Released, "R"),
+        ];
+        assert!(depend(&p, &r, ask, &finished, stamp()).is_ok());
+        // F still in progress: R -> X -> F -> R is a cycle, exit 2.
+        let open = vec![
+            r.clone(),
+            waiting("X", State::Open, "F"),
+            waiting("F", State::Open, "R"),
+        ];
+        assert!(matches!(
+            depend(&p, &r, ask, &open, stamp()),
+            Err(Refusal::Invalid(m)) if m.contains("X -> F -> R")
+        ));
+    }
 }
