@@ -101,8 +101,12 @@ pub enum Command {
     /// four-stage pipeline), releases/ and releases/incidents/; runs `git init`
     /// first when not inside a git repository.
     Init,
-    /// Show the pipeline as configured, in order, with its rules.
-    Env,
+    /// Show the pipelines as configured, in order, with their rules.
+    Env {
+        /// Only this pipeline (default: every pipeline).
+        #[arg(long, value_name = "NAME")]
+        pipeline: Option<String>,
+    },
     /// Fetch the shared branch (`[sync]` in environments.toml) and
     /// fast-forward this clone to it; exit 3 when they have diverged.
     Sync,
@@ -112,6 +116,9 @@ pub enum Command {
         /// Only the updates of this installation.
         #[arg(long, value_name = "NAME")]
         installation: Option<String>,
+        /// Only the releases of this pipeline.
+        #[arg(long, value_name = "NAME")]
+        pipeline: Option<String>,
     },
     /// List releases, one row each: those in progress, or --state.
     List {
@@ -122,6 +129,9 @@ pub enum Command {
         /// Only the updates of this installation.
         #[arg(long, value_name = "NAME")]
         installation: Option<String>,
+        /// Only the releases of this pipeline.
+        #[arg(long, value_name = "NAME")]
+        pipeline: Option<String>,
     },
     /// Everything about one release, history included.
     Show {
@@ -404,6 +414,10 @@ pub enum Command {
         /// instead of stdout.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Only the schedules of this pipeline's releases, and its
+        /// environments' blackouts.
+        #[arg(long, value_name = "NAME")]
+        pipeline: Option<String>,
     },
     // For people and their tools (contract section 10).
     /// Print a completion script for SHELL on stdout.
@@ -571,6 +585,10 @@ pub struct NewArgs {
     /// (id default NAME-VERSION).
     #[arg(long, value_name = "NAME")]
     pub installation: Option<String>,
+    /// The pipeline it goes through (default: `default`; an update:
+    /// `[installations] pipeline`). It never changes.
+    #[arg(long, value_name = "NAME")]
+    pub pipeline: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

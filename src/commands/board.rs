@@ -20,6 +20,7 @@ use crate::render::board::{
 use crate::render::output::{errln, json as json_doc};
 use crate::render::progress::Progress;
 use crate::rules::history::soak_from;
+use crate::rules::occupancy::Asker;
 use crate::rules::plan::plan;
 use crate::rules::schedule::{decide_all, Others};
 use crate::rules::time::business_days_elapsed;
@@ -219,7 +220,7 @@ fn card(ctx: &Context, p: &Pipeline, heads: &[ReleaseHead], facts: &Facts, r: &R
         .iter()
         .map(|e| {
             if e.exclusive {
-                heads.occupants(&e.name, &r.id, r.installation.as_deref())
+                heads.occupants(&e.name, Asker::from(r))
             } else {
                 Vec::new()
             }

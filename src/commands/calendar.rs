@@ -15,6 +15,7 @@
 
 use icalendar::{Calendar, Component, Event, EventLike};
 
+use crate::commands::shared::pipeline_filter::PipelineFilter;
 use crate::context::Context;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
@@ -27,14 +28,22 @@ use crate::store::output_path::OutputFile;
 use super::notify::recipients_for;
 use super::schedule_facts::in_progress;
 
-pub fn run(ctx: &Context, output: Option<&std::path::Path>) -> anyhow::Result<i32> {
+pub fn run(
+    ctx: &Context,
+    output: Option<&std::path::Path>,
+    pipeline: Option<&str>,
+) -> anyhow::Result<i32> {
     let ws = super::open_reading(ctx)?;
     let target = output
         .map(|given| OutputFile::check(&ctx.start_dir, given, &ws.root))
         .transpose()?;
     let p = ws.pipeline()?;
-    let releases = in_progress(&ws)?;
-    let text = feed(&p, &releases, ctx.now);
+    let only = PipelineFilter::new(&p, pipeline)?;
+    let releases: Vec<Release> = in_progress(&ws)?
+        .into_iter()
+        .filter(|r| only.admits(r.pipeline_name()))
+        .collect();
+    let text = feed(&p, &releases, ctx.now, &only);
     match (output, target) {
         (Some(given), Some(target)) => {
             if ctx.dry_run {
@@ -60,7 +69,12 @@ pub fn run(ctx: &Context, output: Option<&std::path::Path>) -> anyhow::Result<i3
 const PRODID: &str = concat!("-//rel//rel ", env!("CARGO_PKG_VERSION"), "//EN");
 
 /// The feed's text (CRLF line ends, as RFC 5545 asks).
-pub fn feed(p: &Pipeline, releases: &[Release], now: chrono::DateTime<chrono::Utc>) -> String {
+pub fn feed(
+    p: &Pipeline,
+    releases: &[Release],
+    now: chrono::DateTime<chrono::Utc>,
+    only: &PipelineFilter,
+) -> String {
     let mut cal = Calendar::empty();
     cal.append_property(("VERSION", "2.0"))
         .append_property(("PRODID", PRODID))
@@ -109,24 +123,35 @@ pub fn feed(p: &Pipeline, releases: &[Release], now: chrono::DateTime<chrono::Ut
             cal.push(event.done());
         }
     }
+    // The blackouts of every pipeline shown; an environment of a named
+    // pipeline is named with it (environment names repeat across them).
+    let lanes = p.pipeline_names().into_iter().filter(|n| only.admits(n));
+    for lane in lanes.filter_map(|n| p.lane(n)) {
+        blackouts(&mut cal, &lane, now);
+    }
+    cal.done().to_string()
+}
+
+/// The blackout events of one pipeline's environments.
+fn blackouts(cal: &mut Calendar, p: &Pipeline, now: chrono::DateTime<chrono::Utc>) {
+    let prefix = p
+        .recorded_name()
+        .map(|n| format!("{n}/"))
+        .unwrap_or_default();
     for env in &p.environments {
+        let name = format!("{prefix}{}", env.name);
         for b in &env.blackouts {
             let (start, end) = blackout_interval(&p.calendar, b);
             let mut event = Event::new();
             event
                 .uid(&ical_text(
-                    &format!(
-                        "blackout-{}-{}-{}@rel",
-                        env.name,
-                        rfc3339(start),
-                        rfc3339(end)
-                    )
-                    .to_lowercase(),
+                    &format!("blackout-{}-{}-{}@rel", name, rfc3339(start), rfc3339(end))
+                        .to_lowercase(),
                 ))
                 .timestamp(now)
                 .summary(&ical_text(&format!(
                     "{} blackout{}",
-                    env.name,
+                    name,
                     b.reason
                         .as_deref()
                         .map(|r| format!(": {r}"))
@@ -137,5 +162,4 @@ pub fn feed(p: &Pipeline, releases: &[Release], now: chrono::DateTime<chrono::Ut
             cal.push(event.done());
         }
     }
-    cal.done().to_string()
 }

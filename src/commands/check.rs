@@ -21,6 +21,8 @@ pub fn run(
     let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     let release: Release = crate::commands::shared::suggest::load_past(&ws, release_id)?;
+    // Its environments are those of its own pipeline.
+    let pipeline = pipeline.lane_of(&release);
     let verdict = evaluate(&ws, &pipeline, &release, to, at)?;
     if ctx.json {
         json(&check_json(&release.id, &verdict))?;

@@ -37,6 +37,8 @@ pub fn add(
     let outcome = write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
         let mut release = release_to_change(ctx, ws, id.as_str())?;
+        // Its environments are those of its own pipeline.
+        let pipeline = pipeline.lane_of(&release);
         let index = environment(&pipeline, env)?;
         let target = &pipeline.environments[index];
         let verdict = may_change_checklist(&pipeline, &release, index, list, true);
@@ -96,6 +98,8 @@ pub fn remove(
     let outcome = write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
         let mut release = release_to_change(ctx, ws, id.as_str())?;
+        // Its environments are those of its own pipeline.
+        let pipeline = pipeline.lane_of(&release);
         let index = environment(&pipeline, env)?;
         let target = &pipeline.environments[index];
         let verdict = may_change_checklist(&pipeline, &release, index, list, false);

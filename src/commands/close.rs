@@ -19,6 +19,8 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
         let mut release = release_to_change(ctx, ws, id.as_str())?;
+        // Its environments are those of its own pipeline.
+        let pipeline = pipeline.lane_of(&release);
         let verdict = may_close(&pipeline, &release);
         if !verdict.allowed() {
             return Err(refuse(

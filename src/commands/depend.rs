@@ -49,6 +49,8 @@ pub fn run(ctx: &Context, a: &DependArgs) -> anyhow::Result<i32> {
     write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
         let release = release_to_change(ctx, ws, id.as_str())?;
+        // Its environments are those of its own pipeline.
+        let pipeline = pipeline.lane_of(&release);
         let mut others = super::schedule_facts::in_progress(ws)?;
         if !others
             .iter()

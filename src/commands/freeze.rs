@@ -20,6 +20,8 @@ pub fn freeze(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
         let mut release = release_to_change(ctx, ws, id.as_str())?;
+        // Its environments are those of its own pipeline.
+        let pipeline = pipeline.lane_of(&release);
         let incidents = content_of(ws, &release)?;
         let refs: Vec<&Incident> = incidents.iter().collect();
         let verdict = may_freeze(&release, &refs, pipeline.require_incidents);

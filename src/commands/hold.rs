@@ -36,6 +36,8 @@ fn change(
     let outcome = write(ctx, |ws, actor| {
         let p = ws.pipeline()?;
         let mut release = release_to_change(ctx, ws, release_id)?;
+        // Its environments are those of its own pipeline.
+        let p = p.lane_of(&release);
         if let Some(state) = finished(&release) {
             return Err(refuse(
                 action,

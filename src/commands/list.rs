@@ -3,7 +3,9 @@
 //! repository not yet migrated by `rel archive`).
 
 use crate::cli::StateFilter;
+use crate::commands::shared::pipeline_filter::PipelineFilter;
 use crate::context::Context;
+use crate::model::named_pipelines::DEFAULT_PIPELINE;
 use crate::model::release::{Release, State};
 use crate::render::output::{errln, json_seq_of_results};
 use crate::render::release::release_json;
@@ -36,13 +38,26 @@ pub fn run(
     ctx: &Context,
     filter: Option<StateFilter>,
     installation: Option<&str>,
+    pipeline: Option<&str>,
 ) -> anyhow::Result<i32> {
     let ws = crate::commands::shared::open_reading(ctx)?;
     let only = super::installation::filter(&ws, installation)?;
+    // environments.toml is needed only to check --pipeline and to know
+    // whether pipelines are named: a listing works without it otherwise.
+    let config = ws.pipeline();
+    let lane = match pipeline {
+        Some(_) => PipelineFilter::new(config.as_ref().map_err(clone_error)?, pipeline)?,
+        None => PipelineFilter::new_all(),
+    };
+    let only = |installation: Option<&str>, pipeline: Option<&str>| {
+        only.admits(installation) && lane.admits(pipeline.unwrap_or(DEFAULT_PIPELINE))
+    };
     let archived: Vec<Release> = if past(filter) {
         ws.archived_all::<Release>()?
             .into_iter()
-            .filter(|r| wanted(filter, r.state) && only.admits(r.installation.as_deref()))
+            .filter(|r| {
+                wanted(filter, r.state) && only(r.installation.as_deref(), r.pipeline.as_deref())
+            })
             .collect()
     } else {
         Vec::new()
@@ -55,7 +70,7 @@ pub fn run(
     let listed: Vec<Listed<_>> = facts
         .into_iter()
         .filter(|l| wanted(filter, l.facts.state))
-        .filter(|l| only.admits(l.facts.installation.as_deref()))
+        .filter(|l| only(l.facts.installation.as_deref(), l.facts.pipeline.as_deref()))
         .collect();
     if ctx.json && !archived.is_empty() {
         // With the archive's: in id order with the others (read whole;
@@ -64,7 +79,10 @@ pub fn run(
         let mut all: Vec<Release> = ws
             .parse_each::<Release>(&files)
             .filter_map(|r| match r {
-                Ok(r) if wanted(filter, r.state) && only.admits(r.installation.as_deref()) => {
+                Ok(r)
+                    if wanted(filter, r.state)
+                        && only(r.installation.as_deref(), r.pipeline.as_deref()) =>
+                {
                     Some(Ok(r))
                 }
                 Ok(_) => None,
@@ -80,7 +98,7 @@ pub fn run(
         let files: Vec<_> = listed.iter().map(|l| &l.file).collect();
         let items = ws.parse_each::<Release>(&files).map(|r| {
             r.map(|r| {
-                (wanted(filter, r.state) && only.admits(r.installation.as_deref()))
+                (wanted(filter, r.state) && only(r.installation.as_deref(), r.pipeline.as_deref()))
                     .then(|| release_json(&r))
             })
         });
@@ -94,30 +112,42 @@ pub fn run(
         errln("no releases");
         return Ok(0);
     }
-    print_rows(
-        ctx,
-        &[
-            "id",
-            "version",
-            "kind",
-            "state",
-            "environment",
-            "incidents",
-            "title",
-        ],
-        || {
-            rows.iter().map(|r| {
-                vec![
-                    r.id.clone(),
-                    r.version.clone(),
-                    r.kind.to_string(),
-                    r.state.to_string(),
-                    r.environment.clone(),
-                    r.incidents.to_string(),
-                    r.title.clone(),
-                ]
-            })
-        },
-    )?;
+    // A pipeline column only where the file names pipelines (11.2).
+    let pipelines = config.as_ref().is_ok_and(|c| c.has_named_pipelines());
+    let mut headers = vec!["id", "version", "kind", "state"];
+    if pipelines {
+        headers.push("pipeline");
+    }
+    headers.extend(["environment", "incidents", "title"]);
+    print_rows(ctx, &headers, || {
+        rows.iter().map(move |r| {
+            let mut row = vec![
+                r.id.clone(),
+                r.version.clone(),
+                r.kind.to_string(),
+                r.state.to_string(),
+            ];
+            if pipelines {
+                row.push(
+                    r.pipeline
+                        .as_deref()
+                        .unwrap_or(DEFAULT_PIPELINE)
+                        .to_string(),
+                );
+            }
+            row.extend([
+                r.environment.clone(),
+                r.incidents.to_string(),
+                r.title.clone(),
+            ]);
+            row
+        })
+    })?;
     Ok(0)
+}
+
+/// The error of reading environments.toml, again (the first is kept for
+/// the column decision).
+fn clone_error(e: &anyhow::Error) -> anyhow::Error {
+    crate::error::invalid(format!("{e:#}"))
 }

@@ -68,13 +68,17 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
     }
     match command {
         Command::Init => init::run(ctx),
-        Command::Env => env::run(ctx),
+        Command::Env { pipeline } => env::run(ctx, pipeline.as_deref()),
         Command::Sync => sync::run(ctx),
-        Command::Status { installation } => status::run(ctx, installation.as_deref()),
+        Command::Status {
+            installation,
+            pipeline,
+        } => status::run(ctx, installation.as_deref(), pipeline.as_deref()),
         Command::List {
             state,
             installation,
-        } => list::run(ctx, state, installation.as_deref()),
+            pipeline,
+        } => list::run(ctx, state, installation.as_deref(), pipeline.as_deref()),
         Command::Installation(cmd) => installation::run(ctx, cmd),
         Command::Rollout(args) => rollout::run(ctx, &args),
         Command::Path(args) => path::run(ctx, &args),
@@ -165,7 +169,9 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
         Command::Due { apply } => due::run(ctx, apply),
         Command::Hold { release, reason } => hold::hold(ctx, &release, &reason),
         Command::Resume { release, reason } => hold::resume(ctx, &release, reason.as_deref()),
-        Command::Calendar { output } => calendar::run(ctx, output.as_deref()),
+        Command::Calendar { output, pipeline } => {
+            calendar::run(ctx, output.as_deref(), pipeline.as_deref())
+        }
         Command::Completions { shell } => completions::run(ctx, shell),
         Command::Man { output } => man::run(ctx, output.as_deref()),
         Command::Repeat { release, reason } => repeat::run(ctx, &release, &reason),
@@ -216,7 +222,7 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
 fn reads_only(command: &Command) -> bool {
     use crate::cli::IncidentCommand as I;
     match command {
-        Command::Env
+        Command::Env { .. }
         | Command::Status { .. }
         | Command::List { .. }
         | Command::Show { .. }
@@ -226,7 +232,7 @@ fn reads_only(command: &Command) -> bool {
         | Command::Audit { .. }
         | Command::Due { apply: false }
         | Command::Completions { .. } => true,
-        Command::Calendar { output } => output.is_none(),
+        Command::Calendar { output, .. } => output.is_none(),
         Command::Notes { output, .. } => output.is_none(),
         Command::Incident(I::List { .. } | I::Show { .. }) => true,
         Command::Installation(

@@ -17,11 +17,13 @@ use crate::render::output::{json, outln};
 use crate::render::release::release_json;
 use crate::rules::actions::may_create;
 use crate::rules::moves::{self, NewRelease};
+use crate::rules::occupancy::Asker;
 use crate::rules::paths::record_if_changed;
 use crate::rules::register::effects::Stamp;
 use crate::store::toml_file::to_canonical;
 use crate::store::Workspace;
 use crate::store::{file_of, Change, CommitMessage};
+use std::borrow::Cow;
 
 use super::shared::args::{required_text, Id};
 use super::shared::paths::{breaking_released, decision_with, last_released_below, redecide};
@@ -52,6 +54,7 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
 
     let release = write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
+        let lane = chosen_pipeline(&pipeline, args.pipeline.as_deref(), installation.is_some())?;
         let existing =
             ws.release_ids_taken(ctx.now.year(), asked_id.as_ref().map(|i| i.as_str()))?;
         if let Some(name) = &installation {
@@ -67,7 +70,7 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
                 id: asked_id.as_ref().map(|i| i.to_string()),
                 target,
             };
-            let release = make_update(ctx, ws, &pipeline, &spec, &existing, actor)?;
+            let release = make_update(ctx, ws, &lane, &spec, &existing, actor)?;
             let change = Change {
                 path: file_of::<Release>(&release.id),
                 content: to_canonical(&release)?.into_bytes(),
@@ -102,7 +105,13 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
                 ))
             })?,
         };
-        let occupants = occupants(ws, &pipeline, 0, &id, None)?;
+        let pipeline = lane;
+        let asker = Asker {
+            id: &id,
+            installation: None,
+            pipeline: pipeline.pipeline_name(),
+        };
+        let occupants = occupants(ws, &pipeline, 0, asker)?;
         let verdict = may_create(&pipeline, &id, &occupants);
         if !verdict.allowed() {
             return Err(refuse(
@@ -124,6 +133,7 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
                 target,
                 first: &first,
                 installation: None,
+                pipeline: pipeline.recorded_name(),
                 from_version: from.as_ref(),
                 path: None,
             },
@@ -152,6 +162,30 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
         outln(&release.id)?;
     }
     Ok(0)
+}
+
+/// The pipeline a new release goes through: `--pipeline`, checked (exit
+/// 2), else the default; an update's is `[installations] pipeline`, and a
+/// `--pipeline` naming another is a mistake (exit 2).
+fn chosen_pipeline<'a>(
+    pipeline: &'a Pipeline,
+    asked: Option<&str>,
+    update: bool,
+) -> anyhow::Result<Cow<'a, Pipeline>> {
+    let lane = match asked {
+        Some(name) => pipeline.find_lane(name).map_err(invalid)?,
+        None if update => pipeline.lane_of_updates(),
+        None => Cow::Borrowed(pipeline),
+    };
+    let updates = &pipeline.pipelines.updates;
+    if update && !lane.pipeline_name().eq_ignore_ascii_case(updates) {
+        return Err(usage(format!(
+            "an update of an installation goes through the pipeline `{updates}` \
+             ([installations] pipeline in environments.toml), not `{}`",
+            lane.pipeline_name()
+        )));
+    }
+    Ok(lane)
 }
 
 /// `--title` left out of a release of the product (exit 2).
@@ -218,7 +252,14 @@ pub fn make_update_with(
     if let Some(other) = taken.iter().find(|e| id_key(e) == id_key(&id)) {
         return Err(invalid(format!("release `{other}` already exists")));
     }
-    let occupants = occupants(ws, pipeline, 0, &id, Some(&inst.name))?;
+    // An update goes through the pipeline of updates, whoever asks.
+    let pipeline = &*pipeline.lane_of_updates();
+    let asker = Asker {
+        id: &id,
+        installation: Some(&inst.name),
+        pipeline: pipeline.pipeline_name(),
+    };
+    let occupants = occupants(ws, pipeline, 0, asker)?;
     let verdict = may_create(pipeline, &id, &occupants);
     if !verdict.allowed() {
         return Err(refuse(
@@ -240,6 +281,7 @@ pub fn make_update_with(
             target: spec.target,
             first: &pipeline.first().name,
             installation: Some(&inst.name),
+            pipeline: pipeline.recorded_name(),
             from_version: Some(&from),
             path: None,
         },

@@ -16,6 +16,7 @@ use crate::model::path::{SetBy, UpdatePath};
 use crate::model::release::Release;
 use crate::render::output::{json as print_json, outln};
 use crate::render::text::shown;
+use crate::rules::occupancy::Asker;
 use crate::rules::paths::{first_unvisited, may_set_path, set_path, PathDecision};
 use crate::rules::register::effects::Stamp;
 use crate::store::{change_for, CommitMessage};
@@ -31,6 +32,8 @@ pub fn run(ctx: &Context, args: &PathArgs) -> anyhow::Result<i32> {
         let ws = open_reading(ctx)?;
         let pipeline = ws.pipeline()?;
         let release: Release = crate::commands::shared::suggest::load(&ws, id.as_str())?;
+        // Its environments are those of its own pipeline.
+        let pipeline = pipeline.lane_of(&release);
         let d = decision(&ws, &pipeline, &release, &[])?;
         return print(ctx, &release, &d);
     };
@@ -42,6 +45,8 @@ pub fn run(ctx: &Context, args: &PathArgs) -> anyhow::Result<i32> {
     let (release, d) = write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
         let mut release = release_to_change(ctx, ws, id.as_str())?;
+        // Its environments are those of its own pipeline.
+        let pipeline = pipeline.lane_of(&release);
         let d = decision(ws, &pipeline, &release, &[])?;
         let back = if wanted == UpdatePath::Standard && release.state.in_progress() {
             first_unvisited(&pipeline, &release)
@@ -49,13 +54,7 @@ pub fn run(ctx: &Context, args: &PathArgs) -> anyhow::Result<i32> {
             None
         };
         let occupants = match back {
-            Some(i) => occupants(
-                ws,
-                &pipeline,
-                i,
-                &release.id,
-                release.installation.as_deref(),
-            )?,
+            Some(i) => occupants(ws, &pipeline, i, Asker::from(&release))?,
             None => Vec::new(),
         };
         let verdict = may_set_path(&pipeline, &release, wanted, &d, back, &occupants);

@@ -9,6 +9,7 @@ use crate::render::output::{json, outln};
 use crate::render::table::{new_table, render};
 use crate::render::time::rfc3339;
 use crate::rules::history::soak_from;
+use crate::rules::occupancy::Asker;
 use crate::rules::plan::plan;
 use crate::rules::promotion::finished;
 use crate::rules::verdict::when;
@@ -20,6 +21,8 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     let release: Release = crate::commands::shared::suggest::load_past(&ws, release_id)?;
+    // Its environments are those of its own pipeline.
+    let pipeline = pipeline.lane_of(&release);
     if let Some(state) = finished(&release) {
         // A release that is over has no plan: `state`, exit 1, like a
         // refusal, with the plan's shape for scripts.
@@ -50,7 +53,7 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         .iter()
         .map(|e| {
             if e.exclusive {
-                all[..].occupants(&e.name, &release.id, release.installation.as_deref())
+                all[..].occupants(&e.name, Asker::from(&release))
             } else {
                 Vec::new()
             }

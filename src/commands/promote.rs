@@ -28,6 +28,8 @@ pub fn run(
     let outcome = write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
         let release = release_to_change(ctx, ws, id.as_str())?;
+        // Its environments are those of its own pipeline.
+        let pipeline = pipeline.lane_of(&release);
         let to = to
             .map(|name| args::environment(&pipeline, name))
             .transpose()?;

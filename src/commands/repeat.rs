@@ -18,6 +18,8 @@ pub fn run(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<i32>
     let outcome = write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
         let mut release = release_to_change(ctx, ws, id.as_str())?;
+        // Its environments are those of its own pipeline.
+        let pipeline = pipeline.lane_of(&release);
         let verdict = may_repeat(&pipeline, &release);
         if !verdict.allowed() {
             return Err(refuse(

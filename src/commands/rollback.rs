@@ -4,6 +4,7 @@ use crate::context::Context;
 use crate::model::action::Action;
 use crate::rules::actions::may_rollback;
 use crate::rules::moves;
+use crate::rules::occupancy::Asker;
 use crate::rules::register::effects::Stamp;
 use crate::store::{change_for, CommitMessage};
 
@@ -17,15 +18,11 @@ pub fn run(ctx: &Context, release_id: &str, to: &str, reason: &str) -> anyhow::R
     write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
         let mut release = release_to_change(ctx, ws, id.as_str())?;
+        // Its environments are those of its own pipeline.
+        let pipeline = pipeline.lane_of(&release);
         let index = environment(&pipeline, to)?;
         let target = pipeline.environments[index].name.clone();
-        let occupants = occupants(
-            ws,
-            &pipeline,
-            index,
-            &release.id,
-            release.installation.as_deref(),
-        )?;
+        let occupants = occupants(ws, &pipeline, index, Asker::from(&release))?;
         let verdict = may_rollback(&pipeline, &release, index, &occupants);
         if !verdict.allowed() {
             return Err(refuse(

@@ -38,6 +38,8 @@ pub fn schedule(ctx: &Context, args: &ScheduleArgs) -> anyhow::Result<i32> {
     let outcome = write(ctx, |ws, actor| {
         let p = ws.pipeline()?;
         let release = release_to_change(ctx, ws, &args.release)?;
+        // Its environments are those of its own pipeline.
+        let p = p.lane_of(&release);
         let when_asked = parse_when(&p.calendar, &args.at)?;
         let target = target_of(&p, &release, args.to.as_deref())?;
         let env = p.environments[target].name.clone();
@@ -109,6 +111,8 @@ pub fn reschedule(
     let outcome = write(ctx, |ws, actor| {
         let p = ws.pipeline()?;
         let release = release_to_change(ctx, ws, release_id)?;
+        // Its environments are those of its own pipeline.
+        let p = p.lane_of(&release);
         let when_asked = parse_when(&p.calendar, at)?;
         let target = target_of(&p, &release, to)?;
         let env = p.environments[target].name.clone();
@@ -184,6 +188,8 @@ pub fn unschedule(
     let outcome = write(ctx, |ws, actor| {
         let p = ws.pipeline()?;
         let mut release = release_to_change(ctx, ws, release_id)?;
+        // Its environments are those of its own pipeline.
+        let p = p.lane_of(&release);
         let target = target_of(&p, &release, to)?;
         let env = p.environments[target].name.clone();
         existing(&p, &release, &env)?;

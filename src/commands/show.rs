@@ -11,6 +11,8 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     let release: Release = crate::commands::shared::suggest::load_past(&ws, release_id)?;
+    // Its environments are those of its own pipeline.
+    let pipeline = pipeline.lane_of(&release);
     // Each incident of the release, or None where its file is missing.
     let incidents: Vec<(String, Option<Incident>)> = release
         .incidents

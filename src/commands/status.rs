@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use crate::commands::shared::pipeline_filter::PipelineFilter;
 use crate::context::Context;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
@@ -27,10 +28,15 @@ pub(super) struct Row<'a> {
     pub(super) next: Option<PromotionVerdict>,
 }
 
-pub fn run(ctx: &Context, installation: Option<&str>) -> anyhow::Result<i32> {
+pub fn run(
+    ctx: &Context,
+    installation: Option<&str>,
+    pipeline_name: Option<&str>,
+) -> anyhow::Result<i32> {
     let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     let only = super::installation::filter(&ws, installation)?;
+    let lane = PipelineFilter::new(&pipeline, pipeline_name)?;
     // Only the releases in progress are read (the set kept per tree says
     // which; each is read from its blob and its state checked): the
     // archive is not, whatever its size.
@@ -41,7 +47,7 @@ pub fn run(ctx: &Context, installation: Option<&str>) -> anyhow::Result<i32> {
     let heads = super::shared::promotion_facts::with_dependencies(&ws, heads, &in_progress)?;
     let rows: Vec<Row> = in_progress
         .iter()
-        .filter(|r| only.admits(r.installation.as_deref()))
+        .filter(|r| only.admits(r.installation.as_deref()) && lane.admits(r.pipeline_name()))
         .map(|r| Row {
             release: r,
             // Days of soak: from the entry or the last content change there.
@@ -61,6 +67,11 @@ pub fn run(ctx: &Context, installation: Option<&str>) -> anyhow::Result<i32> {
     let updates = rows.iter().any(|r| r.release.installation.is_some());
     let paths = rows.iter().any(|r| r.release.path.is_some());
     let mut headers = vec!["id", "version", "kind", "state"];
+    // A pipeline column only where the file names pipelines (11.2).
+    let pipelines = pipeline.has_named_pipelines();
+    if pipelines {
+        headers.push("pipeline");
+    }
     if updates {
         headers.push("installation");
     }
@@ -83,6 +94,9 @@ pub fn run(ctx: &Context, installation: Option<&str>) -> anyhow::Result<i32> {
             r.kind.into(),
             r.state.into(),
         ];
+        if pipelines {
+            cells.push(r.pipeline_name().to_string().into());
+        }
         if updates {
             cells.push(r.installation.clone().unwrap_or_else(|| "-".into()).into());
         }
@@ -120,6 +134,7 @@ pub(super) fn next_verdict(
 }
 
 pub(super) fn readiness(p: &Pipeline, row: &Row) -> (String, Tone) {
+    let p = &*p.lane_of(row.release);
     let Some(v) = &row.next else {
         return if p.position(&row.release.environment).is_some() {
             // In the last environment the next move is `rel close`.

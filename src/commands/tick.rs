@@ -18,6 +18,8 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
     let outcome = write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
         let mut release = release_to_change(ctx, ws, id.as_str())?;
+        // Its environments are those of its own pipeline.
+        let pipeline = pipeline.lane_of(&release);
         let index = environment(&pipeline, env)?;
         let target = &pipeline.environments[index];
         let list = checklist_for(&pipeline, &release, index).map_err(|v| {

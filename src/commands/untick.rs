@@ -27,6 +27,8 @@ pub fn run(
     let outcome = write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
         let mut release = release_to_change(ctx, ws, id.as_str())?;
+        // Its environments are those of its own pipeline.
+        let pipeline = pipeline.lane_of(&release);
         let index = environment(&pipeline, env)?;
         let target = &pipeline.environments[index];
         // The same lists `rel tick` ticks: exit items here, entry items ahead.

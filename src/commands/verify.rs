@@ -49,6 +49,8 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
     // Time is checked before the health check runs too: a report that
     // could not be recorded is not worth minutes of checking.
     let release = release_to_change(ctx, &ws, id.as_str())?;
+    // Its environments are those of its own pipeline.
+    let pipeline = pipeline.lane_of(&release);
     let verdict = may_verify(&pipeline, &release);
     if !verdict.allowed() {
         return Err(refuse(

@@ -1,4 +1,5 @@
-//! The pipeline as it applies to one release: an update of an installation
+//! The pipeline as it applies to one release: the environments of its own
+//! pipeline (contract 11.2); an update of an installation
 //! takes the installation's role members and windows, and a release on a
 //! path passes over the environments not on it (contract section 8). Every
 //! rule that looks at one release asks through here, so `check`, `promote`,
@@ -13,16 +14,18 @@ use super::release::Release;
 impl Pipeline {
     /// The pipeline for `r`: borrowed unchanged when nothing differs.
     pub fn for_release(&self, r: &Release) -> Cow<'_, Pipeline> {
+        // Its own pipeline's environments first (contract 11.2).
+        let lane = self.lane_of(r);
         let installation = r
             .installation
             .as_deref()
             .and_then(|name| self.installation(name));
         let path = r.path.as_ref().map(|p| p.name);
-        let passes_over = path.is_some_and(|p| self.environments.iter().any(|e| !e.on_path(p)));
+        let passes_over = path.is_some_and(|p| lane.environments.iter().any(|e| !e.on_path(p)));
         if installation.is_none() && !passes_over {
-            return Cow::Borrowed(self);
+            return lane;
         }
-        let mut p = self.clone();
+        let mut p = lane.into_owned();
         if let Some(installation) = installation {
             take_installation(&mut p, installation);
         }

@@ -8,6 +8,7 @@ pub mod effective;
 pub mod ids;
 pub mod incident;
 pub mod installation;
+pub mod named_pipelines;
 pub mod path;
 pub mod pipeline;
 pub mod quote;

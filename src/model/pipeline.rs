@@ -45,6 +45,9 @@ pub struct Pipeline {
     /// `notify_on`: the events told (contract 11.6); None: all of them. An
     /// environment's own list replaces it for events about it.
     pub notify_on: Option<Vec<String>>,
+    /// The named pipelines (contract 11.2) and which one `environments`
+    /// belongs to.
+    pub pipelines: super::named_pipelines::Pipelines,
 }
 
 /// Every event the notifier may be told (contract sections 7 and 11.6).

@@ -224,6 +224,10 @@ pub struct Release {
     /// of the pipeline's own environments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub installation: Option<String>,
+    /// The pipeline the release belongs to (contract 11.2), chosen at
+    /// `rel new` and never changed; None: `default`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<String>,
     /// The version the hop starts from: the installation's at `rel new`,
     /// or the last version released before it. None: nothing before it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -286,6 +290,13 @@ pub struct OwnItem {
 }
 
 impl Release {
+    /// The name of the pipeline the release belongs to.
+    pub fn pipeline_name(&self) -> &str {
+        self.pipeline
+            .as_deref()
+            .unwrap_or(super::named_pipelines::DEFAULT_PIPELINE)
+    }
+
     pub fn is_frozen(&self) -> bool {
         matches!(self.state, State::Frozen | State::Released)
     }
@@ -397,6 +408,17 @@ pub struct ReleaseHead {
     /// The installation an update is of: `exclusive` counts only updates
     /// of the same installation.
     pub installation: Option<String>,
+    /// The pipeline it belongs to; None: `default`.
+    pub pipeline: Option<String>,
+}
+
+impl ReleaseHead {
+    /// The name of the pipeline the release belongs to.
+    pub fn pipeline_name(&self) -> &str {
+        self.pipeline
+            .as_deref()
+            .unwrap_or(super::named_pipelines::DEFAULT_PIPELINE)
+    }
 }
 
 impl From<&Release> for ReleaseHead {
@@ -406,6 +428,7 @@ impl From<&Release> for ReleaseHead {
             state: r.state,
             environment: r.environment.clone(),
             installation: r.installation.clone(),
+            pipeline: r.pipeline.clone(),
         }
     }
 }

@@ -145,8 +145,22 @@ fn items_json(items: &[ChecklistItem]) -> Value {
     )
 }
 
-pub fn pipeline_json(p: &Pipeline) -> Value {
-    let envs: Vec<Value> = p.environments.iter().map(environment_json).collect();
+/// `rel env --json`: the settings of the whole file and `lanes`, the
+/// pipelines shown (contract 11.2); `environments` stays the first one's,
+/// as before named pipelines.
+pub fn pipeline_json(p: &Pipeline, lanes: &[std::borrow::Cow<Pipeline>]) -> Value {
+    let first = lanes.first().map_or(p, |l| &**l);
+    let envs: Vec<Value> = first.environments.iter().map(environment_json).collect();
+    let pipelines: Vec<Value> = lanes
+        .iter()
+        .map(|l| {
+            json!({
+                "name": l.pipeline_name(),
+                "description": l.pipeline_description(),
+                "environments": l.environments.iter().map(environment_json).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
     let workdays: Vec<String> = p
         .calendar
         .workdays
@@ -169,6 +183,9 @@ pub fn pipeline_json(p: &Pipeline) -> Value {
             "policy_owners": p.audit.policy_owners,
             "allowed_signers": p.audit.allowed_signers,
         },
+        "paths": {"simple_max_hop": p.simple_max_hop.to_string()},
+        "installations": {"pipeline": p.pipelines.updates},
+        "pipelines": pipelines,
         "environments": envs,
     })
 }

@@ -30,6 +30,8 @@ pub fn release_json(r: &Release) -> Value {
         // Contract section 8: always present, null when not an update or
         // no path was decided.
         map.insert("installation".into(), json!(r.installation));
+        // Contract 11.2: the pipeline it belongs to, `default` when unnamed.
+        map.insert("pipeline".into(), json!(r.pipeline_name()));
         map.insert("from_version".into(), json!(r.from_version));
         map.insert(
             "path".into(),
@@ -164,6 +166,10 @@ pub fn release_text(
         r.version, r.kind
     )));
     out.push(shown_line(format!("  state        {}", r.state)));
+    // Named only where the file names pipelines (contract 11.2).
+    if pipeline.has_named_pipelines() {
+        out.push(shown_line(format!("  pipeline     {}", r.pipeline_name())));
+    }
     out.push(shown_line(format!(
         "  environment  {} since {} ({days_there} business day{})",
         r.environment,

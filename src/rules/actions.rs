@@ -21,6 +21,8 @@ fn in_progress(r: &Release, what: &str, v: &mut Verdict) {
 
 /// Approving entry into environment `env` (an index) as `role` by `email`.
 pub fn may_approve(p: &Pipeline, r: &Release, env: usize, role: &str, email: &str) -> Verdict {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     // An update's installation names its own members of a role.
     let p: &Pipeline = &p.for_release(r);
     let mut v = Verdict::default();
@@ -54,6 +56,8 @@ pub fn may_approve(p: &Pipeline, r: &Release, env: usize, role: &str, email: &st
 /// Which checklist of `env` a tick applies to for this release: the exit
 /// list of the environment it is in, or the entry list of one ahead.
 pub fn checklist_for(p: &Pipeline, r: &Release, env: usize) -> Result<ChecklistKind, Verdict> {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     let mut v = Verdict::default();
     in_progress(r, "one can tick checklists of", &mut v);
     let current = p.position(&r.environment);
@@ -84,6 +88,8 @@ pub fn checklist_for(p: &Pipeline, r: &Release, env: usize) -> Result<ChecklistK
 /// forward: `occupants` are the other releases in progress there (asked
 /// only when it is exclusive); with any, `exclusive`.
 pub fn may_rollback(p: &Pipeline, r: &Release, to: usize, occupants: &[String]) -> Verdict {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     let mut v = Verdict::default();
     in_progress(r, "one can roll back", &mut v);
     let target = &p.environments[to].name;
@@ -139,6 +145,8 @@ pub fn may_rollback(p: &Pipeline, r: &Release, to: usize, occupants: &[String]) 
 
 /// Closing: in the last environment with its exit checklist ticked.
 pub fn may_close(p: &Pipeline, r: &Release) -> Verdict {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     let mut v = Verdict::default();
     in_progress(r, "one can close", &mut v);
     let last = p.last();
@@ -160,6 +168,8 @@ pub fn may_close(p: &Pipeline, r: &Release) -> Verdict {
 /// Recording a health report: only for a release in progress, in an
 /// environment the pipeline still has (a report elsewhere could never count).
 pub fn may_verify(p: &Pipeline, r: &Release) -> Verdict {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     let mut v = Verdict::default();
     in_progress(r, "one can verify", &mut v);
     if p.position(&r.environment).is_none() {

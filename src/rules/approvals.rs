@@ -113,6 +113,7 @@ mod tests {
     #[test]
     fn a_restricted_role_is_restricted_whatever_the_case_of_its_name() {
         let p = Pipeline {
+            pipelines: Default::default(),
             override_by: None,
             notify_on: None,
             calendar: Calendar::default(),

@@ -23,6 +23,8 @@ pub fn after_change(
     now: DateTime<Utc>,
     by: &str,
 ) -> Vec<Schedule> {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(release);
     let mut made = Vec::new();
     if !release.state.in_progress() || release.held.is_some() {
         return made;

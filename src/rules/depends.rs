@@ -31,15 +31,21 @@ pub fn facts(release: &Release, others: &(impl Occupancy + ?Sized)) -> Vec<Depen
         .collect()
 }
 
-/// Whether `standing` has reached `reached` (None: released) in `p`.
+/// Whether `standing` has reached `reached` (None: released) in its own
+/// pipeline (any pipeline of `p`'s file).
 pub fn has_reached(p: &Pipeline, standing: &ReleaseHead, reached: Option<&str>) -> bool {
     match (standing.state, reached) {
         (State::Released, _) => true,
         (State::Cancelled, _) | (_, None) => false,
-        (_, Some(env)) => match (p.position(&standing.environment), p.position(env)) {
-            (Some(now), Some(wanted)) => now >= wanted,
-            _ => false,
-        },
+        (_, Some(env)) => {
+            let Some(lane) = p.lane(standing.pipeline_name()) else {
+                return false;
+            };
+            match (lane.position(&standing.environment), lane.position(env)) {
+                (Some(now), Some(wanted)) => now >= wanted,
+                _ => false,
+            }
+        }
     }
 }
 

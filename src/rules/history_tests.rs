@@ -14,6 +14,7 @@ fn t(hours: i64) -> DateTime<Utc> {
 
 fn release(env: &str, entered: i64, history: Vec<Event>) -> Release {
     Release {
+        pipeline: None,
         id: "R-1".into(),
         title: "t".into(),
         version: "1.0.0".into(),

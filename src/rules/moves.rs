@@ -200,6 +200,8 @@ pub struct NewRelease<'a> {
     /// The installation it updates, and the version it updates from.
     pub installation: Option<&'a str>,
     pub from_version: Option<&'a semver::Version>,
+    /// The pipeline it belongs to; None: `default`.
+    pub pipeline: Option<&'a str>,
     /// The path decided for it (`rules::paths::decide`).
     pub path: Option<crate::model::path::PathRecord>,
 }
@@ -220,6 +222,7 @@ pub fn create(new: &NewRelease, stamp: Stamp) -> Release {
         revision: 1,
         target: new.target,
         installation: new.installation.map(str::to_string),
+        pipeline: new.pipeline.map(str::to_string),
         from_version: new.from_version.map(|v| v.to_string()),
         created_at: stamp.at,
         created_by: stamp.by.to_string(),

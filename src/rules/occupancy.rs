@@ -6,27 +6,51 @@
 use crate::model::installation::same_installation;
 use crate::model::release::{Release, ReleaseHead, State};
 
-/// Whether a release (`id`, `state`, `environment`, `installation`) is in
-/// `env` as another occupant than release `of_id` of installation
-/// `of_installation` sees it: in progress, there, not itself, and of the
-/// same installation (an installation's environments are its own).
-pub fn occupies(
-    (id, state, environment, installation): (&str, State, &str, Option<&str>),
-    env: &str,
-    of_id: &str,
-    of_installation: Option<&str>,
-) -> bool {
+/// The release asking who else is in an environment: `exclusive` counts
+/// the releases of its pipeline, and of an update, those of its
+/// installation (an installation's environments are its own).
+#[derive(Debug, Clone, Copy)]
+pub struct Asker<'a> {
+    pub id: &'a str,
+    pub installation: Option<&'a str>,
+    pub pipeline: &'a str,
+}
+
+impl<'a> From<&'a Release> for Asker<'a> {
+    fn from(r: &'a Release) -> Asker<'a> {
+        Asker {
+            id: &r.id,
+            installation: r.installation.as_deref(),
+            pipeline: r.pipeline_name(),
+        }
+    }
+}
+
+impl<'a> From<&'a ReleaseHead> for Asker<'a> {
+    fn from(r: &'a ReleaseHead) -> Asker<'a> {
+        Asker {
+            id: &r.id,
+            installation: r.installation.as_deref(),
+            pipeline: r.pipeline_name(),
+        }
+    }
+}
+
+/// Whether `other` is in `env` as another occupant than `asker` sees it:
+/// in progress, there, not itself, of the same pipeline and installation.
+pub fn occupies(other: Asker, state: State, environment: &str, env: &str, asker: Asker) -> bool {
     state.in_progress()
         && environment.eq_ignore_ascii_case(env)
-        && !id.eq_ignore_ascii_case(of_id)
-        && same_installation(installation, of_installation)
+        && !other.id.eq_ignore_ascii_case(asker.id)
+        && other.pipeline.eq_ignore_ascii_case(asker.pipeline)
+        && same_installation(other.installation, asker.installation)
 }
 
 /// The releases in progress a decision can see.
 pub trait Occupancy {
-    /// Ids of the releases in `env` other than release `of_id` of
-    /// installation `of_installation`, as `occupies` counts them.
-    fn occupants(&self, env: &str, of_id: &str, of_installation: Option<&str>) -> Vec<String>;
+    /// Ids of the releases in `env` other than `asker`, as `occupies`
+    /// counts them.
+    fn occupants(&self, env: &str, asker: Asker) -> Vec<String>;
 
     /// Where release `id` stands (any state), when the caller has it: a
     /// release another depends on (contract 11.4).
@@ -34,16 +58,9 @@ pub trait Occupancy {
 }
 
 impl Occupancy for [ReleaseHead] {
-    fn occupants(&self, env: &str, of_id: &str, of_installation: Option<&str>) -> Vec<String> {
+    fn occupants(&self, env: &str, asker: Asker) -> Vec<String> {
         self.iter()
-            .filter(|h| {
-                occupies(
-                    (&h.id, h.state, &h.environment, h.installation.as_deref()),
-                    env,
-                    of_id,
-                    of_installation,
-                )
-            })
+            .filter(|h| occupies(Asker::from(*h), h.state, &h.environment, env, asker))
             .map(|h| h.id.clone())
             .collect()
     }
@@ -54,8 +71,8 @@ impl Occupancy for [ReleaseHead] {
 }
 
 impl Occupancy for [Release] {
-    fn occupants(&self, env: &str, of_id: &str, of_installation: Option<&str>) -> Vec<String> {
-        occupants_among(self.iter(), env, of_id, of_installation)
+    fn occupants(&self, env: &str, asker: Asker) -> Vec<String> {
+        occupants_among(self.iter(), env, asker)
     }
 
     fn standing(&self, id: &str) -> Option<ReleaseHead> {
@@ -69,18 +86,10 @@ impl Occupancy for [Release] {
 pub fn occupants_among<'a>(
     releases: impl Iterator<Item = &'a Release>,
     env: &str,
-    of_id: &str,
-    of_installation: Option<&str>,
+    asker: Asker,
 ) -> Vec<String> {
     releases
-        .filter(|r| {
-            occupies(
-                (&r.id, r.state, &r.environment, r.installation.as_deref()),
-                env,
-                of_id,
-                of_installation,
-            )
-        })
+        .filter(|r| occupies(Asker::from(*r), r.state, &r.environment, env, asker))
         .map(|r| r.id.clone())
         .collect()
 }

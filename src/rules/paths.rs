@@ -169,6 +169,8 @@ pub fn record_if_changed(r: &mut Release, d: &PathDecision, at: DateTime<Utc>, b
 /// standard path goes through and that it has not been through: where
 /// reclassifying it to standard sends it back.
 pub fn first_unvisited(p: &Pipeline, r: &Release) -> Option<usize> {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     let current = p.position(&r.environment)?;
     (0..current).find(|&i| {
         let e = &p.environments[i];
@@ -194,6 +196,8 @@ pub fn may_set_path(
     back: Option<usize>,
     occupants: &[String],
 ) -> Verdict {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     let mut v = Verdict::default();
     if let Some(state) = finished(r) {
         v.push(state);

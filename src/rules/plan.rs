@@ -33,6 +33,8 @@ pub fn plan(
     dependencies: &[DependencyFact],
     now: DateTime<Utc>,
 ) -> Vec<PlanStep> {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     // The release's own pipeline: an update's windows, its path.
     let effective = p.for_release(r);
     let p: &Pipeline = &effective;

@@ -388,6 +388,8 @@ fn window_calendar(cal: &Calendar, target: &Environment) -> Calendar {
 /// The target of a promotion: `to` when given, else the next environment
 /// on the release's path. Err carries a message for exit 2.
 pub fn resolve_target(p: &Pipeline, r: &Release, to: Option<&str>) -> Result<usize, String> {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     let p: &Pipeline = &p.for_release(r);
     match to {
         Some(name) => p.find(name),

@@ -188,6 +188,7 @@ pub(crate) fn pipeline(now: DateTime<Utc>) -> impl Strategy<Value = Pipeline> {
                 })
                 .collect();
             Pipeline {
+                pipelines: Default::default(),
                 override_by: None,
                 notify_on: None,
                 calendar,
@@ -231,6 +232,7 @@ pub(crate) fn release(n: usize, now: DateTime<Utc>) -> impl Strategy<Value = Rel
             let entered = now - Duration::minutes(back) + Duration::seconds(i64::from(secs));
             let name = |i: usize| format!("e{i}");
             Release {
+                pipeline: None,
                 id: "R-1".into(),
                 title: "t".into(),
                 version: "1.0.0".into(),

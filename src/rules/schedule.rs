@@ -52,30 +52,30 @@ impl Facts {
         };
         // Occupants as `exclusive` counts them everywhere: an update's
         // environments are its installation's own.
-        let installation = releases
-            .clone()
-            .find(|r| r.id.eq_ignore_ascii_case(except))
-            .and_then(|r| r.installation.clone());
+        let asker = releases.clone().find(|r| r.id.eq_ignore_ascii_case(except));
+        let lane = asker.map(|r| p.lane_of(r));
+        let p = lane.as_deref().unwrap_or(p);
+        let installation = asker.and_then(|r| r.installation.clone());
+        let pipeline = asker.map_or(p.pipeline_name(), |r| r.pipeline_name());
+        let asker = super::occupancy::Asker {
+            id: except,
+            installation: installation.as_deref(),
+            pipeline,
+        };
         Facts {
             occupants: p
                 .environments
                 .iter()
-                .map(|e| {
-                    super::occupancy::occupants_among(
-                        releases.clone(),
-                        &e.name,
-                        except,
-                        installation.as_deref(),
-                    )
-                })
+                .map(|e| super::occupancy::occupants_among(releases.clone(), &e.name, asker))
                 .collect(),
             // Only schedules that could share an exclusive environment.
             schedules: others()
                 .filter(|r| {
-                    crate::model::installation::same_installation(
-                        r.installation.as_deref(),
-                        installation.as_deref(),
-                    )
+                    r.pipeline_name().eq_ignore_ascii_case(pipeline)
+                        && crate::model::installation::same_installation(
+                            r.installation.as_deref(),
+                            installation.as_deref(),
+                        )
                 })
                 .flat_map(|r| r.schedules.iter().map(|s| (r.id.clone(), s.clone())))
                 .collect(),
@@ -119,6 +119,8 @@ pub fn sort_in_pipeline_order(p: &Pipeline, r: &mut Release) {
 /// every schedule of `r` into an environment between its current one and
 /// `target` has happened at its own time.
 pub fn simulated(p: &Pipeline, r: &Release, target: usize) -> Release {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     let mut sim = r.clone();
     let Some(current) = p.position(&r.environment) else {
         return sim;
@@ -150,6 +152,8 @@ pub fn verdict_at(
     others: &Others,
     at: DateTime<Utc>,
 ) -> PromotionVerdict {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     let sim = simulated(p, r, target);
     let none = Vec::new();
     let dependencies = super::depends::facts(r, others.standings);
@@ -184,6 +188,8 @@ pub struct Decided {
 /// order with the one before it, pass the time rules at its instant and
 /// not overlap another release's slot in an exclusive environment.
 pub fn decide_all(p: &Pipeline, r: &Release, others: &Others) -> Vec<Decided> {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     let mut previous: Option<&Schedule> = None;
     let mut out = Vec::new();
     for s in in_pipeline_order(p, r) {
@@ -246,6 +252,8 @@ pub fn decide_all(p: &Pipeline, r: &Release, others: &Others) -> Vec<Decided> {
 /// `conflict`: other releases' schedules into the same exclusive
 /// environment whose slots overlap this one's.
 fn conflicts(p: &Pipeline, r: &Release, s: &Schedule, others: &Others) -> Vec<Violation> {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     others
         .schedules
         .iter()
@@ -269,6 +277,8 @@ fn conflicts(p: &Pipeline, r: &Release, s: &Schedule, others: &Others) -> Vec<Vi
 /// forward meanwhile), or one the pipeline no longer has. Dropped whenever
 /// the release's schedules are changed.
 pub fn is_stale(p: &Pipeline, r: &Release, s: &Schedule) -> bool {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     match (p.position(&r.environment), p.position(&s.env)) {
         (Some(current), Some(target)) => target <= current,
         _ => true,
@@ -297,6 +307,8 @@ pub fn earliest(
     others: &Others,
     not_before: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     let previous = in_pipeline_order(p, r)
         .into_iter()
         .filter(|s| p.position(&s.env).is_some_and(|i| i < target))

@@ -130,6 +130,7 @@ fn pipeline() -> impl Strategy<Value = Pipeline> {
             )
             .collect();
         Pipeline {
+            pipelines: Default::default(),
             override_by: None,
             notify_on: None,
             calendar: Calendar::default(),

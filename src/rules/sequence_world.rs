@@ -103,7 +103,14 @@ impl World {
         if !e.exclusive {
             return Vec::new();
         }
-        self.releases[..].occupants(&e.name, except, None)
+        self.releases[..].occupants(
+            &e.name,
+            super::occupancy::Asker {
+                id: except,
+                installation: None,
+                pipeline: crate::model::named_pipelines::DEFAULT_PIPELINE,
+            },
+        )
     }
 
     /// Incidents `idx`, to be changed and put back.
@@ -166,6 +173,7 @@ impl World {
                         title: "t",
                         version: &version,
                         kind: *kind,
+                        pipeline: None,
                         target: None,
                         first: &p.first().name,
                         installation: None,

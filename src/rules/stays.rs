@@ -34,6 +34,8 @@ fn in_progress(r: &Release, what: &str, v: &mut Verdict) {
 /// Another round in the environment the release is in: only a release in
 /// progress (`state`), only where the environment is `repeatable` (`order`).
 pub fn may_repeat(p: &Pipeline, r: &Release) -> Verdict {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     let mut v = Verdict::default();
     in_progress(r, "one can repeat a round of", &mut v);
     if !v.allowed() {
@@ -137,6 +139,8 @@ pub fn may_change_checklist(
     list: ChecklistKind,
     adding: bool,
 ) -> Verdict {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     let mut v = Verdict::default();
     in_progress(r, "one can change the checklists of", &mut v);
     if !adding || !v.allowed() {

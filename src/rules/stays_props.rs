@@ -37,6 +37,7 @@ fn pipeline(exit_items: usize, soak: u32) -> Pipeline {
     live.requires_health = true;
     live.entry_checklist = vec![item(0, "entry")];
     Pipeline {
+        pipelines: Default::default(),
         override_by: None,
         notify_on: None,
         calendar: Calendar::default(),

@@ -25,7 +25,7 @@ use git2::Oid;
 
 const MAGIC: &[u8] = b"rel facts cache\n";
 /// Bumped whenever what is derived from a blob, or how it is encoded, changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The folder of the cache, under the common git directory (shared by
 /// linked work trees).

@@ -17,6 +17,8 @@ pub struct ReleaseFacts {
     pub incidents: usize,
     /// The installation an update is of (section 8).
     pub installation: Option<String>,
+    /// The pipeline it belongs to (contract 11.2); None: `default`.
+    pub pipeline: Option<String>,
 }
 
 /// What `rel incident list` reads of an incident.
@@ -41,6 +43,7 @@ impl From<&Release> for ReleaseFacts {
             environment: r.environment.clone(),
             incidents: r.incidents.len(),
             installation: r.installation.clone(),
+            pipeline: r.pipeline.clone(),
         }
     }
 }
@@ -80,12 +83,14 @@ impl Facts for ReleaseFacts {
         out.push(state_code(self.state));
         out.push(kind_code(self.kind));
         out.extend_from_slice(&(self.incidents as u64).to_le_bytes());
-        match &self.installation {
-            Some(name) => {
-                out.push(1);
-                put_str(&mut out, name);
+        for optional in [&self.installation, &self.pipeline] {
+            match optional {
+                Some(name) => {
+                    out.push(1);
+                    put_str(&mut out, name);
+                }
+                None => out.push(0),
             }
-            None => out.push(0),
         }
         out
     }
@@ -112,6 +117,11 @@ impl Facts for ReleaseFacts {
             1 => Some(r.text()?),
             _ => return None,
         };
+        let pipeline = match r.byte()? {
+            0 => None,
+            1 => Some(r.text()?),
+            _ => return None,
+        };
         r.end()?;
         Some(ReleaseFacts {
             id,
@@ -122,6 +132,7 @@ impl Facts for ReleaseFacts {
             environment,
             incidents,
             installation,
+            pipeline,
         })
     }
 }
@@ -256,6 +267,7 @@ mod tests {
             environment: "uat".into(),
             incidents: 3,
             installation: Some("acme".into()),
+            pipeline: Some("updates".into()),
         };
         let bytes = r.encode();
         assert_eq!(ReleaseFacts::decode(&bytes), Some(r));

@@ -190,6 +190,7 @@ impl Workspace {
                     state: f.state,
                     environment: f.environment.clone(),
                     installation: f.installation.clone(),
+                    pipeline: f.pipeline.clone(),
                 })
             })
             .collect();

@@ -162,7 +162,8 @@ pub use crate::model::release::ReleaseHead;
 /// when anything is unusual (multi-line strings, escapes, an id that does
 /// not match), so the caller parses the file properly.
 pub(super) fn scan_head(id: &str, text: &str) -> Option<ReleaseHead> {
-    let (mut file_id, mut state, mut environment, mut installation) = (None, None, None, None);
+    let (mut file_id, mut state, mut environment, mut installation, mut pipeline) =
+        (None, None, None, None, None);
     for line in text.lines() {
         if line.starts_with('[') {
             break;
@@ -184,6 +185,7 @@ pub(super) fn scan_head(id: &str, text: &str) -> Option<ReleaseHead> {
             "state" => state = Some(plain()?),
             "environment" => environment = Some(plain()?),
             "installation" => installation = Some(plain()?.to_string()),
+            "pipeline" => pipeline = Some(plain()?.to_string()),
             _ => {}
         }
     }
@@ -202,6 +204,7 @@ pub(super) fn scan_head(id: &str, text: &str) -> Option<ReleaseHead> {
         state,
         environment: environment?.to_string(),
         installation,
+        pipeline,
     })
 }
 

@@ -14,6 +14,7 @@ use toml::Spanned;
 use crate::error::invalid;
 use crate::model::calendar::{Blackout, BlackoutBound, Calendar, WeekdaySet};
 use crate::model::ids::{id_key, validate_id};
+use crate::model::named_pipelines::{NamedPipeline, Pipelines, DEFAULT_PIPELINE};
 use crate::model::path::{MaxHop, UpdatePath};
 use crate::model::pipeline::{ChecklistItem, Environment, Pipeline, Soak, SyncSettings};
 use crate::model::quote::quoted;
@@ -48,6 +49,33 @@ struct RawPipeline {
     override_by: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     notify_on: Option<Vec<Spanned<String>>>,
+    /// `[pipelines.NAME]`: named pipelines besides the default (11.2).
+    #[serde(default)]
+    pipelines: Option<Spanned<BTreeMap<String, Spanned<RawNamedPipeline>>>>,
+    #[serde(default)]
+    installations: Option<RawInstallations>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a [pipelines.NAME] table with description and [[pipelines.NAME.environments]]"
+)]
+struct RawNamedPipeline {
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    environments: Vec<RawEnvironment>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an [installations] table with pipeline"
+)]
+struct RawInstallations {
+    #[serde(default)]
+    pipeline: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -310,100 +338,8 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
             path.display()
         )));
     }
-    let mut seen = BTreeSet::new();
-    let mut environments = Vec::new();
-    for e in raw.environments {
-        let name = e.name.get_ref().clone();
-        validate_id("environment", &name).map_err(|m| at(e.name.span(), &m))?;
-        if !seen.insert(id_key(&name)) {
-            return Err(at(
-                e.name.span(),
-                &format!("duplicate environment name `{name}`"),
-            ));
-        }
-        let mut env = Environment::named(&name);
-        if let Some(s) = e.soak {
-            env.soak = Soak {
-                major: s.major,
-                minor: s.minor,
-                patch: s.patch,
-            };
-        }
-        env.requires_frozen = e.requires_frozen;
-        env.exclusive = e.exclusive;
-        env.health_check = e.health_check;
-        if let Some(days) = e.approvals_valid_for {
-            env.approvals_valid_for = match u32::try_from(*days.get_ref()) {
-                Ok(n @ 1..=3650) => Some(n),
-                _ => {
-                    return Err(at(
-                        days.span(),
-                        "approvals_valid_for is a number of business days from 1 to 3650",
-                    ))
-                }
-            };
-        }
-        if let Some(t) = e.health_timeout {
-            env.health_timeout = Span::parse(t.get_ref()).map_err(|m| at(t.span(), &m))?;
-        }
-        env.requires_health = e.requires_health;
-        for role in e.approvals {
-            validate_id("role", role.get_ref()).map_err(|m| at(role.span(), &m))?;
-            env.approvals.push(role.into_inner());
-        }
-        env.distinct_approvers = e.distinct_approvers;
-        env.entry_checklist = items(e.entry_checklist, &at)?;
-        env.exit_checklist = items(e.exit_checklist, &at)?;
-        for w in e.windows {
-            env.windows
-                .push(parse_window(w.get_ref()).map_err(|m| at(w.span(), &m))?);
-        }
-        for b in e.blackouts {
-            let span = b.span();
-            let raw = b.into_inner();
-            let from =
-                bound(raw.from.get_ref()).ok_or_else(|| at(raw.from.span(), BOUND_EXPECTED))?;
-            let to = bound(raw.to.get_ref()).ok_or_else(|| at(raw.to.span(), BOUND_EXPECTED))?;
-            if bound_order_key(to, true) < bound_order_key(from, false) {
-                return Err(at(span, "blackout ends before it starts"));
-            }
-            env.blackouts.push(Blackout {
-                from,
-                to,
-                reason: raw.reason,
-            });
-        }
-        env.confirm = e.confirm;
-        if let Some(list) = e.overridable {
-            env.overridable.clear();
-            for r in list {
-                let code = RuleCode::from_str(r.get_ref()).map_err(|m| at(r.span(), &m))?;
-                if !code.is_overridable() {
-                    return Err(at(
-                        r.span(),
-                        &format!("rule `{code}` can never be overridden; overridable rules are soak, window, blackout, approval, checklist, health and exclusive"),
-                    ));
-                }
-                env.overridable.push(code);
-            }
-        }
-        env.optional = e.optional;
-        env.auto_schedule = e.auto_schedule;
-        if let Some(n) = e.schedule_notice {
-            env.schedule_notice = Some(Span::parse(n.get_ref()).map_err(|m| at(n.span(), &m))?);
-        }
-        env.notify = notify_roles(e.notify, &at)?;
-        for path in e.paths {
-            let name = UpdatePath::from_str(path.get_ref()).map_err(|m| at(path.span(), &m))?;
-            if !env.paths.contains(&name) {
-                env.paths.push(name);
-            }
-        }
-        env.repeatable = e.repeatable;
-        env.override_by = e.override_by.map(|r| notify_roles(r, &at)).transpose()?;
-        env.notify_on = e.notify_on.map(|r| notify_events(r, &at)).transpose()?;
-        environments.push(env);
-    }
+    let environments = environments(raw.environments, &at)?;
+    let pipelines = named_pipelines(raw.pipelines, &environments, raw.installations, &at)?;
 
     let sync = match raw.sync {
         Some(sync) => Some(sync_settings(sync.into_inner(), &at)?),
@@ -443,6 +379,177 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
         override_by: raw.override_by.map(|r| notify_roles(r, &at)).transpose()?,
         notify_on: raw.notify_on.map(|r| notify_events(r, &at)).transpose()?,
         audit: audit_settings(raw.audit, &at)?,
+        pipelines,
+    })
+}
+
+/// The `[[environments]]` of one pipeline, checked: names unique within it.
+fn environments(
+    raw: Vec<RawEnvironment>,
+    at: &dyn Fn(std::ops::Range<usize>, &str) -> anyhow::Error,
+) -> anyhow::Result<Vec<Environment>> {
+    let mut seen = BTreeSet::new();
+    let mut environments = Vec::new();
+    for e in raw {
+        let name = e.name.get_ref().clone();
+        validate_id("environment", &name).map_err(|m| at(e.name.span(), &m))?;
+        if !seen.insert(id_key(&name)) {
+            return Err(at(
+                e.name.span(),
+                &format!("duplicate environment name `{name}`"),
+            ));
+        }
+        let mut env = Environment::named(&name);
+        if let Some(s) = e.soak {
+            env.soak = Soak {
+                major: s.major,
+                minor: s.minor,
+                patch: s.patch,
+            };
+        }
+        env.requires_frozen = e.requires_frozen;
+        env.exclusive = e.exclusive;
+        env.health_check = e.health_check;
+        if let Some(days) = e.approvals_valid_for {
+            env.approvals_valid_for = match u32::try_from(*days.get_ref()) {
+                Ok(n @ 1..=3650) => Some(n),
+                _ => {
+                    return Err(at(
+                        days.span(),
+                        "approvals_valid_for is a number of business days from 1 to 3650",
+                    ))
+                }
+            };
+        }
+        if let Some(t) = e.health_timeout {
+            env.health_timeout = Span::parse(t.get_ref()).map_err(|m| at(t.span(), &m))?;
+        }
+        env.requires_health = e.requires_health;
+        for role in e.approvals {
+            validate_id("role", role.get_ref()).map_err(|m| at(role.span(), &m))?;
+            env.approvals.push(role.into_inner());
+        }
+        env.distinct_approvers = e.distinct_approvers;
+        env.entry_checklist = items(e.entry_checklist, at)?;
+        env.exit_checklist = items(e.exit_checklist, at)?;
+        for w in e.windows {
+            env.windows
+                .push(parse_window(w.get_ref()).map_err(|m| at(w.span(), &m))?);
+        }
+        for b in e.blackouts {
+            let span = b.span();
+            let raw = b.into_inner();
+            let from =
+                bound(raw.from.get_ref()).ok_or_else(|| at(raw.from.span(), BOUND_EXPECTED))?;
+            let to = bound(raw.to.get_ref()).ok_or_else(|| at(raw.to.span(), BOUND_EXPECTED))?;
+            if bound_order_key(to, true) < bound_order_key(from, false) {
+                return Err(at(span, "blackout ends before it starts"));
+            }
+            env.blackouts.push(Blackout {
+                from,
+                to,
+                reason: raw.reason,
+            });
+        }
+        env.confirm = e.confirm;
+        if let Some(list) = e.overridable {
+            env.overridable.clear();
+            for r in list {
+                let code = RuleCode::from_str(r.get_ref()).map_err(|m| at(r.span(), &m))?;
+                if !code.is_overridable() {
+                    return Err(at(
+                        r.span(),
+                        &format!("rule `{code}` can never be overridden; overridable rules are soak, window, blackout, approval, checklist, health and exclusive"),
+                    ));
+                }
+                env.overridable.push(code);
+            }
+        }
+        env.optional = e.optional;
+        env.auto_schedule = e.auto_schedule;
+        if let Some(n) = e.schedule_notice {
+            env.schedule_notice = Some(Span::parse(n.get_ref()).map_err(|m| at(n.span(), &m))?);
+        }
+        env.notify = notify_roles(e.notify, at)?;
+        for path in e.paths {
+            let name = UpdatePath::from_str(path.get_ref()).map_err(|m| at(path.span(), &m))?;
+            if !env.paths.contains(&name) {
+                env.paths.push(name);
+            }
+        }
+        env.repeatable = e.repeatable;
+        env.override_by = e.override_by.map(|r| notify_roles(r, at)).transpose()?;
+        env.notify_on = e.notify_on.map(|r| notify_events(r, at)).transpose()?;
+        environments.push(env);
+    }
+
+    Ok(environments)
+}
+
+/// `[pipelines.NAME]` (contract 11.2) beside the default pipeline, and
+/// `[installations] pipeline`, which must name one of them.
+fn named_pipelines(
+    raw: Option<Spanned<BTreeMap<String, Spanned<RawNamedPipeline>>>>,
+    default: &[Environment],
+    installations: Option<RawInstallations>,
+    at: &dyn Fn(std::ops::Range<usize>, &str) -> anyhow::Error,
+) -> anyhow::Result<Pipelines> {
+    let mut all = vec![NamedPipeline {
+        name: DEFAULT_PIPELINE.to_string(),
+        description: None,
+        environments: default.to_vec(),
+    }];
+    if let Some(raw) = raw {
+        let span = raw.span();
+        for (name, p) in raw.into_inner() {
+            validate_id("pipeline", &name).map_err(|m| at(span.clone(), &m))?;
+            if all.iter().any(|o| id_key(&o.name) == id_key(&name)) {
+                return Err(at(
+                    span.clone(),
+                    &format!(
+                        "pipeline `{name}` is defined twice; [[environments]] is the pipeline `{DEFAULT_PIPELINE}`, and pipeline names are unique ignoring case"
+                    ),
+                ));
+            }
+            let p_span = p.span();
+            let p = p.into_inner();
+            if p.environments.is_empty() {
+                return Err(at(
+                    p_span,
+                    &format!("pipeline `{name}` has no environments; expected at least one [[pipelines.{name}.environments]] table with a name"),
+                ));
+            }
+            all.push(NamedPipeline {
+                name,
+                description: p.description,
+                environments: environments(p.environments, at)?,
+            });
+        }
+    }
+    let updates =
+        match installations.and_then(|i| i.pipeline) {
+            None => DEFAULT_PIPELINE.to_string(),
+            Some(name) => match all
+                .iter()
+                .find(|p| id_key(&p.name) == id_key(name.get_ref()))
+            {
+                Some(p) => p.name.clone(),
+                None => {
+                    return Err(at(
+                        name.span(),
+                        &format!(
+                        "[installations] pipeline: unknown pipeline {}; environments.toml has {}",
+                        quoted(name.get_ref()),
+                        all.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                    ))
+                }
+            },
+        };
+    Ok(Pipelines {
+        current: DEFAULT_PIPELINE.to_string(),
+        all: std::sync::Arc::new(all),
+        updates,
     })
 }
 

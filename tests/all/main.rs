@@ -58,6 +58,7 @@ mod outcomes_json;
 mod override_roles;
 mod own_checklist;
 mod packing;
+mod pipelines;
 mod policy_owners;
 mod promotion;
 mod promotion_approvals;

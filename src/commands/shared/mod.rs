@@ -6,6 +6,7 @@ pub mod args;
 pub mod audit_state;
 pub mod evidence_walk;
 pub mod paths;
+pub mod pipeline_filter;
 pub mod promotion_facts;
 pub mod refuse;
 pub mod register;

@@ -8,7 +8,7 @@ use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
 use crate::model::release::ReleaseHead;
 use crate::rules::decide::promote::verdict;
-use crate::rules::occupancy::Occupancy;
+use crate::rules::occupancy::{Asker, Occupancy};
 use crate::rules::promotion::PromotionVerdict;
 use crate::store::Workspace;
 
@@ -19,14 +19,13 @@ pub fn occupants(
     ws: &Workspace,
     pipeline: &Pipeline,
     env: usize,
-    except: &str,
-    installation: Option<&str>,
+    asker: Asker,
 ) -> anyhow::Result<Vec<String>> {
     let target = &pipeline.environments[env];
     if !target.exclusive {
         return Ok(Vec::new());
     }
-    Ok(ws.release_heads()?[..].occupants(&target.name, except, installation))
+    Ok(ws.release_heads()?[..].occupants(&target.name, asker))
 }
 
 /// The verdict for promoting `release` to `to` (default: next) at `now`:
@@ -38,7 +37,9 @@ pub fn evaluate(
     to: Option<&str>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<PromotionVerdict> {
-    // A target it names must exist, even for a release that is over.
+    // A target it names must exist in its pipeline, even for a release
+    // that is over.
+    let pipeline = &*pipeline.lane_of(release);
     let to = to
         .map(|name| super::args::environment(pipeline, name))
         .transpose()?;

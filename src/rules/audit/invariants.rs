@@ -66,26 +66,26 @@ pub fn inconsistencies(
 }
 
 fn exclusive(world: &World, pipeline: Option<&Pipeline>, r: &Release, found: &mut Vec<Found>) {
-    let Some(env) = pipeline.and_then(|p| p.env(&r.environment)) else {
+    let lane = pipeline.map(|p| p.lane_of(r));
+    let Some(env) = lane.as_deref().and_then(|p| p.env(&r.environment)) else {
         return;
     };
     if !env.exclusive || entered_overriding(r, &env.name) {
         return;
     }
-    let others: Vec<&str> = world
-        .releases
-        .values()
-        .filter(|o| o.id != r.id && o.state.in_progress())
-        .filter(|o| o.environment.eq_ignore_ascii_case(&env.name))
-        .filter(|o| {
-            crate::model::installation::same_installation(
-                o.installation.as_deref(),
-                r.installation.as_deref(),
-            )
-        })
-        .filter(|o| !entered_overriding(o, &env.name))
-        .map(|o| o.id.as_str())
-        .collect();
+    // Counted as the `exclusive` rule counts (one rule, `occupancy`).
+    let others: Vec<String> = crate::rules::occupancy::occupants_among(
+        world.releases.values(),
+        &env.name,
+        crate::rules::occupancy::Asker::from(r),
+    )
+    .into_iter()
+    .filter(|o| {
+        world
+            .release(o)
+            .is_none_or(|o| !entered_overriding(o, &env.name))
+    })
+    .collect();
     if !others.is_empty() {
         found.push(Found::new(
             FindingKind::Inconsistent,

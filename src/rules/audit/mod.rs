@@ -108,13 +108,8 @@ impl Placed {
 pub type Written<T> = Option<Result<T, String>>;
 
 impl crate::rules::occupancy::Occupancy for World {
-    fn occupants(&self, env: &str, of_id: &str, of_installation: Option<&str>) -> Vec<String> {
-        crate::rules::occupancy::occupants_among(
-            self.releases.values(),
-            env,
-            of_id,
-            of_installation,
-        )
+    fn occupants(&self, env: &str, asker: crate::rules::occupancy::Asker) -> Vec<String> {
+        crate::rules::occupancy::occupants_among(self.releases.values(), env, asker)
     }
 
     fn standing(&self, id: &str) -> Option<crate::model::release::ReleaseHead> {

@@ -50,6 +50,8 @@ pub(super) fn decision(
     r: &Release,
     changed: &[Incident],
 ) -> Result<PathDecision, Stop> {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     let version = parse_version(&r.version).map_err(|m| Altered(format!("{}: {m}", r.id)))?;
     let from = r
         .from_version

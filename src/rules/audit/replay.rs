@@ -15,6 +15,7 @@ use crate::rules::checklists;
 use crate::rules::decide::promote::{promote, Ask};
 use crate::rules::history::time_moves_forward;
 use crate::rules::moves::{self, CheckResult, NewRelease};
+use crate::rules::occupancy::Asker;
 use crate::rules::occupancy::Occupancy;
 use crate::rules::register::effects::{self, Stamp};
 use crate::rules::register::{
@@ -221,7 +222,7 @@ fn occupants(p: &Pipeline, world: &World, env: usize, except: &Release) -> Vec<S
     if !e.exclusive {
         return Vec::new();
     }
-    world.occupants(&e.name, &except.id, except.installation.as_deref())
+    world.occupants(&e.name, Asker::from(except))
 }
 
 pub(super) fn env_index(p: &Pipeline, t: &Trailers) -> Result<usize, Stop> {
@@ -237,6 +238,14 @@ pub(super) fn env_index(p: &Pipeline, t: &Trailers) -> Result<usize, Stop> {
 /// version the hop starts from, and the path.
 fn replay_new(p: &Pipeline, world: &World, id: &str, after: &Release) -> Result<Release, Stop> {
     let (at, by) = release_stamp(after, Action::New)?;
+    // The pipeline it goes through: an update's is the pipeline of
+    // updates, a product release's the one it names (contract 11.2).
+    let lane = if after.installation.is_some() {
+        p.lane_of_updates()
+    } else {
+        p.find_lane(after.pipeline_name()).map_err(Refused)?
+    };
+    let p = &*lane;
     let stamp = Stamp { at, by: &by };
     if let Some(existing) = world.release(id) {
         return Err(Refused(format!("release `{}` already exists", existing.id)));
@@ -278,6 +287,7 @@ fn replay_new(p: &Pipeline, world: &World, id: &str, after: &Release) -> Result<
         target: after.target,
         first: &p.first().name,
         installation: after.installation.as_deref(),
+        pipeline: p.recorded_name(),
         from_version: from.as_ref(),
         path: None,
     };
@@ -363,6 +373,10 @@ fn apply(
 ) -> Result<Vec<Incident>, Stop> {
     let now = rec.at;
     let id = r.id.clone();
+    // Environments named by the commit are those of the release's own
+    // pipeline (contract 11.2).
+    let lane = p.lane_of(r);
+    let p = &*lane;
     match t.action {
         Action::Promote => {
             // The decision `rel promote` and `rel due --apply` made.

@@ -54,6 +54,8 @@ pub(super) fn replay_schedule(
     at: chrono::DateTime<chrono::Utc>,
     email: &str,
 ) -> Result<(), Stop> {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     if let Some(v) = finished(r) {
         return Err(Refused(v.message));
     }

@@ -21,6 +21,8 @@ pub(super) fn replay_stay(
     r: &mut Release,
     stamp: Stamp,
 ) -> Result<(), Stop> {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     let reason = t.reason.as_deref().unwrap_or("");
     match t.action {
         Action::Repeat => {

@@ -69,7 +69,9 @@ pub fn depend(
         .iter()
         .find(|r| r.id.eq_ignore_ascii_case(ask.on))
         .ok_or_else(|| Refusal::Invalid(format!("unknown release `{}`", ask.on)))?;
-    let env = |name: Option<&str>| -> Result<Option<String>, Refusal> {
+    // `--reached` names an environment of R2's pipeline, `--before` one of
+    // R's (contract 11.4).
+    let env = |p: &Pipeline, name: Option<&str>| -> Result<Option<String>, Refusal> {
         name.map(|n| {
             p.find(n)
                 .map(|i| p.environments[i].name.clone())
@@ -79,8 +81,8 @@ pub fn depend(
     };
     let dependency = Dependency {
         release: on.id.clone(),
-        reached: env(ask.reached)?,
-        before: env(ask.before)?,
+        reached: env(&p.lane_of(on), ask.reached)?,
+        before: env(&p.lane_of(release), ask.before)?,
     };
     if after.depends.contains(&dependency) {
         return Ok(None);
@@ -166,6 +168,7 @@ mod tests {
     fn a_cycle_runs_only_through_releases_in_progress() {
         use crate::model::pipeline::Environment;
         let p = Pipeline {
+            pipelines: Default::default(),
             calendar: Default::default(),
             roles: Default::default(),
             environments: vec![Environment::named("dev"), Environment::named("live")],

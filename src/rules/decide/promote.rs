@@ -10,6 +10,7 @@ use crate::model::rule::RuleCode;
 use crate::model::schedule::Schedule;
 use crate::rules::due;
 use crate::rules::moves;
+use crate::rules::occupancy::Asker;
 use crate::rules::occupancy::Occupancy;
 use crate::rules::overrides::{may_override, permitted_overrides, Overridden};
 use crate::rules::promotion::{
@@ -79,9 +80,7 @@ pub fn verdict_into(
     now: DateTime<Utc>,
 ) -> PromotionVerdict {
     let occupants = match p.environments.get(target) {
-        Some(e) if e.exclusive => {
-            others.occupants(&e.name, &release.id, release.installation.as_deref())
-        }
+        Some(e) if e.exclusive => others.occupants(&e.name, Asker::from(release)),
         _ => Vec::new(),
     };
     let dependencies = crate::rules::depends::facts(release, others);

@@ -346,6 +346,7 @@ pub fn changes_holder(holder: Option<&Holder>) -> bool {
 /// Whether `release` has gone live: it is in the last environment of its
 /// pipeline, so its content is fixed (contract 11.5).
 pub fn is_live(pipeline: &crate::model::pipeline::Pipeline, release: &Release) -> bool {
+    let pipeline = pipeline.lane_of(release);
     !pipeline.environments.is_empty()
         && release
             .environment

@@ -22,6 +22,7 @@ pub fn stamp() -> Stamp<'static> {
 
 pub fn release(id: &str, state: State, incidents: &[&str]) -> Release {
     Release {
+        pipeline: None,
         id: id.to_string(),
         title: format!("release {id}"),
         version: "1.0.0".into(),
