@@ -35,7 +35,7 @@ impl World {
                 }
             }
             Op::Rollback(_, to) => {
-                let occupants = self.occupants(*to, &self.releases[r].id);
+                let occupants = self.occupants(*to, (&self.releases[r]).into());
                 if !may_rollback(&p, &self.releases[r], *to, &occupants).allowed() {
                     return Refused;
                 }

@@ -17,6 +17,7 @@ use proptest::prelude::*;
 
 use crate::model::calendar::Calendar;
 use crate::model::incident::IncidentStatus;
+use crate::model::named_pipelines::{NamedPipeline, Pipelines, DEFAULT_PIPELINE};
 use crate::model::pipeline::{ChecklistItem, Environment, Pipeline, Soak};
 use crate::model::release::Kind;
 use crate::model::rule::RuleCode;
@@ -24,7 +25,7 @@ use crate::model::rule::RuleCode;
 use super::register::fixtures::incident;
 use super::register::IncidentChange;
 use super::sequence_world::{
-    t0, Done, Nothing, Op, Outcome, Refused, World, ACTORS, ENVS, INCIDENTS, RELEASES, ROLES,
+    t0, Done, Nothing, Op, Outcome, Refused, World, ACTORS, ENVS, INCIDENTS, OTHER, RELEASES, ROLES,
 };
 
 fn op() -> impl Strategy<Value = Op> {
@@ -42,7 +43,7 @@ fn op() -> impl Strategy<Value = Op> {
     ]);
     let overrides = prop::sample::subsequence(RuleCode::OVERRIDABLE.to_vec(), 0..=3);
     prop_oneof![
-        3 => kind.prop_map(Op::New),
+        3 => (kind, prop::bool::ANY).prop_map(|(k, other)| Op::New(k, other)),
         8 => (r.clone(), some.clone()).prop_map(|(r, is)| Op::Group(r, is)),
         2 => (r.clone(), some).prop_map(|(r, is)| Op::Ungroup(r, is)),
         4 => r.clone().prop_map(Op::Freeze),
@@ -83,7 +84,7 @@ fn pipeline() -> impl Strategy<Value = Pipeline> {
         prop::bool::weighted(0.4),
     );
     (prop::collection::vec(env, ENVS), 0..ENVS).prop_map(|(envs, surely_exclusive)| {
-        let environments = envs
+        let environments: Vec<Environment> = envs
             .into_iter()
             .enumerate()
             .map(
@@ -129,8 +130,21 @@ fn pipeline() -> impl Strategy<Value = Pipeline> {
                 },
             )
             .collect();
+        // A second pipeline, the same environments under the same names.
+        let pipelines = Pipelines {
+            all: std::sync::Arc::new(
+                [DEFAULT_PIPELINE, OTHER]
+                    .map(|name| NamedPipeline {
+                        name: name.to_string(),
+                        description: None,
+                        environments: environments.clone(),
+                    })
+                    .to_vec(),
+            ),
+            ..Pipelines::default()
+        };
         Pipeline {
-            pipelines: Default::default(),
+            pipelines,
             override_by: None,
             notify_on: None,
             calendar: Calendar::default(),
@@ -178,9 +192,10 @@ fn sequence() -> impl Strategy<Value = Vec<(Op, usize, i64)>> {
     let new = (
         prop::sample::select(vec![Kind::Major, Kind::Minor, Kind::Patch]),
         0..ACTORS.len(),
+        prop::bool::ANY,
     );
     (new.clone(), new, prop::collection::vec(step(), 1..=LONGEST)).prop_map(|(a, b, rest)| {
-        let mut steps = vec![(Op::New(a.0), a.1, 0), (Op::New(b.0), b.1, 0)];
+        let mut steps = vec![(Op::New(a.0, false), a.1, 0), (Op::New(b.0, a.2), b.1, 0)];
         steps.extend(rest);
         steps
     })
@@ -194,7 +209,7 @@ proptest! {
         mut w in world(),
         steps in sequence(),
     ) {
-        run(&mut w, &steps, |_, _| ())?;
+        run(&mut w, &steps, |_, _, _| ())?;
     }
 }
 
@@ -202,7 +217,7 @@ proptest! {
 fn run(
     w: &mut World,
     steps: &[(Op, usize, i64)],
-    mut seen: impl FnMut(&Op, Outcome),
+    mut seen: impl FnMut(&Op, Outcome, &World),
 ) -> Result<(), TestCaseError> {
     w.check()?;
     let mut clock = t0();
@@ -219,7 +234,7 @@ fn run(
             dependencies_held(&before, w, op)?;
         }
         w.check()?;
-        seen(op, outcome);
+        seen(op, outcome, w);
     }
     Ok(())
 }
@@ -277,10 +292,14 @@ fn sequences_reach_every_kind_of_action() {
     let strategy = (world(), sequence());
     let mut counts: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
     let mut steps_run = 0;
+    // States where releases of both pipelines share an exclusive
+    // environment: `exclusive` counts per pipeline, not per name.
+    let mut shared = 0;
     for _ in 0..300 {
         let (mut w, steps) = strategy.new_tree(&mut runner).expect("a case").current();
         steps_run += steps.len();
-        run(&mut w, &steps, |op, outcome| {
+        run(&mut w, &steps, |op, outcome, w| {
+            shared += usize::from(shares_exclusive_across_pipelines(w));
             let name = format!("{op:?}");
             let name = name.split(['(', ' ']).next().unwrap_or("?").to_string();
             let slot = match outcome {
@@ -303,6 +322,26 @@ fn sequences_reach_every_kind_of_action() {
         let [d, _, r] = counts.get(kind).copied().unwrap_or_default();
         assert!(d > 0 && r > 0, "{kind}: done {d}, refused {r}");
     }
+    eprintln!("  {shared} states with both pipelines in one exclusive environment");
+    assert!(
+        shared > 0,
+        "no state shared an exclusive environment across pipelines"
+    );
+}
+
+fn shares_exclusive_across_pipelines(w: &World) -> bool {
+    w.pipeline
+        .environments
+        .iter()
+        .filter(|e| e.exclusive)
+        .any(|e| {
+            let lanes = |lane: &str| {
+                w.releases.iter().any(|r| {
+                    r.state.in_progress() && r.environment == e.name && r.pipeline_name() == lane
+                })
+            };
+            lanes(DEFAULT_PIPELINE) && lanes(OTHER)
+        })
 }
 
 /// Sequences per run, and the most random steps in one (after the two

@@ -8,6 +8,7 @@ use proptest::prelude::*;
 
 use crate::model::action::Action;
 use crate::model::incident::{Incident, IncidentStatus};
+use crate::model::named_pipelines::DEFAULT_PIPELINE;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::{Kind, Release, State};
 use crate::model::rule::RuleCode;
@@ -23,6 +24,9 @@ use super::register::{
 };
 
 pub const RELEASES: usize = 4;
+/// A second pipeline with the same environment names (contract 11.2):
+/// `exclusive` counts its releases apart.
+pub const OTHER: &str = "other";
 pub const INCIDENTS: usize = 5;
 pub const ENVS: usize = 3;
 pub const ROLES: [&str; 2] = ["client", "rm"];
@@ -39,7 +43,8 @@ pub fn t0() -> DateTime<Utc> {
 
 #[derive(Debug, Clone)]
 pub enum Op {
-    New(Kind),
+    /// `rel new`, in the default pipeline or (`true`) in `OTHER`.
+    New(Kind, bool),
     Group(usize, Vec<usize>),
     Ungroup(usize, Vec<usize>),
     Freeze(usize),
@@ -96,21 +101,15 @@ impl World {
             .position(|i| i.id.eq_ignore_ascii_case(id))
     }
 
-    /// Releases in progress in environment `env` other than `except`, when
-    /// it is exclusive (what `promotion_facts::occupants` reads).
-    pub(super) fn occupants(&self, env: usize, except: &str) -> Vec<String> {
+    /// Releases in progress in environment `env` of `asker`'s pipeline
+    /// other than `asker`, when it is exclusive (what
+    /// `promotion_facts::occupants` reads).
+    pub(super) fn occupants(&self, env: usize, asker: super::occupancy::Asker) -> Vec<String> {
         let e = &self.pipeline.environments[env];
         if !e.exclusive {
             return Vec::new();
         }
-        self.releases[..].occupants(
-            &e.name,
-            super::occupancy::Asker {
-                id: except,
-                installation: None,
-                pipeline: crate::model::named_pipelines::DEFAULT_PIPELINE,
-            },
-        )
+        self.releases[..].occupants(&e.name, asker)
     }
 
     /// Incidents `idx`, to be changed and put back.
@@ -131,7 +130,7 @@ impl World {
         // The release an op names, loaded to be changed now; an unknown one
         // is exit 2.
         let r = match op {
-            Op::New(_) | Op::Change(..) => None,
+            Op::New(..) | Op::Change(..) => None,
             Op::Group(r, _)
             | Op::Ungroup(r, _)
             | Op::Freeze(r)
@@ -159,10 +158,16 @@ impl World {
         };
         let p = self.pipeline.clone();
         match (op, r) {
-            (Op::New(kind), _) => {
+            (Op::New(kind, other), _) => {
                 let id = format!("R{}", self.releases.len());
+                let pipeline = if *other { OTHER } else { DEFAULT_PIPELINE };
+                let asker = super::occupancy::Asker {
+                    id: &id,
+                    installation: None,
+                    pipeline,
+                };
                 if self.releases.len() >= RELEASES
-                    || !may_create(&p, &id, &self.occupants(0, &id)).allowed()
+                    || !may_create(&p, &id, &self.occupants(0, asker)).allowed()
                 {
                     return Refused;
                 }
@@ -173,7 +178,7 @@ impl World {
                         title: "t",
                         version: &version,
                         kind: *kind,
-                        pipeline: None,
+                        pipeline: other.then_some(OTHER),
                         target: None,
                         first: &p.first().name,
                         installation: None,
@@ -353,15 +358,19 @@ impl World {
     pub fn check(&self) -> Result<(), TestCaseError> {
         // At most one release in progress per exclusive environment, but
         // for those that entered it with a recorded `exclusive` override.
-        for e in self.pipeline.environments.iter().filter(|e| e.exclusive) {
-            let plain: Vec<&str> = self
-                .releases
-                .iter()
-                .filter(|r| r.state.in_progress() && r.environment == e.name)
-                .filter(|r| !entered_overriding_exclusive(r))
-                .map(|r| r.id.as_str())
-                .collect();
-            prop_assert!(plain.len() <= 1, "{} holds {plain:?}", e.name);
+        // Counted per pipeline (both have the same environment names).
+        for lane in [DEFAULT_PIPELINE, OTHER] {
+            for e in self.pipeline.environments.iter().filter(|e| e.exclusive) {
+                let plain: Vec<&str> = self
+                    .releases
+                    .iter()
+                    .filter(|r| r.state.in_progress() && r.environment == e.name)
+                    .filter(|r| r.pipeline_name() == lane)
+                    .filter(|r| !entered_overriding_exclusive(r))
+                    .map(|r| r.id.as_str())
+                    .collect();
+                prop_assert!(plain.len() <= 1, "{lane} {} holds {plain:?}", e.name);
+            }
         }
         // An incident in at most one release in progress; both sides agree.
         for i in &self.incidents {
