@@ -331,8 +331,20 @@ impl<'a> Sim<'a> {
         }
         if let Some(code) = time_blocked {
             match v.time_ready_at {
-                // Time always moves on: never ask again at the same instant.
-                Some(at) => w.wake = Some(at.max(t + Duration::minutes(1))),
+                // Asked again when the first time rule passes, so that what
+                // blocks next (a window closed by then) is seen and named;
+                // time always moves on: never at the same instant.
+                Some(at) => {
+                    let first = w
+                        .blocking
+                        .iter()
+                        .filter_map(|b| b.until)
+                        .filter(|u| *u > t)
+                        .min()
+                        .unwrap_or(at)
+                        .min(at);
+                    w.wake = Some(first.max(t + Duration::minutes(1)));
+                }
                 None => {
                     return stop(
                         code.as_str(),
