@@ -398,11 +398,19 @@ fn replay(
     Ok(())
 }
 
+/// A stay: installation, enter, leave, release.
+type Stay<'a> = (
+    &'a Option<String>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    &'a str,
+);
+
 /// No two stays of one installation's releases overlap in an exclusive
 /// environment, as the forecast draws them (a stay of no time holds none).
 fn no_overlap(p: &Pipeline, f: &Forecast) -> Result<(), TestCaseError> {
     for e in p.environments.iter().filter(|e| e.exclusive) {
-        let stays: Vec<(&Option<String>, DateTime<Utc>, Option<DateTime<Utc>>, &str)> = f
+        let stays: Vec<Stay> = f
             .releases
             .iter()
             .flat_map(|r| {
