@@ -444,6 +444,22 @@ pub enum Command {
         #[arg(long, value_name = "VERSION")]
         version: Option<String>,
     },
+    /// When each release in progress gets where it is going, given all the
+    /// others: soaks, windows, blackouts, schedules, holds, dependencies and
+    /// exclusive environments as queues, with why each wait happens.
+    Forecast {
+        /// End the forecast at this RFC 3339 instant (default: when every
+        /// release is in its last environment, or 365 days).
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        /// Show only this release (repeatable); the others still count.
+        #[arg(long = "release", value_name = "RELEASE")]
+        releases: Vec<String>,
+        /// Stop a release at the first step that needs a person (approval,
+        /// checklist, health, freeze, confirmation) and name who must act.
+        #[arg(long)]
+        strict: bool,
+    },
     /// R waits for another release: it may not be promoted (into
     /// `--before`, default any environment) until R2 has reached
     /// `--reached` (default: until R2 is released).

@@ -47,6 +47,7 @@ mod man;
 mod checklist;
 mod depend;
 mod fleet;
+mod forecast;
 mod repeat;
 mod untick;
 
@@ -176,6 +177,11 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
         Command::Man { output } => man::run(ctx, output.as_deref()),
         Command::Repeat { release, reason } => repeat::run(ctx, &release, &reason),
         Command::Fleet { version } => fleet::run(ctx, version.as_deref()),
+        Command::Forecast {
+            until,
+            releases,
+            strict,
+        } => forecast::run(ctx, until.as_deref(), &releases, strict),
         Command::Depend {
             release,
             on,
@@ -228,6 +234,7 @@ fn reads_only(command: &Command) -> bool {
         | Command::Show { .. }
         | Command::Check { .. }
         | Command::Plan { .. }
+        | Command::Forecast { .. }
         | Command::Log { .. }
         | Command::Audit { .. }
         | Command::Due { apply: false }

@@ -39,6 +39,7 @@ mod depend;
 mod evidence;
 mod exclusive_both_ways;
 mod fleet;
+mod forecast;
 mod foundation;
 mod foundation_git;
 mod foundation_init;
