@@ -358,3 +358,65 @@ fn a_dependency_reached_is_an_environment_of_the_other_release_s_pipeline() {
     let (code, text) = audit(&env, &[]);
     assert_eq!(code, 0, "{text}");
 }
+
+#[test]
+fn the_forecast_queues_each_pipeline_s_exclusive_environment_apart() {
+    let toml = r#"[[environments]]
+name = "development"
+
+[[environments]]
+name = "staging"
+exclusive = true
+soak = { minor = 2 }
+
+[[environments]]
+name = "production"
+
+[pipelines.hotfix]
+[[pipelines.hotfix.environments]]
+name = "staging"
+exclusive = true
+soak = { minor = 2 }
+
+[[pipelines.hotfix.environments]]
+name = "production"
+"#;
+    let env = Env::with_pipeline(toml);
+    let a = new_in(&env, "1.1.0", None);
+    let b = new_in(&env, "1.2.0", None);
+    one_commit(&env, &["promote", &a]);
+    let c = new_in(&env, "1.3.0", Some("hotfix"));
+    let v = env.rel(&["--json", "forecast"]).ok().json();
+    let of = |id: &str| {
+        v["releases"]
+            .as_array()
+            .expect("releases")
+            .iter()
+            .find(|r| r["release"] == id)
+            .cloned()
+            .expect("forecast of the release")
+    };
+    let staging = |id: &str| {
+        of(id)["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .find(|s| s["env"] == "staging")
+            .cloned()
+            .expect("a staging step")
+    };
+    // Friday 15:00 plus two business days: Tuesday 15:00.
+    assert_eq!(staging(&a)["leave"], "2026-11-24T15:00:00Z");
+    // b queues behind a in the default pipeline's staging ...
+    assert_eq!(staging(&b)["enter"], "2026-11-24T15:00:00Z");
+    let waits = staging(&b)["waits"].to_string();
+    assert!(waits.contains("exclusive") && waits.contains(&a), "{waits}");
+    // ... while c, in hotfix's staging at the same time, waits for nobody.
+    assert_eq!(of(&c)["pipeline"], "hotfix");
+    assert_eq!(staging(&c)["leave"], "2026-11-24T15:00:00Z");
+    let waits = v.to_string();
+    assert!(
+        !staging(&c)["waits"].to_string().contains("exclusive"),
+        "{waits}"
+    );
+}

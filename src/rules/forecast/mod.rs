@@ -18,7 +18,6 @@ mod tests;
 
 use chrono::{DateTime, Utc};
 
-use crate::model::release::Release;
 use crate::model::rule::RuleCode;
 
 pub use simulation::forecast;
@@ -133,10 +132,3 @@ pub const PERSON_STEPS: [RuleCode; 4] = [
     RuleCode::Health,
     RuleCode::Frozen,
 ];
-
-/// The pipeline a release belongs to. Named pipelines (contract 11.2) are
-/// being added on another branch: at that merge this becomes
-/// `&r.pipeline`; until then every release is in the pipeline "default".
-pub fn pipeline_name(_r: &Release) -> &str {
-    "default"
-}

@@ -152,6 +152,7 @@ fn pipeline() -> impl Strategy<Value = (Pipeline, DateTime<Utc>)> {
                     .collect(),
             };
             let p = Pipeline {
+                pipelines: Default::default(),
                 override_by: None,
                 notify_on: None,
                 calendar,
@@ -230,6 +231,7 @@ fn releases(p: &Pipeline, now: DateTime<Utc>, draws: &[Draw]) -> Vec<Release> {
         let installation = d.installation.map(|i| format!("inst{i}"));
         let mut r = moves::create(
             &NewRelease {
+                pipeline: None,
                 id: &id,
                 title: "t",
                 version: &version,
@@ -249,7 +251,14 @@ fn releases(p: &Pipeline, now: DateTime<Utc>, draws: &[Draw]) -> Vec<Release> {
         let e = &p.environments[env];
         if e.exclusive
             && !out[..]
-                .occupants(&e.name, &id, installation.as_deref())
+                .occupants(
+                    &e.name,
+                    crate::rules::occupancy::Asker {
+                        id: &id,
+                        installation: installation.as_deref(),
+                        pipeline: crate::model::named_pipelines::DEFAULT_PIPELINE,
+                    },
+                )
                 .is_empty()
         {
             env = 0;
@@ -390,7 +399,7 @@ fn replay(
         }
         for e in p.environments.iter().filter(|e| e.exclusive) {
             for r in world.iter().filter(|r| r.environment == e.name) {
-                let others = world[..].occupants(&e.name, &r.id, r.installation.as_deref());
+                let others = world[..].occupants(&e.name, r.into());
                 prop_assert!(others.is_empty(), "{} and {others:?} in {}", r.id, e.name);
             }
         }

@@ -14,13 +14,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 /// (an installation's environments are its own, as `occupancy` counts).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Key {
+    /// Environment names repeat across pipelines (contract 11.2).
+    pub pipeline: String,
     pub env: String,
     pub installation: Option<String>,
 }
 
 impl Key {
-    pub fn new(env: &str, installation: Option<&str>) -> Key {
+    pub fn new(pipeline: &str, env: &str, installation: Option<&str>) -> Key {
         Key {
+            pipeline: pipeline.to_ascii_lowercase(),
             env: env.to_ascii_lowercase(),
             installation: installation.map(str::to_ascii_lowercase),
         }

@@ -18,6 +18,7 @@ use crate::rules::decide::promote::verdict_into;
 use crate::rules::depends;
 use crate::rules::due;
 use crate::rules::moves;
+use crate::rules::occupancy::Asker;
 use crate::rules::occupancy::Occupancy;
 use crate::rules::promotion::{resolve_target, PromotionVerdict};
 use crate::rules::register::effects::Stamp;
@@ -25,10 +26,7 @@ use crate::rules::verdict::when;
 
 use super::queue::{order, Key, Place};
 use super::waits::{behind, timed, Pending};
-use super::{
-    pipeline_name, Forecast, Move, ReleaseForecast, Request, Step, Stop, Wait, WaitKind,
-    PERSON_STEPS,
-};
+use super::{Forecast, Move, ReleaseForecast, Request, Step, Stop, Wait, WaitKind, PERSON_STEPS};
 
 /// Who the simulated promotions are recorded as (never written anywhere).
 const BY: &str = "rel forecast <forecast@rel.invalid>";
@@ -183,7 +181,9 @@ impl<'a> Sim<'a> {
                     }
                 };
                 match self.classify(i, target, t) {
-                    Outcome::Move if !self.p.environments[target].exclusive => {
+                    Outcome::Move
+                        if !self.p.lane_of(&self.world[i]).environments[target].exclusive =>
+                    {
                         self.enter(i, target, t, &mut todo);
                     }
                     Outcome::Move => {
@@ -296,14 +296,14 @@ impl<'a> Sim<'a> {
                 }
                 RuleCode::Exclusive => {
                     let inst = r.installation.as_deref();
-                    for o in self.world[..].occupants(&env.name, &r.id, inst) {
+                    for o in self.world[..].occupants(&env.name, Asker::from(r)) {
                         w.blocking.push(behind(
                             WaitKind::Rule(RuleCode::Exclusive),
                             &o,
                             &x.message,
                         ));
                     }
-                    w.queue = Some(Key::new(&env.name, inst));
+                    w.queue = Some(Key::new(r.pipeline_name(), &env.name, inst));
                 }
                 _ => {}
             }
@@ -398,7 +398,7 @@ impl<'a> Sim<'a> {
             let entered = r.entered_at.min(t);
             if let Some(at) = self.verdict(i, target, entered).time_ready_at {
                 let scheduled = r
-                    .schedule_for(&self.p.environments[target].name)
+                    .schedule_for(&self.p.lane_of(r).environments[target].name)
                     .map(|s| s.at);
                 since = at.max(scheduled.unwrap_or(at)).min(t);
             }
@@ -428,8 +428,11 @@ impl<'a> Sim<'a> {
 
     /// Release `i` enters `target` at `t`, by the promotion's own effect.
     fn enter(&mut self, i: usize, target: usize, t: DateTime<Utc>, todo: &mut BTreeSet<usize>) {
-        let name = self.p.environments[target].name.clone();
+        let name = self.p.lane_of(&self.world[i]).environments[target]
+            .name
+            .clone();
         let left = Key::new(
+            self.world[i].pipeline_name(),
             &self.world[i].environment,
             self.world[i].installation.as_deref(),
         );
@@ -525,7 +528,7 @@ impl<'a> Sim<'a> {
             .filter(|(r, _)| r.state.in_progress())
             .map(|(r, t)| ReleaseForecast {
                 release: r.id.clone(),
-                pipeline: pipeline_name(r).to_string(),
+                pipeline: r.pipeline_name().to_string(),
                 installation: r.installation.clone(),
                 waiting: if t.done_at.is_none() {
                     t.pending.unfinished()

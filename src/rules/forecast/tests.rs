@@ -34,6 +34,7 @@ fn pipeline(tz: chrono_tz::Tz) -> Pipeline {
         e
     };
     Pipeline {
+        pipelines: Default::default(),
         override_by: None,
         notify_on: None,
         calendar: Calendar {
@@ -62,6 +63,7 @@ fn release(id: &str, env: &str, since: &str) -> Release {
     let v = semver::Version::new(1, 1, 0);
     let mut r = moves::create(
         &NewRelease {
+            pipeline: None,
             id,
             title: "t",
             version: &v,
