@@ -45,6 +45,17 @@ pub struct Pipeline {
     /// `notify_on`: the events told (contract 11.6); None: all of them. An
     /// environment's own list replaces it for events about it.
     pub notify_on: Option<Vec<String>>,
+    /// `[installations]`: how updates of installations relate to the
+    /// product releases they carry (contract 11.3).
+    pub updates: UpdateSettings,
+}
+
+/// `[installations]` of environments.toml.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpdateSettings {
+    /// `requires`: the environment a product release must have reached
+    /// before updates to its version exist; None: no such requirement.
+    pub requires: Option<String>,
 }
 
 /// Every event the notifier may be told (contract sections 7 and 11.6).

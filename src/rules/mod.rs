@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auto_schedule;
 pub mod checklists;
 pub mod decide;
+pub mod carries;
 pub mod depends;
 pub mod due;
 pub mod history;

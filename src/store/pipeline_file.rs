@@ -48,6 +48,8 @@ struct RawPipeline {
     override_by: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     notify_on: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    installations: Option<super::pipeline_updates::RawInstallations>,
 }
 
 #[derive(Deserialize)]
@@ -436,13 +438,14 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
         installations: Default::default(),
         calendar,
         roles,
-        environments,
         require_incidents: raw.require_incidents.unwrap_or(true),
         sync,
         notify: notify_roles(raw.notify, &at)?,
         override_by: raw.override_by.map(|r| notify_roles(r, &at)).transpose()?,
         notify_on: raw.notify_on.map(|r| notify_events(r, &at)).transpose()?,
         audit: audit_settings(raw.audit, &at)?,
+        updates: super::pipeline_updates::settings(raw.installations, &environments, &at)?,
+        environments,
     })
 }
 
