@@ -97,7 +97,10 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
         // version is a version.
         let title = title.clone().ok_or_else(title_needed)?;
         let GivenVersion::Version(version) = &given else {
-            return Err(invalid(format!("invalid version {}", quoted(&args.version))));
+            return Err(invalid(format!(
+                "invalid version {}",
+                quoted(&args.version)
+            )));
         };
         let kind = asked_kind.unwrap_or_else(|| Kind::from_version(version));
         let id = match &asked_id {

@@ -76,7 +76,11 @@ pub fn run(
 
 /// The notes of `release` with its `incidents`, and, for an update, the
 /// product releases it carries with theirs (contract 11.3).
-pub fn notes_of(ws: &Workspace, release: &Release, incidents: &[Incident]) -> anyhow::Result<Notes> {
+pub fn notes_of(
+    ws: &Workspace,
+    release: &Release,
+    incidents: &[Incident],
+) -> anyhow::Result<Notes> {
     let mut notes = build(release, incidents);
     if release.installation.is_none() {
         return Ok(notes);

@@ -245,7 +245,13 @@ mod tests {
             release("P-6.3.0", "6.3.0", "staging", State::Frozen),
             release("P-6.1.5", "6.1.5", "dev", State::Cancelled),
         ];
-        let all = carries(&pipeline(None), &v("6.0.0"), &v("6.3.0"), &releases, &index());
+        let all = carries(
+            &pipeline(None),
+            &v("6.0.0"),
+            &v("6.3.0"),
+            &releases,
+            &index(),
+        );
         assert_eq!(all, ["P-6.1.0", "P-6.2.0", "P-6.3.0"]);
         let far = pipeline(Some("production"));
         let some = carries(&far, &v("6.0.0"), &v("6.3.0"), &releases, &index());
@@ -264,7 +270,9 @@ mod tests {
         assert_eq!(waits.rule, RuleCode::Depends);
         assert!(waits.message.contains("P-6.3.0 is in staging (frozen)"));
         let none = may_update(&far, &v("7.0.0"), &releases, &index()).expect("refused");
-        assert!(none.message.contains("no product release has version 7.0.0"));
+        assert!(none
+            .message
+            .contains("no product release has version 7.0.0"));
         assert!(may_update(&pipeline(None), &v("7.0.0"), &releases, &index()).is_none());
     }
 

@@ -77,17 +77,13 @@ impl Products {
             Some((r.id, r.version, r.installation))
         };
         let Some((id, version, installation)) = live.or_else(archived).or_else(update) else {
-            let ids = self
-                .releases
-                .iter()
-                .map(|r| r.id.as_str())
-                .chain(
-                    self.index
-                        .released
-                        .iter()
-                        .filter(|e| e.installation.is_none())
-                        .map(|e| e.id.as_str()),
-                );
+            let ids = self.releases.iter().map(|r| r.id.as_str()).chain(
+                self.index
+                    .released
+                    .iter()
+                    .filter(|e| e.installation.is_none())
+                    .map(|e| e.id.as_str()),
+            );
             return Err(super::suggest::with_suggestions(
                 invalid(format!(
                     "--version {}: not a version and no product release has that id; \

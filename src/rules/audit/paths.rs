@@ -4,10 +4,10 @@
 
 use crate::model::archive::Index;
 use crate::model::incident::{Flags, Incident};
-use crate::rules::carries::{carried_incidents, carries};
 use crate::model::path::Hop;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::{parse_version, Release, State};
+use crate::rules::carries::{carried_incidents, carries};
 use crate::rules::paths::{decide, record_if_changed, PathDecision, PathFacts};
 use crate::rules::register::effects::Stamp;
 
@@ -118,7 +118,11 @@ pub(super) fn products(world: &World) -> Vec<&Release> {
 }
 
 /// With `[installations] requires`, may an update to `version` exist?
-pub(super) fn may_update(p: &Pipeline, world: &World, version: &semver::Version) -> Result<(), Stop> {
+pub(super) fn may_update(
+    p: &Pipeline,
+    world: &World,
+    version: &semver::Version,
+) -> Result<(), Stop> {
     match crate::rules::carries::may_update(p, version, &products(world), &Index::default()) {
         None => Ok(()),
         Some(v) => Err(super::replay::Refused(v.message)),
