@@ -42,8 +42,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
                         }
                     }
                 }
-                let breaking = shipped.iter().any(|i| i.breaking);
-                index = index.with(crate::model::archive::Shipped::of(release, breaking));
+                index = index.with(crate::model::archive::Shipped::of(release, &shipped));
             }
             changes.extend(ws.archive_moves_as_they_are(release, &shipped)?);
         }

@@ -68,6 +68,15 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> anyhow::Result<i32> {
         .cloned()
         .collect();
     let mut board = gather(ctx, &p, &releases, &all);
+    // What each update carries (contract 11.3), read once for all of them.
+    if releases.iter().any(|r| r.installation.is_some()) {
+        let products = super::shared::carries::Products::read(&ws)?;
+        for card in board.columns.iter_mut().flat_map(|c| c.cards.iter_mut()) {
+            if let Some(r) = releases.iter().find(|r| r.id == card.id) {
+                card.carries = products.carries(&p, r);
+            }
+        }
+    }
     board.installations = ws
         .installations()?
         .into_iter()
@@ -254,6 +263,7 @@ fn card(ctx: &Context, p: &Pipeline, heads: &[ReleaseHead], facts: &Facts, r: &R
             .clone()
             .map(|i| (i, r.from_version.clone().unwrap_or_default())),
         path: r.path.as_ref().map(|p| p.name.as_str().to_string()),
+        carries: Vec::new(),
         schedules,
         steps,
     }

@@ -11,7 +11,6 @@ use serde_json::{json, Value};
 use crate::context::Context;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
-use crate::render::notes::build;
 use crate::render::output::{document, errln, json as json_doc};
 use crate::store::output_path::OutputFile;
 use crate::store::workspace::PIPELINE_FILE;
@@ -128,7 +127,7 @@ pub fn evidence(ws: &Workspace, release: &Release) -> anyhow::Result<Value> {
             .unwrap_or_default();
         t["signature"] = json!(status);
     }
-    let notes = markdown_of(ws, &build(release, &incidents))?;
+    let notes = markdown_of(ws, &super::notes::notes_of(ws, release, &incidents)?)?;
 
     Ok(json!({
         "release": serde_json::to_value(release)?,

@@ -26,17 +26,22 @@ use crate::store::{file_of, Change, CommitMessage};
 use std::borrow::Cow;
 
 use super::shared::args::{required_text, Id};
-use super::shared::paths::{breaking_released, decision_with, last_released_below, redecide};
+use super::shared::carries::{require_product, GivenVersion, Products};
+use super::shared::paths::{
+    breaking_released, carried_of, decision_with, last_released_below, redecide,
+};
 use super::shared::promotion_facts::occupants;
 use super::shared::{refuse, write, Decision};
 
 pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
-    // Check the arguments before touching the repository.
-    let version = parse_version(&args.version).map_err(invalid)?;
-    let kind = match &args.kind {
-        Some(k) => k.parse::<Kind>().map_err(invalid)?,
-        None => Kind::from_version(&version),
-    };
+    // Check the arguments before touching the repository. An update's
+    // --version may name a product release (contract 11.3).
+    let given = GivenVersion::parse(&args.version, args.installation.is_some())?;
+    let asked_kind = args
+        .kind
+        .as_deref()
+        .map(|k| k.parse::<Kind>().map_err(invalid))
+        .transpose()?;
     let asked_id = args.id.as_deref().map(Id::release).transpose()?;
     let target = args.target.as_deref().map(target_date).transpose()?;
     let installation = args
@@ -59,18 +64,20 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
             ws.release_ids_taken(ctx.now.year(), asked_id.as_ref().map(|i| i.as_str()))?;
         if let Some(name) = &installation {
             let installation = super::shared::suggest::load::<Installation>(ws, name.as_str())?;
+            let products = Products::read(ws)?;
+            let version = given.resolve(ws, &products)?;
             let title = title
                 .clone()
                 .unwrap_or_else(|| format!("Update of {} to {version}", installation.name));
             let spec = Update {
                 installation,
                 version: &version,
-                kind: args.kind.is_some().then_some(kind),
+                kind: asked_kind,
                 title: &title,
                 id: asked_id.as_ref().map(|i| i.to_string()),
                 target,
             };
-            let release = make_update(ctx, ws, &lane, &spec, &existing, actor)?;
+            let release = make_update(ctx, ws, &lane, &spec, &existing, actor, &products)?;
             let change = Change {
                 path: file_of::<Release>(&release.id),
                 content: to_canonical(&release)?.into_bytes(),
@@ -89,8 +96,16 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
             message.env = Some(release.environment.clone());
             return Ok(Decision::commit(vec![change], message, release));
         }
-        // A release of the product: its title was checked above.
+        // A release of the product: its title was checked above, its
+        // version is a version.
         let title = title.clone().ok_or_else(title_needed)?;
+        let GivenVersion::Version(version) = &given else {
+            return Err(invalid(format!(
+                "invalid version {}",
+                quoted(&args.version)
+            )));
+        };
+        let kind = asked_kind.unwrap_or_else(|| Kind::from_version(version));
         let id = match &asked_id {
             Some(id) => {
                 if let Some(other) = existing.iter().find(|e| id_key(e) == id_key(id.as_str())) {
@@ -123,12 +138,12 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
         }
         let first = pipeline.first().name.clone();
         let by = actor.to_string();
-        let from = last_released_below(ws, &version)?;
+        let from = last_released_below(ws, version)?;
         let mut release = moves::create(
             &NewRelease {
                 id: &id,
                 title: &title,
-                version: &version,
+                version,
                 kind,
                 target,
                 first: &first,
@@ -211,8 +226,10 @@ pub struct Update<'a> {
 
 /// An update of `spec.installation`, checked (exit 2: its version not
 /// above the installation's, an id taken; exit 1: the rules refuse it in
-/// the first environment) and with its path decided. `taken`: release
-/// ids that exist, including those made in the same commit.
+/// the first environment, or no product release of its version has
+/// reached `[installations] requires`) and with its path decided.
+/// `taken`: release ids that exist, including those made in the same
+/// commit; `products`: the product releases it may carry.
 pub fn make_update(
     ctx: &Context,
     ws: &Workspace,
@@ -220,12 +237,15 @@ pub fn make_update(
     spec: &Update,
     taken: &[String],
     actor: &Actor,
+    products: &Products,
 ) -> anyhow::Result<Release> {
-    make_update_with(ctx, ws, pipeline, spec, taken, actor, None)
+    require_product(pipeline, spec.version, products, Action::New, None)?;
+    make_update_with(ctx, ws, pipeline, spec, taken, actor, None, products)
 }
 
-/// `make_update` with the breaking releases already gathered (a rollout
-/// gathers them once for every installation).
+/// `make_update` with the breaking releases already gathered and the
+/// requirement checked (a rollout does both once for every installation).
+#[allow(clippy::too_many_arguments)]
 pub fn make_update_with(
     ctx: &Context,
     ws: &Workspace,
@@ -234,6 +254,7 @@ pub fn make_update_with(
     taken: &[String],
     actor: &Actor,
     breaking: Option<&[(String, semver::Version)]>,
+    products: &Products,
 ) -> anyhow::Result<Release> {
     let inst = &spec.installation;
     let from = parse_version(&inst.version)
@@ -301,7 +322,8 @@ pub fn make_update_with(
             &gathered
         }
     };
-    let d = decision_with(pipeline, &release, &[], breaking)?;
+    let carried = carried_of(ws, pipeline, &release, products);
+    let d = decision_with(pipeline, &release, &[], breaking, &carried)?;
     record_if_changed(&mut release, &d, ctx.now, &by);
     Ok(release)
 }

@@ -9,7 +9,7 @@ use crate::context::Context;
 use crate::error::invalid;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
-use crate::render::notes::{build, markdown, Notes};
+use crate::render::notes::{build, carried, markdown, Notes};
 use crate::render::output::{errln, json as json_doc, outln};
 use crate::store::output_path::OutputFile;
 use crate::store::Workspace;
@@ -35,7 +35,7 @@ pub fn run(
     let target = output
         .map(|given| OutputFile::check(&ctx.start_dir, given, &ws.root))
         .transpose()?;
-    let notes = build(&release, &incidents);
+    let notes = notes_of(&ws, &release, &incidents)?;
     // --json asks for machine output: the JSON form.
     let json = ctx.json || format == NotesFormat::Json;
     let text = if json {
@@ -72,6 +72,31 @@ pub fn run(
         _ => outln(&text)?,
     }
     Ok(0)
+}
+
+/// The notes of `release` with its `incidents`, and, for an update, the
+/// product releases it carries with theirs (contract 11.3).
+pub fn notes_of(
+    ws: &Workspace,
+    release: &Release,
+    incidents: &[Incident],
+) -> anyhow::Result<Notes> {
+    let mut notes = build(release, incidents);
+    if release.installation.is_none() {
+        return Ok(notes);
+    }
+    let pipeline = ws.pipeline()?;
+    let products = super::shared::carries::Products::read(ws)?;
+    for id in products.carries(&pipeline, release) {
+        let r: Release = ws.load_past(&id)?;
+        let held = r
+            .incidents
+            .iter()
+            .map(|i| ws.load_past::<Incident>(i))
+            .collect::<anyhow::Result<Vec<Incident>>>()?;
+        notes.carried.push(carried(&r, &held));
+    }
+    Ok(notes)
 }
 
 /// The Markdown notes, from the project's template when it has one (as

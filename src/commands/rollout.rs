@@ -24,11 +24,13 @@ use crate::store::{change_for, CommitMessage};
 
 use super::new::{make_update_with, Update};
 use super::shared::args::{required_text, Id};
+use super::shared::carries::{require_product, GivenVersion, Products};
 use super::shared::paths::breaking_released;
 use super::shared::{write, Decision};
 
 pub fn run(ctx: &Context, args: &RolloutArgs) -> anyhow::Result<i32> {
-    let version = parse_version(&args.version).map_err(invalid)?;
+    // A version, or a product release's id (contract 11.3).
+    let given = GivenVersion::parse(&args.version, true)?;
     let title = required_text("--title", &args.title, "the update's title")?;
     let named = args
         .installations
@@ -36,8 +38,10 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> anyhow::Result<i32> {
         .map(|n| Id::installation(n))
         .collect::<anyhow::Result<Vec<_>>>()?;
 
-    let (made, passed) = write(ctx, |ws, actor| {
+    let (made, passed, version) = write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
+        let products = Products::read(ws)?;
+        let version = given.resolve(ws, &products)?;
         let all = ws.installations()?;
         let mut chosen: Vec<Installation> = Vec::new();
         let mut passed: Vec<String> = Vec::new();
@@ -66,6 +70,7 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> anyhow::Result<i32> {
                 "no installation runs a version below {version}; nothing to roll out"
             )));
         }
+        require_product(&pipeline, &version, &products, Action::Rollout, None)?;
         // The breaking releases over the widest hop, read once.
         let lowest = chosen
             .iter()
@@ -87,7 +92,16 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> anyhow::Result<i32> {
                 id: None,
                 target: None,
             };
-            let r = make_update_with(ctx, ws, &pipeline, &spec, &taken, actor, Some(&breaking))?;
+            let r = make_update_with(
+                ctx,
+                ws,
+                &pipeline,
+                &spec,
+                &taken,
+                actor,
+                Some(&breaking),
+                &products,
+            )?;
             taken.push(r.id.clone());
             made.push(r);
         }
@@ -111,7 +125,7 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> anyhow::Result<i32> {
             ));
         }
         message.env = Some(pipeline.first().name.clone());
-        Ok(Decision::commit(changes, message, (made, passed)))
+        Ok(Decision::commit(changes, message, (made, passed, version)))
     })?;
     for p in &passed {
         errln(&format!("passed over: {p}, not below {version}"));

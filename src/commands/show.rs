@@ -19,8 +19,17 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         .iter()
         .map(|id| (id.clone(), ws.load_past::<Incident>(id).ok()))
         .collect();
+    // What an update carries (contract 11.3), as the repository stands.
+    let carries = match release.installation {
+        Some(_) => super::shared::carries::Products::read(&ws)?.carries(&pipeline, &release),
+        None => Vec::new(),
+    };
     if ctx.json {
-        json(&release_json(&release))?;
+        let mut doc = release_json(&release);
+        if let serde_json::Value::Object(map) = &mut doc {
+            map.insert("carries".into(), serde_json::json!(carries));
+        }
+        json(&doc)?;
     } else {
         let days = business_days_elapsed(&pipeline.calendar, release.entered_at, ctx.now);
         // People are shown where each kept health report lies now: a
@@ -32,7 +41,9 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
                 h.log = Some(ws.past_report(log)?);
             }
         }
-        outln(&release_text(ctx, &pipeline, &shown, &incidents, days))?;
+        outln(&release_text(
+            ctx, &pipeline, &shown, &incidents, &carries, days,
+        ))?;
     }
     Ok(0)
 }

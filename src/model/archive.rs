@@ -5,6 +5,7 @@
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::incident::{Flags, Incident};
 use super::release::{Release, State};
 
 /// The archive's folder, relative to the release root.
@@ -38,17 +39,65 @@ pub struct Shipped {
     pub installation: Option<String>,
     #[serde(default)]
     pub breaking: bool,
+    /// The shipped incidents with a flag that decides update paths: what
+    /// an update carrying this release counts (contract 11.3), without
+    /// reading the archive.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flagged: Vec<FlaggedIncident>,
+}
+
+/// A shipped incident flagged `breaking`, `compat_work` or `client_work`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlaggedIncident {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub breaking: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub compat_work: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub client_work: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl FlaggedIncident {
+    pub fn flags(&self) -> Flags {
+        Flags {
+            breaking: self.breaking,
+            compat_work: self.compat_work,
+            client_work: self.client_work,
+        }
+    }
 }
 
 impl Shipped {
-    /// The entry of released `release`, given whether an incident it
-    /// shipped is breaking.
-    pub fn of(release: &Release, breaking: bool) -> Shipped {
+    /// The entry of released `release`, given the incidents it shipped.
+    pub fn of<'a>(release: &Release, shipped: impl IntoIterator<Item = &'a Incident>) -> Shipped {
+        let mut breaking = false;
+        let mut flagged = Vec::new();
+        for i in shipped {
+            let f = i.flags();
+            breaking |= f.breaking;
+            if f.breaking || f.compat_work || f.client_work {
+                flagged.push(FlaggedIncident {
+                    id: i.id.clone(),
+                    breaking: f.breaking,
+                    compat_work: f.compat_work,
+                    client_work: f.client_work,
+                });
+            }
+        }
+        // In id order, so the index says the same whatever order it is given.
+        flagged.sort_by(|a: &FlaggedIncident, b| a.id.cmp(&b.id));
         Shipped {
             id: release.id.clone(),
             version: release.version.clone(),
             installation: release.installation.clone(),
             breaking,
+            flagged,
         }
     }
 }

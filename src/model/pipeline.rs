@@ -48,6 +48,17 @@ pub struct Pipeline {
     /// The named pipelines (contract 11.2) and which one `environments`
     /// belongs to.
     pub pipelines: super::named_pipelines::Pipelines,
+    /// `[installations]`: how updates of installations relate to the
+    /// product releases they carry (contract 11.3).
+    pub updates: UpdateSettings,
+}
+
+/// `[installations]` of environments.toml.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpdateSettings {
+    /// `requires`: the environment a product release must have reached
+    /// before updates to its version exist; None: no such requirement.
+    pub requires: Option<String>,
 }
 
 /// Every event the notifier may be told (contract sections 7 and 11.6).

@@ -47,6 +47,37 @@ pub struct Notes {
     /// Breaking changes come first in every form.
     pub breaking: Vec<NotesIncident>,
     pub changes: Vec<NotesIncident>,
+    /// For an update: the product releases it carries (contract 11.3),
+    /// oldest first, each with its incidents; they come before the
+    /// update's own.
+    pub carried: Vec<NotesCarried>,
+}
+
+/// A product release an update carries, as its notes show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotesCarried {
+    pub release: String,
+    pub title: String,
+    pub version: String,
+    pub state: String,
+    pub environment: String,
+    pub breaking: Vec<NotesIncident>,
+    pub changes: Vec<NotesIncident>,
+}
+
+/// A carried product release `r` with its incidents.
+pub fn carried(r: &Release, incidents: &[Incident]) -> NotesCarried {
+    let (breaking, changes): (Vec<&Incident>, Vec<&Incident>) =
+        incidents.iter().partition(|i| i.breaking);
+    NotesCarried {
+        release: r.id.clone(),
+        title: r.title.clone(),
+        version: r.version.clone(),
+        state: r.state.to_string(),
+        environment: r.environment.clone(),
+        breaking: breaking.into_iter().map(notes_incident).collect(),
+        changes: changes.into_iter().map(notes_incident).collect(),
+    }
 }
 
 fn notes_incident(i: &Incident) -> NotesIncident {
@@ -90,6 +121,7 @@ pub fn build(r: &Release, incidents: &[Incident]) -> Notes {
         path: r.path.as_ref().map(|p| p.name.as_str().to_string()),
         breaking: breaking.into_iter().map(notes_incident).collect(),
         changes: changes.into_iter().map(notes_incident).collect(),
+        carried: Vec::new(),
     }
 }
 
@@ -133,9 +165,10 @@ fn code_span(text: &str) -> String {
     format!("{fence}{pad}{one_line}{pad}{fence}")
 }
 
-fn incident_md(out: &mut String, i: &NotesIncident) {
+/// One incident under a heading of `level` (`###`...).
+fn incident_md(out: &mut String, level: &str, i: &NotesIncident) {
     out.push_str(&format!(
-        "### {}: {}\n\n",
+        "{level} {}: {}\n\n",
         md_escape(&i.id),
         md_escape(&i.title)
     ));
@@ -185,20 +218,69 @@ pub fn markdown(n: &Notes) -> String {
         (None, Some(p)) => out.push_str(&format!("On the {p} path.\n\n")),
         (None, None) => {}
     }
-    if n.breaking.is_empty() && n.changes.is_empty() {
-        out.push_str("This release holds no changes.");
+    let carried_any = n
+        .carried
+        .iter()
+        .any(|c| !c.breaking.is_empty() || !c.changes.is_empty());
+    if n.breaking.is_empty() && n.changes.is_empty() && !carried_any {
+        if n.carried.is_empty() {
+            out.push_str("This release holds no changes.");
+        } else {
+            let ids: Vec<String> = n.carried.iter().map(|c| md_escape(&c.release)).collect();
+            out.push_str(&format!(
+                "Carries {}, which hold{} no changes.",
+                ids.join(", "),
+                if ids.len() == 1 { "s" } else { "" }
+            ));
+        }
         return out;
     }
+    // What the update carries, by product release, oldest first.
+    for c in &n.carried {
+        out.push_str(&format!(
+            "## Carried: {} {}: {}\n\n",
+            md_escape(&c.release),
+            md_escape(&c.version),
+            md_escape(&c.title)
+        ));
+        if c.breaking.is_empty() && c.changes.is_empty() {
+            out.push_str("No changes.\n\n");
+        }
+        if !c.breaking.is_empty() {
+            out.push_str("### Breaking changes\n\n");
+            for i in &c.breaking {
+                incident_md(&mut out, "####", i);
+            }
+        }
+        if !c.changes.is_empty() {
+            out.push_str("### Changes\n\n");
+            for i in &c.changes {
+                incident_md(&mut out, "####", i);
+            }
+        }
+    }
+    // Then the release's own; named as such after carried ones.
+    let own = if n.carried.is_empty() {
+        ""
+    } else {
+        "This update's own "
+    };
     if !n.breaking.is_empty() {
-        out.push_str("## Breaking changes\n\n");
+        let title = if own.is_empty() {
+            "Breaking changes"
+        } else {
+            "breaking changes"
+        };
+        out.push_str(&format!("## {own}{title}\n\n"));
         for i in &n.breaking {
-            incident_md(&mut out, i);
+            incident_md(&mut out, "###", i);
         }
     }
     if !n.changes.is_empty() {
-        out.push_str("## Changes\n\n");
+        let title = if own.is_empty() { "Changes" } else { "changes" };
+        out.push_str(&format!("## {own}{title}\n\n"));
         for i in &n.changes {
-            incident_md(&mut out, i);
+            incident_md(&mut out, "###", i);
         }
     }
     // No trailing newline: the caller ends the document with exactly one.

@@ -156,6 +156,7 @@ pub fn release_text(
     pipeline: &Pipeline,
     r: &Release,
     incidents: &[(String, Option<Incident>)],
+    carries: &[String],
     days_there: u32,
 ) -> String {
     let tz = pipeline.calendar.timezone;
@@ -181,6 +182,16 @@ pub fn release_text(
     }
     for line in update_lines(r) {
         out.push(shown_line(format!("  {line}")));
+    }
+    // An update's content includes the product releases it carries
+    // (contract 11.3).
+    if r.installation.is_some() {
+        let carried = if carries.is_empty() {
+            "no product release".to_string()
+        } else {
+            carries.join(", ")
+        };
+        out.push(shown_line(format!("  carries      {carried}")));
     }
     out.push(shown_line(format!("  revision     {}", r.revision)));
     for line in schedule_lines(r, tz) {

@@ -125,6 +125,7 @@ mod tests {
             simple_max_hop: Default::default(),
             paths_table: false,
             installations: Default::default(),
+            updates: Default::default(),
             audit: Default::default(),
         };
         assert!(!may_approve_as(&p, "client", "a@x.example"));

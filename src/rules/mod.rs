@@ -6,6 +6,7 @@ pub mod actions;
 pub mod approvals;
 pub mod audit;
 pub mod auto_schedule;
+pub mod carries;
 pub mod checklists;
 pub mod decide;
 pub mod depends;

@@ -10,6 +10,7 @@ use crate::model::path::{Hop, MaxHop, PathRecord, SetBy, UpdatePath};
 use crate::model::pipeline::Pipeline;
 use crate::model::release::{Event, Release};
 use crate::model::rule::RuleCode;
+use crate::rules::carries::CarriedIncident;
 use crate::rules::promotion::finished;
 use crate::rules::register::effects::Stamp;
 use crate::rules::verdict::{Verdict, Violation};
@@ -65,6 +66,27 @@ pub struct PathFacts<'a> {
     /// Released releases whose version lies in the hop and that hold a
     /// breaking incident: (release id, version).
     pub breaking_released: &'a [(String, semver::Version)],
+    /// The flagged incidents of the product releases an update carries
+    /// (contract 11.3): they count as its own.
+    pub carried: &'a [CarriedIncident],
+}
+
+/// `R: INC-1, INC-2; R2: INC-3`: the carried incidents `pick` selects, by release.
+fn carried_named(carried: &[CarriedIncident], pick: fn(&Flags) -> bool) -> Option<String> {
+    let mut by_release: Vec<(&str, Vec<&str>)> = Vec::new();
+    for c in carried.iter().filter(|c| pick(&c.flags)) {
+        match by_release.iter_mut().find(|(r, _)| *r == c.release) {
+            Some((_, ids)) => ids.push(&c.incident),
+            None => by_release.push((&c.release, vec![&c.incident])),
+        }
+    }
+    (!by_release.is_empty()).then(|| {
+        by_release
+            .iter()
+            .map(|(r, ids)| format!("{r} ({})", ids.join(", ")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
 }
 
 pub fn decide(f: &PathFacts) -> PathDecision {
@@ -95,26 +117,44 @@ pub fn decide(f: &PathFacts) -> PathDecision {
             .collect()
     };
     let breaking = flagged(|x| x.breaking);
+    let carried_breaking = carried_named(f.carried, |x| x.breaking);
+    // A carried release is named once, with its incidents.
     let released: Vec<String> = f
         .breaking_released
         .iter()
+        .filter(|(id, _)| {
+            !f.carried
+                .iter()
+                .any(|c| c.flags.breaking && c.release.eq_ignore_ascii_case(id))
+        })
         .map(|(id, v)| format!("{id} ({v})"))
         .collect();
+    let mut message = match (breaking.is_empty(), released.is_empty()) {
+        (true, true) => String::new(),
+        (false, true) => format!("breaking change: {}", breaking.join(", ")),
+        (true, false) => format!(
+            "breaking change released within the hop: {}",
+            released.join(", ")
+        ),
+        (false, false) => format!(
+            "breaking change: {}; and released within the hop: {}",
+            breaking.join(", "),
+            released.join(", ")
+        ),
+    };
+    if let Some(named) = &carried_breaking {
+        if !message.is_empty() {
+            message.push_str("; ");
+        }
+        message.push_str(&format!("breaking change in a carried release: {named}"));
+    }
     conditions.push(Condition {
         condition: "breaking",
-        holds: breaking.is_empty() && released.is_empty(),
-        message: match (breaking.is_empty(), released.is_empty()) {
-            (true, true) => "no breaking change in the release or in the hop".to_string(),
-            (false, true) => format!("breaking change: {}", breaking.join(", ")),
-            (true, false) => format!(
-                "breaking change released within the hop: {}",
-                released.join(", ")
-            ),
-            (false, false) => format!(
-                "breaking change: {}; and released within the hop: {}",
-                breaking.join(", "),
-                released.join(", ")
-            ),
+        holds: message.is_empty(),
+        message: if message.is_empty() {
+            "no breaking change in the release or in the hop".to_string()
+        } else {
+            message
         },
     });
     for (condition, pick, what) in [
@@ -126,13 +166,20 @@ pub fn decide(f: &PathFacts) -> PathDecision {
         ("client-work", |x: &Flags| x.client_work, "client work"),
     ] {
         let ids = flagged(pick);
+        let mut parts = Vec::new();
+        if !ids.is_empty() {
+            parts.push(format!("needs {what}: {}", ids.join(", ")));
+        }
+        if let Some(named) = carried_named(f.carried, pick) {
+            parts.push(format!("a carried release needs {what}: {named}"));
+        }
         conditions.push(Condition {
             condition,
-            holds: ids.is_empty(),
-            message: if ids.is_empty() {
+            holds: parts.is_empty(),
+            message: if parts.is_empty() {
                 format!("no incident needs {what}")
             } else {
-                format!("needs {what}: {}", ids.join(", "))
+                parts.join("; ")
             },
         });
     }
@@ -270,6 +317,7 @@ mod tests {
             from: Some(&from),
             incidents,
             breaking_released: &[],
+            carried: &[],
         })
     }
 
@@ -309,8 +357,61 @@ mod tests {
             from: Some(&from),
             incidents: &[],
             breaking_released: &[("R-7".into(), v("5.2.5"))],
+            carried: &[],
         });
         assert_eq!(d.path, UpdatePath::Standard);
         assert!(d.reasons()[0].contains("R-7 (5.2.5)"));
+    }
+
+    #[test]
+    fn a_carried_release_counts_and_is_named_with_its_incident() {
+        let (from, to) = (v("6.1.0"), v("6.2.0"));
+        let carried = |flags| CarriedIncident {
+            release: "P-6.2.0".into(),
+            incident: "INC-9".into(),
+            flags,
+        };
+        for (flags, condition) in [
+            (
+                Flags {
+                    breaking: true,
+                    ..Flags::default()
+                },
+                "breaking",
+            ),
+            (
+                Flags {
+                    compat_work: true,
+                    ..Flags::default()
+                },
+                "compat-work",
+            ),
+            (
+                Flags {
+                    client_work: true,
+                    ..Flags::default()
+                },
+                "client-work",
+            ),
+        ] {
+            let d = decide(&PathFacts {
+                max: &MaxHop::default(),
+                version: &to,
+                from: Some(&from),
+                incidents: &[],
+                // Released and carried: named once, with its incident.
+                breaking_released: &[("P-6.2.0".into(), v("6.2.0"))],
+                carried: &[carried(flags)],
+            });
+            assert_eq!(d.path, UpdatePath::Standard);
+            let failing: Vec<&Condition> = d.conditions.iter().filter(|c| !c.holds).collect();
+            let wanted = if condition == "breaking" { 1 } else { 2 };
+            assert_eq!(failing.len(), wanted, "{failing:?}");
+            let c = failing
+                .iter()
+                .find(|c| c.condition == condition)
+                .expect("the carried flag fails its condition");
+            assert!(c.message.contains("P-6.2.0 (INC-9)"), "{}", c.message);
+        }
     }
 }

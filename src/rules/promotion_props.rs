@@ -200,6 +200,7 @@ pub(crate) fn pipeline(now: DateTime<Utc>) -> impl Strategy<Value = Pipeline> {
                 simple_max_hop: Default::default(),
                 paths_table: false,
                 installations: Default::default(),
+                updates: Default::default(),
                 audit: Default::default(),
             }
         })

@@ -156,6 +156,7 @@ fn pipeline() -> impl Strategy<Value = Pipeline> {
             simple_max_hop: Default::default(),
             paths_table: false,
             installations: Default::default(),
+            updates: Default::default(),
             audit: Default::default(),
         }
     })

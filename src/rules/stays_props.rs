@@ -49,6 +49,7 @@ fn pipeline(exit_items: usize, soak: u32) -> Pipeline {
         simple_max_hop: Default::default(),
         paths_table: false,
         installations: Default::default(),
+        updates: Default::default(),
         audit: Default::default(),
     }
 }

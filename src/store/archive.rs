@@ -218,10 +218,9 @@ impl Workspace {
     /// The index with released `release` (shipping `incidents`) added, as
     /// a change to commit with its move.
     pub fn index_with(&self, release: &Release, incidents: &[Incident]) -> anyhow::Result<Change> {
-        let breaking = incidents.iter().any(|i| i.breaking);
         let index = self
             .archive_index()?
-            .with(archive::Shipped::of(release, breaking));
+            .with(archive::Shipped::of(release, incidents));
         Ok(Change::file(
             archive::INDEX_FILE,
             toml_file::to_canonical(&index)?.into_bytes(),

@@ -24,6 +24,7 @@ pub mod output_dir;
 pub mod output_path;
 pub mod packing;
 pub mod pipeline_file;
+mod pipeline_updates;
 pub mod raw_tree;
 pub mod reads;
 pub mod signatures;

@@ -53,7 +53,7 @@ struct RawPipeline {
     #[serde(default)]
     pipelines: Option<Spanned<BTreeMap<String, Spanned<RawNamedPipeline>>>>,
     #[serde(default)]
-    installations: Option<RawInstallations>,
+    installations: Option<super::pipeline_updates::RawInstallations>,
 }
 
 #[derive(Deserialize)]
@@ -66,16 +66,6 @@ struct RawNamedPipeline {
     description: Option<String>,
     #[serde(default)]
     environments: Vec<RawEnvironment>,
-}
-
-#[derive(Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "an [installations] table with pipeline"
-)]
-struct RawInstallations {
-    #[serde(default)]
-    pipeline: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -339,7 +329,11 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
         )));
     }
     let environments = environments(raw.environments, &at)?;
-    let pipelines = named_pipelines(raw.pipelines, &environments, raw.installations, &at)?;
+    let (updates_pipeline, requires) = raw
+        .installations
+        .map_or((None, None), |i| (i.pipeline, i.requires));
+    let pipelines = named_pipelines(raw.pipelines, &environments, updates_pipeline, &at)?;
+    let updates = super::pipeline_updates::settings(requires, &pipelines, &at)?;
 
     let sync = match raw.sync {
         Some(sync) => Some(sync_settings(sync.into_inner(), &at)?),
@@ -380,6 +374,7 @@ pub fn parse_pipeline(path: &Path, text: &str) -> anyhow::Result<Pipeline> {
         notify_on: raw.notify_on.map(|r| notify_events(r, &at)).transpose()?,
         audit: audit_settings(raw.audit, &at)?,
         pipelines,
+        updates,
     })
 }
 
@@ -491,7 +486,7 @@ fn environments(
 fn named_pipelines(
     raw: Option<Spanned<BTreeMap<String, Spanned<RawNamedPipeline>>>>,
     default: &[Environment],
-    installations: Option<RawInstallations>,
+    updates_pipeline: Option<Spanned<String>>,
     at: &dyn Fn(std::ops::Range<usize>, &str) -> anyhow::Error,
 ) -> anyhow::Result<Pipelines> {
     let mut all = vec![NamedPipeline {
@@ -527,7 +522,7 @@ fn named_pipelines(
         }
     }
     let updates =
-        match installations.and_then(|i| i.pipeline) {
+        match updates_pipeline {
             None => DEFAULT_PIPELINE.to_string(),
             Some(name) => match all
                 .iter()

@@ -23,6 +23,7 @@ mod branch_time;
 mod cache;
 mod cache_files;
 mod cache_trees;
+mod carries;
 mod checked_args;
 mod common;
 mod confirm;

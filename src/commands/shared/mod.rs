@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod args;
 pub mod audit_state;
+pub mod carries;
 pub mod evidence_walk;
 pub mod paths;
 pub mod pipeline_filter;

@@ -10,8 +10,11 @@ use crate::model::incident::{Flags, Incident};
 use crate::model::path::Hop;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::{parse_version, Release, State};
+use crate::rules::carries::CarriedIncident;
 use crate::rules::paths::{self, PathDecision, PathFacts};
 use crate::store::Workspace;
+
+use super::carries::Products;
 
 /// The decision for `r` as the repository holds it, with `changed` in
 /// place of the committed files of those incidents.
@@ -25,18 +28,34 @@ pub fn decision(
     let from = from_version(r)?;
     let hop = Hop::between(from.as_ref().unwrap_or(&ZERO), &version);
     let breaking = breaking_released(ws, &hop)?;
-    decision_with(pipeline, r, &flags_of(ws, r, changed)?, &breaking)
+    let carried = match r.installation {
+        Some(_) => carried_of(ws, pipeline, r, &Products::read(ws)?),
+        None => Vec::new(),
+    };
+    decision_with(pipeline, r, &flags_of(ws, r, changed)?, &breaking, &carried)
+}
+
+/// The flagged incidents of what update `r` carries (contract 11.3).
+pub fn carried_of(
+    ws: &Workspace,
+    pipeline: &Pipeline,
+    r: &Release,
+    products: &Products,
+) -> Vec<CarriedIncident> {
+    products.incidents(ws, &products.carries(pipeline, r))
 }
 
 const ZERO: semver::Version = semver::Version::new(0, 0, 0);
 
-/// The decision given the flags of `r`'s incidents and `breaking`, released
-/// releases with a breaking incident over a span at least `r`'s hop.
+/// The decision given the flags of `r`'s incidents, `breaking`, released
+/// releases with a breaking incident over a span at least `r`'s hop, and
+/// the flagged incidents of the product releases it carries.
 pub fn decision_with(
     pipeline: &Pipeline,
     r: &Release,
     flags: &[(String, Flags)],
     breaking: &[(String, semver::Version)],
+    carried: &[CarriedIncident],
 ) -> anyhow::Result<PathDecision> {
     let version = parse_version(&r.version).map_err(|m| invalid(format!("{}: {m}", r.id)))?;
     let from = from_version(r)?;
@@ -52,6 +71,7 @@ pub fn decision_with(
         from: from.as_ref(),
         incidents: flags,
         breaking_released: &in_hop,
+        carried,
     }))
 }
 

@@ -52,6 +52,9 @@ pub fn card(board: &Board, c: &Card) -> String {
         if let Some(p) = &c.path {
             parts.push(format!("{} path", esc(p)));
         }
+        if c.update_of.is_some() {
+            parts.push(super::layout::carries_text(&c.carries));
+        }
         out.push_str(&format!("<p class=\"update\">{}</p>\n", parts.join(", ")));
     }
     if let Some(h) = &c.held {

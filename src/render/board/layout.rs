@@ -175,8 +175,12 @@ fn installations_section(board: &Board) -> String {
             i.updates
                 .iter()
                 .map(|(id, env)| {
+                    let carries = board
+                        .card(id)
+                        .map(|c| format!(" ({})", carries_text(&c.carries)))
+                        .unwrap_or_default();
                     format!(
-                        "<a href=\"#{}\">{}</a> in {}",
+                        "<a href=\"#{}\">{}</a> in {}{carries}",
                         anchor("release", id),
                         esc(id),
                         esc(env)
@@ -193,4 +197,13 @@ fn installations_section(board: &Board) -> String {
     }
     out.push_str("</tbody>\n</table>\n</section>\n");
     out
+}
+
+/// What an update carries, in words (escaped).
+pub(super) fn carries_text(carries: &[String]) -> String {
+    if carries.is_empty() {
+        "carries no product release".to_string()
+    } else {
+        format!("carries {}", esc(&carries.join(", ")))
+    }
 }

@@ -77,6 +77,8 @@ pub struct Card {
     pub update_of: Option<(String, String)>,
     /// The update path, when the pipeline has paths.
     pub path: Option<String>,
+    /// The product releases an update carries (contract 11.3), oldest first.
+    pub carries: Vec<String>,
     pub schedules: Vec<ScheduleCard>,
     /// The plan: one step per environment ahead.
     pub steps: Vec<Step>,
@@ -102,6 +104,14 @@ pub struct Step {
 impl Board {
     pub fn release_count(&self) -> usize {
         self.columns.iter().map(|c| c.cards.len()).sum()
+    }
+
+    /// The card of release `id`.
+    pub fn card(&self, id: &str) -> Option<&Card> {
+        self.columns
+            .iter()
+            .flat_map(|c| &c.cards)
+            .find(|c| c.id == id)
     }
 }
 

@@ -123,11 +123,10 @@ pub fn index_findings(
             world.archived.contains(&id.to_ascii_lowercase()) && r.state == State::Released
         })
         .map(|(_, r)| {
-            let breaking = r
-                .incidents
-                .iter()
-                .any(|i| world.incident(i).is_some_and(|i| i.breaking));
-            crate::model::archive::Shipped::of(r, breaking)
+            crate::model::archive::Shipped::of(
+                r,
+                r.incidents.iter().filter_map(|i| world.incident(i)),
+            )
         })
         .collect();
     expected.sort_by(|a, b| a.id.cmp(&b.id));

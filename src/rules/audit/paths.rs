@@ -2,10 +2,12 @@
 //! `ungroup`, `unfreeze` and `incident flag` decide it (the commands read
 //! the same facts from the repository: `commands::shared::paths`).
 
+use crate::model::archive::Index;
 use crate::model::incident::{Flags, Incident};
 use crate::model::path::Hop;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::{parse_version, Release, State};
+use crate::rules::carries::{carried_incidents, carries};
 use crate::rules::paths::{decide, record_if_changed, PathDecision, PathFacts};
 use crate::rules::register::effects::Stamp;
 
@@ -87,11 +89,44 @@ pub(super) fn decision(
         })
         .map(|(o, v)| (o.id.clone(), v))
         .collect();
+    let carried = match (&r.installation, &from) {
+        (Some(_), Some(from)) => {
+            let products = products(world);
+            let ids = carries(p, from, &version, &products, &Index::default());
+            carried_incidents(&ids, &products, &Index::default(), |i| {
+                world.incident(i).map(Incident::flags)
+            })
+        }
+        _ => Vec::new(),
+    };
     Ok(decide(&PathFacts {
         max: &p.simple_max_hop,
         version: &version,
         from: from.as_ref(),
         incidents: &flags,
         breaking_released: &breaking,
+        carried: &carried,
     }))
+}
+
+/// Every product release the parent holds, archived ones included (so
+/// the archive's index, which stands for those, is not needed).
+pub(super) fn products(world: &World) -> Vec<&Release> {
+    world
+        .releases
+        .values()
+        .filter(|r| r.installation.is_none())
+        .collect()
+}
+
+/// With `[installations] requires`, may an update to `version` exist?
+pub(super) fn may_update(
+    p: &Pipeline,
+    world: &World,
+    version: &semver::Version,
+) -> Result<(), Stop> {
+    match crate::rules::carries::may_update(p, version, &products(world), &Index::default()) {
+        None => Ok(()),
+        Some(v) => Err(super::replay::Refused(v.message)),
+    }
 }

@@ -265,6 +265,7 @@ fn replay_new(p: &Pipeline, world: &World, id: &str, after: &Release) -> Result<
                     i.version
                 )));
             }
+            super::paths::may_update(p, world, &version)?;
             Some(i.version.clone())
         }
         // Manifests written before rel recorded where a release's hop

@@ -178,6 +178,7 @@ mod tests {
             simple_max_hop: Default::default(),
             paths_table: false,
             installations: Default::default(),
+            updates: Default::default(),
             audit: Default::default(),
             override_by: None,
             notify_on: None,

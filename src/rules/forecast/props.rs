@@ -153,6 +153,7 @@ fn pipeline() -> impl Strategy<Value = (Pipeline, DateTime<Utc>)> {
             };
             let p = Pipeline {
                 pipelines: Default::default(),
+                updates: Default::default(),
                 override_by: None,
                 notify_on: None,
                 calendar,

@@ -35,6 +35,7 @@ fn pipeline(tz: chrono_tz::Tz) -> Pipeline {
     };
     Pipeline {
         pipelines: Default::default(),
+        updates: Default::default(),
         override_by: None,
         notify_on: None,
         calendar: Calendar {
