@@ -2,6 +2,7 @@
 
 pub mod board;
 pub mod check;
+pub mod fleet;
 pub mod incident;
 pub mod man_synopsis;
 pub mod notes;

@@ -10,6 +10,7 @@ pub mod checklists;
 pub mod decide;
 pub mod depends;
 pub mod due;
+pub mod fleet;
 pub mod history;
 pub mod moves;
 pub mod occupancy;

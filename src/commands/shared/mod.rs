@@ -5,6 +5,7 @@ pub mod apply;
 pub mod args;
 pub mod audit_state;
 pub mod evidence_walk;
+pub mod fleet;
 pub mod paths;
 pub mod promotion_facts;
 pub mod refuse;
