@@ -196,7 +196,11 @@ mod tests {
             line("a", "5.2.1", Some(("5.4.0", "preview", false, &["held"]))),
             line("b", "5.3.0", Some(("5.4.0", "staging", true, &["health"]))),
             line("c", "5.4.0", None),
-            line("d", "5.1.0", Some(("5.3.0", "preview", false, &["held", "soak"]))),
+            line(
+                "d",
+                "5.1.0",
+                Some(("5.3.0", "preview", false, &["held", "soak"])),
+            ),
             line("e", "5.1.0", None),
         ];
         let v = parse_version("5.4.0").expect("version");
