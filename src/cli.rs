@@ -510,7 +510,8 @@ pub enum Command {
         reason: String,
     },
     /// A static HTML page of the pipeline: a column per environment with
-    /// the releases in it, their readiness, schedules, holds and plans.
+    /// the releases in it, their readiness, schedules, holds and plans;
+    /// and a page of the fleet, as `rel fleet` shows it.
     Board(BoardArgs),
 }
 
@@ -712,8 +713,9 @@ mod tests {
 
 #[derive(Debug, Args)]
 pub struct BoardArgs {
-    /// Write index.html and board.css into DIR (made if missing; its parent
-    /// must exist) instead of board/ beside environments.toml.
+    /// Write index.html, fleet.html and board.css into DIR (made if
+    /// missing; its parent must exist) instead of board/ beside
+    /// environments.toml.
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
 }

@@ -16,7 +16,8 @@ use crate::render::output::{errln, json, outln};
 use crate::render::progress::Progress;
 use crate::render::time::rfc3339;
 use crate::rules::audit::{
-    inconsistencies, judge, judge_policy, policy_changes, Clock, Found, Recorded, Signed, World,
+    inconsistencies, judge, judge_policy, judge_policy_by, policy_changes, Clock, Found, Recorded,
+    Signed, World,
 };
 use crate::store::audit_walk::{FileState, Walk, WalkedCommit, UNSHALLOW};
 use crate::store::signatures;
@@ -245,37 +246,22 @@ fn signers_alone(
         at,
         by: by.clone(),
     });
-    let Some(Ok(p)) = &world.pipeline else {
-        return Ok(());
-    };
     // Under require_signed, who changed it is who signed it, as the
-    // parent's allowed signers say.
-    let who = if p.audit.require_signed {
-        match signatures::check_with(ws, id, signers_file) {
-            Signed::Good { signer: Some(s) } => s,
-            _ => "no allowed key".to_string(),
-        }
-    } else {
-        email.clone()
+    // parent's allowed signers say: the signature is asked for then only.
+    let signature = match &world.pipeline {
+        Some(Ok(p)) if p.audit.require_signed => Some(signatures::check_with(ws, id, signers_file)),
+        _ => None,
     };
-    if crate::rules::policy::owns_policy(p, &who) {
-        return Ok(());
+    let changes = [crate::rules::audit::ALLOWED_SIGNERS.to_string()];
+    if let Some(found) = judge_policy_by(world, &email, signature.as_ref(), None, &changes) {
+        report.findings.push(Finding {
+            commit: id.to_string(),
+            at,
+            by,
+            action: "edit".to_string(),
+            found,
+        });
     }
-    report.findings.push(Finding {
-        commit: id.to_string(),
-        at,
-        by: by.clone(),
-        action: "edit".to_string(),
-        found: Found {
-            kind: crate::rules::audit::FindingKind::Policy,
-            release: None,
-            message: format!(
-                "the allowed signers changed by {who}, who is not a member of {} \
-                 ([audit] policy_owners)",
-                crate::rules::policy::owner_list(p)
-            ),
-        },
-    });
     Ok(())
 }
 

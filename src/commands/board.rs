@@ -6,7 +6,8 @@
 //! plan`'s, the schedules are decided again as `rel schedule` decides them.
 //! The board is an artefact, not state: it is written as files (never a
 //! commit), by default into `board/` beside environments.toml, where a
-//! `.gitignore` keeps it out of commits.
+//! `.gitignore` keeps it out of commits. Beside it, `fleet.html`: the
+//! fleet as `rel fleet` computes it (`shared::fleet::gather`).
 
 use std::path::{Path, PathBuf};
 
@@ -15,10 +16,12 @@ use crate::model::installation::same_installation;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
 use crate::render::board::{
-    self, Board, Card, Column, InstallationRow, ScheduleCard, Step, PAGE_FILE, STYLE_FILE,
+    self, Board, Card, Column, InstallationRow, ScheduleCard, Step, FLEET_FILE, PAGE_FILE,
+    STYLE_FILE,
 };
 use crate::render::output::{errln, json as json_doc};
 use crate::render::progress::Progress;
+use crate::rules::fleet::Fleet;
 use crate::rules::history::soak_from;
 use crate::rules::occupancy::Asker;
 use crate::rules::plan::plan;
@@ -45,7 +48,12 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> anyhow::Result<i32> {
     // refused in a dry run too, and nothing is written.
     let (target, shown) = match output {
         Some(given) => (
-            OutputDir::check(&ctx.start_dir, given, &ws.root, &[STYLE_FILE, PAGE_FILE])?,
+            OutputDir::check(
+                &ctx.start_dir,
+                given,
+                &ws.root,
+                &[STYLE_FILE, FLEET_FILE, PAGE_FILE],
+            )?,
             given.to_path_buf(),
         ),
         None => (
@@ -53,7 +61,7 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> anyhow::Result<i32> {
                 &ws.root,
                 Path::new(DEFAULT_DIR),
                 &ws.root,
-                &[STYLE_FILE, PAGE_FILE, IGNORE_FILE],
+                &[STYLE_FILE, FLEET_FILE, PAGE_FILE, IGNORE_FILE],
             )?,
             PathBuf::from(DEFAULT_DIR),
         ),
@@ -67,7 +75,9 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> anyhow::Result<i32> {
         .filter(|r| r.state.in_progress())
         .cloned()
         .collect();
-    let mut board = gather(ctx, &p, &releases, &all);
+    // The fleet page shows what `rel fleet` shows: the same computation.
+    let fleet = super::shared::fleet::gather(&ws, &p, &releases, ctx.now, None)?;
+    let mut board = gather(ctx, &p, &releases, &all, fleet);
     // What each update carries (contract 11.3), read once for all of them.
     if releases.iter().any(|r| r.installation.is_some()) {
         let products = super::shared::carries::Products::read(&ws)?;
@@ -102,9 +112,15 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> anyhow::Result<i32> {
         ));
     } else {
         let page = board::page(&board);
+        let fleet = board::fleet_page(&board);
         let style = board::style();
-        let mut files: Vec<(&str, &[u8])> =
-            vec![(STYLE_FILE, style.as_bytes()), (PAGE_FILE, page.as_bytes())];
+        // The sheet first, then the fleet page, then the page that links
+        // to it: a reader never follows a link to a file not yet there.
+        let mut files: Vec<(&str, &[u8])> = vec![
+            (STYLE_FILE, style.as_bytes()),
+            (FLEET_FILE, fleet.as_bytes()),
+            (PAGE_FILE, page.as_bytes()),
+        ];
         if output.is_none() {
             files.insert(0, (IGNORE_FILE, IGNORE_ALL.as_bytes()));
         }
@@ -140,6 +156,7 @@ fn gather(
     p: &Pipeline,
     releases: &[Release],
     with_dependencies: &[Release],
+    fleet: Fleet,
 ) -> Board {
     let heads: Vec<ReleaseHead> = with_dependencies.iter().map(ReleaseHead::from).collect();
     // Every release's facts once (no id is empty); each card leaves out its
@@ -182,6 +199,7 @@ fn gather(
         tz: p.calendar.timezone,
         columns,
         installations: Vec::new(),
+        fleet,
     }
 }
 

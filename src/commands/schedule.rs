@@ -14,7 +14,7 @@ use crate::model::span::Span;
 use crate::render::time::rfc3339;
 use crate::rules::promotion::resolve_target;
 use crate::rules::schedule::{
-    decide_all, earliest, is_stale, notice, refusals, sort_in_pipeline_order, Decided,
+    decide_all, earliest, is_stale, notice, refusals, sort_in_pipeline_order, Decided, Unscheduled,
 };
 use crate::rules::verdict::{when, Verdict};
 use crate::store::{change_for, CommitMessage};
@@ -194,14 +194,11 @@ pub fn unschedule(
         let env = p.environments[target].name.clone();
         existing(&p, &release, &env)?;
         // The schedules after this one suppose it happens: they go with it.
-        let (cancelled, kept): (Vec<Schedule>, Vec<Schedule>) =
-            release.schedules.iter().cloned().partition(|s| {
-                p.position(&s.env).is_none_or(|i| i >= target) && !is_stale(&p, &release, s)
-            });
-        let late: Vec<_> = cancelled
-            .iter()
-            .filter_map(|s| notice(&p, s, ctx.now, "cancelled"))
-            .collect();
+        let Unscheduled {
+            cancelled,
+            kept,
+            late,
+        } = crate::rules::schedule::unschedule(&p, &release, target, ctx.now);
         let used = notice_used(&late, &overrides);
         let remaining = Verdict {
             violations: late_unless(
@@ -220,10 +217,7 @@ pub fn unschedule(
         }
         unused_override(&overrides, &used);
         let by = actor.to_string();
-        release.schedules = kept
-            .into_iter()
-            .filter(|s| !is_stale(&p, &release, s))
-            .collect();
+        release.schedules = kept;
         let names: Vec<String> = cancelled
             .iter()
             .map(|s| format!("{} at {}", s.env, rfc3339(s.at)))

@@ -2,6 +2,7 @@
 
 pub mod board;
 pub mod check;
+pub mod fleet;
 pub mod forecast;
 pub mod incident;
 pub mod man_synopsis;

@@ -11,6 +11,7 @@ pub mod checklists;
 pub mod decide;
 pub mod depends;
 pub mod due;
+pub mod fleet;
 pub mod forecast;
 pub mod history;
 pub mod moves;

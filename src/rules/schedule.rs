@@ -359,6 +359,39 @@ pub fn notice(p: &Pipeline, s: &Schedule, now: DateTime<Utc>, what: &str) -> Opt
     })
 }
 
+/// What `rel unschedule` of environment `target` does to `r`'s schedules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unscheduled {
+    /// The schedule into `target` and every later one (they suppose it
+    /// happens): they go. Stale ones are not counted: they go anyway.
+    pub cancelled: Vec<Schedule>,
+    /// The schedules before `target`, which stay (the stale ones dropped,
+    /// as every change of the schedules drops them).
+    pub kept: Vec<Schedule>,
+    /// The `notice` violations of cancelling `cancelled` at `now`.
+    pub late: Vec<Violation>,
+}
+
+/// `rel unschedule` of `target` at `now`, as the command does it and the
+/// audit replays it.
+pub fn unschedule(p: &Pipeline, r: &Release, target: usize, now: DateTime<Utc>) -> Unscheduled {
+    let (cancelled, kept): (Vec<Schedule>, Vec<Schedule>) = r
+        .schedules
+        .iter()
+        .filter(|s| !is_stale(p, r, s))
+        .cloned()
+        .partition(|s| p.position(&s.env).is_none_or(|i| i >= target));
+    let late = cancelled
+        .iter()
+        .filter_map(|s| notice(p, s, now, "cancelled"))
+        .collect();
+    Unscheduled {
+        cancelled,
+        kept,
+        late,
+    }
+}
+
 #[cfg(test)]
 #[path = "schedule_props.rs"]
 mod props;

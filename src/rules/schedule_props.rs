@@ -108,4 +108,42 @@ proptest! {
         proposed.schedules.extend(made);
         prop_assert!(refusals(&decide_all(&p, &proposed, &Others::NONE)).allowed());
     }
+
+    /// `unschedule` of an environment cancels the schedule into it and
+    /// every later one and keeps the earlier ones, dropping stale ones from
+    /// both; only a cancelled schedule can be late, and late means `notice`.
+    #[test]
+    fn unschedule_cancels_from_the_target_on(
+        (mut p, mut r, now) in case(),
+        into in prop::collection::vec((0usize..8, 0i64..20_000), 0..6),
+        target in 0usize..8,
+        notice_minutes in 0u64..30_000,
+    ) {
+        let n = p.environments.len();
+        let target = target % n;
+        for e in &mut p.environments {
+            e.schedule_notice = Some(crate::model::span::Span::from_secs(notice_minutes * 60));
+        }
+        r.schedules = into
+            .iter()
+            .map(|(e, m)| schedule(&p.environments[e % n].name, now + Duration::minutes(*m)))
+            .collect();
+        let u = unschedule(&p, &r, target, now);
+        let fresh: Vec<&Schedule> = r.schedules.iter().filter(|s| !is_stale(&p, &r, s)).collect();
+        prop_assert_eq!(u.cancelled.len() + u.kept.len(), fresh.len());
+        for s in &u.cancelled {
+            prop_assert!(p.position(&s.env).is_some_and(|i| i >= target));
+        }
+        for s in &u.kept {
+            prop_assert!(p.position(&s.env).is_some_and(|i| i < target));
+        }
+        prop_assert!(u.late.len() <= u.cancelled.len());
+        prop_assert!(u.late.iter().all(|v| v.rule == RuleCode::Notice));
+        let due_soon = u
+            .cancelled
+            .iter()
+            .filter(|s| s.at - now < Duration::minutes(notice_minutes as i64))
+            .count();
+        prop_assert_eq!(u.late.len(), due_soon);
+    }
 }

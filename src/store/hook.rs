@@ -6,7 +6,9 @@
 //! environments.toml, as the branch's tip before the push says (or, for a
 //! new branch, as the pushed tip says); without `[sync] branch` (or without
 //! `[sync]`), the branch the bare repository's HEAD names. A branch whose
-//! tips hold no environments.toml is not a release branch and passes.
+//! tips hold no environments.toml is not a release branch and passes; one
+//! whose deciding tip holds an environments.toml that does not parse is
+//! refused (`guarded`).
 
 use std::path::{Path, PathBuf};
 
@@ -73,6 +75,12 @@ pub fn parse_updates(input: &str) -> anyhow::Result<Vec<Update>> {
 /// The release repository's folder when `update` is to the guarded
 /// branch; `None` when the push to that ref passes unaudited.
 /// `head_branch`: the branch the bare repository's HEAD names.
+///
+/// When the tip that decides (the branch before the push, or the pushed
+/// tip when the push creates it) holds an environments.toml that does not
+/// parse, which branch is guarded cannot be told: the push is refused
+/// (exit 2, naming the file and the error) rather than guessed, unless its
+/// pushed tip can be read and guards the branch (a repair, audited).
 pub fn guarded(
     repo: &Repository,
     update: &Update,
@@ -82,6 +90,8 @@ pub fn guarded(
         return Ok(None);
     };
     let is_head = head_branch == Some(branch);
+    let deciding = update.old.or(update.new);
+    let mut cannot_tell = None;
     // The branch as it was says first: a push cannot lift its own guard by
     // changing [sync] in the commits it brings.
     for tip in [update.old, update.new].into_iter().flatten() {
@@ -93,29 +103,64 @@ pub fn guarded(
             Err(e) if is_head => return Err(e),
             Err(_) => continue,
         };
-        if names_branch(repo, tip, &root, branch, head_branch) {
-            return Ok(Some(root));
+        match pipeline_at(repo, tip, &root) {
+            Ok(p) => {
+                if names_branch(&p, branch, head_branch) {
+                    return Ok(Some(root));
+                }
+            }
+            Err(e) if Some(tip) == deciding => {
+                cannot_tell = Some(invalid(format!(
+                    "rel audit --hook: cannot tell whether the push to {branch} must be audited: \
+                     the pipeline at {} does not parse: {e:#}; nothing was accepted. Push a \
+                     commit that repairs it (that push is audited), or repair it on the server",
+                    short(tip),
+                )));
+            }
+            // A pushed tip that breaks the pipeline of a branch its old tip
+            // read well: the branch HEAD names stays guarded, and the push
+            // is audited.
+            Err(_) if is_head && cannot_tell.is_none() => return Ok(Some(root)),
+            Err(_) => {}
         }
     }
-    Ok(None)
+    match cannot_tell {
+        Some(e) => Err(e),
+        None => Ok(None),
+    }
 }
 
-/// Whether the pipeline of `tip` makes `branch` the shared branch. A
-/// pipeline that does not parse guards the branch HEAD names.
-fn names_branch(
+/// The pipeline of `tip`, or why it cannot be read.
+fn pipeline_at(
     repo: &Repository,
     tip: Oid,
     root: &Path,
+) -> anyhow::Result<crate::model::pipeline::Pipeline> {
+    let text = bare::pipeline_text(repo, tip, root).ok_or_else(|| {
+        invalid(format!(
+            "{}: not a UTF-8 file rel can read",
+            root.join(PIPELINE_FILE).display()
+        ))
+    })?;
+    parse_pipeline(&root.join(PIPELINE_FILE), &text)
+}
+
+/// Whether pipeline `p` makes `branch` the shared branch: its `[sync]
+/// branch`, else the branch HEAD names.
+fn names_branch(
+    p: &crate::model::pipeline::Pipeline,
     branch: &str,
     head_branch: Option<&str>,
 ) -> bool {
-    let parsed = bare::pipeline_text(repo, tip, root)
-        .and_then(|text| parse_pipeline(Path::new(PIPELINE_FILE), &text).ok());
-    let shared = match parsed.and_then(|p| p.sync).and_then(|s| s.branch) {
+    let shared = match p.sync.as_ref().and_then(|s| s.branch.clone()) {
         Some(named) => Some(named),
         None => head_branch.map(str::to_string),
     };
     shared.as_deref() == Some(branch)
+}
+
+fn short(id: Oid) -> String {
+    id.to_string().chars().take(10).collect()
 }
 
 /// Whether moving a branch from `old` to `new` is a fast-forward.

@@ -493,3 +493,92 @@ fn the_sync_branch_is_guarded_and_a_push_cannot_move_the_guard() {
         &["remote: hand-edit", "title"],
     );
 }
+
+#[test]
+fn a_shared_branch_whose_pipeline_does_not_parse_is_refused_not_guessed() {
+    // `release` is the shared branch; its environments.toml stops parsing
+    // in a commit pushed before the hook was there.
+    let env = Env::with_pipeline(GATED);
+    let id = one_commit(&env, &["new", "--version", "1.0.0", "--title", "One"])
+        .stdout
+        .trim()
+        .to_string();
+    env.write(
+        "environments.toml",
+        &format!("{GATED}\n[sync]\nremote = \"origin\"\nbranch = \"release\"\n"),
+    );
+    env.commit_all("share through release");
+    let bare = env.tmp.path().join("broken.git");
+    let bare_str = bare.to_str().expect("utf-8").to_string();
+    env.git(&["init", "-q", "--bare", &bare_str]);
+    env.git(&["remote", "add", "origin", &bare_str]);
+    let good = env.read("environments.toml");
+    env.write(
+        "environments.toml",
+        &good.replacen("[[environments]]", "[[environments]\n", 1),
+    );
+    env.commit_all("a typo");
+    push(&env, &["origin", "HEAD:release"], &[]).code(0);
+    install_hook(&bare, "");
+    // Which branch it guards cannot be told: refused, whatever the push.
+    env.write("NOTES.md", "notes\n");
+    env.commit_all("notes");
+    let before = refs(&bare, &env);
+    let run = push(&env, &["origin", "HEAD:release"], &[]);
+    assert_ne!(run.code, 0, "the push went through:\n{}", run.stderr);
+    for words in [
+        "pre-receive hook declined",
+        "cannot tell whether the push to release must be audited",
+        "environments.toml:",
+        "does not parse",
+        "nothing was accepted",
+        "repair",
+    ] {
+        assert!(run.stderr.contains(words), "{words:?}:\n{}", run.stderr);
+    }
+    assert_eq!(refs(&bare, &env), before, "a ref of the remote moved");
+    // The hook itself says so with exit 2 (bad input, not a finding).
+    push(&env, &["origin", "HEAD:refs/tags/probe"], &[]).code(0);
+    let old = env.git(&["rev-parse", "HEAD~1"]);
+    let new = env.head();
+    let mut hook = env.cmd(&["audit", "--hook"]);
+    hook.env("GIT_DIR", &bare)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = hook.spawn().expect("rel");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{} {} refs/heads/release\n", old.trim(), new.trim()).as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("rel");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not parse"));
+    assert!(
+        refs(&bare, &env).contains(&format!("refs/heads/release {}", old.trim())),
+        "release moved"
+    );
+    // A push that repairs it is read, guards the branch, and is audited:
+    // with a hand edit in it, refused; without, accepted.
+    env.write("environments.toml", &good);
+    env.commit_all("repair the typo");
+    let path = format!("releases/{id}.toml");
+    let text = env.read(&path);
+    env.write(
+        &path,
+        &text.replacen("title = \"One\"", "title = \"Two\"", 1),
+    );
+    env.commit_all("retitle");
+    assert_refused(
+        &env,
+        &bare,
+        &["origin", "HEAD:release"],
+        &[],
+        &["remote: hand-edit", "title"],
+    );
+    env.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    push(&env, &["origin", "HEAD:release"], &[]).code(0);
+}

@@ -15,7 +15,7 @@ use crate::promotion::{new_release, one_commit};
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Chromium, or None (with a message) when it may be skipped.
-fn chromium() -> Option<PathBuf> {
+pub fn chromium() -> Option<PathBuf> {
     let path = PathBuf::from(CHROMIUM);
     if path.is_file() {
         return Some(path);
@@ -31,7 +31,7 @@ fn chromium() -> Option<PathBuf> {
 
 /// Runs headless Chromium on `page` with `extra` flags, in a fresh profile
 /// and HOME, killed if it takes more than two minutes.
-fn run_chromium(chromium: &Path, scratch: &Path, page: &Path, extra: &[String]) -> Output {
+pub fn run_chromium(chromium: &Path, scratch: &Path, page: &Path, extra: &[String]) -> Output {
     let profile = tempfile::tempdir_in(scratch).expect("profile");
     let mut child = Command::new(chromium)
         .args([

@@ -19,7 +19,7 @@ fn the_board_is_not_a_commit_and_the_default_folder_stays_out_of_git() {
     assert_eq!(env.head(), head, "no commit");
     // board/.gitignore keeps the artefact out of `git status` and `git add -A`.
     assert_eq!(env.porcelain(), "");
-    for file in ["index.html", "board.css", ".gitignore"] {
+    for file in ["index.html", "fleet.html", "board.css", ".gitignore"] {
         assert!(env.path("board").join(file).is_file(), "{file}");
     }
     let out = run.json();
@@ -33,7 +33,7 @@ fn the_board_is_not_a_commit_and_the_default_folder_stays_out_of_git() {
 }
 
 #[test]
-fn an_output_folder_is_made_and_holds_only_the_page_and_its_sheet() {
+fn an_output_folder_is_made_and_holds_only_the_pages_and_their_sheet() {
     let env = Env::new();
     let out = env.tmp.path().join("site");
     let out_text = out.to_string_lossy().to_string();
@@ -45,7 +45,7 @@ fn an_output_folder_is_made_and_holds_only_the_page_and_its_sheet() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["board.css", "index.html"]);
+    assert_eq!(names, ["board.css", "fleet.html", "index.html"]);
     // Written again over itself.
     env.rel(&["board", "--output", &out_text]).ok();
 }

@@ -271,3 +271,50 @@ fn a_key_added_in_the_same_commit_does_not_vouch_for_that_commit() {
     // And the change of the signers file is listed as policy.
     assert!(report["policy"].as_array().unwrap().len() >= 2, "{report}");
 }
+
+#[test]
+fn a_commit_that_changes_only_the_allowed_signers_is_judged_by_its_owners() {
+    let mut env = Env::with_pipeline(&pipeline(true).replace(
+        "[audit]\n",
+        "[audit]\nallowed_signers = \"policy/allowed_signers\"\n",
+    ));
+    as_actor(&mut env, RM);
+    env.write("policy/allowed_signers", "");
+    let commit_as = |email: &str, line: &str| {
+        env.write(
+            "policy/allowed_signers",
+            &format!("{}{line}\n", env.read("policy/allowed_signers")),
+        );
+        env.git(&["add", "policy/allowed_signers"]);
+        let out = env
+            .program("git")
+            .args(["commit", "-qm", "a signer more"])
+            .env("GIT_AUTHOR_EMAIL", email)
+            .output()
+            .expect("git");
+        assert!(out.status.success(), "{out:?}");
+    };
+    // The release manager owns policy: listed, not found.
+    commit_as("rm@example.com", "rm@example.com ssh-ed25519 AAAA");
+    commit_as("rm@example.com", "ana@acme.example ssh-ed25519 BBBB");
+    let report = audit(&env);
+    assert_eq!(report["findings"], serde_json::json!([]), "{report}");
+    let listed = report["policy"].as_array().expect("policy").len();
+    // Eve does not: a `policy` finding naming her and the owners.
+    commit_as("eve@example.com", "eve@example.com ssh-ed25519 CCCC");
+    let report = audit(&env);
+    assert_eq!(
+        report["policy"].as_array().expect("policy").len(),
+        listed + 1
+    );
+    assert!(
+        has_finding(
+            &report,
+            "policy",
+            "the allowed signers changed by eve@example.com, who is not a member of \
+             `release-manager` ([audit] policy_owners)"
+        ),
+        "{report}"
+    );
+    assert_eq!(report["findings"].as_array().expect("findings").len(), 1);
+}

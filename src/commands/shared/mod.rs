@@ -6,6 +6,7 @@ pub mod args;
 pub mod audit_state;
 pub mod carries;
 pub mod evidence_walk;
+pub mod fleet;
 pub mod paths;
 pub mod pipeline_filter;
 pub mod promotion_facts;

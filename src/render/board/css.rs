@@ -29,6 +29,8 @@ pub const PAIRS: &[Pair] = &[
     pair("header.top .asof", "#d0d7de", "#24292f"),
     pair("header.top nav a", "#ffffff", "#24292f"),
     pair("header.top nav .count", "#24292f", "#d0d7de"),
+    pair("header.top .pages", "#d0d7de", "#24292f"),
+    pair("header.top .pages a", "#ffffff", "#24292f"),
     pair(".legend", "#1f2328", "#ffffff"),
     pair(".column", "#1f2328", "#eaeef2"),
     pair(".column .tags li", "#24292f", "#d0d7de"),
@@ -43,6 +45,11 @@ pub const PAIRS: &[Pair] = &[
     pair(".schedule .problem", "#82071e", "#ffebe9"),
     pair(".timeline .current", "#0a3069", "#ddf4ff"),
     pair(".timeline .blocked-by", "#82071e", "#ffffff"),
+    pair(".summary", "#1f2328", "#ffffff"),
+    pair("table.fleet", "#1f2328", "#ffffff"),
+    pair("table.fleet thead th", "#1f2328", "#eaeef2"),
+    pair("table.fleet .none", "#424a53", "#ffffff"),
+    pair("table.fleet .problem", "#82071e", "#ffebe9"),
     pair("footer", "#424a53", "#f6f8fa"),
 ];
 
@@ -92,6 +99,19 @@ main { padding: 1rem 1.5rem; }
 .timeline li.current::before { border-color: #0969da; background: #0969da; }
 .timeline .env { font-weight: 700; }
 .timeline .blocked-by { display: block; font-size: 0.82rem; }
+header.top .pages { margin: 0 0 0.6rem; }
+header.top .pages a { text-decoration: underline; text-underline-offset: 3px; font-weight: 600; }
+.summary { margin: 0 0 1rem; padding: 0.6rem 1rem; border: 1px solid #d0d7de; border-radius: 8px; }
+.summary h2, .fleet h2 { margin: 0 0 0.4rem; font-size: 1.15rem; }
+.summary dl { margin: 0; display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
+.summary dt { font-weight: 600; }
+.summary dd { margin: 0; overflow-wrap: anywhere; }
+section.fleet { overflow-x: auto; }
+table.fleet { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
+table.fleet th, table.fleet td { border: 1px solid #d0d7de; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+table.fleet thead th { white-space: nowrap; }
+table.fleet .none { font-style: italic; }
+table.fleet .problem, table.fleet .hold { padding: 0.05rem 0.35rem; border-radius: 4px; }
 footer { padding: 0.5rem 1.5rem 1.5rem; font-size: 0.85rem; }
 "#;
 

@@ -8,6 +8,7 @@
 
 mod cards;
 pub mod css;
+mod fleet;
 mod layout;
 mod timeline;
 
@@ -16,6 +17,7 @@ use chrono_tz::Tz;
 
 use crate::model::rule::RuleCode;
 use crate::model::schedule::{Hold, Schedule};
+use crate::rules::fleet::Fleet;
 
 use super::table::Tone;
 
@@ -25,6 +27,8 @@ pub use layout::env_tags;
 /// first, so the page never refers to a sheet not yet there.
 pub const STYLE_FILE: &str = "board.css";
 pub const PAGE_FILE: &str = "index.html";
+/// The fleet page (contract 11.9), linked from the page and back.
+pub const FLEET_FILE: &str = "fleet.html";
 
 /// Everything the page shows.
 pub struct Board {
@@ -34,6 +38,8 @@ pub struct Board {
     pub columns: Vec<Column>,
     /// Client installations (contract section 8), by name.
     pub installations: Vec<InstallationRow>,
+    /// The fleet, as `rel fleet` computes it, for the fleet page.
+    pub fleet: Fleet,
 }
 
 /// An installation: what it runs and its updates in progress.
@@ -118,6 +124,11 @@ impl Board {
 /// The page, `index.html`.
 pub fn page(board: &Board) -> String {
     layout::page(board)
+}
+
+/// The fleet page, `fleet.html`.
+pub fn fleet_page(board: &Board) -> String {
+    fleet::page(board)
 }
 
 /// The style sheet, `board.css`.

@@ -26,7 +26,7 @@ use crate::model::release::Release;
 
 pub use archive::index_findings;
 pub use invariants::inconsistencies;
-pub use policy::{judge_policy, policy_changes};
+pub use policy::{judge_policy, judge_policy_by, policy_changes, ALLOWED_SIGNERS};
 pub use time::Clock;
 
 /// What the repository holds at one commit, as values: the pipeline (or

@@ -8,6 +8,9 @@ use crate::rules::policy::{installation_policy_changed, owner_list, owns_policy}
 
 use super::{FindingKind, Found, Recorded, Signed, World, Written};
 
+/// The allowed-signers file (`[audit] allowed_signers`), in words.
+pub const ALLOWED_SIGNERS: &str = "the allowed signers";
+
 /// What policy the commit changes, in words: empty when none.
 pub fn policy_changes(
     before: &World,
@@ -32,7 +35,7 @@ pub fn policy_changes(
         }
     }
     if signers_changed {
-        what.push("the allowed signers".to_string());
+        what.push(ALLOWED_SIGNERS.to_string());
     }
     what
 }
@@ -40,6 +43,24 @@ pub fn policy_changes(
 /// The `policy` finding on a change of policy by someone who does not own
 /// it under the parent's policy; None when allowed or when nothing changed.
 pub fn judge_policy(before: &World, rec: &Recorded, changes: &[String]) -> Option<Found> {
+    let release = match &rec.trailers {
+        Some(Ok(t)) => t.release.as_deref(),
+        _ => None,
+    };
+    judge_policy_by(before, &rec.email, rec.signature.as_ref(), release, changes)
+}
+
+/// `judge_policy` from the facts alone: the author's e-mail, the commit's
+/// signature (asked for only under `require_signed`, else None) and the
+/// release it is about; for a commit that changes no file of rel's (only
+/// the allowed signers) as for any other.
+pub fn judge_policy_by(
+    before: &World,
+    email: &str,
+    signature: Option<&Signed>,
+    release: Option<&str>,
+    changes: &[String],
+) -> Option<Found> {
     if changes.is_empty() {
         return None;
     }
@@ -47,12 +68,8 @@ pub fn judge_policy(before: &World, rec: &Recorded, changes: &[String]) -> Optio
         Some(Ok(p)) if !p.audit.policy_owners.is_empty() => p,
         _ => return None, // no owners named: anyone may; listed only
     };
-    let release = match &rec.trailers {
-        Some(Ok(t)) => t.release.as_deref(),
-        _ => None,
-    };
     let who = if p.audit.require_signed {
-        match &rec.signature {
+        match signature {
             Some(Signed::Good { signer: Some(s) }) => s.clone(),
             _ => {
                 return Some(Found::new(
@@ -68,7 +85,7 @@ pub fn judge_policy(before: &World, rec: &Recorded, changes: &[String]) -> Optio
             }
         }
     } else {
-        rec.email.clone()
+        email.to_string()
     };
     if owns_policy(p, &who) {
         return None;

@@ -15,7 +15,7 @@ use crate::model::rule::RuleCode;
 use crate::rules::moves;
 use crate::rules::promotion::finished;
 use crate::rules::register::effects::Stamp;
-use crate::rules::schedule::{decide_all, is_stale, notice, refusals, Facts};
+use crate::rules::schedule::{decide_all, notice, refusals, unschedule, Facts};
 use crate::rules::Verdict;
 
 use super::replay::{check, Altered, Refused, Stop};
@@ -73,12 +73,7 @@ pub(super) fn replay_schedule(
         (Action::Schedule, None) => Vec::new(),
         (_, None) => return Err(Refused(format!("{} is not scheduled into {env}", r.id))),
         (Action::Reschedule, Some(old)) => notice(p, old, at, "moved").into_iter().collect(),
-        (_, Some(_)) => r
-            .schedules
-            .iter()
-            .filter(|s| p.position(&s.env).is_none_or(|i| i >= target) && !is_stale(p, r, s))
-            .filter_map(|s| notice(p, s, at, "cancelled"))
-            .collect(),
+        (_, Some(_)) => unschedule(p, r, target, at).late,
     };
     let overridden = t.overrides.contains(&RuleCode::Notice);
     if !overridden {
