@@ -443,6 +443,10 @@ pub enum Command {
         /// A version, or a product release id (its version): the campaign.
         #[arg(long, value_name = "VERSION")]
         version: Option<String>,
+        /// Only updates of this pipeline (those of `[installations]
+        /// pipeline` unless that changed while they were in progress).
+        #[arg(long, value_name = "NAME")]
+        pipeline: Option<String>,
     },
     /// When each release in progress gets where it is going, given all the
     /// others: soaks, windows, blackouts, schedules, holds, dependencies and
@@ -718,4 +722,7 @@ pub struct BoardArgs {
     /// environments.toml.
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
+    /// Only this pipeline's environments and releases.
+    #[arg(long, value_name = "NAME")]
+    pub pipeline: Option<String>,
 }

@@ -11,6 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::commands::shared::pipeline_filter::PipelineFilter;
 use crate::context::Context;
 use crate::model::installation::same_installation;
 use crate::model::pipeline::Pipeline;
@@ -42,7 +43,7 @@ const DEFAULT_DIR: &str = "board";
 const IGNORE_FILE: &str = ".gitignore";
 const IGNORE_ALL: &str = "# Written by `rel board`: the board is generated, not state.\n*\n";
 
-pub fn run(ctx: &Context, output: Option<&Path>) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, output: Option<&Path>, pipeline: Option<&str>) -> anyhow::Result<i32> {
     let ws = super::open_reading(ctx)?;
     // Where to write is checked before any work: a refused path is
     // refused in a dry run too, and nothing is written.
@@ -69,6 +70,7 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> anyhow::Result<i32> {
     // On a terminal, a spinner while the releases are read and decided.
     let progress = Progress::spinner(ctx.progress, "board: reading the releases in progress");
     let p = ws.pipeline()?;
+    let only = PipelineFilter::new(&p, pipeline)?;
     let all = super::schedule_facts::in_progress_and_dependencies(&ws)?;
     let releases: Vec<Release> = all
         .iter()
@@ -76,8 +78,8 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> anyhow::Result<i32> {
         .cloned()
         .collect();
     // The fleet page shows what `rel fleet` shows: the same computation.
-    let fleet = super::shared::fleet::gather(&ws, &p, &releases, ctx.now, None)?;
-    let mut board = gather(ctx, &p, &releases, &all, fleet);
+    let fleet = super::shared::fleet::gather(&ws, &p, &releases, ctx.now, None, &only)?;
+    let mut board = gather(ctx, &p, &releases, &all, fleet, &only);
     // What each update carries (contract 11.3), read once for all of them.
     if releases.iter().any(|r| r.installation.is_some()) {
         let products = super::shared::carries::Products::read(&ws)?;
@@ -157,24 +159,38 @@ fn gather(
     releases: &[Release],
     with_dependencies: &[Release],
     fleet: Fleet,
+    only: &PipelineFilter,
 ) -> Board {
     let heads: Vec<ReleaseHead> = with_dependencies.iter().map(ReleaseHead::from).collect();
     // Every release's facts once (no id is empty); each card leaves out its
     // own release where the rules ask for the others.
     let facts = Facts::of(p, with_dependencies, "");
-    let mut columns: Vec<Column> = p
-        .environments
-        .iter()
-        .map(|e| Column {
-            env: e.name.clone(),
+    // A column per environment of each pipeline shown, in pipeline order;
+    // those of a named pipeline are named with it (names repeat across
+    // pipelines).
+    let mut columns: Vec<Column> = Vec::new();
+    let mut first_column: Vec<(String, usize)> = Vec::new();
+    for lane in p.pipeline_names().into_iter().filter(|n| only.admits(n)) {
+        let Some(lane) = p.lane(lane) else { continue };
+        first_column.push((lane.pipeline_name().to_string(), columns.len()));
+        let prefix = lane
+            .recorded_name()
+            .map(|n| format!("{n}/"))
+            .unwrap_or_default();
+        columns.extend(lane.environments.iter().map(|e| Column {
+            env: format!("{prefix}{}", e.name),
             outside: false,
             tags: board::env_tags(e),
             cards: Vec::new(),
-        })
-        .collect();
-    for r in releases {
+        }));
+    }
+    for r in releases.iter().filter(|r| only.admits(r.pipeline_name())) {
         let card = card(ctx, p, &heads, &facts, r);
-        match p.position(&r.environment) {
+        let column = first_column
+            .iter()
+            .find(|(lane, _)| lane.eq_ignore_ascii_case(r.pipeline_name()))
+            .and_then(|(_, first)| Some(first + p.lane_of(r).position(&r.environment)?));
+        match column {
             Some(i) => columns[i].cards.push(card),
             None => {
                 // An environment the pipeline no longer has: a column of
@@ -204,6 +220,8 @@ fn gather(
 }
 
 fn card(ctx: &Context, p: &Pipeline, heads: &[ReleaseHead], facts: &Facts, r: &Release) -> Card {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(r);
     let row = Row {
         release: r,
         days: business_days_elapsed(&p.calendar, soak_from(r), ctx.now),

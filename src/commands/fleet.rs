@@ -1,10 +1,11 @@
-//! `rel fleet [--version V | R]` (contract 11.9): every installation with
+//! `rel fleet [--version V | R] [--pipeline P]` (contract 11.9): every installation with
 //! its version and its update in progress (where it is, its next schedule,
 //! its latest health report, whether it is held, what blocks it), and a
 //! summary; with `--version`, the campaign towards that version. Read only:
 //! the verdicts are the ones `rel status` shows, computed by
 //! `rules::fleet` (the board's fleet page renders the same computation).
 
+use crate::commands::shared::pipeline_filter::PipelineFilter;
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::release::{parse_version, Release};
@@ -14,9 +15,10 @@ use crate::render::output::{json as print_json, outln};
 use super::shared::fleet::gather;
 use super::shared::open_reading;
 
-pub fn run(ctx: &Context, version: Option<&str>) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, version: Option<&str>, pipeline: Option<&str>) -> anyhow::Result<i32> {
     let ws = open_reading(ctx)?;
     let p = ws.pipeline()?;
+    let only = PipelineFilter::new(&p, pipeline)?;
     // `--version` takes a version or a product release id (its version).
     let campaign = match version {
         None => None,
@@ -31,7 +33,7 @@ pub fn run(ctx: &Context, version: Option<&str>) -> anyhow::Result<i32> {
         }),
     };
     let in_progress: Vec<Release> = ws.releases_in_progress()?;
-    let fleet = gather(&ws, &p, &in_progress, ctx.now, campaign)?;
+    let fleet = gather(&ws, &p, &in_progress, ctx.now, campaign, &only)?;
     if ctx.json {
         print_json(&json(&fleet))?;
     } else {

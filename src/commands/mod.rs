@@ -176,7 +176,9 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
         Command::Completions { shell } => completions::run(ctx, shell),
         Command::Man { output } => man::run(ctx, output.as_deref()),
         Command::Repeat { release, reason } => repeat::run(ctx, &release, &reason),
-        Command::Fleet { version } => fleet::run(ctx, version.as_deref()),
+        Command::Fleet { version, pipeline } => {
+            fleet::run(ctx, version.as_deref(), pipeline.as_deref())
+        }
         Command::Forecast {
             until,
             releases,
@@ -219,7 +221,7 @@ pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
             item,
             reason,
         } => untick::run(ctx, &release, &env, &item, &reason),
-        Command::Board(args) => board::run(ctx, args.output.as_deref()),
+        Command::Board(args) => board::run(ctx, args.output.as_deref(), args.pipeline.as_deref()),
     }
 }
 

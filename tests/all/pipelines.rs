@@ -420,3 +420,57 @@ name = "production"
         "{waits}"
     );
 }
+
+#[test]
+fn the_board_draws_each_pipeline_s_environments_and_takes_pipeline() {
+    let env = Env::with_pipeline(PIPELINES);
+    let a = new_in(&env, "1.0.0", None);
+    let b = new_in(&env, "1.1.0", Some("hotfix"));
+    env.rel(&["board"]).ok();
+    let page = env.read("board/index.html");
+    assert!(page.contains(">development</h2>"), "{page}");
+    assert!(page.contains(">hotfix/staging</h2>"), "{page}");
+    assert!(page.contains(">updates/live</h2>"), "{page}");
+    assert!(page.contains(&a) && page.contains(&b));
+    // b's card is in hotfix's staging, not in an "outside" column.
+    assert!(
+        !page.contains("Not an environment of the pipeline"),
+        "{page}"
+    );
+    env.rel(&["board", "--pipeline", "hotfix"]).ok();
+    let page = env.read("board/index.html");
+    assert!(page.contains(">hotfix/staging</h2>"), "{page}");
+    assert!(!page.contains(">development</h2>"), "{page}");
+    assert!(
+        page.contains(&b) && !page.contains(&format!(">{a}<")),
+        "{page}"
+    );
+    refused(&env, &["board", "--pipeline", "nope"], 2);
+}
+
+#[test]
+fn the_fleet_takes_pipeline() {
+    let env = Env::with_pipeline(PIPELINES);
+    one_commit(&env, &["installation", "new", "acme", "--version", "1.0.0"]);
+    one_commit(
+        &env,
+        &["new", "--installation", "acme", "--version", "1.1.0"],
+    );
+    let all = env.rel(&["--json", "fleet"]).ok().json();
+    assert_eq!(all["installations"][0]["update"]["release"], "acme-1.1.0");
+    let updates = env
+        .rel(&["--json", "fleet", "--pipeline", "updates"])
+        .ok()
+        .json();
+    assert_eq!(
+        updates["installations"][0]["update"]["environment"],
+        "sandbox"
+    );
+    let other = env
+        .rel(&["--json", "fleet", "--pipeline", "hotfix"])
+        .ok()
+        .json();
+    assert_eq!(other["installations"][0]["name"], "acme");
+    assert_eq!(other["installations"][0]["update"], serde_json::Value::Null);
+    refused(&env, &["fleet", "--pipeline", "nope"], 2);
+}

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::pipeline_filter::PipelineFilter;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::{Release, ReleaseHead};
 use crate::rules::fleet::{fleet, Fleet};
@@ -19,10 +20,18 @@ pub fn gather(
     in_progress: &[Release],
     now: DateTime<Utc>,
     campaign: Option<semver::Version>,
+    only: &PipelineFilter,
 ) -> anyhow::Result<Fleet> {
     let installations = ws.installations()?;
     let heads: Vec<ReleaseHead> = in_progress.iter().map(ReleaseHead::from).collect();
     // The verdicts may ask about finished releases an update depends on.
     let heads = with_dependencies(ws, heads, in_progress)?;
-    Ok(fleet(p, &installations, in_progress, &heads, now, campaign))
+    // An update of a pipeline not shown is left out (its installation is
+    // shown with no update); the verdicts still see every release.
+    let shown: Vec<Release> = in_progress
+        .iter()
+        .filter(|r| only.admits(r.pipeline_name()))
+        .cloned()
+        .collect();
+    Ok(fleet(p, &installations, &shown, &heads, now, campaign))
 }

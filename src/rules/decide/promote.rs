@@ -62,6 +62,8 @@ pub fn verdict(
     to: Option<usize>,
     now: DateTime<Utc>,
 ) -> Result<PromotionVerdict, String> {
+    // The environments of its own pipeline (contract 11.2).
+    let p = &*p.lane_of(release);
     let named = to.and_then(|i| p.environments.get(i));
     if let Some(over) = finished_verdict(release, named, now) {
         return Ok(over);
@@ -79,6 +81,7 @@ pub fn verdict_into(
     target: usize,
     now: DateTime<Utc>,
 ) -> PromotionVerdict {
+    let p = &*p.lane_of(release);
     let occupants = match p.environments.get(target) {
         Some(e) if e.exclusive => others.occupants(&e.name, Asker::from(release)),
         _ => Vec::new(),
@@ -104,6 +107,7 @@ pub fn promote(
     email: &str,
     stamp: Stamp,
 ) -> Result<Promotion, Refusal> {
+    let p = &*p.lane_of(release);
     let now = stamp.at;
     let (to, asked) = match ask {
         Ask::Person { to, overrides, .. } => (to, overrides),
