@@ -172,7 +172,25 @@ fn gather(
         tz: p.calendar.timezone,
         columns,
         installations: Vec::new(),
+        forecast: Some(forecast(ctx, p, with_dependencies)),
     }
+}
+
+/// The forecast as `rel forecast` makes it (without `--until`).
+fn forecast(
+    ctx: &Context,
+    p: &Pipeline,
+    with_dependencies: &[Release],
+) -> crate::rules::forecast::Forecast {
+    crate::rules::forecast::forecast(
+        p,
+        with_dependencies,
+        crate::rules::forecast::Request {
+            now: ctx.now,
+            until: ctx.now + chrono::Duration::days(crate::rules::forecast::HORIZON_DAYS),
+            strict: false,
+        },
+    )
 }
 
 fn card(ctx: &Context, p: &Pipeline, heads: &[ReleaseHead], facts: &Facts, r: &Release) -> Card {

@@ -15,6 +15,7 @@ mod audit_text_props;
 mod board;
 mod board_a11y;
 mod board_browser;
+mod board_forecast;
 mod board_output;
 mod bounds;
 mod bounds_health;

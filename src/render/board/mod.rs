@@ -8,6 +8,7 @@
 
 mod cards;
 pub mod css;
+mod forecast;
 mod layout;
 mod timeline;
 
@@ -34,6 +35,8 @@ pub struct Board {
     pub columns: Vec<Column>,
     /// Client installations (contract section 8), by name.
     pub installations: Vec<InstallationRow>,
+    /// The forecast of every release in progress (`rel forecast`).
+    pub forecast: Option<crate::rules::forecast::Forecast>,
 }
 
 /// An installation: what it runs and its updates in progress.
