@@ -216,7 +216,29 @@ fn gather(
         columns,
         installations: Vec::new(),
         fleet,
+        forecast: Some(forecast(ctx, p, with_dependencies, only)),
     }
+}
+
+/// The forecast as `rel forecast` makes it (without `--until`).
+fn forecast(
+    ctx: &Context,
+    p: &Pipeline,
+    with_dependencies: &[Release],
+    only: &PipelineFilter,
+) -> crate::rules::forecast::Forecast {
+    // Every release takes part; those of the pipelines shown are drawn.
+    let mut forecast = crate::rules::forecast::forecast(
+        p,
+        with_dependencies,
+        crate::rules::forecast::Request {
+            now: ctx.now,
+            until: ctx.now + chrono::Duration::days(crate::rules::forecast::HORIZON_DAYS),
+            strict: false,
+        },
+    );
+    forecast.releases.retain(|r| only.admits(&r.pipeline));
+    forecast
 }
 
 fn card(ctx: &Context, p: &Pipeline, heads: &[ReleaseHead], facts: &Facts, r: &Release) -> Card {

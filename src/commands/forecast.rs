@@ -9,12 +9,9 @@ use crate::error::invalid;
 use crate::model::release::Release;
 use crate::render::forecast::{forecast_json, forecast_lines};
 use crate::render::output::{json, outln};
-use crate::rules::forecast::{forecast, ReleaseForecast, Request};
+use crate::rules::forecast::{forecast, ReleaseForecast, Request, HORIZON_DAYS};
 
 use super::schedule_facts::in_progress_and_dependencies;
-
-/// How far the forecast looks without `--until`.
-const HORIZON_DAYS: i64 = 365;
 
 pub fn run(
     ctx: &Context,

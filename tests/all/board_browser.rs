@@ -116,6 +116,9 @@ fn chromium_shows_the_board_offline_without_console_errors() {
         );
     }
     assert!(rendered.contains("Release board"));
+    // The forecast of all releases as one timeline (B is held: it stops).
+    assert!(rendered.contains("forecast-title"), "{rendered}");
+    assert!(rendered.contains("stops before"), "{rendered}");
     // The page has no script: any console message at all is a fault.
     let console: Vec<&str> = stderr
         .lines()

@@ -16,6 +16,7 @@ mod board;
 mod board_a11y;
 mod board_browser;
 mod board_fleet;
+mod board_forecast;
 mod board_output;
 mod bounds;
 mod bounds_health;

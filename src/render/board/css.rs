@@ -50,6 +50,10 @@ pub const PAIRS: &[Pair] = &[
     pair("table.fleet thead th", "#1f2328", "#eaeef2"),
     pair("table.fleet .none", "#424a53", "#ffffff"),
     pair("table.fleet .problem", "#82071e", "#ffebe9"),
+    pair(".forecast", "#1f2328", "#ffffff"),
+    pair(".forecast-stay", "#0a3069", "#ddf4ff"),
+    pair(".forecast-stop", "#82071e", "#ffebe9"),
+    pair(".forecast .waited", "#57606a", "#ffffff"),
     pair("footer", "#424a53", "#f6f8fa"),
 ];
 
@@ -113,6 +117,17 @@ table.fleet thead th { white-space: nowrap; }
 table.fleet .none { font-style: italic; }
 table.fleet .problem, table.fleet .hold { padding: 0.05rem 0.35rem; border-radius: 4px; }
 footer { padding: 0.5rem 1.5rem 1.5rem; font-size: 0.85rem; }
+.forecast { margin: 0 1.5rem 1rem; padding: 0.75rem 1rem; border: 1px solid #d0d7de; border-radius: 8px; }
+.forecast h2 { margin: 0 0 0.4rem; font-size: 1.15rem; }
+.forecast .note { margin: 0 0 0.6rem; font-size: 0.85rem; }
+.forecast-rows { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.6rem; }
+.forecast-id { margin: 0 0 0.2rem; font-weight: 600; overflow-wrap: anywhere; }
+.forecast-stop { padding: 0 0.35rem; border-radius: 4px; font-weight: 400; }
+/* The stays side by side on one line, each as wide as its share of the forecast. */
+.forecast-track { display: flex; border-bottom: 1px solid #8c959f; min-height: 1.4rem; }
+.forecast-stay { flex: none; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; font-size: 0.75rem; padding: 0.1rem 0.25rem; border-right: 2px solid #ffffff; border-radius: 3px; }
+.forecast-steps { list-style: none; margin: 0.2rem 0 0; padding: 0; font-size: 0.82rem; display: flex; flex-wrap: wrap; gap: 0 1rem; }
+.forecast-steps .env { font-weight: 700; }
 "#;
 
 /// The whole sheet: layout, then the colour pairs.

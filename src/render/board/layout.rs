@@ -17,6 +17,7 @@ pub fn page(board: &Board) -> String {
         out.push_str(&column_html(board, column));
     }
     out.push_str("</div>\n</main>\n");
+    out.push_str(&super::forecast::section(board));
     out.push_str(&installations_section(board));
     out.push_str(&footer(board));
     out

@@ -9,6 +9,7 @@
 mod cards;
 pub mod css;
 mod fleet;
+mod forecast;
 mod layout;
 mod timeline;
 
@@ -40,6 +41,8 @@ pub struct Board {
     pub installations: Vec<InstallationRow>,
     /// The fleet, as `rel fleet` computes it, for the fleet page.
     pub fleet: Fleet,
+    /// The forecast of every release in progress (`rel forecast`).
+    pub forecast: Option<crate::rules::forecast::Forecast>,
 }
 
 /// An installation: what it runs and its updates in progress.

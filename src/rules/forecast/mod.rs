@@ -124,6 +124,9 @@ pub struct Stop {
     pub who: Vec<String>,
 }
 
+/// How far the forecast looks without `--until` (contract 11.8).
+pub const HORIZON_DAYS: i64 = 365;
+
 /// Steps a person takes (contract 11.8): taken as done the moment the
 /// release would otherwise be ready, unless `--strict`.
 pub const PERSON_STEPS: [RuleCode; 4] = [

@@ -7,7 +7,7 @@
 //! followed by whatever it unblocks; a release may pass through an
 //! environment in no time.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -197,11 +197,25 @@ impl<'a> Sim<'a> {
             if queued.is_empty() {
                 return;
             }
-            // One queue entry, then whatever it unblocks is asked again.
+            // Each queue lets its first release in; the others are asked
+            // again (they now find it taken), with whatever the entries
+            // unblock. Queues do not touch one another: an entry takes
+            // only its own environment (of its installation).
             queued.sort_by(|a, b| order(&self.place(a.0), &self.place(b.0)));
-            let (first, target) = queued[0];
-            self.enter(first, target, t, &mut todo);
-            todo.extend(queued[1..].iter().map(|(i, _)| *i));
+            let mut served: HashSet<Key> = HashSet::new();
+            for (i, target) in queued {
+                let r = &self.world[i];
+                let key = Key::new(
+                    r.pipeline_name(),
+                    &self.p.lane_of(r).environments[target].name,
+                    r.installation.as_deref(),
+                );
+                if served.insert(key) {
+                    self.enter(i, target, t, &mut todo);
+                } else {
+                    todo.insert(i);
+                }
+            }
         }
     }
 
