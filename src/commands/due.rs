@@ -165,7 +165,10 @@ fn one_pass(ctx: &Context, ws: &Workspace, actor: &Actor) -> anyhow::Result<Deci
     let before = &releases[item.release];
     release_to_change(ctx, ws, &before.id)?;
     let ask = Ask::Schedule {
-        to: p.find(&item.schedule.env).map_err(crate::error::internal)?,
+        to: p
+            .lane_of(before)
+            .find(&item.schedule.env)
+            .map_err(crate::error::internal)?,
         at: item.schedule.at,
     };
     let stamp = Stamp {
@@ -226,7 +229,7 @@ fn schedule_eligible(
     releases: &[Release],
     by: &str,
 ) -> anyhow::Result<Option<Decision<Pass>>> {
-    if !p.environments.iter().any(|e| e.auto_schedule) {
+    if !p.any_auto_schedule() {
         return Ok(None);
     }
     for r in releases {

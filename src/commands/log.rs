@@ -75,8 +75,9 @@ fn known(
         }
     }
     if let Some(x) = args.env {
+        // The environments of every pipeline (contract 11.2).
         let names: Vec<&str> = pipeline
-            .map(|p| p.environments.iter().map(|e| e.name.as_str()).collect())
+            .map(|p| p.all_environment_names())
             .unwrap_or_default();
         let configured = names.iter().any(|n| n.eq_ignore_ascii_case(x));
         let in_history = history.iter().any(|e| {

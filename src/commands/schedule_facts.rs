@@ -63,7 +63,12 @@ pub fn zero_touch(
     by: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<Schedule>> {
-    if !p.environments.iter().any(|e| e.auto_schedule) {
+    if !p
+        .lane_of(release)
+        .environments
+        .iter()
+        .any(|e| e.auto_schedule)
+    {
         return Ok(Vec::new());
     }
     let facts = Facts::load(ws, p, &release.id)?;

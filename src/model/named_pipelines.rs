@@ -128,6 +128,29 @@ impl Pipeline {
         Some(self.pipeline_name()).filter(|n| *n != DEFAULT_PIPELINE)
     }
 
+    /// Whether some environment of some pipeline has `auto_schedule`.
+    pub fn any_auto_schedule(&self) -> bool {
+        self.environments.iter().any(|e| e.auto_schedule)
+            || self
+                .pipelines
+                .all
+                .iter()
+                .any(|p| p.environments.iter().any(|e| e.auto_schedule))
+    }
+
+    /// The names of the environments of every pipeline, each once.
+    pub fn all_environment_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.environments.iter().map(|e| e.name.as_str()).collect();
+        for p in self.pipelines.all.iter() {
+            for e in &p.environments {
+                if !names.iter().any(|n| n.eq_ignore_ascii_case(&e.name)) {
+                    names.push(&e.name);
+                }
+            }
+        }
+        names
+    }
+
     /// The description of the pipeline this holds.
     pub fn pipeline_description(&self) -> Option<&str> {
         self.pipelines

@@ -30,8 +30,10 @@ pub fn due(p: &Pipeline, releases: &[Release], now: DateTime<Utc>) -> Vec<DueIte
         if !r.state.in_progress() {
             continue;
         }
+        // Positions in its own pipeline (contract 11.2).
+        let lane = p.lane_of(r);
         for s in r.schedules.iter().filter(|s| s.at <= now) {
-            let position = p.position(&s.env).unwrap_or(usize::MAX);
+            let position = lane.position(&s.env).unwrap_or(usize::MAX);
             items.push((i, position, s.clone()));
         }
     }
@@ -46,7 +48,7 @@ pub fn due(p: &Pipeline, releases: &[Release], now: DateTime<Utc>) -> Vec<DueIte
         .map(|(i, position, schedule)| {
             let r = &releases[i];
             // The verdict the promotion decision decides on.
-            let verdict = match p.environments.get(position) {
+            let verdict = match p.lane_of(r).environments.get(position) {
                 Some(_) => verdict_into(p, releases, r, position, now),
                 None => unknown_env(r, &schedule, now),
             };

@@ -474,3 +474,23 @@ fn the_fleet_takes_pipeline() {
     assert_eq!(other["installations"][0]["update"], serde_json::Value::Null);
     refused(&env, &["fleet", "--pipeline", "nope"], 2);
 }
+
+#[test]
+fn zero_touch_schedules_and_applies_in_the_pipeline_of_updates() {
+    // Only the updates pipeline has an auto_schedule environment.
+    let toml = PIPELINES.replace("schedule_notice = \"1d\"", "auto_schedule = true");
+    let env = Env::with_pipeline(&toml);
+    one_commit(&env, &["installation", "new", "acme", "--version", "1.0.0"]);
+    one_commit(
+        &env,
+        &["new", "--installation", "acme", "--version", "1.1.0"],
+    );
+    // A product release in the default pipeline's development: no schedule.
+    let product = new_in(&env, "1.2.0", None);
+    env.rel(&["due", "--apply"]).ok();
+    let m = manifest(&env, "acme-1.1.0");
+    assert_eq!(m["environment"], "live", "{m}");
+    assert_eq!(manifest(&env, &product)["environment"], "development");
+    let (code, text) = audit(&env, &[]);
+    assert_eq!(code, 0, "{text}");
+}
