@@ -144,6 +144,27 @@ fn an_update_waits_for_a_product_release_of_its_version_to_reach_requires() {
         run.stderr
     );
     assert!(run.stderr.contains("depends"), "{}", run.stderr);
+    // Bad input is exit 2 first, whatever the product releases.
+    let run = refused(
+        &env,
+        &["new", "--installation", "acme", "--version", "6.0.5"],
+        2,
+    );
+    assert!(run.stderr.contains("not above"), "{}", run.stderr);
+    let run = refused(
+        &env,
+        &[
+            "rollout",
+            "--version",
+            "6.2.0",
+            "--title",
+            "T",
+            "--installation",
+            "nobody",
+        ],
+        2,
+    );
+    assert!(run.stderr.contains("nobody"), "{}", run.stderr);
     // One, not yet in production: named with where it is.
     product(&env, "P-6.2.0", "6.2.0", "INC-1", None);
     let mut json = vec!["--json"];
@@ -152,6 +173,7 @@ fn an_update_waits_for_a_product_release_of_its_version_to_reach_requires() {
     let doc = run.json();
     assert_eq!(doc["refused"], true);
     assert_eq!(doc["violations"][0]["rule"], "depends");
+    assert_eq!(doc["release"], "acme-6.2.0");
     let message = doc["violations"][0]["message"].as_str().expect("message");
     assert!(message.contains("P-6.2.0 is in dev (open)"), "{message}");
     let run = refused(
