@@ -65,7 +65,45 @@ for _ in $(seq 1 "$runs"); do
     status+=("$(ms "$rel" status)")
 done
 
+# The same rollout carrying a product release (contract 11.3): P-6.0.0 in
+# production with 50 incidents, half of them breaking, update paths on and
+# `[installations] requires = "production"`; every update carries it and
+# its path counts the carried incidents.
+git reset -q --hard "$base"
+cat >>environments.toml <<'TOML'
+
+[paths]
+simple_max_hop = { major = 0, minor = 1 }
+
+[installations]
+requires = "production"
+TOML
+incidents=()
+for i in $(seq 1 50); do
+    id=$(printf 'INC-%04d' "$i")
+    incidents+=("\"$id\"")
+    breaking=false
+    if ((i % 2 == 0)); then breaking=true; fi
+    printf 'id = "%s"\ntitle = "Change %s"\nstatus = "resolved"\nbreaking = %s\nrelease = "P-6.0.0"\ncreated_at = "2026-11-01T10:00:00Z"\ncreated_by = "Bench <bench@example.com>"\n' \
+        "$id" "$i" "$breaking" >"releases/incidents/$id.toml"
+done
+printf 'id = "P-6.0.0"\ntitle = "Six"\nversion = "6.0.0"\nkind = "major"\nstate = "open"\nenvironment = "production"\nentered_at = "2026-11-20T10:00:00Z"\nrevision = 2\ncreated_at = "2026-11-01T10:00:00Z"\ncreated_by = "Bench <bench@example.com>"\nincidents = [%s]\n' \
+    "$(IFS=,; echo "${incidents[*]}")" >releases/P-6.0.0.toml
+git add -A
+git commit -qm "P-6.0.0 in production, carried"
+carried_base=$(git rev-parse HEAD)
+carried=()
+for _ in $(seq 1 "$runs"); do
+    git reset -q --hard "$carried_base"
+    carried+=("$(ms "$rel" rollout --version P-6.0.0 --title "Six")")
+done
+"$rel" show client00001-6.0.0 | grep -q 'carries      P-6.0.0' || {
+    echo "the rollout did not carry P-6.0.0" >&2
+    exit 1
+}
+
 printf '%-40s %8s\n' "command ($count installations)" "median ms"
 printf '%-40s %8s\n' "rel rollout (one commit)" "$(printf '%s\n' "${rollout[@]}" | median)"
 printf '%-40s %8s\n' "rel status ($count updates in progress)" "$(printf '%s\n' "${status[@]}" | median)"
+printf '%-40s %8s\n' "rel rollout carrying P-6.0.0" "$(printf '%s\n' "${carried[@]}" | median)"
 echo "last rollout commit: $files"

@@ -586,7 +586,8 @@ pub struct ScheduleArgs {
 
 #[derive(Debug, Args)]
 pub struct NewArgs {
-    /// Semantic version, e.g. 1.4.0.
+    /// Semantic version, e.g. 1.4.0 (for an update, also a product
+    /// release's id, meaning its version).
     #[arg(long)]
     pub version: String,
     /// What the release is, in a few words (needed, except for an update

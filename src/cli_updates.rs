@@ -56,7 +56,7 @@ pub enum InstallationCommand {
 
 #[derive(Debug, Args)]
 pub struct RolloutArgs {
-    /// The version to update to.
+    /// The version to update to, or a product release's id (its version).
     #[arg(long)]
     pub version: String,
     /// What the update is, in a few words.

@@ -239,8 +239,16 @@ pub fn make_update(
     actor: &Actor,
     products: &Products,
 ) -> anyhow::Result<Release> {
-    require_product(pipeline, spec.version, products, Action::New, None)?;
-    make_update_with(ctx, ws, pipeline, spec, taken, actor, None, products)
+    let release = make_update_with(ctx, ws, pipeline, spec, taken, actor, None, products)?;
+    // After the checks of the input (exit 2), as `rel rollout` does.
+    require_product(
+        pipeline,
+        spec.version,
+        products,
+        Action::New,
+        Some(&release.id),
+    )?;
+    Ok(release)
 }
 
 /// `make_update` with the breaking releases already gathered and the

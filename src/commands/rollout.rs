@@ -70,7 +70,6 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> anyhow::Result<i32> {
                 "no installation runs a version below {version}; nothing to roll out"
             )));
         }
-        require_product(&pipeline, &version, &products, Action::Rollout, None)?;
         // The breaking releases over the widest hop, read once.
         let lowest = chosen
             .iter()
@@ -106,6 +105,8 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> anyhow::Result<i32> {
             made.push(r);
         }
         bar.finish();
+        // Once the input is checked (exit 2 first): may updates to V exist?
+        require_product(&pipeline, &version, &products, Action::Rollout, None)?;
         let changes = made
             .iter()
             .map(change_for)

@@ -144,6 +144,27 @@ fn an_update_waits_for_a_product_release_of_its_version_to_reach_requires() {
         run.stderr
     );
     assert!(run.stderr.contains("depends"), "{}", run.stderr);
+    // Bad input is exit 2 first, whatever the product releases.
+    let run = refused(
+        &env,
+        &["new", "--installation", "acme", "--version", "6.0.5"],
+        2,
+    );
+    assert!(run.stderr.contains("not above"), "{}", run.stderr);
+    let run = refused(
+        &env,
+        &[
+            "rollout",
+            "--version",
+            "6.2.0",
+            "--title",
+            "T",
+            "--installation",
+            "nobody",
+        ],
+        2,
+    );
+    assert!(run.stderr.contains("nobody"), "{}", run.stderr);
     // One, not yet in production: named with where it is.
     product(&env, "P-6.2.0", "6.2.0", "INC-1", None);
     let mut json = vec!["--json"];
@@ -152,6 +173,7 @@ fn an_update_waits_for_a_product_release_of_its_version_to_reach_requires() {
     let doc = run.json();
     assert_eq!(doc["refused"], true);
     assert_eq!(doc["violations"][0]["rule"], "depends");
+    assert_eq!(doc["release"], "acme-6.2.0");
     let message = doc["violations"][0]["message"].as_str().expect("message");
     assert!(message.contains("P-6.2.0 is in dev (open)"), "{message}");
     let run = refused(
@@ -402,4 +424,61 @@ fn the_board_shows_what_an_update_carries() {
     env.rel(&["board", "--output", "out"]).ok();
     let page = env.read("out/index.html");
     assert!(page.contains("carries P-6.2.0, P-6.3.0"), "{page}");
+}
+
+/// An update committed as `rel new` would, but onto a state where no
+/// product release of its version had reached `requires`: the audit finds
+/// it refused, as `rel new` would have refused it.
+#[test]
+fn the_audit_refuses_an_update_made_before_its_product_release_reached_requires() {
+    let env = fleet(PIPELINE);
+    product(&env, "P-6.2.0", "6.2.0", "INC-1", None);
+    let (code, _) = crate::audit::audit(&env, &[]);
+    assert_eq!(code, 0);
+    let base = env.head();
+    // Made where requires is dropped, then moved onto `base` as it is.
+    env.write(
+        "environments.toml",
+        &PIPELINE.replace("[installations]\nrequires = \"production\"\n", ""),
+    );
+    env.commit_all("no requires for a moment");
+    one_commit(
+        &env,
+        &["new", "--installation", "acme", "--version", "6.2.0"],
+    );
+    let message = env.git(&["log", "-1", "--format=%B"]);
+    let who = env.git(&["log", "-1", "--format=%an%n%ae%n%aI%n%cn%n%ce%n%cI"]);
+    let who: Vec<&str> = who.lines().collect();
+    let update = env.read("releases/acme-6.2.0.toml");
+    env.git(&["reset", "-q", "--hard", &base]);
+    env.write("releases/acme-6.2.0.toml", &update);
+    env.git(&["add", "-A"]);
+    let file = env.tmp.path().join("message");
+    std::fs::write(&file, message).expect("message");
+    let out = env
+        .program("git")
+        .args(["commit", "-q", "--cleanup=verbatim", "-F"])
+        .arg(&file)
+        .env("GIT_AUTHOR_NAME", who[0])
+        .env("GIT_AUTHOR_EMAIL", who[1])
+        .env("GIT_AUTHOR_DATE", who[2])
+        .env("GIT_COMMITTER_NAME", who[3])
+        .env("GIT_COMMITTER_EMAIL", who[4])
+        .env("GIT_COMMITTER_DATE", who[5])
+        .output()
+        .expect("git commit");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (code, v) = crate::audit::audit(&env, &[]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(
+        crate::audit::findings(&v),
+        [("refused".to_string(), "acme-6.2.0".to_string())],
+        "{v}"
+    );
+    let message = v["findings"][0]["message"].as_str().expect("message");
+    assert!(message.contains("P-6.2.0 is in dev"), "{message}");
 }

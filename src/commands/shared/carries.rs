@@ -2,9 +2,12 @@
 //! `rules::carries`): the product releases of `releases/` and the archive's
 //! index, never the archive itself.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use crate::error::invalid;
 use crate::model::archive::Index;
-use crate::model::incident::Incident;
+use crate::model::incident::{Flags, Incident};
 use crate::model::pipeline::Pipeline;
 use crate::model::release::{parse_version, Release};
 use crate::rules::carries::{self, CarriedIncident};
@@ -16,6 +19,9 @@ pub struct Products {
     /// ones a repository made before the archive keeps there).
     pub releases: Vec<Release>,
     pub index: Index,
+    /// The flags of incidents read so far: a rollout asks for the same
+    /// carried incidents once per installation.
+    flags: RefCell<HashMap<String, Option<Flags>>>,
 }
 
 impl Products {
@@ -29,6 +35,7 @@ impl Products {
         Ok(Products {
             releases,
             index: ws.archive_index()?,
+            flags: RefCell::default(),
         })
     }
 
@@ -50,7 +57,10 @@ impl Products {
     /// The flagged incidents of the releases `carried`.
     pub fn incidents(&self, ws: &Workspace, carried: &[String]) -> Vec<CarriedIncident> {
         carries::carried_incidents(carried, &self.releases, &self.index, |id| {
-            ws.load::<Incident>(id).ok().map(|i| i.flags())
+            let mut known = self.flags.borrow_mut();
+            *known
+                .entry(id.to_ascii_lowercase())
+                .or_insert_with(|| ws.load::<Incident>(id).ok().map(|i| i.flags()))
         })
     }
 
