@@ -494,3 +494,50 @@ fn zero_touch_schedules_and_applies_in_the_pipeline_of_updates() {
     let (code, text) = audit(&env, &[]);
     assert_eq!(code, 0, "{text}");
 }
+
+#[test]
+fn an_update_carries_a_product_release_of_another_pipeline_once_it_reached_requires() {
+    let toml = PIPELINES.replace(
+        "[installations]\npipeline = \"updates\"",
+        "[installations]\npipeline = \"updates\"\nrequires = \"production\"",
+    );
+    let env = Env::with_pipeline(&toml);
+    one_commit(&env, &["installation", "new", "acme", "--version", "1.0.0"]);
+    let product = new_in(&env, "1.1.0", None);
+    let run = refused(
+        &env,
+        &["new", "--installation", "acme", "--version", &product],
+        1,
+    );
+    assert!(run.stderr.contains("[depends]"), "{}", run.stderr);
+    assert!(run.stderr.contains(&product), "{}", run.stderr);
+    one_commit(&env, &["promote", &product, "--to", "staging"]);
+    one_commit(&env, &["promote", &product, "--to", "production"]);
+    one_commit(
+        &env,
+        &["new", "--installation", "acme", "--version", &product],
+    );
+    let m = manifest(&env, "acme-1.1.0");
+    assert_eq!(m["pipeline"], "updates");
+    assert_eq!(m["environment"], "sandbox");
+    assert_eq!(m["carries"], serde_json::json!([product]));
+    let (code, text) = audit(&env, &[]);
+    assert_eq!(code, 0, "{text}");
+}
+
+#[test]
+fn requires_names_an_environment_of_a_product_pipeline() {
+    let toml = PIPELINES.replace(
+        "[installations]\npipeline = \"updates\"",
+        "[installations]\npipeline = \"updates\"\nrequires = \"live\"",
+    );
+    let env = Env::with_pipeline(&toml);
+    let run = env.rel(&["env"]);
+    run.code(2);
+    assert!(
+        run.stderr.contains("environments.toml")
+            && run.stderr.contains("requires names no environment: `live`"),
+        "{}",
+        run.stderr
+    );
+}
