@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A fleet of N client installations (default 1,000), each with an update in
 # progress made by one `rel rollout`; times `rel rollout`, `rel fleet`,
-# `rel fleet --json` and `rel status` (medians of BENCH_RUNS, default 5).
+# `rel fleet --json`, `rel status` and `rel forecast` with ten product
+# releases in progress beside them (medians of BENCH_RUNS, default 5).
 #
 #   bench/fleet.sh [N]
 set -euo pipefail
@@ -28,7 +29,9 @@ git -c user.name=Bench -c user.email=bench@example.com commit -qm "the fleet"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1 || true; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )); }
 echo "rollout of $n updates (one commit): $(ms "$rel" rollout --version 5.3.0 --title "5.3.0") ms"
-for cmd in "fleet" "--json fleet" "fleet --version 5.3.0" "status"; do
+# Ten product releases in progress beside the updates (issue 21's target).
+for i in $(seq 1 10); do "$rel" new --version "6.$i.0" --title "Product 6.$i" >/dev/null; done
+for cmd in "fleet" "--json fleet" "fleet --version 5.3.0" "status" "forecast"; do
     # shellcheck disable=SC2086
     t=$(for _ in $(seq 1 "$runs"); do ms "$rel" $cmd; done | median)
     echo "rel $cmd: $t ms (median of $runs)"

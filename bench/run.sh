@@ -101,8 +101,24 @@ add_name() {
     targets+=("$2")
 }
 
+# peak_mb CMD...: the peak resident memory of one run, in MB.
+peak_mb() {
+    local kb
+    kb=$(/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1)
+    if [[ "$kb" =~ ^[0-9]+$ ]]; then echo $((kb / 1024)); else echo "?"; fi
+}
+
+declare -A peak   # "name|size" -> peak MB
+
 for size in "${sizes[@]}"; do
-    repo=$(repo_of "$size")
+    generated=$(repo_of "$size")
+    # Every command is timed in a fresh clone (`git clone --no-local`:
+    # packs of its own, no .git/rel), and .git/rel is removed before each
+    # run as well: nothing kept by an earlier command may help.
+    repo="$generated-clone"
+    rm -rf "$repo"
+    git clone -q --no-local "$generated" "$repo"
+    cp "$generated/.git/rel-bench.env" "$repo/.git/rel-bench.env"
     # shellcheck disable=SC1091
     . "$repo/.git/rel-bench.env"
     # No background packing after the timed writes: a repack started by
@@ -112,11 +128,11 @@ for size in "${sizes[@]}"; do
     base=$(git -C "$repo" rev-parse HEAD)
     reset="git -C $repo reset -q --hard $base"
     # shellcheck disable=SC2064
-    trap "$reset; cleanup" EXIT
+    trap "rm -rf $repo; cleanup" EXIT
     r=("$rel" -C "$repo")
     echo "== $size releases, $BENCH_INCIDENTS incidents, $BENCH_LOG_COMMITS rel commits;" \
-        "$runs runs each, $(nproc) cores" >&2
-    cold="rm -rf $repo/.git/rel"
+        "$runs runs each, $(nproc) cores, fresh clone" >&2
+    fresh="rm -rf $repo/.git/rel"
     # name|target|prepare|command...
     while IFS='|' read -r name target prepare args; do
         read -ra argv <<<"$args"
@@ -124,21 +140,24 @@ for size in "${sizes[@]}"; do
         echo "-- $name" >&2
         read -r med _ < <(median_ms "$prepare" "${r[@]}" "${argv[@]}")
         cell["$name|$size"]=$med
+        if [ -n "$prepare" ]; then eval "$prepare"; fi
+        if command -v /usr/bin/time >/dev/null; then
+            peak["$name|$size"]=$(peak_mb "${r[@]}" "${argv[@]}")
+        fi
         add_name "$name" "$target"
     done <<EOF
-rel status|< 50, ratio <= 1.5||status
-rel status (cold cache)|no slower than before|$cold|status
-rel check R|< 20, ratio <= 1.5||check $BENCH_CHECK
-rel check R (cold cache)|no slower than before|$cold|check $BENCH_CHECK
-rel show R|ratio <= 1.5||show $BENCH_SHOW
-rel list|-||list
-rel list --json|-||--json list
-rel incident list|< 1000 at 100k incidents||incident list
-rel incident list --json|< 1000 at 100k incidents||--json incident list
-rel log|< 300 at 10k commits||log
-rel log --json|-||--json log
-rel new|<= 1.5x git commit|$reset|new --version 99.9.9 --title bench
-rel group R INC|<= 1.5x git commit|$reset|group $BENCH_GROUP_RELEASE $BENCH_GROUP_INCIDENT
+rel status|<= 15|$fresh|status
+rel check R|<= 15|$fresh|check $BENCH_CHECK
+rel show R|<= 15|$fresh|show $BENCH_SHOW
+rel show R (archived)|-|$fresh|show $BENCH_PAST
+rel list|-|$fresh|list
+rel list --state all|-|$fresh|list --state all
+rel incident list|-|$fresh|incident list
+rel incident list --all|< 3000 at 1M incidents|$fresh|incident list --all
+rel --json incident list --all|-|$fresh|--json incident list --all
+rel log|< 300 at 10k commits|$fresh|log
+rel new|<= 1.2x git commit|$reset; $fresh|new --version 99.9.9 --title bench
+rel group R INC|<= 1.2x git commit|$reset; $fresh|group $BENCH_GROUP_RELEASE $BENCH_GROUP_INCIDENT
 EOF
     # The floor for writes: a plain `git commit` of one changed file.
     commit_one="$reset && echo '# bench' >> $repo/environments.toml"
@@ -146,19 +165,13 @@ EOF
     read -r med _ < <(median_ms "$commit_one" git -C "$repo" commit -q -a -m bench)
     cell["git commit (one file)|$size"]=$med
     add_name "git commit (one file)" "-"
-    # Peak memory of the largest listing.
-    if command -v /usr/bin/time >/dev/null; then
-        peak=$(/usr/bin/time -f %M "${r[@]}" incident list 2>&1 >/dev/null | tail -1)
-        cell["rel incident list peak MB|$size"]=$((peak / 1024))
-        add_name "rel incident list peak MB" "<= 64 at 100k incidents"
-    fi
     $reset
-    git -C "$repo" config --unset gc.auto
+    rm -rf "$repo"
 done
 
 echo
 echo "rel $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores," \
-    "medians of $runs runs in ms (releases; incidents = 10x, rel commits = 1x)"
+    "medians of $runs runs in ms on a fresh clone (releases; incidents = 10x, rel commits = 1x)"
 header=$(printf '%-32s' command)
 for size in "${sizes[@]}"; do header+=$(printf ' %9s' "$((size / 1000))k"); done
 header+=$(printf ' %9s  %s' "10k/1k" target)
@@ -174,5 +187,17 @@ for i in "${!names[@]}"; do
         ratio=-
     fi
     line+=$(printf ' %9s  %s' "$ratio" "${targets[$i]}")
+    echo "$line"
+done
+
+echo
+echo "peak memory in MB, one run each (target: <= 32 for status, check, show, new, group)"
+header=$(printf '%-32s' command)
+for size in "${sizes[@]}"; do header+=$(printf ' %9s' "$((size / 1000))k"); done
+echo "$header"
+for name in "${names[@]}"; do
+    [ "$name" = "git commit (one file)" ] && continue
+    line=$(printf '%-32s' "$name")
+    for size in "${sizes[@]}"; do line+=$(printf ' %9s' "${peak["$name|$size"]:--}"); done
     echo "$line"
 done

@@ -38,6 +38,13 @@ pub fn write_bench_env(
         env: 0,
         frozen: false,
     });
+    // A released release, filed in the archive.
+    let past = specs
+        .iter()
+        .rev()
+        .find(|s| s.fate == Fate::Released)
+        .map(|s| s.id.clone())
+        .unwrap_or_default();
     // A free incident that may be grouped: resolved and authorised.
     let free = (0..holdings.len())
         .filter(|&k| holdings[k].is_none())
@@ -49,7 +56,7 @@ pub fn write_bench_env(
         "# Written by examples/gen_bench_repo: ids for bench/run.sh.\n\
          BENCH_RELEASES={}\nBENCH_INCIDENTS={}\nBENCH_LOG_COMMITS={log_commits}\n\
          BENCH_SHOW={show}\nBENCH_CHECK={check}\nBENCH_GROUP_RELEASE={group}\n\
-         BENCH_GROUP_INCIDENT={free}\n",
+         BENCH_GROUP_INCIDENT={free}\nBENCH_PAST={past}\n",
         specs.len(),
         holdings.len(),
     );

@@ -14,8 +14,11 @@
 //! of the releases' lives as N commits carrying `Rel-*` trailers, for
 //! `rel log`. A released release has 3 to 8 history events; with
 //! `--full-history` its ticks, approvals and health reports are events (and
-//! log commits) of their own too, as rel records them. The output is
-//! deterministic: same arguments, same commit ids.
+//! log commits) of their own too, as rel records them. A last commit moves
+//! every finished release (with the incidents it shipped) into
+//! `releases/archive/<YYYY>/` and writes the archive's index, as `rel
+//! archive` does (contract 11.1): `releases/` then holds what is in
+//! progress. The output is deterministic: same arguments, same commit ids.
 //!
 //! The ids the benchmark needs (a release to show, one to check, one to
 //! group into and a free incident) are written to `DIR/.git/rel-bench.env`,
@@ -29,9 +32,11 @@
 //! release, `life` plays out each release's life (with `rng`, `clock` and
 //! `words`), `incident` builds the incidents, `manifest` is the files'
 //! shape, `files` writes them, `git` makes the import commit, `log_commits`
-//! replays the latest steps through `git fast-import`, and `bench_env`
+//! replays the latest steps through `git fast-import`, `archive` files the
+//! finished releases, and `bench_env`
 //! writes the ids for bench/run.sh.
 
+mod archive;
 mod bench_env;
 mod clock;
 mod files;
@@ -48,6 +53,7 @@ use std::error::Error;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::archive::archive;
 use crate::bench_env::write_bench_env;
 use crate::clock::instant;
 use crate::files::{parallel, write_file};
@@ -224,6 +230,11 @@ fn run() -> Res<()> {
         git(dir, &["reset", "-q", "--hard"], base_time)?;
         phase(&format!("{} log commits (git fast-import)", logged.len()));
     }
+
+    // Finished releases into the archive, as `rel archive` (and every
+    // `rel close` and `rel cancel` since revision 3) leaves them.
+    let moved = archive(dir, &specs, &lives, &holdings, &ctx, ctx.now - 60)?;
+    phase(&format!("{moved} finished releases moved into the archive"));
 
     write_bench_env(dir, &specs, &holdings, &ctx, logged.len())?;
     phase("done");

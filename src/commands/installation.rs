@@ -304,7 +304,7 @@ pub fn installation_json(i: &Installation, updates: &[String]) -> Value {
 }
 
 impl Workspace {
-    /// (id, installation) of every release, from the facts cache.
+    /// (id, installation) of every release in `releases/`.
     pub fn release_heads_with_installation(&self) -> anyhow::Result<Vec<(String, Option<String>)>> {
         Ok(self
             .facts::<Release>()?

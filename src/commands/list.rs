@@ -10,8 +10,7 @@ use crate::model::release::{Release, State};
 use crate::render::output::{errln, json_seq_of_results};
 use crate::render::release::release_json;
 use crate::render::table::print_rows;
-use crate::store::cache_facts::ReleaseFacts;
-use crate::store::cache_load::Listed;
+use crate::store::listing::{Listed, ReleaseFacts};
 
 fn wanted(filter: Option<StateFilter>, state: State) -> bool {
     let Some(filter) = filter else {
@@ -62,8 +61,8 @@ pub fn run(
     } else {
         Vec::new()
     };
-    // The table is made of each release's facts (cached per blob); the
-    // JSON of the wanted ones is read from their files a chunk at a time.
+    // The table is made of each release's facts; the JSON of the wanted
+    // ones is read from their files a chunk at a time.
     let facts = ws.facts::<Release>()?;
     let open = facts.iter().filter(|l| l.facts.state.in_progress()).count();
     super::shared::note_unarchived(&ws, open);

@@ -49,53 +49,6 @@ pub fn incident_json(i: &Incident) -> Value {
     })
 }
 
-/// The JSON item (`output::json_item`) of an incident with every field
-/// set: the JSON cache keeps it in its headers, so a change to
-/// `incident_json` (or to how serde_json writes it) leaves every cached item
-/// foreign, even without a new rel version.
-pub fn incident_json_sample() -> anyhow::Result<Vec<u8>> {
-    use crate::model::incident::{
-        Authorisation, Component, Evidence, IncidentEvent, IncidentStatus,
-    };
-    let at = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
-    let text = |t: &str| format!("{t} \" é\n");
-    let sample = Incident {
-        id: "INC-1".into(),
-        title: text("title"),
-        status: IncidentStatus::Resolved,
-        breaking: true,
-        compat_work: true,
-        client_work: true,
-        impact: Some(text("impact")),
-        release: Some("R-1".into()),
-        created_at: at,
-        created_by: text("created by"),
-        authorisation: Some(Authorisation {
-            by: text("by"),
-            at,
-            recorded_by: text("recorded by"),
-        }),
-        evidence: vec![Evidence {
-            reference: text("reference"),
-            by: text("by"),
-            at,
-        }],
-        components: vec![Component {
-            kind: "dll".into(),
-            name: text("name"),
-            by: text("by"),
-            at,
-        }],
-        history: vec![IncidentEvent {
-            at,
-            by: text("by"),
-            action: "new".into(),
-            detail: Some(text("detail")),
-        }],
-    };
-    super::output::json_item(&incident_json(&sample))
-}
-
 pub fn yes_no(b: bool) -> &'static str {
     if b {
         "yes"
@@ -175,23 +128,4 @@ pub fn incident_text(ctx: &Context, tz: Tz, i: &Incident) -> String {
     }
     out.extend(render(&t).lines().map(|l| format!("  {l}")));
     out.join("\n")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The sample sets every field of the JSON, so that any change to how
-    /// one is written changes it.
-    #[test]
-    fn the_sample_item_sets_every_field() {
-        let sample = incident_json_sample().expect("sample");
-        let value: serde_json::Value = serde_json::from_slice(&sample).expect("JSON");
-        let object = value.as_object().expect("an object");
-        assert!(object.len() >= 14, "{object:?}");
-        for (key, v) in object {
-            let empty = v.is_null() || v.as_array().is_some_and(Vec::is_empty);
-            assert!(!empty, "{key} is not set in the sample");
-        }
-    }
 }

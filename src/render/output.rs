@@ -171,94 +171,10 @@ fn start_document() -> anyhow::Result<std::io::BufWriter<std::io::StdoutLock<'st
     ))
 }
 
-/// `value` as an item of the pretty array `json_seq` writes: its pretty
-/// form one level in. Made as serde_json writes it in an array of one (the
-/// array's `[\n  ` and `\n]` cut off), so it is those bytes by
-/// construction.
-pub fn json_item<T: serde::Serialize>(value: &T) -> anyhow::Result<Vec<u8>> {
-    let mut one = serde_json::to_vec_pretty(std::slice::from_ref(value))?;
-    match (one.starts_with(b"[\n  "), one.ends_with(b"\n]")) {
-        (true, true) => {
-            one.truncate(one.len() - 2);
-            one.drain(..4);
-            Ok(one)
-        }
-        _ => Err(internal("internal error: a JSON item is not in its array")),
-    }
-}
-
-/// A pretty JSON array of items made by `json_item`, written as `fill`
-/// hands them over (through the function it is given), byte for byte what
-/// `json_seq` writes for their values: `[]` when there is none. An error
-/// from `fill` stops the document there (stdout then holds no valid JSON)
-/// and is returned.
-pub fn json_items(
-    fill: impl FnOnce(&mut dyn FnMut(&[u8]) -> anyhow::Result<()>) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let mut out = start_document()?;
-    write_items(&mut out, fill)?;
-    out.flush()?;
-    Ok(())
-}
-
-/// The array of `json_items` and its newline, written to `out`.
-fn write_items(
-    out: &mut impl Write,
-    fill: impl FnOnce(&mut dyn FnMut(&[u8]) -> anyhow::Result<()>) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let mut any = false;
-    fill(&mut |item: &[u8]| {
-        out.write_all(if any { b",\n  " } else { b"[\n  " })?;
-        any = true;
-        out.write_all(item)?;
-        Ok(())
-    })?;
-    out.write_all(if any { b"\n]\n" } else { b"[]\n" })?;
-    Ok(())
-}
-
 /// `errln!("...", args)`: like `eprintln!`, but never panics (see `errln`).
 #[macro_export]
 macro_rules! errln {
     ($($arg:tt)*) => {
         $crate::render::output::errln(&format!($($arg)*))
     };
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    /// `json_items` over `json_item`s: what `json_seq` (serde_json's
-    /// pretty array) and its newline are.
-    #[test]
-    fn items_made_apart_are_the_pretty_array_byte_for_byte() {
-        let odd = [
-            json!({}),
-            json!([]),
-            json!("a \"quoted\"\nline\r\t\u{7f} é 漢字 😀 \\ </script>"),
-            json!({"id": "INC-1", "empty": [], "none": {}, "null": null, "n": [1, 2.5, -3],
-                   "nested": [{"a": [[], [{}], {"b": "x\ny"}]}], "title": "  \n  "}),
-            json!(42),
-        ];
-        for count in 0..=odd.len() {
-            let values = &odd[..count];
-            let mut expected = serde_json::to_vec_pretty(values).expect("json");
-            expected.push(b'\n');
-            let mut got = Vec::new();
-            write_items(&mut got, |emit| {
-                for v in values {
-                    emit(&json_item(v)?)?;
-                }
-                Ok(())
-            })
-            .expect("written");
-            assert_eq!(
-                String::from_utf8_lossy(&got),
-                String::from_utf8_lossy(&expected),
-                "{count} items"
-            );
-        }
-    }
 }

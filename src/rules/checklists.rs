@@ -63,11 +63,46 @@ pub fn tick_of<'a>(
     r.counting_tick(&env.name, list, item.text, item.since())
 }
 
+/// The ticks of `env`'s `list` that can count now (this content, this
+/// stay), by item text, each item's in the release's order: a whole
+/// checklist is checked in time linear in its items and ticks, where
+/// `tick_of` for every item would cost items × ticks (100,000 items: 14 s).
+pub struct Ticks<'a> {
+    by_item: std::collections::HashMap<&'a str, Vec<&'a Tick>>,
+}
+
+impl<'a> Ticks<'a> {
+    pub fn of(r: &'a Release, env: &Environment, list: ChecklistKind) -> Ticks<'a> {
+        let mut by_item: std::collections::HashMap<&str, Vec<&Tick>> = Default::default();
+        for t in &r.ticks {
+            if t.revision == r.revision
+                && t.checklist == list
+                && t.env.eq_ignore_ascii_case(&env.name)
+                && (list == ChecklistKind::Entry || t.at >= r.entered_at)
+            {
+                by_item.entry(t.item.as_str()).or_default().push(t);
+            }
+        }
+        Ticks { by_item }
+    }
+
+    /// The tick that counts for `item`: what `tick_of` answers.
+    pub fn of_item(&self, item: &Item) -> Option<&'a Tick> {
+        let since = item.since();
+        self.by_item
+            .get(item.text)?
+            .iter()
+            .find(|t| since.is_none_or(|s| t.at >= s))
+            .copied()
+    }
+}
+
 /// One `checklist` message per item of `env`'s `list` not ticked for `r`.
 pub fn not_ticked(env: &Environment, r: &Release, list: ChecklistKind) -> Vec<String> {
+    let ticks = Ticks::of(r, env, list);
     items(env, r, list)
         .iter()
-        .filter(|i| tick_of(r, env, list, i).is_none())
+        .filter(|i| ticks.of_item(i).is_none())
         .map(|i| {
             format!(
                 "{} item of {} not ticked: {:?}{}",

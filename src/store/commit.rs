@@ -490,16 +490,16 @@ impl Workspace {
                 Some((sub, rest)) => below.entry(sub).or_default().push((rest.to_string(), *oid)),
             }
         }
-        // The kept copy must hash to the tree's id before anything of it
-        // (a sub-folder's id, its entries) goes into a commit: a write never
-        // rests on a cache.
+        // The raw tree (read without git's hash check, see `open_git`) must
+        // hash to the tree's id before anything of it (a sub-folder's id,
+        // its entries) goes into a commit.
         // A removal (half of a move into the archive) goes through
         // libgit2's builder; the splice only adds and replaces.
         let removes = here.iter().any(|(_, id)| id.is_none());
         let raw = match base {
             Some(_) if removes => None,
             Some(id) => self
-                .kept_raw_tree(id, dir)?
+                .parsed_raw_tree(id, dir)?
                 .filter(|raw| is_exactly(raw, id)),
             None => None,
         };
@@ -579,9 +579,9 @@ impl Workspace {
         Ok(builder.write()?)
     }
 
-    /// The kept raw tree of `dir` (a path in the repository) when it is
-    /// one of rel's two large folders.
-    fn kept_raw_tree(
+    /// The raw tree of `dir` (a path in the repository), parsed once per
+    /// process, when it is one of rel's two large folders.
+    fn parsed_raw_tree(
         &self,
         id: Oid,
         dir: &str,

@@ -164,7 +164,7 @@ pub fn repair_if_needed(repo: &Repository, locked: bool) -> anyhow::Result<()> {
     let _ = std::fs::remove_file(repo.path().join(format!("{JOURNAL}.tmp")));
     // Only a plain file is read (a FIFO there would block every command).
     let journal: Option<Journal> =
-        super::cache::read_plain(&path).and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        read_plain(&path).and_then(|bytes| serde_json::from_slice(&bytes).ok());
     let mut done = Vec::new();
     if let Some(j) = &journal {
         if let Some(pid) = j.pid.filter(|p| lock::rel_alive(*p)) {
@@ -297,4 +297,26 @@ fn shown(git_dir: &Path, path: &Path) -> String {
 
 fn short(id: &str) -> &str {
     &id[..id.len().min(10)]
+}
+
+/// The journal's bytes, when it is a plain file of a sane size: a link is
+/// not followed, a FIFO or device in its place is never read (it could
+/// block or never end), and a huge file is not read whole (a journal is a
+/// few kilobytes).
+fn read_plain(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    use std::os::unix::fs::OpenOptionsExt;
+    const LARGEST: u64 = 1 << 20;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() > LARGEST {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.take(LARGEST).read_to_end(&mut bytes).ok()?;
+    Some(bytes)
 }

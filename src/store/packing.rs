@@ -7,20 +7,26 @@
 //! loose objects pass `LOOSE_BYTES`.
 //!
 //! The count is estimated from one of the 256 object folders, as git does.
-//! The size cannot be (a few large trees among small objects): rel adds up
-//! the loose objects of its own commits in `.git/rel/loose-bytes` (written
-//! under rel's lock). Packing is `git repack -d -l` (what `git gc --auto`
-//! runs first: the loose objects into one more pack) started in the
-//! background, or `git gc --auto` once there are many packs: the command
-//! that made the commit never waits for it.
+//! The size cannot be (a few large trees among small objects), and rel
+//! keeps no counter of its own (nothing under `.git` is state rel relies
+//! on): a commit that itself wrote more than `LARGE_COMMIT` bytes of loose
+//! objects (a close into a large year of the archive) adds up the sizes of
+//! all loose objects, fewer than git's threshold in number, so a stat each.
+//! Smaller commits are caught by the count. Packing is `git repack -d -l`
+//! (what `git gc --auto` runs first: the loose objects into one more pack)
+//! started in the background, or `git gc --auto` once there are many
+//! packs: the command that made the commit never waits for it.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 use git2::{Oid, Repository};
 
-/// Loose objects above this many bytes (estimated) are packed.
+/// Loose objects above this many bytes are packed.
 const LOOSE_BYTES: u64 = 64 << 20;
+
+/// A commit that wrote more loose bytes than this has their total added up.
+const LARGE_COMMIT: u64 = 64 << 10;
 
 /// Starts `git gc --auto` in the background when the loose objects pass
 /// git's count or rel's size threshold; `paths` are the files the commit
@@ -37,18 +43,10 @@ pub fn pack_when_needed(repo: &Repository, commit: Oid, paths: &[String]) {
     }
     let count = loose_count(&repo.commondir().join("objects").join("17"));
     let over_count = count * 256 > limit as u64;
-    let counter = repo.commondir().join("rel").join("loose-bytes");
-    let before: u64 = super::cache::read_plain(&counter)
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|t| t.trim().parse().ok())
-        .unwrap_or(0);
-    let bytes = before.saturating_add(written_loose(repo, commit, paths));
-    let over_size = bytes > LOOSE_BYTES;
-    let kept = if over_count || over_size { 0 } else { bytes };
-    if let Some(folder) = counter.parent() {
-        let _ = std::fs::create_dir_all(folder);
-        let _ = std::fs::write(&counter, kept.to_string());
-    }
+    let objects = repo.commondir().join("objects");
+    let over_size = !over_count
+        && written_loose(repo, commit, paths) > LARGE_COMMIT
+        && loose_bytes(&objects) > LOOSE_BYTES;
     if !over_count && !over_size {
         return;
     }
@@ -102,6 +100,22 @@ fn loose_count(folder: &Path) -> u64 {
         .flatten()
         .filter(|e| e.file_name().len() == 38)
         .count() as u64
+}
+
+/// Bytes of every loose object.
+fn loose_bytes(objects: &Path) -> u64 {
+    let mut total = 0;
+    for i in 0..=255u8 {
+        let Ok(entries) = std::fs::read_dir(objects.join(format!("{i:02x}"))) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if e.file_name().len() == 38 {
+                total += e.metadata().map(|m| m.len()).unwrap_or(0);
+            }
+        }
+    }
+    total
 }
 
 /// Bytes of the loose objects a commit wrote: the commit, the trees on the

@@ -28,15 +28,6 @@ impl Reads {
         self.on.set(true);
     }
 
-    /// `f` with nothing recorded: what rel derives for its caches is not
-    /// part of the answer.
-    pub fn unrecorded<R>(&self, f: impl FnOnce() -> R) -> R {
-        let was = self.on.replace(false);
-        let result = f();
-        self.on.set(was);
-        result
-    }
-
     pub fn read_file(&self, relative: &str, blob: Option<Oid>) {
         if self.on.get() {
             self.files.borrow_mut().insert(relative.to_string(), blob);

@@ -16,7 +16,7 @@ use git2::{Oid, Repository};
 use crate::error::invalid;
 
 use super::raw_tree::{normal_mode, RawTree};
-use super::workspace::{Workspace, INCIDENTS_DIR, RELEASES_DIR};
+use super::workspace::Workspace;
 
 /// The state rel decides on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,14 +36,6 @@ pub struct FileRef {
 }
 
 impl FileRef {
-    /// A file of a tree.
-    pub fn in_tree(name: String, blob: Oid) -> FileRef {
-        FileRef {
-            name,
-            blob: Some(blob),
-        }
-    }
-
     /// The id its file holds: the name without `.toml`.
     pub fn id(&self) -> &str {
         id_of(&self.name)
@@ -220,28 +212,6 @@ impl Workspace {
         Ok(names)
     }
 
-    /// The tree of one of rel's folders in the tree read; None when it is
-    /// absent or reading the work tree.
-    pub(super) fn folder_tree(&self, dir: &str) -> anyhow::Result<Option<Oid>> {
-        match self.kind_of(dir)? {
-            Some(Kind::File(_)) => Err(invalid(format!(
-                "{dir} is a file; rel expects a folder there"
-            ))),
-            Some(Kind::Folder(tree)) => Ok(tree),
-            None => Ok(None),
-        }
-    }
-
-    /// The plain files of a folder of the tree read, as `list_rel_dir`
-    /// finds them, without counting them as read for the note about
-    /// uncommitted edits.
-    pub(super) fn tree_files(&self, dir: &str) -> anyhow::Result<Vec<FileRef>> {
-        match self.folder_tree(dir)? {
-            Some(tree) => self.list_tree(dir, tree),
-            None => Ok(Vec::new()),
-        }
-    }
-
     /// What `relative` holds in the current source, checking every folder on
     /// the way; `None` when it does not exist.
     fn kind_of(&self, relative: &str) -> anyhow::Result<Option<Kind>> {
@@ -300,20 +270,14 @@ impl Workspace {
     }
 
     /// Tree `id`, which is rel's folder `folder` (relative to the release
-    /// root; empty above it), read once per process; the two large folders
-    /// go through the tree cache.
+    /// root; empty above it), read once per process.
     pub(super) fn raw_tree(&self, id: Oid, folder: &str) -> anyhow::Result<Arc<RawTree>> {
-        let slot = match folder {
-            RELEASES_DIR => Some("releases"),
-            INCIDENTS_DIR => Some("incidents"),
-            _ => None,
-        };
         let what = if folder.is_empty() {
             format!("tree {id}")
         } else {
             format!("{folder}: tree {id}")
         };
-        self.trees.get(&self.repo, id, slot, &what)
+        self.trees.get(&self.repo, id, &what)
     }
 
     fn kind_on_disk(&self, relative: &str) -> anyhow::Result<Option<Kind>> {
@@ -402,7 +366,7 @@ impl Workspace {
 }
 
 /// A listed tree with more entries than this is not kept in memory after
-/// its listing (a look-up in it reads it again, from the tree cache).
+/// its listing (a look-up in it reads it again from git).
 const FORGET_LISTED_FROM: usize = 10_000;
 
 /// libgit2 keeps in its object cache only trees up to 4 KB: the

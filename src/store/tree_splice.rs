@@ -2,8 +2,8 @@
 //! the tree it replaces. A `group` changes one file of the 100,000-entry
 //! `releases/incidents` tree: libgit2's tree builder inflated that tree,
 //! built an entry per file, sorted them all and wrote them out again, a
-//! fifth of the command. The raw tree is kept already (`raw_tree`) and is
-//! in git's order, so the new object is the old bytes with a few entries
+//! fifth of the command. The raw tree is parsed already (`raw_tree`) and
+//! is in git's order, so the new object is the old bytes with a few entries
 //! replaced or inserted in one pass.
 
 use git2::Oid;

@@ -36,7 +36,7 @@ pub struct Workspace {
     pub shared: Option<Shared>,
     /// What a reading command's answer used (for the uncommitted-edits note).
     pub(super) reads: Reads,
-    /// Trees read so far (the large ones through the tree cache).
+    /// Trees read so far.
     pub(super) trees: super::raw_tree::Trees,
     _lock: Option<Lock>,
 }

@@ -3,10 +3,10 @@
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::incident::{Incident, IncidentStatus};
-use crate::render::incident::{incident_json, incident_json_sample, incident_text, yes_no};
-use crate::render::output::{errln, json, json_item, json_items, json_seq_of_results, outln};
+use crate::render::incident::{incident_json, incident_text, yes_no};
+use crate::render::output::{errln, json, json_seq_of_results, outln};
 use crate::render::table::print_rows;
-use crate::store::cache_facts::IncidentFacts;
+use crate::store::listing::IncidentFacts;
 
 /// The register (incidents not shipped); with `all`, the archive's too.
 pub fn list(
@@ -28,33 +28,11 @@ pub fn list(
     } else {
         Vec::new()
     };
-    // The table is made of each incident's facts (cached per blob).
-    let all = ws.facts::<Incident>()?;
-    if ctx.json && !ctx.worktree && archived.is_empty() {
-        // The JSON of each wanted incident, from the JSON cache (per blob)
-        // or its file; the facts say which are wanted.
-        let (files, keep): (Vec<_>, Vec<bool>) = all
-            .into_iter()
-            .map(|l| {
-                let keep = wanted(&l.facts.release, l.facts.status);
-                (l.file, keep)
-            })
-            .unzip();
-        let sample = incident_json_sample()?;
-        json_items(|emit| {
-            let make = |i: &Incident| json_item(&incident_json(i));
-            ws.json_items::<Incident>(&files, &keep, &sample, make, emit)
-        })?;
-        return Ok(0);
-    }
-    let listed: Vec<_> = all
-        .into_iter()
-        .filter(|l| wanted(&l.facts.release, l.facts.status))
-        .collect();
     if ctx.json {
-        // --worktree (no blob ids, so no cache) or the archive's too:
-        // read a chunk at a time.
-        let files: Vec<_> = listed.iter().map(|l| &l.file).collect();
+        // Each file read and parsed once, a chunk at a time; the archive's
+        // after the register's, as in the table.
+        let files = ws.listed_files::<Incident>()?;
+        let files: Vec<_> = files.iter().collect();
         let items = ws
             .parse_each::<Incident>(&files)
             .map(|i| i.map(|i| wanted(&i.release, i.status).then(|| incident_json(&i))))
@@ -62,6 +40,12 @@ pub fn list(
         json_seq_of_results(items)?;
         return Ok(0);
     }
+    // The table is made of each incident's facts.
+    let listed: Vec<_> = ws
+        .facts::<Incident>()?
+        .into_iter()
+        .filter(|l| wanted(&l.facts.release, l.facts.status))
+        .collect();
     let archived: Vec<IncidentFacts> = archived.iter().map(IncidentFacts::from).collect();
     if listed.is_empty() && archived.is_empty() {
         errln("no incidents");
