@@ -67,8 +67,15 @@ pub fn forecast_lines(cal: &Calendar, f: &Forecast, shown: &[&ReleaseForecast]) 
         .flat_map(|r| r.steps.iter().map(|s| s.env.chars().count()))
         .max()
         .unwrap_or(0);
+    // Ids of updates (`acme-5.3.0`) and of releases differ in length: the
+    // columns line up on the longest shown.
+    let id_width = shown
+        .iter()
+        .map(|r| safe(&r.release).chars().count())
+        .max()
+        .unwrap_or(0);
     for r in shown {
-        let id = safe(&r.release);
+        let id = format!("{:id_width$}", safe(&r.release));
         for (n, s) in r.steps.iter().enumerate() {
             let env = format!("{:width$}", safe(&s.env));
             let leave = match s.leave {

@@ -266,33 +266,14 @@ impl<'a> Sim<'a> {
         {
             return stop(x.rule.as_str(), x.message.clone(), Vec::new());
         }
-        if self.req.strict {
-            let person: Vec<_> = all
-                .iter()
-                .filter(|x| PERSON_STEPS.contains(&x.rule))
-                .collect();
-            if let Some(first) = person.first() {
-                let message: Vec<&str> = person.iter().map(|x| x.message.as_str()).collect();
-                let who = if first.rule == RuleCode::Approval {
-                    approvers(&effective, env)
-                } else {
-                    Vec::new()
-                };
-                return stop(first.rule.as_str(), message.join("; "), who);
-            }
-            // A schedule made by a person is the confirmation (section 7).
-            let confirmed = r.schedule_for(&env.name).is_some_and(|s| !s.auto);
-            if env.confirm && !confirmed {
-                return stop(
-                    "confirm",
-                    format!(
-                        "entry to {} asks a person to confirm: `rel promote {}` at a terminal, or a schedule made by a person",
-                        env.name, r.id
-                    ),
-                    Vec::new(),
-                );
-            }
-        }
+        // With `--strict`, a release stops at a person step the moment
+        // it would otherwise be ready (below), not while its own soak, a
+        // window or the queue still holds it: that moment is when the
+        // person must have acted.
+        let person: Vec<_> = all
+            .iter()
+            .filter(|x| PERSON_STEPS.contains(&x.rule))
+            .collect();
         let mut w = Waiting {
             blocking: Vec::new(),
             wake: None,
@@ -392,7 +373,24 @@ impl<'a> Sim<'a> {
             w.wake = Some(w.wake.map_or(s.at, |x| x.max(s.at)));
         }
         if w.blocking.is_empty() {
+            if let (true, Some(first)) = (self.req.strict, person.first()) {
+                let message: Vec<&str> = person.iter().map(|x| x.message.as_str()).collect();
+                let who = if first.rule == RuleCode::Approval {
+                    approvers(&effective, env)
+                } else {
+                    Vec::new()
+                };
+                return stop(first.rule.as_str(), message.join("; "), who);
+            }
             return Outcome::Move;
+        }
+        // The release in an exclusive environment is why this one waits
+        // only once nothing else holds it (its soak, a window, a
+        // dependency, a schedule): it is asked again when those pass, and
+        // then names whoever is in the environment at that time.
+        if time_blocked.is_some() || !w.deps.is_empty() || w.wake.is_some() {
+            w.blocking
+                .retain(|b| b.kind != WaitKind::Rule(RuleCode::Exclusive));
         }
         w.queue_ready = time_blocked.is_none() && w.deps.is_empty() && w.wake.is_none();
         Outcome::Wait(w)
@@ -545,7 +543,7 @@ impl<'a> Sim<'a> {
                 pipeline: r.pipeline_name().to_string(),
                 installation: r.installation.clone(),
                 waiting: if t.done_at.is_none() {
-                    t.pending.unfinished()
+                    t.pending.unfinished(until)
                 } else {
                     Vec::new()
                 },

@@ -189,9 +189,10 @@ fn a_dependency_waits_for_the_other_release_to_get_there() {
     assert_eq!(b.waiting[0].behind.as_deref(), Some("A"));
     let a = f.releases.iter().find(|r| r.release == "A").expect("A");
     let codes: Vec<&str> = a.waiting.iter().map(|w| w.kind.as_str()).collect();
-    assert_eq!(codes, ["soak", "exclusive"]);
-    assert_eq!(a.waiting[1].behind.as_deref(), Some("B"));
-    assert_eq!(a.waiting[1].until, None);
+    // Its soak ended long before the forecast does: only B still holds it.
+    assert_eq!(codes, ["exclusive"]);
+    assert_eq!(a.waiting[0].behind.as_deref(), Some("B"));
+    assert_eq!(a.waiting[0].until, None);
 }
 
 #[test]
@@ -256,5 +257,81 @@ fn strict_stops_at_the_first_person_step_and_names_who() {
     assert_eq!(stop.rule, "approval");
     assert_eq!(stop.env, "production");
     assert_eq!(stop.who, ["client: carla@client.example"]);
+    // It stops when it would otherwise go (its soak in staging over), not
+    // now: that is when the approval must be there.
+    assert_eq!(stop.at, utc("2026-11-03T10:00:00Z"));
     assert!(strict.moves.is_empty());
+}
+
+#[test]
+fn a_queue_is_named_only_once_nothing_else_holds_the_release() {
+    let p = pipeline(chrono_tz::Tz::UTC);
+    // Mon 2026-11-02 10:00: A is in staging until Tue 10:00; C, ready,
+    // follows it until Wed 10:00; B soaks in uat until Wed 09:00.
+    let a = release("A", "staging", "2026-11-02T10:00:00Z");
+    let b = release("B", "uat", "2026-11-02T09:00:00Z");
+    let c = release("C", "uat", "2026-10-28T09:00:00Z");
+    let f = run(&p, &[a, b, c], "2026-11-02T10:00:00Z", false);
+    assert_eq!(enter(&f, "C", "staging"), Some(utc("2026-11-03T10:00:00Z")));
+    assert_eq!(enter(&f, "B", "staging"), Some(utc("2026-11-04T10:00:00Z")));
+    let b = f.releases.iter().find(|r| r.release == "B").expect("B");
+    let waits: Vec<_> = b.steps[1]
+        .waits
+        .iter()
+        .map(|w| (w.kind, w.behind.clone(), w.until))
+        .collect();
+    // A left staging while B still soaked: A never held B back.
+    assert_eq!(
+        waits,
+        [
+            (
+                WaitKind::Rule(RuleCode::Soak),
+                None,
+                Some(utc("2026-11-04T09:00:00Z"))
+            ),
+            (
+                WaitKind::Rule(RuleCode::Exclusive),
+                Some("C".to_string()),
+                Some(utc("2026-11-04T10:00:00Z"))
+            ),
+        ]
+    );
+}
+
+#[test]
+fn what_it_still_waits_for_at_the_end_leaves_out_what_passed_before() {
+    let p = pipeline(chrono_tz::Tz::UTC);
+    // A is held in staging; B soaks in uat until Wed 09:00, then waits
+    // behind A. The forecast ends Thu: B no longer waits for its soak.
+    let mut a = release("A", "staging", "2026-11-02T09:00:00Z");
+    a.held = Some(crate::model::schedule::Hold {
+        by: "Ana".into(),
+        at: utc("2026-11-01T10:00:00Z"),
+        reason: "client asked".into(),
+    });
+    let b = release("B", "uat", "2026-11-02T09:00:00Z");
+    let now = utc("2026-11-02T10:00:00Z");
+    let f = forecast(
+        &p,
+        &[a, b],
+        Request {
+            now,
+            until: utc("2026-11-05T09:00:00Z"),
+            strict: false,
+        },
+    );
+    let b = f.releases.iter().find(|r| r.release == "B").expect("B");
+    let waiting: Vec<_> = b
+        .waiting
+        .iter()
+        .map(|w| (w.kind, w.behind.clone(), w.until))
+        .collect();
+    assert_eq!(
+        waiting,
+        [(
+            WaitKind::Rule(RuleCode::Exclusive),
+            Some("A".to_string()),
+            None
+        )]
+    );
 }

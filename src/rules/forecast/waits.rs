@@ -52,9 +52,14 @@ impl Pending {
         out
     }
 
-    /// The waits still pending when the forecast ends (open ones stay open).
-    pub fn unfinished(&self) -> Vec<Wait> {
-        self.entries.clone()
+    /// The waits still holding the release when the forecast ends at
+    /// `end` (open ones stay open); a soak that ended before is not one.
+    pub fn unfinished(&self, end: DateTime<Utc>) -> Vec<Wait> {
+        self.entries
+            .iter()
+            .filter(|e| e.until.is_none_or(|u| u > end))
+            .cloned()
+            .collect()
     }
 }
 
