@@ -31,7 +31,9 @@ pub fn due(p: &Pipeline, releases: &[Release], now: DateTime<Utc>) -> Vec<DueIte
             continue;
         }
         for s in r.schedules.iter().filter(|s| s.at <= now) {
-            let position = p.position(&s.env).unwrap_or(usize::MAX);
+            // Positions in the release's own pipeline, where the
+            // promotion decision reads them (contract 11.2).
+            let position = p.lane_of(r).position(&s.env).unwrap_or(usize::MAX);
             items.push((i, position, s.clone()));
         }
     }
@@ -46,7 +48,7 @@ pub fn due(p: &Pipeline, releases: &[Release], now: DateTime<Utc>) -> Vec<DueIte
         .map(|(i, position, schedule)| {
             let r = &releases[i];
             // The verdict the promotion decision decides on.
-            let verdict = match p.environments.get(position) {
+            let verdict = match p.lane_of(r).environments.get(position) {
                 Some(_) => verdict_into(p, releases, r, position, now),
                 None => unknown_env(r, &schedule, now),
             };
