@@ -165,6 +165,8 @@ fn one_pass(ctx: &Context, ws: &Workspace, actor: &Actor) -> anyhow::Result<Deci
     let before = &releases[item.release];
     release_to_change(ctx, ws, &before.id)?;
     let ask = Ask::Schedule {
+        // The position in the release's own pipeline, where `promote`
+        // reads it: names repeat across pipelines (contract 11.2).
         to: p
             .lane_of(before)
             .find(&item.schedule.env)
@@ -233,6 +235,10 @@ fn schedule_eligible(
         return Ok(None);
     }
     for r in releases {
+        // Each release by the environments of its own pipeline (11.2).
+        if !p.lane_of(r).environments.iter().any(|e| e.auto_schedule) {
+            continue;
+        }
         let facts = Facts::of(p, releases, &r.id);
         let made = after_change(p, r, &facts.others(), ctx.now, by);
         if made.is_empty() {

@@ -7,11 +7,11 @@
 
 use crate::commands::shared::pipeline_filter::PipelineFilter;
 use crate::context::Context;
-use crate::error::invalid;
 use crate::model::release::{parse_version, Release};
 use crate::render::fleet::{json, text};
 use crate::render::output::{json as print_json, outln};
 
+use super::shared::carries::Products;
 use super::shared::fleet::gather;
 use super::shared::open_reading;
 
@@ -24,12 +24,10 @@ pub fn run(ctx: &Context, version: Option<&str>, pipeline: Option<&str>) -> anyh
         None => None,
         Some(v) => Some(match parse_version(v) {
             Ok(v) => v,
-            Err(_) => {
-                let r = ws.load::<Release>(v).map_err(|_| {
-                    invalid(format!("--version {v}: neither a version nor a release id"))
-                })?;
-                parse_version(&r.version).map_err(invalid)?
-            }
+            // As `rel rollout --version` reads it: a product release in
+            // progress or already archived (released), the closest ids
+            // when there is none.
+            Err(_) => Products::read(&ws)?.version_of(&ws, v)?,
         }),
     };
     let in_progress: Vec<Release> = ws.releases_in_progress()?;

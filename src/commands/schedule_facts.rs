@@ -55,7 +55,7 @@ impl Facts {
 /// Zero-touch: adds to `release` (as it is after the change being
 /// committed) the schedules its `auto_schedule` environments now get, and
 /// returns them (to notify once committed). Reads other releases only when
-/// the pipeline has an `auto_schedule` environment.
+/// the release's own pipeline has an `auto_schedule` environment.
 pub fn zero_touch(
     ws: &Workspace,
     p: &Pipeline,
@@ -63,6 +63,8 @@ pub fn zero_touch(
     by: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<Schedule>> {
+    // `p` may be the whole file: the release's environments are those of
+    // its own pipeline (contract 11.2), not the default one.
     if !p
         .lane_of(release)
         .environments

@@ -101,3 +101,31 @@ fn the_campaign_of_a_version_counts_done_on_the_way_and_not_started() {
                                             // A product release id stands for its version; a bad one is exit 2.
     env.rel(&["fleet", "--version", "nonsense!"]).code(2);
 }
+
+/// `--version` takes a product release id as `rel rollout` does, also once
+/// that release is closed (it is then only in the archive's index); an
+/// update's id is not a product release (exit 2, saying so).
+#[test]
+fn the_campaign_of_a_released_product_release_by_its_id() {
+    let env = Env::with_pipeline(
+        "[[environments]]\nname = \"development\"\n\n[[environments]]\nname = \"ga\"\n",
+    );
+    one_commit(&env, &["installation", "new", "acme", "--version", "5.2.0"]);
+    let id = one_commit(&env, &["new", "--version", "5.3.0", "--title", "Product"])
+        .stdout
+        .trim()
+        .to_string();
+    one_commit(&env, &["promote", &id]);
+    one_commit(&env, &["close", &id]);
+    let v = env.rel(&["--json", "fleet", "--version", &id]).ok().json();
+    assert_eq!(v["version"], "5.3.0", "{v}");
+    assert_eq!(v["summary"]["campaign"]["not_started"], 1, "{v}");
+    one_commit(&env, &["rollout", "--version", &id, "--title", "t"]);
+    let run = env.rel(&["fleet", "--version", "acme-5.3.0"]);
+    run.code(2);
+    assert!(
+        run.stderr.contains("not a product release"),
+        "{}",
+        run.stderr
+    );
+}

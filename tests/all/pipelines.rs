@@ -541,3 +541,74 @@ fn requires_names_an_environment_of_a_product_pipeline() {
         run.stderr
     );
 }
+
+/// Zero-touch in a named pipeline whose environment names repeat those of
+/// the default one at other positions: the update is scheduled by the
+/// `auto_schedule` keys of its own pipeline, and `rel due --apply` takes it
+/// into the environment its schedule names (staging, then live), never by
+/// the default pipeline's positions.
+#[test]
+fn zero_touch_and_due_follow_the_updates_own_pipeline() {
+    let env = Env::with_pipeline(
+        r#"[[environments]]
+name = "development"
+
+[[environments]]
+name = "uat"
+
+[[environments]]
+name = "staging"
+
+[[environments]]
+name = "ga"
+
+[installations]
+pipeline = "updates"
+
+[pipelines.updates]
+
+[[pipelines.updates.environments]]
+name = "copy"
+
+[[pipelines.updates.environments]]
+name = "staging"
+requires_health = true
+auto_schedule = true
+
+[[pipelines.updates.environments]]
+name = "live"
+auto_schedule = true
+"#,
+    );
+    one_commit(&env, &["installation", "new", "acme", "--version", "5.2.0"]);
+    let id = one_commit(
+        &env,
+        &["new", "--version", "5.3.0", "--installation", "acme"],
+    )
+    .stdout
+    .trim()
+    .to_string();
+    one_commit(&env, &["verify", &id, "--passed", "10", "--failed", "0"]);
+    let m = manifest(&env, &id);
+    let envs: Vec<&str> = m["schedules"]
+        .as_array()
+        .expect("schedules")
+        .iter()
+        .map(|s| s["env"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(envs, ["staging", "live"], "{m}");
+    let later = [("REL_NOW", "2026-11-20T16:00:00Z")];
+    let run = env.rel_env(&["due", "--apply"], &later);
+    run.ok();
+    assert!(run.stdout.contains("applied"), "{}", run.stdout);
+    let m = manifest(&env, &id);
+    assert_eq!(m["environment"], "live", "{m}");
+    let history: Vec<&str> = m["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter(|e| e["action"] == "promote")
+        .map(|e| e["env"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(history, ["staging", "live"], "{m}");
+}
