@@ -116,10 +116,7 @@ pub fn send(ctx: &Context, ws: &Workspace, events: Vec<Event>, commit: Option<St
     // `notify_on` picks the events told (contract 11.6).
     let pipeline = ws.pipeline().ok();
     for mut event in events {
-        if pipeline
-            .as_ref()
-            .is_some_and(|p| !p.tells(event.event, event.env.as_deref()))
-        {
+        if pipeline.as_ref().is_some_and(|p| !tells(ws, p, &event)) {
             continue;
         }
         event.commit = commit.clone();
@@ -130,6 +127,21 @@ pub fn send(ctx: &Context, ws: &Workspace, events: Vec<Event>, commit: Option<St
                 event.event, event.release
             ));
         }
+    }
+}
+
+/// Whether `event` is told: `notify_on` of the environment it is about, in
+/// the pipeline of its release (environment names repeat across
+/// pipelines, contract 11.2), else the top level's.
+fn tells(ws: &Workspace, p: &Pipeline, event: &Event) -> bool {
+    let release = ws
+        .load::<Release>(&event.release)
+        .or_else(|_| ws.load_past::<Release>(&event.release));
+    match release {
+        Ok(r) => p.lane_of(&r).tells(event.event, event.env.as_deref()),
+        // An installation's event (`policy`), or a release gone: the top
+        // level's list and the default pipeline's environments.
+        Err(_) => p.tells(event.event, event.env.as_deref()),
     }
 }
 

@@ -612,3 +612,47 @@ auto_schedule = true
         .collect();
     assert_eq!(history, ["staging", "live"], "{m}");
 }
+
+/// `notify_on` of an environment is read in the pipeline of the release an
+/// event is about: hotfix's `production` tells nothing although the
+/// default pipeline's `production` tells every event.
+#[test]
+fn notify_on_is_read_in_the_release_s_own_pipeline() {
+    let toml = PIPELINES.replace(
+        "[[pipelines.hotfix.environments]]\nname = \"production\"",
+        "[[pipelines.hotfix.environments]]\nname = \"production\"\nnotify_on = []",
+    );
+    let env = Env::with_pipeline(&toml);
+    let log = env.tmp.path().join("events.jsonl");
+    env.git(&[
+        "config",
+        "rel.notify",
+        &format!("cat >> {}", log.to_string_lossy()),
+    ]);
+    let told = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| {
+                let e: serde_json::Value = serde_json::from_str(l).expect("event JSON");
+                format!("{} {} {}", e["event"], e["release"], e["env"])
+            })
+            .collect::<Vec<_>>()
+    };
+    let fix = new_in(&env, "1.1.0", Some("hotfix"));
+    let product = new_in(&env, "1.2.0", None);
+    one_commit(&env, &["promote", &fix]);
+    one_commit(&env, &["promote", &product, "--to", "staging"]);
+    one_commit(&env, &["promote", &product, "--to", "production"]);
+    let promoted: Vec<String> = told()
+        .into_iter()
+        .filter(|e| e.starts_with("\"promoted\""))
+        .collect();
+    assert_eq!(
+        promoted,
+        [
+            format!("\"promoted\" \"{product}\" \"staging\""),
+            format!("\"promoted\" \"{product}\" \"production\""),
+        ]
+    );
+}
