@@ -74,6 +74,46 @@ fn run_git(
     Ok(out.stdout)
 }
 
+/// At most this many bytes of pathspecs on one git command line: the
+/// kernel refuses a command line past its limit ("Argument list too long",
+/// 2 MB on Linux, all arguments and the environment together), and `git
+/// status` and `git diff-index` take no `--pathspec-from-file`.
+const PATHSPEC_BYTES: usize = 64 * 1024;
+
+/// `run_git` with `Paths::Args`, once per chunk of `paths` that fits on a
+/// command line; the outputs one after the other. Only for commands whose
+/// output is a list of paths (each path matched in one chunk only).
+fn run_git_chunked(
+    workdir: &Path,
+    args: &[&str],
+    paths: &[String],
+    literal: bool,
+) -> anyhow::Result<Vec<u8>> {
+    if paths.is_empty() {
+        return run_git(workdir, args, paths, Paths::Args, literal);
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < paths.len() {
+        let mut end = start;
+        let mut bytes = 0;
+        // At least one path per chunk, however long.
+        while end < paths.len() && (end == start || bytes + paths[end].len() < PATHSPEC_BYTES) {
+            bytes += paths[end].len() + 1;
+            end += 1;
+        }
+        out.extend(run_git(
+            workdir,
+            args,
+            &paths[start..end],
+            Paths::Args,
+            literal,
+        )?);
+        start = end;
+    }
+    Ok(out)
+}
+
 /// Paths under `pathspecs` (relative to the work tree's top) that `git
 /// status` reports: modified, staged, deleted or untracked.
 pub fn changed_paths(workdir: &Path, pathspecs: &[String]) -> anyhow::Result<Vec<String>> {
@@ -93,7 +133,7 @@ pub fn changed_tracked(workdir: &Path, pathspecs: &[String]) -> anyhow::Result<V
 /// files `git status` reports (a file only touched is listed too), without
 /// refreshing the index or looking for untracked files.
 pub fn differ_from_head(workdir: &Path, pathspecs: &[String]) -> anyhow::Result<Vec<String>> {
-    let out = run_git(
+    let out = run_git_chunked(
         workdir,
         &[
             "diff-index",
@@ -104,7 +144,6 @@ pub fn differ_from_head(workdir: &Path, pathspecs: &[String]) -> anyhow::Result<
             "HEAD",
         ],
         pathspecs,
-        Paths::Args,
         false,
     )?;
     Ok(out
@@ -125,7 +164,7 @@ fn status(
     literal: bool,
     untracked: bool,
 ) -> anyhow::Result<Vec<String>> {
-    let out = run_git(
+    let out = run_git_chunked(
         workdir,
         &[
             "status",
@@ -140,7 +179,6 @@ fn status(
             "--no-renames",
         ],
         pathspecs,
-        Paths::Args,
         literal,
     )?;
     let mut paths = Vec::new();
@@ -321,4 +359,37 @@ pub fn verify_commit(
     let mut said = String::from_utf8_lossy(&out.stderr).into_owned();
     said.push_str(&String::from_utf8_lossy(&out.stdout));
     Ok((out.status.success(), said))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// More pathspecs than a command line holds (`rel archive` of 10,000
+    /// releases writes 60,000 paths): asked a chunk at a time, not refused
+    /// with "Argument list too long".
+    #[test]
+    fn a_status_of_more_paths_than_a_command_line_holds_is_asked_in_chunks() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let ok = Command::new("git")
+            .args(["init", "-q"])
+            .arg(dir.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .status()
+            .expect("git runs");
+        assert!(ok.success());
+        std::fs::write(dir.path().join("changed.toml"), "x").expect("a file");
+        let mut paths: Vec<String> = (0..120_000)
+            .map(|n| format!("releases/incidents/INC-{n:06}.toml"))
+            .collect();
+        paths.push("changed.toml".to_string());
+        let total: usize = paths.iter().map(|p| p.len() + 1).sum();
+        assert!(
+            total > 2 * 1024 * 1024,
+            "{total} bytes fit on one command line"
+        );
+        let changed = changed_paths(dir.path(), &paths).expect("asked in chunks");
+        assert_eq!(changed, ["changed.toml"]);
+    }
 }
