@@ -43,9 +43,12 @@ pub fn run(
     let only = super::installation::filter(&ws, installation)?;
     // environments.toml is needed only to check --pipeline and to know
     // whether pipelines are named: a listing works without it otherwise.
-    let config = ws.pipeline();
-    let lane = match pipeline {
-        Some(_) => PipelineFilter::new(config.as_ref().map_err(clone_error)?, pipeline)?,
+    let config = match (pipeline, ws.pipeline()) {
+        (Some(_), Err(e)) => return Err(e),
+        (_, config) => config.ok(),
+    };
+    let lane = match &config {
+        Some(config) => PipelineFilter::new(config, pipeline)?,
         None => PipelineFilter::new_all(),
     };
     let only = |installation: Option<&str>, pipeline: Option<&str>| {
@@ -112,7 +115,7 @@ pub fn run(
         return Ok(0);
     }
     // A pipeline column only where the file names pipelines (11.2).
-    let pipelines = config.as_ref().is_ok_and(|c| c.has_named_pipelines());
+    let pipelines = config.as_ref().is_some_and(|c| c.has_named_pipelines());
     let mut headers = vec!["id", "version", "kind", "state"];
     if pipelines {
         headers.push("pipeline");
@@ -143,10 +146,4 @@ pub fn run(
         })
     })?;
     Ok(0)
-}
-
-/// The error of reading environments.toml, again (the first is kept for
-/// the column decision).
-fn clone_error(e: &anyhow::Error) -> anyhow::Error {
-    crate::error::invalid(format!("{e:#}"))
 }

@@ -1,5 +1,7 @@
 //! `rel new`: create a release in the first environment.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
 
 use crate::cli::NewArgs;
@@ -23,7 +25,6 @@ use crate::rules::register::effects::Stamp;
 use crate::store::toml_file::to_canonical;
 use crate::store::Workspace;
 use crate::store::{file_of, Change, CommitMessage};
-use std::borrow::Cow;
 
 use super::shared::args::{required_text, Id};
 use super::shared::carries::{require_product, GivenVersion, Products};
