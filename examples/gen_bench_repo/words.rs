@@ -2,7 +2,7 @@
 //! the people, and the word lists titles and impacts are made of.
 
 /// What `rel init` writes.
-pub const PIPELINE: &str = include_str!("../../src/store/default_pipeline.toml");
+pub const PIPELINE: &str = include_str!("../../src/store/repo/default_pipeline.toml");
 pub const ENVS: [&str; 4] = ["development", "uat", "staging", "production"];
 pub const UAT_ITEM: &str = "UAT data refreshed from production";
 pub const PROD_ENTRY: [&str; 3] = [

@@ -49,7 +49,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
         if finished.iter().any(|r| r.state == State::Released) {
             changes.push(crate::store::Change::file(
                 crate::model::archive::INDEX_FILE,
-                crate::store::toml_file::to_canonical(&index)?.into_bytes(),
+                crate::store::repo::toml_file::to_canonical(&index)?.into_bytes(),
             ));
         }
         let n = finished.len();

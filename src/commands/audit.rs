@@ -19,8 +19,8 @@ use crate::rules::audit::{
     inconsistencies, judge, judge_policy, judge_policy_by, policy_changes, Clock, Found, Recorded,
     Signed, World,
 };
-use crate::store::audit_walk::{FileState, Walk, WalkedCommit, UNSHALLOW};
-use crate::store::signatures;
+use crate::store::git::audit_walk::{FileState, Walk, WalkedCommit, UNSHALLOW};
+use crate::store::git::signatures;
 use crate::store::{file_of, Workspace};
 
 use super::shared::audit_state::{fold, parse};

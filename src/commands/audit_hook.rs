@@ -1,5 +1,5 @@
 //! `rel audit --hook`: a git `pre-receive` hook for the shared (bare)
-//! repository (contract 11.5). For the guarded branch (see `store::hook`)
+//! repository (contract 11.5). For the guarded branch (see `store::remote::hook`)
 //! it audits the pushed commits before git accepts them, each judged by its
 //! parent's state as `rel audit` judges; any finding, a deletion of the
 //! branch, or a push that is not a fast-forward refuses the whole push
@@ -7,7 +7,7 @@
 //! `remote: ...`). Other refs pass.
 //!
 //! In `pre-receive` the pushed objects are in git's quarantine: the
-//! repository is opened from git's environment (`store::bare::open`) so
+//! repository is opened from git's environment (`store::git::bare::open`) so
 //! they can be read.
 
 use std::io::Read;
@@ -15,8 +15,8 @@ use std::io::Read;
 use crate::context::Context;
 use crate::error::invalid;
 use crate::render::output::errln;
-use crate::store::bare;
-use crate::store::hook::{self, Update};
+use crate::store::git::bare;
+use crate::store::remote::hook::{self, Update};
 use crate::store::Workspace;
 
 use super::audit::{audit_walked, finding_line, plural, Nobody};

@@ -28,7 +28,7 @@ use crate::rules::occupancy::Asker;
 use crate::rules::plan::plan;
 use crate::rules::schedule::{decide_all, Others};
 use crate::rules::time::business_days_elapsed;
-use crate::store::output_dir::OutputDir;
+use crate::store::output::output_dir::OutputDir;
 use crate::store::ReleaseHead;
 
 use super::schedule_facts::Facts;

@@ -23,7 +23,7 @@ use crate::render::output::{document, errln, json as json_doc};
 use crate::render::text::ical_text;
 use crate::render::time::rfc3339;
 use crate::rules::time::blackout_interval;
-use crate::store::output_path::OutputFile;
+use crate::store::output::output_path::OutputFile;
 
 use super::notify::recipients_for;
 use super::schedule_facts::in_progress;

@@ -12,8 +12,8 @@ use crate::context::Context;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
 use crate::render::output::{document, errln, json as json_doc};
-use crate::store::output_path::OutputFile;
-use crate::store::workspace::PIPELINE_FILE;
+use crate::store::output::output_path::OutputFile;
+use crate::store::repo::workspace::PIPELINE_FILE;
 use crate::store::Workspace;
 
 use super::audit::audit_observed;
@@ -123,7 +123,7 @@ pub fn evidence(ws: &Workspace, release: &Release) -> anyhow::Result<Value> {
     for t in &mut transitions {
         let status = t["commit"]
             .as_str()
-            .map(|c| crate::store::signatures::status(ws, c))
+            .map(|c| crate::store::git::signatures::status(ws, c))
             .unwrap_or_default();
         t["signature"] = json!(status);
     }

@@ -6,14 +6,15 @@ use crate::context::Context;
 use crate::error::{conflict, invalid};
 use crate::model::action::Action;
 use crate::render::output::{errln, json, outln};
-use crate::store::workspace::{INCIDENTS_DIR, PIPELINE_FILE, RELEASES_DIR};
-use crate::store::{identity, Change, CommitMessage};
+use crate::store::git::identity;
+use crate::store::repo::workspace::{INCIDENTS_DIR, PIPELINE_FILE, RELEASES_DIR};
+use crate::store::{Change, CommitMessage};
 
 use super::shared::spine::write_new_repository;
 use super::shared::Decision;
 
 /// The default four-stage pipeline, commented for release managers to adapt.
-pub const DEFAULT_PIPELINE: &str = include_str!("../store/default_pipeline.toml");
+pub const DEFAULT_PIPELINE: &str = include_str!("../store/repo/default_pipeline.toml");
 
 pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     let dir = ctx

@@ -10,7 +10,7 @@ use crate::model::release::{Release, State};
 use crate::render::output::{errln, json_seq_of_results};
 use crate::render::release::release_json;
 use crate::render::table::print_rows;
-use crate::store::listing::{Listed, ReleaseFacts};
+use crate::store::repo::listing::{Listed, ReleaseFacts};
 
 fn wanted(filter: Option<StateFilter>, state: State) -> bool {
     let Some(filter) = filter else {

@@ -13,7 +13,7 @@ use crate::render::output::{errln, json_seq};
 use crate::render::table::print_rows;
 use crate::render::time::rfc3339;
 use crate::rules::verdict::when;
-use crate::store::history::LogEntry;
+use crate::store::git::history::LogEntry;
 use crate::store::Workspace;
 
 pub struct LogArgs<'a> {

@@ -22,7 +22,7 @@ use crate::rules::moves::{self, NewRelease};
 use crate::rules::occupancy::Asker;
 use crate::rules::paths::record_if_changed;
 use crate::rules::register::effects::Stamp;
-use crate::store::toml_file::to_canonical;
+use crate::store::repo::toml_file::to_canonical;
 use crate::store::Workspace;
 use crate::store::{file_of, Change, CommitMessage};
 

@@ -11,7 +11,7 @@ use crate::model::incident::Incident;
 use crate::model::release::Release;
 use crate::render::notes::{build, carried, markdown, Notes};
 use crate::render::output::{errln, json as json_doc, outln};
-use crate::store::output_path::OutputFile;
+use crate::store::output::output_path::OutputFile;
 use crate::store::Workspace;
 
 /// Where a project keeps its own Markdown template (minijinja).

@@ -3,7 +3,7 @@
 use crate::context::Context;
 use crate::error::invalid;
 use crate::render::output::{json, outln};
-use crate::store::sync::{self, Shared};
+use crate::store::remote::sync::{self, Shared};
 use crate::store::Workspace;
 
 /// `--fetch` (or `[sync] fetch_on_read`) for a reading command: fetch and

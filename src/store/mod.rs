@@ -1,36 +1,20 @@
-//! The repository: discovery, loading with line/column errors, canonical
-//! writing, the lock, and git commits that touch only rel's files.
+//! The repository on disk and in git, and nothing that decides: every
+//! read and write of rel's files, git objects, the lock and the output
+//! files goes through here. Nothing here prints: a note or a warning is
+//! returned to the command, which says it.
+//!
+//! The rooms: `repo` (the files of a release repository and the workspace
+//! that reads them), `git` (objects, trees, commits and history), `remote`
+//! (the shared branch: fetch, push, fast-forward, the push hook), `kept`
+//! (what rel keeps under `.git`: the lock and the crash journal) and
+//! `output` (where `--output` may write).
 
-pub mod archive;
-pub mod audit_walk;
-pub mod bare;
-pub mod branch_time;
-pub mod commit;
-pub mod commit_files;
-pub mod git_cli;
-pub mod history;
-pub mod hook;
-pub mod identity;
-pub mod journal;
-pub mod listing;
-pub mod lock;
-pub mod manifests;
-pub mod output_dir;
-pub mod output_path;
-pub mod packing;
-pub mod pipeline_file;
-mod pipeline_updates;
-pub mod raw_tree;
-pub mod reads;
-pub mod signatures;
-pub mod source;
-pub mod sync;
-pub mod sync_forward;
-pub mod toml_file;
-pub mod tree_splice;
-pub mod uncommitted;
-pub mod workspace;
+pub mod git;
+pub mod kept;
+pub mod output;
+pub mod remote;
+pub mod repo;
 
-pub use commit::{Change, CommitMessage};
-pub use manifests::{change_for, file_of, ReleaseHead};
-pub use workspace::Workspace;
+pub use git::commit::{Change, CommitMessage};
+pub use repo::manifests::{change_for, file_of, ReleaseHead};
+pub use repo::workspace::Workspace;

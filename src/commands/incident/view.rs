@@ -6,7 +6,7 @@ use crate::model::incident::{Incident, IncidentStatus};
 use crate::render::incident::{incident_json, incident_text, yes_no};
 use crate::render::output::{errln, json, json_seq_of_results, outln};
 use crate::render::table::print_rows;
-use crate::store::listing::IncidentFacts;
+use crate::store::repo::listing::IncidentFacts;
 
 /// The register (incidents not shipped); with `all`, the archive's too.
 pub fn list(

@@ -5,7 +5,7 @@ use crate::context::Context;
 use crate::model::actor::Actor;
 use crate::render::output::errln;
 use crate::render::text::shown;
-use crate::store::sync::{self, Pushed, RemoteMoved};
+use crate::store::remote::sync::{self, Pushed, RemoteMoved};
 use crate::store::{Change, CommitMessage, Workspace};
 
 /// Commits `changes` (or, with --dry-run, prints what would be committed).

@@ -10,11 +10,13 @@ use crate::model::incident::Incident;
 use crate::model::installation::Installation;
 use crate::model::release::Release;
 use crate::rules::audit::{Placed, World, Written};
-use crate::store::audit_walk::FileState;
-use crate::store::manifests::Stored;
-use crate::store::pipeline_file::parse_pipeline;
-use crate::store::toml_file;
-use crate::store::workspace::{INCIDENTS_DIR, INSTALLATIONS_DIR, PIPELINE_FILE, RELEASES_DIR};
+use crate::store::git::audit_walk::FileState;
+use crate::store::repo::manifests::Stored;
+use crate::store::repo::pipeline_file::parse_pipeline;
+use crate::store::repo::toml_file;
+use crate::store::repo::workspace::{
+    INCIDENTS_DIR, INSTALLATIONS_DIR, PIPELINE_FILE, RELEASES_DIR,
+};
 
 /// Where `rel verify` keeps health checks' output.
 const REPORTS_DIR: &str = "releases/reports";

@@ -13,8 +13,8 @@ use crate::model::action::Trailers;
 use crate::render::pipeline::environment_json;
 use crate::render::time::rfc3339;
 use crate::rules::audit::World;
-use crate::store::audit_walk::{FileState, WalkedCommit};
-use crate::store::workspace::PIPELINE_FILE;
+use crate::store::git::audit_walk::{FileState, WalkedCommit};
+use crate::store::repo::workspace::PIPELINE_FILE;
 
 use super::audit_state::parse;
 

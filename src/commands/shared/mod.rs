@@ -57,7 +57,7 @@ pub fn open_reading(ctx: &Context) -> anyhow::Result<Reading> {
 
 /// A workspace a reading command reads; when the command is done with it,
 /// says which uncommitted edits the answer did not count (of the files it
-/// used: see `store::reads`).
+/// used: see `store::repo::reads`).
 pub struct Reading {
     ws: Workspace,
     note: bool,
@@ -80,7 +80,7 @@ impl Drop for Reading {
                 crate::errln!(
                     "note: uncommitted edits to {} are not counted (rel reads the last commit); \
                      commit them, or pass --worktree to evaluate them",
-                    crate::store::uncommitted::shown_list(&dirty)
+                    crate::store::repo::uncommitted::shown_list(&dirty)
                 );
             }
         }

@@ -16,12 +16,13 @@ use crate::context::Context;
 use crate::error::conflict;
 use crate::model::actor::Actor;
 use crate::render::output::errln;
-use crate::store::branch_time::CLOCK_SLACK;
-use crate::store::{identity, Change, CommitMessage, Workspace};
+use crate::store::git::branch_time::CLOCK_SLACK;
+use crate::store::git::identity;
+use crate::store::{Change, CommitMessage, Workspace};
 use chrono::SecondsFormat;
 
 use super::apply::apply;
-use crate::store::sync::{backoff, kept_moving, RemoteMoved};
+use crate::store::remote::sync::{backoff, kept_moving, RemoteMoved};
 
 /// What `decide` found: nothing to change, or one commit to make. Either
 /// way `output` is what the command prints once the runner is done, and

@@ -4,7 +4,7 @@
 //! every kind of name, so they all answer a typo the same way.
 
 use crate::error::RelError;
-use crate::store::manifests::Stored;
+use crate::store::repo::manifests::Stored;
 use crate::store::Workspace;
 
 /// At most this many names are suggested.
@@ -73,7 +73,7 @@ pub fn load<T: Stored>(ws: &Workspace, wanted: &str) -> anyhow::Result<T> {
 /// The release or incident `wanted` names, in progress or in the archive
 /// (commands about the past); when there is none, exit 2 with the closest
 /// ids in progress as a hint.
-pub fn load_past<T: crate::store::archive::Archivable>(
+pub fn load_past<T: crate::store::repo::archive::Archivable>(
     ws: &Workspace,
     wanted: &str,
 ) -> anyhow::Result<T> {

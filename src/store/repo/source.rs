@@ -15,8 +15,8 @@ use git2::{Oid, Repository};
 
 use crate::error::invalid;
 
-use super::raw_tree::{normal_mode, RawTree};
 use super::workspace::Workspace;
+use crate::store::git::raw_tree::{normal_mode, RawTree};
 
 /// The state rel decides on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -271,7 +271,7 @@ impl Workspace {
 
     /// Tree `id`, which is rel's folder `folder` (relative to the release
     /// root; empty above it), read once per process.
-    pub(super) fn raw_tree(&self, id: Oid, folder: &str) -> anyhow::Result<Arc<RawTree>> {
+    pub(in crate::store) fn raw_tree(&self, id: Oid, folder: &str) -> anyhow::Result<Arc<RawTree>> {
         let what = if folder.is_empty() {
             format!("tree {id}")
         } else {

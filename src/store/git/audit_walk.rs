@@ -13,7 +13,7 @@ use git2::{Commit, Oid, Repository, Tree};
 use crate::error::invalid;
 use crate::model::action::Trailers;
 
-use super::workspace::{Workspace, PIPELINE_FILE, RELEASES_DIR};
+use crate::store::repo::workspace::{Workspace, PIPELINE_FILE, RELEASES_DIR};
 
 /// A file of rel's as a commit leaves it: its path relative to the release
 /// root, and its text (`None`: deleted, or not readable as text).

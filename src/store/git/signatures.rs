@@ -9,7 +9,7 @@ use git2::{Oid, Repository};
 use crate::rules::audit::Signed;
 
 use super::git_cli;
-use super::Workspace;
+use crate::store::Workspace;
 
 /// The variables with which git reads configuration libgit2 does not see.
 const GIT_CONFIG_VARS: [&str; 5] = [

@@ -16,9 +16,9 @@ use git2::{Oid, Repository};
 
 use crate::error::invalid;
 
-use super::bare;
-use super::pipeline_file::parse_pipeline;
-use super::workspace::PIPELINE_FILE;
+use crate::store::git::bare;
+use crate::store::repo::pipeline_file::parse_pipeline;
+use crate::store::repo::workspace::PIPELINE_FILE;
 
 /// One ref a push updates.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,10 +23,10 @@ use std::path::Path;
 
 use git2::{Delta, DiffOptions, Oid, Repository};
 
-use super::git_cli;
-use super::journal::{self, Journal};
 use super::sync::{short_ref, Shared};
 use crate::error::{conflict, hinted, Kind};
+use crate::store::git::git_cli;
+use crate::store::kept::journal::{self, Journal};
 
 /// How many pathspecs one `git status` gets (the command line has a limit).
 const CHUNK: usize = 500;

@@ -8,9 +8,9 @@ use std::process::{Command, Stdio};
 
 use git2::{Oid, Repository};
 
-use super::journal::{self, Journal};
 use crate::error::{conflict, hinted, Kind};
 use crate::model::pipeline::SyncSettings;
+use crate::store::kept::journal::{self, Journal};
 
 /// Where a clone syncs: the remote, its branch, and the local branch.
 #[derive(Debug, Clone)]
@@ -51,7 +51,7 @@ impl Shared {
 /// Runs git in `workdir`; Ok(stdout) or Err(stderr) as text.
 fn git(workdir: &Path, args: &[&str]) -> anyhow::Result<Result<String, String>> {
     let mut cmd = Command::new("git");
-    super::git_cli::dies_with_rel(&mut cmd);
+    crate::store::git::git_cli::dies_with_rel(&mut cmd);
     let out = cmd
         .arg("-C")
         .arg(workdir)
@@ -192,7 +192,7 @@ pub fn push(workdir: &Path, shared: &Shared, commit: Oid) -> anyhow::Result<Push
     let mut cmd = Command::new("git");
     // A push outliving a killed rel would update the remote-tracking branch
     // while the next command repairs or fetches.
-    super::git_cli::dies_with_rel(&mut cmd);
+    crate::store::git::git_cli::dies_with_rel(&mut cmd);
     let out = cmd
         .arg("-C")
         .arg(workdir)

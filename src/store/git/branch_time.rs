@@ -12,7 +12,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use super::Workspace;
+use crate::store::Workspace;
 
 /// At most this many commits are read back from HEAD.
 const MAX_COMMITS: usize = 2_000;

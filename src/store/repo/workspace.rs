@@ -10,11 +10,11 @@ use git2::Repository;
 use crate::error::invalid;
 use crate::model::pipeline::Pipeline;
 
-use super::lock::{self, Lock};
 use super::pipeline_file::parse_pipeline;
 use super::reads::Reads;
 use super::source::Source;
-use super::sync::{self, Shared};
+use crate::store::kept::lock::{self, Lock};
+use crate::store::remote::sync::{self, Shared};
 
 pub const PIPELINE_FILE: &str = "environments.toml";
 pub const RELEASES_DIR: &str = "releases";
@@ -24,20 +24,20 @@ pub const INSTALLATIONS_DIR: &str = "releases/installations";
 pub struct Workspace {
     /// The folder holding environments.toml (absolute).
     pub root: PathBuf,
-    pub(super) repo: Repository,
+    pub(in crate::store) repo: Repository,
     /// `root` relative to the git work tree; empty when they are the same.
-    pub(super) prefix: PathBuf,
+    pub(in crate::store) prefix: PathBuf,
     /// HEAD's commit when the workspace was opened (after locking), so a
     /// branch that moved underneath is noticed at commit time.
-    pub(super) head_at_open: Option<git2::Oid>,
+    pub(in crate::store) head_at_open: Option<git2::Oid>,
     /// What every decision reads: HEAD's tree, or the work tree.
-    pub(super) source: Source,
+    pub(in crate::store) source: Source,
     /// With `[sync]`: the shared branch this write goes through.
     pub shared: Option<Shared>,
     /// What a reading command's answer used (for the uncommitted-edits note).
-    pub(super) reads: Reads,
+    pub(in crate::store) reads: Reads,
     /// Trees read so far.
-    pub(super) trees: super::raw_tree::Trees,
+    pub(in crate::store) trees: crate::store::git::raw_tree::Trees,
     _lock: Option<Lock>,
 }
 
@@ -108,14 +108,14 @@ impl Workspace {
     /// (`-C` at one, or GIT_DIR as git sets it for hooks) at the commit
     /// HEAD names, or else a work tree as `open` does.
     pub fn open_commits(start: &Path) -> anyhow::Result<Workspace> {
-        let Some(repo) = super::bare::open(start)? else {
+        let Some(repo) = crate::store::git::bare::open(start)? else {
             return Self::open(start, false);
         };
-        let (tip, branch) = super::bare::head(&repo)?;
+        let (tip, branch) = crate::store::git::bare::head(&repo)?;
         let Some(tip) = tip else {
             return Self::in_bare(repo, None, PathBuf::new());
         };
-        let prefix = super::bare::release_root(&repo, tip)?.ok_or_else(|| {
+        let prefix = crate::store::git::bare::release_root(&repo, tip)?.ok_or_else(|| {
             invalid(format!(
                 "no {PIPELINE_FILE} in the tip of {} in the bare repository {} (looked at the top \
                  and a few folders down); name its folder with `git config rel.root FOLDER`",
@@ -240,7 +240,7 @@ impl Workspace {
         } else {
             None
         };
-        super::journal::repair_if_needed(&repo, lock.is_some())?;
+        crate::store::kept::journal::repair_if_needed(&repo, lock.is_some())?;
         let head_at_open = match repo.head() {
             Ok(head) => Some(head.peel_to_commit()?.id()),
             Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,

@@ -116,7 +116,7 @@ pub fn check_out(repo: &Repository, paths: &[String]) -> anyhow::Result<()> {
     let workdir = repo
         .workdir()
         .ok_or_else(|| anyhow::anyhow!("the git repository has no work tree"))?;
-    super::git_cli::restore_from(workdir, "HEAD", &known_to_git(repo, paths))
+    crate::store::git::git_cli::restore_from(workdir, "HEAD", &known_to_git(repo, paths))
 }
 
 /// The `paths` in HEAD's tree or in git's index: a file HEAD removed that a

@@ -9,10 +9,10 @@ use crate::model::ids::{id_key, validate_id};
 use crate::model::incident::Incident;
 use crate::model::release::Release;
 
-use super::commit::Change;
 use super::manifests::{file_of, Stored};
 use super::toml_file;
 use super::workspace::Workspace;
+use crate::store::git::commit::Change;
 
 /// Something the archive holds, one file per id in a year's folder.
 pub trait Archivable: Stored + serde::Serialize {

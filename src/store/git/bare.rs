@@ -14,7 +14,7 @@ use git2::{ObjectType, Oid, Repository, Tree};
 
 use crate::error::invalid;
 
-use super::workspace::PIPELINE_FILE;
+use crate::store::repo::workspace::PIPELINE_FILE;
 
 /// How many folders deep the search for environments.toml goes.
 const SEARCH_DEPTH: usize = 4;

@@ -3,7 +3,7 @@
 
 use git2::Oid;
 
-use super::Workspace;
+use crate::store::Workspace;
 
 impl Workspace {
     /// The blob at `path` (relative to the release repository) in commit

@@ -3,7 +3,7 @@
 use crate::error::invalid;
 use crate::model::actor::Actor;
 
-use super::workspace::Workspace;
+use crate::store::repo::workspace::Workspace;
 
 pub fn actor(rel_actor: Option<&str>, ws: &Workspace) -> anyhow::Result<Actor> {
     actor_from(rel_actor, ws.git_config())

@@ -13,7 +13,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::error::invalid;
 
-use super::workspace::{PIPELINE_FILE, RELEASES_DIR};
+use crate::store::repo::workspace::{PIPELINE_FILE, RELEASES_DIR};
 
 /// A file `--output` may write: checked, not yet written.
 #[derive(Debug)]

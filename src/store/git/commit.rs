@@ -13,10 +13,10 @@ use crate::model::action::{message_line, Action, Trailers};
 use crate::model::actor::Actor;
 use crate::model::rule::RuleCode;
 
-use super::journal::{self, Journal};
-use super::source::Source;
 use super::tree_splice::{splice, Put};
-use super::workspace::{Workspace, INCIDENTS_DIR, PIPELINE_FILE, RELEASES_DIR};
+use crate::store::kept::journal::{self, Journal};
+use crate::store::repo::source::Source;
+use crate::store::repo::workspace::{Workspace, INCIDENTS_DIR, PIPELINE_FILE, RELEASES_DIR};
 
 /// A file to write, relative to the release root. Its content is bytes: a
 /// health check's output is kept as it came, valid UTF-8 or not.
@@ -135,7 +135,7 @@ impl CommitMessage {
 
 impl Workspace {
     /// The path inside the git work tree, with forward slashes.
-    pub(super) fn repo_path(&self, relative: &str) -> String {
+    pub(in crate::store) fn repo_path(&self, relative: &str) -> String {
         let joined: PathBuf = self.prefix.join(relative);
         joined.to_string_lossy().replace('\\', "/")
     }

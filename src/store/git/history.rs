@@ -8,8 +8,8 @@ use std::path::Path;
 use chrono::{DateTime, TimeZone, Utc};
 use git2::{Commit, Oid, Sort, Tree};
 
-use super::workspace::{Workspace, PIPELINE_FILE, RELEASES_DIR};
 use crate::model::action::Trailers;
+use crate::store::repo::workspace::{Workspace, PIPELINE_FILE, RELEASES_DIR};
 
 #[derive(Debug, Clone)]
 pub struct LogEntry {

@@ -253,8 +253,8 @@ pub(super) fn parse_item<T: Stored>(id: &str, text: &str) -> anyhow::Result<T> {
 }
 
 /// The canonical file of an item, as a change to commit.
-pub fn change_for<T: Stored + serde::Serialize>(item: &T) -> anyhow::Result<super::Change> {
-    Ok(super::Change {
+pub fn change_for<T: Stored + serde::Serialize>(item: &T) -> anyhow::Result<crate::store::Change> {
+    Ok(crate::store::Change {
         path: file_of::<T>(item.id()),
         content: toml_file::to_canonical(item)?.into_bytes(),
         removed: false,

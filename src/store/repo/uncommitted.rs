@@ -5,10 +5,10 @@
 
 use crate::error::conflict;
 
-use super::git_cli;
 use super::reads::same_as_blob;
 use super::source::Source;
 use super::workspace::{Workspace, PIPELINE_FILE};
+use crate::store::git::git_cli;
 
 /// Above this many candidates, git status looks at the whole folder.
 const ASK_ONE_BY_ONE: usize = 256;
