@@ -52,7 +52,7 @@ pub struct Report {
 }
 
 pub fn run(ctx: &Context, since: Option<&str>) -> anyhow::Result<i32> {
-    let ws = Workspace::open_commits(&ctx.start_dir)?;
+    let ws = super::shared::open::commits(&ctx.start_dir)?;
     let report = audit(&ws, since, ctx.progress, Some(ctx.now))?;
     if ctx.json {
         json(&report_json(&report))?;

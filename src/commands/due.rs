@@ -112,7 +112,7 @@ fn tell(ctx: &Context, events: Vec<Event>, with_commit: bool) {
     if events.is_empty() || ctx.dry_run {
         return;
     }
-    match Workspace::open(&ctx.start_dir, false) {
+    match super::shared::open::reading(&ctx.start_dir, false) {
         Ok(ws) => {
             let commit = if with_commit {
                 notify::head_commit(&ws)

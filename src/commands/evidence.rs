@@ -22,7 +22,7 @@ use super::shared::evidence_walk::{sha256, EvidenceWalk};
 
 pub fn run(ctx: &Context, release_id: &str, output: Option<&Path>) -> anyhow::Result<i32> {
     let id = super::shared::args::Id::release(release_id)?;
-    let ws = Workspace::open(&ctx.start_dir, false)?;
+    let ws = super::shared::open::reading(&ctx.start_dir, false)?;
     let release: Release = crate::commands::shared::suggest::load_past(&ws, id.as_str())?;
     let target = output
         .map(|given| OutputFile::check(&ctx.start_dir, given, &ws.root))

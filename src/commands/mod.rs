@@ -299,7 +299,7 @@ pub fn notify_made(
     if made.is_empty() || ctx.dry_run {
         return;
     }
-    let told = Workspace::open(&ctx.start_dir, false).and_then(|ws| {
+    let told = shared::open::reading(&ctx.start_dir, false).and_then(|ws| {
         let pipeline = ws.pipeline()?;
         notify_scheduled(ctx, &ws, &pipeline, release, made, by);
         Ok(())
@@ -353,7 +353,7 @@ pub type ToldOutcome = (shared::ReleaseOutcome, Vec<notify::Event>);
 pub fn finish_told(ctx: &Context, (outcome, events): ToldOutcome) -> anyhow::Result<i32> {
     let code = outcome.print(ctx)?;
     if !events.is_empty() && !ctx.dry_run {
-        match Workspace::open(&ctx.start_dir, false) {
+        match shared::open::reading(&ctx.start_dir, false) {
             Ok(ws) => notify::send(ctx, &ws, events, notify::head_commit(&ws)),
             Err(e) => crate::errln!("warning: nobody was told: {e}"),
         }

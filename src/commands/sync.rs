@@ -4,13 +4,12 @@ use crate::context::Context;
 use crate::error::invalid;
 use crate::render::output::{json, outln};
 use crate::store::remote::sync::{self, Shared};
-use crate::store::Workspace;
 
 /// `--fetch` (or `[sync] fetch_on_read`) for a reading command: fetch and
 /// fast-forward as `rel sync` does, under rel's lock, before the command
 /// reads. `explicit`: asked with `--fetch` (no `[sync]` is then exit 2).
 pub fn before_reading(ctx: &Context, explicit: bool) -> anyhow::Result<()> {
-    let mut ws = Workspace::open_for_write_local(&ctx.start_dir)?;
+    let mut ws = super::shared::open::locked(&ctx.start_dir)?;
     let Some(settings) = ws.pipeline()?.sync else {
         if explicit {
             return Err(invalid(
@@ -30,7 +29,7 @@ pub fn before_reading(ctx: &Context, explicit: bool) -> anyhow::Result<()> {
 
 pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     // The lock, so no write of this clone runs meanwhile.
-    let mut ws = Workspace::open_for_write_local(&ctx.start_dir)?;
+    let mut ws = super::shared::open::locked(&ctx.start_dir)?;
     let settings = ws.pipeline()?.sync.ok_or_else(|| {
         invalid("environments.toml has no [sync]: this release repository is not shared through a remote")
     })?;

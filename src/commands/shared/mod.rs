@@ -7,6 +7,7 @@ pub mod audit_state;
 pub mod carries;
 pub mod evidence_walk;
 pub mod fleet;
+pub mod open;
 pub mod paths;
 pub mod pipeline_filter;
 pub mod promotion_facts;
@@ -30,7 +31,7 @@ pub use spine::{write, Confirmation, Decision};
 /// work tree with `--worktree`. Says in one line when rel's files have
 /// uncommitted edits that the answer does not count.
 pub fn open_reading(ctx: &Context) -> anyhow::Result<Reading> {
-    let mut ws = Workspace::open(&ctx.start_dir, ctx.worktree)?;
+    let mut ws = open::reading(&ctx.start_dir, ctx.worktree)?;
     // Reads that fetch first (contract 11.7): `--fetch`, or `[sync]
     // fetch_on_read` unless `--no-fetch`.
     let wanted = match ctx.fetch {
@@ -44,7 +45,7 @@ pub fn open_reading(ctx: &Context) -> anyhow::Result<Reading> {
     if wanted {
         drop(ws);
         super::sync::before_reading(ctx, ctx.fetch == Some(true))?;
-        ws = Workspace::open(&ctx.start_dir, ctx.worktree)?;
+        ws = open::reading(&ctx.start_dir, ctx.worktree)?;
     }
     if !ctx.worktree {
         ws.record_reads();

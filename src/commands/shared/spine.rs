@@ -115,7 +115,7 @@ pub fn write<T>(
 ) -> anyhow::Result<T> {
     run(
         ctx,
-        || Workspace::open_for_write(&ctx.start_dir, ctx.dry_run),
+        || super::open::for_write(&ctx.start_dir, ctx.dry_run),
         decide,
     )
 }
@@ -127,7 +127,7 @@ pub fn write_new_repository<T>(
     root: &Path,
     decide: impl FnMut(&Workspace, &Actor) -> anyhow::Result<Decision<T>>,
 ) -> anyhow::Result<T> {
-    run(ctx, || Workspace::at_root(root.to_path_buf(), true), decide)
+    run(ctx, || super::open::at_root(root, true), decide)
 }
 
 fn run<T>(

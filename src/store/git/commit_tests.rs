@@ -68,7 +68,8 @@ fn a_branch_that_moved_since_the_read_is_a_conflict_and_nothing_is_written() {
     drop(ws);
 
     // rel reads (and notes HEAD), then someone else commits.
-    let ws = Workspace::open_for_write(&dir, false).expect("open");
+    let mut ws = Workspace::open_for_write_local(&dir).expect("open");
+    ws.prepare_write(false).expect("ready to write");
     let moved_to = commit_behind_rels_back(&dir, "other.txt");
     let err = ws
         .commit(

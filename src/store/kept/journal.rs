@@ -139,15 +139,16 @@ fn known_to_git(repo: &Repository, paths: &[String]) -> Vec<String> {
 }
 
 /// Finishes what a killed `rel` left, if anything. `locked`: the caller
-/// holds rel's lock already; otherwise it is taken for the repair.
-pub fn repair_if_needed(repo: &Repository, locked: bool) -> anyhow::Result<()> {
+/// holds rel's lock already; otherwise it is taken for the repair. Returns
+/// the line that says what was repaired, for the command to print.
+pub fn repair_if_needed(repo: &Repository, locked: bool) -> anyhow::Result<Option<String>> {
     let path = journal_path(repo);
     if !path.exists() {
         if locked {
             // A write killed while recording its journal: nothing happened.
             let _ = std::fs::remove_file(repo.path().join(format!("{JOURNAL}.tmp")));
         }
-        return Ok(());
+        return Ok(None);
     }
     // A reader takes the lock only now: the journal of a writer still at
     // work is not ours to touch, and once we hold the lock it is gone or
@@ -158,7 +159,7 @@ pub fn repair_if_needed(repo: &Repository, locked: bool) -> anyhow::Result<()> {
         Some(lock::acquire(repo.path())?)
     };
     let Ok(meta) = std::fs::metadata(&path) else {
-        return Ok(());
+        return Ok(None);
     };
     let started = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
     let _ = std::fs::remove_file(repo.path().join(format!("{JOURNAL}.tmp")));
@@ -214,11 +215,10 @@ pub fn repair_if_needed(repo: &Repository, locked: bool) -> anyhow::Result<()> {
     if done.is_empty() {
         done.push("nothing was left half-done".into());
     }
-    crate::errln!(
+    Ok(Some(format!(
         "rel: repaired what an interrupted rel left: {}",
         done.join("; ")
-    );
-    Ok(())
+    )))
 }
 
 /// How long the repair waits for a live process to let go of a lock file.

@@ -38,6 +38,9 @@ pub struct Workspace {
     pub(in crate::store) reads: Reads,
     /// Trees read so far.
     pub(in crate::store) trees: crate::store::git::raw_tree::Trees,
+    /// What opening has to say (a repair finished, what a dry run decided
+    /// on), for the command to print: see `take_notes`.
+    notes: Vec<String>,
     _lock: Option<Lock>,
 }
 
@@ -146,21 +149,28 @@ impl Workspace {
             shared: None,
             reads: Reads::default(),
             trees: Default::default(),
+            notes: Vec::new(),
             _lock: None,
         })
     }
 
-    /// Opens for a change: takes the lock first, then notes HEAD, so the whole
-    /// read-check-write-commit happens under the lock and decides on the tree
-    /// it commits on. Refuses (exit 3) while environments.toml has
-    /// uncommitted edits: the pipeline a write obeys is the committed one.
-    /// With `[sync]`, joins the shared branch first (see `join_shared`).
-    pub fn open_for_write(start: &Path, dry_run: bool) -> anyhow::Result<Workspace> {
-        let root = find_root(start)?;
-        let mut ws = Self::at_root(root, true)?;
-        ws.refuse_pipeline_edits()?;
-        ws.join_shared(dry_run)?;
-        Ok(ws)
+    /// Readies for a change a workspace opened with the lock
+    /// (`open_for_write_local`): the lock was taken first, then HEAD noted,
+    /// so the whole read-check-write-commit happens under the lock and
+    /// decides on the tree it commits on. Refuses (exit 3) while
+    /// environments.toml has uncommitted edits: the pipeline a write obeys
+    /// is the committed one. With `[sync]`, joins the shared branch first
+    /// (see `join_shared`). Opening and this are two steps so that what
+    /// opening noted (a repair) is said even when this refuses.
+    pub fn prepare_write(&mut self, dry_run: bool) -> anyhow::Result<()> {
+        self.refuse_pipeline_edits()?;
+        self.join_shared(dry_run)
+    }
+
+    /// What opening had to say and nobody has printed yet, oldest first:
+    /// the store never prints, the command says these (on stderr).
+    pub fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
     }
 
     /// With `[sync]` in HEAD's pipeline: fetches the shared branch and
@@ -179,13 +189,13 @@ impl Workspace {
         if let sync::Standing::Behind(tip) = sync::standing(&self.repo, &shared, tip)? {
             if dry_run {
                 self.source = Source::Tree(Some(self.repo.find_commit(tip)?.tree_id()));
-                crate::errln!(
+                self.notes.push(format!(
                     "note: dry run decided on {}/{} ({}), which {} has not been fast-forwarded to",
                     shared.remote,
                     shared.branch,
                     &tip.to_string()[..10],
                     sync::short_ref(&shared.local)
-                );
+                ));
             } else {
                 sync::fast_forward(self.workdir(), &shared, tip)?;
                 self.refresh()?;
@@ -240,7 +250,7 @@ impl Workspace {
         } else {
             None
         };
-        crate::store::kept::journal::repair_if_needed(&repo, lock.is_some())?;
+        let repaired = crate::store::kept::journal::repair_if_needed(&repo, lock.is_some())?;
         let head_at_open = match repo.head() {
             Ok(head) => Some(head.peel_to_commit()?.id()),
             Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
@@ -260,6 +270,7 @@ impl Workspace {
             shared: None,
             reads: Reads::default(),
             trees: Default::default(),
+            notes: repaired.into_iter().collect(),
             _lock: lock,
         })
     }
