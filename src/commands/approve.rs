@@ -69,7 +69,13 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Re
         };
         moves::approve(&mut release, &target.name, role, &actor.email, stamp);
 
-        let made = super::zero_touch(ctx, ws, &pipeline, &mut release, &actor.to_string())?;
+        let made = super::shared::zero_touch::zero_touch(
+            ctx,
+            ws,
+            &pipeline,
+            &mut release,
+            &actor.to_string(),
+        )?;
         let mut message = CommitMessage::new(
             Action::Approve,
             &format!("{} for {} as {role}", release.id, target.name),
@@ -81,7 +87,7 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Re
             release.id, target.name
         );
         let by = actor.to_string();
-        super::zero_touch_commit(release, message, done, made, by)
+        super::shared::zero_touch::zero_touch_commit(release, message, done, made, by)
     })?;
-    super::finish_zero_touch(ctx, outcome)
+    super::shared::zero_touch::finish_zero_touch(ctx, outcome)
 }

@@ -31,7 +31,7 @@ use crate::rules::time::business_days_elapsed;
 use crate::store::output::output_dir::OutputDir;
 use crate::store::ReleaseHead;
 
-use super::schedule_facts::Facts;
+use super::shared::schedule_facts::Facts;
 use super::status::{next_verdict, readiness, Row};
 use crate::rules::occupancy::Occupancy;
 
@@ -44,7 +44,7 @@ const IGNORE_FILE: &str = ".gitignore";
 const IGNORE_ALL: &str = "# Written by `rel board`: the board is generated, not state.\n*\n";
 
 pub fn run(ctx: &Context, output: Option<&Path>, pipeline: Option<&str>) -> anyhow::Result<i32> {
-    let ws = super::open_reading(ctx)?;
+    let ws = super::shared::open_reading(ctx)?;
     // Where to write is checked before any work: a refused path is
     // refused in a dry run too, and nothing is written.
     let (target, shown) = match output {
@@ -71,7 +71,7 @@ pub fn run(ctx: &Context, output: Option<&Path>, pipeline: Option<&str>) -> anyh
     let progress = Progress::spinner(ctx.progress, "board: reading the releases in progress");
     let p = ws.pipeline()?;
     let only = PipelineFilter::new(&p, pipeline)?;
-    let all = super::schedule_facts::in_progress_and_dependencies(&ws)?;
+    let all = super::shared::schedule_facts::in_progress_and_dependencies(&ws)?;
     let releases: Vec<Release> = all
         .iter()
         .filter(|r| r.state.in_progress())

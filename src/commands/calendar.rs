@@ -25,15 +25,15 @@ use crate::render::time::rfc3339;
 use crate::rules::time::blackout_interval;
 use crate::store::output::output_path::OutputFile;
 
-use super::notify::recipients_for;
-use super::schedule_facts::in_progress;
+use super::shared::notify::recipients_for;
+use super::shared::schedule_facts::in_progress;
 
 pub fn run(
     ctx: &Context,
     output: Option<&std::path::Path>,
     pipeline: Option<&str>,
 ) -> anyhow::Result<i32> {
-    let ws = super::open_reading(ctx)?;
+    let ws = super::shared::open_reading(ctx)?;
     let target = output
         .map(|given| OutputFile::check(&ctx.start_dir, given, &ws.root))
         .transpose()?;

@@ -61,7 +61,7 @@ pub fn add(
             by: &by,
         };
         add_items(&mut release, &target.name, list, &texts, stamp);
-        let made = super::zero_touch(ctx, ws, &pipeline, &mut release, &by)?;
+        let made = super::shared::zero_touch::zero_touch(ctx, ws, &pipeline, &mut release, &by)?;
 
         let subject = format!(
             "{} {} {name}: {}",
@@ -78,9 +78,9 @@ pub fn add(
             release.id,
             texts.join("; ")
         );
-        super::zero_touch_commit(release, message, done, made, by)
+        super::shared::zero_touch::zero_touch_commit(release, message, done, made, by)
     })?;
-    super::finish_zero_touch(ctx, outcome)
+    super::shared::zero_touch::finish_zero_touch(ctx, outcome)
 }
 
 pub fn remove(
@@ -143,7 +143,7 @@ pub fn remove(
             reason.as_str(),
             stamp,
         );
-        let made = super::zero_touch(ctx, ws, &pipeline, &mut release, &by)?;
+        let made = super::shared::zero_touch::zero_touch(ctx, ws, &pipeline, &mut release, &by)?;
 
         let subject = format!("{} {} {name}: {text}", release.id, target.name);
         let mut message = CommitMessage::new(Action::ChecklistRemove, &subject);
@@ -154,7 +154,7 @@ pub fn remove(
             "removed from {} {name} checklist of {}: {text}",
             target.name, release.id
         );
-        super::zero_touch_commit(release, message, done, made, by)
+        super::shared::zero_touch::zero_touch_commit(release, message, done, made, by)
     })?;
-    super::finish_zero_touch(ctx, outcome)
+    super::shared::zero_touch::finish_zero_touch(ctx, outcome)
 }

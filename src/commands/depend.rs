@@ -51,7 +51,7 @@ pub fn run(ctx: &Context, a: &DependArgs) -> anyhow::Result<i32> {
         let release = release_to_change(ctx, ws, id.as_str())?;
         // Its environments are those of its own pipeline.
         let pipeline = pipeline.lane_of(&release);
-        let mut others = super::schedule_facts::in_progress(ws)?;
+        let mut others = super::shared::schedule_facts::in_progress(ws)?;
         if !others
             .iter()
             .any(|r| r.id.eq_ignore_ascii_case(on.as_str()))

@@ -21,8 +21,8 @@ use crate::rules::register::effects::Stamp;
 use crate::rules::verdict::when;
 use crate::store::{change_for, CommitMessage, Workspace};
 
-use super::notify::{self, Event};
-use super::schedule_facts::{in_progress_and_dependencies, Facts};
+use super::shared::notify::{self, Event};
+use super::shared::schedule_facts::{in_progress_and_dependencies, Facts};
 
 /// A line of the report.
 struct Row {
@@ -42,7 +42,7 @@ pub fn run(ctx: &Context, apply: bool) -> anyhow::Result<i32> {
     if apply && !ctx.dry_run {
         pipeline = apply_all(ctx, &mut rows)?;
     } else {
-        let ws = super::open_reading(ctx)?;
+        let ws = super::shared::open_reading(ctx)?;
         pipeline = ws.pipeline()?;
         let releases = in_progress_and_dependencies(&ws)?;
         for item in due(&pipeline, &releases, ctx.now) {
@@ -183,7 +183,7 @@ fn one_pass(ctx: &Context, ws: &Workspace, actor: &Actor) -> anyhow::Result<Deci
         .map_err(|r| crate::error::internal(format!("due --apply: {}", r.reasons())))?;
     let from = done.from;
     let mut release = done.release;
-    let made = super::schedule_facts::zero_touch(ws, &p, &mut release, &by, ctx.now)?;
+    let made = super::shared::schedule_facts::zero_touch(ws, &p, &mut release, &by, ctx.now)?;
     let env = item.schedule.env.clone();
     let mut message = CommitMessage::new(Action::Promote, &format!("{} to {env}", release.id));
     message.body.push(format!(
@@ -203,7 +203,9 @@ fn one_pass(ctx: &Context, ws: &Workspace, actor: &Actor) -> anyhow::Result<Deci
         ctx.now,
         &by,
     )];
-    events.extend(super::scheduled_events_pub(&p, &release, &made, &by));
+    events.extend(super::shared::zero_touch::scheduled_events_pub(
+        &p, &release, &made, &by,
+    ));
     let row = Row {
         release: release.id.clone(),
         env,
@@ -260,7 +262,7 @@ fn schedule_eligible(
         );
         message.release = Some(release.id.clone());
         message.env = made.first().map(|s| s.env.clone());
-        let events = super::scheduled_events_pub(p, &release, &made, by);
+        let events = super::shared::zero_touch::scheduled_events_pub(p, &release, &made, by);
         return Ok(Some(Decision::commit(
             vec![change_for(&release)?],
             message,

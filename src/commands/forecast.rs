@@ -11,7 +11,7 @@ use crate::render::forecast::{forecast_json, forecast_lines};
 use crate::render::output::{json, outln};
 use crate::rules::forecast::{forecast, ReleaseForecast, Request, HORIZON_DAYS};
 
-use super::schedule_facts::in_progress_and_dependencies;
+use super::shared::schedule_facts::in_progress_and_dependencies;
 
 pub fn run(
     ctx: &Context,
@@ -32,7 +32,7 @@ pub fn run(
         }
         None => None,
     };
-    let ws = super::open_reading(ctx)?;
+    let ws = super::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     // Every release named must exist (exit 2 with a did-you-mean).
     let mut wanted = Vec::new();

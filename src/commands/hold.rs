@@ -11,7 +11,7 @@ use crate::rules::register::effects::Stamp;
 use crate::rules::verdict::Verdict;
 use crate::store::{change_for, CommitMessage};
 
-use super::notify::Event;
+use super::shared::notify::Event;
 use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
 
 pub fn hold(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<i32> {
@@ -75,14 +75,16 @@ fn change(
         let made = if holding {
             Vec::new()
         } else {
-            super::schedule_facts::zero_touch(ws, &p, &mut release, &by, ctx.now)?
+            super::shared::schedule_facts::zero_touch(ws, &p, &mut release, &by, ctx.now)?
         };
         let mut message = CommitMessage::new(action, &release.id);
         message.release = Some(release.id.clone());
         message.reason = reason.map(str::to_string);
         let word = if holding { "held" } else { "resumed" };
         let mut events = vec![Event::new(&p, word, &release, None, ctx.now, &by).because(reason)];
-        events.extend(super::scheduled_events_pub(&p, &release, &made, &by));
+        events.extend(super::shared::zero_touch::scheduled_events_pub(
+            &p, &release, &made, &by,
+        ));
         let line = format!("{} {word}", release.id);
         Ok(Decision::commit(
             vec![change_for(&release)?],
@@ -90,5 +92,5 @@ fn change(
             (ReleaseOutcome::done(release, line), events),
         ))
     })?;
-    super::finish_told(ctx, outcome)
+    super::shared::zero_touch::finish_told(ctx, outcome)
 }

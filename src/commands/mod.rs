@@ -37,9 +37,7 @@ mod verify;
 mod calendar;
 mod due;
 mod hold;
-mod notify;
 mod schedule;
-mod schedule_facts;
 // For people and their tools (contract section 10).
 mod completions;
 mod man;
@@ -53,10 +51,6 @@ mod untick;
 
 use crate::cli::{ChecklistCommand, Command};
 use crate::context::Context;
-use crate::model::release::Release;
-use crate::store::Workspace;
-
-pub use shared::open_reading;
 
 /// Runs a command; returns the exit code for outcomes that are not errors
 /// (`check` not ready, `verify` failed).
@@ -251,132 +245,4 @@ fn reads_only(command: &Command) -> bool {
         Command::Path(args) => args.set.is_none(),
         _ => false,
     }
-}
-
-/// Zero-touch (contract section 7): call where a writing command has built
-/// the release it is about to commit; adds the schedules its change makes
-/// eligible (and drops schedules it can no longer carry out), and returns
-/// the new ones for `notify_scheduled` after the commit.
-pub fn zero_touch(
-    ctx: &Context,
-    ws: &Workspace,
-    pipeline: &crate::model::pipeline::Pipeline,
-    release: &mut Release,
-    by: &str,
-) -> anyhow::Result<Vec<crate::model::schedule::Schedule>> {
-    let stale: Vec<_> = release
-        .schedules
-        .iter()
-        .filter(|s| crate::rules::schedule::is_stale(pipeline, release, s))
-        .cloned()
-        .collect();
-    release.schedules.retain(|s| !stale.contains(s));
-    schedule_facts::zero_touch(ws, pipeline, release, by, ctx.now)
-}
-
-/// Tells about zero-touch schedules once their commit is made.
-pub fn notify_scheduled(
-    ctx: &Context,
-    ws: &Workspace,
-    pipeline: &crate::model::pipeline::Pipeline,
-    release: &Release,
-    made: &[crate::model::schedule::Schedule],
-    by: &str,
-) {
-    let events = scheduled_events(pipeline, release, made, by);
-    notify::send(ctx, ws, events, notify::head_commit(ws));
-}
-
-/// `notify_scheduled` after a runner's commit (the runner's workspace is
-/// gone by then): reads the state again to tell about `made`. A failure to
-/// tell is a warning; the change is made.
-pub fn notify_made(
-    ctx: &Context,
-    release: &Release,
-    made: &[crate::model::schedule::Schedule],
-    by: &str,
-) {
-    if made.is_empty() || ctx.dry_run {
-        return;
-    }
-    let told = shared::open::reading(&ctx.start_dir, false).and_then(|ws| {
-        let pipeline = ws.pipeline()?;
-        notify_scheduled(ctx, &ws, &pipeline, release, made, by);
-        Ok(())
-    });
-    if let Err(e) = told {
-        crate::errln!("warning: the schedules made were not told: {e}");
-    }
-}
-
-/// What a command that may schedule zero-touch returns from its runner:
-/// its outcome, and the release with the schedules made and who made them.
-pub type ZeroTouchOutcome = (
-    shared::ReleaseOutcome,
-    Option<(Release, Vec<crate::model::schedule::Schedule>, String)>,
-);
-
-/// The runner's decision for a change to `release` that may have made
-/// zero-touch schedules (`made`): one commit of its manifest.
-pub fn zero_touch_commit(
-    release: Release,
-    message: crate::store::CommitMessage,
-    done: String,
-    made: Vec<crate::model::schedule::Schedule>,
-    by: String,
-) -> anyhow::Result<shared::Decision<ZeroTouchOutcome>> {
-    Ok(shared::Decision::commit(
-        vec![crate::store::change_for(&release)?],
-        message,
-        (
-            shared::ReleaseOutcome::done(release.clone(), done),
-            Some((release, made, by)),
-        ),
-    ))
-}
-
-/// Prints the outcome, then tells about the schedules the commit made.
-pub fn finish_zero_touch(ctx: &Context, (outcome, made): ZeroTouchOutcome) -> anyhow::Result<i32> {
-    let code = outcome.print(ctx)?;
-    if let Some((release, made, by)) = made {
-        notify_made(ctx, &release, &made, &by);
-    }
-    Ok(code)
-}
-
-/// What a schedule command returns from its runner: its outcome, and the
-/// events to tell once the commit is made (none when nothing changed).
-pub type ToldOutcome = (shared::ReleaseOutcome, Vec<notify::Event>);
-
-/// Prints the outcome, then tells its events (the runner's workspace is
-/// gone by then: the state is read again, for the commit and the config).
-pub fn finish_told(ctx: &Context, (outcome, events): ToldOutcome) -> anyhow::Result<i32> {
-    let code = outcome.print(ctx)?;
-    if !events.is_empty() && !ctx.dry_run {
-        match shared::open::reading(&ctx.start_dir, false) {
-            Ok(ws) => notify::send(ctx, &ws, events, notify::head_commit(&ws)),
-            Err(e) => crate::errln!("warning: nobody was told: {e}"),
-        }
-    }
-    Ok(code)
-}
-
-pub(crate) fn scheduled_events_pub(
-    pipeline: &crate::model::pipeline::Pipeline,
-    release: &Release,
-    made: &[crate::model::schedule::Schedule],
-    by: &str,
-) -> Vec<notify::Event> {
-    scheduled_events(pipeline, release, made, by)
-}
-
-fn scheduled_events(
-    pipeline: &crate::model::pipeline::Pipeline,
-    release: &Release,
-    made: &[crate::model::schedule::Schedule],
-    by: &str,
-) -> Vec<notify::Event> {
-    made.iter()
-        .map(|s| notify::Event::new(pipeline, "scheduled", release, Some(&s.env), s.at, by))
-        .collect()
 }

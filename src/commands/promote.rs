@@ -57,7 +57,7 @@ pub fn run(
             }
         };
         let mut release = done.release;
-        let made = super::zero_touch(ctx, ws, &pipeline, &mut release, &by)?;
+        let made = super::shared::zero_touch::zero_touch(ctx, ws, &pipeline, &mut release, &by)?;
         let mut message =
             CommitMessage::new(Action::Promote, &format!("{} to {}", release.id, done.to));
         message.body.push(format!(
@@ -94,5 +94,5 @@ pub fn run(
         }
         Ok(decision)
     })?;
-    super::finish_zero_touch(ctx, outcome)
+    super::shared::zero_touch::finish_zero_touch(ctx, outcome)
 }

@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<i32>
             by: &by,
         };
         repeat(&mut release, reason.as_str(), stamp);
-        let made = super::zero_touch(ctx, ws, &pipeline, &mut release, &by)?;
+        let made = super::shared::zero_touch::zero_touch(ctx, ws, &pipeline, &mut release, &by)?;
 
         let env = release.environment.clone();
         let mut message = CommitMessage::new(Action::Repeat, &format!("{} in {env}", release.id));
@@ -54,7 +54,7 @@ pub fn run(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<i32>
             "{} goes another round in {env}: exit items, health report and soak start again",
             release.id
         );
-        super::zero_touch_commit(release, message, done, made, by)
+        super::shared::zero_touch::zero_touch_commit(release, message, done, made, by)
     })?;
-    super::finish_zero_touch(ctx, outcome)
+    super::shared::zero_touch::finish_zero_touch(ctx, outcome)
 }

@@ -21,8 +21,8 @@ use crate::store::{change_for, CommitMessage};
 
 use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
 
-use super::notify::Event;
-use super::schedule_facts::{parse_when, Facts, When};
+use super::shared::notify::Event;
+use super::shared::schedule_facts::{parse_when, Facts, When};
 
 pub fn schedule(ctx: &Context, args: &ScheduleArgs) -> anyhow::Result<i32> {
     let slot = args
@@ -95,7 +95,7 @@ pub fn schedule(ctx: &Context, args: &ScheduleArgs) -> anyhow::Result<i32> {
         );
         Ok(committed(changes, message, proposed, line, events, notes))
     })?;
-    super::finish_told(ctx, outcome)
+    super::shared::zero_touch::finish_told(ctx, outcome)
 }
 
 pub fn reschedule(
@@ -173,7 +173,7 @@ pub fn reschedule(
         );
         Ok(committed(changes, message, proposed, line, events, notes))
     })?;
-    super::finish_told(ctx, outcome)
+    super::shared::zero_touch::finish_told(ctx, outcome)
 }
 
 pub fn unschedule(
@@ -255,7 +255,7 @@ pub fn unschedule(
             Vec::new(),
         ))
     })?;
-    super::finish_told(ctx, outcome)
+    super::shared::zero_touch::finish_told(ctx, outcome)
 }
 
 /// The target environment (default: the next one) of a schedule command.
@@ -347,7 +347,7 @@ fn committed(
     line: String,
     events: Vec<Event>,
     notes: Vec<String>,
-) -> Decision<super::ToldOutcome> {
+) -> Decision<super::shared::zero_touch::ToldOutcome> {
     let mut decision = Decision::commit(
         changes,
         message,

@@ -47,7 +47,7 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
             by: &by,
         };
         moves::tick(&mut release, &target.name, list, &text, stamp);
-        let made = super::zero_touch(ctx, ws, &pipeline, &mut release, &by)?;
+        let made = super::shared::zero_touch::zero_touch(ctx, ws, &pipeline, &mut release, &by)?;
 
         let mut message = CommitMessage::new(
             Action::Tick,
@@ -56,7 +56,7 @@ pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Re
         message.release = Some(release.id.clone());
         message.env = Some(target.name.clone());
         let done = format!("ticked {} {name} item: {text}", target.name);
-        super::zero_touch_commit(release, message, done, made, by)
+        super::shared::zero_touch::zero_touch_commit(release, message, done, made, by)
     })?;
-    super::finish_zero_touch(ctx, outcome)
+    super::shared::zero_touch::finish_zero_touch(ctx, outcome)
 }

@@ -65,7 +65,7 @@ pub fn run(
             reason.as_str(),
             stamp,
         );
-        let made = super::zero_touch(ctx, ws, &pipeline, &mut release, &by)?;
+        let made = super::shared::zero_touch::zero_touch(ctx, ws, &pipeline, &mut release, &by)?;
 
         let subject = format!("{} {} {name}: {text}", release.id, target.name);
         let mut message = CommitMessage::new(Action::Untick, &subject);
@@ -73,7 +73,7 @@ pub fn run(
         message.env = Some(target.name.clone());
         message.reason = Some(reason.as_str().to_string());
         let done = format!("took back the tick of {} {name} item: {text}", target.name);
-        super::zero_touch_commit(release, message, done, made, by)
+        super::shared::zero_touch::zero_touch_commit(release, message, done, made, by)
     })?;
-    super::finish_zero_touch(ctx, outcome)
+    super::shared::zero_touch::finish_zero_touch(ctx, outcome)
 }

@@ -142,7 +142,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
                 by: &by,
             },
         );
-        let made = super::zero_touch(ctx, ws, &pipeline, &mut release, &by)?;
+        let made = super::shared::zero_touch::zero_touch(ctx, ws, &pipeline, &mut release, &by)?;
         let word = check.verdict_word();
         let mut message = CommitMessage::new(
             Action::Verify,
@@ -151,13 +151,14 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
         message.release = Some(release.id.clone());
         message.env = Some(check.env.clone());
         let done = format!("{} health check in {}: {word}", release.id, check.env);
-        let mut decision = super::zero_touch_commit(release, message, done, made, by)?;
+        let mut decision =
+            super::shared::zero_touch::zero_touch_commit(release, message, done, made, by)?;
         if let (Some(file), Decision::Commit { plan, .. }) = (log_file, &mut decision) {
             plan.changes.push(file);
         }
         Ok(decision)
     })?;
-    super::finish_zero_touch(ctx, outcome)?;
+    super::shared::zero_touch::finish_zero_touch(ctx, outcome)?;
     if check.passed {
         Ok(0)
     } else {

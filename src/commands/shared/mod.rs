@@ -7,6 +7,7 @@ pub mod audit_state;
 pub mod carries;
 pub mod evidence_walk;
 pub mod fleet;
+pub mod notify;
 pub mod open;
 pub mod paths;
 pub mod pipeline_filter;
@@ -14,8 +15,10 @@ pub mod promotion_facts;
 pub mod refuse;
 pub mod register;
 pub mod report;
+pub mod schedule_facts;
 pub mod spine;
 pub mod suggest;
+pub mod zero_touch;
 
 use crate::context::Context;
 use crate::error::invalid;

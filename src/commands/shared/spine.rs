@@ -162,7 +162,7 @@ fn run<T>(
                 say(&notes);
                 drop(ws);
                 // Every transition is told, whoever made it (11.6).
-                super::super::notify::tell_transition(
+                super::notify::tell_transition(
                     ctx,
                     &plan.message,
                     &plan.changes,

@@ -180,7 +180,7 @@ pub fn tell_transition(
     if ctx.dry_run {
         return;
     }
-    let Ok(ws) = super::shared::open::reading(&ctx.start_dir, false) else {
+    let Ok(ws) = super::open::reading(&ctx.start_dir, false) else {
         return;
     };
     let configured = ws
