@@ -19,7 +19,7 @@ use crate::store::git::bare;
 use crate::store::remote::hook::{self, Update};
 use crate::store::Workspace;
 
-use super::audit::{audit_walked, finding_line, plural, Nobody};
+use super::shared::audit::{audit_walked, finding_line, plural, Nobody};
 
 /// git writes one short line per ref; more than this is not git.
 const MAX_INPUT: u64 = 64 << 20;

@@ -16,8 +16,8 @@ use crate::store::output::output_path::OutputFile;
 use crate::store::repo::workspace::PIPELINE_FILE;
 use crate::store::Workspace;
 
-use super::audit::audit_observed;
 use super::notes::markdown_of;
+use super::shared::audit::audit_observed;
 use super::shared::evidence_walk::{sha256, EvidenceWalk};
 
 pub fn run(ctx: &Context, release_id: &str, output: Option<&Path>) -> anyhow::Result<i32> {

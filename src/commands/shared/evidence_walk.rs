@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::commands::audit::{Finding, Observer};
+use super::audit::{Finding, Observer};
 use crate::model::action::Trailers;
 use crate::render::pipeline::environment_json;
 use crate::render::time::rfc3339;

@@ -1,0 +1,351 @@
+//! The audit of a branch (contract section 9): its first-parent history
+//! replayed against the rules of each commit's day, as `rel audit`, `rel
+//! audit --hook` and `rel evidence` run it. Reads commits only, so it
+//! works in a bare repository too; in a shallow clone it judges only the
+//! commits whose parent is there and lists the others (contract 11.5).
+
+use chrono::{DateTime, Utc};
+use git2::Oid;
+
+use crate::model::action::Trailers;
+use crate::model::installation::Installation;
+use crate::render::progress::Progress;
+use crate::render::time::rfc3339;
+use crate::rules::audit::{
+    inconsistencies, judge, judge_policy, judge_policy_by, policy_changes, Clock, Found, Recorded,
+    Signed, World,
+};
+use crate::store::git::audit_walk::{FileState, Walk, WalkedCommit};
+use crate::store::git::signatures;
+use crate::store::{file_of, Workspace};
+
+use super::audit_state::{fold, parse};
+
+/// One finding, with the commit it is about.
+pub struct Finding {
+    pub commit: String,
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub action: String,
+    pub found: Found,
+}
+
+/// A change of environments.toml: who made it, when.
+pub struct PolicyChange {
+    pub commit: String,
+    pub at: DateTime<Utc>,
+    pub by: String,
+}
+
+/// What the audit of a history found.
+#[derive(Default)]
+pub struct Report {
+    pub commits: usize,
+    pub findings: Vec<Finding>,
+    pub policy: Vec<PolicyChange>,
+    /// Commits not judged: a shallow clone lacks their parent.
+    pub unjudged: Vec<String>,
+}
+
+/// Looks over the audit's shoulder (`rel evidence`): sees each commit with
+/// the state before it, then the findings on it.
+pub trait Observer {
+    /// rel's files where the walk starts.
+    fn start(&mut self, _files: &[FileState]) {}
+    /// A commit about to be judged, and the state of its parent.
+    fn before(&mut self, _world: &World, _commit: &WalkedCommit) {}
+    /// The commit judged: the findings on it.
+    fn after(&mut self, _commit: &WalkedCommit, _findings: &[Finding]) {}
+}
+
+/// No one looks over the audit's shoulder.
+pub struct Nobody;
+impl Observer for Nobody {}
+
+/// Audits the first-parent history from `since` (default: the beginning);
+/// `progress`: a bar over the commits may be drawn on the terminal; `now`:
+/// the audit's now, for times recorded in the future (None: not judged).
+pub fn audit(
+    ws: &Workspace,
+    since: Option<&str>,
+    progress: bool,
+    now: Option<DateTime<Utc>>,
+) -> anyhow::Result<Report> {
+    audit_observed(ws, since, progress, now, &mut Nobody)
+}
+
+/// `audit`, with `observer` shown every commit.
+pub fn audit_observed(
+    ws: &Workspace,
+    since: Option<&str>,
+    progress: bool,
+    now: Option<DateTime<Utc>>,
+    observer: &mut dyn Observer,
+) -> anyhow::Result<Report> {
+    let reading = Progress::spinner(progress, "audit: reading the history");
+    let walk = ws.audit_walk(since)?;
+    reading.finish();
+    audit_walked(ws, &walk, progress, now, observer)
+}
+
+/// Judges the commits of `walk`, each against its parent's state.
+pub fn audit_walked(
+    ws: &Workspace,
+    walk: &Walk,
+    progress: bool,
+    now: Option<DateTime<Utc>>,
+    observer: &mut dyn Observer,
+) -> anyhow::Result<Report> {
+    let mut world = World::default();
+    let start = walk.start()?;
+    observer.start(&start);
+    fold(&mut world, parse(&start));
+    let mut report = Report {
+        unjudged: walk.grafted.iter().map(Oid::to_string).collect(),
+        ..Report::default()
+    };
+    let mut signed_ahead = signatures::Ahead::default();
+    // The branch's time before the first commit judged (an audit --since,
+    // a pushed range): a commit may not run back behind it either.
+    let before = match walk.base() {
+        Some(base) => ws.latest_recorded_at(base)?.map(|l| l.at),
+        None => None,
+    };
+    let mut clock = Clock::starting(before);
+    let mut signers = signatures::SignersFiles::default();
+    let bar = Progress::bar(progress, walk.commits.len() as u64, "audit: commits");
+    for (n, id) in walk.commits.iter().enumerate() {
+        bar.inc(1);
+        let Some(c) = walk.commit(*id)? else {
+            // Not a change of rel's files, but maybe of the allowed
+            // signers the policy names: listed, and judged by its owners.
+            let policy = parent_policy(ws, &world, *id, &mut signers)?;
+            if policy.signers_changed {
+                signers_alone(ws, &world, *id, policy.signers_file.as_deref(), &mut report)?;
+            }
+            continue;
+        };
+        report.commits += 1;
+        observer.before(&world, &c);
+        let first = report.findings.len();
+        // Signatures are checked (one git verify-commit each) only where
+        // the policy of the parent commit asks for them.
+        let required = matches!(&world.pipeline, Some(Ok(p)) if p.audit.require_signed);
+        // The parent's policy names the allowed signers (a path in the
+        // repository): a key the commit itself adds does not vouch for it.
+        let policy = parent_policy(ws, &world, c.id, &mut signers)?;
+        let signature = required.then(|| {
+            signed_ahead.check(
+                ws,
+                &walk.commits,
+                n,
+                |id| walk.touches(id),
+                policy.signers_file.as_deref(),
+            )
+        });
+        let c = judge_commit(
+            &mut world,
+            c,
+            signature,
+            (&mut clock, now),
+            policy.signers_changed,
+            &mut report,
+        );
+        observer.after(&c, &report.findings[first..]);
+    }
+    bar.finish();
+    Ok(report)
+}
+
+/// What the parent's policy says of the allowed signers: the file to
+/// verify signatures with, and whether the commit changes it.
+struct ParentPolicy {
+    signers_file: Option<std::path::PathBuf>,
+    signers_changed: bool,
+}
+
+fn parent_policy(
+    ws: &Workspace,
+    world: &World,
+    commit: git2::Oid,
+    files: &mut signatures::SignersFiles,
+) -> anyhow::Result<ParentPolicy> {
+    let path = match &world.pipeline {
+        Some(Ok(p)) => p.audit.allowed_signers.clone(),
+        _ => None,
+    };
+    let Some(path) = path else {
+        return Ok(ParentPolicy {
+            signers_file: None,
+            signers_changed: false,
+        });
+    };
+    let parent = ws.first_parent(commit);
+    let before = match parent {
+        Some(p) => ws.blob_in_commit(p, &path)?,
+        None => None,
+    };
+    let after = ws.blob_in_commit(commit, &path)?;
+    let signers_file = match parent {
+        Some(p) => Some(files.at(ws, p, &path)?),
+        None => None,
+    };
+    Ok(ParentPolicy {
+        signers_file,
+        signers_changed: before != after,
+    })
+}
+
+/// A commit that changes the allowed signers and none of rel's files.
+fn signers_alone(
+    ws: &Workspace,
+    world: &World,
+    id: git2::Oid,
+    signers_file: Option<&std::path::Path>,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let commit = ws.git_repo().find_commit(id)?;
+    let author = commit.author();
+    let email = author.email().unwrap_or("?").to_string();
+    let by = format!("{} <{email}>", author.name().unwrap_or("?"));
+    let at = chrono::TimeZone::timestamp_opt(&Utc, author.when().seconds(), 0)
+        .single()
+        .unwrap_or_default();
+    report.policy.push(PolicyChange {
+        commit: id.to_string(),
+        at,
+        by: by.clone(),
+    });
+    // Under require_signed, who changed it is who signed it, as the
+    // parent's allowed signers say: the signature is asked for then only.
+    let signature = match &world.pipeline {
+        Some(Ok(p)) if p.audit.require_signed => Some(signatures::check_with(ws, id, signers_file)),
+        _ => None,
+    };
+    let changes = [crate::rules::audit::ALLOWED_SIGNERS.to_string()];
+    if let Some(found) = judge_policy_by(world, &email, signature.as_ref(), None, &changes) {
+        report.findings.push(Finding {
+            commit: id.to_string(),
+            at,
+            by,
+            action: "edit".to_string(),
+            found,
+        });
+    }
+    Ok(())
+}
+
+fn judge_commit(
+    world: &mut World,
+    c: WalkedCommit,
+    signature: Option<Signed>,
+    (clock, now): (&mut Clock, Option<DateTime<Utc>>),
+    signers_changed: bool,
+    report: &mut Report,
+) -> WalkedCommit {
+    let parsed = parse(&c.files);
+    let by = format!("{} <{}>", c.name, c.email);
+    let rec = Recorded {
+        trailers: c.trailers.clone(),
+        at: c.at,
+        committed_at: c.committed_at,
+        by: by.clone(),
+        email: c.email.clone(),
+        merge: c.merge,
+        releases: parsed.releases.clone(),
+        incidents: parsed.incidents.clone(),
+        pipeline_changed: parsed.pipeline.is_some(),
+        reports: parsed.reports.clone(),
+        archived: parsed.archived.clone(),
+        installations: parsed
+            .installations
+            .iter()
+            .map(|(id, _)| file_of::<Installation>(id))
+            .collect(),
+        signature,
+    };
+    let commit = c.id.to_string();
+    let action = match &c.trailers {
+        Some(Ok(Trailers { action, .. })) => action.name().to_string(),
+        _ if c.merge => "merge".to_string(),
+        _ => "edit".to_string(),
+    };
+    let release_named = match &c.trailers {
+        Some(Ok(t)) => t.release.clone(),
+        _ => None,
+    };
+    let mut found = judge(world, &rec);
+    // One `time` finding per commit, naming every way its time is wrong.
+    for t in clock.judge(&rec, now) {
+        match found
+            .iter_mut()
+            .find(|f| f.kind == crate::rules::audit::FindingKind::Time)
+        {
+            Some(first) => first.message = format!("{}; {}", first.message, t.message),
+            None => found.push(t),
+        }
+    }
+    let changes = policy_changes(world, &rec, &parsed.installations, signers_changed);
+    found.extend(judge_policy(world, &rec, &changes));
+    if !changes.is_empty() {
+        report.policy.push(PolicyChange {
+            commit: commit.clone(),
+            at: c.at,
+            by: by.clone(),
+        });
+    }
+    let touched_releases: Vec<String> = parsed.releases.iter().map(|(id, _)| id.clone()).collect();
+    let touched_incidents: Vec<String> =
+        parsed.incidents.iter().map(|(id, _)| id.clone()).collect();
+    let index = parsed.index.clone();
+    fold(world, parsed);
+    if let Some(index) = &index {
+        found.extend(crate::rules::audit::index_findings(world, index));
+    }
+    let pipeline = world.pipeline.as_ref().and_then(|p| p.as_ref().ok());
+    found.extend(inconsistencies(
+        world,
+        pipeline,
+        &touched_releases,
+        &touched_incidents,
+    ));
+    for mut f in found {
+        if f.release.is_none() {
+            f.release = release_named.clone();
+        }
+        report.findings.push(Finding {
+            commit: commit.clone(),
+            at: c.at,
+            by: by.clone(),
+            action: action.clone(),
+            found: f,
+        });
+    }
+    c
+}
+
+/// A finding on one line: kind, commit, time, who, action, release, why.
+pub fn finding_line(f: &Finding) -> String {
+    format!(
+        "{:<12} {} {} {} {}{}: {}",
+        f.found.kind.as_str(),
+        &f.commit[..10.min(f.commit.len())],
+        rfc3339(f.at),
+        f.by,
+        f.action,
+        f.found
+            .release
+            .as_deref()
+            .map(|r| format!(" {r}"))
+            .unwrap_or_default(),
+        f.found.message
+    )
+}
+
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
