@@ -31,8 +31,8 @@ use crate::rules::time::business_days_elapsed;
 use crate::store::output::output_dir::OutputDir;
 use crate::store::ReleaseHead;
 
+use super::shared::readiness::{next_verdict, readiness, Row};
 use super::shared::schedule_facts::Facts;
-use super::status::{next_verdict, readiness, Row};
 use crate::rules::occupancy::Occupancy;
 
 /// Where the board goes without `--output`: beside environments.toml.

@@ -13,6 +13,7 @@ pub mod open;
 pub mod paths;
 pub mod pipeline_filter;
 pub mod promotion_facts;
+pub mod readiness;
 pub mod refuse;
 pub mod register;
 pub mod report;
