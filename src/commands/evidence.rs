@@ -16,9 +16,9 @@ use crate::store::output::output_path::OutputFile;
 use crate::store::repo::workspace::PIPELINE_FILE;
 use crate::store::Workspace;
 
-use super::notes::markdown_of;
 use super::shared::audit::audit_observed;
 use super::shared::evidence_walk::{sha256, EvidenceWalk};
+use super::shared::notes::markdown_of;
 
 pub fn run(ctx: &Context, release_id: &str, output: Option<&Path>) -> anyhow::Result<i32> {
     let id = super::shared::args::Id::release(release_id)?;
@@ -94,7 +94,7 @@ pub fn evidence(ws: &Workspace, release: &Release) -> anyhow::Result<Value> {
         health.push(v);
     }
     // The notes are made with the project's template when it has one.
-    digest_of(super::notes::TEMPLATE)?;
+    digest_of(super::shared::notes::TEMPLATE)?;
 
     let approvals: Vec<Value> = release
         .approvals
@@ -127,7 +127,10 @@ pub fn evidence(ws: &Workspace, release: &Release) -> anyhow::Result<Value> {
             .unwrap_or_default();
         t["signature"] = json!(status);
     }
-    let notes = markdown_of(ws, &super::notes::notes_of(ws, release, &incidents)?)?;
+    let notes = markdown_of(
+        ws,
+        &super::shared::notes::notes_of(ws, release, &incidents)?,
+    )?;
 
     Ok(json!({
         "release": serde_json::to_value(release)?,
