@@ -36,28 +36,6 @@ pub fn run(ctx: &Context, command: InstallationCommand) -> anyhow::Result<i32> {
     }
 }
 
-/// Which releases a `--installation` filter lets through.
-pub struct Only(Option<String>);
-
-impl Only {
-    pub fn admits(&self, installation: Option<&str>) -> bool {
-        match &self.0 {
-            None => true,
-            Some(name) => same_installation(Some(name), installation),
-        }
-    }
-}
-
-/// The filter of `status` and `list`; an unknown installation is exit 2.
-pub fn filter(ws: &Workspace, name: Option<&str>) -> anyhow::Result<Only> {
-    match name {
-        None => Ok(Only(None)),
-        Some(name) => Ok(Only(Some(super::shared::suggest::resolve::<Installation>(
-            ws, name,
-        )?))),
-    }
-}
-
 fn create(
     ctx: &Context,
     name: &str,

@@ -40,7 +40,7 @@ pub fn run(
     pipeline: Option<&str>,
 ) -> anyhow::Result<i32> {
     let ws = crate::commands::shared::open_reading(ctx)?;
-    let only = super::installation::filter(&ws, installation)?;
+    let only = super::shared::installation_filter::filter(&ws, installation)?;
     // environments.toml is needed only to check --pipeline and to know
     // whether pipelines are named: a listing works without it otherwise.
     let config = match (pipeline, ws.pipeline()) {

@@ -22,7 +22,7 @@ pub fn run(
 ) -> anyhow::Result<i32> {
     let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
-    let only = super::installation::filter(&ws, installation)?;
+    let only = super::shared::installation_filter::filter(&ws, installation)?;
     let lane = PipelineFilter::new(&pipeline, pipeline_name)?;
     // Only the releases in progress are read (the set kept per tree says
     // which; each is read from its blob and its state checked): the
