@@ -22,10 +22,10 @@ use crate::render::progress::Progress;
 use crate::render::release::release_json;
 use crate::store::{change_for, CommitMessage};
 
-use super::new::{make_update_with, Update};
 use super::shared::args::{required_text, Id};
 use super::shared::carries::{require_product, GivenVersion, Products};
 use super::shared::paths::breaking_released;
+use super::shared::update::{make_update_with, Update};
 use super::shared::{write, Decision};
 
 pub fn run(ctx: &Context, args: &RolloutArgs) -> anyhow::Result<i32> {

@@ -22,6 +22,7 @@ pub mod report;
 pub mod schedule_facts;
 pub mod spine;
 pub mod suggest;
+pub mod update;
 pub mod zero_touch;
 
 use crate::context::Context;
