@@ -5,28 +5,6 @@ use crate::error::invalid;
 use crate::render::output::{json, outln};
 use crate::store::remote::sync::{self, Shared};
 
-/// `--fetch` (or `[sync] fetch_on_read`) for a reading command: fetch and
-/// fast-forward as `rel sync` does, under rel's lock, before the command
-/// reads. `explicit`: asked with `--fetch` (no `[sync]` is then exit 2).
-pub fn before_reading(ctx: &Context, explicit: bool) -> anyhow::Result<()> {
-    let mut ws = super::shared::open::locked(&ctx.start_dir)?;
-    let Some(settings) = ws.pipeline()?.sync else {
-        if explicit {
-            return Err(invalid(
-                "--fetch: environments.toml has no [sync]: this release repository is not shared through a remote",
-            ));
-        }
-        return Ok(());
-    };
-    let shared = Shared::new(&settings, &ws.branch()?);
-    let tip = sync::fetch(ws.git_repo(), ws.workdir(), &shared)?;
-    if let sync::Standing::Behind(tip) = sync::standing(ws.git_repo(), &shared, tip)? {
-        sync::fast_forward(ws.workdir(), &shared, tip)?;
-    }
-    ws.refresh()?;
-    Ok(())
-}
-
 pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     // The lock, so no write of this clone runs meanwhile.
     let mut ws = super::shared::open::locked(&ctx.start_dir)?;

@@ -52,7 +52,7 @@ pub fn open_reading(ctx: &Context) -> anyhow::Result<Reading> {
     };
     if wanted {
         drop(ws);
-        super::sync::before_reading(ctx, ctx.fetch == Some(true))?;
+        open::before_reading(ctx, ctx.fetch == Some(true))?;
         ws = open::reading(&ctx.start_dir, ctx.worktree)?;
     }
     if !ctx.worktree {
