@@ -162,6 +162,41 @@ fn a_journal_left_behind_is_finished_by_the_next_command_and_said() {
 }
 
 #[test]
+fn a_write_that_refuses_after_the_repair_still_says_what_was_repaired() {
+    // The repair happens when the write opens the repository; the write is
+    // then refused (environments.toml has uncommitted edits). The repair
+    // is done and must be said, before the refusal.
+    let env = Env::with_pipeline(SIMPLE);
+    env.rel(&["new", "--version", "1.0.0", "--title", "T"]).ok();
+    let head = env.head();
+    std::fs::remove_file(env.path("releases/R-2026-001.toml")).unwrap();
+    env.git(&["rm", "-q", "--cached", "releases/R-2026-001.toml"]);
+    env.write(
+        ".git/rel-journal",
+        &format!(
+            "{{\"branch\":\"{}\",\"old\":null,\"new\":\"{head}\",\"paths\":[\"releases/R-2026-001.toml\"]}}",
+            branch(&env)
+        ),
+    );
+    let pipeline = env.read("environments.toml");
+    env.write("environments.toml", &format!("{pipeline}\n# edited\n"));
+    let run = env.rel(&["new", "--version", "2.0.0", "--title", "Other"]);
+    run.code(3);
+    let repaired = run
+        .stderr
+        .find("rel: repaired what an interrupted rel left")
+        .unwrap_or_else(|| panic!("{}", run.stderr));
+    let refused = run
+        .stderr
+        .find("uncommitted edits to environments.toml")
+        .unwrap_or_else(|| panic!("{}", run.stderr));
+    assert!(repaired < refused, "{}", run.stderr);
+    assert!(env.path("releases/R-2026-001.toml").is_file());
+    assert!(!env.path(".git/rel-journal").exists());
+    assert_eq!(env.head(), head, "the refused write commits nothing");
+}
+
+#[test]
 fn an_old_index_lock_is_not_rels_to_remove() {
     let env = Env::with_pipeline(SIMPLE);
     env.write(".git/index.lock", "");
