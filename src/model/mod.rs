@@ -3,6 +3,7 @@
 pub mod action;
 pub mod actor;
 pub mod archive;
+pub mod archive_index;
 pub mod calendar;
 pub mod effective;
 pub mod ids;

@@ -211,7 +211,11 @@ impl Workspace {
     pub fn archive_index(&self) -> anyhow::Result<archive::Index> {
         match self.read_rel_file(archive::INDEX_FILE)? {
             None => Ok(archive::Index::default()),
-            Some(text) => toml_file::parse(std::path::Path::new(archive::INDEX_FILE), &text),
+            // rel's own layout line by line; anything else as TOML.
+            Some(text) => match crate::model::archive_index::read_canonical(&text) {
+                Some(index) => Ok(index),
+                None => toml_file::parse(std::path::Path::new(archive::INDEX_FILE), &text),
+            },
         }
     }
 
