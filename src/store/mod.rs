@@ -2,6 +2,8 @@
 //! writing, the lock, and git commits that touch only rel's files.
 
 pub mod archive;
+pub mod archive_cache;
+pub mod archive_listing;
 pub mod audit_walk;
 pub mod bare;
 pub mod branch_time;
