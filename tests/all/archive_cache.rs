@@ -30,12 +30,12 @@ fn archived(env: &Env, year: u32, n: u32, release: Option<&str>, title: &str) {
     text.push_str(&format!(
         "created_at = \"{year}-01-02T03:04:05Z\"\ncreated_by = \"A <a@example.com>\"\n"
     ));
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         text.push_str(&format!(
             "\n[authorisation]\nby = \"Client\"\nat = \"{year}-01-03T00:00:00Z\"\nrecorded_by = \"A <a@example.com>\"\n"
         ));
     }
-    if n % 5 == 0 {
+    if n.is_multiple_of(5) {
         text.push_str(&format!(
             "\n[[evidence]]\nreference = \"t-{n}.docx\"\nby = \"A <a@example.com>\"\nat = \"{year}-01-04T00:00:00Z\"\n"
         ));
