@@ -153,7 +153,8 @@ rel show R (archived)|-|$fresh|show $BENCH_PAST
 rel list|-|$fresh|list
 rel list --state all|-|$fresh|list --state all
 rel incident list|-|$fresh|incident list
-rel incident list --all|< 3000 at 1M incidents|$fresh|incident list --all
+rel incident list --all|- (cold: no .git/rel)|$fresh|incident list --all
+rel incident list --all (warm)|< 3000 at 1M incidents||incident list --all
 rel --json incident list --all|-|$fresh|--json incident list --all
 rel log|< 300 at 10k commits|$fresh|log
 rel new|<= 1.2x git commit|$reset; $fresh|new --version 99.9.9 --title bench

@@ -172,23 +172,75 @@ fn write_plain<I>(
 where
     I: Iterator<Item = Vec<String>>,
 {
-    let mut widths: Vec<usize> = header.iter().map(|h| max_width(h)).collect();
+    let mut widths = Widths::of_header(&header);
     for row in rows() {
-        if row.len() > widths.len() {
-            widths.resize(row.len(), 0);
+        widths.add(&row);
+    }
+    write_lines(out, &widths, std::iter::once(header).chain(rows()))
+}
+
+/// Printable ASCII only: shown as it is, as wide as it is long.
+fn plain_ascii(text: &str) -> bool {
+    text.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
+/// The width of a cell as shown.
+fn shown_width(text: &str) -> usize {
+    if plain_ascii(text) {
+        text.len()
+    } else {
+        shown(text).width()
+    }
+}
+
+/// Column widths of a plain table, grown row by row.
+struct Widths(Vec<usize>);
+
+impl Widths {
+    fn of_header(header: &[String]) -> Widths {
+        Widths(header.iter().map(|h| max_width(h)).collect())
+    }
+
+    fn add(&mut self, row: &[String]) {
+        if row.len() > self.0.len() {
+            self.0.resize(row.len(), 0);
         }
         for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(shown(cell).width());
+            self.0[i] = self.0[i].max(shown_width(cell));
         }
     }
+}
+
+/// The lines of a plain table whose column widths are known.
+fn write_lines(
+    out: &mut dyn Write,
+    widths: &Widths,
+    rows: impl Iterator<Item = Vec<String>>,
+) -> std::io::Result<()> {
     let mut line = String::new();
-    let rows = rows().map(|r| r.iter().map(|c| shown(c).into_owned()).collect());
-    for row in std::iter::once(header).chain(rows) {
+    for row in rows {
+        if row.iter().all(|c| plain_ascii(c)) {
+            // The common row, a million times over: no escaping, one
+            // line, one column per byte.
+            line.clear();
+            for (i, width) in widths.0.iter().enumerate() {
+                let text = row.get(i).map(String::as_str).unwrap_or("");
+                if i > 0 {
+                    line.push_str("  ");
+                }
+                line.push_str(text);
+                line.extend(std::iter::repeat_n(' ', width.saturating_sub(text.len())));
+            }
+            out.write_all(line.trim_end().as_bytes())?;
+            out.write_all(b"\n")?;
+            continue;
+        }
+        let row: Vec<String> = row.iter().map(|c| shown(c).into_owned()).collect();
         let cells: Vec<Vec<&str>> = row.iter().map(|c| c.split('\n').collect()).collect();
         let height = cells.iter().map(Vec::len).max().unwrap_or(1);
         for l in 0..height {
             line.clear();
-            for (i, width) in widths.iter().enumerate() {
+            for (i, width) in widths.0.iter().enumerate() {
                 let text = cells.get(i).and_then(|c| c.get(l)).copied().unwrap_or("");
                 if i > 0 {
                     line.push_str("  ");
@@ -201,6 +253,68 @@ where
         }
     }
     Ok(())
+}
+
+/// Rows made by a reader that may fail (and need not hold them):
+/// `each(sink)` gives every row to `sink`, in order, the same rows every
+/// time it is called.
+pub type RowSink<'a> = &'a mut dyn FnMut(Vec<String>);
+
+/// `print_rows` of rows `each` makes, which it may fail to make: the rows
+/// are made twice for plain columns (widths, then lines), once on a
+/// terminal. Nothing is printed when there is no row (false), nor when
+/// the first pass fails (its error).
+pub fn print_made_rows(
+    ctx: &Context,
+    header: &[&str],
+    each: impl Fn(RowSink) -> anyhow::Result<()>,
+) -> anyhow::Result<bool> {
+    let mut table = new_table(ctx, header);
+    if table.fancy {
+        each(&mut |row| table.add_row(row))?;
+        if table.rows.is_empty() {
+            return Ok(false);
+        }
+        super::output::outln(&render(&table))?;
+        return Ok(true);
+    }
+    let header = std::mem::take(&mut table.header);
+    let mut widths = Widths::of_header(&header);
+    let mut any = false;
+    each(&mut |row| {
+        any = true;
+        widths.add(&row);
+    })?;
+    if !any {
+        return Ok(false);
+    }
+    let mut failed = None;
+    super::output::stream_out(|out| {
+        let mut written = Ok(());
+        let mut rows = Vec::new();
+        let mut flush = |rows: &mut Vec<Vec<String>>, header: Option<Vec<String>>| {
+            if written.is_ok() {
+                let batch = std::mem::take(rows);
+                written = write_lines(out, &widths, header.into_iter().chain(batch));
+            }
+        };
+        flush(&mut rows, Some(header));
+        let made = each(&mut |row| {
+            rows.push(row);
+            if rows.len() >= 1024 {
+                flush(&mut rows, None);
+            }
+        });
+        flush(&mut rows, None);
+        if let Err(e) = made {
+            failed = Some(e);
+        }
+        written
+    })?;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(true),
+    }
 }
 
 fn max_width(text: &str) -> usize {

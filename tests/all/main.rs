@@ -4,6 +4,7 @@
 mod answers;
 mod approvals_expire;
 mod archive;
+mod archive_cache;
 mod audit;
 mod audit_every_writer;
 mod audit_hook;

@@ -1,5 +1,6 @@
 //! Nothing rel finds under `.git` decides an answer or a write (contract
-//! 11.1): rel keeps no cache there. Whatever stands under `.git/rel` (the
+//! 11.1): rel keeps no cache there but the archive's (its own tests are
+//! in archive_cache.rs; this repository archives no incident). Whatever stands under `.git/rel` (the
 //! files earlier versions kept, garbage, a FIFO that would block a reader,
 //! a link to `/dev/zero` that never ends, an 8 GB sparse file), and
 //! whether it is deleted or edited between two runs, every command answers
@@ -68,7 +69,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 /// The answers of `READS`, each within 60 seconds (a read blocked on a
 /// FIFO would otherwise hang the test run).
-fn answers_in_time(env: &Env, reads: &[&[&str]]) -> Vec<Answer> {
+pub fn answers_in_time(env: &Env, reads: &[&[&str]]) -> Vec<Answer> {
     reads
         .iter()
         .map(|args| {

@@ -5,8 +5,11 @@ use crate::error::invalid;
 use crate::model::incident::{Incident, IncidentStatus};
 use crate::render::incident::{incident_json, incident_text, yes_no};
 use crate::render::output::{errln, json, json_seq_of_results, outln};
-use crate::render::table::print_rows;
+use crate::render::table::{print_made_rows, RowSink};
+use crate::store::kept::archive_cache::FactsBlock;
 use crate::store::repo::listing::IncidentFacts;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 /// The register (incidents not shipped); with `all`, the archive's too.
 pub fn list(
@@ -20,54 +23,85 @@ pub fn list(
         (!unassigned || release.is_none()) && status.is_none_or(|w| w == s)
     };
     let ws = crate::commands::shared::open_reading(ctx)?;
-    let archived: Vec<Incident> = if all {
-        ws.archived_all::<Incident>()?
-            .into_iter()
-            .filter(|i| wanted(&i.release, i.status))
-            .collect()
+    let folders = if all {
+        ws.archived_incident_folders()?
     } else {
-        Vec::new()
+        Default::default()
     };
     if ctx.json {
+        // Every archived folder is read whole first (its table facts, from
+        // the archive cache when it holds them), so a file that cannot be
+        // read is the error before anything is written.
+        for i in 0..folders.count() {
+            ws.archived_facts(&folders, i)?;
+        }
         // Each file read and parsed once, a chunk at a time; the archive's
         // after the register's, as in the table.
         let files = ws.listed_files::<Incident>()?;
         let files: Vec<_> = files.iter().collect();
+        let keep = |i: Incident| wanted(&i.release, i.status).then(|| incident_json(&i));
         let items = ws
             .parse_each::<Incident>(&files)
-            .map(|i| i.map(|i| wanted(&i.release, i.status).then(|| incident_json(&i))))
-            .chain(archived.iter().map(|i| Ok(Some(incident_json(i)))));
+            .chain(ws.archived_incidents(&folders))
+            .map(|i| i.map(keep));
         json_seq_of_results(items)?;
         return Ok(0);
     }
-    // The table is made of each incident's facts.
+    // The table is made of each incident's facts: the register's, then
+    // the archive's a year at a time (twice: widths, then lines), holding
+    // what the first pass read while it stays small.
     let listed: Vec<_> = ws
         .facts::<Incident>()?
         .into_iter()
         .filter(|l| wanted(&l.facts.release, l.facts.status))
         .collect();
-    let archived: Vec<IncidentFacts> = archived.iter().map(IncidentFacts::from).collect();
-    if listed.is_empty() && archived.is_empty() {
+    let held: RefCell<Vec<Option<Rc<FactsBlock>>>> = RefCell::new(vec![None; folders.count()]);
+    let held_bytes = Cell::new(0usize);
+    let each = |sink: RowSink| -> anyhow::Result<()> {
+        for l in &listed {
+            sink(row(l.facts.clone()));
+        }
+        for i in 0..folders.count() {
+            let kept = held.borrow()[i].clone();
+            let block = match kept {
+                Some(block) => block,
+                None => {
+                    let block = Rc::new(ws.archived_facts(&folders, i)?);
+                    if held_bytes.get() + block.size() <= HELD_BYTES {
+                        held_bytes.set(held_bytes.get() + block.size());
+                        held.borrow_mut()[i] = Some(block.clone());
+                    }
+                    block
+                }
+            };
+            for facts in block.rows() {
+                if wanted(&facts.release, facts.status) {
+                    sink(row(facts));
+                }
+            }
+        }
+        Ok(())
+    };
+    let header = ["id", "status", "release", "authorised", "tested", "title"];
+    if !print_made_rows(ctx, &header, each)? {
         errln("no incidents");
-    } else {
-        print_rows(
-            ctx,
-            &["id", "status", "release", "authorised", "tested", "title"],
-            || listed.iter().map(|l| &l.facts).chain(&archived).map(row),
-        )?;
     }
     Ok(0)
 }
 
+/// What the table holds of the archive between its two passes; beyond
+/// this, a folder is read again (from the cache it was just written to).
+const HELD_BYTES: usize = 32 << 20;
+
 /// One row of the table: which release holds the incident.
-fn row(i: &IncidentFacts) -> Vec<String> {
+fn row(i: IncidentFacts) -> Vec<String> {
     vec![
-        i.id.clone(),
+        i.id,
         i.status.to_string(),
-        i.release.clone().unwrap_or_else(|| "-".into()),
+        i.release.unwrap_or_else(|| "-".into()),
         yes_no(i.authorised).into(),
         yes_no(i.tested).into(),
-        i.title.clone(),
+        i.title,
     ]
 }
 

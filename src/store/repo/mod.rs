@@ -7,6 +7,7 @@
 //! `output`).
 
 pub mod archive;
+pub mod archive_listing;
 pub mod listing;
 pub mod manifests;
 pub mod pipeline_file;

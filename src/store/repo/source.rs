@@ -160,6 +160,19 @@ impl Workspace {
         })
     }
 
+    /// The tree of one of rel's folders: None when it does not exist,
+    /// `Some(None)` when reading the work tree; a file there is the error
+    /// `list_rel_dir` gives.
+    pub(super) fn folder_tree(&self, dir: &str) -> anyhow::Result<Option<Option<Oid>>> {
+        match self.kind_of(dir)? {
+            None => Ok(None),
+            Some(Kind::File(_)) => Err(invalid(format!(
+                "{dir} is a file; rel expects a folder there"
+            ))),
+            Some(Kind::Folder(tree)) => Ok(Some(tree)),
+        }
+    }
+
     /// Whether one of rel's files exists (and is a plain file).
     pub fn has_rel_file(&self, relative: &str) -> anyhow::Result<bool> {
         Ok(matches!(self.kind_of(relative)?, Some(Kind::File(_))))
@@ -392,7 +405,7 @@ fn join(dir: &str, name: &str) -> String {
     }
 }
 
-fn not_followed(shown: &str, what: &str) -> anyhow::Error {
+pub(super) fn not_followed(shown: &str, what: &str) -> anyhow::Error {
     invalid(format!(
         "{shown} is {what}; rel reads only plain files and folders it owns and never \
          follows anything out of the repository: replace it with the real file or folder"
