@@ -99,5 +99,5 @@ pub fn incident_time_moves_forward(
 }
 
 #[cfg(test)]
-#[path = "history_tests.rs"]
+#[path = "tests/history_tests.rs"]
 mod tests;

@@ -23,14 +23,14 @@ pub mod policy;
 pub mod promotion;
 pub mod register;
 pub mod schedule;
-#[cfg(test)]
-mod sequence_moves;
-#[cfg(test)]
-mod sequence_props;
-#[cfg(test)]
-mod sequence_world;
 pub mod stays;
 pub mod time;
 pub mod verdict;
+
+// The property tests and example tests live in `tests/` so that the rules
+// read alone; a module's own tests stay its child (`#[path]`) where they
+// need its private items.
+#[cfg(test)]
+mod tests;
 
 pub use verdict::{Verdict, Violation};

@@ -411,5 +411,5 @@ pub fn resolve_target(p: &Pipeline, r: &Release, to: Option<&str>) -> Result<usi
 }
 
 #[cfg(test)]
-#[path = "promotion_props.rs"]
+#[path = "tests/promotion_props.rs"]
 pub(crate) mod props;

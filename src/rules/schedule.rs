@@ -393,5 +393,5 @@ pub fn unschedule(p: &Pipeline, r: &Release, target: usize, now: DateTime<Utc>) 
 }
 
 #[cfg(test)]
-#[path = "schedule_props.rs"]
+#[path = "tests/schedule_props.rs"]
 mod props;

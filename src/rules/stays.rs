@@ -290,5 +290,5 @@ pub fn untick(
 }
 
 #[cfg(test)]
-#[path = "stays_props.rs"]
+#[path = "tests/stays_props.rs"]
 mod props;

@@ -392,9 +392,9 @@ fn current_opening_end(
 }
 
 #[cfg(test)]
-#[path = "time_tests.rs"]
+#[path = "tests/time_tests.rs"]
 mod tests;
 
 #[cfg(test)]
-#[path = "time_props.rs"]
+#[path = "tests/time_props.rs"]
 mod props;

@@ -1,8 +1,9 @@
 //! `approvals_valid_for` (contract section 9): an approval counts for that
 //! many business days, then no longer (`approval`).
 
+use crate::common::git::one_commit;
+use crate::common::releases::{check, codes, new_release};
 use crate::common::Env;
-use crate::promotion::{check, codes, new_release, one_commit};
 
 const PIPELINE: &str = r#"
 [[environments]]

@@ -4,8 +4,9 @@
 //! in progress reads it.
 
 use crate::audit::{audit, commit_dated, findings};
+use crate::common::git::one_commit;
+use crate::common::releases::{group_ready_incident, new_release};
 use crate::common::Env;
-use crate::promotion::{group_ready_incident, new_release, one_commit};
 
 const PIPELINE: &str = "[[environments]]\nname = \"dev\"\nhealth_check = '''echo all good'''\n\n\
      [[environments]]\nname = \"live\"\n";

@@ -4,8 +4,9 @@
 
 use serde_json::Value;
 
+use crate::common::git::one_commit;
+use crate::common::releases::group_ready_incident;
 use crate::common::Env;
-use crate::promotion::{group_ready_incident, one_commit};
 
 /// Three stages with every gate the audit replays: a soak, an exclusive
 /// stage, a role, checklists, a health report.

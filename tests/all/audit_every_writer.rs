@@ -12,8 +12,8 @@
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 
 use crate::audit::{audit, findings};
+use crate::common::git::one_commit;
 use crate::common::Env;
-use crate::promotion::one_commit;
 
 const X: &str = "R-2026-001";
 const Y: &str = "R-2026-002";
@@ -737,7 +737,7 @@ fn with_instants(args: &[&str], at: DateTime<Utc>) -> Vec<String> {
 /// HEAD made again from its parent with the row's alteration: the same
 /// message (trailers included), author and dates. Returns its id.
 fn forge(env: &Env, row: &Row) -> String {
-    let message = env.git(&["log", "-1", "--format=%B"]);
+    let message = env.last_message();
     let who = env.git(&["log", "-1", "--format=%an%n%ae%n%aI%n%cn%n%ce%n%cI"]);
     let who: Vec<&str> = who.lines().collect();
     (row.alter)(env);

@@ -8,8 +8,8 @@
 use std::path::Path;
 
 use crate::audit::{commit_dated, frozen_in_dev, GATED, WED};
+use crate::common::git::one_commit;
 use crate::common::{Env, Run};
-use crate::promotion::one_commit;
 use crate::sync_common::Team;
 
 /// GATED shared through `origin`: its branch is the one guarded.

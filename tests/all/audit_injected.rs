@@ -5,8 +5,8 @@
 //! own commit, and nothing else is.
 
 use crate::audit::audit;
+use crate::common::git::one_commit;
 use crate::common::Env;
-use crate::promotion::one_commit;
 
 /// The benchmark's pipeline (bench/audit_lives.sh).
 const PIPELINE: &str = r#"

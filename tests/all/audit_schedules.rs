@@ -3,8 +3,9 @@
 //! the override, or a hold that changes more than the hold is found.
 
 use crate::audit::{audit, commit_dated, findings};
+use crate::common::git::one_commit;
+use crate::common::releases::new_release;
 use crate::common::Env;
-use crate::promotion::{new_release, one_commit};
 use crate::schedule::PIPELINE;
 
 fn trailers(action: &str, id: &str, env: Option<&str>, extra: &str) -> String {

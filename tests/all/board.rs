@@ -9,8 +9,10 @@ use std::path::PathBuf;
 
 use scraper::{ElementRef, Html, Selector};
 
+use crate::common::git::one_commit;
+use crate::common::releases::new_release;
 use crate::common::Env;
-use crate::promotion::{new_release, one_commit, SIMPLE};
+use crate::promotion::SIMPLE;
 
 /// Generates the board into a fresh folder outside the repository and
 /// returns the folder.
@@ -185,7 +187,7 @@ fn a_schedule_the_rules_would_now_refuse_says_so() {
     one_commit(&env, &["schedule", &id, "--at", "2026-11-25T15:00:00Z"]);
     // ...then, on Monday, the content changes: the soak starts again.
     env.now = "2026-11-23T10:00:00Z".into();
-    crate::promotion::group_ready_incident(&env, &id, "INC-1");
+    crate::common::releases::group_ready_incident(&env, &id, "INC-1");
     let html = page(&env);
     let schedule = text(
         card(&html, &id)

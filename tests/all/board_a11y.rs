@@ -5,8 +5,9 @@
 //! colour alone.
 
 use crate::board::{generate, sel, text};
+use crate::common::git::one_commit;
+use crate::common::releases::new_release;
 use crate::common::Env;
-use crate::promotion::{new_release, one_commit};
 
 #[test]
 fn the_page_has_a_language_landmarks_and_ordered_headings() {

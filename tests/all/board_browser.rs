@@ -9,8 +9,9 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::board::generate;
+use crate::common::git::one_commit;
+use crate::common::releases::new_release;
 use crate::common::Env;
-use crate::promotion::{new_release, one_commit};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 

@@ -10,9 +10,9 @@ use scraper::Html;
 
 use crate::board::{sel, text};
 use crate::board_browser::{chromium, run_chromium};
+use crate::common::git::one_commit;
 use crate::common::Env;
 use crate::installations::two_installations;
-use crate::promotion::one_commit;
 
 /// A reason with markup in it: it must reach the page as text.
 const REASON: &str = "<b>exams</b> & \"week\"";

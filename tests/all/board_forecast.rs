@@ -5,8 +5,9 @@
 use serde_json::Value;
 
 use crate::board::{page, sel, text};
+use crate::common::git::one_commit;
+use crate::common::releases::new_release;
 use crate::common::Env;
-use crate::promotion::{new_release, one_commit};
 
 #[test]
 fn the_board_shows_rel_forecast_as_one_timeline() {

@@ -6,8 +6,9 @@
 
 use std::os::unix::fs::symlink;
 
+use crate::common::git::refused;
+use crate::common::releases::new_release;
 use crate::common::Env;
-use crate::promotion::{new_release, refused};
 
 #[test]
 fn the_board_is_not_a_commit_and_the_default_folder_stays_out_of_git() {

@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
+use crate::common::releases::new_release;
 use crate::common::{Env, Run};
-use crate::promotion::new_release;
 
 pub const TEMPLATE: &str = "releases/notes.md.j2";
 

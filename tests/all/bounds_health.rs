@@ -4,8 +4,9 @@
 
 use std::time::{Duration, Instant};
 
+use crate::common::git::refused;
+use crate::common::releases::{check, codes, manifest, new_release};
 use crate::common::Env;
-use crate::promotion::{check, codes, manifest, new_release, refused};
 
 fn pipeline(check: &str, timeout: Option<&str>) -> String {
     let timeout = timeout

@@ -4,8 +4,8 @@
 
 use std::os::unix::fs::{symlink, PermissionsExt};
 
+use crate::common::releases::new_release;
 use crate::common::Env;
-use crate::promotion::new_release;
 
 fn with_release() -> (Env, String) {
     let env = Env::new();

@@ -4,19 +4,13 @@
 //! reports a committer date before the recorded time, a branch whose time
 //! runs backwards across releases, and a time in the future.
 
+use crate::common::git::refused;
+use crate::common::releases::new_release_with_id;
 use crate::common::Env;
-use crate::promotion::{one_commit, refused};
 
 const T: &str = "2026-11-20T15:00:00Z";
 const T_MINUS_30M: &str = "2026-11-20T14:30:00Z";
 const T_MINUS_3H: &str = "2026-11-20T12:00:00Z";
-
-fn new_release(env: &Env, id: &str) {
-    one_commit(
-        env,
-        &["new", "--id", id, "--version", "1.0.0", "--title", "T"],
-    );
-}
 
 fn findings(env: &Env) -> Vec<(String, String, String)> {
     let run = env.rel(&["--json", "audit"]);
@@ -39,7 +33,7 @@ fn findings(env: &Env) -> Vec<(String, String, String)> {
 fn a_write_more_than_an_hour_before_the_branch_is_refused_naming_both_instants() {
     let mut env = Env::new();
     env.now = T.to_string();
-    new_release(&env, "A");
+    new_release_with_id(&env, "A");
     // Another release, another machine whose clock is three hours behind.
     env.now = T_MINUS_3H.to_string();
     let run = refused(
@@ -59,7 +53,7 @@ fn a_write_more_than_an_hour_before_the_branch_is_refused_naming_both_instants()
     assert_eq!(json["error"]["kind"], "invalid");
     // Within the hour, two clocks may disagree.
     env.now = T_MINUS_30M.to_string();
-    new_release(&env, "B");
+    new_release_with_id(&env, "B");
     env.now = T.to_string();
     env.rel(&["audit"]).ok();
 }
@@ -68,7 +62,7 @@ fn a_write_more_than_an_hour_before_the_branch_is_refused_naming_both_instants()
 fn the_audit_reports_an_author_date_moved_forward() {
     let mut env = Env::new();
     env.now = T.to_string();
-    new_release(&env, "A");
+    new_release_with_id(&env, "A");
     // Recorded at T (the author date), but committed three hours earlier.
     let out = env
         .program("git")
@@ -91,11 +85,11 @@ fn the_audit_reports_a_branch_whose_time_runs_backwards_across_releases() {
     let mut env = Env::empty();
     env.now = T_MINUS_3H.to_string();
     env.rel(&["init"]).ok();
-    new_release(&env, "EARLY");
+    new_release_with_id(&env, "EARLY");
     let early = env.head();
     env.git(&["reset", "-q", "--hard", "HEAD~1"]);
     env.now = T.to_string();
-    new_release(&env, "LATE");
+    new_release_with_id(&env, "LATE");
     // The earlier commit put after the later one (a rebase, a hand merge).
     let out = env
         .program("git")
@@ -127,7 +121,7 @@ fn the_audit_reports_a_branch_whose_time_runs_backwards_across_releases() {
 fn the_audit_reports_a_time_in_the_future() {
     let mut env = Env::new();
     env.now = "2027-11-20T15:00:00Z".to_string();
-    new_release(&env, "NEXT-YEAR");
+    new_release_with_id(&env, "NEXT-YEAR");
     env.now = T.to_string();
     let found = findings(&env);
     assert!(

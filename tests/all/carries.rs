@@ -3,10 +3,9 @@
 //! the update path and the board, `--version` taking a product release id,
 //! and the refusals (rule `depends`) that leave the repository unchanged.
 
-use serde_json::Value;
-
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{group_ready_incident, manifest};
 use crate::common::Env;
-use crate::promotion::{group_ready_incident, one_commit, refused};
 
 /// dev, then sandbox on the standard path only, then production. Updates
 /// exist only for versions a product release has taken to production.
@@ -88,12 +87,8 @@ fn to_production(env: &Env, id: &str) {
     panic!("{id} did not reach production");
 }
 
-fn show(env: &Env, id: &str) -> Value {
-    env.rel(&["--json", "show", id]).ok().json()
-}
-
 fn carries(env: &Env, id: &str) -> Vec<String> {
-    show(env, id)["carries"]
+    manifest(env, id)["carries"]
         .as_array()
         .expect("carries")
         .iter()
@@ -239,7 +234,7 @@ fn version_takes_a_product_release_id() {
         &["new", "--installation", "acme", "--version", "p-6.2.0"],
     );
     assert_eq!(made.stdout.trim(), "acme-6.2.0");
-    assert_eq!(show(&env, "acme-6.2.0")["version"], "6.2.0");
+    assert_eq!(manifest(&env, "acme-6.2.0")["version"], "6.2.0");
     // An update's id is not a product release's.
     let run = refused(
         &env,
@@ -283,12 +278,12 @@ fn carried_flags_turn_the_path_standard_and_name_the_release_and_incident() {
             &env,
             &["new", "--installation", "acme", "--version", "6.2.0"],
         );
-        assert_eq!(show(&env, "acme-6.2.0")["path"], "standard", "{flag}");
+        assert_eq!(manifest(&env, "acme-6.2.0")["path"], "standard", "{flag}");
         let (holds, message) = condition(&env, "acme-6.2.0", name);
         assert!(!holds, "{flag}");
         assert!(message.contains("P-6.2.0 (INC-7)"), "{flag}: {message}");
         // The reason is recorded with the decision.
-        let reasons = show(&env, "acme-6.2.0")["path_record"]["reasons"].to_string();
+        let reasons = manifest(&env, "acme-6.2.0")["path_record"]["reasons"].to_string();
         assert!(reasons.contains("P-6.2.0 (INC-7)"), "{reasons}");
         env.rel(&["audit"]).code(0);
     }
@@ -300,7 +295,7 @@ fn carried_flags_turn_the_path_standard_and_name_the_release_and_incident() {
         &env,
         &["new", "--installation", "acme", "--version", "6.2.0"],
     );
-    assert_eq!(show(&env, "acme-6.2.0")["path"], "simple");
+    assert_eq!(manifest(&env, "acme-6.2.0")["path"], "simple");
 }
 
 /// P-6.2.0 released (in the archive, breaking INC-2), P-6.3.0 in
@@ -446,7 +441,7 @@ fn the_audit_refuses_an_update_made_before_its_product_release_reached_requires(
         &env,
         &["new", "--installation", "acme", "--version", "6.2.0"],
     );
-    let message = env.git(&["log", "-1", "--format=%B"]);
+    let message = env.last_message();
     let who = env.git(&["log", "-1", "--format=%an%n%ae%n%aI%n%cn%n%ce%n%cI"]);
     let who: Vec<&str> = who.lines().collect();
     let update = env.read("releases/acme-6.2.0.toml");

@@ -1,8 +1,9 @@
 //! Arguments are checked once, before the repository is touched, with one
 //! message per kind of mistake whichever command is given it.
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::new_release;
 use crate::common::Env;
-use crate::promotion::{new_release, one_commit, refused};
 
 #[test]
 fn a_blank_reason_is_the_same_mistake_everywhere() {

@@ -5,8 +5,9 @@
 //! test evidence) works on a frozen or live release without making any
 //! approval, tick or health report stale.
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{freeze, group_ready_incident, manifest};
 use crate::common::Env;
-use crate::promotion::{freeze, group_ready_incident, manifest, one_commit, refused};
 
 const PIPELINE: &str = r#"
 [[environments]]
@@ -25,7 +26,7 @@ exit_checklist = ["Smoke tests passed"]
 /// A frozen release with one incident (`INC-<id>`), promoted into `live`.
 fn live() -> (Env, String) {
     let env = Env::with_pipeline(PIPELINE);
-    let id = crate::promotion::new_release(&env, "1.4.1");
+    let id = crate::common::releases::new_release(&env, "1.4.1");
     freeze(&env, &id);
     one_commit(&env, &["promote", &id]);
     one_commit(&env, &["approve", &id, "--env", "live", "--role", "client"]);
@@ -68,7 +69,7 @@ name = "dev"
 name = "live"
 "#,
     );
-    let id = crate::promotion::new_release(&env, "1.4.1");
+    let id = crate::common::releases::new_release(&env, "1.4.1");
     group_ready_incident(&env, &id, "INC-1");
     one_commit(&env, &["promote", &id]);
     one_commit(&env, &["incident", "new", "INC-2", "--title", "Late"]);
@@ -118,7 +119,7 @@ fn components_and_evidence_are_recorded_on_a_live_release_without_staleness() {
 #[test]
 fn a_frozen_release_before_go_live_takes_components_and_evidence_too() {
     let env = Env::with_pipeline(PIPELINE);
-    let id = crate::promotion::new_release(&env, "1.4.1");
+    let id = crate::common::releases::new_release(&env, "1.4.1");
     freeze(&env, &id);
     let inc = format!("INC-{id}");
     let before = manifest(&env, &id)["revision"].clone();

@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
+use crate::common::releases::{check, codes};
 use crate::common::Env;
-use crate::promotion::{check, codes};
 
 /// The contract's soak example as a pipeline: UTC, Monday 2026-11-23 a
 /// holiday, a minor soak of 3 in uat, staging only for frozen releases.

@@ -3,10 +3,9 @@
 //! do not change; a change to one of an open release is a new revision of
 //! that release, in the same commit.
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{check, codes, group_ready_incident, manifest, new_release};
 use crate::common::Env;
-use crate::promotion::{
-    check, codes, group_ready_incident, manifest, new_release, one_commit, refused,
-};
 
 const PIPELINE: &str = r#"
 [[environments]]

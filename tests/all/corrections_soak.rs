@@ -4,10 +4,10 @@
 
 use serde_json::Value;
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{check, codes, group_ready_incident, new_release};
 use crate::common::Env;
-use crate::promotion::{
-    check, codes, group_ready_incident, new_release, one_commit, refused, SIMPLE,
-};
+use crate::promotion::SIMPLE;
 
 /// Wed 2026-11-25 10:00 UTC: the last day of a 3-day soak begun Fri 15:00.
 const WED_MORNING: &str = "2026-11-25T10:00:00Z";

@@ -2,8 +2,9 @@
 //! earlier than the last event recorded in the release it changes is
 //! invalid input: exit 2 naming both instants, nothing written.
 
+use crate::common::git::one_commit;
+use crate::common::releases::{group_ready_incident, manifest, new_release};
 use crate::common::Env;
-use crate::promotion::{group_ready_incident, manifest, new_release, one_commit};
 
 const PIPELINE: &str = r#"
 [[environments]]

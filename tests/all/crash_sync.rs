@@ -8,14 +8,9 @@
 
 use std::process::{Command, Stdio};
 
+use crate::common::releases::new_release_titled;
 use crate::common::{Env, Run};
 use crate::sync_common::{assert_nothing_written, Team, SHARED};
-
-fn new_release(env: &Env, version: &str) -> String {
-    let run = env.rel(&["new", "--version", version, "--title", "T"]);
-    run.ok();
-    run.stdout.trim().to_string()
-}
 
 /// A write in `env` killed at `step`.
 fn killed_at(env: &Env, step: &str, version: &str) -> Run {
@@ -49,8 +44,8 @@ fn b_behind() -> (Team, Env, Env) {
     let team = Team::new(SHARED);
     let a = team.clone();
     let b = team.clone();
-    new_release(&a, "1.0.0");
-    new_release(&a, "1.1.0");
+    new_release_titled(&a, "1.0.0", "T");
+    new_release_titled(&a, "1.1.0", "T");
     (team, a, b)
 }
 
@@ -87,7 +82,7 @@ fn a_fast_forward_killed_half_way_is_finished_by_the_next_command() {
     assert_nothing_to_mend(&b);
     // Said once, and the next write goes through.
     assert!(!b.rel(&["status"]).stderr.contains("repaired"));
-    let id = new_release(&b, "2.0.0");
+    let id = new_release_titled(&b, "2.0.0", "T");
     assert_eq!(id, "R-2026-003");
     assert_eq!(team.remote_log()[0], format!("rel: new {id}"));
     assert_nothing_to_mend(&b);
@@ -125,7 +120,7 @@ fn a_kill_before_the_branch_moved_leaves_the_clone_as_it_was() {
     );
     assert_eq!(b.head(), before);
     assert_nothing_to_mend(&b);
-    new_release(&b, "2.0.0");
+    new_release_titled(&b, "2.0.0", "T");
     assert_eq!(team.remote_log()[0], "rel: new R-2026-003");
 }
 
@@ -296,7 +291,7 @@ fn the_fast_forward_brings_the_users_files_and_leaves_their_other_edits() {
     let (team, _a, b) = team_with_code();
     // An edit to a file the fetched commits do not change stays.
     b.write("notes.txt", "my own edit\n");
-    new_release(&b, "1.0.0");
+    new_release_titled(&b, "1.0.0", "T");
     assert_eq!(team.remote_log()[0], "rel: new R-2026-001");
     assert_eq!(b.read("code.txt"), "two\n");
     assert_eq!(b.read("added.txt"), "new\n");

@@ -3,8 +3,9 @@
 //! check, promote, plan and status; bad input refused with exit 2 and
 //! nothing written; the audit replays it.
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{check, codes, new_release};
 use crate::common::Env;
-use crate::promotion::{check, codes, new_release, one_commit, refused};
 
 const PIPELINE: &str = r#"
 [[environments]]

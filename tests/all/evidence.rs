@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use crate::audit::{commit_dated, frozen_in_dev, GATED, WED};
+use crate::common::git::{committed, one_commit};
 use crate::common::Env;
-use crate::promotion::one_commit;
 
 /// A release taken from new to closed through every gate, by rel.
 fn walked_to_close() -> (Env, String) {
@@ -31,16 +31,6 @@ fn evidence(env: &Env, id: &str) -> (String, Value) {
     run.ok();
     let v = serde_json::from_str(&run.stdout).expect("JSON");
     (run.stdout.clone(), v)
-}
-
-fn committed(env: &Env, path: &str) -> Vec<u8> {
-    let out = env
-        .program("git")
-        .args(["show", &format!("HEAD:{path}")])
-        .output()
-        .expect("git");
-    assert!(out.status.success(), "{path}");
-    out.stdout
 }
 
 fn sha256_of(env: &Env, bytes: &[u8]) -> String {

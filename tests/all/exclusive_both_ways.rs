@@ -1,10 +1,11 @@
 //! An exclusive environment holds one release at a time whichever way a
 //! release comes in: promoted (see `promotion::exclusive_*`), rolled back,
 //! or created there when it is the first environment. Found by the
-//! sequence properties (`src/rules/sequence_props.rs`).
+//! sequence properties (`src/rules/tests/sequence_props.rs`).
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::new_release;
 use crate::common::Env;
-use crate::promotion::{new_release, one_commit, refused};
 
 const MIDDLE_EXCLUSIVE: &str = r#"
 [[environments]]

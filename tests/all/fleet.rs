@@ -1,9 +1,9 @@
 //! Contract 11.9, `rel fleet`: every installation with its version and its
 //! update in progress, a summary, and with `--version` the campaign.
 
+use crate::common::git::one_commit;
 use crate::common::Env;
 use crate::installations::two_installations;
-use crate::promotion::one_commit;
 
 fn fleet() -> Env {
     let env = two_installations(); // acme 5.2.1, globex 5.3.0

@@ -5,8 +5,9 @@
 
 use serde_json::Value;
 
+use crate::common::git::one_commit;
+use crate::common::releases::{group_ready_incident, new_release};
 use crate::common::Env;
-use crate::promotion::{group_ready_incident, new_release, one_commit};
 
 /// New York changes to summer time on Sun 2026-03-08.
 const PIPELINE: &str = r#"

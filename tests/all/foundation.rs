@@ -1,16 +1,9 @@
 //! The foundation: env, new, show, list, status, and the command line.
-//! `rel init` is in `foundation_init`, git handling in `foundation_git`, bad
+//! `rel init` is in `init`, git handling in `foundation_git`, bad
 //! input in `foundation_input`.
 
+use crate::common::releases::new_release_with;
 use crate::common::{Env, RELEASE_FIELDS};
-
-fn new_release(env: &Env, version: &str, extra: &[&str]) -> String {
-    let mut args = vec!["new", "--version", version, "--title", "A release"];
-    args.extend_from_slice(extra);
-    let run = env.rel(&args);
-    run.ok();
-    run.stdout.trim().to_string()
-}
 
 // ---- env ----
 
@@ -106,16 +99,16 @@ fn env_table_lists_environments_in_order_with_their_rules() {
 #[test]
 fn new_numbers_ids_in_the_year_of_rel_now() {
     let env = Env::new();
-    assert_eq!(new_release(&env, "1.0.1", &[]), "R-2026-001");
-    assert_eq!(new_release(&env, "1.0.2", &[]), "R-2026-002");
+    assert_eq!(new_release_with(&env, "1.0.1", &[]), "R-2026-001");
+    assert_eq!(new_release_with(&env, "1.0.2", &[]), "R-2026-002");
     assert_eq!(
-        new_release(&env, "1.0.3", &["--id", "R-2026-017"]),
+        new_release_with(&env, "1.0.3", &["--id", "R-2026-017"]),
         "R-2026-017"
     );
-    assert_eq!(new_release(&env, "1.0.4", &[]), "R-2026-018");
+    assert_eq!(new_release_with(&env, "1.0.4", &[]), "R-2026-018");
     // Numbers go on past 999.
-    new_release(&env, "1.0.5", &["--id", "R-2026-999"]);
-    assert_eq!(new_release(&env, "1.0.6", &[]), "R-2026-1000");
+    new_release_with(&env, "1.0.5", &["--id", "R-2026-999"]);
+    assert_eq!(new_release_with(&env, "1.0.6", &[]), "R-2026-1000");
     // The year is UTC's: New Year's Eve evening in New York is 2027 already.
     let run = env.rel_env(
         &["new", "--version", "2.0.1", "--title", "Late"],
@@ -141,7 +134,7 @@ fn new_takes_its_kind_from_the_version_unless_given() {
         ("3.1.3", &["--kind", "major"][..], "major"),
         ("4.0.0", &["--kind", "patch"][..], "patch"),
     ] {
-        let id = new_release(&env, version, extra);
+        let id = new_release_with(&env, version, extra);
         let v = env.rel(&["--json", "show", &id]).ok().json();
         assert_eq!(v["kind"], kind, "{version} {extra:?}");
         assert_eq!(v["version"], version.trim_start_matches('v'));
@@ -151,7 +144,7 @@ fn new_takes_its_kind_from_the_version_unless_given() {
 #[test]
 fn new_starts_in_the_first_environment_with_its_target_date() {
     let env = Env::with_pipeline(FULL_PIPELINE);
-    let id = new_release(&env, "1.2.0", &["--target", "2026-12-15"]);
+    let id = new_release_with(&env, "1.2.0", &["--target", "2026-12-15"]);
     let v = env.rel(&["--json", "show", &id]).ok().json();
     assert_eq!(v["environment"], "dev");
     assert_eq!(v["target"], "2026-12-15");
@@ -176,7 +169,7 @@ fn new_json_prints_the_release() {
 #[test]
 fn show_has_the_fields_of_the_contract() {
     let env = Env::new();
-    let id = new_release(&env, "1.4.0", &[]);
+    let id = new_release_with(&env, "1.4.0", &[]);
     let v = env.rel(&["--json", "show", &id]).ok().json();
     assert_eq!(v["id"], "R-2026-001");
     assert_eq!(v["title"], "A release");
@@ -235,7 +228,7 @@ fn commit_release_in_state(env: &Env, id: &str, state: &str) {
 #[test]
 fn list_filters_by_state_and_status_shows_releases_in_progress() {
     let env = Env::new();
-    new_release(&env, "1.0.0", &[]);
+    new_release_with(&env, "1.0.0", &[]);
     commit_release_in_state(&env, "R-2025-001", "released");
     commit_release_in_state(&env, "R-2025-002", "cancelled");
     commit_release_in_state(&env, "R-2025-003", "frozen");
@@ -281,8 +274,8 @@ fn status_json_is_an_array_of_releases_with_where_they_are() {
     let env = Env::new();
     let empty = env.rel(&["--json", "status"]);
     assert_eq!(empty.ok().json(), serde_json::json!([]));
-    new_release(&env, "1.0.0", &[]);
-    new_release(&env, "1.1.0", &[]);
+    new_release_with(&env, "1.0.0", &[]);
+    new_release_with(&env, "1.1.0", &[]);
     let v = env
         .rel_env(
             &["--json", "status"],
@@ -353,7 +346,7 @@ fn an_unknown_flag_or_missing_command_exits_2_and_writes_nothing() {
 #[test]
 fn no_colours_without_a_terminal() {
     let env = Env::new();
-    new_release(&env, "1.0.0", &[]);
+    new_release_with(&env, "1.0.0", &[]);
     for args in [
         &["status"][..],
         &["list"],

@@ -4,24 +4,15 @@
 //! `rel show` names it, and `rel audit` takes it as rel's.
 
 use crate::audit::{audit, commit_dated, findings};
+use crate::common::git::{committed, one_commit};
+use crate::common::releases::{manifest, new_release};
 use crate::common::Env;
-use crate::promotion::{manifest, new_release, one_commit};
 
 fn pipeline(check: &str) -> String {
     format!(
         "[[environments]]\nname = \"dev\"\nhealth_check = '''{check}'''\n\n\
          [[environments]]\nname = \"live\"\nrequires_health = true\n"
     )
-}
-
-fn committed(env: &Env, path: &str) -> Vec<u8> {
-    let mut cmd = env.program("git");
-    let out = cmd
-        .args(["show", &format!("HEAD:{path}")])
-        .output()
-        .expect("git show");
-    assert!(out.status.success(), "{path} is not in HEAD");
-    out.stdout
 }
 
 #[test]

@@ -3,8 +3,9 @@
 //! installation's windows and role members in place of the pipeline's,
 //! `close` advancing the installation, `rollout` in one commit.
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{check, codes};
 use crate::common::Env;
-use crate::promotion::{check, codes, one_commit, refused};
 
 /// Preview, then an exclusive staging, then live with the vendor's
 /// Saturday window (London) and the client's approval.

@@ -7,8 +7,10 @@
 //! guesses no time left from too little; `rel new --installation` needs no
 //! title.
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{check, new_release};
+use crate::common::terminal::on_a_terminal;
 use crate::common::Env;
-use crate::promotion::{check, new_release, one_commit, refused};
 
 // ---- 1. `rel check --at` speaks of the time asked ----
 
@@ -198,23 +200,6 @@ health_check = "echo first; sleep 0.6; printf done"
 [[environments]]
 name = "live"
 "#;
-
-/// Runs `rel ARGS` on a pseudo-terminal (`script` from util-linux); None
-/// when there is no `script`. What the terminal received.
-fn on_a_terminal(env: &Env, args: &str) -> Option<(i32, String)> {
-    let rel = assert_cmd::cargo::cargo_bin("rel");
-    let out = env
-        .program("script")
-        .args(["-qec", &format!("{} {args}", rel.display()), "/dev/null"])
-        .env("TERM", "xterm")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    Some((
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    ))
-}
 
 /// The lines a terminal shows once it has received `bytes`: carriage
 /// return, new line, erase line (`ESC[2K`, `ESC[K`) and cursor up

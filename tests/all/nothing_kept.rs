@@ -13,8 +13,9 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use crate::answers::{answers, Answer};
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{freeze, group_ready_incident, new_release};
 use crate::common::Env;
-use crate::promotion::{freeze, group_ready_incident, new_release, one_commit, refused};
 
 /// Commands about work in progress and about the past, as people and
 /// tools ask them.

@@ -3,10 +3,10 @@
 //! `verified`, `promoted`, `rolled-back`, `closed`, `cancelled` and
 //! `policy`, whoever made them; `notify_on` picks the events.
 
-use serde_json::Value;
-
+use crate::common::git::{one_commit, refused};
+use crate::common::notify::events;
+use crate::common::releases::{group_ready_incident, new_release};
 use crate::common::Env;
-use crate::promotion::{group_ready_incident, new_release, one_commit, refused};
 
 fn pipeline(top: &str, live: &str) -> String {
     format!(
@@ -35,14 +35,6 @@ fn with_notifier(env: &Env) -> std::path::PathBuf {
         &format!("cat >> {}", log.to_string_lossy()),
     ]);
     log
-}
-
-fn events(log: &std::path::Path) -> Vec<Value> {
-    std::fs::read_to_string(log)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("event JSON"))
-        .collect()
 }
 
 fn names(log: &std::path::Path) -> Vec<String> {

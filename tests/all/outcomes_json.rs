@@ -7,8 +7,8 @@ use std::fs::{File, OpenOptions};
 
 use serde_json::Value;
 
+use crate::common::git::refused;
 use crate::common::Env;
-use crate::promotion::refused;
 use crate::robustness::{no_panic, repo, R1};
 
 /// Runs `rel --json ARGS...`, asserts the exit code and returns the one

@@ -3,8 +3,9 @@
 //! without it anyone may override what `overridable` allows, but nobody
 //! sets an approval aside. The audit judges an override by the same rule.
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{manifest, new_release};
 use crate::common::Env;
-use crate::promotion::{manifest, new_release, one_commit, refused};
 
 const RM: &str = "Rui Manager <rm@example.com>";
 const EVE: &str = "Eve Engineer <eve@example.com>";

@@ -3,8 +3,9 @@
 //! removed with a reason; bad input is exit 2 with nothing written.
 
 use crate::audit::{audit, findings};
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{check, codes, freeze, manifest, new_release};
 use crate::common::Env;
-use crate::promotion::{check, codes, freeze, manifest, new_release, one_commit, refused};
 use crate::repeat::DRY_RUN;
 
 const BACKUP: &str = "Customer database backed up";
@@ -300,7 +301,7 @@ fn bad_checklist_input_is_exit_2_with_nothing_written() {
     remove("live", "Not an item", Some("x"));
     remove("live", BACKUP, None);
     remove("live", BACKUP, Some(" "));
-    let m = crate::promotion::manifest(&env, &id);
+    let m = crate::common::releases::manifest(&env, &id);
     assert_eq!(m["checklist"].as_array().map(Vec::len), Some(1));
 }
 

@@ -3,8 +3,8 @@
 //! one object folder, as git does) or, after a commit that wrote large
 //! objects, rel's size threshold. Nothing is counted under `.git/rel`.
 
+use crate::common::releases::new_release;
 use crate::common::Env;
-use crate::promotion::new_release;
 
 fn packs(env: &Env) -> usize {
     std::fs::read_dir(env.path(".git/objects/pack"))

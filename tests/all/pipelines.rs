@@ -4,8 +4,9 @@
 //! reading commands, and replayed by the audit.
 
 use crate::audit::audit;
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::manifest;
 use crate::common::Env;
-use crate::promotion::{manifest, one_commit, refused};
 
 /// Three pipelines, with a `staging` in two of them (names repeat across
 /// pipelines), and the updates of installations in `updates`.

@@ -7,8 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::common::git::{one_commit, refused};
 use crate::common::Env;
-use crate::promotion::{one_commit, refused};
 
 const RM: &str = "Rui Manager <rm@example.com>";
 const EVE: &str = "Eve Engineer <eve@example.com>";

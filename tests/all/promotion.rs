@@ -7,7 +7,9 @@
 
 use serde_json::Value;
 
-use crate::common::{Env, Run};
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{check, codes, edit_manifest, freeze, manifest, new_release};
+use crate::common::Env;
 
 /// Fri 2026-11-20 15:00 UTC: the contract's soak example starts here.
 pub const FRI: &str = "2026-11-20T15:00:00Z";
@@ -24,108 +26,6 @@ soak = { major = 5, minor = 3, patch = 0 }
 [[environments]]
 name = "live"
 "#;
-
-/// `rel new` with this version; returns the id.
-pub fn new_release(env: &Env, version: &str) -> String {
-    let run = env.rel(&["new", "--version", version, "--title", "A release"]);
-    run.ok();
-    run.stdout.trim().to_string()
-}
-
-/// Test setup that bypasses the rules: sets a top-level key of a manifest
-/// (`state`, `revision`, `environment`, ...) to `value` (TOML) and commits.
-pub fn edit_manifest(env: &Env, id: &str, key: &str, value: &str) {
-    let path = format!("releases/{id}.toml");
-    let text = env.read(&path);
-    let prefix = format!("{key} = ");
-    let mut found = false;
-    let lines: Vec<String> = text
-        .lines()
-        .map(|l| {
-            if !found && l.starts_with(&prefix) {
-                found = true;
-                format!("{prefix}{value}")
-            } else {
-                l.to_string()
-            }
-        })
-        .collect();
-    assert!(found, "no `{key}` in {path}:\n{text}");
-    env.write(&path, &(lines.join("\n") + "\n"));
-    env.git(&["add", &path]);
-    env.git(&["commit", "-q", "-m", &format!("test: {id} {key} = {value}")]);
-}
-
-/// `rel --json check ARGS...`: the exit code and the object printed.
-pub fn check(env: &Env, args: &[&str]) -> (i32, Value) {
-    let mut all = vec!["--json", "check"];
-    all.extend_from_slice(args);
-    let run = env.rel(&all);
-    assert!(
-        run.code == 0 || run.code == 1,
-        "check: exit {}\n{}",
-        run.code,
-        run.stderr
-    );
-    (run.code, run.json())
-}
-
-/// The rule codes of a check's violations, in order.
-pub fn codes(v: &Value) -> Vec<String> {
-    v["violations"]
-        .as_array()
-        .expect("violations")
-        .iter()
-        .map(|x| x["rule"].as_str().expect("rule").to_string())
-        .collect()
-}
-
-/// Runs `rel ARGS...`, asserts exit `code` and that nothing changed.
-pub fn refused(env: &Env, args: &[&str], code: i32) -> Run {
-    let mut out = None;
-    env.assert_unchanged(|| {
-        let run = env.rel(args);
-        run.code(code);
-        out = Some(run);
-    });
-    out.expect("ran")
-}
-
-/// Runs `rel ARGS...`, asserts success and exactly one new commit.
-pub fn one_commit(env: &Env, args: &[&str]) -> Run {
-    let before = env.commit_count();
-    let run = env.rel(args);
-    run.ok();
-    assert_eq!(env.commit_count(), before + 1, "one commit for {args:?}");
-    run
-}
-
-/// A resolved, client-authorised, tested incident `inc`, grouped into `id`
-/// with `rel group` (which bumps the content revision).
-pub fn group_ready_incident(env: &Env, id: &str, inc: &str) {
-    one_commit(
-        env,
-        &["incident", "new", inc, "--title", &format!("Change {inc}")],
-    );
-    one_commit(env, &["incident", "resolve", inc]);
-    one_commit(env, &["incident", "authorise", inc, "--by", "Carla Client"]);
-    one_commit(
-        env,
-        &["incident", "test", inc, "--evidence", "tests/report.pdf"],
-    );
-    one_commit(env, &["group", id, inc]);
-}
-
-/// `rel group` of a fresh incident, then `rel freeze`.
-pub fn freeze(env: &Env, id: &str) {
-    group_ready_incident(env, id, &format!("INC-{id}"));
-    one_commit(env, &["freeze", id]);
-}
-
-/// `rel show --json`.
-pub fn manifest(env: &Env, id: &str) -> Value {
-    env.rel(&["--json", "show", id]).ok().json()
-}
 
 // ---- check: the JSON of contract section 5 ----
 

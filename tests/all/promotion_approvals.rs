@@ -1,10 +1,11 @@
 //! Approvals: every role of the target, roles restricted by e-mail under
 //! [roles], distinct people, stale once the content changes.
 
-use crate::common::Env;
-use crate::promotion::{
-    check, codes, edit_manifest, group_ready_incident, manifest, new_release, one_commit, refused,
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{
+    check, codes, edit_manifest, group_ready_incident, manifest, new_release,
 };
+use crate::common::Env;
 
 const CLIENT: &str = "Carla Client <client@example.com>";
 const RM: &str = "Rui Manager <rm@example.com>";

@@ -2,10 +2,9 @@
 //! (entry items by kind, exit items, `rel tick`) and health (`rel verify`,
 //! reports from CI), each stale once the content changes.
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{check, codes, group_ready_incident, manifest, new_release};
 use crate::common::Env;
-use crate::promotion::{
-    check, codes, group_ready_incident, manifest, new_release, one_commit, refused,
-};
 
 // ---- checklist ----
 

@@ -2,8 +2,10 @@
 //! the engine's commands; a release walked from `new` to `close` through the
 //! default pipeline. `plan` and `status` are in `promotion_views`.
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{check, codes, freeze, manifest, new_release};
 use crate::common::Env;
-use crate::promotion::{check, codes, freeze, manifest, new_release, one_commit, refused, SIMPLE};
+use crate::promotion::SIMPLE;
 
 // ---- rollback ----
 
@@ -85,7 +87,7 @@ fn close_outside_the_last_environment_is_refused_with_order() {
 fn close_needs_the_exit_checklist_then_releases_and_closes_incidents() {
     let env = Env::new();
     let id = new_release(&env, "1.4.1");
-    crate::promotion::group_ready_incident(&env, &id, "INC-7");
+    crate::common::releases::group_ready_incident(&env, &id, "INC-7");
     freeze(&env, &id); // groups a second incident
     one_commit(&env, &["promote", &id]);
     one_commit(&env, &["promote", &id]);

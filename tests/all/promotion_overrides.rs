@@ -1,8 +1,10 @@
 //! `--override` (only the rules the contract allows, within the target's
 //! `overridable`, always with a reason, recorded) and `confirm`.
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{check, freeze, manifest, new_release};
 use crate::common::Env;
-use crate::promotion::{check, freeze, manifest, new_release, one_commit, refused, SIMPLE};
+use crate::promotion::SIMPLE;
 
 // ---- overrides ----
 

@@ -2,8 +2,10 @@
 //! holidays, timezones), windows (across midnight), blackouts (dates and
 //! instants), and `ready_at` when they combine.
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{check, codes};
 use crate::common::Env;
-use crate::promotion::{check, codes, one_commit, refused, FRI};
+use crate::promotion::FRI;
 
 /// dev -> test (minor soak 3 in test) -> live, in `calendar`, with `live`
 /// getting the extra `live` keys.
@@ -16,7 +18,7 @@ fn pipeline(calendar: &str, live: &str) -> String {
 /// A minor release created at `now`, promoted into `test` at `entered`.
 fn in_test(env: &mut Env, entered: &str) -> String {
     env.now = entered.to_string();
-    let id = crate::promotion::new_release(env, "2.1.0");
+    let id = crate::common::releases::new_release(env, "2.1.0");
     one_commit(env, &["promote", &id]);
     id
 }

@@ -3,8 +3,10 @@
 
 use serde_json::{json, Value};
 
+use crate::common::git::one_commit;
+use crate::common::releases::{check, freeze, new_release};
 use crate::common::{Env, RELEASE_FIELDS};
-use crate::promotion::{check, freeze, new_release, one_commit, FRI, OPTIONAL_PERF, SIMPLE};
+use crate::promotion::{FRI, OPTIONAL_PERF, SIMPLE};
 
 // ---- plan ----
 

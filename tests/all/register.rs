@@ -5,11 +5,6 @@ use serde_json::Value;
 
 use crate::common::Env;
 
-/// The last commit's message.
-fn last_message(env: &Env) -> String {
-    env.git(&["log", "-1", "--format=%B"])
-}
-
 fn show(env: &Env, id: &str) -> Value {
     env.rel(&["--json", "incident", "show", id]).ok().json()
 }
@@ -43,7 +38,7 @@ fn new_registers_an_open_incident_in_one_commit() {
     assert_eq!(run.stdout.trim(), "INC-101");
     assert_eq!(env.commit_count(), before + 1);
     assert!(env.path("releases/incidents/INC-101.toml").is_file());
-    let msg = last_message(&env);
+    let msg = env.last_message();
     assert!(msg.starts_with("rel: incident-new INC-101"), "{msg}");
     assert!(msg.contains("Rel-Action: incident-new"), "{msg}");
     assert_eq!(
@@ -127,7 +122,8 @@ fn each_change_is_one_commit_recording_who_and_when() {
         count += 1;
         assert_eq!(env.commit_count(), count, "{args:?}");
         assert!(
-            last_message(&env).contains(&format!("Rel-Action: {action}")),
+            env.last_message()
+                .contains(&format!("Rel-Action: {action}")),
             "{args:?}"
         );
     };

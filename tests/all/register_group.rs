@@ -3,16 +3,11 @@
 
 use serde_json::Value;
 
+use crate::common::releases::new_release;
 use crate::common::Env;
 
 const R1: &str = "R-2026-001";
 const R2: &str = "R-2026-002";
-
-fn new_release(env: &Env, version: &str) -> String {
-    let run = env.rel(&["new", "--version", version, "--title", "A release"]);
-    run.ok();
-    run.stdout.trim().to_string()
-}
 
 /// An incident that may be grouped: resolved and authorised; tested too
 /// when `tested`.
@@ -50,10 +45,6 @@ fn holder(env: &Env, incident: &str) -> Value {
         .ok()
         .json()["release"]
         .clone()
-}
-
-fn last_message(env: &Env) -> String {
-    env.git(&["log", "-1", "--format=%B"])
 }
 
 fn last_files(env: &Env) -> Vec<String> {
@@ -105,7 +96,7 @@ fn group_writes_the_release_and_every_incident_in_one_commit() {
             "releases/incidents/INC-2.toml"
         ]
     );
-    let msg = last_message(&env);
+    let msg = env.last_message();
     assert!(
         msg.starts_with("rel: group R-2026-001 INC-1, INC-2"),
         "{msg}"
@@ -238,7 +229,7 @@ fn ungroup_clears_both_sides_and_refuses_strangers_with_exit_2() {
     assert_eq!(r["revision"], 3);
     assert_eq!(holder(&env, "INC-1"), Value::Null);
     assert_eq!(holder(&env, "INC-2"), R1);
-    assert!(last_message(&env).contains("Rel-Action: ungroup"));
+    assert!(env.last_message().contains("Rel-Action: ungroup"));
     assert_eq!(
         last_files(&env),
         ["releases/R-2026-001.toml", "releases/incidents/INC-1.toml"]
@@ -283,7 +274,9 @@ fn freeze_needs_incidents_each_resolved_and_tested() {
     assert_eq!(r["state"], "frozen");
     assert_eq!(r["frozen"], true);
     assert_eq!(r["revision"], 4);
-    assert!(last_message(&env).contains("Rel-Action: freeze\nRel-Release: R-2026-001"));
+    assert!(env
+        .last_message()
+        .contains("Rel-Action: freeze\nRel-Release: R-2026-001"));
     assert_eq!(last_files(&env), ["releases/R-2026-001.toml"]);
     // Frozen: no second freeze, no content change.
     assert_eq!(codes(&env, &["freeze", R1]), ["state"]);
@@ -308,7 +301,7 @@ fn unfreeze_records_the_reason_and_starts_a_new_revision() {
     assert_eq!(r["revision"], 3);
     let last = r["history"].as_array().and_then(|h| h.last()).cloned();
     assert_eq!(last.expect("history")["reason"], "INC-1 needs a late fix");
-    let msg = last_message(&env);
+    let msg = env.last_message();
     assert!(msg.contains("Rel-Action: unfreeze"), "{msg}");
     assert!(msg.contains("Rel-Reason: INC-1 needs a late fix"), "{msg}");
 }
@@ -377,7 +370,7 @@ fn cancel_frees_the_incidents_to_be_grouped_again() {
     let run = env.rel(&["cancel", R1, "--reason", "Client withdrew the change"]);
     run.ok();
     assert!(run.stdout.contains("2 incidents free to group again"));
-    let msg = last_message(&env);
+    let msg = env.last_message();
     assert!(
         msg.contains("Rel-Action: cancel\nRel-Release: R-2026-001"),
         "{msg}"

@@ -5,8 +5,9 @@
 use serde_json::Value;
 
 use crate::audit::{audit, findings};
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{check, codes, manifest, new_release};
 use crate::common::Env;
-use crate::promotion::{check, codes, manifest, new_release, one_commit, refused};
 
 /// A dry run that may be repeated, before live: a soak, an exit item, and a
 /// health report live asks for.

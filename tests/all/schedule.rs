@@ -4,8 +4,9 @@
 
 use serde_json::Value;
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{manifest, new_release};
 use crate::common::Env;
-use crate::promotion::{manifest, new_release, one_commit, refused};
 
 /// London time; staging exclusive with a 2-day soak and a day's notice.
 pub const PIPELINE: &str = r#"

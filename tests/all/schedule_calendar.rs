@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::new_release;
 use crate::common::Env;
-use crate::promotion::{new_release, one_commit, refused};
 
 const PIPELINE: &str = r#"
 [calendar]

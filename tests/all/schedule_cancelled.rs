@@ -3,8 +3,9 @@
 //! again (not on the next change, not in `rel due --apply`) until a person
 //! schedules it; `rel show` and `rel status` say so.
 
+use crate::common::git::one_commit;
+use crate::common::releases::{freeze, manifest, new_release};
 use crate::common::Env;
-use crate::promotion::{freeze, manifest, new_release, one_commit};
 
 const PIPELINE: &str = r#"
 [[environments]]

@@ -4,8 +4,9 @@
 
 use serde_json::Value;
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{freeze, manifest, new_release};
 use crate::common::Env;
-use crate::promotion::{freeze, manifest, new_release, one_commit, refused};
 
 /// dev -> staging (exclusive) -> live (frozen only, confirm).
 const PIPELINE: &str = r#"

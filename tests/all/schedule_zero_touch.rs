@@ -5,8 +5,10 @@
 
 use serde_json::Value;
 
+use crate::common::git::one_commit;
+use crate::common::notify::events;
+use crate::common::releases::{freeze, manifest, new_release};
 use crate::common::{Env, ACTOR};
-use crate::promotion::{freeze, manifest, new_release, one_commit};
 
 /// A copy of the live system where the update is checked, then staging
 /// and live scheduled by rel; live only inside its maintenance window.
@@ -47,14 +49,6 @@ fn with_notifier(env: &Env, script: &str) -> std::path::PathBuf {
         &script.replace("LOG", &log.to_string_lossy()),
     ]);
     log
-}
-
-fn events(log: &std::path::Path) -> Vec<Value> {
-    std::fs::read_to_string(log)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("event JSON"))
-        .collect()
 }
 
 #[test]

@@ -2,8 +2,9 @@
 //! only: with stderr not a terminal (tests, CI, scripts) or with --json,
 //! nothing but the messages is printed.
 
+use crate::common::releases::new_release;
+use crate::common::terminal::on_a_terminal;
 use crate::common::Env;
-use crate::promotion::new_release;
 
 /// A pipeline whose first environment's health check talks and takes time.
 const PIPELINE: &str = r#"
@@ -49,23 +50,6 @@ fn without_a_terminal_verify_and_audit_print_no_progress() {
         run.stderr
     );
     assert!(!run.stderr.contains("audit:"), "{}", run.stderr);
-}
-
-/// Runs `rel ARGS` on a pseudo-terminal (`script`); None when the `script`
-/// program (util-linux) is not installed. What the terminal showed.
-fn on_a_terminal(env: &Env, args: &str) -> Option<(i32, String)> {
-    let rel = assert_cmd::cargo::cargo_bin("rel");
-    let out = env
-        .program("script")
-        .args(["-qec", &format!("{} {args}", rel.display()), "/dev/null"])
-        .env("TERM", "xterm")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    Some((
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    ))
 }
 
 #[test]

@@ -7,8 +7,8 @@
 use std::path::PathBuf;
 
 use crate::audit::{audit, findings};
+use crate::common::git::one_commit;
 use crate::common::Env;
-use crate::promotion::one_commit;
 
 const PIPELINE: &str = "[audit]\nrequire_signed = true\n\n[[environments]]\nname = \"dev\"\n\n[[environments]]\nname = \"live\"\n";
 

@@ -2,8 +2,10 @@
 //! edits never count (reads say so, writes refuse), `--worktree` evaluates
 //! them for what-if planning, and nothing is followed out of the repository.
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{edit_manifest, new_release};
 use crate::common::Env;
-use crate::promotion::{edit_manifest, new_release, one_commit, refused, SIMPLE};
+use crate::promotion::SIMPLE;
 
 const EXCLUSIVE: &str = r#"
 [roles]

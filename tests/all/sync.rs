@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::process::Child;
 
+use crate::common::releases::new_release_titled;
 use crate::common::{Env, Run};
 use crate::sync_common::{assert_nothing_written, Team, SHARED};
 
@@ -24,18 +25,12 @@ fn finish(child: Child) -> Run {
     }
 }
 
-fn new_release(env: &Env, version: &str) -> String {
-    let run = env.rel(&["new", "--version", version, "--title", "T"]);
-    run.ok();
-    run.stdout.trim().to_string()
-}
-
 #[test]
 fn a_write_lands_on_the_remote_and_another_clone_reads_it_after_sync() {
     let team = Team::new(SHARED);
     let a = team.clone();
     let b = team.clone();
-    let id = new_release(&a, "1.0.0");
+    let id = new_release_titled(&a, "1.0.0", "T");
     assert_eq!(team.remote_log()[0], format!("rel: new {id}"));
     assert_eq!(a.head(), team.remote_head());
     assert_eq!(a.porcelain(), "");
@@ -56,9 +51,9 @@ fn a_clone_behind_is_fast_forwarded_then_writes() {
     let team = Team::new(SHARED);
     let a = team.clone();
     let b = team.clone();
-    let first = new_release(&a, "1.0.0");
+    let first = new_release_titled(&a, "1.0.0", "T");
     // b has not synced: its write fetches, fast-forwards, then decides.
-    let second = new_release(&b, "1.1.0");
+    let second = new_release_titled(&b, "1.1.0", "T");
     assert_ne!(first, second, "ids decided on the shared tip");
     let log = team.remote_log();
     assert_eq!(log[0], format!("rel: new {second}"));
@@ -93,7 +88,7 @@ fn diverged_branches_are_refused_with_the_way_out() {
     let team = Team::new(SHARED);
     let a = team.clone();
     let b = team.clone();
-    new_release(&a, "1.0.0");
+    new_release_titled(&a, "1.0.0", "T");
     b.write("notes.txt", "mine\n");
     b.commit_all("local work");
     assert_nothing_written(&b, || {
@@ -111,7 +106,7 @@ fn diverged_branches_are_refused_with_the_way_out() {
 fn an_unreachable_remote_is_exit_3_and_nothing_is_written() {
     let team = Team::new(SHARED);
     let a = team.clone();
-    new_release(&a, "1.0.0");
+    new_release_titled(&a, "1.0.0", "T");
     a.git(&["remote", "set-url", "origin", "/nonexistent/remote.git"]);
     assert_nothing_written(&a, || {
         let run = a.rel(&["new", "--version", "2.0.0", "--title", "T"]);
@@ -177,8 +172,8 @@ fn two_clones_racing_into_an_exclusive_environment_one_wins_each_round() {
     // A hook that waits widens the window in which both have decided.
     team.hook("sleep 0.05");
     for round in 0..20 {
-        let ra = new_release(&a, &format!("1.{round}.0"));
-        let rb = new_release(&b, &format!("2.{round}.0"));
+        let ra = new_release_titled(&a, &format!("1.{round}.0"), "T");
+        let rb = new_release_titled(&b, &format!("2.{round}.0"), "T");
         let (pa, pb) = (spawn(&a, &["promote", &ra]), spawn(&b, &["promote", &rb]));
         let (ra_run, rb_run) = (finish(pa), finish(pb));
         let codes = [ra_run.code, rb_run.code];
@@ -303,7 +298,7 @@ fn without_sync_nothing_is_fetched_or_pushed() {
     let team = Team::new(&SHARED.replace("[sync]\nremote = \"origin\"\nretries = 8\n", ""));
     let a = team.clone();
     let before = team.remote_head();
-    new_release(&a, "1.0.0");
+    new_release_titled(&a, "1.0.0", "T");
     assert_eq!(team.remote_head(), before);
     let run = a.rel(&["sync"]);
     run.code(2);
@@ -337,7 +332,7 @@ fn a_dry_run_decides_on_the_fetched_tip_and_moves_nothing() {
     let team = Team::new(SHARED);
     let a = team.clone();
     let b = team.clone();
-    let first = new_release(&a, "1.0.0");
+    let first = new_release_titled(&a, "1.0.0", "T");
     let remote_before = team.remote_head();
     assert_nothing_written(&b, || {
         let run = b.rel(&[

@@ -3,21 +3,16 @@
 //! the default and `--no-fetch` reads offline. Right after a colleague made
 //! a release, `rel status --fetch` in another clone shows it.
 
+use crate::common::releases::new_release_titled;
 use crate::common::Env;
 use crate::sync_common::{Team, SHARED};
-
-fn new_release(env: &Env) -> String {
-    let run = env.rel(&["new", "--version", "1.0.0", "--title", "Colleague's"]);
-    run.ok();
-    run.stdout.trim().to_string()
-}
 
 #[test]
 fn fetch_shows_what_a_colleague_just_made_and_no_fetch_does_not() {
     let team = Team::new(SHARED);
     let mine = team.clone();
     let theirs = team.clone();
-    let id = new_release(&theirs);
+    let id = new_release_titled(&theirs, "1.0.0", "Colleague's");
     // Without --fetch: the clone as it is (the contract's old behaviour).
     let offline = mine.rel(&["status"]).ok().stdout.clone();
     assert!(!offline.contains(&id), "{offline}");
@@ -32,7 +27,7 @@ fn fetch_on_read_makes_it_the_default_and_no_fetch_reads_offline() {
     let team = Team::new(&SHARED.replace("retries = 8", "retries = 8\nfetch_on_read = true"));
     let mine = team.clone();
     let theirs = team.clone();
-    let first = new_release(&theirs);
+    let first = new_release_titled(&theirs, "1.0.0", "Colleague's");
     let shown = mine.rel(&["--json", "show", &first]).ok().json();
     assert_eq!(shown["id"], first.as_str());
     let second = theirs

@@ -3,8 +3,8 @@
 //! commit changes only the files rel wrote, and git finds it valid.
 
 use crate::answers::copies_of_incident;
+use crate::common::releases::new_release;
 use crate::common::Env;
-use crate::promotion::new_release;
 
 /// 2,000 incidents, one release to group them into.
 fn repository() -> Env {

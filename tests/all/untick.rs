@@ -2,8 +2,9 @@
 //! back is asked for again; the history and the commit say why.
 
 use crate::audit::{audit, findings, GATED};
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{check, codes, manifest, new_release};
 use crate::common::Env;
-use crate::promotion::{check, codes, manifest, new_release, one_commit, refused};
 use crate::repeat::{ready_dry_run, DRY_RUN, WED};
 
 #[test]

@@ -3,8 +3,9 @@
 //! recorded, the order rule following the path, reclassification both
 //! ways, incident flags.
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{check, codes, group_ready_incident};
 use crate::common::Env;
-use crate::promotion::{check, codes, group_ready_incident, one_commit, refused};
 
 const PIPELINE: &str = r#"
 [paths]

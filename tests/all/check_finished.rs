@@ -4,8 +4,10 @@
 
 use serde_json::{json, Value};
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{check, codes, freeze, new_release};
 use crate::common::Env;
-use crate::promotion::{check, codes, freeze, new_release, one_commit, refused, SIMPLE};
+use crate::promotion::SIMPLE;
 
 /// A release walked to `live` and closed.
 fn released(env: &Env) -> String {

@@ -22,11 +22,11 @@ use crate::model::pipeline::{ChecklistItem, Environment, Pipeline, Soak};
 use crate::model::release::Kind;
 use crate::model::rule::RuleCode;
 
-use super::register::fixtures::incident;
-use super::register::IncidentChange;
 use super::sequence_world::{
     t0, Done, Nothing, Op, Outcome, Refused, World, ACTORS, ENVS, INCIDENTS, OTHER, RELEASES, ROLES,
 };
+use crate::rules::register::fixtures::incident;
+use crate::rules::register::IncidentChange;
 
 fn op() -> impl Strategy<Value = Op> {
     let r = 0..RELEASES;
@@ -266,7 +266,7 @@ fn dependencies_held(before: &World, after: &World, op: &Op) -> Result<(), TestC
             prop_assert!(
                 standing
                     .as_ref()
-                    .is_some_and(|s| super::depends::has_reached(
+                    .is_some_and(|s| crate::rules::depends::has_reached(
                         &before.pipeline,
                         s,
                         d.reached.as_deref()

@@ -2,8 +2,9 @@
 //! has been, and enters it as a new stay: what leaving it again needs is
 //! asked for again.
 
+use crate::common::git::{one_commit, refused};
+use crate::common::releases::{check, codes, manifest, new_release};
 use crate::common::Env;
-use crate::promotion::{check, codes, manifest, new_release, one_commit, refused};
 
 /// perf is optional: a release may go from dev straight to live.
 const OPTIONAL: &str = r#"

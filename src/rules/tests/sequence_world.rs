@@ -13,12 +13,12 @@ use crate::model::pipeline::Pipeline;
 use crate::model::release::{Kind, Release, State};
 use crate::model::rule::RuleCode;
 
-use super::actions::may_create;
-use super::history::time_moves_forward;
-use super::moves::{self, NewRelease};
-use super::occupancy::Occupancy;
-use super::register::effects::{self, Stamp};
-use super::register::{
+use crate::rules::actions::may_create;
+use crate::rules::history::time_moves_forward;
+use crate::rules::moves::{self, NewRelease};
+use crate::rules::occupancy::Occupancy;
+use crate::rules::register::effects::{self, Stamp};
+use crate::rules::register::{
     changes_holder, is_live, lists, may_cancel, may_change_incident, may_freeze, may_group,
     may_unfreeze, may_ungroup, Candidate, Holder, IncidentChange,
 };
@@ -104,7 +104,11 @@ impl World {
     /// Releases in progress in environment `env` of `asker`'s pipeline
     /// other than `asker`, when it is exclusive (what
     /// `promotion_facts::occupants` reads).
-    pub(super) fn occupants(&self, env: usize, asker: super::occupancy::Asker) -> Vec<String> {
+    pub(super) fn occupants(
+        &self,
+        env: usize,
+        asker: crate::rules::occupancy::Asker,
+    ) -> Vec<String> {
         let e = &self.pipeline.environments[env];
         if !e.exclusive {
             return Vec::new();
@@ -161,7 +165,7 @@ impl World {
             (Op::New(kind, other), _) => {
                 let id = format!("R{}", self.releases.len());
                 let pipeline = if *other { OTHER } else { DEFAULT_PIPELINE };
-                let asker = super::occupancy::Asker {
+                let asker = crate::rules::occupancy::Asker {
                     id: &id,
                     installation: None,
                     pipeline,

@@ -2,15 +2,15 @@
 //! promote (with overrides), rollback, approve, tick, verify and close, each
 //! decided by the rules and applied by the pure effects its command uses.
 
-use super::actions::{checklist_for, may_approve, may_close, may_rollback, may_verify};
 use crate::model::release::ChecklistKind;
+use crate::rules::actions::{checklist_for, may_approve, may_close, may_rollback, may_verify};
 
-use super::checklists;
-use super::decide::promote::{promote, Ask};
-use super::moves::{self, CheckResult};
-use super::register::effects::Stamp;
 use super::sequence_world::{Done, Nothing, Op, Outcome, Refused, World, ROLES};
-use super::stays;
+use crate::rules::checklists;
+use crate::rules::decide::promote::{promote, Ask};
+use crate::rules::moves::{self, CheckResult};
+use crate::rules::register::effects::Stamp;
+use crate::rules::stays;
 
 impl World {
     /// Applies a promotion-side `op` to release `r` (known, and allowed to

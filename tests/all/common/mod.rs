@@ -1,5 +1,7 @@
 //! A hermetic test environment: a temporary folder, a fake HOME, no global or
-//! system git config, a fixed identity and a fixed `REL_NOW`.
+//! system git config, a fixed identity and a fixed `REL_NOW`. Helpers of
+//! the release domain are in `releases`, of commits in `git`; asserting
+//! helpers are `#[track_caller]` so a failure points at the test line.
 
 #![allow(dead_code)]
 
@@ -9,6 +11,11 @@ use std::process::{Command, Output};
 
 use assert_cmd::cargo::CommandCargoExt;
 use tempfile::TempDir;
+
+pub mod git;
+pub mod notify;
+pub mod releases;
+pub mod terminal;
 
 pub const ACTOR: &str = "Ana Smith <ana@example.com>";
 pub const NOW: &str = "2026-11-20T15:00:00Z";
@@ -54,6 +61,7 @@ impl Run {
         }
     }
     /// Asserts the exit code, showing the output when it differs.
+    #[track_caller]
     pub fn code(&self, expected: i32) -> &Run {
         assert_eq!(
             self.code, expected,
@@ -62,6 +70,7 @@ impl Run {
         );
         self
     }
+    #[track_caller]
     pub fn ok(&self) -> &Run {
         self.code(0)
     }
@@ -184,16 +193,19 @@ impl Env {
     }
 
     /// `git status --porcelain`: what the user has staged and modified.
+    #[must_use]
     pub fn porcelain(&self) -> String {
         self.git(&["status", "--porcelain", "--untracked-files=all"])
     }
 
     /// The full message of the last commit.
+    #[must_use]
     pub fn last_message(&self) -> String {
         self.git(&["log", "-1", "--format=%B"])
     }
 
     /// The files the last commit changed, one per line.
+    #[must_use]
     pub fn last_commit_files(&self) -> Vec<String> {
         self.git(&["show", "--name-only", "--format=", "HEAD"])
             .lines()
@@ -219,6 +231,7 @@ impl Env {
     }
 
     /// HEAD's commit id, or "" before the first commit.
+    #[must_use]
     pub fn head(&self) -> String {
         let mut cmd = Command::new("git");
         self.hermetic(&mut cmd);
@@ -229,6 +242,7 @@ impl Env {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
+    #[must_use]
     pub fn commit_count(&self) -> usize {
         if self.head().is_empty() {
             return 0;
@@ -241,6 +255,7 @@ impl Env {
 
     /// Everything a refusal must leave alone: every file's bytes under the
     /// work tree (including .git except its lock file), the index and HEAD.
+    #[must_use]
     pub fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
         let mut files = BTreeMap::new();
         snapshot_into(&self.dir, &self.dir, &mut files);
@@ -248,6 +263,7 @@ impl Env {
     }
 
     /// Asserts `f` leaves the repository byte-for-byte unchanged.
+    #[track_caller]
     pub fn assert_unchanged<F: FnOnce()>(&self, f: F) {
         let before = self.snapshot();
         f();

@@ -364,15 +364,30 @@ fn time_violation(v: &PromotionVerdict) -> bool {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(600))]
 
-    /// `check` and `promote` read the same verdict: ready exactly when there
-    /// is no violation; overriding nothing changes nothing; overriding every
-    /// overridable rule leaves only state, order and frozen.
+    /// A move the generated inputs plainly forbid is never ready: a role the
+    /// target requires with no approval at all of the release's current
+    /// revision there (stated here from the inputs, not from the verdict)
+    /// blocks it with `approval`, and so does a release that is over or an
+    /// exclusive target held by another. Overriding nothing changes nothing;
+    /// overriding every overridable rule leaves only state, order and frozen.
     #[test]
-    fn ready_iff_no_violation_and_overrides_remove_only_their_rules(
+    fn plainly_forbidden_moves_are_never_ready_and_overrides_remove_only_their_rules(
         (p, r, now, target, occ) in case(),
     ) {
         let v = verdict_at(&p, &r, target, &occ, now);
-        prop_assert_eq!(v.ready(), v.verdict.violations.is_empty());
+        let t = &p.environments[target];
+        let unapproved = t.approvals.iter().any(|role| {
+            !r.approvals.iter().any(|a| {
+                a.env == t.name && a.revision == r.revision && a.role.eq_ignore_ascii_case(role)
+            })
+        });
+        let held = t.exclusive && occ.iter().any(|o| o != "R-1");
+        if unapproved && r.state.in_progress() {
+            prop_assert!(v.verdict.codes().contains(&RuleCode::Approval));
+        }
+        if v.ready() {
+            prop_assert!(r.state.in_progress() && !unapproved && !held);
+        }
         prop_assert_eq!(&v.without(&[]), &v.verdict);
         let left = v.without(&RuleCode::OVERRIDABLE);
         prop_assert!(left.violations.iter().all(|x| matches!(x.rule, RuleCode::State | RuleCode::Order | RuleCode::Frozen)));
