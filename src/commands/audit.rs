@@ -23,7 +23,7 @@ use crate::store::audit_walk::{FileState, Walk, WalkedCommit, UNSHALLOW};
 use crate::store::signatures;
 use crate::store::{file_of, Workspace};
 
-use super::shared::audit_state::{fold, parse};
+use super::shared::audit_state::{fold, parse, Parsed, Parser};
 
 /// One finding, with the commit it is about.
 pub struct Finding {
@@ -55,7 +55,7 @@ pub fn run(ctx: &Context, since: Option<&str>) -> anyhow::Result<i32> {
     let ws = Workspace::open_commits(&ctx.start_dir)?;
     let report = audit(&ws, since, ctx.progress, Some(ctx.now))?;
     if ctx.json {
-        json(&report_json(&report))?;
+        json(&ReportJson(&report))?;
     } else {
         print(&report)?;
     }
@@ -86,11 +86,20 @@ pub trait Observer {
     fn before(&mut self, _world: &World, _commit: &WalkedCommit) {}
     /// The commit judged: the findings on it.
     fn after(&mut self, _commit: &WalkedCommit, _findings: &[Finding]) {}
+    /// Whether `before` and `after` read the files' texts: without, each
+    /// file is parsed as it is read and its text dropped.
+    fn texts(&self) -> bool {
+        true
+    }
 }
 
 /// No one looks over the audit's shoulder.
 pub struct Nobody;
-impl Observer for Nobody {}
+impl Observer for Nobody {
+    fn texts(&self) -> bool {
+        false
+    }
+}
 
 /// Audits the first-parent history from `since` (default: the beginning);
 /// `progress`: a bar over the commits may be drawn on the terminal; `now`:
@@ -146,7 +155,13 @@ pub fn audit_walked(
     let bar = Progress::bar(progress, walk.commits.len() as u64, "audit: commits");
     for (n, id) in walk.commits.iter().enumerate() {
         bar.inc(1);
-        let Some(c) = walk.commit(*id)? else {
+        let mut parser = Parser::default();
+        let read = if observer.texts() {
+            walk.commit(*id)?
+        } else {
+            walk.commit_streamed(*id, &mut |f| parser.file(f))?
+        };
+        let Some(c) = read else {
             // Not a change of rel's files, but maybe of the allowed
             // signers the policy names: listed, and judged by its owners.
             let policy = parent_policy(ws, &world, *id, &mut signers)?;
@@ -173,9 +188,16 @@ pub fn audit_walked(
                 policy.signers_file.as_deref(),
             )
         });
+        // Parsed as it was read, or now from the texts kept.
+        let parsed = if observer.texts() {
+            parse(&c.files)
+        } else {
+            std::mem::take(&mut parser).finish()
+        };
         let c = judge_commit(
             &mut world,
             c,
+            parsed,
             signature,
             (&mut clock, now),
             policy.signers_changed,
@@ -268,22 +290,24 @@ fn signers_alone(
 fn judge_commit(
     world: &mut World,
     c: WalkedCommit,
+    mut parsed: Parsed,
     signature: Option<Signed>,
     (clock, now): (&mut Clock, Option<DateTime<Utc>>),
     signers_changed: bool,
     report: &mut Report,
 ) -> WalkedCommit {
-    let parsed = parse(&c.files);
     let by = format!("{} <{}>", c.name, c.email);
-    let rec = Recorded {
+    // The values move into the record and back for the fold: a commit of a
+    // million files is not held twice.
+    let mut rec = Recorded {
         trailers: c.trailers.clone(),
         at: c.at,
         committed_at: c.committed_at,
         by: by.clone(),
         email: c.email.clone(),
         merge: c.merge,
-        releases: parsed.releases.clone(),
-        incidents: parsed.incidents.clone(),
+        releases: std::mem::take(&mut parsed.releases),
+        incidents: std::mem::take(&mut parsed.incidents),
         pipeline_changed: parsed.pipeline.is_some(),
         reports: parsed.reports.clone(),
         archived: parsed.archived.clone(),
@@ -324,9 +348,10 @@ fn judge_commit(
             by: by.clone(),
         });
     }
-    let touched_releases: Vec<String> = parsed.releases.iter().map(|(id, _)| id.clone()).collect();
-    let touched_incidents: Vec<String> =
-        parsed.incidents.iter().map(|(id, _)| id.clone()).collect();
+    let touched_releases: Vec<String> = rec.releases.iter().map(|(id, _)| id.clone()).collect();
+    let touched_incidents: Vec<String> = rec.incidents.iter().map(|(id, _)| id.clone()).collect();
+    parsed.releases = std::mem::take(&mut rec.releases);
+    parsed.incidents = std::mem::take(&mut rec.incidents);
     let index = parsed.index.clone();
     fold(world, parsed);
     if let Some(index) = &index {
@@ -354,30 +379,60 @@ fn judge_commit(
     c
 }
 
-fn report_json(report: &Report) -> serde_json::Value {
-    let mut doc = json!({
-        "commits": report.commits,
-        "findings": report.findings.iter().map(|f| json!({
-            "commit": f.commit,
-            "at": rfc3339(f.at),
-            "by": f.by,
-            "action": f.action,
-            "release": f.found.release,
-            "finding": f.found.kind.as_str(),
-            "message": f.found.message,
-        })).collect::<Vec<_>>(),
-        "policy": report.policy.iter().map(|p| json!({
-            "commit": p.commit,
-            "at": rfc3339(p.at),
-            "by": p.by,
-        })).collect::<Vec<_>>(),
-    });
-    // Only a shallow clone has commits it cannot judge: the field is there
-    // when there are some.
-    if !report.unjudged.is_empty() {
-        doc["unjudged"] = json!(report.unjudged);
+/// `rel audit --json`, written as it is serialized: an import commit of a
+/// million files has a million findings, never held as one JSON value.
+struct ReportJson<'a>(&'a Report);
+
+impl serde::Serialize for ReportJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let report = self.0;
+        // Only a shallow clone has commits it cannot judge: the field is
+        // there when there are some.
+        let fields = if report.unjudged.is_empty() { 3 } else { 4 };
+        let mut map = ser.serialize_map(Some(fields))?;
+        map.serialize_entry("commits", &report.commits)?;
+        map.serialize_entry(
+            "findings",
+            &Seq(report.findings.iter().map(|f| {
+                json!({
+                    "commit": f.commit,
+                    "at": rfc3339(f.at),
+                    "by": f.by,
+                    "action": f.action,
+                    "release": f.found.release,
+                    "finding": f.found.kind.as_str(),
+                    "message": f.found.message,
+                })
+            })),
+        )?;
+        map.serialize_entry(
+            "policy",
+            &Seq(report.policy.iter().map(|p| {
+                json!({
+                    "commit": p.commit,
+                    "at": rfc3339(p.at),
+                    "by": p.by,
+                })
+            })),
+        )?;
+        if !report.unjudged.is_empty() {
+            map.serialize_entry("unjudged", &report.unjudged)?;
+        }
+        map.end()
     }
-    doc
+}
+
+/// A sequence made item by item as it is written.
+struct Seq<I>(I);
+
+impl<I> serde::Serialize for Seq<I>
+where
+    I: Iterator<Item = serde_json::Value> + Clone,
+{
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        ser.collect_seq(self.0.clone())
+    }
 }
 
 fn print(report: &Report) -> anyhow::Result<()> {

@@ -5,6 +5,7 @@ pub mod archive;
 pub mod audit_walk;
 pub mod bare;
 pub mod branch_time;
+mod chunked_toml;
 pub mod commit;
 pub mod commit_files;
 pub mod git_cli;
