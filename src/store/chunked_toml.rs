@@ -102,7 +102,7 @@ fn split(text: &str) -> Option<Split> {
         if bare.starts_with('[') {
             target = match element_header(bare) {
                 Some(k) => {
-                    if counts[k] % BATCH == 0 {
+                    if counts[k].is_multiple_of(BATCH) {
                         split.batches[k].push(String::new());
                     }
                     counts[k] += 1;
