@@ -60,6 +60,9 @@ fi
 repo="$work/repo.git"
 root_commit=$(git -C "$repo" rev-list --max-parents=0 HEAD)
 files=$(git -C "$repo" diff-tree -r --root --no-commit-id --name-only "$root_commit" | wc -l)
+# environments.toml is a policy change (listed, no finding); every file
+# under releases/ is a hand edit.
+manifests=$(git -C "$repo" diff-tree -r --root --no-commit-id --name-only "$root_commit" | grep -c '^releases/')
 
 # One `rel --json audit` of the branch $1: seconds, peak KB, exit code,
 # commits audited, findings.
@@ -73,7 +76,8 @@ measure() {
         cat "$work/audit.err" >&2
         exit 1
     fi
-    read -r secs kb <"$work/time"
+    # With exit 1 (findings) time writes a line about it first.
+    read -r secs kb < <(tail -1 "$work/time")
     echo "$secs $((kb / 1024)) $code $(jq '.commits' "$work/audit.json") $(jq '.findings | length' "$work/audit.json")"
 }
 
@@ -86,8 +90,8 @@ printf '\n| measure | value |\n|---|---|\n'
 printf '| files the import commit adds | %s |\n' "$files"
 read -r secs mb code commits found < <(measure import)
 # The import is a hand edit: one finding per file, nothing else.
-if [[ $commits != 1 || $found != "$files" ]]; then
-    echo "FAIL: the import audit judged $commits commits with $found findings ($files files)" >&2
+if [[ $commits != 1 || $found != "$manifests" ]]; then
+    echo "FAIL: the import audit judged $commits commits with $found findings ($manifests files under releases/)" >&2
     exit 1
 fi
 printf '| `rel audit` of the import: seconds | %s (target < 60) |\n' "$secs"
