@@ -18,7 +18,7 @@ pub fn run(ctx: &Context, since: Option<&str>) -> anyhow::Result<i32> {
     let ws = super::shared::open::commits(&ctx.start_dir)?;
     let report = audit(&ws, since, ctx.progress, Some(ctx.now))?;
     if ctx.json {
-        json(&report_json(&report))?;
+        json(&ReportJson(&report))?;
     } else {
         print(&report)?;
     }
@@ -40,30 +40,60 @@ fn unjudged_note(report: &Report) -> Option<String> {
     ))
 }
 
-fn report_json(report: &Report) -> serde_json::Value {
-    let mut doc = json!({
-        "commits": report.commits,
-        "findings": report.findings.iter().map(|f| json!({
-            "commit": f.commit,
-            "at": rfc3339(f.at),
-            "by": f.by,
-            "action": f.action,
-            "release": f.found.release,
-            "finding": f.found.kind.as_str(),
-            "message": f.found.message,
-        })).collect::<Vec<_>>(),
-        "policy": report.policy.iter().map(|p| json!({
-            "commit": p.commit,
-            "at": rfc3339(p.at),
-            "by": p.by,
-        })).collect::<Vec<_>>(),
-    });
-    // Only a shallow clone has commits it cannot judge: the field is there
-    // when there are some.
-    if !report.unjudged.is_empty() {
-        doc["unjudged"] = json!(report.unjudged);
+/// `rel audit --json`, written as it is serialized: an import commit of a
+/// million files has a million findings, never held as one JSON value.
+struct ReportJson<'a>(&'a Report);
+
+impl serde::Serialize for ReportJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let report = self.0;
+        // Only a shallow clone has commits it cannot judge: the field is
+        // there when there are some.
+        let fields = if report.unjudged.is_empty() { 3 } else { 4 };
+        let mut map = ser.serialize_map(Some(fields))?;
+        map.serialize_entry("commits", &report.commits)?;
+        map.serialize_entry(
+            "findings",
+            &Seq(report.findings.iter().map(|f| {
+                json!({
+                    "commit": f.commit,
+                    "at": rfc3339(f.at),
+                    "by": f.by,
+                    "action": f.action,
+                    "release": f.found.release,
+                    "finding": f.found.kind.as_str(),
+                    "message": f.found.message,
+                })
+            })),
+        )?;
+        map.serialize_entry(
+            "policy",
+            &Seq(report.policy.iter().map(|p| {
+                json!({
+                    "commit": p.commit,
+                    "at": rfc3339(p.at),
+                    "by": p.by,
+                })
+            })),
+        )?;
+        if !report.unjudged.is_empty() {
+            map.serialize_entry("unjudged", &report.unjudged)?;
+        }
+        map.end()
     }
-    doc
+}
+
+/// A sequence made item by item as it is written.
+struct Seq<I>(I);
+
+impl<I> serde::Serialize for Seq<I>
+where
+    I: Iterator<Item = serde_json::Value> + Clone,
+{
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        ser.collect_seq(self.0.clone())
+    }
 }
 
 fn print(report: &Report) -> anyhow::Result<()> {

@@ -13,6 +13,7 @@ mod audit_injected;
 mod audit_schedules;
 mod audit_shallow;
 mod audit_text_props;
+mod big_checklist;
 mod board;
 mod board_a11y;
 mod board_browser;

@@ -19,7 +19,7 @@ use crate::store::git::audit_walk::{FileState, Walk, WalkedCommit};
 use crate::store::git::signatures;
 use crate::store::{file_of, Workspace};
 
-use super::audit_state::{fold, parse};
+use super::audit_state::{fold, parse, Parsed, Parser};
 
 /// One finding, with the commit it is about.
 pub struct Finding {
@@ -56,11 +56,20 @@ pub trait Observer {
     fn before(&mut self, _world: &World, _commit: &WalkedCommit) {}
     /// The commit judged: the findings on it.
     fn after(&mut self, _commit: &WalkedCommit, _findings: &[Finding]) {}
+    /// Whether `before` and `after` read the files' texts: without, each
+    /// file is parsed as it is read and its text dropped.
+    fn texts(&self) -> bool {
+        true
+    }
 }
 
 /// No one looks over the audit's shoulder.
 pub struct Nobody;
-impl Observer for Nobody {}
+impl Observer for Nobody {
+    fn texts(&self) -> bool {
+        false
+    }
+}
 
 /// Audits the first-parent history from `since` (default: the beginning);
 /// `progress`: a bar over the commits may be drawn on the terminal; `now`:
@@ -116,7 +125,13 @@ pub fn audit_walked(
     let bar = Progress::bar(progress, walk.commits.len() as u64, "audit: commits");
     for (n, id) in walk.commits.iter().enumerate() {
         bar.inc(1);
-        let Some(c) = walk.commit(*id)? else {
+        let mut parser = Parser::default();
+        let read = if observer.texts() {
+            walk.commit(*id)?
+        } else {
+            walk.commit_streamed(*id, &mut |f| parser.file(f))?
+        };
+        let Some(c) = read else {
             // Not a change of rel's files, but maybe of the allowed
             // signers the policy names: listed, and judged by its owners.
             let policy = parent_policy(ws, &world, *id, &mut signers)?;
@@ -143,9 +158,16 @@ pub fn audit_walked(
                 policy.signers_file.as_deref(),
             )
         });
+        // Parsed as it was read, or now from the texts kept.
+        let parsed = if observer.texts() {
+            parse(&c.files)
+        } else {
+            std::mem::take(&mut parser).finish()
+        };
         let c = judge_commit(
             &mut world,
             c,
+            parsed,
             signature,
             (&mut clock, now),
             policy.signers_changed,
@@ -238,22 +260,24 @@ fn signers_alone(
 fn judge_commit(
     world: &mut World,
     c: WalkedCommit,
+    mut parsed: Parsed,
     signature: Option<Signed>,
     (clock, now): (&mut Clock, Option<DateTime<Utc>>),
     signers_changed: bool,
     report: &mut Report,
 ) -> WalkedCommit {
-    let parsed = parse(&c.files);
     let by = format!("{} <{}>", c.name, c.email);
-    let rec = Recorded {
+    // The values move into the record and back for the fold: a commit of a
+    // million files is not held twice.
+    let mut rec = Recorded {
         trailers: c.trailers.clone(),
         at: c.at,
         committed_at: c.committed_at,
         by: by.clone(),
         email: c.email.clone(),
         merge: c.merge,
-        releases: parsed.releases.clone(),
-        incidents: parsed.incidents.clone(),
+        releases: std::mem::take(&mut parsed.releases),
+        incidents: std::mem::take(&mut parsed.incidents),
         pipeline_changed: parsed.pipeline.is_some(),
         reports: parsed.reports.clone(),
         archived: parsed.archived.clone(),
@@ -294,9 +318,10 @@ fn judge_commit(
             by: by.clone(),
         });
     }
-    let touched_releases: Vec<String> = parsed.releases.iter().map(|(id, _)| id.clone()).collect();
-    let touched_incidents: Vec<String> =
-        parsed.incidents.iter().map(|(id, _)| id.clone()).collect();
+    let touched_releases: Vec<String> = rec.releases.iter().map(|(id, _)| id.clone()).collect();
+    let touched_incidents: Vec<String> = rec.incidents.iter().map(|(id, _)| id.clone()).collect();
+    parsed.releases = std::mem::take(&mut rec.releases);
+    parsed.incidents = std::mem::take(&mut rec.incidents);
     let index = parsed.index.clone();
     fold(world, parsed);
     if let Some(index) = &index {

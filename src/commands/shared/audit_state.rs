@@ -3,6 +3,7 @@
 //! it, then folded into it (the state after commit k is the state before
 //! commit k+1).
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::model::archive::{self, Archived};
@@ -107,9 +108,33 @@ fn value<T: Stored>(path: &str, id: &str, text: &Option<Result<String, String>>)
 
 /// The changed files as values.
 pub fn parse(files: &[FileState]) -> Parsed {
-    let mut parsed = Parsed::default();
-    let mut moved_reports: Vec<String> = Vec::new();
+    let mut parser = Parser::default();
     for f in files {
+        parser.file(f);
+    }
+    parser.finish()
+}
+
+/// `parse`, one file at a time: a commit's files are read, parsed and their
+/// text dropped one by one (an import of a million files is never held as
+/// text at once). A report moved into the archive is decided at the end,
+/// when every deleted file has been seen.
+#[derive(Default)]
+pub struct Parser {
+    parsed: Parsed,
+    releases: Moves<Release>,
+    incidents: Moves<Incident>,
+    /// Report files in progress the commit deleted: their blob before.
+    deleted_reports: HashMap<String, git2::Oid>,
+    /// Archived reports whose source is not known yet: the index of their
+    /// entry in `archived` and where in `reports` they go when they are no
+    /// move, their path, the source path and their blob.
+    pending: Vec<(usize, usize, String, String, Option<git2::Oid>)>,
+}
+
+impl Parser {
+    pub fn file(&mut self, f: &FileState) {
+        let parsed = &mut self.parsed;
         match place(&f.path) {
             Place::Pipeline => {
                 parsed.pipeline = Some(f.text.as_ref().map(|t| {
@@ -118,36 +143,31 @@ pub fn parse(files: &[FileState]) -> Parsed {
                     })
                 }))
             }
-            Place::Release(id) => moved_out(
-                &mut parsed.releases,
-                id,
-                value::<Release>(&f.path, id, &f.text),
-            ),
-            Place::Incident(id) => moved_out(
-                &mut parsed.incidents,
-                id,
-                value::<Incident>(&f.path, id, &f.text),
-            ),
+            Place::Release(id) => self
+                .releases
+                .moved_out(id, value::<Release>(&f.path, id, &f.text)),
+            Place::Incident(id) => self
+                .incidents
+                .moved_out(id, value::<Incident>(&f.path, id, &f.text)),
             Place::Installation(id) => parsed
                 .installations
                 .push((id.to_string(), value::<Installation>(&f.path, id, &f.text))),
-            Place::Report => parsed.reports.push(f.path.clone()),
+            Place::Report => {
+                if let (None, Some(old)) = (&f.text, f.old) {
+                    self.deleted_reports.insert(f.path.clone(), old);
+                }
+                parsed.reports.push(f.path.clone())
+            }
             Place::Archive(Archived::Release { year, id }) => {
-                moved_in(
-                    &mut parsed.releases,
-                    id,
-                    value::<Release>(&f.path, id, &f.text),
-                );
+                self.releases
+                    .moved_in(id, value::<Release>(&f.path, id, &f.text));
                 parsed
                     .archived
                     .push(Placed::release(id, year, f.text.is_none()));
             }
             Place::Archive(Archived::Incident { year, id }) => {
-                moved_in(
-                    &mut parsed.incidents,
-                    id,
-                    value::<Incident>(&f.path, id, &f.text),
-                );
+                self.incidents
+                    .moved_in(id, value::<Incident>(&f.path, id, &f.text));
                 parsed
                     .archived
                     .push(Placed::incident(id, year, f.text.is_none()));
@@ -158,17 +178,14 @@ pub fn parse(files: &[FileState]) -> Parsed {
                 // file changed.
                 let name = f.path.rsplit('/').next().unwrap_or_default();
                 let from = format!("{}/{name}", archive::live_reports_dir(release));
-                let source = files
-                    .iter()
-                    .find(|g| g.path == from && g.text.is_none() && g.old.is_some());
-                match source {
-                    Some(g) if g.old == f.new && f.new.is_some() => {
-                        parsed.reports.retain(|p| *p != from);
-                        moved_reports.push(from);
-                        parsed.archived.push(Placed::report(release, year));
-                    }
-                    _ => parsed.reports.push(f.path.clone()),
-                }
+                self.pending.push((
+                    parsed.archived.len(),
+                    parsed.reports.len(),
+                    f.path.clone(),
+                    from,
+                    f.new,
+                ));
+                parsed.archived.push(Placed::report(release, year));
             }
             Place::Archive(Archived::Other) if f.path == archive::INDEX_FILE => {
                 parsed.index = Some(match &f.text {
@@ -181,28 +198,86 @@ pub fn parse(files: &[FileState]) -> Parsed {
             Place::Archive(Archived::Other) | Place::Other => {}
         }
     }
-    // A report path read before its archived twin was listed as changed.
-    parsed.reports.retain(|p| !moved_reports.contains(p));
-    parsed
+
+    pub fn finish(mut self) -> Parsed {
+        let mut parsed = self.parsed;
+        let mut moved: HashSet<String> = HashSet::new();
+        // Last first, so the indices of the earlier ones still hold.
+        for (archived_at, reports_at, path, from, new) in self.pending.into_iter().rev() {
+            let source = self.deleted_reports.get(&from);
+            if new.is_some() && source.copied() == new {
+                moved.insert(from);
+            } else {
+                parsed.archived.remove(archived_at);
+                parsed.reports.insert(reports_at, path);
+            }
+        }
+        // The report in progress a move deleted is no change of its own.
+        parsed.reports.retain(|p| !moved.contains(p));
+        parsed.releases = std::mem::take(&mut self.releases).into_vec();
+        parsed.incidents = std::mem::take(&mut self.incidents).into_vec();
+        parsed
+    }
 }
 
-/// A file in progress: its deletion is no change of its own when the
-/// commit wrote `id` into the archive (a move).
-fn moved_out<T>(written: &mut Vec<(String, Written<T>)>, id: &str, value: Written<T>) {
-    if value.is_none() && written.iter().any(|(w, v)| w == id && v.is_some()) {
-        return;
-    }
-    written.push((id.to_string(), value));
+/// The values of one kind a commit wrote, in the order of its paths, with
+/// the moves into the archive made one change each. Indexed by id: the
+/// archiving of a million incidents is a million moves.
+struct Moves<T> {
+    /// `None`: an entry a move replaced.
+    written: Vec<Option<(String, Written<T>)>>,
+    /// The entries of each id, and how many of them have a value.
+    by_id: HashMap<String, (Vec<usize>, usize)>,
 }
 
-/// A file of `id` written into the archive: with the file in progress
-/// deleted in the same commit (a move), one change of `id`, to the
-/// archived value.
-fn moved_in<T>(written: &mut Vec<(String, Written<T>)>, id: &str, value: Written<T>) {
-    if value.is_some() {
-        written.retain(|(w, v)| !(w == id && v.is_none()));
+impl<T> Default for Moves<T> {
+    fn default() -> Self {
+        Moves {
+            written: Vec::new(),
+            by_id: HashMap::new(),
+        }
     }
-    written.push((id.to_string(), value));
+}
+
+impl<T> Moves<T> {
+    fn push(&mut self, id: &str, value: Written<T>) {
+        let entry = self.by_id.entry(id.to_string()).or_default();
+        entry.0.push(self.written.len());
+        entry.1 += usize::from(value.is_some());
+        self.written.push(Some((id.to_string(), value)));
+    }
+
+    /// A file in progress: its deletion is no change of its own when the
+    /// commit wrote `id` into the archive (a move).
+    fn moved_out(&mut self, id: &str, value: Written<T>) {
+        if value.is_none() && self.by_id.get(id).is_some_and(|(_, some)| *some > 0) {
+            return;
+        }
+        self.push(id, value);
+    }
+
+    /// A file of `id` written into the archive: with the file in progress
+    /// deleted in the same commit (a move), one change of `id`, to the
+    /// archived value.
+    fn moved_in(&mut self, id: &str, value: Written<T>) {
+        if value.is_some() {
+            if let Some((at, _)) = self.by_id.get_mut(id) {
+                let written = &mut self.written;
+                at.retain(|&n| {
+                    let deleted = matches!(&written[n], Some((_, None)));
+                    if deleted {
+                        written[n] = None;
+                    }
+                    !deleted
+                });
+            }
+        }
+        self.push(id, value);
+    }
+
+    fn into_vec(self) -> Vec<(String, Written<T>)> {
+        self.written.into_iter().flatten().collect()
+    }
 }
 
 /// Folds a commit's values into the state. A file that does not parse
@@ -219,24 +294,10 @@ pub fn fold(world: &mut World, parsed: Parsed) {
         world.pipeline = p;
     }
     for (id, v) in parsed.releases {
-        match v {
-            Some(Ok(r)) => {
-                world.releases.insert(id, r);
-            }
-            _ => {
-                world.releases.remove(&id);
-            }
-        }
+        world.set_release(id, v.and_then(Result::ok));
     }
     for (id, v) in parsed.incidents {
-        match v {
-            Some(Ok(i)) => {
-                world.incidents.insert(id, i);
-            }
-            _ => {
-                world.incidents.remove(&id);
-            }
-        }
+        world.set_incident(id, v.and_then(Result::ok));
     }
     for (id, v) in parsed.installations {
         match v.and_then(|r| r.ok()).and_then(|i| i.rules().ok()) {

@@ -5,6 +5,8 @@
 //! commit touched are asked about, so a break is named once, where it
 //! happened, and the walk stays linear.
 
+use std::collections::HashMap;
+
 use crate::model::action::Action;
 use crate::model::incident::IncidentStatus;
 use crate::model::pipeline::Pipeline;
@@ -38,13 +40,18 @@ pub fn inconsistencies(
     incidents: &[String],
 ) -> Vec<Found> {
     let mut found = Vec::new();
+    // Asked once per incident below: a set, not a scan of the list (a
+    // commit may touch 100,000 releases and a million incidents).
+    let touched: std::collections::HashSet<&str> = releases.iter().map(String::as_str).collect();
+    let mut holders = None;
     for id in releases {
         let Some(r) = world.release(id) else {
             continue;
         };
         if r.state.in_progress() {
             exclusive(world, pipeline, r, &mut found);
-            shared_incidents(world, r, &mut found);
+            let holders = holders.get_or_insert_with(|| in_progress_holders(world));
+            shared_incidents(holders, r, &mut found);
         }
         if r.state == State::Released {
             for i in &r.incidents {
@@ -57,7 +64,7 @@ pub fn inconsistencies(
             continue;
         };
         if let Some(r) = i.release.as_deref().and_then(|h| world.release(h)) {
-            if r.state == State::Released && !releases.iter().any(|x| x == &r.id) {
+            if r.state == State::Released && !touched.contains(r.id.as_str()) {
                 open_in_released(world, r, &i.id, &mut found);
             }
         }
@@ -100,14 +107,30 @@ fn exclusive(world: &World, pipeline: Option<&Pipeline>, r: &Release, found: &mu
     }
 }
 
-fn shared_incidents(world: &World, r: &Release, found: &mut Vec<Found>) {
+/// The releases in progress holding each incident (by id in upper case),
+/// in the order of the world: built once per commit, only when a release
+/// in progress was touched.
+fn in_progress_holders(world: &World) -> HashMap<String, Vec<&str>> {
+    let mut holders: HashMap<String, Vec<&str>> = HashMap::new();
+    for o in world.releases.values().filter(|o| o.state.in_progress()) {
+        for i in &o.incidents {
+            let ids = holders.entry(i.to_ascii_uppercase()).or_default();
+            if !ids.contains(&o.id.as_str()) {
+                ids.push(&o.id);
+            }
+        }
+    }
+    holders
+}
+
+fn shared_incidents(holders: &HashMap<String, Vec<&str>>, r: &Release, found: &mut Vec<Found>) {
     for i in &r.incidents {
-        let others: Vec<&str> = world
-            .releases
-            .values()
-            .filter(|o| o.id != r.id && o.state.in_progress())
-            .filter(|o| o.incidents.iter().any(|x| x.eq_ignore_ascii_case(i)))
-            .map(|o| o.id.as_str())
+        let others: Vec<&str> = holders
+            .get(&i.to_ascii_uppercase())
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|o| *o != r.id)
             .collect();
         if !others.is_empty() {
             found.push(Found::new(

@@ -31,6 +31,10 @@ pub use time::Clock;
 
 /// What the repository holds at one commit, as values: the pipeline (or
 /// why it does not parse), the releases and incidents by file id.
+/// Releases and incidents are filed through `set_release`/`set_incident`,
+/// which keep the index of ids in another case, so a lookup ignoring case
+/// costs one or two map lookups, never a scan (an import commit asks about
+/// a million ids).
 #[derive(Debug, Clone, Default)]
 pub struct World {
     pub pipeline: Option<Result<Pipeline, String>>,
@@ -40,26 +44,69 @@ pub struct World {
     pub installations: BTreeMap<String, crate::model::installation::InstallationRules>,
     /// The releases filed in the archive, by id in lower case.
     pub archived: std::collections::BTreeSet<String>,
+    /// Ids filed in another case than upper case: by their upper case.
+    /// Ids are upper case as rel writes them, so these stay few.
+    odd_releases: BTreeMap<String, String>,
+    odd_incidents: BTreeMap<String, String>,
+}
+
+/// `key` of `map` equal to `id` ignoring ASCII case: the exact key, its
+/// upper case, or one of the odd keys filed under its upper case.
+fn find_ci<'a, T>(
+    map: &'a BTreeMap<String, T>,
+    odd: &BTreeMap<String, String>,
+    id: &str,
+) -> Option<&'a T> {
+    if let Some(v) = map.get(id) {
+        return Some(v);
+    }
+    let upper = id.to_ascii_uppercase();
+    map.get(&upper)
+        .or_else(|| odd.get(&upper).and_then(|k| map.get(k)))
+}
+
+/// Files `value` as `id` in `map` (`None`: removes it), keeping `odd`.
+fn set_ci<T>(
+    map: &mut BTreeMap<String, T>,
+    odd: &mut BTreeMap<String, String>,
+    id: String,
+    value: Option<T>,
+) {
+    let upper = id.to_ascii_uppercase();
+    match value {
+        Some(v) => {
+            if upper != id {
+                odd.insert(upper, id.clone());
+            }
+            map.insert(id, v);
+        }
+        None => {
+            if odd.get(&upper) == Some(&id) {
+                odd.remove(&upper);
+            }
+            map.remove(&id);
+        }
+    }
 }
 
 impl World {
     /// The release filed as `id`, ignoring case as rel's ids do.
     pub fn release(&self, id: &str) -> Option<&Release> {
-        self.releases.get(id).or_else(|| {
-            self.releases
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(id))
-                .map(|(_, r)| r)
-        })
+        find_ci(&self.releases, &self.odd_releases, id)
     }
 
     pub fn incident(&self, id: &str) -> Option<&Incident> {
-        self.incidents.get(id).or_else(|| {
-            self.incidents
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(id))
-                .map(|(_, i)| i)
-        })
+        find_ci(&self.incidents, &self.odd_incidents, id)
+    }
+
+    /// Files release `id` (`None`: its file is gone).
+    pub fn set_release(&mut self, id: String, r: Option<Release>) {
+        set_ci(&mut self.releases, &mut self.odd_releases, id, r);
+    }
+
+    /// Files incident `id` (`None`: its file is gone).
+    pub fn set_incident(&mut self, id: String, i: Option<Incident>) {
+        set_ci(&mut self.incidents, &mut self.odd_incidents, id, i);
     }
 }
 

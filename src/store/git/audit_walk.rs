@@ -346,6 +346,43 @@ impl Walk<'_> {
     }
 }
 
+impl Walk<'_> {
+    /// Commit `id` as `commit` gives it, but each file is handed to `each`
+    /// with its text as it is read, and kept without it (an empty text):
+    /// the files of an import of a million incidents are never all held as
+    /// text at once.
+    pub fn commit_streamed(
+        &self,
+        id: Oid,
+        each: &mut dyn FnMut(&FileState),
+    ) -> anyhow::Result<Option<WalkedCommit>> {
+        let Some(raw) = self.changes.get(&id) else {
+            return Ok(None);
+        };
+        let commit = self.repo().find_commit(id)?;
+        let prefix = self.ws.repo_path("");
+        let mut files = Vec::with_capacity(raw.len());
+        for (path, blob, old) in raw {
+            let mut file = FileState {
+                path: path
+                    .strip_prefix(&prefix)
+                    .unwrap_or(path)
+                    .trim_start_matches('/')
+                    .to_string(),
+                text: blob.as_ref().map(|b| b.clone().and_then(|b| self.text(b))),
+                old: *old,
+                new: blob.as_ref().and_then(|b| b.as_ref().ok().copied()),
+            };
+            each(&file);
+            if let Some(Ok(text)) = &mut file.text {
+                *text = String::new();
+            }
+            files.push(file);
+        }
+        Ok(Some(walked(&commit, files)))
+    }
+}
+
 /// `git log --raw -z --format=%H` output: a commit id, then for each file
 /// `:old-mode new-mode old-blob new-blob status` and its path.
 fn parse_raw(raw: &[u8]) -> HashMap<Oid, Vec<RawChange>> {

@@ -20,7 +20,7 @@ use super::toml_file;
 use super::workspace::{Workspace, INCIDENTS_DIR, INSTALLATIONS_DIR, RELEASES_DIR};
 
 /// Something stored one file per id, whose file stem must equal its `id`.
-pub trait Stored: DeserializeOwned + Send {
+pub trait Stored: DeserializeOwned + Send + 'static {
     const DIR: &'static str;
     const WHAT: &'static str;
     fn id(&self) -> &str;

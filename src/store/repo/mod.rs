@@ -8,6 +8,7 @@
 
 pub mod archive;
 pub mod archive_listing;
+mod chunked_toml;
 pub mod listing;
 pub mod manifests;
 pub mod pipeline_file;

@@ -34,8 +34,19 @@ pub fn located(path: &Path, text: &str, span: Option<Range<usize>>, message: &st
 }
 
 /// Deserializes `text` (read from `path`), mapping any error to exit 2 with
-/// its location.
-pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> anyhow::Result<T> {
+/// its location. A big release manifest is read in batches
+/// (`chunked_toml`), in memory proportional to its size.
+pub fn parse<T: DeserializeOwned + 'static>(path: &Path, text: &str) -> anyhow::Result<T> {
+    if text.len() >= super::chunked_toml::CHUNKED_FROM
+        && std::any::TypeId::of::<T>() == std::any::TypeId::of::<crate::model::release::Release>()
+    {
+        let chunked = super::chunked_toml::release(text)
+            .map(|r| Box::new(r) as Box<dyn std::any::Any>)
+            .and_then(|r| r.downcast::<T>().ok());
+        if let Some(value) = chunked {
+            return Ok(*value);
+        }
+    }
     toml::from_str(text).map_err(|e| {
         let mut message = e.message().trim().replace('\n', " ");
         // Some messages do not name the key ("wanted string or table"):
