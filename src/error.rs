@@ -1,8 +1,8 @@
 //! Outcomes and the kinds of failure, one per audience (contract section 5;
 //! the shape of jj's `cli/src/command_error.rs`).
 //!
-//! A command returns `Ok(code)` or an error. `main` walks the error's chain
-//! for the first `RelError` to find the exit code; an error that carries
+//! A command returns `Ok(Outcome)` (`crate::outcome`) or an error. `main`
+//! walks the error's chain for the first `RelError` to find the exit code; an error that carries
 //! none is foreign (libgit2, the file system) and therefore *internal*,
 //! exit 4: neither the user's input, nor a rule, nor a conflict. A hint
 //! (what to do next) is kept apart from the message.
@@ -31,7 +31,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn exit_code(self) -> i32 {
+    pub fn exit_code(self) -> u8 {
         match self {
             Kind::Usage | Kind::Invalid => 2,
             Kind::Conflict => 3,
@@ -103,10 +103,6 @@ pub enum RelError {
     /// read, a full disk).
     #[error("{0}")]
     Internal(Failure),
-    /// The command already printed its outcome (JSON included); exit with
-    /// this code and print nothing more.
-    #[error("")]
-    Quiet(i32),
 }
 
 impl RelError {
@@ -123,22 +119,24 @@ impl RelError {
         }
     }
 
-    pub fn exit_code(&self) -> i32 {
+    /// For tests: in a run, `outcome::report` turns a failure into its
+    /// `Outcome`, and `main` that into the exit code.
+    #[cfg(test)]
+    pub fn exit_code(&self) -> u8 {
         match self {
             RelError::Refused(_) => 1,
-            RelError::Quiet(code) => *code,
             other => other.kind().map_or(4, Kind::exit_code),
         }
     }
 
-    /// The kind of a failure; None for a refusal or an outcome already shown.
+    /// The kind of a failure; None for a refusal.
     pub fn kind(&self) -> Option<Kind> {
         match self {
             RelError::Usage(_) => Some(Kind::Usage),
             RelError::Invalid(_) => Some(Kind::Invalid),
             RelError::Conflict(_) => Some(Kind::Conflict),
             RelError::Internal(_) => Some(Kind::Internal),
-            RelError::Refused(_) | RelError::Quiet(_) => None,
+            RelError::Refused(_) => None,
         }
     }
 
@@ -149,7 +147,7 @@ impl RelError {
             | RelError::Invalid(f)
             | RelError::Conflict(f)
             | RelError::Internal(f) => f.hint.as_deref(),
-            RelError::Refused(_) | RelError::Quiet(_) => None,
+            RelError::Refused(_) => None,
         }
     }
 }
@@ -230,8 +228,9 @@ pub fn git_failure(doing: &str, e: &git2::Error) -> anyhow::Error {
 }
 
 /// The exit code for any error: the first `RelError` in its chain decides;
-/// anything else is foreign and internal (exit 4).
-pub fn exit_code_of(err: &anyhow::Error) -> i32 {
+/// anything else is foreign and internal (exit 4). For tests, as above.
+#[cfg(test)]
+pub fn exit_code_of(err: &anyhow::Error) -> u8 {
     rel_error_of(err).map_or(4, RelError::exit_code)
 }
 

@@ -20,35 +20,37 @@ mod rules;
 mod store;
 
 use std::ffi::OsString;
+use std::process::ExitCode;
 
 use clap::Parser;
 
 use crate::cli::Cli;
 use crate::context::Context;
+use crate::outcome::Outcome;
 
-fn main() {
+fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
-        Err(e) => std::process::exit(outcome::usage_error(&e, wants_json(&args))),
+        Err(e) => return outcome::usage_error(&e, wants_json(&args)).into(),
     };
     let json = cli.json;
-    let mut code = match run(cli) {
-        Ok(code) => code,
+    let mut outcome = match run(cli) {
+        Ok(outcome) => outcome,
         Err(err) => outcome::report(&err, json),
     };
     // What is still buffered for stdout: a closed pipe is fine, another
     // failure to write (a full disk under `> file`) is not.
     if let Err(err) = render::output::flush() {
         let failed = outcome::report(&err, false);
-        if code == 0 {
-            code = failed;
+        if outcome == Outcome::Done {
+            outcome = failed;
         }
     }
-    std::process::exit(code);
+    outcome.into()
 }
 
-fn run(cli: Cli) -> anyhow::Result<i32> {
+fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let mut ctx = Context::from_env(cli.dir, cli.json, cli.dry_run, cli.yes, cli.worktree)?;
     ctx.fetch = match (cli.fetch, cli.no_fetch) {
         (true, _) => Some(true),

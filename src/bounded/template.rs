@@ -12,6 +12,8 @@
 //! should the parent die); the parent kills it at the wall-clock deadline.
 //! Measured cost: one exec of rel, a few milliseconds (README, "Bounds").
 
+use crate::error::Kind;
+use crate::outcome::Outcome;
 use std::io::{Read, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -42,10 +44,10 @@ pub const TEST_LIMITS_VAR: &str = "REL_INTERNAL_TEMPLATE_LIMITS";
 /// The hidden subcommand the child runs.
 pub const CHILD_COMMAND: &str = "__render-template";
 
-/// Exit codes of the child: the template is at fault (message on stderr),
-/// or the renderer could not do its job.
-const CHILD_TEMPLATE_ERROR: i32 = 2;
-const CHILD_FAILED: i32 = 4;
+/// Outcomes of the child: the template is at fault (message on stderr, exit
+/// 2), or the renderer could not do its job (exit 4).
+const CHILD_TEMPLATE_ERROR: Outcome = Outcome::Error(Kind::Invalid);
+const CHILD_FAILED: Outcome = Outcome::Error(Kind::Internal);
 
 impl Limits {
     pub fn in_force() -> Limits {
@@ -193,7 +195,7 @@ fn outcome(
         return String::from_utf8(out)
             .map_err(|_| format!("{name}: the renderer's output is not UTF-8"));
     }
-    if status.code() == Some(CHILD_TEMPLATE_ERROR) {
+    if status.code() == Some(i32::from(CHILD_TEMPLATE_ERROR.exit_code())) {
         return Err(clip(err.trim_end()));
     }
     // The CPU backstop: SIGXCPU at the soft limit, SIGKILL at the hard one.
@@ -226,8 +228,8 @@ fn clip(text: &str) -> String {
 }
 
 /// The child: limit itself, then render the job read from stdin. Returns
-/// the exit code.
-pub fn child_main(memory_mb: u64, cpu_seconds: u64) -> i32 {
+/// its outcome, told on stderr when it failed.
+pub fn child_main(memory_mb: u64, cpu_seconds: u64) -> Outcome {
     if let Err(e) = limit_self(memory_mb, cpu_seconds) {
         return fail(&format!("cannot limit the renderer: {e}"));
     }
@@ -244,7 +246,7 @@ pub fn child_main(memory_mb: u64, cpu_seconds: u64) -> i32 {
         Ok(text) => {
             let mut out = std::io::stdout().lock();
             match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                Ok(()) => 0,
+                Ok(()) => Outcome::Done,
                 Err(e) => fail(&format!("cannot hand back the document: {e}")),
             }
         }
@@ -255,7 +257,7 @@ pub fn child_main(memory_mb: u64, cpu_seconds: u64) -> i32 {
     }
 }
 
-fn fail(message: &str) -> i32 {
+fn fail(message: &str) -> Outcome {
     let _ = writeln!(std::io::stderr(), "{message}");
     CHILD_FAILED
 }

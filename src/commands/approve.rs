@@ -3,6 +3,7 @@
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::action::Action;
+use crate::outcome::Outcome;
 use crate::rules::actions::may_approve;
 use crate::rules::approvals::still_valid;
 use crate::rules::moves;
@@ -12,7 +13,7 @@ use crate::store::CommitMessage;
 use super::shared::args::{environment, Id};
 use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
 
-pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, release_id: &str, env: &str, role: &str) -> anyhow::Result<Outcome> {
     let id = Id::release(release_id)?;
     let role = Id::role(role)?;
     let outcome = write(ctx, |ws, actor| {

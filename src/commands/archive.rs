@@ -7,12 +7,13 @@ use crate::context::Context;
 use crate::model::action::Action;
 use crate::model::incident::Incident;
 use crate::model::release::{Release, State};
+use crate::outcome::Outcome;
 use crate::render::output::outln;
 use crate::store::CommitMessage;
 
 use super::shared::{write, Decision};
 
-pub fn run(ctx: &Context) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context) -> anyhow::Result<Outcome> {
     let moved = write(ctx, |ws, _actor| {
         let finished: Vec<Release> = ws
             .ids::<Release>()?
@@ -66,5 +67,5 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
             "{moved} finished release(s) moved into releases/archive"
         ))?;
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }

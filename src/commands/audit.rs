@@ -8,13 +8,14 @@
 use serde_json::json;
 
 use crate::context::Context;
+use crate::outcome::Outcome;
 use crate::render::output::{errln, json, outln};
 use crate::render::time::rfc3339;
 use crate::store::git::audit_walk::UNSHALLOW;
 
 use super::shared::audit::{audit, finding_line, plural, Report};
 
-pub fn run(ctx: &Context, since: Option<&str>) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, since: Option<&str>) -> anyhow::Result<Outcome> {
     let ws = super::shared::open::commits(&ctx.start_dir)?;
     let report = audit(&ws, since, ctx.progress, Some(ctx.now))?;
     if ctx.json {
@@ -25,7 +26,11 @@ pub fn run(ctx: &Context, since: Option<&str>) -> anyhow::Result<i32> {
     if let Some(note) = unjudged_note(&report) {
         errln(&note);
     }
-    Ok(if report.findings.is_empty() { 0 } else { 1 })
+    Ok(if report.findings.is_empty() {
+        Outcome::Done
+    } else {
+        Outcome::Failed
+    })
 }
 
 /// What a shallow clone's audit could not judge, and how to mend it.

@@ -14,6 +14,7 @@ use std::io::Read;
 
 use crate::context::Context;
 use crate::error::invalid;
+use crate::outcome::Outcome;
 use crate::render::output::errln;
 use crate::store::git::bare;
 use crate::store::remote::hook::{self, Update};
@@ -24,7 +25,7 @@ use super::shared::audit::{audit_walked, finding_line, plural, Nobody};
 /// git writes one short line per ref; more than this is not git.
 const MAX_INPUT: u64 = 64 << 20;
 
-pub fn run(ctx: &Context) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context) -> anyhow::Result<Outcome> {
     let mut input = String::new();
     std::io::stdin()
         .take(MAX_INPUT)
@@ -49,7 +50,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
         refused.extend(judge(open()?, update, root, ctx.now)?);
     }
     if refused.is_empty() {
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     for line in &refused {
         errln(line);
@@ -58,7 +59,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
         "rel: push refused, nothing was accepted; make the change with rel (which records \
          what the rules allow), or ask a release manager",
     );
-    Ok(1)
+    Ok(Outcome::Refused)
 }
 
 /// What refuses `update` of the guarded branch: nothing when it passes.

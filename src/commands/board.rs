@@ -16,6 +16,7 @@ use crate::context::Context;
 use crate::model::installation::same_installation;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
+use crate::outcome::Outcome;
 use crate::render::board::{
     self, Board, Card, Column, InstallationRow, ScheduleCard, Step, FLEET_FILE, PAGE_FILE,
     STYLE_FILE,
@@ -43,7 +44,11 @@ const DEFAULT_DIR: &str = "board";
 const IGNORE_FILE: &str = ".gitignore";
 const IGNORE_ALL: &str = "# Written by `rel board`: the board is generated, not state.\n*\n";
 
-pub fn run(ctx: &Context, output: Option<&Path>, pipeline: Option<&str>) -> anyhow::Result<i32> {
+pub fn run(
+    ctx: &Context,
+    output: Option<&Path>,
+    pipeline: Option<&str>,
+) -> anyhow::Result<Outcome> {
     let ws = super::shared::open_reading(ctx)?;
     // Where to write is checked before any work: a refused path is
     // refused in a dry run too, and nothing is written.
@@ -141,7 +146,7 @@ pub fn run(ctx: &Context, output: Option<&Path>, pipeline: Option<&str>) -> anyh
             "dry_run": ctx.dry_run,
         }))?;
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 fn plural(n: usize) -> &'static str {

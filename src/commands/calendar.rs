@@ -19,6 +19,7 @@ use crate::commands::shared::pipeline_filter::PipelineFilter;
 use crate::context::Context;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
+use crate::outcome::Outcome;
 use crate::render::output::{document, errln, json as json_doc};
 use crate::render::text::ical_text;
 use crate::render::time::rfc3339;
@@ -32,7 +33,7 @@ pub fn run(
     ctx: &Context,
     output: Option<&std::path::Path>,
     pipeline: Option<&str>,
-) -> anyhow::Result<i32> {
+) -> anyhow::Result<Outcome> {
     let ws = super::shared::open_reading(ctx)?;
     let target = output
         .map(|given| OutputFile::check(&ctx.start_dir, given, &ws.root))
@@ -62,7 +63,7 @@ pub fn run(
         _ if ctx.json => json_doc(&serde_json::json!({"calendar": text}))?,
         _ => document(text.trim_end())?,
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// Who made the feed (RFC 5545 section 3.7.3): rel, and which version.

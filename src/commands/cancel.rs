@@ -4,6 +4,7 @@
 use crate::context::Context;
 use crate::model::action::Action;
 use crate::model::incident::Incident;
+use crate::outcome::Outcome;
 use crate::rules::register::effects::{self, Stamp};
 use crate::rules::register::may_cancel;
 use crate::store::{change_for, CommitMessage};
@@ -12,7 +13,7 @@ use super::shared::args::{Id, Reason};
 use super::shared::register::count;
 use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
 
-pub fn run(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<Outcome> {
     let id = Id::release(release_id)?;
     let reason = Reason::required(reason, "the release is cancelled")?;
     write(ctx, |ws, actor| {

@@ -1,8 +1,9 @@
 //! `rel check R [--to E] [--at TIME]`: may R be promoted? Exit 0 ready, 1 not.
 
 use crate::context::{parse_instant, Context};
-use crate::error::{invalid, RelError};
+use crate::error::invalid;
 use crate::model::release::Release;
+use crate::outcome::Outcome;
 use crate::render::check::{check_json, check_text};
 use crate::render::output::{json, outln};
 
@@ -13,7 +14,7 @@ pub fn run(
     release_id: &str,
     to: Option<&str>,
     at: Option<&str>,
-) -> anyhow::Result<i32> {
+) -> anyhow::Result<Outcome> {
     let at = match at {
         Some(text) => parse_instant(text).map_err(|m| invalid(format!("--at: {m}")))?,
         None => ctx.now,
@@ -35,8 +36,8 @@ pub fn run(
         ))?;
     }
     if verdict.ready() {
-        Ok(0)
+        Ok(Outcome::Done)
     } else {
-        Err(RelError::Quiet(1).into())
+        Ok(Outcome::NotReady)
     }
 }

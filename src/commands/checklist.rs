@@ -7,6 +7,7 @@ use crate::context::Context;
 use crate::error::invalid;
 use crate::model::action::Action;
 use crate::model::release::ChecklistKind;
+use crate::outcome::Outcome;
 use crate::rules::checklists;
 use crate::rules::moves::list_name;
 use crate::rules::register::effects::Stamp;
@@ -30,7 +31,7 @@ pub fn add(
     env: &str,
     exit: bool,
     items: &[String],
-) -> anyhow::Result<i32> {
+) -> anyhow::Result<Outcome> {
     let id = Id::release(release_id)?;
     let list = list_of(exit);
     let name = list_name(list);
@@ -90,7 +91,7 @@ pub fn remove(
     exit: bool,
     item: &str,
     reason: &str,
-) -> anyhow::Result<i32> {
+) -> anyhow::Result<Outcome> {
     let id = Id::release(release_id)?;
     let reason = Reason::required(reason, "the item is removed")?;
     let list = list_of(exit);

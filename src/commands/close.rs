@@ -6,6 +6,7 @@ use crate::model::action::Action;
 use crate::model::incident::Incident;
 use crate::model::installation::Installation;
 use crate::model::release::parse_version;
+use crate::outcome::Outcome;
 use crate::rules::actions::may_close;
 use crate::rules::moves;
 use crate::rules::register::effects::Stamp;
@@ -14,7 +15,7 @@ use crate::store::{change_for, CommitMessage};
 use super::shared::args::Id;
 use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
 
-pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<Outcome> {
     let id = Id::release(release_id)?;
     write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;

@@ -7,9 +7,10 @@ use clap_complete::Shell;
 
 use crate::cli::Cli;
 use crate::context::Context;
+use crate::outcome::Outcome;
 use crate::render::output::{json, stream_out};
 
-pub fn run(ctx: &Context, shell: Shell) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, shell: Shell) -> anyhow::Result<Outcome> {
     let script = script(shell);
     if ctx.json {
         json(&serde_json::json!({
@@ -19,7 +20,7 @@ pub fn run(ctx: &Context, shell: Shell) -> anyhow::Result<i32> {
     } else {
         stream_out(|out| out.write_all(&script))?;
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// The script, made in memory first: clap_complete panics when its writer

@@ -7,6 +7,7 @@ use crate::context::Context;
 use crate::error::invalid;
 use crate::model::action::Action;
 use crate::model::release::Release;
+use crate::outcome::Outcome;
 use crate::rules::decide::depend::{depend, Ask};
 use crate::rules::decide::Refusal;
 use crate::rules::register::effects::Stamp;
@@ -25,7 +26,7 @@ pub struct DependArgs<'a> {
     pub reason: Option<&'a str>,
 }
 
-pub fn run(ctx: &Context, a: &DependArgs) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, a: &DependArgs) -> anyhow::Result<Outcome> {
     let id = Id::release(a.release)?;
     let on = Id::release(a.on)?;
     let reason = if a.off {

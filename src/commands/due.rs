@@ -4,10 +4,10 @@
 
 use super::shared::{release_to_change, write, Decision};
 use crate::model::actor::Actor;
+use crate::outcome::Outcome;
 use serde_json::{json, Value};
 
 use crate::context::Context;
-use crate::error::RelError;
 use crate::model::action::Action;
 use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
@@ -36,7 +36,7 @@ struct Row {
 /// Each pass commits at most one change; this bounds a run on any input.
 const MAX_PASSES: usize = 10_000;
 
-pub fn run(ctx: &Context, apply: bool) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, apply: bool) -> anyhow::Result<Outcome> {
     let mut rows: Vec<Row> = Vec::new();
     let pipeline;
     if apply && !ctx.dry_run {
@@ -282,7 +282,7 @@ fn blocked_reason(item: &DueItem) -> String {
         .join("; ")
 }
 
-fn report(ctx: &Context, p: &Pipeline, rows: &[Row]) -> anyhow::Result<i32> {
+fn report(ctx: &Context, p: &Pipeline, rows: &[Row]) -> anyhow::Result<Outcome> {
     let blocked = rows.iter().any(|r| !r.applied);
     if ctx.json {
         let docs: Vec<Value> = rows.iter().map(row_json).collect();
@@ -302,9 +302,9 @@ fn report(ctx: &Context, p: &Pipeline, rows: &[Row]) -> anyhow::Result<i32> {
         outln(&render(&table))?;
     }
     if blocked {
-        Err(RelError::Quiet(1).into())
+        Ok(Outcome::NotReady)
     } else {
-        Ok(0)
+        Ok(Outcome::Done)
     }
 }
 

@@ -5,12 +5,13 @@ use std::borrow::Cow;
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::pipeline::Pipeline;
+use crate::outcome::Outcome;
 use crate::render::output::{json, outln};
 use crate::render::pipeline::{pipeline_json, rule_lines};
 use crate::render::table::{new_table, render, TableCell};
 use crate::render::text::for_terminal;
 
-pub fn run(ctx: &Context, only: Option<&str>) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, only: Option<&str>) -> anyhow::Result<Outcome> {
     let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     // Checked before anything is printed: an unknown name is exit 2.
@@ -24,7 +25,7 @@ pub fn run(ctx: &Context, only: Option<&str>) -> anyhow::Result<i32> {
     };
     if ctx.json {
         json(&pipeline_json(&pipeline, &lanes))?;
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     let cal = &pipeline.calendar;
     let workdays: Vec<String> = cal
@@ -73,7 +74,7 @@ pub fn run(ctx: &Context, only: Option<&str>) -> anyhow::Result<i32> {
         }
         outln(&render(&environments_table(ctx, lane)))?;
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// The environments of one pipeline, in order, with their rules.

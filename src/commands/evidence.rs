@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use crate::context::Context;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
+use crate::outcome::Outcome;
 use crate::render::output::{document, errln, json as json_doc};
 use crate::store::output::output_path::OutputFile;
 use crate::store::repo::workspace::PIPELINE_FILE;
@@ -20,7 +21,7 @@ use super::shared::audit::audit_observed;
 use super::shared::evidence_walk::{sha256, EvidenceWalk};
 use super::shared::notes::markdown_of;
 
-pub fn run(ctx: &Context, release_id: &str, output: Option<&Path>) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, release_id: &str, output: Option<&Path>) -> anyhow::Result<Outcome> {
     let id = super::shared::args::Id::release(release_id)?;
     let ws = super::shared::open::reading(&ctx.start_dir, false)?;
     let release: Release = crate::commands::shared::suggest::load_past(&ws, id.as_str())?;
@@ -52,7 +53,7 @@ pub fn run(ctx: &Context, release_id: &str, output: Option<&Path>) -> anyhow::Re
         }
         _ => document(text.trim_end())?,
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// The evidence document of `release`, from HEAD and its history.

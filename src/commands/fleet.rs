@@ -8,6 +8,7 @@
 use crate::commands::shared::pipeline_filter::PipelineFilter;
 use crate::context::Context;
 use crate::model::release::{parse_version, Release};
+use crate::outcome::Outcome;
 use crate::render::fleet::{json, text};
 use crate::render::output::{json as print_json, outln};
 
@@ -15,7 +16,11 @@ use super::shared::carries::Products;
 use super::shared::fleet::gather;
 use super::shared::open_reading;
 
-pub fn run(ctx: &Context, version: Option<&str>, pipeline: Option<&str>) -> anyhow::Result<i32> {
+pub fn run(
+    ctx: &Context,
+    version: Option<&str>,
+    pipeline: Option<&str>,
+) -> anyhow::Result<Outcome> {
     let ws = open_reading(ctx)?;
     let p = ws.pipeline()?;
     let only = PipelineFilter::new(&p, pipeline)?;
@@ -37,5 +42,5 @@ pub fn run(ctx: &Context, version: Option<&str>, pipeline: Option<&str>) -> anyh
     } else {
         outln(&text(ctx, &fleet))?;
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }

@@ -7,6 +7,7 @@ use chrono::Duration;
 use crate::context::{parse_instant, Context};
 use crate::error::invalid;
 use crate::model::release::Release;
+use crate::outcome::Outcome;
 use crate::render::forecast::{forecast_json, forecast_lines};
 use crate::render::output::{json, outln};
 use crate::rules::forecast::{forecast, ReleaseForecast, Request, HORIZON_DAYS};
@@ -18,7 +19,7 @@ pub fn run(
     until: Option<&str>,
     only: &[String],
     strict: bool,
-) -> anyhow::Result<i32> {
+) -> anyhow::Result<Outcome> {
     let given = match until {
         Some(text) => {
             let t = parse_instant(text).map_err(|m| invalid(format!("--until: {m}")))?;
@@ -73,5 +74,5 @@ pub fn run(
             outln(&line)?;
         }
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }

@@ -7,6 +7,7 @@ use crate::error::invalid;
 use crate::model::action::Action;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
+use crate::outcome::Outcome;
 use crate::rules::register::effects::{self, Stamp};
 use crate::rules::register::{is_live, may_freeze, may_unfreeze};
 use crate::store::{change_for, file_of, CommitMessage, Workspace};
@@ -15,7 +16,7 @@ use super::shared::args::{Id, Reason};
 use super::shared::register::count;
 use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
 
-pub fn freeze(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
+pub fn freeze(ctx: &Context, release_id: &str) -> anyhow::Result<Outcome> {
     let id = Id::release(release_id)?;
     write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;
@@ -65,7 +66,7 @@ pub fn freeze(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
     .print(ctx)
 }
 
-pub fn unfreeze(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<i32> {
+pub fn unfreeze(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<Outcome> {
     let id = Id::release(release_id)?;
     let reason = Reason::required(reason, "the content must change")?;
     write(ctx, |ws, actor| {

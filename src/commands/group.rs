@@ -9,6 +9,7 @@ use crate::error::invalid;
 use crate::model::action::Action;
 use crate::model::ids::id_key;
 use crate::model::incident::Incident;
+use crate::outcome::Outcome;
 use crate::rules::history::incident_time_moves_forward;
 use crate::rules::register::effects::{self, Stamp};
 use crate::rules::register::{is_live, lists, may_group, may_ungroup, Candidate, Holder};
@@ -19,7 +20,7 @@ use super::shared::paths::redecide;
 use super::shared::register::{count, holder_of, resolve_incidents, subject};
 use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
 
-pub fn group(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Result<i32> {
+pub fn group(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Result<Outcome> {
     let id = Id::release(release_id)?;
     let wanted = incident_ids(wanted)?;
     write(ctx, |ws, actor| {
@@ -127,7 +128,7 @@ fn holders(ws: &Workspace, incidents: &[Incident]) -> anyhow::Result<Vec<Option<
     Ok(found)
 }
 
-pub fn ungroup(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Result<i32> {
+pub fn ungroup(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Result<Outcome> {
     let id = Id::release(release_id)?;
     let wanted = incident_ids(wanted)?;
     write(ctx, |ws, actor| {

@@ -5,6 +5,7 @@
 use crate::context::Context;
 use crate::error::usage;
 use crate::model::action::Action;
+use crate::outcome::Outcome;
 use crate::rules::moves;
 use crate::rules::promotion::finished;
 use crate::rules::register::effects::Stamp;
@@ -14,7 +15,7 @@ use crate::store::{change_for, CommitMessage};
 use super::shared::notify::Event;
 use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
 
-pub fn hold(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<i32> {
+pub fn hold(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<Outcome> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(usage("--reason needs text: say why the release is held"));
@@ -22,7 +23,7 @@ pub fn hold(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<i32
     change(ctx, release_id, Action::Hold, Some(reason))
 }
 
-pub fn resume(ctx: &Context, release_id: &str, reason: Option<&str>) -> anyhow::Result<i32> {
+pub fn resume(ctx: &Context, release_id: &str, reason: Option<&str>) -> anyhow::Result<Outcome> {
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     change(ctx, release_id, Action::Resume, reason)
 }
@@ -32,7 +33,7 @@ fn change(
     release_id: &str,
     action: Action,
     reason: Option<&str>,
-) -> anyhow::Result<i32> {
+) -> anyhow::Result<Outcome> {
     let outcome = write(ctx, |ws, actor| {
         let p = ws.pipeline()?;
         let mut release = release_to_change(ctx, ws, release_id)?;

@@ -5,6 +5,7 @@ use git2::Repository;
 use crate::context::Context;
 use crate::error::{conflict, invalid};
 use crate::model::action::Action;
+use crate::outcome::Outcome;
 use crate::render::output::{errln, json, outln};
 use crate::store::git::identity;
 use crate::store::repo::workspace::{INCIDENTS_DIR, PIPELINE_FILE, RELEASES_DIR};
@@ -16,7 +17,7 @@ use super::shared::Decision;
 /// The default four-stage pipeline, commented for release managers to adapt.
 pub const DEFAULT_PIPELINE: &str = include_str!("../store/repo/default_pipeline.toml");
 
-pub fn run(ctx: &Context) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context) -> anyhow::Result<Outcome> {
     let dir = ctx
         .start_dir
         .canonicalize()
@@ -42,7 +43,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
                 "  would write {PIPELINE_FILE}, {INCIDENTS_DIR}/.gitkeep and commit them"
             ));
             say_done(ctx, &dir)?;
-            return Ok(0);
+            return Ok(Outcome::Done);
         }
         let git_dir = dir.join(".git");
         let fresh = !git_dir.exists();
@@ -60,11 +61,11 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
         }
         done?;
         say_done(ctx, &dir)?;
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     write(ctx, &dir)?;
     say_done(ctx, &dir)?;
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// A file or link where rel's folders belong is invalid input naming it

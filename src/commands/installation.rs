@@ -11,6 +11,7 @@ use crate::model::action::Action;
 use crate::model::ids::id_key;
 use crate::model::installation::{same_installation, Installation};
 use crate::model::release::{parse_version, Release};
+use crate::outcome::Outcome;
 use crate::render::output::{json as print_json, outln};
 use crate::render::table::{new_table, render};
 use crate::store::{change_for, CommitMessage, Workspace};
@@ -19,7 +20,7 @@ use super::shared::args::Id;
 use super::shared::{open_reading, refuse, write, Decision};
 use crate::rules::policy::{installation_policy_changed, may_change_policy};
 
-pub fn run(ctx: &Context, command: InstallationCommand) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, command: InstallationCommand) -> anyhow::Result<Outcome> {
     match command {
         InstallationCommand::New {
             name,
@@ -41,7 +42,7 @@ fn create(
     name: &str,
     version: &str,
     flags: &InstallationFlags,
-) -> anyhow::Result<i32> {
+) -> anyhow::Result<Outcome> {
     let name = Id::installation(name)?;
     let mut installation = Installation {
         name: name.to_string(),
@@ -79,7 +80,7 @@ fn set(
     name: &str,
     version: Option<&str>,
     flags: &InstallationFlags,
-) -> anyhow::Result<i32> {
+) -> anyhow::Result<Outcome> {
     let name = Id::installation(name)?;
     let version = version
         .map(|v| parse_version(v).map_err(invalid))
@@ -178,7 +179,7 @@ fn apply_flags(i: &mut Installation, flags: &InstallationFlags) -> anyhow::Resul
     Ok(())
 }
 
-fn list(ctx: &Context) -> anyhow::Result<i32> {
+fn list(ctx: &Context) -> anyhow::Result<Outcome> {
     let ws = open_reading(ctx)?;
     let all = ws.installations()?;
     if ctx.json {
@@ -188,11 +189,11 @@ fn list(ctx: &Context) -> anyhow::Result<i32> {
             .map(|i| installation_json(i, &updates_of(&heads, &i.name)))
             .collect();
         print_json(&Value::Array(items))?;
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     if all.is_empty() {
         crate::render::output::errln("no installations");
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     let mut table = new_table(ctx, &["name", "version", "admins", "windows", "timezone"]);
     for i in &all {
@@ -205,10 +206,10 @@ fn list(ctx: &Context) -> anyhow::Result<i32> {
         ]);
     }
     outln(&render(&table))?;
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
-fn show(ctx: &Context, name: &str) -> anyhow::Result<i32> {
+fn show(ctx: &Context, name: &str) -> anyhow::Result<Outcome> {
     let ws = open_reading(ctx)?;
     let installation = super::shared::suggest::load::<Installation>(&ws, name)?;
     let heads = with_released(&ws, ws.release_heads_with_installation()?)?;
@@ -240,13 +241,13 @@ fn updates_of(heads: &[(String, Option<String>)], name: &str) -> Vec<String> {
         .collect()
 }
 
-fn print_one(ctx: &Context, i: &Installation, updates: &[String]) -> anyhow::Result<i32> {
+fn print_one(ctx: &Context, i: &Installation, updates: &[String]) -> anyhow::Result<Outcome> {
     if ctx.json {
         print_json(&installation_json(i, updates))?;
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     if ctx.dry_run {
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     outln(&format!("{} runs {}", i.name, i.version))?;
     if !i.admins.is_empty() {
@@ -265,7 +266,7 @@ fn print_one(ctx: &Context, i: &Installation, updates: &[String]) -> anyhow::Res
     if !updates.is_empty() {
         outln(&format!("updates: {}", updates.join(", ")))?;
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// `{"name", "version", "admins", "roles", "windows", "timezone", "updates"}`.

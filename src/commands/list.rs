@@ -7,6 +7,7 @@ use crate::commands::shared::pipeline_filter::PipelineFilter;
 use crate::context::Context;
 use crate::model::named_pipelines::DEFAULT_PIPELINE;
 use crate::model::release::{Release, State};
+use crate::outcome::Outcome;
 use crate::render::output::{errln, json_seq_of_results};
 use crate::render::release::release_json;
 use crate::render::table::print_rows;
@@ -38,7 +39,7 @@ pub fn run(
     filter: Option<StateFilter>,
     installation: Option<&str>,
     pipeline: Option<&str>,
-) -> anyhow::Result<i32> {
+) -> anyhow::Result<Outcome> {
     let ws = crate::commands::shared::open_reading(ctx)?;
     let only = super::shared::installation_filter::filter(&ws, installation)?;
     // environments.toml is needed only to check --pipeline and to know
@@ -94,7 +95,7 @@ pub fn run(
         all.extend(archived);
         all.sort_by(|a, b| a.id.cmp(&b.id));
         json_seq_of_results(all.iter().map(|r| Ok(Some(release_json(r)))))?;
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     if ctx.json {
         let files: Vec<_> = listed.iter().map(|l| &l.file).collect();
@@ -105,14 +106,14 @@ pub fn run(
             })
         });
         json_seq_of_results(items)?;
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     let archived: Vec<ReleaseFacts> = archived.iter().map(ReleaseFacts::from).collect();
     let mut rows: Vec<&ReleaseFacts> = listed.iter().map(|l| &l.facts).chain(&archived).collect();
     rows.sort_by(|a, b| a.id.cmp(&b.id));
     if rows.is_empty() {
         errln("no releases");
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     // A pipeline column only where the file names pipelines (11.2).
     let pipelines = config.as_ref().is_some_and(|c| c.has_named_pipelines());
@@ -145,5 +146,5 @@ pub fn run(
             row
         })
     })?;
-    Ok(0)
+    Ok(Outcome::Done)
 }

@@ -9,6 +9,7 @@ use crate::model::ids::id_key;
 use crate::model::pipeline::Pipeline;
 use crate::model::quote::cut;
 use crate::model::release::Release;
+use crate::outcome::Outcome;
 use crate::render::output::{errln, json_seq};
 use crate::render::table::print_rows;
 use crate::render::time::rfc3339;
@@ -146,7 +147,7 @@ fn files_summary(files: &[String]) -> String {
     s
 }
 
-pub fn run(ctx: &Context, args: &LogArgs) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, args: &LogArgs) -> anyhow::Result<Outcome> {
     let ws = crate::commands::shared::open_reading(ctx)?;
     // The trail must stay readable when environments.toml is broken: that
     // is when one asks who changed it. Times are then shown in UTC.
@@ -189,18 +190,18 @@ pub fn run(ctx: &Context, args: &LogArgs) -> anyhow::Result<i32> {
             })
         });
         json_seq(out)?;
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     if entries.is_empty() {
         errln("no entries");
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     print_rows(
         ctx,
         &["commit", "at", "by", "action", "release", "env", "details"],
         || entries.iter().map(|e| row(&calendar, e)),
     )?;
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// One row of the table.

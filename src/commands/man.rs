@@ -19,6 +19,7 @@ use clap_mangen::Man;
 use crate::cli::{Cli, ENVIRONMENT, EXIT_STATUS};
 use crate::context::Context;
 use crate::error::invalid;
+use crate::outcome::Outcome;
 use crate::render::man_synopsis::synopsis_section;
 use crate::render::output::{errln, json, stream_out};
 
@@ -31,7 +32,7 @@ pub struct Page {
     pub roff: Vec<u8>,
 }
 
-pub fn run(ctx: &Context, output: Option<&Path>) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, output: Option<&Path>) -> anyhow::Result<Outcome> {
     let pages = pages()?;
     let Some(given) = output else {
         let root = pages.first().map(|p| p.roff.as_slice()).unwrap_or_default();
@@ -43,7 +44,7 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> anyhow::Result<i32> {
         } else {
             stream_out(|out| out.write_all(root))?;
         }
-        return Ok(0);
+        return Ok(Outcome::Done);
     };
     let dir = ctx.start_dir.join(given);
     let refuse = |why: String| invalid(format!("--output {}: {why}", given.display()));
@@ -78,7 +79,7 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> anyhow::Result<i32> {
             "dry_run": ctx.dry_run,
         }))?;
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// rel.1 first, then every visible command's page, parents before their

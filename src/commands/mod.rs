@@ -51,10 +51,12 @@ mod untick;
 
 use crate::cli::{ChecklistCommand, Command};
 use crate::context::Context;
+use crate::outcome::Outcome;
 
-/// Runs a command; returns the exit code for outcomes that are not errors
-/// (`check` not ready, `verify` failed).
-pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<i32> {
+/// Runs a command; returns its `Outcome` when it has told all it had to
+/// (`check` not ready and `verify` failed included), an error for `main`
+/// to tell.
+pub fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<Outcome> {
     if ctx.worktree && !reads_only(&command) {
         return Err(crate::error::invalid(
             "--worktree is for reading commands (status, list, show, check, plan, env, notes, \

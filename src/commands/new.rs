@@ -13,6 +13,7 @@ use crate::model::installation::Installation;
 use crate::model::pipeline::Pipeline;
 use crate::model::quote::quoted;
 use crate::model::release::{Kind, Release};
+use crate::outcome::Outcome;
 use crate::render::output::{json, outln};
 use crate::render::release::release_json;
 use crate::rules::actions::may_create;
@@ -29,7 +30,7 @@ use super::shared::promotion_facts::occupants;
 use super::shared::update::{make_update, Update};
 use super::shared::{refuse, write, Decision};
 
-pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<Outcome> {
     // Check the arguments before touching the repository. An update's
     // --version may name a product release (contract 11.3).
     let given = GivenVersion::parse(&args.version, args.installation.is_some())?;
@@ -172,7 +173,7 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<i32> {
     } else {
         outln(&release.id)?;
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// The pipeline a new release goes through: `--pipeline`, checked (exit

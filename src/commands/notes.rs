@@ -7,6 +7,7 @@ use crate::cli::NotesFormat;
 use crate::context::Context;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
+use crate::outcome::Outcome;
 use crate::render::output::{errln, json as json_doc, outln};
 use crate::store::output::output_path::OutputFile;
 
@@ -17,7 +18,7 @@ pub fn run(
     release_id: &str,
     format: NotesFormat,
     output: Option<&Path>,
-) -> anyhow::Result<i32> {
+) -> anyhow::Result<Outcome> {
     let ws = crate::commands::shared::open_reading(ctx)?;
     let release: Release = crate::commands::shared::suggest::load_past(&ws, release_id)?;
     let incidents = release
@@ -66,5 +67,5 @@ pub fn run(
         _ if json => json_doc(&notes)?,
         _ => outln(&text)?,
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }

@@ -14,6 +14,7 @@ use crate::error::invalid;
 use crate::model::action::Action;
 use crate::model::path::{SetBy, UpdatePath};
 use crate::model::release::Release;
+use crate::outcome::Outcome;
 use crate::render::output::{json as print_json, outln};
 use crate::render::text::shown;
 use crate::rules::occupancy::Asker;
@@ -26,7 +27,7 @@ use super::shared::paths::decision;
 use super::shared::promotion_facts::occupants;
 use super::shared::{open_reading, refuse, release_to_change, write, Decision};
 
-pub fn run(ctx: &Context, args: &PathArgs) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, args: &PathArgs) -> anyhow::Result<Outcome> {
     let id = Id::release(&args.release)?;
     let Some(set) = &args.set else {
         let ws = open_reading(ctx)?;
@@ -116,7 +117,7 @@ pub fn run(ctx: &Context, args: &PathArgs) -> anyhow::Result<i32> {
     print(ctx, &release, &d)
 }
 
-fn print(ctx: &Context, r: &Release, d: &PathDecision) -> anyhow::Result<i32> {
+fn print(ctx: &Context, r: &Release, d: &PathDecision) -> anyhow::Result<Outcome> {
     let recorded = r.path.as_ref();
     let path = recorded.map_or(d.path, |p| p.name);
     let set_by = recorded.map_or(SetBy::Rules, |p| p.set_by);
@@ -138,10 +139,10 @@ fn print(ctx: &Context, r: &Release, d: &PathDecision) -> anyhow::Result<i32> {
                 "message": c.message,
             })).collect::<Vec<Value>>(),
         }))?;
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     if ctx.dry_run {
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     outln(&format!(
         "{}: {path} path (set by {}), hop {} ({} -> {})",
@@ -158,5 +159,5 @@ fn print(ctx: &Context, r: &Release, d: &PathDecision) -> anyhow::Result<i32> {
         let mark = if c.holds { "holds" } else { "fails" };
         outln(&format!("  {:<12} {mark}: {}", c.condition, c.message))?;
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }

@@ -5,6 +5,7 @@ use serde_json::json;
 use crate::context::Context;
 use crate::error::{Refusal, RelError};
 use crate::model::release::Release;
+use crate::outcome::Outcome;
 use crate::render::output::{json, outln};
 use crate::render::table::{new_table, render};
 use crate::render::time::rfc3339;
@@ -17,7 +18,7 @@ use crate::rules::verdict::when;
 use super::shared::promotion_facts::with_dependencies;
 use crate::rules::occupancy::Occupancy;
 
-pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<Outcome> {
     let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     let release: Release = crate::commands::shared::suggest::load_past(&ws, release_id)?;
@@ -77,14 +78,14 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
             }
         }
         json(&out)?;
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     if steps.is_empty() {
         outln(&format!(
             "{} is in {}: nothing ahead to plan",
             release.id, release.environment
         ))?;
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     outln(&format!(
         "{} {} in {} since {}",
@@ -122,5 +123,5 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
         ]);
     }
     outln(&render(&table))?;
-    Ok(0)
+    Ok(Outcome::Done)
 }

@@ -6,6 +6,7 @@ use crate::context::Context;
 use crate::error::invalid;
 use crate::model::action::Action;
 use crate::model::rule::RuleCode;
+use crate::outcome::Outcome;
 use crate::rules::decide::promote::{promote, Ask};
 use crate::rules::decide::Refusal;
 use crate::rules::register::effects::Stamp;
@@ -21,7 +22,7 @@ pub fn run(
     to: Option<&str>,
     overrides: &[RuleCode],
     reason: Option<&str>,
-) -> anyhow::Result<i32> {
+) -> anyhow::Result<Outcome> {
     let id = Id::release(release_id)?;
     let reason = Reason::for_overrides(reason, !overrides.is_empty())?;
     let reason = reason.as_ref().map(Reason::as_str);

@@ -5,6 +5,7 @@
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::action::Action;
+use crate::outcome::Outcome;
 use crate::rules::register::effects::Stamp;
 use crate::rules::stays::{may_repeat, repeat, round_starts_after};
 use crate::store::CommitMessage;
@@ -12,7 +13,7 @@ use crate::store::CommitMessage;
 use super::shared::args::{Id, Reason};
 use super::shared::{refuse, release_to_change, write};
 
-pub fn run(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, release_id: &str, reason: &str) -> anyhow::Result<Outcome> {
     let id = Id::release(release_id)?;
     let reason = Reason::required(reason, "the round is repeated")?;
     let outcome = write(ctx, |ws, actor| {

@@ -2,6 +2,7 @@
 
 use crate::context::Context;
 use crate::model::action::Action;
+use crate::outcome::Outcome;
 use crate::rules::actions::may_rollback;
 use crate::rules::moves;
 use crate::rules::occupancy::Asker;
@@ -12,7 +13,7 @@ use super::shared::args::{environment, Id, Reason};
 use super::shared::promotion_facts::occupants;
 use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
 
-pub fn run(ctx: &Context, release_id: &str, to: &str, reason: &str) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, release_id: &str, to: &str, reason: &str) -> anyhow::Result<Outcome> {
     let id = Id::release(release_id)?;
     let reason = Reason::required(reason, "the release goes back")?;
     write(ctx, |ws, actor| {

@@ -17,6 +17,7 @@ use crate::model::ids::id_key;
 use crate::model::installation::Installation;
 use crate::model::path::Hop;
 use crate::model::release::{parse_version, Release};
+use crate::outcome::Outcome;
 use crate::render::output::{errln, json, outln};
 use crate::render::progress::Progress;
 use crate::render::release::release_json;
@@ -28,7 +29,7 @@ use super::shared::paths::breaking_released;
 use super::shared::update::{make_update_with, Update};
 use super::shared::{write, Decision};
 
-pub fn run(ctx: &Context, args: &RolloutArgs) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, args: &RolloutArgs) -> anyhow::Result<Outcome> {
     // A version, or a product release's id (contract 11.3).
     let given = GivenVersion::parse(&args.version, true)?;
     let title = required_text("--title", &args.title, "the update's title")?;
@@ -138,5 +139,5 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> anyhow::Result<i32> {
             outln(&r.id)?;
         }
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }

@@ -11,6 +11,7 @@ use crate::model::release::Release;
 use crate::model::rule::RuleCode;
 use crate::model::schedule::Schedule;
 use crate::model::span::Span;
+use crate::outcome::Outcome;
 use crate::render::time::rfc3339;
 use crate::rules::promotion::resolve_target;
 use crate::rules::schedule::{
@@ -24,7 +25,7 @@ use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
 use super::shared::notify::Event;
 use super::shared::schedule_facts::{parse_when, Facts, When};
 
-pub fn schedule(ctx: &Context, args: &ScheduleArgs) -> anyhow::Result<i32> {
+pub fn schedule(ctx: &Context, args: &ScheduleArgs) -> anyhow::Result<Outcome> {
     let slot = args
         .slot
         .as_deref()
@@ -105,7 +106,7 @@ pub fn reschedule(
     to: Option<&str>,
     reason: &str,
     overrides: &[RuleCode],
-) -> anyhow::Result<i32> {
+) -> anyhow::Result<Outcome> {
     let reason = needs_reason(reason)?;
     let overrides = notice_only(overrides)?;
     let outcome = write(ctx, |ws, actor| {
@@ -182,7 +183,7 @@ pub fn unschedule(
     to: Option<&str>,
     reason: &str,
     overrides: &[RuleCode],
-) -> anyhow::Result<i32> {
+) -> anyhow::Result<Outcome> {
     let reason = needs_reason(reason)?;
     let overrides = notice_only(overrides)?;
     let outcome = write(ctx, |ws, actor| {

@@ -3,11 +3,12 @@
 use crate::context::Context;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
+use crate::outcome::Outcome;
 use crate::render::output::{json, outln};
 use crate::render::release::{release_json, release_text};
 use crate::rules::time::business_days_elapsed;
 
-pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<Outcome> {
     let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     let release: Release = crate::commands::shared::suggest::load_past(&ws, release_id)?;
@@ -45,5 +46,5 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<i32> {
             ctx, &pipeline, &shown, &incidents, &carries, days,
         ))?;
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }

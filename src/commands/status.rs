@@ -5,6 +5,7 @@ use serde_json::json;
 use crate::commands::shared::pipeline_filter::PipelineFilter;
 use crate::context::Context;
 use crate::model::release::Release;
+use crate::outcome::Outcome;
 use crate::render::output::{errln, json_seq, outln};
 use crate::render::release::release_json;
 use crate::render::table::{new_table, render, toned};
@@ -19,7 +20,7 @@ pub fn run(
     ctx: &Context,
     installation: Option<&str>,
     pipeline_name: Option<&str>,
-) -> anyhow::Result<i32> {
+) -> anyhow::Result<Outcome> {
     let ws = crate::commands::shared::open_reading(ctx)?;
     let pipeline = ws.pipeline()?;
     let only = super::shared::installation_filter::filter(&ws, installation)?;
@@ -44,11 +45,11 @@ pub fn run(
         .collect();
     if ctx.json {
         json_seq(rows.iter().map(row_json))?;
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     if rows.is_empty() {
         errln("no releases in progress");
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     // Installations and paths get columns only where some release has one.
     let updates = rows.iter().any(|r| r.release.installation.is_some());
@@ -106,7 +107,7 @@ pub fn run(
         table.add_row(cells);
     }
     outln(&render(&table))?;
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 fn row_json(row: &Row) -> serde_json::Value {

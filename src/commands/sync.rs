@@ -2,10 +2,11 @@
 
 use crate::context::Context;
 use crate::error::invalid;
+use crate::outcome::Outcome;
 use crate::render::output::{json, outln};
 use crate::store::remote::sync::{self, Shared};
 
-pub fn run(ctx: &Context) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context) -> anyhow::Result<Outcome> {
     // The lock, so no write of this clone runs meanwhile.
     let mut ws = super::shared::open::locked(&ctx.start_dir)?;
     let settings = ws.pipeline()?.sync.ok_or_else(|| {
@@ -61,5 +62,5 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
     } else {
         outln(&line)?;
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }

@@ -4,6 +4,7 @@
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::action::Action;
+use crate::outcome::Outcome;
 use crate::rules::actions::checklist_for;
 use crate::rules::checklists;
 use crate::rules::moves::{self, list_name};
@@ -13,7 +14,7 @@ use crate::store::CommitMessage;
 use super::shared::args::{environment, Id};
 use super::shared::{refuse, release_to_change, write, Decision, ReleaseOutcome};
 
-pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, release_id: &str, env: &str, item: &str) -> anyhow::Result<Outcome> {
     let id = Id::release(release_id)?;
     let outcome = write(ctx, |ws, actor| {
         let pipeline = ws.pipeline()?;

@@ -5,6 +5,7 @@
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::action::Action;
+use crate::outcome::Outcome;
 use crate::rules::actions::checklist_for;
 use crate::rules::checklists;
 use crate::rules::moves::list_name;
@@ -21,7 +22,7 @@ pub fn run(
     env: &str,
     item: &str,
     reason: &str,
-) -> anyhow::Result<i32> {
+) -> anyhow::Result<Outcome> {
     let id = Id::release(release_id)?;
     let reason = Reason::required(reason, "the tick is taken back")?;
     let outcome = write(ctx, |ws, actor| {

@@ -8,11 +8,12 @@ use std::time::Duration;
 use crate::bounded::captured::{Capture, Output, Shown};
 use crate::bounded::process_group;
 use crate::context::Context;
-use crate::error::{invalid, RelError};
+use crate::error::invalid;
 use crate::model::action::Action;
 use crate::model::pipeline::DEFAULT_HEALTH_TIMEOUT;
 use crate::model::release::Release;
 use crate::model::span::Span;
+use crate::outcome::Outcome;
 use crate::render::progress::Progress;
 use crate::rules::actions::may_verify;
 use crate::rules::moves::{self, CheckResult};
@@ -41,7 +42,7 @@ struct Found {
     output: Option<Output>,
 }
 
-pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<Outcome> {
     let id = Id::release(args.release)?;
     // Read first, without the lock: a health check may run for minutes.
     let ws = open_reading(ctx)?;
@@ -160,9 +161,9 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<i32> {
     })?;
     super::shared::zero_touch::finish_zero_touch(ctx, outcome)?;
     if check.passed {
-        Ok(0)
+        Ok(Outcome::Done)
     } else {
-        Err(RelError::Quiet(1).into())
+        Ok(Outcome::Failed)
     }
 }
 

@@ -10,6 +10,7 @@ use crate::error::invalid;
 use crate::model::action::Action;
 use crate::model::incident::{parse_component_spec, Incident};
 use crate::model::release::Release;
+use crate::outcome::Outcome;
 use crate::render::incident::incident_json;
 use crate::render::output::{json, outln};
 use crate::render::text::shown;
@@ -99,7 +100,7 @@ fn flag_name(text: &str) -> anyhow::Result<&'static str> {
     }
 }
 
-pub fn run(ctx: &Context, id: &str, edit: Edit) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, id: &str, edit: Edit) -> anyhow::Result<Outcome> {
     let id = Id::incident(id)?;
     let checked = check(&edit)?;
     let change = edit.change();
@@ -233,5 +234,5 @@ pub fn run(ctx: &Context, id: &str, edit: Edit) -> anyhow::Result<i32> {
     } else if let Some(done) = done.filter(|_| !ctx.dry_run) {
         outln(&format!("{} {}", incident.id, shown(&done)))?;
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }

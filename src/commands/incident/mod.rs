@@ -8,11 +8,12 @@ mod view;
 use crate::cli::IncidentCommand;
 use crate::context::Context;
 use crate::model::incident::Flags;
+use crate::outcome::Outcome;
 use crate::rules::register::IncidentChange;
 
 use change::Edit;
 
-pub fn run(ctx: &Context, command: IncidentCommand) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, command: IncidentCommand) -> anyhow::Result<Outcome> {
     match command {
         IncidentCommand::New {
             id,

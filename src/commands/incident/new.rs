@@ -6,6 +6,7 @@ use crate::error::invalid;
 use crate::model::action::Action;
 use crate::model::ids::id_key;
 use crate::model::incident::{parse_component_spec, Flags, Incident};
+use crate::outcome::Outcome;
 use crate::render::incident::incident_json;
 use crate::render::output::{json, outln};
 use crate::rules::register::effects::{self, Stamp};
@@ -22,7 +23,7 @@ pub struct NewIncident<'a> {
     pub impact: Option<&'a str>,
 }
 
-pub fn run(ctx: &Context, args: &NewIncident) -> anyhow::Result<i32> {
+pub fn run(ctx: &Context, args: &NewIncident) -> anyhow::Result<Outcome> {
     // Every argument is checked before the repository is touched.
     let id = Id::incident(args.id)?;
     let title = required_text("--title", args.title, "the incident's title")?;
@@ -65,5 +66,5 @@ pub fn run(ctx: &Context, args: &NewIncident) -> anyhow::Result<i32> {
     } else if !ctx.dry_run {
         outln(&incident.id)?;
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }

@@ -3,6 +3,7 @@
 use crate::context::Context;
 use crate::error::invalid;
 use crate::model::incident::{Incident, IncidentStatus};
+use crate::outcome::Outcome;
 use crate::render::incident::{incident_json, incident_text, yes_no};
 use crate::render::output::{errln, json, json_seq_of_results, outln};
 use crate::render::table::{print_made_rows, RowSink};
@@ -17,7 +18,7 @@ pub fn list(
     all: bool,
     unassigned: bool,
     status: Option<&str>,
-) -> anyhow::Result<i32> {
+) -> anyhow::Result<Outcome> {
     let status: Option<IncidentStatus> = status.map(str::parse).transpose().map_err(invalid)?;
     let wanted = |release: &Option<String>, s: IncidentStatus| {
         (!unassigned || release.is_none()) && status.is_none_or(|w| w == s)
@@ -45,7 +46,7 @@ pub fn list(
             .chain(ws.archived_incidents(&folders))
             .map(|i| i.map(keep));
         json_seq_of_results(items)?;
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     // The table is made of each incident's facts: the register's, then
     // the archive's a year at a time (twice: widths, then lines), holding
@@ -86,7 +87,7 @@ pub fn list(
     if !print_made_rows(ctx, &header, each)? {
         errln("no incidents");
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// What the table holds of the archive between its two passes; beyond
@@ -105,7 +106,7 @@ fn row(i: IncidentFacts) -> Vec<String> {
     ]
 }
 
-pub fn show(ctx: &Context, id: &str) -> anyhow::Result<i32> {
+pub fn show(ctx: &Context, id: &str) -> anyhow::Result<Outcome> {
     let ws = crate::commands::shared::open_reading(ctx)?;
     let incident: Incident = crate::commands::shared::suggest::load_past(&ws, id)?;
     if ctx.json {
@@ -114,5 +115,5 @@ pub fn show(ctx: &Context, id: &str) -> anyhow::Result<i32> {
         let tz = ws.pipeline()?.calendar.timezone;
         outln(&incident_text(ctx, tz, &incident))?;
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }

@@ -2,6 +2,7 @@
 
 use crate::context::Context;
 use crate::model::release::Release;
+use crate::outcome::Outcome;
 use crate::render::output::{json, outln};
 use crate::render::release::release_json;
 
@@ -31,12 +32,12 @@ impl ReleaseOutcome {
     /// The release as JSON for scripts (the one document `--json` promises,
     /// also when nothing changed), or the line for people. After a dry run
     /// people get nothing more: the runner already said what would change.
-    pub fn print(&self, ctx: &Context) -> anyhow::Result<i32> {
+    pub fn print(&self, ctx: &Context) -> anyhow::Result<Outcome> {
         if ctx.json {
             json(&release_json(&self.release))?;
         } else if let Some(line) = self.done.as_deref().filter(|_| !ctx.dry_run) {
             outln(line)?;
         }
-        Ok(0)
+        Ok(Outcome::Done)
     }
 }

@@ -5,6 +5,7 @@
 
 use crate::context::Context;
 use crate::model::release::Release;
+use crate::outcome::Outcome;
 use crate::store::Workspace;
 
 use super::{notify, schedule_facts};
@@ -92,12 +93,15 @@ pub fn zero_touch_commit(
 }
 
 /// Prints the outcome, then tells about the schedules the commit made.
-pub fn finish_zero_touch(ctx: &Context, (outcome, made): ZeroTouchOutcome) -> anyhow::Result<i32> {
-    let code = outcome.print(ctx)?;
+pub fn finish_zero_touch(
+    ctx: &Context,
+    (outcome, made): ZeroTouchOutcome,
+) -> anyhow::Result<Outcome> {
+    let printed = outcome.print(ctx)?;
     if let Some((release, made, by)) = made {
         notify_made(ctx, &release, &made, &by);
     }
-    Ok(code)
+    Ok(printed)
 }
 
 /// What a schedule command returns from its runner: its outcome, and the
@@ -106,15 +110,15 @@ pub type ToldOutcome = (super::ReleaseOutcome, Vec<notify::Event>);
 
 /// Prints the outcome, then tells its events (the runner's workspace is
 /// gone by then: the state is read again, for the commit and the config).
-pub fn finish_told(ctx: &Context, (outcome, events): ToldOutcome) -> anyhow::Result<i32> {
-    let code = outcome.print(ctx)?;
+pub fn finish_told(ctx: &Context, (outcome, events): ToldOutcome) -> anyhow::Result<Outcome> {
+    let printed = outcome.print(ctx)?;
     if !events.is_empty() && !ctx.dry_run {
         match super::open::reading(&ctx.start_dir, false) {
             Ok(ws) => notify::send(ctx, &ws, events, notify::head_commit(&ws)),
             Err(e) => crate::errln!("warning: nobody was told: {e}"),
         }
     }
-    Ok(code)
+    Ok(printed)
 }
 
 pub(crate) fn scheduled_events_pub(
