@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod effective;
 pub mod ids;
 pub mod incident;
+pub mod incident_canonical;
 pub mod installation;
 pub mod named_pipelines;
 pub mod path;

@@ -16,6 +16,7 @@ use git2::{Oid, Repository};
 use crate::error::invalid;
 use crate::model::ids::validate_id;
 use crate::model::incident::Incident;
+use crate::model::incident_canonical::read_canonical;
 
 use super::archive::{archived_file, Archivable};
 use super::listing::IncidentFacts;
@@ -271,7 +272,12 @@ fn from_git(repo: &Repository, year: i32, id: &str, blob: Option<Oid>) -> anyhow
     let blob =
         blob.ok_or_else(|| anyhow::anyhow!("{relative}: no blob id while reading from a tree"))?;
     let text = decode(repo.find_blob(blob)?.content().to_vec(), &relative)?;
-    let item: Incident = toml_file::parse(Path::new(&relative), &text)?;
+    // rel's own layout is read line by line; anything else (and every
+    // error) is the TOML parser's.
+    let item: Incident = match read_canonical(&text) {
+        Some(item) => item,
+        None => toml_file::parse(Path::new(&relative), &text)?,
+    };
     if item.id != id {
         return Err(invalid(format!(
             "{relative}: its id is {:?} but the file is named for {id:?}; the file name and the id must match",
