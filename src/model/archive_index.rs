@@ -8,6 +8,7 @@
 //! the answer and every error stay the TOML parser's.
 
 use super::archive::{FlaggedIncident, Index, Shipped};
+use super::canonical_value::{once, Value};
 
 /// Where the lines read so far put keys.
 enum At {
@@ -51,51 +52,6 @@ pub fn read_canonical(text: &str) -> Option<Index> {
         .map(Draft::done)
         .collect::<Option<Vec<Shipped>>>()?;
     Some(Index { released })
-}
-
-/// A value as rel writes one: a boolean, or a basic string without
-/// escapes or control characters.
-enum Value<'a> {
-    Bool(bool),
-    Text(&'a str),
-}
-
-impl<'a> Value<'a> {
-    fn of(raw: &'a str) -> Option<Value<'a>> {
-        match raw {
-            "true" => return Some(Value::Bool(true)),
-            "false" => return Some(Value::Bool(false)),
-            _ => {}
-        }
-        let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
-        let plain = !inner
-            .chars()
-            .any(|c| c == '"' || c == '\\' || c.is_control());
-        plain.then_some(Value::Text(inner))
-    }
-
-    fn text(self) -> Option<String> {
-        match self {
-            Value::Text(t) => Some(t.to_string()),
-            Value::Bool(_) => None,
-        }
-    }
-
-    fn bool(self) -> Option<bool> {
-        match self {
-            Value::Bool(b) => Some(b),
-            Value::Text(_) => None,
-        }
-    }
-}
-
-/// Sets `slot` once; a key given twice is for the TOML parser to refuse.
-fn once<T>(slot: &mut Option<T>, value: Option<T>) -> Option<()> {
-    if slot.is_some() {
-        return None;
-    }
-    *slot = Some(value?);
-    Some(())
 }
 
 #[derive(Default)]

@@ -10,6 +10,7 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
+use super::canonical_value::{once, Value};
 use super::incident::{
     Authorisation, Component, Evidence, Incident, IncidentEvent, IncidentStatus,
 };
@@ -148,41 +149,7 @@ fn plain_utc(t: &str) -> Option<DateTime<Utc>> {
     Some(time.and_utc())
 }
 
-/// A value as rel writes one: a boolean, or a basic string without
-/// escapes or control characters.
-enum Value<'a> {
-    Bool(bool),
-    Text(&'a str),
-}
-
-impl<'a> Value<'a> {
-    fn of(raw: &'a str) -> Option<Value<'a>> {
-        match raw {
-            "true" => return Some(Value::Bool(true)),
-            "false" => return Some(Value::Bool(false)),
-            _ => {}
-        }
-        let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
-        let plain = !inner
-            .chars()
-            .any(|c| c == '"' || c == '\\' || c.is_control());
-        plain.then_some(Value::Text(inner))
-    }
-
-    fn text(self) -> Option<String> {
-        match self {
-            Value::Text(t) => Some(t.to_string()),
-            Value::Bool(_) => None,
-        }
-    }
-
-    fn bool(self) -> Option<bool> {
-        match self {
-            Value::Bool(b) => Some(b),
-            Value::Text(_) => None,
-        }
-    }
-
+impl Value<'_> {
     fn time(self) -> Option<DateTime<Utc>> {
         match self {
             Value::Text(t) => utc_time(t),
@@ -199,15 +166,6 @@ impl<'a> Value<'a> {
             _ => None,
         }
     }
-}
-
-/// Sets `slot` once; a key given twice is for the TOML parser to refuse.
-fn once<T>(slot: &mut Option<T>, value: Option<T>) -> Option<()> {
-    if slot.is_some() {
-        return None;
-    }
-    *slot = Some(value?);
-    Some(())
 }
 
 #[derive(Default)]

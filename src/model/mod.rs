@@ -5,6 +5,7 @@ pub mod actor;
 pub mod archive;
 pub mod archive_index;
 pub mod calendar;
+pub mod canonical_value;
 pub mod effective;
 pub mod ids;
 pub mod incident;
