@@ -8,5 +8,6 @@
 //! are not here (see `git`).
 
 pub mod archive_cache;
+pub mod checkout;
 pub mod journal;
 pub mod lock;
