@@ -9,5 +9,6 @@
 
 pub mod archive_cache;
 pub mod checkout;
+pub mod index_file;
 pub mod journal;
 pub mod lock;
