@@ -9,10 +9,10 @@
 //! - a conversion: any attributes file (`.gitattributes` at the top or in a
 //!   folder above a path, `$GIT_DIR/info/attributes`, the user's and the
 //!   system's, core.attributesFile), core.autocrlf true or input;
-//! - an index libgit2 cannot rewrite faithfully: a sparse checkout or
-//!   sparse index, a split index, fsmonitor, an entry marked skip-worktree,
+//! - an index not patched faithfully here: a sparse checkout or sparse
+//!   index, a split index, fsmonitor, an entry marked skip-worktree,
 //!   conflicts, core.ignoreCase, core.sharedRepository (the file's mode),
-//!   index version 4, an index extension not known;
+//!   core.fsync, index version 4, an index extension not known;
 //! - anything but a plain 100644 file in HEAD for a path (a removal, an
 //!   executable, a link), GIT_DIR, GIT_WORK_TREE or GIT_INDEX_FILE set.
 //!
@@ -26,14 +26,13 @@
 //! again.
 //!
 //! Entries of other files modified in or after the second the old index
-//! was written are "racily clean": git compares their content when it
-//! writes the index, and marks those that differ (size 0) for a later
-//! look. Here every such entry is marked, without a look: git then
-//! compares the content on its next read, which is what it would have done
-//! anyway.
+//! was written are "racily clean": as git does when it writes an index,
+//! each is compared with its file and marked (size 0) for git to look at
+//! again when they differ (`index_file`).
 //!
 //! Saves `git restore`: one process, about 12 ms of a 36 ms `rel new` on a
-//! 1,000-release repository (docs/decisions.md).
+//! 1,000-release repository, and git's reading of the whole index at
+//! 10,000 (docs/decisions.md, issue 20).
 
 use std::io::Write as _;
 use std::os::unix::ffi::OsStrExt;
@@ -109,7 +108,7 @@ pub fn check_out(repo: &Repository, paths: &[String]) -> anyhow::Result<bool> {
 }
 
 /// The settings under which git writes a blob's bytes as they are and
-/// keeps an index libgit2 rewrites faithfully (see the module comment).
+/// keeps an index patched faithfully here (see the module comment).
 fn plain_settings(config: &GitConfig) -> bool {
     let on = |key: &str| !matches!(config.get_bool(key), Ok(None | Some(false)));
     let set = |key: &str| config.get(key).is_some();
@@ -128,6 +127,8 @@ fn plain_settings(config: &GitConfig) -> bool {
         && !on("core.ignorecase")
         && !set("core.fsmonitor")
         && !set("core.sharedrepository")
+        // git would sync the index file to disk.
+        && !set("core.fsync")
         && !set("core.attributesfile")
         && !set("core.worktree")
 }

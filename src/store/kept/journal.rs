@@ -4,7 +4,8 @@
 //!
 //! - a commit: the commit object is made, the journal written, the branch
 //!   moved (compare and swap), rel's files in the index and work tree
-//!   brought in step through git's checkout;
+//!   brought in step as git's checkout would (`checkout`, under git's
+//!   index.lock, or `git restore`);
 //! - with `[sync]`, the fetch (git may leave the remote-tracking branch's
 //!   lock) and the fast-forward (`sync_forward`: the branch moved by compare
 //!   and swap, then the files the fetched commits changed checked out).
