@@ -338,3 +338,50 @@ fn a_crlf_work_tree_is_no_uncommitted_edit() {
         );
     }
 }
+
+/// rel's files checked out in-process (no attributes, a plain index): the
+/// index records each file's stat (nothing stat-dirty for `git diff-files`,
+/// which does not look at contents), its cache tree is right (`git
+/// write-tree` gives HEAD's tree), and what the user staged stays staged.
+#[test]
+fn a_write_leaves_gits_index_in_step_and_what_is_staged_staged() {
+    let env = Env::with_pipeline(SIMPLE);
+    let id = new_release(&env, "1.0.0");
+    env.git(&["write-tree"]); // a cache tree to keep right
+    one_commit(&env, &["incident", "new", "INC-1", "--title", "T"]);
+    one_commit(&env, &["promote", &id]);
+    assert_eq!(env.git(&["diff-files", "--name-only"]), "");
+    assert_eq!(
+        env.git(&["write-tree"]),
+        env.git(&["rev-parse", "HEAD^{tree}"])
+    );
+    env.write("notes.txt", "mine\n");
+    env.git(&["add", "notes.txt"]);
+    one_commit(&env, &["incident", "resolve", "INC-1"]);
+    assert_eq!(env.git(&["diff", "--cached", "--name-only"]), "notes.txt\n");
+    assert_eq!(env.git(&["diff-files", "--name-only"]), "");
+    assert_eq!(env.porcelain(), "A  notes.txt\n");
+}
+
+/// A sparse checkout, a split index and index version 4 are git's to
+/// update (`git restore`): the write works and the repository stays clean.
+#[test]
+fn an_index_rel_does_not_patch_is_left_to_git() {
+    for setup in [
+        &["update-index", "--index-version", "4"][..],
+        &["update-index", "--split-index"],
+        &["config", "core.sparseCheckout", "true"],
+    ] {
+        let env = Env::with_pipeline(SIMPLE);
+        new_release(&env, "1.0.0");
+        env.git(setup);
+        let id = new_release(&env, "2.0.0");
+        one_commit(&env, &["promote", &id]);
+        assert_eq!(env.porcelain(), "", "{setup:?}");
+        assert_eq!(
+            env.git(&["write-tree"]),
+            env.git(&["rev-parse", "HEAD^{tree}"]),
+            "{setup:?}"
+        );
+    }
+}

@@ -300,8 +300,9 @@ impl Workspace {
         }
         journal::kill_point("commit-moved");
         // The branch has moved: the commit is made. rel's files in the
-        // index and work tree follow through git's checkout; should that
-        // fail, the journal stays and the next rel command finishes it.
+        // index and work tree follow (`journal::check_out`: in-process
+        // where that is exactly git's checkout, else `git restore`); should
+        // that fail, the journal stays and the next rel command finishes it.
         let index_warning = match journal::check_out(&self.repo, &prepared.paths) {
             Ok(()) => {
                 journal::end(&self.repo);

@@ -367,30 +367,6 @@ pub fn commit_tree_signed(
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-/// `git config --type=bool --get KEY` as git itself reads it (every config
-/// file, GIT_CONFIG_* and `-c` included); None when unset.
-pub fn config_bool(workdir: &Path, key: &str) -> anyhow::Result<Option<bool>> {
-    let mut cmd = Command::new("git");
-    cmd.arg("-C")
-        .arg(workdir)
-        .args(["config", "--type=bool", "--get", key])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let out = cmd
-        .output()
-        .map_err(|e| anyhow::anyhow!("cannot run git (is it installed and on PATH?): {e}"))?;
-    match out.status.code() {
-        Some(0) => Ok(Some(String::from_utf8_lossy(&out.stdout).trim() == "true")),
-        // 1: the key is not set.
-        Some(1) => Ok(None),
-        _ => Err(anyhow::anyhow!(
-            "git config {key}: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )),
-    }
-}
-
 /// `git verify-commit --raw ID`: whether git accepts the commit's
 /// signature, and what it said (gpg's status lines or ssh-keygen's words).
 pub fn verify_commit(

@@ -10,6 +10,7 @@ pub mod branch_time;
 pub mod commit;
 pub mod commit_files;
 pub mod git_cli;
+pub mod git_config;
 pub mod history;
 pub mod identity;
 pub mod packing;

@@ -11,28 +11,12 @@ use crate::rules::audit::Signed;
 use super::git_cli;
 use crate::store::Workspace;
 
-/// The variables with which git reads configuration libgit2 does not see.
-const GIT_CONFIG_VARS: [&str; 5] = [
-    "GIT_CONFIG_GLOBAL",
-    "GIT_CONFIG_SYSTEM",
-    "GIT_CONFIG_PARAMETERS",
-    "GIT_CONFIG_COUNT",
-    "GIT_CONFIG",
-];
-
-/// Whether git's configuration asks for signed commits. libgit2 reads the
-/// usual files in-process; where git would read others (GIT_CONFIG_*
-/// variables, `git -c`), git itself is asked.
+/// Whether git's configuration asks for signed commits, as git reads it
+/// (`git_config`: in-process where that is certainly git's view, else one
+/// `git config --list`, shared with the checkout after the commit).
 pub fn signing_wanted(repo: &Repository, workdir: &std::path::Path) -> anyhow::Result<bool> {
-    if GIT_CONFIG_VARS
-        .iter()
-        .any(|v| std::env::var_os(v).is_some())
-    {
-        return Ok(git_cli::config_bool(workdir, "commit.gpgsign")?.unwrap_or(false));
-    }
-    Ok(repo
-        .config()
-        .and_then(|c| c.get_bool("commit.gpgsign"))
+    Ok(super::git_config::cached(repo, workdir)?
+        .get_bool("commit.gpgsign")?
         .unwrap_or(false))
 }
 

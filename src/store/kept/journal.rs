@@ -4,7 +4,8 @@
 //!
 //! - a commit: the commit object is made, the journal written, the branch
 //!   moved (compare and swap), rel's files in the index and work tree
-//!   brought in step through git's checkout;
+//!   brought in step as git's checkout would (`checkout`, under git's
+//!   index.lock, or `git restore`);
 //! - with `[sync]`, the fetch (git may leave the remote-tracking branch's
 //!   lock) and the fast-forward (`sync_forward`: the branch moved by compare
 //!   and swap, then the files the fetched commits changed checked out).
@@ -110,13 +111,20 @@ pub fn end(repo: &Repository) {
     let _ = std::fs::remove_file(journal_path(repo));
 }
 
-/// Makes rel's `paths` in git's index and work tree equal to HEAD's, through
-/// git itself, so line-ending settings and filters apply.
+/// Makes rel's `paths` in git's index and work tree equal to HEAD's, as
+/// `git restore` does: in-process where nothing converts the bytes and
+/// libgit2 rewrites the index faithfully (`checkout`: one git process
+/// less per write), else through git itself, so line-ending settings,
+/// filters, sparse checkouts and every index format apply.
 pub fn check_out(repo: &Repository, paths: &[String]) -> anyhow::Result<()> {
     let workdir = repo
         .workdir()
         .ok_or_else(|| anyhow::anyhow!("the git repository has no work tree"))?;
-    crate::store::git::git_cli::restore_from(workdir, "HEAD", &known_to_git(repo, paths))
+    let paths = known_to_git(repo, paths);
+    if super::checkout::check_out(repo, &paths)? {
+        return Ok(());
+    }
+    crate::store::git::git_cli::restore_from(workdir, "HEAD", &paths)
 }
 
 /// The `paths` in HEAD's tree or in git's index: a file HEAD removed that a

@@ -8,5 +8,7 @@
 //! are not here (see `git`).
 
 pub mod archive_cache;
+pub mod checkout;
+pub mod index_file;
 pub mod journal;
 pub mod lock;

@@ -1,0 +1,154 @@
+use super::*;
+use std::path::Path;
+use std::process::Command;
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "T")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "T")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn repo_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    git(dir.path(), &["init", "-q"]);
+    for (path, text) in files {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("a folder")).expect("folders");
+        std::fs::write(full, text).expect("a file");
+    }
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "start"]);
+    // A cache tree, as after most git commands.
+    git(dir.path(), &["write-tree"]);
+    dir
+}
+
+/// Writes `text` at `path` and its blob; the entry for it.
+fn written(dir: &Path, path: &str, text: &str) -> NewEntry {
+    use std::os::unix::fs::MetadataExt;
+    let full = dir.join(path);
+    std::fs::create_dir_all(full.parent().expect("a folder")).expect("folders");
+    std::fs::write(&full, text).expect("a file");
+    let id = git(dir, &["hash-object", "-w", path]);
+    let mut raw = [0u8; 20];
+    raw.copy_from_slice(git2::Oid::from_str(id.trim()).expect("an id").as_bytes());
+    let meta = std::fs::metadata(&full).expect("stat");
+    NewEntry {
+        path: path.as_bytes().to_vec(),
+        ctime: (meta.ctime() as u32, meta.ctime_nsec() as u32),
+        mtime: (meta.mtime() as u32, meta.mtime_nsec() as u32),
+        dev: meta.dev() as u32,
+        ino: meta.ino() as u32,
+        mode: 0o100644,
+        uid: meta.uid(),
+        gid: meta.gid(),
+        size: meta.len() as u32,
+        id: raw,
+    }
+}
+
+/// A replaced and an added entry give the index `git add` gives: the same
+/// tree from `git write-tree` (the cache tree invalidated above them),
+/// nothing unstaged, and a checksum libgit2 accepts.
+#[test]
+fn a_patched_index_is_the_one_git_add_makes() {
+    let files = [
+        ("environments.toml", "a"),
+        ("releases/R-1.toml", "r1"),
+        ("releases/incidents/INC-1.toml", "i1"),
+        ("zz.txt", "z"),
+    ];
+    let patched = repo_with(&files);
+    let added = repo_with(&files);
+    let mut entries = Vec::new();
+    for (path, text) in [
+        ("releases/R-0.toml", "r0"),
+        ("releases/incidents/INC-1.toml", "i1 changed"),
+        ("releases/incidents/INC-2.toml", "i2"),
+    ] {
+        entries.push(written(patched.path(), path, text));
+        written(added.path(), path, text);
+        git(added.path(), &["add", path]);
+    }
+    let index = patched.path().join(".git/index");
+    let old = std::fs::read(&index).expect("the index");
+    let parsed = IndexFile::parse(&old).expect("an index patched here");
+    assert!(parsed.may_replace(b"releases/R-0.toml"));
+    std::fs::write(&index, parsed.with(&entries, 0, |_, _| true)).expect("written");
+    assert_eq!(
+        git(patched.path(), &["write-tree"]),
+        git(added.path(), &["write-tree"])
+    );
+    assert_eq!(
+        git(patched.path(), &["ls-files", "-s"]),
+        git(added.path(), &["ls-files", "-s"])
+    );
+    assert_eq!(git(patched.path(), &["diff-files", "--name-only"]), "");
+    git2::Index::open(&index).expect("libgit2 reads it (checksum)");
+}
+
+/// Entries modified in or after the old index's second whose file
+/// differs are marked for git to compare (size 0); the others are copied
+/// as they are.
+#[test]
+fn racily_clean_entries_are_marked_for_git_to_compare() {
+    let dir = repo_with(&[("a.toml", "a"), ("b.toml", "b")]);
+    let index = dir.path().join(".git/index");
+    let old = std::fs::read(&index).expect("the index");
+    let parsed = IndexFile::parse(&old).expect("an index patched here");
+    let all_racy = parsed.with(&[], 0, |_, _| false);
+    let none_racy = parsed.with(&[], u32::MAX, |_, _| false);
+    let same = parsed.with(&[], 0, |_, _| true);
+    assert_eq!(same, none_racy);
+    assert_eq!(none_racy[..none_racy.len() - 20], old[..old.len() - 20]);
+    let sizes = |bytes: &[u8]| {
+        let index = IndexFile::parse(bytes).expect("parses");
+        index
+            .entries
+            .iter()
+            .map(|(e, _)| be32(e, 36).unwrap_or(9))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(sizes(&all_racy), [0, 0]);
+    assert_eq!(sizes(&none_racy), [1, 1]);
+    std::fs::write(&index, &all_racy).expect("written");
+    assert_eq!(git(dir.path(), &["status", "--porcelain"]), "");
+}
+
+/// What is not understood here is left to git: version 4, a split index,
+/// a conflict, a path outside a sparse checkout.
+#[test]
+fn an_index_not_understood_is_left_to_git() {
+    let dir = repo_with(&[("a.toml", "a"), ("b.toml", "b")]);
+    let index = dir.path().join(".git/index");
+    git(dir.path(), &["update-index", "--index-version", "4"]);
+    assert!(IndexFile::parse(&std::fs::read(&index).expect("read")).is_none());
+    git(dir.path(), &["update-index", "--index-version", "2"]);
+    git(dir.path(), &["update-index", "--skip-worktree", "a.toml"]);
+    let bytes = std::fs::read(&index).expect("read");
+    let parsed = IndexFile::parse(&bytes).expect("version 3 parses");
+    assert!(!parsed.may_replace(b"a.toml"));
+    assert!(parsed.may_replace(b"b.toml"));
+    git(
+        dir.path(),
+        &["update-index", "--no-skip-worktree", "a.toml"],
+    );
+    git(dir.path(), &["update-index", "--split-index"]);
+    assert!(IndexFile::parse(&std::fs::read(&index).expect("read")).is_none());
+    assert!(IndexFile::parse(b"DIRC\0\0\0\x02garbage").is_none());
+}
