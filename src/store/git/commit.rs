@@ -303,7 +303,12 @@ impl Workspace {
         // index and work tree follow (`journal::check_out`: in-process
         // where that is exactly git's checkout, else `git restore`); should
         // that fail, the journal stays and the next rel command finishes it.
-        let index_warning = match journal::check_out(&self.repo, &prepared.paths) {
+        let index_warning = match journal::check_out_after_commit(
+            &self.repo,
+            self.head_at_open,
+            prepared.id,
+            &prepared.paths,
+        ) {
             Ok(()) => {
                 journal::end(&self.repo);
                 super::packing::pack_when_needed(&self.repo, prepared.id, &prepared.paths);

@@ -13,6 +13,8 @@ enum Paths {
     Args,
     /// On stdin, NUL-separated (no limit on how many).
     Stdin,
+    /// None: the command takes no pathspec.
+    None,
 }
 
 /// Runs git in `workdir` with `paths` as literal pathspecs, returning stdout.
@@ -46,6 +48,7 @@ fn run_git(
         Paths::Args => {
             cmd.arg("--").args(paths);
         }
+        Paths::None => {}
         Paths::Stdin => {
             cmd.arg("--pathspec-from-file=-").arg("--pathspec-file-nul");
             for p in paths {
@@ -162,7 +165,7 @@ pub fn changed_matching(workdir: &Path, pathspecs: &[String]) -> anyhow::Result<
 /// and the answer filtered here: git matches every index entry against
 /// every pathspec, so 100,000 paths (`rel archive`) in a repository of
 /// 100,000 files cost minutes, where their few folders cost one pass.
-const MANY_PATHS: usize = 256;
+pub const MANY_PATHS: usize = 256;
 
 /// The folders holding `paths` (a path ending in `/` is a folder; a path
 /// without a folder stands for itself), without any folder that another one already holds.
@@ -258,6 +261,24 @@ pub fn restore_from(workdir: &Path, source: &str, paths: &[String]) -> anyhow::R
         &["restore", &source, "--staged", "--worktree"],
         paths,
         Paths::Stdin,
+    )
+    .map(|_| ())
+}
+
+/// Moves the index and the work tree from commit `old` to commit `new`
+/// (`git read-tree -m -u`, the two-tree merge `git checkout` does): paths
+/// the two commits share are left as they are, staged or edited; the
+/// others must be clean and are brought to `new`. One pass over the index,
+/// where `git restore` of 100,000 paths matches every index entry against
+/// every path. Refused, with nothing written, if a changed path is not
+/// clean.
+pub fn switch_tree(workdir: &Path, old: &str, new: &str) -> anyhow::Result<()> {
+    run_git(
+        workdir,
+        &["read-tree", "-m", "-u", old, new],
+        &[],
+        Paths::None,
+        true,
     )
     .map(|_| ())
 }

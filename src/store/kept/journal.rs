@@ -22,7 +22,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use git2::Repository;
+use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
 use super::lock;
@@ -125,6 +125,28 @@ pub fn check_out(repo: &Repository, paths: &[String]) -> anyhow::Result<()> {
         return Ok(());
     }
     crate::store::git::git_cli::restore_from(workdir, "HEAD", &paths)
+}
+
+/// `check_out` right after rel committed `new` on `old`, when rel's
+/// `paths` (checked clean before the commit) are many (`rel archive`): git
+/// moves the index and work tree from `old` to `new` in one pass (`git
+/// read-tree -m -u`), which leaves every other path as it is. Should git
+/// refuse, `check_out` does it path by path.
+pub fn check_out_after_commit(
+    repo: &Repository,
+    old: Option<Oid>,
+    new: Oid,
+    paths: &[String],
+) -> anyhow::Result<()> {
+    if let (Some(old), Some(workdir)) = (old, repo.workdir()) {
+        if paths.len() > crate::store::git::git_cli::MANY_PATHS
+            && crate::store::git::git_cli::switch_tree(workdir, &old.to_string(), &new.to_string())
+                .is_ok()
+        {
+            return Ok(());
+        }
+    }
+    check_out(repo, paths)
 }
 
 /// The `paths` in HEAD's tree or in git's index: a file HEAD removed that a
