@@ -14,14 +14,15 @@ use crate::render::time::rfc3339;
 use crate::store::git::audit_walk::UNSHALLOW;
 
 use super::shared::audit::{audit, finding_line, plural, Report};
+use super::shared::audit_findings::Findings;
 
 pub fn run(ctx: &Context, since: Option<&str>) -> anyhow::Result<Outcome> {
     let ws = super::shared::open::commits(&ctx.start_dir)?;
-    let report = audit(&ws, since, ctx.progress, Some(ctx.now))?;
+    let mut report = audit(&ws, since, ctx.progress, Some(ctx.now))?;
     if ctx.json {
-        json(&ReportJson(&report))?;
+        json(&ReportJson(std::cell::RefCell::new(&mut report)))?;
     } else {
-        print(&report)?;
+        print(&mut report)?;
     }
     if let Some(note) = unjudged_note(&report) {
         errln(&note);
@@ -46,13 +47,15 @@ fn unjudged_note(report: &Report) -> Option<String> {
 }
 
 /// `rel audit --json`, written as it is serialized: an import commit of a
-/// million files has a million findings, never held as one JSON value.
-struct ReportJson<'a>(&'a Report);
+/// million files has a million findings, never held as one JSON value
+/// (they are read back one by one from where the audit wrote them).
+struct ReportJson<'a>(std::cell::RefCell<&'a mut Report>);
 
 impl serde::Serialize for ReportJson<'_> {
     fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let report = self.0;
+        let mut report = self.0.borrow_mut();
+        let report = &mut **report;
         // Only a shallow clone has commits it cannot judge: the field is
         // there when there are some.
         let fields = if report.unjudged.is_empty() { 3 } else { 4 };
@@ -60,17 +63,7 @@ impl serde::Serialize for ReportJson<'_> {
         map.serialize_entry("commits", &report.commits)?;
         map.serialize_entry(
             "findings",
-            &Seq(report.findings.iter().map(|f| {
-                json!({
-                    "commit": f.commit,
-                    "at": rfc3339(f.at),
-                    "by": f.by,
-                    "action": f.action,
-                    "release": f.found.release,
-                    "finding": f.found.kind.as_str(),
-                    "message": f.found.message,
-                })
-            })),
+            &FindingsJson(std::cell::RefCell::new(&mut report.findings)),
         )?;
         map.serialize_entry(
             "policy",
@@ -89,6 +82,38 @@ impl serde::Serialize for ReportJson<'_> {
     }
 }
 
+/// The findings as a JSON array, each made as it is written.
+struct FindingsJson<'a>(std::cell::RefCell<&'a mut Findings>);
+
+impl serde::Serialize for FindingsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut findings = self.0.borrow_mut();
+        let mut seq = ser.serialize_seq(Some(findings.len()))?;
+        // The serializer's error, kept apart from a failure to read back.
+        let mut written: Result<(), S::Error> = Ok(());
+        let read = findings.each(&mut |f| {
+            let item = json!({
+                "commit": f.commit,
+                "at": rfc3339(f.at),
+                "by": f.by,
+                "action": f.action,
+                "release": f.found.release,
+                "finding": f.found.kind.as_str(),
+                "message": f.found.message,
+            });
+            if let Err(e) = seq.serialize_element(&item) {
+                written = Err(e);
+                anyhow::bail!("stopped");
+            }
+            Ok(())
+        });
+        written?;
+        read.map_err(|e| S::Error::custom(e.to_string()))?;
+        seq.end()
+    }
+}
+
 /// A sequence made item by item as it is written.
 struct Seq<I>(I);
 
@@ -101,7 +126,7 @@ where
     }
 }
 
-fn print(report: &Report) -> anyhow::Result<()> {
+fn print(report: &mut Report) -> anyhow::Result<()> {
     for p in &report.policy {
         outln(&format!(
             "policy  {} {} {}: environments.toml changed",
@@ -110,9 +135,7 @@ fn print(report: &Report) -> anyhow::Result<()> {
             p.by
         ))?;
     }
-    for f in &report.findings {
-        outln(&finding_line(f))?;
-    }
+    report.findings.each(&mut |f| outln(&finding_line(f)))?;
     let summary = format!(
         "{} commit{} audited: {} finding{}, {} policy change{}",
         report.commits,

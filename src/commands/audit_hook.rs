@@ -89,7 +89,7 @@ fn judge(
     let ws = Workspace::in_bare(repo, Some(new), root)?;
     let walk = ws.audit_walk_pushed(update.old)?;
     // The server's now: a commit dated in the future is refused too.
-    let report = audit_walked(&ws, &walk, false, Some(now), &mut Nobody)?;
+    let mut report = audit_walked(&ws, &walk, false, Some(now), &mut Nobody)?;
     if report.findings.is_empty() {
         return Ok(Vec::new());
     }
@@ -100,6 +100,9 @@ fn judge(
         report.commits,
         plural(report.commits)
     )];
-    lines.extend(report.findings.iter().map(finding_line));
+    report.findings.each(&mut |f| {
+        lines.push(finding_line(f));
+        Ok(())
+    })?;
     Ok(lines)
 }

@@ -19,6 +19,7 @@ use crate::store::git::audit_walk::{FileState, Walk, WalkedCommit};
 use crate::store::git::signatures;
 use crate::store::{file_of, Workspace};
 
+use super::audit_findings::Findings;
 use super::audit_state::{fold, parse, Parsed, Parser};
 
 /// One finding, with the commit it is about.
@@ -38,10 +39,9 @@ pub struct PolicyChange {
 }
 
 /// What the audit of a history found.
-#[derive(Default)]
 pub struct Report {
     pub commits: usize,
-    pub findings: Vec<Finding>,
+    pub findings: Findings,
     pub policy: Vec<PolicyChange>,
     /// Commits not judged: a shallow clone lacks their parent.
     pub unjudged: Vec<String>,
@@ -110,8 +110,11 @@ pub fn audit_walked(
     observer.start(&start);
     fold(&mut world, parse(&start));
     let mut report = Report {
+        commits: 0,
+        // Kept for an observer that reads them, else written as made.
+        findings: Findings::new(observer.texts()),
+        policy: Vec::new(),
         unjudged: walk.grafted.iter().map(Oid::to_string).collect(),
-        ..Report::default()
     };
     let mut signed_ahead = signatures::Ahead::default();
     // The branch's time before the first commit judged (an audit --since,
@@ -172,8 +175,8 @@ pub fn audit_walked(
             (&mut clock, now),
             policy.signers_changed,
             &mut report,
-        );
-        observer.after(&c, &report.findings[first..]);
+        )?;
+        observer.after(&c, report.findings.kept_since(first));
     }
     bar.finish();
     Ok(report)
@@ -252,7 +255,7 @@ fn signers_alone(
             by,
             action: "edit".to_string(),
             found,
-        });
+        })?;
     }
     Ok(())
 }
@@ -265,7 +268,7 @@ fn judge_commit(
     (clock, now): (&mut Clock, Option<DateTime<Utc>>),
     signers_changed: bool,
     report: &mut Report,
-) -> WalkedCommit {
+) -> anyhow::Result<WalkedCommit> {
     let by = format!("{} <{}>", c.name, c.email);
     // The values move into the record and back for the fold: a commit of a
     // million files is not held twice.
@@ -344,9 +347,9 @@ fn judge_commit(
             by: by.clone(),
             action: action.clone(),
             found: f,
-        });
+        })?;
     }
-    c
+    Ok(c)
 }
 
 /// A finding on one line: kind, commit, time, who, action, release, why.

@@ -5,7 +5,7 @@
 //! the same commit files, under the same year; reports moved unchanged
 //! with their release.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::model::archive::year_of;
 use crate::model::release::State;
@@ -17,11 +17,16 @@ pub fn judge(before: &World, rec: &Recorded) -> Vec<Found> {
     let mut altered = |release: Option<&str>, m: String| {
         found.push(Found::new(FindingKind::Altered, release, m));
     };
-    let filed = |what: &str, id: &str, year: i32| {
-        rec.archived.iter().any(|p| {
-            p.what == what && p.id.eq_ignore_ascii_case(id) && p.year == year && !p.removed
-        })
-    };
+    // What the commit filed, asked once per release and incident: a set,
+    // not a scan (archiving a million incidents files a million).
+    let placed: HashSet<(&str, String, i32)> = rec
+        .archived
+        .iter()
+        .filter(|p| !p.removed)
+        .map(|p| (p.what, p.id.to_ascii_lowercase(), p.year))
+        .collect();
+    let filed =
+        |what: &str, id: &str, year: i32| placed.contains(&(what, id.to_ascii_lowercase(), year));
     // Released releases the commit files, by id in lower case, with their year.
     let mut released: BTreeMap<String, i32> = BTreeMap::new();
     let mut years: BTreeMap<String, i32> = BTreeMap::new();
@@ -132,10 +137,30 @@ pub fn index_findings(
     expected.sort_by(|a, b| a.id.cmp(&b.id));
     let mut written = index.released.clone();
     written.sort_by(|a, b| a.id.cmp(&b.id));
+    // Equal entries have equal ids: each is looked for among those of its
+    // id only (an archive of 10,000 releases is not 10,000 scans).
+    let by_id = |list: &[crate::model::archive::Shipped]| {
+        let mut map: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (n, s) in list.iter().enumerate() {
+            map.entry(s.id.clone()).or_default().push(n);
+        }
+        map
+    };
+    let (expected_ids, written_ids) = (by_id(&expected), by_id(&written));
+    let within = |list: &[crate::model::archive::Shipped],
+                  ids: &BTreeMap<String, Vec<usize>>,
+                  s: &crate::model::archive::Shipped| {
+        ids.get(&s.id)
+            .is_some_and(|at| at.iter().any(|&n| list[n] == *s))
+    };
     let mut differ: Vec<String> = expected
         .iter()
-        .filter(|e| !written.contains(e))
-        .chain(written.iter().filter(|w| !expected.contains(w)))
+        .filter(|e| !within(&written, &written_ids, e))
+        .chain(
+            written
+                .iter()
+                .filter(|w| !within(&expected, &expected_ids, w)),
+        )
         .map(|e| e.id.clone())
         .collect();
     differ.sort();

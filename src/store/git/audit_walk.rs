@@ -42,9 +42,33 @@ pub struct WalkedCommit {
     pub files: Vec<FileState>,
 }
 
-/// A file a commit changed: its path in the repository and its new blob
-/// (`None`: deleted; `Err`: not a plain file any more).
-type RawChange = (String, Option<Result<Oid, String>>, Option<Oid>);
+/// The files of rel's one commit changed, compactly (an import of a
+/// million files holds some 60 bytes a file): their paths in the
+/// repository back to back, and for each where its path ends, its new
+/// blob (`None`: deleted; `Err`: not a plain file any more) and its old.
+#[derive(Default)]
+struct Changes {
+    paths: String,
+    files: Vec<(usize, NewBlob, Option<Oid>)>,
+}
+
+/// A file's blob after the commit: `None` deleted, `Err` not a plain file.
+type NewBlob = Option<Result<Oid, Box<str>>>;
+
+impl Changes {
+    /// Each file: its path, new blob and old blob.
+    fn iter(&self) -> impl Iterator<Item = (&str, Option<Result<Oid, String>>, Option<Oid>)> {
+        let mut start = 0;
+        self.files.iter().map(move |(end, new, old)| {
+            let path = &self.paths[start..*end];
+            start = *end;
+            let new = new
+                .as_ref()
+                .map(|n| n.as_ref().map(|b| *b).map_err(|e| e.to_string()));
+            (path, new, *old)
+        })
+    }
+}
 
 /// The first-parent history to audit, oldest first.
 pub struct Walk<'a> {
@@ -60,7 +84,7 @@ pub struct Walk<'a> {
     pub grafted: Vec<Oid>,
     /// The files of rel's each commit changed (commits changing none are
     /// absent), read in one `git log`.
-    changes: HashMap<Oid, Vec<RawChange>>,
+    changes: HashMap<Oid, Changes>,
 }
 
 impl Walk<'_> {
@@ -219,17 +243,19 @@ impl Workspace {
             Some(base) => format!("{base}..{head}"),
             None => head.to_string(),
         };
-        let raw = super::git_cli::first_parent_changes(
+        let mut raw = RawLog::default();
+        super::git_cli::first_parent_changes(
             self.workdir(),
             &range,
             &[self.repo_path(RELEASES_DIR), self.repo_path(PIPELINE_FILE)],
+            &mut |token| raw.token(token),
         )?;
         Ok(Walk {
             ws: self,
             commits,
             base,
             grafted,
-            changes: parse_raw(&raw),
+            changes: raw.changes,
         })
     }
 }
@@ -337,9 +363,9 @@ impl Walk<'_> {
                     .unwrap_or(path)
                     .trim_start_matches('/')
                     .to_string(),
-                text: blob.as_ref().map(|b| b.clone().and_then(|b| self.text(b))),
-                old: *old,
                 new: blob.as_ref().and_then(|b| b.as_ref().ok().copied()),
+                text: blob.map(|b| b.and_then(|b| self.text(b))),
+                old,
             })
             .collect();
         Ok(Some(walked(&commit, files)))
@@ -348,9 +374,9 @@ impl Walk<'_> {
 
 impl Walk<'_> {
     /// Commit `id` as `commit` gives it, but each file is handed to `each`
-    /// with its text as it is read, and kept without it (an empty text):
-    /// the files of an import of a million incidents are never all held as
-    /// text at once.
+    /// with its text as it is read, and not kept (`files` is empty): the
+    /// files of an import of a million incidents are never all held at
+    /// once.
     pub fn commit_streamed(
         &self,
         id: Oid,
@@ -361,64 +387,70 @@ impl Walk<'_> {
         };
         let commit = self.repo().find_commit(id)?;
         let prefix = self.ws.repo_path("");
-        let mut files = Vec::with_capacity(raw.len());
-        for (path, blob, old) in raw {
-            let mut file = FileState {
+        for (path, blob, old) in raw.iter() {
+            let file = FileState {
                 path: path
                     .strip_prefix(&prefix)
                     .unwrap_or(path)
                     .trim_start_matches('/')
                     .to_string(),
-                text: blob.as_ref().map(|b| b.clone().and_then(|b| self.text(b))),
-                old: *old,
                 new: blob.as_ref().and_then(|b| b.as_ref().ok().copied()),
+                text: blob.map(|b| b.and_then(|b| self.text(b))),
+                old,
             };
             each(&file);
-            if let Some(Ok(text)) = &mut file.text {
-                *text = String::new();
-            }
-            files.push(file);
         }
-        Ok(Some(walked(&commit, files)))
+        Ok(Some(walked(&commit, Vec::new())))
     }
 }
 
-/// `git log --raw -z --format=%H` output: a commit id, then for each file
-/// `:old-mode new-mode old-blob new-blob status` and its path.
-fn parse_raw(raw: &[u8]) -> HashMap<Oid, Vec<RawChange>> {
-    let mut changes: HashMap<Oid, Vec<RawChange>> = HashMap::new();
-    let mut current: Option<Oid> = None;
-    let mut tokens = raw.split(|b| *b == 0).map(|t| {
-        let t = String::from_utf8_lossy(t);
-        t.trim_start_matches('\n').to_string()
-    });
-    while let Some(token) = tokens.next() {
-        if let Some(meta) = token.strip_prefix(':') {
-            let Some(path) = tokens.next() else { break };
-            let fields: Vec<&str> = meta.split(' ').collect();
-            let (Some(mode), Some(blob)) = (fields.get(1), fields.get(3)) else {
-                continue;
-            };
-            let new = match Oid::from_str(blob) {
-                Ok(b) if b.is_zero() => None,
-                Ok(b) if *mode == "100644" || *mode == "100755" => Some(Ok(b)),
-                Ok(_) => Some(Err(format!("not a plain file (git mode {mode})"))),
-                Err(e) => Some(Err(e.to_string())),
-            };
-            let old = fields
-                .get(2)
-                .and_then(|b| Oid::from_str(b).ok())
-                .filter(|b| !b.is_zero());
-            if let Some(c) = current {
-                changes.entry(c).or_default().push((path, new, old));
-            }
+/// `git log --raw -z --format=%H` output, token by token: a commit id,
+/// then for each file `:old-mode new-mode old-blob new-blob status` and
+/// its path.
+#[derive(Default)]
+struct RawLog {
+    changes: HashMap<Oid, Changes>,
+    current: Option<Oid>,
+    /// The fields of a file's `:` token, until its path comes.
+    meta: Option<String>,
+}
+
+impl RawLog {
+    fn token(&mut self, token: &[u8]) {
+        let token = String::from_utf8_lossy(token);
+        let token = token.trim_start_matches('\n');
+        if let Some(meta) = self.meta.take() {
+            self.file(&meta, token);
+        } else if let Some(meta) = token.strip_prefix(':') {
+            self.meta = Some(meta.to_string());
         } else if let Ok(id) = Oid::from_str(token.trim()) {
             if token.trim().len() == 40 {
-                current = Some(id);
+                self.current = Some(id);
             }
         }
     }
-    changes
+
+    fn file(&mut self, meta: &str, path: &str) {
+        let fields: Vec<&str> = meta.split(' ').collect();
+        let (Some(mode), Some(blob)) = (fields.get(1), fields.get(3)) else {
+            return;
+        };
+        let new = match Oid::from_str(blob) {
+            Ok(b) if b.is_zero() => None,
+            Ok(b) if *mode == "100644" || *mode == "100755" => Some(Ok(b)),
+            Ok(_) => Some(Err(format!("not a plain file (git mode {mode})").into())),
+            Err(e) => Some(Err(e.to_string().into())),
+        };
+        let old = fields
+            .get(2)
+            .and_then(|b| Oid::from_str(b).ok())
+            .filter(|b| !b.is_zero());
+        if let Some(c) = self.current {
+            let changes = self.changes.entry(c).or_default();
+            changes.paths.push_str(path);
+            changes.files.push((changes.paths.len(), new, old));
+        }
+    }
 }
 
 fn walked(commit: &Commit, files: Vec<FileState>) -> WalkedCommit {

@@ -313,27 +313,81 @@ pub fn dies_with_rel(cmd: &mut Command) {
 /// commit that changed them, its id and the raw diff against its first
 /// parent (`-z`: NUL-separated, new blob ids in full). One process for the
 /// whole history, which walks trees far faster than a diff per commit.
+/// Each NUL-separated token is handed to `each` as it is read: the log of
+/// an import of a million files (some 130 MB) is never held at once.
 pub fn first_parent_changes(
     workdir: &Path,
     range: &str,
     paths: &[String],
-) -> anyhow::Result<Vec<u8>> {
-    run_with_paths(
-        workdir,
-        &[
-            "log",
-            "--first-parent",
-            "--diff-merges=first-parent",
-            "--no-renames",
-            "--raw",
-            "--no-abbrev",
-            "-z",
-            "--format=%H",
-            range,
-        ],
-        paths,
-        Paths::Args,
-    )
+    each: &mut dyn FnMut(&[u8]),
+) -> anyhow::Result<()> {
+    use std::io::{BufRead, Read};
+    let args = [
+        "log",
+        "--first-parent",
+        "--diff-merges=first-parent",
+        "--no-renames",
+        "--raw",
+        "--no-abbrev",
+        "-z",
+        "--format=%H",
+        range,
+    ];
+    let mut cmd = Command::new("git");
+    cmd.arg("--no-optional-locks")
+        .arg("-C")
+        .arg(workdir)
+        .args(args)
+        .arg("--")
+        .args(paths)
+        .env("GIT_LITERAL_PATHSPECS", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    dies_with_rel(&mut cmd);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| anyhow::anyhow!("cannot run git (is it installed and on PATH?): {e}"))?;
+    // stderr is drained beside stdout: a git blocked on a full stderr pipe
+    // would never finish stdout.
+    let stderr = child.stderr.take();
+    let errors = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        if let Some(mut e) = stderr {
+            let _ = e.read_to_end(&mut text);
+        }
+        text
+    });
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| anyhow::anyhow!("git {}: no output", args.join(" ")))?;
+    let mut out = std::io::BufReader::with_capacity(1 << 16, stdout);
+    let mut token = Vec::new();
+    let read = loop {
+        token.clear();
+        match out.read_until(0, &mut token) {
+            Ok(0) => break Ok(()),
+            Ok(_) => {
+                if token.last() == Some(&0) {
+                    token.pop();
+                }
+                each(&token);
+            }
+            Err(e) => break Err(e),
+        }
+    };
+    let status = child.wait()?;
+    let stderr = errors.join().unwrap_or_default();
+    if !status.success() {
+        return Err(anyhow::anyhow!(
+            "git {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&stderr).trim()
+        ));
+    }
+    read?;
+    Ok(())
 }
 
 /// Who makes a commit and when, for `commit_tree_signed`.
