@@ -467,3 +467,53 @@ fn the_index_is_checked_against_the_archive() {
         "{v:#}"
     );
 }
+
+/// `rel archive` of hundreds of files (past the point where git is asked
+/// folder by folder and the work tree is moved in one pass) moves them all
+/// and leaves a user's own staged and unstaged work as it was.
+#[test]
+fn rel_archive_of_hundreds_of_files_keeps_the_users_own_work() {
+    let env = Env::with_pipeline(PIPELINE);
+    let id = closed_the_old_way(&env);
+    let manifest = std::fs::read_to_string(env.path(&format!("releases/{id}.toml")))
+        .expect("the old close's manifest");
+    // 300 more finished releases as the previous version left them.
+    for n in 2..=301 {
+        let other = format!("R-2026-{n:04}");
+        std::fs::write(
+            env.path(&format!("releases/{other}.toml")),
+            manifest.replace(&id, &other),
+        )
+        .expect("a manifest");
+    }
+    std::fs::write(env.path("notes.txt"), "mine\n").expect("a file of the team's");
+    env.git(&["add", "-A"]);
+    env.git(&["commit", "-q", "-m", "Imported finished releases"]);
+    // The user's own work in progress, outside rel's files.
+    std::fs::write(env.path("notes.txt"), "mine, edited\n").expect("an edit");
+    std::fs::write(env.path("staged.txt"), "staged\n").expect("a new file");
+    env.git(&["add", "staged.txt"]);
+
+    let run = one_commit(&env, &["archive"]);
+    assert!(
+        run.stdout.contains("301 finished release(s)"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(env.porcelain(), " M notes.txt\nA  staged.txt\n");
+    assert_eq!(
+        env.git(&["diff", "--cached", "--name-only"]),
+        "staged.txt\n"
+    );
+    for n in 2..=301 {
+        let other = format!("R-2026-{n:04}");
+        assert!(!env.path(&format!("releases/{other}.toml")).exists());
+        assert!(env
+            .path(&format!("releases/archive/2026/{other}.toml"))
+            .is_file());
+    }
+    assert_eq!(
+        std::fs::read_to_string(env.path("notes.txt")).expect("the edit"),
+        "mine, edited\n"
+    );
+}
