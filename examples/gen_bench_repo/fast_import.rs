@@ -11,6 +11,7 @@ use crate::Res;
 pub struct FastImport {
     out: BufWriter<ChildStdin>,
     child: Child,
+    marks: usize,
 }
 
 impl FastImport {
@@ -26,6 +27,7 @@ impl FastImport {
         Ok(FastImport {
             out: BufWriter::with_capacity(1 << 20, stdin),
             child,
+            marks: 0,
         })
     }
 
@@ -48,6 +50,27 @@ impl FastImport {
         write!(self.out, "data {}\n", text.len())?;
         self.out.write_all(text.as_bytes())?;
         writeln!(self.out)?;
+        Ok(())
+    }
+
+    /// A blob given on its own, before the commits that use it; returns its
+    /// mark for `file_mark`. (fast-import stores every blob as a delta of
+    /// the one streamed just before it, when that is smaller.)
+    pub fn blob(&mut self, text: &str) -> Res<usize> {
+        self.marks += 1;
+        write!(
+            self.out,
+            "blob\nmark :{}\ndata {}\n",
+            self.marks,
+            text.len()
+        )?;
+        self.out.write_all(text.as_bytes())?;
+        writeln!(self.out)?;
+        Ok(self.marks)
+    }
+
+    pub fn file_mark(&mut self, path: &str, mark: usize) -> Res<()> {
+        writeln!(self.out, "M 100644 :{mark} {path}")?;
         Ok(())
     }
 

@@ -360,7 +360,11 @@ fn cancelled_life(life: &mut Life, rng: &mut Rng, t0: i64) {
         t = work_time(t + rng.range(DAY, 5 * DAY));
         let mut e = event(t, rng.pick(&ACTORS), "rollback", Some(0));
         e.reason = Some("Defects found in UAT");
-        life.enter(e, 1);
+        // A rollback is a new content revision, as rel records it.
+        e.detail = Some(format!("revision {}", life.release.revision + 1));
+        if life.enter(e, 1) {
+            life.release.revision += 1;
+        }
     }
     t = work_time(t + rng.range(DAY, 10 * DAY));
     let mut e = event(t, rng.pick(&ACTORS), "cancel", None);

@@ -101,7 +101,65 @@ pub fn grow(dir: &Path, g: &Grown, base_time: i64, phase: &dyn Fn(&str)) -> Res<
         })
     })?;
 
+    // What each incident says of breaking changes, for the index (of the
+    // import and of later closes).
+    let incidents = g.holdings.len();
+    let breaking: Vec<bool> = parallel_map(0, incidents, |k| {
+        let holding = g.holdings[k].map(|h| (h, &g.specs[h.spec]));
+        Ok(build_incident_at(k, holding, Phase::Final, g.ctx).breaking)
+    })?;
+    let shipped_of = |i: usize| -> Shipped {
+        let spec = &g.specs[i];
+        let incidents: Vec<(String, bool)> = spec
+            .incidents
+            .clone()
+            .map(|k| (g.ctx.incident_id(k), breaking[k]))
+            .collect();
+        Shipped::of(&spec.id, &spec.version, &incidents)
+    };
+
     let mut fi = FastImport::start(dir)?;
+    // The index goes first, as a blob of its own (see `FastImport::blob`).
+    let mut entries = Vec::new();
+    for (i, r) in imported.iter().enumerate() {
+        if matches!(r, Some(r) if r.state == "released") {
+            entries.push(shipped_of(i));
+        }
+    }
+    let mut index = IndexTexts(BTreeMap::new());
+    for e in &entries {
+        index.0.insert(e.id.clone(), IndexTexts::entry(e)?);
+    }
+    let mut index_mark = None;
+    if !entries.is_empty() {
+        let text = index.text();
+        // The entries joined must be what rel writes for the whole index.
+        entries.sort_by(|a, b| a.id.cmp(&b.id));
+        let whole = toml::to_string(&Index {
+            released: entries.iter().collect(),
+        })?;
+        if text != whole {
+            return Err("internal error: the index joined from its entries is not \
+                        the index serialized whole"
+                .into());
+        }
+        index_mark = Some(fi.blob(&text)?);
+    }
+    drop(entries);
+    // Every later version of the index, one per logged close, in a row:
+    // fast-import stores a blob as a delta of the blob streamed just
+    // before it, so each is a few bytes instead of the whole index.
+    let mut close_marks = vec![None; g.logged.len()];
+    for (k, &(_, i, s)) in g.logged.iter().enumerate() {
+        if g.lives[i].steps[s].action == "close" {
+            let entry = shipped_of(i);
+            index.0.insert(entry.id.clone(), IndexTexts::entry(&entry)?);
+            close_marks[k] = Some(fi.blob(&index.text())?);
+        }
+    }
+    drop(index);
+    phase("index versions streamed");
+
     let message = format!(
         "Import the release register ({} releases, {} incidents)\n",
         n,
@@ -122,63 +180,27 @@ pub fn grow(dir: &Path, g: &Grown, base_time: i64, phase: &dyn Fn(&str)) -> Res<
     }
     phase("import: release manifests streamed");
 
-    // Incidents; what each shipped one says of breaking changes is kept
-    // for the index (of the import and of later closes).
-    let incidents = g.holdings.len();
-    let mut breaking = vec![false; incidents];
     for lo in (0..incidents).step_by(BATCH) {
         let texts = parallel_map(lo, (lo + BATCH).min(incidents), |k| {
             let (ph, year) = incident_at_import(g, k, &imported);
             let holding = g.holdings[k].map(|h| (h, &g.specs[h.spec]));
             let incident = build_incident_at(k, holding, ph, g.ctx);
             let path = incident_path(&incident.id, year);
-            Ok((path, toml::to_string(&incident)?, incident.breaking))
+            Ok((path, toml::to_string(&incident)?))
         })?;
-        for (k, (path, text, b)) in (lo..).zip(texts) {
+        for (path, text) in texts {
             fi.file(&path, &text)?;
-            breaking[k] = b;
         }
     }
     phase("import: incidents streamed");
 
-    let shipped_of = |i: usize| -> Shipped {
-        let spec = &g.specs[i];
-        let incidents: Vec<(String, bool)> = spec
-            .incidents
-            .clone()
-            .map(|k| (g.ctx.incident_id(k), breaking[k]))
-            .collect();
-        Shipped::of(&spec.id, &spec.version, &incidents)
-    };
-    let mut index = IndexTexts(BTreeMap::new());
-    let mut entries = Vec::new();
-    for (i, r) in imported.iter().enumerate() {
-        if matches!(r, Some(r) if r.state == "released") {
-            entries.push(shipped_of(i));
-        }
+    if let Some(mark) = index_mark {
+        fi.file_mark(INDEX, mark)?;
     }
-    for e in &entries {
-        index.0.insert(e.id.clone(), IndexTexts::entry(e)?);
-    }
-    if !entries.is_empty() {
-        let text = index.text();
-        // The entries joined must be what rel writes for the whole index.
-        entries.sort_by(|a, b| a.id.cmp(&b.id));
-        let whole = toml::to_string(&Index {
-            released: entries.iter().collect(),
-        })?;
-        if text != whole {
-            return Err("internal error: the index joined from its entries is not \
-                        the index serialized whole"
-                .into());
-        }
-        fi.file(INDEX, &text)?;
-    }
-    drop(entries);
     drop(imported);
     phase("import commit streamed");
 
-    for &(_, i, s) in g.logged {
+    for (&(_, i, s), index_mark) in g.logged.iter().zip(close_marks) {
         let spec = &g.specs[i];
         let life = live(spec, s + 1, g.ctx);
         let step = &life.steps[s];
@@ -198,9 +220,9 @@ pub fn grow(dir: &Path, g: &Grown, base_time: i64, phase: &dyn Fn(&str)) -> Res<
                         fi.delete(&incident_path(&inc.id, None))?;
                         fi.file(&incident_path(&inc.id, Some(year)), &toml::to_string(&inc)?)?;
                     }
-                    let entry = shipped_of(i);
-                    index.0.insert(entry.id.clone(), IndexTexts::entry(&entry)?);
-                    fi.file(INDEX, &index.text())?;
+                    if let Some(mark) = index_mark {
+                        fi.file_mark(INDEX, mark)?;
+                    }
                 }
             }
             "group" => {
