@@ -47,7 +47,7 @@ impl FastImport {
 
     pub fn file(&mut self, path: &str, text: &str) -> Res<()> {
         writeln!(self.out, "M 100644 inline {path}")?;
-        write!(self.out, "data {}\n", text.len())?;
+        writeln!(self.out, "data {}", text.len())?;
         self.out.write_all(text.as_bytes())?;
         writeln!(self.out)?;
         Ok(())
