@@ -2,23 +2,32 @@
 //!
 //! ```text
 //! cargo run --release --example gen_bench_repo -- DIR \
-//!     [--releases 10000] [--incidents 100000] [--log-commits 0] [--full-history]
+//!     [--releases 10000] [--incidents 100000] [--log-commits 0] \
+//!     [--full-history] [--migrated]
 //! ```
 //!
 //! DIR must be absent or empty. It becomes a git repository (branch `main`)
-//! holding the default pipeline, one manifest per release spread over the
-//! pipeline's life (most released, some cancelled, a few dozen in progress,
-//! one alone in the exclusive staging), and the incident register (most
-//! closed in a released release, a few thousand unassigned). Everything is
-//! committed in one commit; `--log-commits N` then replays the last N steps
-//! of the releases' lives as N commits carrying `Rel-*` trailers, for
-//! `rel log`. A released release has 3 to 8 history events; with
-//! `--full-history` its ticks, approvals and health reports are events (and
-//! log commits) of their own too, as rel records them. A last commit moves
-//! every finished release (with the incidents it shipped) into
-//! `releases/archive/<YYYY>/` and writes the archive's index, as `rel
-//! archive` does (contract 11.1): `releases/` then holds what is in
-//! progress. The output is deterministic: same arguments, same commit ids.
+//! holding the default pipeline, releases spread over the pipeline's life
+//! (most released, some cancelled, a few dozen in progress, one alone in
+//! the exclusive staging), and incidents (most closed in a released
+//! release, a few thousand unassigned). `--log-commits N` replays the last
+//! N steps of the releases' lives as N commits carrying `Rel-*` trailers,
+//! for `rel log`; a first commit (the import) holds everything as it was
+//! before them. A released release has 3 to 8 history events; with
+//! `--full-history` its ticks, approvals and health reports are events
+//! (and log commits) of their own too, as rel records them.
+//!
+//! By default the repository is grown in revision 3's layout (contract
+//! 11.1; module `native`): the import already files the releases finished
+//! by then in `releases/archive/<YYYY>/` with the incidents they shipped
+//! and the archive's index, and each log commit writes what rel writes
+//! for its step (a close moves the release and its incidents into the
+//! archive and updates the index), all through one `git fast-import`
+//! session. `--migrated` gives instead a repository made before revision
+//! 3 and moved by `rel archive`: everything in `releases/`, the log
+//! commits, and a last commit (`Rel-Action: archive`) filing every
+//! finished release. The output is deterministic: same arguments, same
+//! commit ids.
 //!
 //! The ids the benchmark needs (a release to show, one to check, one to
 //! group into and a free incident) are written to `DIR/.git/rel-bench.env`,
@@ -31,10 +40,10 @@
 //! The modules, in the order the flow uses them: `plan` decides every
 //! release, `life` plays out each release's life (with `rng`, `clock` and
 //! `words`), `incident` builds the incidents, `manifest` is the files'
-//! shape, `files` writes them, `git` makes the import commit, `log_commits`
-//! replays the latest steps through `git fast-import`, `archive` files the
-//! finished releases, and `bench_env`
-//! writes the ids for bench/run.sh.
+//! shape; `native` writes the repository through `fast_import`; with
+//! `--migrated`, `files` writes them, `git` makes the import commit,
+//! `log_commits` replays the latest steps and `archive` files the finished
+//! releases; `bench_env` writes the ids for bench/run.sh.
 
 mod archive;
 mod bench_env;
