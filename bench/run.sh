@@ -88,7 +88,7 @@ clone_of() {
         git -C "$clone" sparse-checkout set --cone --sparse-index \
             releases/incidents releases/installations releases/reports
         git -C "$clone" checkout -q main
-        echo "sparse checkout (cone, sparse index), $(git -C "$clone" ls-files | wc -l) files in the index" >&2
+        echo "sparse checkout (cone, sparse index): $(git -C "$clone" ls-files --sparse | wc -l) index entries" >&2
     else
         git clone -q --no-local "$generated" "$clone"
     fi
