@@ -8,7 +8,11 @@
 #                           a size already there is reused
 #
 # Environment: BENCH_RUNS (timed runs per command, default 10),
-# BENCH_100K=1 (also 100,000 releases and 1,000,000 incidents: slow),
+# BENCH_100K=1 (also 100,000 releases and 1,000,000 incidents: ~15 min to
+# generate), BENCH_LOG_COMMITS_100K (rel commits at 100k, default 10000),
+# BENCH_MIGRATED=1 (the layout of a repository moved by `rel archive`:
+# DIR/rN instead of the repository grown in revision 3's layout, DIR/rN-native),
+# BENCH_SPARSE=0|1 (time in a sparse checkout of the clone: default 1 at 100k),
 # BENCH_FULL_HISTORY=1, BENCH_KEEP=1 (keep the temporary folder),
 # BENCH_REL (another rel binary to time, e.g. a build of an earlier commit).
 set -euo pipefail
@@ -47,21 +51,47 @@ sizes=(1000 10000)
 if [ "${BENCH_100K:-0}" = 1 ]; then sizes+=(100000); fi
 
 # repo_of SIZE: the repository with SIZE releases (10 incidents each, one
-# rel commit per release), generated when missing. It is packed once
-# (`git gc`), as a repository in use would be, so that no automatic gc
-# starts in the middle of the timings.
+# rel commit per release; BENCH_LOG_COMMITS_100K at 100k), generated when
+# missing: grown in revision 3's layout (DIR/rSIZE-native), or with
+# BENCH_MIGRATED=1 in the layout `rel archive` leaves (DIR/rSIZE). It is
+# packed once (`git gc`), as a repository in use would be, so that no
+# automatic gc starts in the middle of the timings.
 repo_of() {
-    local size=$1 repo="$base_dir/r$1"
+    local size=$1 repo="$base_dir/r$1-native" opts=()
+    if [ "${BENCH_MIGRATED:-0}" = 1 ]; then repo="$base_dir/r$1" opts=(--migrated); fi
+    local commits=$size
+    if [ "$size" -ge 100000 ]; then commits=${BENCH_LOG_COMMITS_100K:-10000}; fi
     if [ ! -f "$repo/.git/rel-bench.env" ]; then
         echo "== generating $repo" >&2
-        local full=()
-        if [ "${BENCH_FULL_HISTORY:-0}" = 1 ]; then full=(--full-history); fi
+        if [ "${BENCH_FULL_HISTORY:-0}" = 1 ]; then opts+=(--full-history); fi
         rm -rf "$repo"
         "$gen" "$repo" --releases "$size" --incidents $((size * 10)) \
-            --log-commits "$size" "${full[@]}" >/dev/null
+            --log-commits "$commits" "${opts[@]}" >/dev/null
         git -C "$repo" gc --quiet
     fi
     echo "$repo"
+}
+
+# clone_of GENERATED CLONE: a fresh clone (`--no-local`: packs of its own).
+# Sparse (BENCH_SPARSE=1, the default at 100k): the archive stays out of
+# the work tree and the index, as contract 11.1 lets a big repository do
+# (cone mode with the sparse index); `git commit` is timed in the same
+# clone, so the floor for writes is measured the same way.
+clone_of() {
+    local generated=$1 clone=$2 size=$3 sparse=${BENCH_SPARSE:-}
+    if [ -z "$sparse" ]; then
+        sparse=0
+        if [ "$size" -ge 100000 ]; then sparse=1; fi
+    fi
+    if [ "$sparse" = 1 ]; then
+        git clone -q --no-local --no-checkout "$generated" "$clone"
+        git -C "$clone" sparse-checkout set --cone --sparse-index \
+            releases/incidents releases/installations releases/reports
+        git -C "$clone" checkout -q main
+        echo "sparse checkout (cone, sparse index): $(git -C "$clone" ls-files --sparse | wc -l) index entries" >&2
+    else
+        git clone -q --no-local "$generated" "$clone"
+    fi
 }
 
 # median_ms PREPARE CMD...: the median and minimum of $runs runs, in ms,
@@ -92,6 +122,7 @@ works() {
 }
 
 declare -A cell   # "name|size" -> "median"
+declare -A log_commits   # size -> rel commits of its repository
 names=()
 targets=()        # name -> target text, in order of names
 add_name() {
@@ -117,7 +148,9 @@ for size in "${sizes[@]}"; do
     # run as well: nothing kept by an earlier command may help.
     repo="$generated-clone"
     rm -rf "$repo"
-    git clone -q --no-local "$generated" "$repo"
+    clone_start=$(date +%s)
+    clone_of "$generated" "$repo" "$size"
+    echo "== cloned in $(($(date +%s) - clone_start)) s" >&2
     cp "$generated/.git/rel-bench.env" "$repo/.git/rel-bench.env"
     # shellcheck disable=SC1091
     . "$repo/.git/rel-bench.env"
@@ -131,7 +164,8 @@ for size in "${sizes[@]}"; do
     trap "rm -rf $repo; cleanup" EXIT
     r=("$rel" -C "$repo")
     echo "== $size releases, $BENCH_INCIDENTS incidents, $BENCH_LOG_COMMITS rel commits;" \
-        "$runs runs each, $(nproc) cores, fresh clone" >&2
+        "$runs runs each, $(nproc) cores, fresh clone of $generated" >&2
+    log_commits[$size]=$BENCH_LOG_COMMITS
     fresh="rm -rf $repo/.git/rel"
     # name|target|prepare|command...
     while IFS='|' read -r name target prepare args; do
@@ -175,7 +209,8 @@ done
 
 echo
 echo "rel $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores," \
-    "medians of $runs runs in ms on a fresh clone (releases; incidents = 10x, rel commits = 1x)"
+    "medians of $runs runs in ms on a fresh clone (releases; incidents = 10x, rel commits = 1x" \
+    "but ${log_commits[100000]:-10000} at 100k)"
 header=$(printf '%-32s' command)
 for size in "${sizes[@]}"; do header+=$(printf ' %9s' "$((size / 1000))k"); done
 header+=$(printf ' %9s  %s' "10k/1k" target)

@@ -18,18 +18,49 @@ use crate::Res;
 
 /// `releases/archive/index.toml`, as src/model/archive.rs writes it.
 #[derive(Serialize)]
-struct Index {
-    released: Vec<Shipped>,
+pub struct Index<'a> {
+    pub released: Vec<&'a Shipped>,
 }
 
 #[derive(Serialize)]
-struct Shipped {
-    id: String,
-    version: String,
-    breaking: bool,
+pub struct Shipped {
+    pub id: String,
+    pub version: String,
+    pub breaking: bool,
+    /// The shipped incidents flagged breaking, by id.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flagged: Vec<Flagged>,
 }
 
-fn year_of(life: &Life) -> i32 {
+#[derive(Serialize)]
+pub struct Flagged {
+    pub id: String,
+    pub breaking: bool,
+}
+
+impl Shipped {
+    /// The entry of a released release that shipped `incidents` (id,
+    /// breaking), as `rel close` writes it.
+    pub fn of(id: &str, version: &str, incidents: &[(String, bool)]) -> Shipped {
+        let mut flagged: Vec<Flagged> = incidents
+            .iter()
+            .filter(|(_, b)| *b)
+            .map(|(id, _)| Flagged {
+                id: id.clone(),
+                breaking: true,
+            })
+            .collect();
+        flagged.sort_by(|a, b| a.id.cmp(&b.id));
+        Shipped {
+            id: id.to_string(),
+            version: version.to_string(),
+            breaking: !flagged.is_empty(),
+            flagged,
+        }
+    }
+}
+
+pub fn year_of(life: &Life) -> i32 {
     let wanted = if life.release.state == "released" {
         "close"
     } else {
@@ -76,9 +107,7 @@ pub fn archive(
             shipped[h.spec].push((incident.id, incident.breaking));
         }
     }
-    let mut index = Index {
-        released: Vec::new(),
-    };
+    let mut index: Vec<Shipped> = Vec::new();
     let mut body = String::new();
     for &i in &finished {
         let r = &lives[i].release;
@@ -96,19 +125,18 @@ pub fn archive(
             )?;
         }
         if r.state == "released" {
-            index.released.push(Shipped {
-                id: r.id.clone(),
-                version: r.version.clone(),
-                breaking: shipped[i].iter().any(|(_, b)| *b),
-            });
+            index.push(Shipped::of(&r.id, &r.version, &shipped[i]));
         }
         body.push_str(&format!("{} {} {}\n", r.id, r.version, r.state));
     }
     if finished.is_empty() {
         return Ok(0);
     }
-    index.released.sort_by(|a, b| a.id.cmp(&b.id));
-    if !index.released.is_empty() {
+    index.sort_by(|a, b| a.id.cmp(&b.id));
+    if !index.is_empty() {
+        let index = Index {
+            released: index.iter().collect(),
+        };
         std::fs::write(
             dir.join("releases/archive/index.toml"),
             toml::to_string(&index)?,

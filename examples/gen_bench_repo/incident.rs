@@ -7,12 +7,27 @@ use crate::plan::{Ctx, Spec};
 use crate::rng::{Rng, STREAM_INCIDENT};
 use crate::words::{ACTORS, AREAS, CLIENT_CONTACTS, IMPACTS, OBJECTS, VERBS};
 
-/// Who holds an incident at the end, and when it was grouped and shipped.
+/// Who holds an incident at the end, and when and by whom it was grouped
+/// and shipped.
 #[derive(Clone, Copy)]
 pub struct Holding {
     pub spec: usize,
     pub grouped_at: i64,
-    pub closed_at: Option<i64>,
+    pub grouped_by: &'static str,
+    /// The index of the `group` step in its release's life.
+    pub group_step: usize,
+    pub closed: Option<(i64, &'static str)>,
+}
+
+/// How far a held incident's life has gone: the import commit and the log
+/// commits write it before it is grouped, grouped, and closed.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+    /// Not grouped yet: free, resolved.
+    Free,
+    Grouped,
+    /// Closed if its release was released; grouped otherwise.
+    Final,
 }
 
 fn component(rng: &mut Rng) -> (&'static str, String) {
@@ -54,7 +69,19 @@ fn component(rng: &mut Rng) -> (&'static str, String) {
     (kind, name)
 }
 
+/// Incident `n` at the end of its life.
 pub fn build_incident(n: usize, holding: Option<(Holding, &Spec)>, ctx: &Ctx) -> Incident {
+    build_incident_at(n, holding, Phase::Final, ctx)
+}
+
+/// Incident `n` as it is at `phase` (same content otherwise: the randomness
+/// is drawn the same way whatever the phase).
+pub fn build_incident_at(
+    n: usize,
+    holding: Option<(Holding, &Spec)>,
+    phase: Phase,
+    ctx: &Ctx,
+) -> Incident {
     let mut rng = Rng::for_item(STREAM_INCIDENT, n);
     let id = ctx.incident_id(n);
     let by = rng.pick(&ACTORS);
@@ -77,8 +104,12 @@ pub fn build_incident(n: usize, holding: Option<(Holding, &Spec)>, ctx: &Ctx) ->
             (resolved, authorised, authorised && rng.chance(70))
         }
     };
+    let closed = match holding {
+        Some((h, _)) if phase == Phase::Final => h.closed,
+        _ => None,
+    };
     let status = match holding {
-        Some((h, _)) if h.closed_at.is_some() => "closed",
+        _ if closed.is_some() => "closed",
         _ if resolved => "resolved",
         _ => "open",
     };
@@ -152,17 +183,19 @@ pub fn build_incident(n: usize, holding: Option<(Holding, &Spec)>, ctx: &Ctx) ->
             });
         }
     }
-    if let Some((h, release)) = holding {
+    let grouped = holding.filter(|_| phase >= Phase::Grouped);
+    if let Some((h, release)) = grouped {
+        // Written by `rel group` and `rel close`: their actor and time.
         history.push(IncidentEvent {
             at: at(h.grouped_at),
-            by,
+            by: h.grouped_by,
             action: "group",
             detail: Some(format!("into {}", release.id)),
         });
-        if let Some(closed) = h.closed_at {
+        if let Some((closed_at, closed_by)) = closed {
             history.push(IncidentEvent {
-                at: at(closed),
-                by,
+                at: at(closed_at),
+                by: closed_by,
                 action: "close",
                 detail: Some(format!("released in {} {}", release.id, release.version)),
             });
@@ -177,7 +210,7 @@ pub fn build_incident(n: usize, holding: Option<(Holding, &Spec)>, ctx: &Ctx) ->
         status,
         breaking,
         impact,
-        release: holding.map(|(_, r)| r.id.clone()),
+        release: grouped.map(|(_, r)| r.id.clone()),
         created_at: at(created),
         created_by: by,
         authorisation,

@@ -30,9 +30,20 @@ pub struct Life {
     full_history: bool,
     /// The latest instant recorded anywhere in the full life.
     pub latest: i64,
-    /// When each part of its incidents was grouped.
-    pub groups: Vec<(i64, Range<usize>)>,
-    pub closed_at: Option<i64>,
+    /// Each part of its incidents: grouped when, by whom, in which step.
+    pub groups: Vec<Group>,
+    /// When and by whom it was closed (released).
+    pub closed: Option<(i64, &'static str)>,
+}
+
+/// One `group` step: the incidents it added.
+#[derive(Clone)]
+pub struct Group {
+    pub at: i64,
+    pub by: &'static str,
+    /// Its index in `Life::steps`.
+    pub step: usize,
+    pub incidents: Range<usize>,
 }
 
 impl Life {
@@ -213,7 +224,7 @@ pub fn live(spec: &Spec, limit: usize, ctx: &Ctx) -> Life {
         full_history: ctx.full_history,
         latest: spec.t0,
         groups: Vec::new(),
-        closed_at: None,
+        closed: None,
     };
     let mut t = spec.t0;
     let mut e = event(t, creator, "new", Some(0));
@@ -246,8 +257,13 @@ pub fn live(spec: &Spec, limit: usize, ctx: &Ctx) -> Life {
             start + n / 2
         };
         let ids: Vec<String> = (start..end).map(|k| ctx.incident_id(k)).collect();
-        life.groups.push((t, start..end));
         let mut e = event(t, rng.pick(&ACTORS), "group", None);
+        life.groups.push(Group {
+            at: t,
+            by: e.by,
+            step: life.steps.len(),
+            incidents: start..end,
+        });
         e.incidents = ids.clone();
         e.detail = Some(format!("revision {}", life.release.revision + 1));
         if life.step(e, group_subject(&spec.id, &ids)) {
@@ -325,10 +341,10 @@ pub fn live(spec: &Spec, limit: usize, ctx: &Ctx) -> Life {
     life.tick(t - HOUR, 3, "exit", PROD_EXIT);
     let mut e = event(t, rng.pick(&ACTORS), "close", Some(3));
     e.detail = Some(format!("released {}", spec.version));
+    life.closed = Some((t, e.by));
     if life.step(e, spec.id.clone()) {
         life.release.state = "released";
     }
-    life.closed_at = Some(t);
     life
 }
 
@@ -344,7 +360,11 @@ fn cancelled_life(life: &mut Life, rng: &mut Rng, t0: i64) {
         t = work_time(t + rng.range(DAY, 5 * DAY));
         let mut e = event(t, rng.pick(&ACTORS), "rollback", Some(0));
         e.reason = Some("Defects found in UAT");
-        life.enter(e, 1);
+        // A rollback is a new content revision, as rel records it.
+        e.detail = Some(format!("revision {}", life.release.revision + 1));
+        if life.enter(e, 1) {
+            life.release.revision += 1;
+        }
     }
     t = work_time(t + rng.range(DAY, 10 * DAY));
     let mut e = event(t, rng.pick(&ACTORS), "cancel", None);

@@ -10,7 +10,7 @@ use crate::plan::{Ctx, Spec};
 use crate::Res;
 
 /// `rel: <action> <subject>` and the `Rel-*` trailers, as rel writes them.
-fn commit_message(step: &Step, release: &str) -> String {
+pub fn commit_message(step: &Step, release: &str) -> String {
     let mut m = format!(
         "rel: {} {}\n\nRel-Action: {}\nRel-Release: {release}\n",
         step.action, step.subject, step.action

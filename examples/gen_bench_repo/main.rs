@@ -2,23 +2,32 @@
 //!
 //! ```text
 //! cargo run --release --example gen_bench_repo -- DIR \
-//!     [--releases 10000] [--incidents 100000] [--log-commits 0] [--full-history]
+//!     [--releases 10000] [--incidents 100000] [--log-commits 0] \
+//!     [--full-history] [--migrated]
 //! ```
 //!
 //! DIR must be absent or empty. It becomes a git repository (branch `main`)
-//! holding the default pipeline, one manifest per release spread over the
-//! pipeline's life (most released, some cancelled, a few dozen in progress,
-//! one alone in the exclusive staging), and the incident register (most
-//! closed in a released release, a few thousand unassigned). Everything is
-//! committed in one commit; `--log-commits N` then replays the last N steps
-//! of the releases' lives as N commits carrying `Rel-*` trailers, for
-//! `rel log`. A released release has 3 to 8 history events; with
-//! `--full-history` its ticks, approvals and health reports are events (and
-//! log commits) of their own too, as rel records them. A last commit moves
-//! every finished release (with the incidents it shipped) into
-//! `releases/archive/<YYYY>/` and writes the archive's index, as `rel
-//! archive` does (contract 11.1): `releases/` then holds what is in
-//! progress. The output is deterministic: same arguments, same commit ids.
+//! holding the default pipeline, releases spread over the pipeline's life
+//! (most released, some cancelled, a few dozen in progress, one alone in
+//! the exclusive staging), and incidents (most closed in a released
+//! release, a few thousand unassigned). `--log-commits N` replays the last
+//! N steps of the releases' lives as N commits carrying `Rel-*` trailers,
+//! for `rel log`; a first commit (the import) holds everything as it was
+//! before them. A released release has 3 to 8 history events; with
+//! `--full-history` its ticks, approvals and health reports are events
+//! (and log commits) of their own too, as rel records them.
+//!
+//! By default the repository is grown in revision 3's layout (contract
+//! 11.1; module `native`): the import already files the releases finished
+//! by then in `releases/archive/<YYYY>/` with the incidents they shipped
+//! and the archive's index, and each log commit writes what rel writes
+//! for its step (a close moves the release and its incidents into the
+//! archive and updates the index), all through one `git fast-import`
+//! session. `--migrated` gives instead a repository made before revision
+//! 3 and moved by `rel archive`: everything in `releases/`, the log
+//! commits, and a last commit (`Rel-Action: archive`) filing every
+//! finished release. The output is deterministic: same arguments, same
+//! commit ids.
 //!
 //! The ids the benchmark needs (a release to show, one to check, one to
 //! group into and a free incident) are written to `DIR/.git/rel-bench.env`,
@@ -31,20 +40,22 @@
 //! The modules, in the order the flow uses them: `plan` decides every
 //! release, `life` plays out each release's life (with `rng`, `clock` and
 //! `words`), `incident` builds the incidents, `manifest` is the files'
-//! shape, `files` writes them, `git` makes the import commit, `log_commits`
-//! replays the latest steps through `git fast-import`, `archive` files the
-//! finished releases, and `bench_env`
-//! writes the ids for bench/run.sh.
+//! shape; `native` writes the repository through `fast_import`; with
+//! `--migrated`, `files` writes them, `git` makes the import commit,
+//! `log_commits` replays the latest steps and `archive` files the finished
+//! releases; `bench_env` writes the ids for bench/run.sh.
 
 mod archive;
 mod bench_env;
 mod clock;
+mod fast_import;
 mod files;
 mod git;
 mod incident;
 mod life;
 mod log_commits;
 mod manifest;
+mod native;
 mod plan;
 mod rng;
 mod words;
@@ -61,7 +72,8 @@ use crate::git::git;
 use crate::incident::{build_incident, Holding};
 use crate::life::{live, Life};
 use crate::log_commits::log_commits;
-use crate::plan::{plan, Ctx};
+use crate::native::{grow, Grown};
+use crate::plan::{plan, Ctx, Spec};
 use crate::words::PIPELINE;
 
 type Res<T> = Result<T, Box<dyn Error + Send + Sync>>;
@@ -74,14 +86,17 @@ struct Args {
     /// Ticks, approvals and health reports as history events and commits
     /// of their own, as rel records them (off: 3 to 8 events a release).
     full_history: bool,
+    /// The layout of a repository made before revision 3 and moved by
+    /// `rel archive` (off: grown in revision 3's layout).
+    migrated: bool,
 }
 
 fn parse_args() -> Res<Args> {
     let usage = "usage: gen_bench_repo DIR [--releases 10000] [--incidents 100000] \
-                 [--log-commits 0] [--full-history]";
+                 [--log-commits 0] [--full-history] [--migrated]";
     let mut dir = None;
     let (mut releases, mut incidents, mut log_commits) = (10_000, 100_000, 0);
-    let mut full_history = false;
+    let (mut full_history, mut migrated) = (false, false);
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut number = |name: &str| -> Res<usize> {
@@ -94,6 +109,7 @@ fn parse_args() -> Res<Args> {
             "--incidents" => incidents = number("--incidents")?,
             "--log-commits" => log_commits = number("--log-commits")?,
             "--full-history" => full_history = true,
+            "--migrated" => migrated = true,
             "-h" | "--help" => {
                 println!("{usage}");
                 std::process::exit(0);
@@ -111,6 +127,7 @@ fn parse_args() -> Res<Args> {
         incidents,
         log_commits,
         full_history,
+        migrated,
     })
 }
 
@@ -127,7 +144,7 @@ fn run() -> Res<()> {
     if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
         return Err(format!("{} exists and is not empty", dir.display()).into());
     }
-    std::fs::create_dir_all(dir.join("releases/incidents"))?;
+    std::fs::create_dir_all(dir)?;
     let ctx = Ctx {
         now: instant(2026, 11, 25, 12),
         incident_width: args.incidents.to_string().len().max(6),
@@ -173,12 +190,14 @@ fn run() -> Res<()> {
     // Which release holds each incident, and since when.
     let mut holdings: Vec<Option<Holding>> = vec![None; args.incidents];
     for (i, life) in lives.iter().enumerate() {
-        for (t, range) in &life.groups {
-            for k in range.clone() {
+        for g in &life.groups {
+            for k in g.incidents.clone() {
                 holdings[k] = Some(Holding {
                     spec: i,
-                    grouped_at: *t,
-                    closed_at: life.closed_at,
+                    grouped_at: g.at,
+                    grouped_by: g.by,
+                    group_step: g.step,
+                    closed: life.closed,
                 });
             }
         }
@@ -190,6 +209,52 @@ fn run() -> Res<()> {
         logged.len()
     ));
 
+    if args.migrated {
+        migrated(
+            dir, &args, &specs, &lives, &limits, &holdings, &logged, &ctx, base_time, &phase,
+        )?;
+    } else {
+        git(dir, &["init", "-q", "-b", "main"], base_time)?;
+        let grown = Grown {
+            specs: &specs,
+            lives: &lives,
+            limits: &limits,
+            holdings: &holdings,
+            logged: &logged,
+            ctx: &ctx,
+        };
+        grow(dir, &grown, base_time, &phase)?;
+        phase(&format!(
+            "import and {} log commits (git fast-import)",
+            logged.len()
+        ));
+        // The work tree, checked out once at the end.
+        git(dir, &["reset", "-q", "--hard"], base_time)?;
+        phase("checked out");
+    }
+
+    write_bench_env(dir, &specs, &holdings, &ctx, logged.len())?;
+    phase("done");
+    Ok(())
+}
+
+/// The layout of a repository made before revision 3 and then moved by
+/// `rel archive`: every manifest in `releases/`, the log commits replayed
+/// on it, and a last commit filing the finished releases.
+#[allow(clippy::too_many_arguments)]
+fn migrated(
+    dir: &std::path::Path,
+    args: &Args,
+    specs: &[Spec],
+    lives: &[Life],
+    limits: &[usize],
+    holdings: &[Option<Holding>],
+    logged: &[(i64, usize, usize)],
+    ctx: &Ctx,
+    base_time: i64,
+    phase: &dyn Fn(&str),
+) -> Res<()> {
+    std::fs::create_dir_all(dir.join("releases/incidents"))?;
     std::fs::write(dir.join("environments.toml"), PIPELINE)?;
     parallel(specs.len(), |i| {
         let text = if limits[i] == lives[i].steps.len() {
@@ -197,14 +262,14 @@ fn run() -> Res<()> {
         } else if limits[i] == 0 {
             return Ok(());
         } else {
-            toml::to_string(&live(&specs[i], limits[i], &ctx).release)?
+            toml::to_string(&live(&specs[i], limits[i], ctx).release)?
         };
         write_file(dir, &format!("releases/{}.toml", specs[i].id), &text)
     })?;
     phase("wrote release manifests");
     parallel(args.incidents, |k| {
         let holding = holdings[k].map(|h| (h, &specs[h.spec]));
-        let incident = build_incident(k, holding, &ctx);
+        let incident = build_incident(k, holding, ctx);
         let text = toml::to_string(&incident)?;
         write_file(
             dir,
@@ -226,17 +291,14 @@ fn run() -> Res<()> {
     phase("git commit");
 
     if !logged.is_empty() {
-        log_commits(dir, &specs, &logged, &ctx)?;
+        log_commits(dir, specs, logged, ctx)?;
         git(dir, &["reset", "-q", "--hard"], base_time)?;
         phase(&format!("{} log commits (git fast-import)", logged.len()));
     }
 
     // Finished releases into the archive, as `rel archive` (and every
     // `rel close` and `rel cancel` since revision 3) leaves them.
-    let moved = archive(dir, &specs, &lives, &holdings, &ctx, ctx.now - 60)?;
+    let moved = archive(dir, specs, lives, holdings, ctx, ctx.now - 60)?;
     phase(&format!("{moved} finished releases moved into the archive"));
-
-    write_bench_env(dir, &specs, &holdings, &ctx, logged.len())?;
-    phase("done");
     Ok(())
 }
