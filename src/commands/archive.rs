@@ -28,7 +28,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<Outcome> {
             ));
         }
         let mut changes = Vec::new();
-        let mut index = ws.archive_index()?;
+        let mut index = crate::model::archive::Index::clone(&*ws.archive_index()?);
         for release in &finished {
             // What a released release shipped: its incidents whose files
             // name it (a file deleted by hand or naming another release

@@ -223,9 +223,9 @@ fn with_released(
     ws: &crate::store::Workspace,
     mut heads: Vec<(String, Option<String>)>,
 ) -> anyhow::Result<Vec<(String, Option<String>)>> {
-    for e in ws.archive_index()?.released {
+    for e in &ws.archive_index()?.released {
         if e.installation.is_some() && !heads.iter().any(|(id, _)| *id == e.id) {
-            heads.push((e.id, e.installation));
+            heads.push((e.id.clone(), e.installation.clone()));
         }
     }
     heads.sort();

@@ -18,7 +18,7 @@ pub struct Products {
     /// The product releases filed in `releases/` (in progress, or finished
     /// ones a repository made before the archive keeps there).
     pub releases: Vec<Release>,
-    pub index: Index,
+    pub index: std::rc::Rc<Index>,
     /// The flags of incidents read so far: a rollout asks for the same
     /// carried incidents once per installation.
     flags: RefCell<HashMap<String, Option<Flags>>>,

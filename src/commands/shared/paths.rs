@@ -111,7 +111,8 @@ pub fn last_released_below(
 ) -> anyhow::Result<Option<semver::Version>> {
     // Released ones in the archive through its index; any left in
     // `releases/` by the previous version from their files.
-    let archived = ws.archive_index()?.released.into_iter().filter_map(|e| {
+    let index = ws.archive_index()?;
+    let archived = index.released.iter().filter_map(|e| {
         e.installation
             .is_none()
             .then(|| parse_version(&e.version).ok())
@@ -154,9 +155,9 @@ pub fn breaking_released(
     let mut out: Vec<(String, semver::Version)> = ws
         .archive_index()?
         .released
-        .into_iter()
+        .iter()
         .filter(|e| e.breaking)
-        .filter_map(|e| Some((e.id, parse_version(&e.version).ok()?)))
+        .filter_map(|e| Some((e.id.clone(), parse_version(&e.version).ok()?)))
         .filter(|(_, v)| hop.contains(v))
         .collect();
     for l in ws.facts::<Release>()? {

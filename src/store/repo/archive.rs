@@ -207,23 +207,27 @@ impl Workspace {
         Ok(log.to_string())
     }
 
-    /// The archive's index (empty when there is none yet).
-    pub fn archive_index(&self) -> anyhow::Result<archive::Index> {
-        match self.read_rel_file(archive::INDEX_FILE)? {
-            None => Ok(archive::Index::default()),
+    /// The archive's index (empty when there is none yet), read once per
+    /// workspace.
+    pub fn archive_index(&self) -> anyhow::Result<std::rc::Rc<archive::Index>> {
+        if let Some(index) = self.archive_index.get() {
+            return Ok(index.clone());
+        }
+        let index = std::rc::Rc::new(match self.read_rel_file(archive::INDEX_FILE)? {
+            None => archive::Index::default(),
             // rel's own layout line by line; anything else as TOML.
             Some(text) => match crate::model::archive_index::read_canonical(&text) {
-                Some(index) => Ok(index),
-                None => toml_file::parse(std::path::Path::new(archive::INDEX_FILE), &text),
+                Some(index) => index,
+                None => toml_file::parse(std::path::Path::new(archive::INDEX_FILE), &text)?,
             },
-        }
+        });
+        Ok(self.archive_index.get_or_init(|| index).clone())
     }
 
     /// The index with released `release` (shipping `incidents`) added, as
     /// a change to commit with its move.
     pub fn index_with(&self, release: &Release, incidents: &[Incident]) -> anyhow::Result<Change> {
-        let index = self
-            .archive_index()?
+        let index = archive::Index::clone(&*self.archive_index()?)
             .with(archive::Shipped::of(release, incidents));
         Ok(Change::file(
             archive::INDEX_FILE,
