@@ -472,11 +472,9 @@ pub fn verify_commit(
 mod tests {
     use super::*;
 
-    /// More pathspecs than a command line holds (`rel archive` of 10,000
-    /// releases writes 60,000 paths): asked a chunk at a time, not refused
-    /// with "Argument list too long".
-    #[test]
-    fn a_status_of_more_paths_than_a_command_line_holds_is_asked_in_chunks() {
+    /// An empty git repository in a temporary folder, made without the
+    /// user's or the system's git config.
+    fn new_repository() -> tempfile::TempDir {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let ok = Command::new("git")
             .args(["init", "-q"])
@@ -486,6 +484,15 @@ mod tests {
             .status()
             .expect("git runs");
         assert!(ok.success());
+        dir
+    }
+
+    /// More pathspecs than a command line holds (`rel archive` of 10,000
+    /// releases writes 60,000 paths): asked a chunk at a time, not refused
+    /// with "Argument list too long".
+    #[test]
+    fn a_status_of_more_paths_than_a_command_line_holds_is_asked_in_chunks() {
+        let dir = new_repository();
         std::fs::write(dir.path().join("changed.toml"), "x").expect("a file");
         let mut paths: Vec<String> = (0..120_000)
             .map(|n| format!("releases/incidents/INC-{n:06}.toml"))
@@ -505,15 +512,7 @@ mod tests {
     /// asked is, and so is a file under an asked folder.
     #[test]
     fn many_paths_are_asked_by_folder_and_only_the_asked_ones_answered() {
-        let dir = tempfile::tempdir().expect("a temporary folder");
-        let ok = Command::new("git")
-            .args(["init", "-q"])
-            .arg(dir.path())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .status()
-            .expect("git runs");
-        assert!(ok.success());
+        let dir = new_repository();
         let folder = dir.path().join("releases/incidents");
         std::fs::create_dir_all(&folder).expect("a folder");
         std::fs::create_dir_all(dir.path().join("releases/reports/R-1")).expect("a folder");
