@@ -198,7 +198,7 @@ fn write_all(
         let full = workdir.join(path);
         let meta = write_file(&full, blob.content())
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", full.display()))?;
-        entries.push(entry_for(path, *id, &meta));
+        entries.push(NewEntry::of_file(path, *id, &meta));
     }
     Ok(entries)
 }
@@ -220,25 +220,6 @@ fn write_file(path: &Path, content: &[u8]) -> std::io::Result<std::fs::Metadata>
         .open(path)?;
     file.write_all(content)?;
     file.metadata()
-}
-
-/// The index entry of a file just written: HEAD's blob, the file's stat
-/// (32 bits of each, as git keeps them).
-fn entry_for(path: &str, id: Oid, meta: &std::fs::Metadata) -> NewEntry {
-    let mut raw = [0u8; 20];
-    raw.copy_from_slice(id.as_bytes());
-    NewEntry {
-        path: path.as_bytes().to_vec(),
-        ctime: (meta.ctime() as u32, meta.ctime_nsec() as u32),
-        mtime: (meta.mtime() as u32, meta.mtime_nsec() as u32),
-        dev: meta.dev() as u32,
-        ino: meta.ino() as u32,
-        mode: 0o100644,
-        uid: meta.uid(),
-        gid: meta.gid(),
-        size: meta.len() as u32,
-        id: raw,
-    }
 }
 
 /// git's index lock, held by this process: made with O_EXCL as git makes

@@ -42,6 +42,28 @@ pub struct NewEntry {
     pub id: [u8; 20],
 }
 
+impl NewEntry {
+    /// The entry of a regular file just written at `path` (in the work
+    /// tree) holding blob `id`: its stat, 32 bits of each as git keeps them.
+    pub fn of_file(path: &str, id: git2::Oid, meta: &std::fs::Metadata) -> NewEntry {
+        use std::os::unix::fs::MetadataExt;
+        let mut raw = [0u8; 20];
+        raw.copy_from_slice(id.as_bytes());
+        NewEntry {
+            path: path.as_bytes().to_vec(),
+            ctime: (meta.ctime() as u32, meta.ctime_nsec() as u32),
+            mtime: (meta.mtime() as u32, meta.mtime_nsec() as u32),
+            dev: meta.dev() as u32,
+            ino: meta.ino() as u32,
+            mode: 0o100644,
+            uid: meta.uid(),
+            gid: meta.gid(),
+            size: meta.len() as u32,
+            id: raw,
+        }
+    }
+}
+
 fn be32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }

@@ -40,26 +40,13 @@ fn repo_with(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 /// Writes `text` at `path` and its blob; the entry for it.
 fn written(dir: &Path, path: &str, text: &str) -> NewEntry {
-    use std::os::unix::fs::MetadataExt;
     let full = dir.join(path);
     std::fs::create_dir_all(full.parent().expect("a folder")).expect("folders");
     std::fs::write(&full, text).expect("a file");
     let id = git(dir, &["hash-object", "-w", path]);
-    let mut raw = [0u8; 20];
-    raw.copy_from_slice(git2::Oid::from_str(id.trim()).expect("an id").as_bytes());
+    let id = git2::Oid::from_str(id.trim()).expect("an id");
     let meta = std::fs::metadata(&full).expect("stat");
-    NewEntry {
-        path: path.as_bytes().to_vec(),
-        ctime: (meta.ctime() as u32, meta.ctime_nsec() as u32),
-        mtime: (meta.mtime() as u32, meta.mtime_nsec() as u32),
-        dev: meta.dev() as u32,
-        ino: meta.ino() as u32,
-        mode: 0o100644,
-        uid: meta.uid(),
-        gid: meta.gid(),
-        size: meta.len() as u32,
-        id: raw,
-    }
+    NewEntry::of_file(path, id, &meta)
 }
 
 /// A replaced and an added entry give the index `git add` gives: the same
