@@ -128,14 +128,14 @@ fn writes_killed_at_random_instants_leave_nothing_to_mend() {
     );
 }
 
-#[test]
-fn a_journal_left_behind_is_finished_by_the_next_command_and_said() {
-    // A write killed after moving the branch but before checking out:
-    // made by hand here, so the test does not depend on timing.
+/// A repository whose last write (`rel new` of R-2026-001) was killed
+/// after moving the branch and before checking out: its journal left, the
+/// work tree and index behind HEAD. Made by hand, so no test depends on
+/// timing.
+fn killed_before_the_checkout() -> Env {
     let env = Env::with_pipeline(SIMPLE);
     env.rel(&["new", "--version", "1.0.0", "--title", "T"]).ok();
     let head = env.head();
-    // The work tree and index are behind HEAD, as after such a kill.
     std::fs::remove_file(env.path("releases/R-2026-001.toml")).unwrap();
     env.git(&["rm", "-q", "--cached", "releases/R-2026-001.toml"]);
     env.write(
@@ -145,6 +145,14 @@ fn a_journal_left_behind_is_finished_by_the_next_command_and_said() {
             branch(&env)
         ),
     );
+    env
+}
+
+#[test]
+fn a_journal_left_behind_is_finished_by_the_next_command_and_said() {
+    // A write killed after moving the branch but before checking out:
+    // made by hand here, so the test does not depend on timing.
+    let env = killed_before_the_checkout();
     env.write(".git/index.lock", "");
     let run = env.rel(&["list"]);
     run.ok();
@@ -166,18 +174,8 @@ fn a_write_that_refuses_after_the_repair_still_says_what_was_repaired() {
     // The repair happens when the write opens the repository; the write is
     // then refused (environments.toml has uncommitted edits). The repair
     // is done and must be said, before the refusal.
-    let env = Env::with_pipeline(SIMPLE);
-    env.rel(&["new", "--version", "1.0.0", "--title", "T"]).ok();
+    let env = killed_before_the_checkout();
     let head = env.head();
-    std::fs::remove_file(env.path("releases/R-2026-001.toml")).unwrap();
-    env.git(&["rm", "-q", "--cached", "releases/R-2026-001.toml"]);
-    env.write(
-        ".git/rel-journal",
-        &format!(
-            "{{\"branch\":\"{}\",\"old\":null,\"new\":\"{head}\",\"paths\":[\"releases/R-2026-001.toml\"]}}",
-            branch(&env)
-        ),
-    );
     let pipeline = env.read("environments.toml");
     env.write("environments.toml", &format!("{pipeline}\n# edited\n"));
     let run = env.rel(&["new", "--version", "2.0.0", "--title", "Other"]);
