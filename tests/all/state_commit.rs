@@ -135,6 +135,46 @@ fn a_sparse_checkout_does_not_hide_releases() {
     assert!(!run.stderr.contains("not counted"), "{}", run.stderr);
 }
 
+/// In a cone-mode sparse checkout with the sparse index (a folder outside
+/// it is one index entry), rel decides what is clean without git where it
+/// can: a write of a clean file commits and leaves git's index in step,
+/// and an edit (unstaged, or staged and the file put back) is refused.
+#[test]
+fn a_sparse_index_keeps_edits_refused_and_writes_clean() {
+    let env = Env::with_pipeline(SIMPLE);
+    std::fs::create_dir_all(env.path("docs/old")).unwrap();
+    std::fs::write(env.path("docs/old/guide.md"), "outside the cone\n").unwrap();
+    env.commit_all("docs");
+    let id = new_release(&env, "1.0.0");
+    env.git(&[
+        "sparse-checkout",
+        "set",
+        "--cone",
+        "--sparse-index",
+        "releases",
+    ]);
+    assert!(!env.path("docs/old/guide.md").exists());
+    assert!(env.git(&["ls-files", "--sparse"]).contains("docs/\n"));
+
+    let other = new_release(&env, "2.0.0");
+    one_commit(&env, &["promote", &id]);
+    assert_eq!(env.porcelain(), "");
+    assert_eq!(
+        env.git(&["write-tree"]),
+        env.git(&["rev-parse", "HEAD^{tree}"])
+    );
+
+    let file = format!("releases/{other}.toml");
+    let committed = std::fs::read_to_string(env.path(&file)).unwrap();
+    std::fs::write(env.path(&file), format!("{committed}# mine\n")).unwrap();
+    let run = refused(&env, &["promote", &other], 3);
+    assert!(run.stderr.contains(&file), "{}", run.stderr);
+    env.git(&["add", "--sparse", &file]);
+    std::fs::write(env.path(&file), &committed).unwrap();
+    let run = refused(&env, &["promote", &other], 3);
+    assert!(run.stderr.contains(&file), "{}", run.stderr);
+}
+
 #[test]
 fn a_committed_symlink_for_releases_is_invalid_and_nothing_is_written_outside() {
     let env = Env::with_pipeline(SIMPLE);

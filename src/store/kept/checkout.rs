@@ -34,7 +34,7 @@
 //! 1,000-release repository, and git's reading of the whole index at
 //! 10,000 (docs/decisions.md, issue 20).
 
-use std::io::Write as _;
+use std::io::{Seek as _, Write as _};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
@@ -58,21 +58,14 @@ const ELSEWHERE: [&str; 6] = [
 
 /// Checks `paths` (in the git work tree) out from HEAD in-process, when
 /// that is certainly what git would do: Ok(true) when done, Ok(false)
-/// (nothing touched) when git must do it; an error once git's index lock
-/// is taken (as git's own checkout would fail).
+/// when git must do it (nothing touched, or in the rare case that the
+/// index changed under the lock, files written that git writes again);
+/// an error once git's index lock is taken (as git's own checkout would
+/// fail).
 pub fn check_out(repo: &Repository, paths: &[String]) -> anyhow::Result<bool> {
-    if paths.is_empty() || ELSEWHERE.iter().any(|v| std::env::var_os(v).is_some()) {
-        return Ok(false);
-    }
-    let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
+    let Some(workdir) = as_is(repo, paths, Use::Patch) else {
         return Ok(false);
     };
-    let Ok(config) = cached(repo, &workdir) else {
-        return Ok(false);
-    };
-    if !plain_settings(&config) || attributes_anywhere(repo, &workdir, paths) {
-        return Ok(false);
-    }
     let Some(files) = plain_files(repo, paths) else {
         return Ok(false);
     };
@@ -81,16 +74,17 @@ pub fn check_out(repo: &Repository, paths: &[String]) -> anyhow::Result<bool> {
         return Ok(false); // no index yet: git makes one
     };
     let index_path = git_dir.join("index");
-    let (old, stamp) = match std::fs::read(&index_path)
-        .and_then(|bytes| Ok((bytes, std::fs::metadata(&index_path)?.mtime())))
-    {
-        Ok(read) => read,
-        Err(_) => return Ok(false),
-    };
-    let Some(index) = IndexFile::parse(&old) else {
+    let Ok(mut old) = std::fs::File::open(&index_path) else {
         return Ok(false);
     };
-    if !files.iter().all(|(p, _)| index.may_replace(p.as_bytes())) {
+    let Ok(stat) = old.metadata() else {
+        return Ok(false);
+    };
+    let asked: Vec<&[u8]> = files.iter().map(|(p, _)| p.as_bytes()).collect();
+    let Some(index) = IndexFile::read(&old, stat.len(), &asked) else {
+        return Ok(false);
+    };
+    if !asked.iter().all(|p| index.may_replace(p)) {
         return Ok(false);
     }
     let mut entries = write_all(repo, &workdir, &files)?;
@@ -102,14 +96,48 @@ pub fn check_out(repo: &Repository, paths: &[String]) -> anyhow::Result<bool> {
         git2::Oid::hash_file(git2::ObjectType::Blob, &full)
             .is_ok_and(|hashed| hashed.as_bytes() == id)
     };
-    let bytes = index.with(&entries, u32::try_from(stamp).unwrap_or(0), unchanged);
-    lock.commit(&bytes, &index_path)?;
+    let racy_since = u32::try_from(stat.mtime()).unwrap_or(0);
+    if old.seek(std::io::SeekFrom::Start(0)).is_err() {
+        return Ok(false);
+    }
+    // None: the index is not what the first pass read (nobody else holds
+    // the lock, so it was not written by git): git checks the files out
+    // again.
+    let patched = lock.commit_with(&index_path, |to| {
+        index.write_patched(&old, to, &entries, racy_since, unchanged)
+    })?;
+    if patched.is_none() {
+        return Ok(false);
+    }
     Ok(true)
+}
+
+/// What the index is read for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Use {
+    /// Patched: the checkout.
+    Patch,
+    /// Only its entries of a few paths compared: a sparse checkout or
+    /// index changes nothing of that (an entry outside it is marked, and
+    /// asked of git).
+    Compare,
+}
+
+/// The work tree, when git would write and compare `paths` byte for byte
+/// and (for `Use::Patch`) keep an index this module patches (see the
+/// module comment); None when git must be asked.
+pub(super) fn as_is(repo: &Repository, paths: &[String], to: Use) -> Option<PathBuf> {
+    if paths.is_empty() || ELSEWHERE.iter().any(|v| std::env::var_os(v).is_some()) {
+        return None;
+    }
+    let workdir = repo.workdir().map(Path::to_path_buf)?;
+    let config = cached(repo, &workdir).ok()?;
+    (plain_settings(&config, to) && !attributes_anywhere(repo, &workdir, paths)).then_some(workdir)
 }
 
 /// The settings under which git writes a blob's bytes as they are and
 /// keeps an index patched faithfully here (see the module comment).
-fn plain_settings(config: &GitConfig) -> bool {
+fn plain_settings(config: &GitConfig, to: Use) -> bool {
     let on = |key: &str| !matches!(config.get_bool(key), Ok(None | Some(false)));
     let set = |key: &str| config.get(key).is_some();
     let autocrlf_checks_out_as_is = match config.get("core.autocrlf") {
@@ -121,8 +149,7 @@ fn plain_settings(config: &GitConfig) -> bool {
         Some(None) => false,
     };
     autocrlf_checks_out_as_is
-        && !on("core.sparsecheckout")
-        && !on("index.sparse")
+        && (to == Use::Compare || (!on("core.sparsecheckout") && !on("index.sparse")))
         && !on("core.splitindex")
         && !on("core.ignorecase")
         && !set("core.fsmonitor")
@@ -249,20 +276,28 @@ impl IndexLock {
         }))
     }
 
-    /// Writes `bytes` and renames the lock over `index`.
-    fn commit(&mut self, bytes: &[u8], index: &Path) -> anyhow::Result<()> {
-        let mut file = self
+    /// Writes the new index into the lock with `write` and renames the
+    /// lock over `index`; when `write` says None, the lock is left to be
+    /// removed and `index` is untouched.
+    fn commit_with(
+        &mut self,
+        index: &Path,
+        write: impl FnOnce(&std::fs::File) -> std::io::Result<Option<()>>,
+    ) -> anyhow::Result<Option<()>> {
+        let file = self
             .file
             .take()
             .ok_or_else(|| anyhow::anyhow!("git's index lock was already used"))?;
-        file.write_all(bytes)
-            .and_then(|()| file.flush())
+        let written = write(&file)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", self.path.display()))?;
         drop(file);
+        if written.is_none() {
+            return Ok(None);
+        }
         std::fs::rename(&self.path, index)
             .map_err(|e| anyhow::anyhow!("cannot replace git's index: {e}"))?;
         self.path = PathBuf::new();
-        Ok(())
+        Ok(Some(()))
     }
 }
 

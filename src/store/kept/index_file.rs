@@ -4,6 +4,11 @@
 //! twice as slow as `git restore` on 110,000 entries; a patch of the bytes
 //! copies them once and hashes them once.
 //!
+//! The index is streamed, never held: a first pass checks it is one
+//! patched here and keeps only the entries asked about, a second copies it
+//! into git's lock file with the patch and a running checksum. A 12 MB
+//! index (100,000 files) costs a write a 64 KB buffer, not 24 MB.
+//!
 //! Only what is certainly understood is patched: versions 2 and 3, no
 //! conflict, and extensions known here: the cache tree (TREE, invalidated
 //! along the paths patched, as git does), resolve-undo (REUC, kept), and
@@ -11,21 +16,37 @@
 //! FSMN, EOIE, IEOT: dropped). Anything else (version 4, a split or sparse
 //! index, an extension not known) is `None`: git does it.
 
+use std::io::{BufRead, BufReader, Read, Write};
+
 use sha1::{Digest, Sha1};
+
+use super::index_tree::invalidated_tree;
 
 /// An entry's extended flag: outside a sparse checkout.
 const SKIP_WORKTREE: u16 = 1 << 14;
 /// The entry has extended flags (version 3).
 const EXTENDED: u16 = 0x4000;
+/// The entry is marked "assume unchanged".
+const ASSUME_VALID: u16 = 0x8000;
+/// An entry's extended flag: added with `git add --intent-to-add`.
+const INTENT_TO_ADD: u16 = 1 << 13;
 const NAME_MASK: u16 = 0x0fff;
+/// A path longer than this is not one of rel's: the index is left to git.
+const LONGEST_PATH: u64 = 4096;
+/// The read buffer of a pass over the index.
+const BUFFER: usize = 64 * 1024;
 
-/// A parsed index: where each entry and extension lies in `bytes`.
-pub struct IndexFile<'a> {
-    bytes: &'a [u8],
-    /// Each entry: its bytes, its path.
-    entries: Vec<(&'a [u8], &'a [u8])>,
+/// What a pass over an index found: that it is one patched here, how
+/// many entries it has, the entries of the paths asked about, and the
+/// extensions kept.
+pub struct IndexFile {
+    version: u32,
+    count: u32,
+    /// The entries of the paths asked about, in index order: (path, the
+    /// entry's bytes).
+    found: Vec<(Vec<u8>, Vec<u8>)>,
     /// Each extension kept: its signature, its data.
-    extensions: Vec<(&'a [u8], &'a [u8])>,
+    extensions: Vec<([u8; 4], Vec<u8>)>,
 }
 
 /// The stat and blob of a file just written, for its entry.
@@ -72,242 +93,335 @@ fn be16(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_be_bytes(b.get(at..at + 2)?.try_into().ok()?))
 }
 
-impl<'a> IndexFile<'a> {
-    /// Parses `bytes`; None when it is not an index patched here.
-    pub fn parse(bytes: &'a [u8]) -> Option<IndexFile<'a>> {
-        if bytes.len() < 12 + 20 || &bytes[..4] != b"DIRC" {
+/// One entry of the index as it lies in the file.
+pub struct Entry<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Entry<'a> {
+    /// The entry whose bytes (as `entries_of` found them) are `bytes`.
+    pub fn of(bytes: &'a [u8]) -> Entry<'a> {
+        Entry { bytes }
+    }
+
+    /// The blob id staged.
+    pub fn id(&self) -> &[u8] {
+        &self.bytes[40..60]
+    }
+
+    pub fn mode(&self) -> u32 {
+        be32(self.bytes, 24).unwrap_or(0)
+    }
+
+    /// 0, or the side of a conflict.
+    pub fn stage(&self) -> u16 {
+        (self.flags() >> 12) & 3
+    }
+
+    /// Marked "assume unchanged", "skip worktree" or "intent to add": git
+    /// treats its file otherwise.
+    pub fn marked(&self) -> bool {
+        let flags = self.flags();
+        let extended = if flags & EXTENDED != 0 {
+            be16(self.bytes, 62).unwrap_or(0)
+        } else {
+            0
+        };
+        flags & ASSUME_VALID != 0 || extended & (SKIP_WORKTREE | INTENT_TO_ADD) != 0
+    }
+
+    fn flags(&self) -> u16 {
+        be16(self.bytes, 60).unwrap_or(0)
+    }
+}
+
+/// The entries of an index read in order from a stream.
+struct Entries<R> {
+    from: R,
+    version: u32,
+    left: u32,
+    /// Bytes read so far, the header's included.
+    read: u64,
+}
+
+impl<R: BufRead> Entries<R> {
+    /// Reads the header; None when it is not an index of version 2 or 3.
+    fn start(mut from: R) -> Option<(Entries<R>, u32)> {
+        let mut header = [0u8; 12];
+        from.read_exact(&mut header).ok()?;
+        if &header[..4] != b"DIRC" {
             return None;
         }
-        let version = be32(bytes, 4)?;
+        let version = be32(&header, 4)?;
         if version != 2 && version != 3 {
             return None;
         }
-        let count = be32(bytes, 8)? as usize;
-        let end = bytes.len() - 20;
-        let mut at = 12;
-        let mut entries = Vec::with_capacity(count);
-        for _ in 0..count {
-            let flags = be16(bytes, at + 60)?;
-            if (flags >> 12) & 3 != 0 {
+        let count = be32(&header, 8)?;
+        Some((
+            Entries {
+                from,
+                version,
+                left: count,
+                read: 12,
+            },
+            count,
+        ))
+    }
+
+    /// The next entry's bytes into `buf`; its path is `buf[range]`.
+    /// Some(None) after the last entry; None when it does not parse.
+    fn next(&mut self, buf: &mut Vec<u8>) -> Option<Option<std::ops::Range<usize>>> {
+        if self.left == 0 {
+            return Some(None);
+        }
+        self.left -= 1;
+        buf.clear();
+        buf.resize(62, 0);
+        self.from.read_exact(buf).ok()?;
+        let flags = be16(buf, 60)?;
+        let extended = flags & EXTENDED != 0;
+        if extended {
+            if self.version < 3 {
+                return None;
+            }
+            buf.resize(64, 0);
+            self.from.read_exact(&mut buf[62..]).ok()?;
+        }
+        let name_at = buf.len();
+        (&mut self.from)
+            .take(LONGEST_PATH + 1)
+            .read_until(0, buf)
+            .ok()?;
+        if buf.last() != Some(&0) {
+            return None;
+        }
+        let len = buf.len() - name_at - 1;
+        if (flags & NAME_MASK) != NAME_MASK && usize::from(flags & NAME_MASK) != len {
+            return None;
+        }
+        // NUL-padded to a multiple of eight, one NUL at least.
+        let size = (name_at + len + 8) & !7;
+        let padded_from = buf.len();
+        buf.resize(size, 0);
+        self.from.read_exact(&mut buf[padded_from..]).ok()?;
+        self.read += size as u64;
+        Some(Some(name_at..name_at + len))
+    }
+}
+
+impl IndexFile {
+    /// Reads the index of `len` bytes from `from` in one pass, keeping the
+    /// entries of `asked` (any order). None: not an index patched here.
+    pub fn read(from: impl Read, len: u64, asked: &[&[u8]]) -> Option<IndexFile> {
+        let (mut entries, count) = Entries::start(BufReader::with_capacity(BUFFER, from))?;
+        let end = len.checked_sub(20)?;
+        let mut found = Vec::new();
+        let mut buf = Vec::with_capacity(256);
+        while let Some(path) = entries.next(&mut buf)? {
+            if be16(&buf, 60)? >> 12 & 3 != 0 {
                 return None; // a conflict
             }
-            let extended = flags & EXTENDED != 0;
-            if extended && version < 3 {
+            if asked.contains(&&buf[path.clone()]) {
+                found.push((buf[path].to_vec(), buf.clone()));
+            }
+            if entries.read > end {
                 return None;
             }
-            let name_at = at + 62 + if extended { 2 } else { 0 };
-            let rest = bytes.get(name_at..end)?;
-            let len = rest.iter().position(|b| *b == 0)?;
-            if (flags & NAME_MASK) != NAME_MASK && usize::from(flags & NAME_MASK) != len {
-                return None;
-            }
-            let size = (name_at - at + len + 8) & !7;
-            let entry = bytes.get(at..at + size)?;
-            entries.push((entry, &rest[..len]));
-            at += size;
+        }
+        let version = entries.version;
+        let mut from = entries.from;
+        let mut at = entries.read;
+        let mut extensions = Vec::new();
+        while at < end {
+            let mut header = [0u8; 8];
+            from.read_exact(&mut header).ok()?;
+            let signature: [u8; 4] = header[..4].try_into().ok()?;
+            let size = u64::from(be32(&header, 4)?);
+            at += 8 + size;
             if at > end {
                 return None;
             }
-        }
-        let mut extensions = Vec::new();
-        while at < end {
-            let signature = bytes.get(at..at + 4)?;
-            let size = be32(bytes, at + 4)? as usize;
-            let data = bytes.get(at + 8..(at + 8).checked_add(size)?)?;
-            if at + 8 + size > end {
-                return None;
-            }
-            match signature {
-                b"TREE" | b"REUC" => extensions.push((signature, data)),
-                b"UNTR" | b"FSMN" | b"EOIE" | b"IEOT" => {}
+            let mut data = (&mut from).take(size);
+            match &signature {
+                b"TREE" | b"REUC" => {
+                    let mut kept = Vec::new();
+                    data.read_to_end(&mut kept).ok()?;
+                    extensions.push((signature, kept));
+                }
+                b"UNTR" | b"FSMN" | b"EOIE" | b"IEOT" => {
+                    std::io::copy(&mut data, &mut std::io::sink()).ok()?;
+                }
                 _ => return None,
             }
-            at += 8 + size;
         }
         Some(IndexFile {
-            bytes,
-            entries,
+            version,
+            count,
+            found,
             extensions,
         })
+    }
+
+    /// The entries of `asked` (sorted) in the index read from `from`,
+    /// reading no further than the last of them. None: not an index read
+    /// here (a version 4 one, say).
+    pub fn entries_of(from: impl Read, asked: &[&[u8]]) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+        let (mut entries, _) = Entries::start(BufReader::with_capacity(BUFFER, from))?;
+        let last = asked.iter().max()?;
+        let mut found = Vec::new();
+        let mut buf = Vec::with_capacity(256);
+        while let Some(path) = entries.next(&mut buf)? {
+            let path = &buf[path];
+            if path > *last {
+                break;
+            }
+            if asked.contains(&path) {
+                found.push((path.to_vec(), buf.clone()));
+            }
+        }
+        Some(found)
+    }
+
+    /// The entry of `path` found by `read`.
+    pub fn entry(&self, path: &[u8]) -> Option<Entry<'_>> {
+        self.found
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, bytes)| Entry::of(bytes))
     }
 
     /// Whether `path` may be given a new entry: not outside a sparse
     /// checkout.
     pub fn may_replace(&self, path: &[u8]) -> bool {
-        match self.entries.binary_search_by(|(_, p)| (*p).cmp(path)) {
-            Ok(i) => {
-                let entry = self.entries[i].0;
-                let flags = be16(entry, 60).unwrap_or(0);
-                flags & EXTENDED == 0 || be16(entry, 62).unwrap_or(0) & SKIP_WORKTREE == 0
-            }
-            Err(_) => true,
-        }
+        self.entry(path).is_none_or(|e| {
+            e.flags() & EXTENDED == 0 || be16(e.bytes, 62).unwrap_or(0) & SKIP_WORKTREE == 0
+        })
     }
 
-    /// The index with `new` (sorted by path, distinct) in place of the
-    /// entries of their paths. Other entries of files modified in or after
-    /// the second `racy_since` (the old index's time) are "racily clean":
-    /// as git does when it writes an index, each is compared with its file
-    /// (`unchanged`: path, blob id) and marked for git to look at again
-    /// (size 0) when they differ; a link or submodule is marked unlooked.
-    pub fn with(
+    /// Copies the index (read again from `from`, the same bytes `read`
+    /// read) into `to` with `new` (sorted by path, distinct, each among
+    /// the paths `read` was asked about) in place of the entries of their
+    /// paths, and the checksum. Other entries of files modified in or
+    /// after the second `racy_since` (the old index's time) are "racily
+    /// clean": as git does when it writes an index, each is compared with
+    /// its file (`unchanged`: path, blob id) and marked for git to look at
+    /// again (size 0) when they differ; a link or submodule is marked
+    /// unlooked. None when the bytes are not those `read` read.
+    pub fn write_patched(
         &self,
+        from: impl Read,
+        to: impl Write,
         new: &[NewEntry],
         racy_since: u32,
         unchanged: impl Fn(&[u8], &[u8]) -> bool,
-    ) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.bytes.len() + new.len() * 128);
-        out.extend_from_slice(&self.bytes[..8]);
-        let mut count = 0u32;
-        out.extend_from_slice(&[0; 4]);
+    ) -> std::io::Result<Option<()>> {
+        let Some((mut entries, count)) = Entries::start(BufReader::with_capacity(BUFFER, from))
+        else {
+            return Ok(None);
+        };
+        if count != self.count || entries.version != self.version {
+            return Ok(None);
+        }
+        let added = new.iter().filter(|n| self.entry(&n.path).is_none()).count();
+        let Some(total) = u32::try_from(added)
+            .ok()
+            .and_then(|added| self.count.checked_add(added))
+        else {
+            return Ok(None);
+        };
+        let mut out = Hashing {
+            to: std::io::BufWriter::with_capacity(BUFFER, to),
+            hash: Sha1::new(),
+        };
+        out.write_all(b"DIRC")?;
+        out.write_all(&self.version.to_be_bytes())?;
+        out.write_all(&total.to_be_bytes())?;
         let mut ours = new.iter().peekable();
-        for (entry, path) in &self.entries {
-            while let Some(n) = ours.next_if(|n| n.path.as_slice() < *path) {
-                push_new(&mut out, n);
-                count += 1;
+        let mut buf = Vec::with_capacity(256);
+        loop {
+            let Some(next) = entries.next(&mut buf) else {
+                return Ok(None);
+            };
+            let Some(path) = next else { break };
+            let path = &buf[path];
+            while let Some(n) = ours.next_if(|n| n.path.as_slice() < path) {
+                push_new(&mut out, n)?;
             }
-            if ours
-                .next_if(|n| n.path.as_slice() == *path)
-                .is_some_and(|n| {
-                    push_new(&mut out, n);
-                    true
-                })
-            {
-                count += 1;
+            if let Some(n) = ours.next_if(|n| n.path.as_slice() == path) {
+                push_new(&mut out, n)?;
                 continue;
             }
-            let start = out.len();
-            out.extend_from_slice(entry);
-            let mode = be32(entry, 24).unwrap_or(0);
-            let mtime = be32(entry, 8).unwrap_or(0);
-            let size = be32(entry, 36).unwrap_or(0);
+            let mode = be32(&buf, 24).unwrap_or(0);
+            let mtime = be32(&buf, 8).unwrap_or(0);
+            let size = be32(&buf, 36).unwrap_or(0);
             if mode != 0o160000 && size != 0 && mtime >= racy_since {
                 let plain = mode == 0o100644 || mode == 0o100755;
-                if !plain || !unchanged(path, &entry[40..60]) {
-                    out[start + 36..start + 40].copy_from_slice(&[0; 4]);
+                if !plain || !unchanged(path, &buf[40..60]) {
+                    buf[36..40].copy_from_slice(&[0; 4]);
                 }
             }
-            count += 1;
+            out.write_all(&buf)?;
         }
         for n in ours {
-            push_new(&mut out, n);
-            count += 1;
+            push_new(&mut out, n)?;
         }
-        out[8..12].copy_from_slice(&count.to_be_bytes());
         let paths: Vec<&[u8]> = new.iter().map(|n| n.path.as_slice()).collect();
         for (signature, data) in &self.extensions {
-            let data = if *signature == b"TREE" {
+            let invalidated;
+            let data = if signature == b"TREE" {
                 match invalidated_tree(data, &paths) {
-                    Some(d) => d,
+                    Some(d) => {
+                        invalidated = d;
+                        &invalidated
+                    }
                     None => continue, // not understood: dropped, git rebuilds it
                 }
             } else {
-                data.to_vec()
+                data
             };
-            out.extend_from_slice(signature);
-            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-            out.extend_from_slice(&data);
+            out.write_all(signature)?;
+            out.write_all(&(data.len() as u32).to_be_bytes())?;
+            out.write_all(data)?;
         }
-        let hash = Sha1::digest(&out);
-        out.extend_from_slice(&hash);
-        out
+        let hash = out.hash.finalize();
+        out.to.write_all(&hash)?;
+        out.to.flush()?;
+        Ok(Some(()))
+    }
+}
+
+/// A writer that hashes what it writes: the index's trailing checksum.
+struct Hashing<W: Write> {
+    to: W,
+    hash: Sha1,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.to.write(bytes)?;
+        self.hash.update(&bytes[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.to.flush()
     }
 }
 
 /// Appends `n` as a version 2 entry (no extended flags).
-fn push_new(out: &mut Vec<u8>, n: &NewEntry) {
-    let start = out.len();
+fn push_new(out: &mut impl Write, n: &NewEntry) -> std::io::Result<()> {
+    let mut entry = Vec::with_capacity(64 + n.path.len() + 8);
     for v in [
         n.ctime.0, n.ctime.1, n.mtime.0, n.mtime.1, n.dev, n.ino, n.mode, n.uid, n.gid, n.size,
     ] {
-        out.extend_from_slice(&v.to_be_bytes());
+        entry.extend_from_slice(&v.to_be_bytes());
     }
-    out.extend_from_slice(&n.id);
+    entry.extend_from_slice(&n.id);
     let flags = n.path.len().min(usize::from(NAME_MASK)) as u16;
-    out.extend_from_slice(&flags.to_be_bytes());
-    out.extend_from_slice(&n.path);
-    let size = (62 + n.path.len() + 8) & !7;
-    out.resize(start + size, 0);
-}
-
-/// A node of the cache tree: a folder, the entries below it (-1: not
-/// known), its sub-folders, its tree id when known.
-struct Node<'a> {
-    name: &'a [u8],
-    count: i64,
-    subtrees: Vec<Node<'a>>,
-    id: Option<&'a [u8]>,
-}
-
-fn parse_node<'a>(data: &'a [u8], at: &mut usize) -> Option<Node<'a>> {
-    let rest = data.get(*at..)?;
-    let nul = rest.iter().position(|b| *b == 0)?;
-    let name = &rest[..nul];
-    let line_end = rest[nul..].iter().position(|b| *b == b'\n')? + nul;
-    let line = std::str::from_utf8(&rest[nul + 1..line_end]).ok()?;
-    let (count, subs) = line.split_once(' ')?;
-    let count: i64 = count.parse().ok()?;
-    let subs: usize = subs.parse().ok()?;
-    *at += line_end + 1;
-    let id = if count >= 0 {
-        let id = data.get(*at..*at + 20)?;
-        *at += 20;
-        Some(id)
-    } else {
-        None
-    };
-    let mut subtrees = Vec::with_capacity(subs.min(1024));
-    for _ in 0..subs {
-        subtrees.push(parse_node(data, at)?);
-    }
-    Some(Node {
-        name,
-        count,
-        subtrees,
-        id,
-    })
-}
-
-fn invalidate(node: &mut Node, path: &[u8]) {
-    node.count = -1;
-    node.id = None;
-    if let Some(slash) = path.iter().position(|b| *b == b'/') {
-        let (dir, rest) = (&path[..slash], &path[slash + 1..]);
-        if let Some(sub) = node.subtrees.iter_mut().find(|s| s.name == dir) {
-            invalidate(sub, rest);
-        }
-    }
-}
-
-fn write_node(node: &Node, out: &mut Vec<u8>) {
-    out.extend_from_slice(node.name);
-    out.push(0);
-    out.extend_from_slice(format!("{} {}\n", node.count, node.subtrees.len()).as_bytes());
-    if let Some(id) = node.id {
-        out.extend_from_slice(id);
-    }
-    for sub in &node.subtrees {
-        write_node(sub, out);
-    }
-}
-
-/// The cache tree with every folder above `paths` invalidated; None when
-/// it does not parse.
-fn invalidated_tree(data: &[u8], paths: &[&[u8]]) -> Option<Vec<u8>> {
-    if data.is_empty() {
-        return Some(Vec::new());
-    }
-    let mut at = 0;
-    let mut root = parse_node(data, &mut at)?;
-    if at != data.len() {
-        return None;
-    }
-    for path in paths {
-        invalidate(&mut root, path);
-    }
-    let mut out = Vec::with_capacity(data.len());
-    write_node(&root, &mut out);
-    Some(out)
+    entry.extend_from_slice(&flags.to_be_bytes());
+    entry.extend_from_slice(&n.path);
+    entry.resize((62 + n.path.len() + 8) & !7, 0);
+    out.write_all(&entry)
 }
 
 #[cfg(test)]

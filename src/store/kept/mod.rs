@@ -9,6 +9,8 @@
 
 pub mod archive_cache;
 pub mod checkout;
+pub mod clean_check;
 pub mod index_file;
+mod index_tree;
 pub mod journal;
 pub mod lock;

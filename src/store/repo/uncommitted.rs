@@ -9,6 +9,7 @@ use super::reads::same_as_blob;
 use super::source::Source;
 use super::workspace::{Workspace, PIPELINE_FILE};
 use crate::store::git::git_cli;
+use crate::store::kept::clean_check::certainly_clean;
 
 /// Above this many candidates, git status looks at the whole folder.
 const ASK_ONE_BY_ONE: usize = 256;
@@ -58,13 +59,29 @@ impl Workspace {
         Some(self.source == Source::Tree(Some(tree)))
     }
 
-    /// `uncommitted` asked of git in one go for the tracked files (`git
+    /// `uncommitted` decided in-process for what is certainly clean
+    /// (`clean_check`: no git process in the common case), and asked of
+    /// git for the rest: in one go for the tracked files (`git
     /// status --untracked-files=no`: git's index read once, only these
     /// paths refreshed, no folder scanned), and again, untracked files
     /// included, for those in the work tree that HEAD lacks. libgit2 read
     /// and checked the whole index in-process first: 11 MB on a
     /// 100,000-incident register, most of a write's time.
     fn uncommitted_by_git(&self, paths: &[String]) -> anyhow::Result<Vec<String>> {
+        // What is certainly clean needs no git process (`clean_check`).
+        let clean = certainly_clean(
+            &self.repo,
+            &paths.iter().map(|p| self.repo_path(p)).collect::<Vec<_>>(),
+        );
+        let paths: Vec<String> = paths
+            .iter()
+            .filter(|p| !clean.contains(&self.repo_path(p)))
+            .cloned()
+            .collect();
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        let paths = &paths[..];
         let specs: Vec<String> = paths.iter().map(|p| self.repo_path(p)).collect();
         let mut dirty = self.relative_changes(git_cli::changed_tracked(self.workdir(), &specs)?)?;
         let new_files: Vec<String> = paths
