@@ -215,13 +215,15 @@ impl IndexFile {
     pub fn read(from: impl Read, len: u64, asked: &[&[u8]]) -> Option<IndexFile> {
         let (mut entries, count) = Entries::start(BufReader::with_capacity(BUFFER, from))?;
         let end = len.checked_sub(20)?;
+        let mut asked = asked.to_vec();
+        asked.sort_unstable();
         let mut found = Vec::new();
         let mut buf = Vec::with_capacity(256);
         while let Some(path) = entries.next(&mut buf)? {
             if be16(&buf, 60)? >> 12 & 3 != 0 {
                 return None; // a conflict
             }
-            if asked.contains(&&buf[path.clone()]) {
+            if asked.binary_search(&&buf[path.clone()]).is_ok() {
                 found.push((buf[path].to_vec(), buf.clone()));
             }
             if entries.read > end {
@@ -262,20 +264,22 @@ impl IndexFile {
         })
     }
 
-    /// The entries of `asked` (sorted) in the index read from `from`,
+    /// The entries of `asked` (any order) in the index read from `from`,
     /// reading no further than the last of them. None: not an index read
     /// here (a version 4 one, say).
     pub fn entries_of(from: impl Read, asked: &[&[u8]]) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
         let (mut entries, _) = Entries::start(BufReader::with_capacity(BUFFER, from))?;
-        let last = asked.iter().max()?;
+        let mut asked = asked.to_vec();
+        asked.sort_unstable();
+        let last = *asked.last()?;
         let mut found = Vec::new();
         let mut buf = Vec::with_capacity(256);
         while let Some(path) = entries.next(&mut buf)? {
             let path = &buf[path];
-            if path > *last {
+            if path > last {
                 break;
             }
-            if asked.contains(&path) {
+            if asked.binary_search(&path).is_ok() {
                 found.push((path.to_vec(), buf.clone()));
             }
         }
