@@ -20,7 +20,7 @@ use crate::store::git::signatures;
 use crate::store::{file_of, Workspace};
 
 use super::audit_findings::Findings;
-use super::audit_state::{fold, parse, Parsed, Parser};
+use super::audit_state::{fold, parse, reader, Parsed, Parser};
 
 /// One finding, with the commit it is about.
 pub struct Finding {
@@ -105,7 +105,7 @@ pub fn audit_walked(
     now: Option<DateTime<Utc>>,
     observer: &mut dyn Observer,
 ) -> anyhow::Result<Report> {
-    let mut world = World::default();
+    let mut world = World::reading(reader(walk)?);
     let start = walk.start()?;
     observer.start(&start);
     fold(&mut world, parse(&start));

@@ -10,8 +10,8 @@ use crate::model::archive::{self, Archived};
 use crate::model::incident::Incident;
 use crate::model::installation::Installation;
 use crate::model::release::Release;
-use crate::rules::audit::{Placed, World, Written};
-use crate::store::git::audit_walk::FileState;
+use crate::rules::audit::{Held, Placed, Reader, World, Written};
+use crate::store::git::audit_walk::{FileState, Walk};
 use crate::store::repo::manifests::Stored;
 use crate::store::repo::pipeline_file::parse_pipeline;
 use crate::store::repo::toml_file;
@@ -26,7 +26,7 @@ const REPORTS_DIR: &str = "releases/reports";
 #[derive(Debug, Default)]
 pub struct Parsed {
     pub releases: Vec<(String, Written<Release>)>,
-    pub incidents: Vec<(String, Written<Incident>)>,
+    pub incidents: Vec<(String, Written<Held>)>,
     /// Installations are state the rules read (an update's members and
     /// windows), not judged themselves.
     pub installations: Vec<(String, Written<Installation>)>,
@@ -106,6 +106,22 @@ fn value<T: Stored>(path: &str, id: &str, text: &Option<Result<String, String>>)
     )
 }
 
+/// An incident's file as the audit keeps it: parsed (to know it parses,
+/// and its facts), then held as its blob and facts.
+fn incident(f: &FileState, id: &str) -> Written<Held> {
+    let blob = f.new.and_then(|b| b.as_bytes().try_into().ok());
+    value::<Incident>(&f.path, id, &f.text).map(|v| v.map(|i| Held::of(i, blob)))
+}
+
+/// Reads a kept incident back from its blob, as `Parser` read it.
+pub fn reader(walk: &Walk) -> anyhow::Result<Reader> {
+    let texts = walk.blob_texts()?;
+    Ok(Reader::new(move |blob| {
+        let text = texts(blob)?;
+        toml_file::parse::<Incident>(Path::new(INCIDENTS_DIR), &text).ok()
+    }))
+}
+
 /// The changed files as values.
 pub fn parse(files: &[FileState]) -> Parsed {
     let mut parser = Parser::default();
@@ -123,7 +139,7 @@ pub fn parse(files: &[FileState]) -> Parsed {
 pub struct Parser {
     parsed: Parsed,
     releases: Moves<Release>,
-    incidents: Moves<Incident>,
+    incidents: Moves<Held>,
     /// Report files in progress the commit deleted: their blob before.
     deleted_reports: HashMap<String, git2::Oid>,
     /// Archived reports whose source is not known yet: the index of their
@@ -146,9 +162,7 @@ impl Parser {
             Place::Release(id) => self
                 .releases
                 .moved_out(id, value::<Release>(&f.path, id, &f.text)),
-            Place::Incident(id) => self
-                .incidents
-                .moved_out(id, value::<Incident>(&f.path, id, &f.text)),
+            Place::Incident(id) => self.incidents.moved_out(id, incident(f, id)),
             Place::Installation(id) => parsed
                 .installations
                 .push((id.to_string(), value::<Installation>(&f.path, id, &f.text))),
@@ -166,8 +180,7 @@ impl Parser {
                     .push(Placed::release(id, year, f.text.is_none()));
             }
             Place::Archive(Archived::Incident { year, id }) => {
-                self.incidents
-                    .moved_in(id, value::<Incident>(&f.path, id, &f.text));
+                self.incidents.moved_in(id, incident(f, id));
                 parsed
                     .archived
                     .push(Placed::incident(id, year, f.text.is_none()));

@@ -342,6 +342,17 @@ impl Walk<'_> {
         String::from_utf8(blob.content().to_vec()).map_err(|_| "not UTF-8 text".to_string())
     }
 
+    /// Reads a blob's text back, by its id (`None`: not there, or not
+    /// UTF-8), through a handle of its own on the repository, so the
+    /// reader outlives the walk.
+    pub fn blob_texts(&self) -> anyhow::Result<impl Fn(&[u8]) -> Option<String>> {
+        let repo = Repository::open(self.repo().path())?;
+        Ok(move |id: &[u8]| {
+            let blob = repo.find_blob(Oid::from_bytes(id).ok()?).ok()?;
+            String::from_utf8(blob.content().to_vec()).ok()
+        })
+    }
+
     /// Whether commit `id` changed rel's files (is judged).
     pub fn touches(&self, id: Oid) -> bool {
         self.changes.contains_key(&id)
