@@ -235,35 +235,58 @@ impl Parser {
 
 /// The values of one kind a commit wrote, in the order of its paths, with
 /// the moves into the archive made one change each. Indexed by id: the
-/// archiving of a million incidents is a million moves.
+/// archiving of a million incidents is a million moves. The index holds no
+/// copy of the ids: a hash of each leads to its last entry, and each entry
+/// to the one before it of the same hash (ids are compared on the way).
 struct Moves<T> {
     /// `None`: an entry a move replaced.
     written: Vec<Option<(String, Written<T>)>>,
-    /// The entries of each id, and how many of them have a value.
-    by_id: HashMap<String, (Vec<usize>, usize)>,
+    /// For each entry, the one before it whose id has the same hash.
+    earlier: Vec<Option<usize>>,
+    last: HashMap<u64, usize>,
+    hasher: std::collections::hash_map::RandomState,
 }
 
 impl<T> Default for Moves<T> {
     fn default() -> Self {
         Moves {
             written: Vec::new(),
-            by_id: HashMap::new(),
+            earlier: Vec::new(),
+            last: HashMap::new(),
+            hasher: Default::default(),
         }
     }
 }
 
 impl<T> Moves<T> {
+    /// The entries of `id` not replaced, last first.
+    fn entries_of<'a>(&'a self, id: &'a str) -> impl Iterator<Item = usize> + 'a {
+        use std::hash::BuildHasher;
+        let mut at = self.last.get(&self.hasher.hash_one(id)).copied();
+        std::iter::from_fn(move || {
+            let n = at?;
+            at = self.earlier.get(n).copied().flatten();
+            Some(n)
+        })
+        .filter(move |&n| matches!(&self.written[n], Some((w, _)) if w == id))
+    }
+
     fn push(&mut self, id: &str, value: Written<T>) {
-        let entry = self.by_id.entry(id.to_string()).or_default();
-        entry.0.push(self.written.len());
-        entry.1 += usize::from(value.is_some());
+        use std::hash::BuildHasher;
+        let n = self.written.len();
+        let before = self.last.insert(self.hasher.hash_one(id), n);
+        self.earlier.push(before);
         self.written.push(Some((id.to_string(), value)));
     }
 
     /// A file in progress: its deletion is no change of its own when the
     /// commit wrote `id` into the archive (a move).
     fn moved_out(&mut self, id: &str, value: Written<T>) {
-        if value.is_none() && self.by_id.get(id).is_some_and(|(_, some)| *some > 0) {
+        if value.is_none()
+            && self
+                .entries_of(id)
+                .any(|n| matches!(&self.written[n], Some((_, Some(_)))))
+        {
             return;
         }
         self.push(id, value);
@@ -274,15 +297,12 @@ impl<T> Moves<T> {
     /// archived value.
     fn moved_in(&mut self, id: &str, value: Written<T>) {
         if value.is_some() {
-            if let Some((at, _)) = self.by_id.get_mut(id) {
-                let written = &mut self.written;
-                at.retain(|&n| {
-                    let deleted = matches!(&written[n], Some((_, None)));
-                    if deleted {
-                        written[n] = None;
-                    }
-                    !deleted
-                });
+            let deleted: Vec<usize> = self
+                .entries_of(id)
+                .filter(|&n| matches!(&self.written[n], Some((_, None))))
+                .collect();
+            for n in deleted {
+                self.written[n] = None;
             }
         }
         self.push(id, value);

@@ -108,17 +108,22 @@ fn describe_by(
     }
 }
 
-/// One `hand-edit` finding per file of rel's changed without rel.
-pub fn hand_edits(before: &World, rec: &Recorded, bad_trailers: Option<&String>) -> Vec<Found> {
+/// One `hand-edit` finding per file of rel's changed without rel, each
+/// handed to `out` as it is made.
+pub fn hand_edits(
+    before: &World,
+    rec: &Recorded,
+    bad_trailers: Option<&String>,
+    out: &mut dyn FnMut(Found),
+) {
     let how = match (bad_trailers, rec.merge) {
         (Some(bad), _) => format!("changed with trailers rel never writes ({bad})"),
         (None, true) => "changed by a merge, not by rel".to_string(),
         (None, false) => "changed without rel (no Rel-Action trailer)".to_string(),
     };
-    let mut found = Vec::new();
     for (id, after) in &rec.releases {
         let path = format!("releases/{id}.toml");
-        found.push(Found::new(
+        out(Found::new(
             FindingKind::HandEdit,
             Some(id),
             format!("{how}: {}", describe(&path, before.release(id), after)),
@@ -131,7 +136,7 @@ pub fn hand_edits(before: &World, rec: &Recorded, bad_trailers: Option<&String>)
             Some(Ok(i)) => i.release(),
             _ => None,
         });
-        found.push(Found::new(
+        out(Found::new(
             FindingKind::HandEdit,
             holder,
             format!("{how}: {}", describe_incident(before, &path, held, after)),
@@ -140,7 +145,7 @@ pub fn hand_edits(before: &World, rec: &Recorded, bad_trailers: Option<&String>)
     for path in &rec.installations {
         // An installation's version, approvers and windows decide its
         // updates: rel changes them only with `installation`, `close`.
-        found.push(Found::new(
+        out(Found::new(
             FindingKind::HandEdit,
             None,
             format!("{how}: the installation file {path} changed"),
@@ -149,13 +154,12 @@ pub fn hand_edits(before: &World, rec: &Recorded, bad_trailers: Option<&String>)
     for path in &rec.reports {
         // releases/reports/<R>/<env>-<N>.log names its release.
         let release = path.split('/').nth(2);
-        found.push(Found::new(
+        out(Found::new(
             FindingKind::HandEdit,
             release,
             format!("{how}: the health report file {path} changed"),
         ));
     }
-    found
 }
 
 /// What rel's effect writes: whole values of the files it changes.

@@ -390,11 +390,14 @@ impl Found {
 /// `time` finding.
 pub const TIME_SLACK_SECONDS: i64 = 3600;
 
-/// Judges one commit against its parent's state `before`.
-pub fn judge(before: &World, rec: &Recorded) -> Vec<Found> {
-    let mut found = judge_change(before, rec);
-    found.extend(unsigned(rec));
-    found
+/// Judges one commit against its parent's state `before`, handing each
+/// finding to `out` as it is made (a commit of a million files by hand has
+/// a million findings, never held at once).
+pub fn judge(before: &World, rec: &Recorded, out: &mut dyn FnMut(Found)) {
+    judge_change(before, rec, out);
+    if let Some(f) = unsigned(rec) {
+        out(f);
+    }
 }
 
 /// `unsigned`: under `[audit] require_signed`, a commit without a signature
@@ -418,16 +421,17 @@ fn unsigned(rec: &Recorded) -> Option<Found> {
     Some(Found::new(FindingKind::Unsigned, release, message))
 }
 
-fn judge_change(before: &World, rec: &Recorded) -> Vec<Found> {
+fn judge_change(before: &World, rec: &Recorded, out: &mut dyn FnMut(Found)) {
     let touches_state = !rec.releases.is_empty()
         || !rec.incidents.is_empty()
         || !rec.reports.is_empty()
         || !rec.installations.is_empty();
-    match &rec.trailers {
-        None if touches_state => compare::hand_edits(before, rec, None),
+    let found = match &rec.trailers {
+        None if touches_state => return compare::hand_edits(before, rec, None, out),
         None => Vec::new(), // a policy change alone: listed, not a finding
-        Some(Err(bad)) => compare::hand_edits(before, rec, Some(bad)),
+        Some(Err(bad)) => return compare::hand_edits(before, rec, Some(bad), out),
         Some(Ok(t)) if t.action == Action::Init => Vec::new(),
         Some(Ok(t)) => replay::judge_action(before, rec, t),
-    }
+    };
+    found.into_iter().for_each(out);
 }
