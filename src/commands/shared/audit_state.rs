@@ -239,8 +239,9 @@ impl Parser {
 /// copy of the ids: a hash of each leads to its last entry, and each entry
 /// to the one before it of the same hash (ids are compared on the way).
 struct Moves<T> {
-    /// `None`: an entry a move replaced.
-    written: Vec<Option<(String, Written<T>)>>,
+    written: Vec<(String, Written<T>)>,
+    /// Whether each entry was replaced by a move (dropped at the end).
+    replaced: Vec<bool>,
     /// For each entry, the one before it whose id has the same hash.
     earlier: Vec<Option<usize>>,
     last: HashMap<u64, usize>,
@@ -251,6 +252,7 @@ impl<T> Default for Moves<T> {
     fn default() -> Self {
         Moves {
             written: Vec::new(),
+            replaced: Vec::new(),
             earlier: Vec::new(),
             last: HashMap::new(),
             hasher: Default::default(),
@@ -268,7 +270,7 @@ impl<T> Moves<T> {
             at = self.earlier.get(n).copied().flatten();
             Some(n)
         })
-        .filter(move |&n| matches!(&self.written[n], Some((w, _)) if w == id))
+        .filter(move |&n| !self.replaced[n] && self.written[n].0 == id)
     }
 
     fn push(&mut self, id: &str, value: Written<T>) {
@@ -276,17 +278,14 @@ impl<T> Moves<T> {
         let n = self.written.len();
         let before = self.last.insert(self.hasher.hash_one(id), n);
         self.earlier.push(before);
-        self.written.push(Some((id.to_string(), value)));
+        self.replaced.push(false);
+        self.written.push((id.to_string(), value));
     }
 
     /// A file in progress: its deletion is no change of its own when the
     /// commit wrote `id` into the archive (a move).
     fn moved_out(&mut self, id: &str, value: Written<T>) {
-        if value.is_none()
-            && self
-                .entries_of(id)
-                .any(|n| matches!(&self.written[n], Some((_, Some(_)))))
-        {
+        if value.is_none() && self.entries_of(id).any(|n| self.written[n].1.is_some()) {
             return;
         }
         self.push(id, value);
@@ -299,17 +298,21 @@ impl<T> Moves<T> {
         if value.is_some() {
             let deleted: Vec<usize> = self
                 .entries_of(id)
-                .filter(|&n| matches!(&self.written[n], Some((_, None))))
+                .filter(|&n| self.written[n].1.is_none())
                 .collect();
             for n in deleted {
-                self.written[n] = None;
+                self.replaced[n] = true;
             }
         }
         self.push(id, value);
     }
 
+    /// The entries not replaced, in place (no second list of a million).
     fn into_vec(self) -> Vec<(String, Written<T>)> {
-        self.written.into_iter().flatten().collect()
+        let mut written = self.written;
+        let mut replaced = self.replaced.into_iter();
+        written.retain(|_| !replaced.next().unwrap_or(false));
+        written
     }
 }
 

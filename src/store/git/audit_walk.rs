@@ -425,8 +425,8 @@ pub fn map_packs_in_small_windows() {
     // before the audit opens the repository; the audit starts no thread
     // that uses libgit2.
     unsafe {
-        let _ = git2::opts::set_mwindow_size(4 << 20);
-        let _ = git2::opts::set_mwindow_mapped_limit(16 << 20);
+        let _ = git2::opts::set_mwindow_size(2 << 20);
+        let _ = git2::opts::set_mwindow_mapped_limit(8 << 20);
     }
 }
 
