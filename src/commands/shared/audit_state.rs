@@ -346,3 +346,35 @@ pub fn fold(world: &mut World, parsed: Parsed) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_moved_into_the_archive_is_one_change_to_its_archived_value() {
+        let mut m: Moves<u32> = Moves::default();
+        // Deleted in progress, then filed (the order git lists releases).
+        m.moved_out("A", None);
+        m.moved_in("A", Some(Ok(1)));
+        // Filed, then deleted in progress (the order of incidents).
+        m.moved_in("B", Some(Ok(2)));
+        m.moved_out("B", None);
+        // Deleted without a twin; another case is another id.
+        m.moved_out("C", None);
+        m.moved_in("c", Some(Ok(3)));
+        // An archived file deleted replaces nothing.
+        m.moved_in("D", None);
+        m.moved_out("D", None);
+        let got = m.into_vec();
+        let want: Vec<(String, Written<u32>)> = vec![
+            ("A".into(), Some(Ok(1))),
+            ("B".into(), Some(Ok(2))),
+            ("C".into(), None),
+            ("c".into(), Some(Ok(3))),
+            ("D".into(), None),
+            ("D".into(), None),
+        ];
+        assert_eq!(got, want);
+    }
+}

@@ -63,7 +63,9 @@ pub type Blob = [u8; 20];
 /// already (the audit's store gives it; `None`: it cannot be read now).
 /// The rules stay free of I/O: what they read is a value they were given.
 #[derive(Clone, Default)]
-pub struct Reader(Option<std::rc::Rc<dyn Fn(&Blob) -> Option<Incident>>>);
+pub struct Reader(Option<std::rc::Rc<ReadBack>>);
+
+type ReadBack = dyn Fn(&Blob) -> Option<Incident>;
 
 impl Reader {
     pub fn new(read: impl Fn(&Blob) -> Option<Incident> + 'static) -> Reader {
@@ -434,4 +436,51 @@ fn judge_change(before: &World, rec: &Recorded, out: &mut dyn FnMut(Found)) {
         Some(Ok(t)) => replay::judge_action(before, rec, t),
     };
     found.into_iter().for_each(out);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::rules::register::effects::{new_incident, Stamp};
+
+    fn incident(id: &str, title: &str) -> Incident {
+        let stamp = Stamp {
+            at: DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default(),
+            by: "Ann <ann@example.com>",
+        };
+        new_incident(id, title, Flags::default(), None, &[], stamp)
+    }
+
+    #[test]
+    fn an_incident_kept_as_its_blob_is_read_back_when_a_rule_asks_for_it() {
+        let reads = Rc::new(Cell::new(0));
+        let counted = reads.clone();
+        let mut world = World::reading(Reader::new(move |blob| {
+            counted.set(counted.get() + 1);
+            Some(incident("INC-1", &format!("title {}", blob[0])))
+        }));
+        let mut held = incident("INC-1", "title 7");
+        held.release = Some("R-1".to_string());
+        world.set_incident("INC-1".to_string(), Some(Held::of(held, Some([7; 20]))));
+        // The facts are kept: nothing is read for them.
+        let kept = world.held("inc-1").expect("found ignoring case");
+        assert_eq!(kept.release(), Some("R-1"));
+        assert_eq!(kept.status(), IncidentStatus::Open);
+        assert_eq!(reads.get(), 0);
+        // The whole value is read back from its blob.
+        let value = world.incident("INC-1").expect("read back");
+        assert_eq!(value.title, "title 7");
+        assert_eq!(reads.get(), 1);
+        // The same blob is the same value, without reading it.
+        let twin = Held::of(incident("INC-1", "title 7"), Some([7; 20]));
+        assert!(world.same_incident(kept, &twin));
+        assert_eq!(reads.get(), 1);
+        // Another blob is read and compared.
+        let other = Held::of(incident("INC-1", "title 8"), Some([8; 20]));
+        assert!(!world.same_incident(kept, &other));
+        assert_eq!(reads.get(), 3);
+    }
 }

@@ -344,9 +344,15 @@ impl Walk<'_> {
 
     /// Reads a blob's text back, by its id (`None`: not there, or not
     /// UTF-8), through a handle of its own on the repository, so the
-    /// reader outlives the walk.
+    /// reader outlives the walk. Opened as the repository was: from git's
+    /// variables when GIT_DIR is set (in a `pre-receive` hook the pushed
+    /// blobs are in quarantine, which only they name; see `bare::open`).
     pub fn blob_texts(&self) -> anyhow::Result<impl Fn(&[u8]) -> Option<String>> {
-        let repo = Repository::open(self.repo().path())?;
+        let repo = if std::env::var_os("GIT_DIR").is_some() {
+            Repository::open_from_env()?
+        } else {
+            Repository::open(self.repo().path())?
+        };
         Ok(move |id: &[u8]| {
             let blob = repo.find_blob(Oid::from_bytes(id).ok()?).ok()?;
             String::from_utf8(blob.content().to_vec()).ok()
