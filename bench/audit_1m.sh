@@ -60,9 +60,11 @@ fi
 repo="$work/repo.git"
 root_commit=$(git -C "$repo" rev-list --max-parents=0 HEAD)
 files=$(git -C "$repo" diff-tree -r --root --no-commit-id --name-only "$root_commit" | wc -l)
-# environments.toml is a policy change (listed, no finding); every file
-# under releases/ is a hand edit.
-manifests=$(git -C "$repo" diff-tree -r --root --no-commit-id --name-only "$root_commit" | grep -c '^releases/')
+# environments.toml is a policy change (listed, no finding), the archive's
+# index is checked against the archive (no finding when it agrees); every
+# other file under releases/ is a hand edit.
+manifests=$(git -C "$repo" diff-tree -r --root --no-commit-id --name-only "$root_commit" |
+    grep '^releases/' | grep -vc '^releases/archive/index.toml$')
 
 # One `rel --json audit` of the branch $1: seconds, peak KB, exit code,
 # commits audited, findings.

@@ -76,14 +76,25 @@ impl FlaggedIncident {
 impl Shipped {
     /// The entry of released `release`, given the incidents it shipped.
     pub fn of<'a>(release: &Release, shipped: impl IntoIterator<Item = &'a Incident>) -> Shipped {
+        Shipped::of_flags(
+            release,
+            shipped.into_iter().map(|i| (i.id.as_str(), i.flags())),
+        )
+    }
+
+    /// `of`, from the id and flags of each incident (all it reads of
+    /// them: the audit keeps no more of a million incidents).
+    pub fn of_flags<'a>(
+        release: &Release,
+        shipped: impl IntoIterator<Item = (&'a str, crate::model::incident::Flags)>,
+    ) -> Shipped {
         let mut breaking = false;
         let mut flagged = Vec::new();
-        for i in shipped {
-            let f = i.flags();
+        for (id, f) in shipped {
             breaking |= f.breaking;
             if f.breaking || f.compat_work || f.client_work {
                 flagged.push(FlaggedIncident {
-                    id: i.id.clone(),
+                    id: id.to_string(),
                     breaking: f.breaking,
                     compat_work: f.compat_work,
                     client_work: f.client_work,

@@ -20,7 +20,7 @@ use crate::store::git::signatures;
 use crate::store::{file_of, Workspace};
 
 use super::audit_findings::Findings;
-use super::audit_state::{fold, parse, Parsed, Parser};
+use super::audit_state::{fold, parse, reader, Parsed, Parser};
 
 /// One finding, with the commit it is about.
 pub struct Finding {
@@ -105,7 +105,7 @@ pub fn audit_walked(
     now: Option<DateTime<Utc>>,
     observer: &mut dyn Observer,
 ) -> anyhow::Result<Report> {
-    let mut world = World::default();
+    let mut world = World::reading(reader(walk)?);
     let start = walk.start()?;
     observer.start(&start);
     fold(&mut world, parse(&start));
@@ -282,8 +282,8 @@ fn judge_commit(
         releases: std::mem::take(&mut parsed.releases),
         incidents: std::mem::take(&mut parsed.incidents),
         pipeline_changed: parsed.pipeline.is_some(),
-        reports: parsed.reports.clone(),
-        archived: parsed.archived.clone(),
+        reports: std::mem::take(&mut parsed.reports),
+        archived: std::mem::take(&mut parsed.archived),
         installations: parsed
             .installations
             .iter()
@@ -301,16 +301,42 @@ fn judge_commit(
         Some(Ok(t)) => t.release.clone(),
         _ => None,
     };
-    let mut found = judge(world, &rec);
-    // One `time` finding per commit, naming every way its time is wrong.
-    for t in clock.judge(&rec, now) {
-        match found
-            .iter_mut()
-            .find(|f| f.kind == crate::rules::audit::FindingKind::Time)
-        {
-            Some(first) => first.message = format!("{}; {}", first.message, t.message),
-            None => found.push(t),
+    let emit = |report: &mut Report, mut f: Found| {
+        if f.release.is_none() {
+            f.release = release_named.clone();
         }
+        report.findings.push(Finding {
+            commit: commit.clone(),
+            at: c.at,
+            by: by.clone(),
+            action: action.clone(),
+            found: f,
+        })
+    };
+    // One `time` finding per commit, naming every way its time is wrong:
+    // the clock's are told in the first `time` finding the rules make (the
+    // clock reads the record only, so it is asked first), else in one of
+    // their own after the rules' findings.
+    let mut times = clock.judge(&rec, now).into_iter();
+    let mut first_time = times.next();
+    // The findings are written as they are made; the first failure to
+    // write is kept and returned.
+    let mut written = Ok(());
+    judge(world, &rec, &mut |mut f| {
+        if f.kind == crate::rules::audit::FindingKind::Time {
+            if let Some(t) = first_time.take() {
+                tell(&mut f, std::iter::once(t).chain(times.by_ref()));
+            }
+        }
+        if written.is_ok() {
+            written = emit(report, f);
+        }
+    });
+    written?;
+    let mut found = Vec::new();
+    if let Some(mut t) = first_time {
+        tell(&mut t, times);
+        found.push(t);
     }
     let changes = policy_changes(world, &rec, &parsed.installations, signers_changed);
     found.extend(judge_policy(world, &rec, &changes));
@@ -325,6 +351,8 @@ fn judge_commit(
     let touched_incidents: Vec<String> = rec.incidents.iter().map(|(id, _)| id.clone()).collect();
     parsed.releases = std::mem::take(&mut rec.releases);
     parsed.incidents = std::mem::take(&mut rec.incidents);
+    parsed.reports = std::mem::take(&mut rec.reports);
+    parsed.archived = std::mem::take(&mut rec.archived);
     let index = parsed.index.clone();
     fold(world, parsed);
     if let Some(index) = &index {
@@ -337,19 +365,17 @@ fn judge_commit(
         &touched_releases,
         &touched_incidents,
     ));
-    for mut f in found {
-        if f.release.is_none() {
-            f.release = release_named.clone();
-        }
-        report.findings.push(Finding {
-            commit: commit.clone(),
-            at: c.at,
-            by: by.clone(),
-            action: action.clone(),
-            found: f,
-        })?;
+    for f in found {
+        emit(report, f)?;
     }
     Ok(c)
+}
+
+/// `times`' messages told in `f`'s, after it.
+fn tell(f: &mut Found, times: impl Iterator<Item = Found>) {
+    for t in times {
+        f.message = format!("{}; {}", f.message, t.message);
+    }
 }
 
 /// A finding on one line: kind, commit, time, who, action, release, why.

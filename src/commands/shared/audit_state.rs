@@ -10,8 +10,8 @@ use crate::model::archive::{self, Archived};
 use crate::model::incident::Incident;
 use crate::model::installation::Installation;
 use crate::model::release::Release;
-use crate::rules::audit::{Placed, World, Written};
-use crate::store::git::audit_walk::FileState;
+use crate::rules::audit::{Held, Placed, Reader, World, Written};
+use crate::store::git::audit_walk::{FileState, Walk};
 use crate::store::repo::manifests::Stored;
 use crate::store::repo::pipeline_file::parse_pipeline;
 use crate::store::repo::toml_file;
@@ -26,7 +26,7 @@ const REPORTS_DIR: &str = "releases/reports";
 #[derive(Debug, Default)]
 pub struct Parsed {
     pub releases: Vec<(String, Written<Release>)>,
-    pub incidents: Vec<(String, Written<Incident>)>,
+    pub incidents: Vec<(String, Written<Held>)>,
     /// Installations are state the rules read (an update's members and
     /// windows), not judged themselves.
     pub installations: Vec<(String, Written<Installation>)>,
@@ -106,6 +106,22 @@ fn value<T: Stored>(path: &str, id: &str, text: &Option<Result<String, String>>)
     )
 }
 
+/// An incident's file as the audit keeps it: parsed (to know it parses,
+/// and its facts), then held as its blob and facts.
+fn incident(f: &FileState, id: &str) -> Written<Held> {
+    let blob = f.new.and_then(|b| b.as_bytes().try_into().ok());
+    value::<Incident>(&f.path, id, &f.text).map(|v| v.map(|i| Held::of(i, blob)))
+}
+
+/// Reads a kept incident back from its blob, as `Parser` read it.
+pub fn reader(walk: &Walk) -> anyhow::Result<Reader> {
+    let texts = walk.blob_texts()?;
+    Ok(Reader::new(move |blob| {
+        let text = texts(blob)?;
+        toml_file::parse::<Incident>(Path::new(INCIDENTS_DIR), &text).ok()
+    }))
+}
+
 /// The changed files as values.
 pub fn parse(files: &[FileState]) -> Parsed {
     let mut parser = Parser::default();
@@ -123,7 +139,7 @@ pub fn parse(files: &[FileState]) -> Parsed {
 pub struct Parser {
     parsed: Parsed,
     releases: Moves<Release>,
-    incidents: Moves<Incident>,
+    incidents: Moves<Held>,
     /// Report files in progress the commit deleted: their blob before.
     deleted_reports: HashMap<String, git2::Oid>,
     /// Archived reports whose source is not known yet: the index of their
@@ -146,9 +162,7 @@ impl Parser {
             Place::Release(id) => self
                 .releases
                 .moved_out(id, value::<Release>(&f.path, id, &f.text)),
-            Place::Incident(id) => self
-                .incidents
-                .moved_out(id, value::<Incident>(&f.path, id, &f.text)),
+            Place::Incident(id) => self.incidents.moved_out(id, incident(f, id)),
             Place::Installation(id) => parsed
                 .installations
                 .push((id.to_string(), value::<Installation>(&f.path, id, &f.text))),
@@ -166,8 +180,7 @@ impl Parser {
                     .push(Placed::release(id, year, f.text.is_none()));
             }
             Place::Archive(Archived::Incident { year, id }) => {
-                self.incidents
-                    .moved_in(id, value::<Incident>(&f.path, id, &f.text));
+                self.incidents.moved_in(id, incident(f, id));
                 parsed
                     .archived
                     .push(Placed::incident(id, year, f.text.is_none()));
@@ -222,35 +235,57 @@ impl Parser {
 
 /// The values of one kind a commit wrote, in the order of its paths, with
 /// the moves into the archive made one change each. Indexed by id: the
-/// archiving of a million incidents is a million moves.
+/// archiving of a million incidents is a million moves. The index holds no
+/// copy of the ids: a hash of each leads to its last entry, and each entry
+/// to the one before it of the same hash (ids are compared on the way).
 struct Moves<T> {
-    /// `None`: an entry a move replaced.
-    written: Vec<Option<(String, Written<T>)>>,
-    /// The entries of each id, and how many of them have a value.
-    by_id: HashMap<String, (Vec<usize>, usize)>,
+    written: Vec<(String, Written<T>)>,
+    /// Whether each entry was replaced by a move (dropped at the end).
+    replaced: Vec<bool>,
+    /// For each entry, the one before it whose id has the same hash.
+    earlier: Vec<Option<usize>>,
+    last: HashMap<u64, usize>,
+    hasher: std::collections::hash_map::RandomState,
 }
 
 impl<T> Default for Moves<T> {
     fn default() -> Self {
         Moves {
             written: Vec::new(),
-            by_id: HashMap::new(),
+            replaced: Vec::new(),
+            earlier: Vec::new(),
+            last: HashMap::new(),
+            hasher: Default::default(),
         }
     }
 }
 
 impl<T> Moves<T> {
+    /// The entries of `id` not replaced, last first.
+    fn entries_of<'a>(&'a self, id: &'a str) -> impl Iterator<Item = usize> + 'a {
+        use std::hash::BuildHasher;
+        let mut at = self.last.get(&self.hasher.hash_one(id)).copied();
+        std::iter::from_fn(move || {
+            let n = at?;
+            at = self.earlier.get(n).copied().flatten();
+            Some(n)
+        })
+        .filter(move |&n| !self.replaced[n] && self.written[n].0 == id)
+    }
+
     fn push(&mut self, id: &str, value: Written<T>) {
-        let entry = self.by_id.entry(id.to_string()).or_default();
-        entry.0.push(self.written.len());
-        entry.1 += usize::from(value.is_some());
-        self.written.push(Some((id.to_string(), value)));
+        use std::hash::BuildHasher;
+        let n = self.written.len();
+        let before = self.last.insert(self.hasher.hash_one(id), n);
+        self.earlier.push(before);
+        self.replaced.push(false);
+        self.written.push((id.to_string(), value));
     }
 
     /// A file in progress: its deletion is no change of its own when the
     /// commit wrote `id` into the archive (a move).
     fn moved_out(&mut self, id: &str, value: Written<T>) {
-        if value.is_none() && self.by_id.get(id).is_some_and(|(_, some)| *some > 0) {
+        if value.is_none() && self.entries_of(id).any(|n| self.written[n].1.is_some()) {
             return;
         }
         self.push(id, value);
@@ -261,22 +296,23 @@ impl<T> Moves<T> {
     /// archived value.
     fn moved_in(&mut self, id: &str, value: Written<T>) {
         if value.is_some() {
-            if let Some((at, _)) = self.by_id.get_mut(id) {
-                let written = &mut self.written;
-                at.retain(|&n| {
-                    let deleted = matches!(&written[n], Some((_, None)));
-                    if deleted {
-                        written[n] = None;
-                    }
-                    !deleted
-                });
+            let deleted: Vec<usize> = self
+                .entries_of(id)
+                .filter(|&n| self.written[n].1.is_none())
+                .collect();
+            for n in deleted {
+                self.replaced[n] = true;
             }
         }
         self.push(id, value);
     }
 
+    /// The entries not replaced, in place (no second list of a million).
     fn into_vec(self) -> Vec<(String, Written<T>)> {
-        self.written.into_iter().flatten().collect()
+        let mut written = self.written;
+        let mut replaced = self.replaced.into_iter();
+        written.retain(|_| !replaced.next().unwrap_or(false));
+        written
     }
 }
 
@@ -308,5 +344,37 @@ pub fn fold(world: &mut World, parsed: Parsed) {
                 world.installations.remove(&id.to_ascii_lowercase());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_moved_into_the_archive_is_one_change_to_its_archived_value() {
+        let mut m: Moves<u32> = Moves::default();
+        // Deleted in progress, then filed (the order git lists releases).
+        m.moved_out("A", None);
+        m.moved_in("A", Some(Ok(1)));
+        // Filed, then deleted in progress (the order of incidents).
+        m.moved_in("B", Some(Ok(2)));
+        m.moved_out("B", None);
+        // Deleted without a twin; another case is another id.
+        m.moved_out("C", None);
+        m.moved_in("c", Some(Ok(3)));
+        // An archived file deleted replaces nothing.
+        m.moved_in("D", None);
+        m.moved_out("D", None);
+        let got = m.into_vec();
+        let want: Vec<(String, Written<u32>)> = vec![
+            ("A".into(), Some(Ok(1))),
+            ("B".into(), Some(Ok(2))),
+            ("C".into(), None),
+            ("c".into(), Some(Ok(3))),
+            ("D".into(), None),
+            ("D".into(), None),
+        ];
+        assert_eq!(got, want);
     }
 }

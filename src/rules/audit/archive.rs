@@ -62,23 +62,23 @@ pub fn judge(before: &World, rec: &Recorded) -> Vec<Found> {
         }
     }
     for (id, after) in &rec.incidents {
-        let (Some(b), Some(Ok(a))) = (before.incident(id), after) else {
+        let (Some(b), Some(Ok(a))) = (before.held(id), after) else {
             altered(None, format!("archive changes releases/incidents/{id}.toml; it only moves shipped incidents unchanged"));
             continue;
         };
-        let holder = a.release.as_deref().map(str::to_ascii_lowercase);
+        let holder = a.release().map(str::to_ascii_lowercase);
         let year = holder.as_ref().and_then(|h| released.get(h));
         match year {
-            _ if a != b => altered(
-                a.release.as_deref(),
+            _ if !before.same_incident(a, b) => altered(
+                a.release(),
                 format!("archive changes incident {id}; it only moves files unchanged"),
             ),
             None => altered(
-                a.release.as_deref(),
+                a.release(),
                 format!("archive moves incident {id}, which no release it files shipped"),
             ),
             Some(&year) if !filed("incident", id, year) => altered(
-                a.release.as_deref(),
+                a.release(),
                 format!("archive files incident {id} elsewhere than releases/archive/{year}, with its release"),
             ),
             Some(_) => {}
@@ -128,9 +128,13 @@ pub fn index_findings(
             world.archived.contains(&id.to_ascii_lowercase()) && r.state == State::Released
         })
         .map(|(_, r)| {
-            crate::model::archive::Shipped::of(
+            // What the index keeps of an incident are its id and flags,
+            // which the world keeps of every incident.
+            crate::model::archive::Shipped::of_flags(
                 r,
-                r.incidents.iter().filter_map(|i| world.incident(i)),
+                r.incidents
+                    .iter()
+                    .filter_map(|i| world.held_as(i).map(|(id, h)| (id, h.flags()))),
             )
         })
         .collect();

@@ -2,13 +2,15 @@
 //! findings), and what rel's effect would have written against what the
 //! commit wrote (`altered`).
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::model::incident::Incident;
 use crate::model::release::Release;
 
-use super::{FindingKind, Found, Placed, Recorded, World, Written};
+use super::{FindingKind, Found, Held, Placed, Recorded, World, Written};
 
 /// The top-level fields that differ between two values of a file, in the
 /// file's order; a state or environment change shows both values.
@@ -49,13 +51,54 @@ fn shown(v: Option<&Value>) -> String {
 
 /// What a file change was, for people: "created", "deleted", "fields ...".
 fn describe<T: Serialize>(path: &str, before: Option<&T>, after: &Written<T>) -> String {
+    let fields = || match (before, after) {
+        (Some(b), Some(Ok(a))) => changed_fields(Some(b), Some(a)),
+        _ => Vec::new(),
+    };
+    describe_by(path, before.is_some(), shape(after), fields)
+}
+
+/// `describe` for an incident as the audit keeps it: the values are read
+/// back only when both are there to compare (a hand edit of a file that
+/// was there), and not at all when the blob is the same.
+fn describe_incident(
+    world: &World,
+    path: &str,
+    before: Option<&Held>,
+    after: &Written<Held>,
+) -> String {
+    let fields = || match (before, after) {
+        (Some(b), Some(Ok(a))) if world.same_incident(a, b) => Vec::new(),
+        (Some(b), Some(Ok(a))) => match (world.value(b), world.value(a)) {
+            (Some(b), Some(a)) => changed_fields(Some(&*b), Some(&*a)),
+            _ => vec!["(its value could not be read again)".to_string()],
+        },
+        _ => Vec::new(),
+    };
+    describe_by(path, before.is_some(), shape(after), fields)
+}
+
+/// What a written file is, without its value: deleted (`None`), a value,
+/// or why it does not parse.
+fn shape<T>(after: &Written<T>) -> Option<Result<(), &str>> {
+    after
+        .as_ref()
+        .map(|a| a.as_ref().map(|_| ()).map_err(String::as_str))
+}
+
+fn describe_by(
+    path: &str,
+    before: bool,
+    after: Option<Result<(), &str>>,
+    fields: impl FnOnce() -> Vec<String>,
+) -> String {
     match (before, after) {
         (_, Some(Err(e))) => format!("{path} does not parse: {e}"),
-        (None, Some(Ok(_))) => format!("{path} created"),
-        (Some(_), None) => format!("{path} deleted"),
-        (None, None) => format!("{path} changed"),
-        (Some(b), Some(Ok(a))) => {
-            let fields = changed_fields(Some(b), Some(a));
+        (false, Some(Ok(()))) => format!("{path} created"),
+        (true, None) => format!("{path} deleted"),
+        (false, None) => format!("{path} changed"),
+        (true, Some(Ok(()))) => {
+            let fields = fields();
             if fields.is_empty() {
                 format!("{path} rewritten (same values)")
             } else {
@@ -65,17 +108,22 @@ fn describe<T: Serialize>(path: &str, before: Option<&T>, after: &Written<T>) ->
     }
 }
 
-/// One `hand-edit` finding per file of rel's changed without rel.
-pub fn hand_edits(before: &World, rec: &Recorded, bad_trailers: Option<&String>) -> Vec<Found> {
+/// One `hand-edit` finding per file of rel's changed without rel, each
+/// handed to `out` as it is made.
+pub fn hand_edits(
+    before: &World,
+    rec: &Recorded,
+    bad_trailers: Option<&String>,
+    out: &mut dyn FnMut(Found),
+) {
     let how = match (bad_trailers, rec.merge) {
         (Some(bad), _) => format!("changed with trailers rel never writes ({bad})"),
         (None, true) => "changed by a merge, not by rel".to_string(),
         (None, false) => "changed without rel (no Rel-Action trailer)".to_string(),
     };
-    let mut found = Vec::new();
     for (id, after) in &rec.releases {
         let path = format!("releases/{id}.toml");
-        found.push(Found::new(
+        out(Found::new(
             FindingKind::HandEdit,
             Some(id),
             format!("{how}: {}", describe(&path, before.release(id), after)),
@@ -83,23 +131,21 @@ pub fn hand_edits(before: &World, rec: &Recorded, bad_trailers: Option<&String>)
     }
     for (id, after) in &rec.incidents {
         let path = format!("releases/incidents/{id}.toml");
-        let holder = before
-            .incident(id)
-            .and_then(|i| i.release.clone())
-            .or_else(|| match after {
-                Some(Ok(i)) => i.release.clone(),
-                _ => None,
-            });
-        found.push(Found::new(
+        let held = before.held(id);
+        let holder = held.and_then(Held::release).or_else(|| match after {
+            Some(Ok(i)) => i.release(),
+            _ => None,
+        });
+        out(Found::new(
             FindingKind::HandEdit,
-            holder.as_deref(),
-            format!("{how}: {}", describe(&path, before.incident(id), after)),
+            holder,
+            format!("{how}: {}", describe_incident(before, &path, held, after)),
         ));
     }
     for path in &rec.installations {
         // An installation's version, approvers and windows decide its
         // updates: rel changes them only with `installation`, `close`.
-        found.push(Found::new(
+        out(Found::new(
             FindingKind::HandEdit,
             None,
             format!("{how}: the installation file {path} changed"),
@@ -108,13 +154,12 @@ pub fn hand_edits(before: &World, rec: &Recorded, bad_trailers: Option<&String>)
     for path in &rec.reports {
         // releases/reports/<R>/<env>-<N>.log names its release.
         let release = path.split('/').nth(2);
-        found.push(Found::new(
+        out(Found::new(
             FindingKind::HandEdit,
             release,
             format!("{how}: the health report file {path} changed"),
         ));
     }
-    found
 }
 
 /// What rel's effect writes: whole values of the files it changes.
@@ -135,7 +180,8 @@ pub fn altered(before: &World, rec: &Recorded, expected: &Expected, action: &str
         "releases",
         &expected.releases,
         &rec.releases,
-        |id| before.release(id),
+        |w| Some(Cow::Borrowed(w)),
+        |path, id, after| describe(path, before.release(id), after),
         |r| &r.id,
         action,
         &mut problems,
@@ -144,7 +190,8 @@ pub fn altered(before: &World, rec: &Recorded, expected: &Expected, action: &str
         "releases/incidents",
         &expected.incidents,
         &rec.incidents,
-        |id| before.incident(id),
+        |w| before.value(w),
+        |path, id, after| describe_incident(before, path, before.held(id), after),
         |i| &i.id,
         action,
         &mut problems,
@@ -166,11 +213,13 @@ pub fn altered(before: &World, rec: &Recorded, expected: &Expected, action: &str
     problems
 }
 
-fn compare_side<'a, T: Serialize + PartialEq + 'a>(
+#[allow(clippy::too_many_arguments)]
+fn compare_side<'w, T: Serialize + PartialEq + Clone + 'w, W>(
     dir: &str,
     expected: &[T],
-    written: &[(String, Written<T>)],
-    before: impl Fn(&str) -> Option<&'a T>,
+    written: &'w [(String, Written<W>)],
+    value: impl Fn(&'w W) -> Option<Cow<'w, T>>,
+    describe: impl Fn(&str, &str, &Written<W>) -> String,
     id_of: impl Fn(&T) -> &String,
     action: &str,
     problems: &mut Vec<String>,
@@ -184,14 +233,17 @@ fn compare_side<'a, T: Serialize + PartialEq + 'a>(
             )),
             Some((_, None)) => problems.push(format!("{path} deleted; {action} rewrites it")),
             Some((_, Some(Err(err)))) => problems.push(format!("{path} does not parse: {err}")),
-            Some((_, Some(Ok(w)))) if w != e => {
-                let fields = changed_fields(Some(e), Some(w));
-                problems.push(format!(
-                    "{path} differs from what {action} writes in: {}",
-                    fields.join(", ")
-                ));
-            }
-            Some(_) => {}
+            Some((_, Some(Ok(w)))) => match value(w) {
+                Some(w) if *w != *e => {
+                    let fields = changed_fields(Some(e), Some(&*w));
+                    problems.push(format!(
+                        "{path} differs from what {action} writes in: {}",
+                        fields.join(", ")
+                    ));
+                }
+                Some(_) => {}
+                None => problems.push(format!("{path} could not be read again")),
+            },
         }
     }
     for (id, after) in written {
@@ -199,7 +251,7 @@ fn compare_side<'a, T: Serialize + PartialEq + 'a>(
             let path = format!("{dir}/{id}.toml");
             problems.push(format!(
                 "{action} does not write {path}, yet the commit changed it ({})",
-                describe(&path, before(id), after)
+                describe(&path, id, after)
             ));
         }
     }

@@ -2,6 +2,8 @@
 //! authorise, test and component, with the open release holding the
 //! incident moving to a new revision as the command moves it.
 
+use std::borrow::Cow;
+
 use crate::model::action::{Action, Trailers};
 use crate::model::incident::Incident;
 use crate::rules::register::effects::{self, Stamp};
@@ -12,9 +14,13 @@ use super::replay::{check, holder, Altered, Refused, Replayed, Stop};
 use super::{Recorded, World};
 
 /// The incident file the commit changed (incident actions change one).
-fn written_incident(rec: &Recorded) -> Result<&Incident, Stop> {
+fn written_incident<'a>(world: &World, rec: &'a Recorded) -> Result<Cow<'a, Incident>, Stop> {
     match rec.incidents.as_slice() {
-        [(_, Some(Ok(i)))] => Ok(i),
+        [(id, Some(Ok(i)))] => world.value(i).ok_or_else(|| {
+            Altered(format!(
+                "releases/incidents/{id}.toml could not be read again"
+            ))
+        }),
         [(id, Some(Err(e)))] => Err(Altered(format!(
             "releases/incidents/{id}.toml does not parse: {e}"
         ))),
@@ -32,7 +38,7 @@ pub(super) fn replay_incident(
     rec: &Recorded,
     t: &Trailers,
 ) -> Result<Replayed, Stop> {
-    let after = written_incident(rec)?;
+    let after = written_incident(world, rec)?;
     let event = after
         .history
         .last()
@@ -41,7 +47,7 @@ pub(super) fn replay_incident(
     let stamp = Stamp { at, by: &by };
     let mut expected = Expected::default();
     if t.action == Action::IncidentNew {
-        if world.incident(&after.id).is_some() {
+        if world.held(&after.id).is_some() {
             return Err(Refused(format!("incident `{}` already exists", after.id)));
         }
         let components: Vec<(String, String)> = after
@@ -67,7 +73,7 @@ pub(super) fn replay_incident(
     let before = world
         .incident(&after.id)
         .ok_or_else(|| Refused(format!("unknown incident `{}`", after.id)))?;
-    let mut incident = before.clone();
+    let mut incident = before.into_owned();
     let change = match t.action {
         Action::IncidentResolve => IncidentChange::Resolve,
         Action::IncidentReopen => IncidentChange::Reopen,

@@ -60,12 +60,12 @@ pub fn inconsistencies(
         }
     }
     for id in incidents {
-        let Some(i) = world.incident(id) else {
+        let Some((id, i)) = world.held_as(id) else {
             continue;
         };
-        if let Some(r) = i.release.as_deref().and_then(|h| world.release(h)) {
+        if let Some(r) = i.release().and_then(|h| world.release(h)) {
             if r.state == State::Released && !touched.contains(r.id.as_str()) {
-                open_in_released(world, r, &i.id, &mut found);
+                open_in_released(world, r, id, &mut found);
             }
         }
     }
@@ -147,16 +147,17 @@ fn shared_incidents(holders: &HashMap<String, Vec<&str>>, r: &Release, found: &m
 }
 
 fn open_in_released(world: &World, r: &Release, incident: &str, found: &mut Vec<Found>) {
-    if let Some(i) = world.incident(incident) {
-        if i.status != IncidentStatus::Closed {
+    // The id its file is filed under is the one the file holds.
+    if let Some((id, i)) = world.held_as(incident) {
+        if i.status() != IncidentStatus::Closed {
             found.push(Found::new(
                 FindingKind::Inconsistent,
                 Some(&r.id),
                 format!(
                     "{} is released but its incident {} is {}",
                     r.id,
-                    i.id,
-                    i.status.as_str()
+                    id,
+                    i.status().as_str()
                 ),
             ));
         }

@@ -15,12 +15,14 @@ mod schedule;
 mod stays;
 mod time;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
 use crate::model::action::{Action, Trailers};
-use crate::model::incident::Incident;
+
+use crate::model::incident::{Flags, Incident, IncidentStatus};
 use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
 
@@ -30,7 +32,10 @@ pub use policy::{judge_policy, judge_policy_by, policy_changes, ALLOWED_SIGNERS}
 pub use time::Clock;
 
 /// What the repository holds at one commit, as values: the pipeline (or
-/// why it does not parse), the releases and incidents by file id.
+/// why it does not parse), the releases by file id, and the incidents by
+/// file id as the audit keeps them (`Held`: a million incidents are kept as
+/// their blobs and the few facts every commit asks about; `incident` reads
+/// a whole value back through the world's `Reader` when a rule asks).
 /// Releases and incidents are filed through `set_release`/`set_incident`,
 /// which keep the index of ids in another case, so a lookup ignoring case
 /// costs one or two map lookups, never a scan (an import commit asks about
@@ -39,7 +44,7 @@ pub use time::Clock;
 pub struct World {
     pub pipeline: Option<Result<Pipeline, String>>,
     pub releases: BTreeMap<String, Release>,
-    pub incidents: BTreeMap<String, Incident>,
+    incidents: BTreeMap<String, Held>,
     /// By name in lower case, as the pipeline holds them.
     pub installations: BTreeMap<String, crate::model::installation::InstallationRules>,
     /// The releases filed in the archive, by id in lower case.
@@ -48,6 +53,95 @@ pub struct World {
     /// Ids are upper case as rel writes them, so these stay few.
     odd_releases: BTreeMap<String, String>,
     odd_incidents: BTreeMap<String, String>,
+    reader: Reader,
+}
+
+/// The blob (git object id) an incident's file was read from.
+pub type Blob = [u8; 20];
+
+/// Reads an incident's value back from the blob it was read from once
+/// already (the audit's store gives it; `None`: it cannot be read now).
+/// The rules stay free of I/O: what they read is a value they were given.
+#[derive(Clone, Default)]
+pub struct Reader(Option<std::rc::Rc<ReadBack>>);
+
+type ReadBack = dyn Fn(&Blob) -> Option<Incident>;
+
+impl Reader {
+    pub fn new(read: impl Fn(&Blob) -> Option<Incident> + 'static) -> Reader {
+        Reader(Some(std::rc::Rc::new(read)))
+    }
+
+    fn read(&self, blob: &Blob) -> Option<Incident> {
+        self.0.as_ref().and_then(|r| r(blob))
+    }
+}
+
+impl std::fmt::Debug for Reader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Reader")
+    }
+}
+
+/// The facts of an incident every commit's rules may read of it: its
+/// holder, its status, its flags. The rest is read back on demand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    pub release: Option<Box<str>>,
+    pub status: IncidentStatus,
+    pub flags: Flags,
+}
+
+/// An incident as the audit holds it: its whole value, or the blob of its
+/// file (whose value parsed) with its facts.
+#[derive(Debug, Clone)]
+pub enum Held {
+    Value(Box<Incident>),
+    Stored { blob: Blob, facts: Facts },
+}
+
+impl Held {
+    /// `incident`, read from `blob` (`None`: not from a blob), kept as
+    /// little as it can be.
+    pub fn of(incident: Incident, blob: Option<Blob>) -> Held {
+        match blob {
+            Some(blob) => Held::Stored {
+                blob,
+                facts: Facts {
+                    release: incident.release.map(String::into_boxed_str),
+                    status: incident.status,
+                    flags: Flags {
+                        breaking: incident.breaking,
+                        compat_work: incident.compat_work,
+                        client_work: incident.client_work,
+                    },
+                },
+            },
+            None => Held::Value(Box::new(incident)),
+        }
+    }
+
+    /// The release holding it, as its file names it.
+    pub fn release(&self) -> Option<&str> {
+        match self {
+            Held::Value(i) => i.release.as_deref(),
+            Held::Stored { facts, .. } => facts.release.as_deref(),
+        }
+    }
+
+    pub fn status(&self) -> IncidentStatus {
+        match self {
+            Held::Value(i) => i.status,
+            Held::Stored { facts, .. } => facts.status,
+        }
+    }
+
+    pub fn flags(&self) -> Flags {
+        match self {
+            Held::Value(i) => i.flags(),
+            Held::Stored { facts, .. } => facts.flags,
+        }
+    }
 }
 
 /// `key` of `map` equal to `id` ignoring ASCII case: the exact key, its
@@ -56,13 +150,13 @@ fn find_ci<'a, T>(
     map: &'a BTreeMap<String, T>,
     odd: &BTreeMap<String, String>,
     id: &str,
-) -> Option<&'a T> {
-    if let Some(v) = map.get(id) {
-        return Some(v);
+) -> Option<(&'a String, &'a T)> {
+    if let Some(found) = map.get_key_value(id) {
+        return Some(found);
     }
     let upper = id.to_ascii_uppercase();
-    map.get(&upper)
-        .or_else(|| odd.get(&upper).and_then(|k| map.get(k)))
+    map.get_key_value(&upper)
+        .or_else(|| odd.get(&upper).and_then(|k| map.get_key_value(k)))
 }
 
 /// Files `value` as `id` in `map` (`None`: removes it), keeping `odd`.
@@ -90,13 +184,55 @@ fn set_ci<T>(
 }
 
 impl World {
-    /// The release filed as `id`, ignoring case as rel's ids do.
-    pub fn release(&self, id: &str) -> Option<&Release> {
-        find_ci(&self.releases, &self.odd_releases, id)
+    /// The empty state, whose kept incidents `reader` reads back.
+    pub fn reading(reader: Reader) -> World {
+        World {
+            reader,
+            ..World::default()
+        }
     }
 
-    pub fn incident(&self, id: &str) -> Option<&Incident> {
-        find_ci(&self.incidents, &self.odd_incidents, id)
+    /// The release filed as `id`, ignoring case as rel's ids do.
+    pub fn release(&self, id: &str) -> Option<&Release> {
+        find_ci(&self.releases, &self.odd_releases, id).map(|(_, r)| r)
+    }
+
+    /// The incident filed as `id` (ignoring case), its whole value: read
+    /// back from its blob when it is kept as one.
+    pub fn incident(&self, id: &str) -> Option<Cow<'_, Incident>> {
+        self.held(id).and_then(|h| self.value(h))
+    }
+
+    /// The incident filed as `id` (ignoring case), as it is kept.
+    pub fn held(&self, id: &str) -> Option<&Held> {
+        self.held_as(id).map(|(_, h)| h)
+    }
+
+    /// `held`, with the id it is filed under (its file's).
+    pub fn held_as(&self, id: &str) -> Option<(&str, &Held)> {
+        find_ci(&self.incidents, &self.odd_incidents, id).map(|(k, h)| (k.as_str(), h))
+    }
+
+    /// The whole value of `held` (`None`: its blob cannot be read back).
+    pub fn value<'a>(&self, held: &'a Held) -> Option<Cow<'a, Incident>> {
+        match held {
+            Held::Value(i) => Some(Cow::Borrowed(&**i)),
+            Held::Stored { blob, .. } => self.reader.read(blob).map(Cow::Owned),
+        }
+    }
+
+    /// Whether two kept incidents hold equal values: the same blob holds
+    /// the same value, else both are read back and compared.
+    pub fn same_incident(&self, a: &Held, b: &Held) -> bool {
+        if let (Held::Stored { blob: x, .. }, Held::Stored { blob: y, .. }) = (a, b) {
+            if x == y {
+                return true;
+            }
+        }
+        match (self.value(a), self.value(b)) {
+            (Some(a), Some(b)) => a == b,
+            _ => false,
+        }
     }
 
     /// Files release `id` (`None`: its file is gone).
@@ -105,7 +241,7 @@ impl World {
     }
 
     /// Files incident `id` (`None`: its file is gone).
-    pub fn set_incident(&mut self, id: String, i: Option<Incident>) {
+    pub fn set_incident(&mut self, id: String, i: Option<Held>) {
         set_ci(&mut self.incidents, &mut self.odd_incidents, id, i);
     }
 }
@@ -181,7 +317,7 @@ pub struct Recorded {
     pub email: String,
     pub merge: bool,
     pub releases: Vec<(String, Written<Release>)>,
-    pub incidents: Vec<(String, Written<Incident>)>,
+    pub incidents: Vec<(String, Written<Held>)>,
     pub pipeline_changed: bool,
     /// Health report files (`releases/reports/...`) the commit changed.
     pub reports: Vec<String>,
@@ -256,11 +392,14 @@ impl Found {
 /// `time` finding.
 pub const TIME_SLACK_SECONDS: i64 = 3600;
 
-/// Judges one commit against its parent's state `before`.
-pub fn judge(before: &World, rec: &Recorded) -> Vec<Found> {
-    let mut found = judge_change(before, rec);
-    found.extend(unsigned(rec));
-    found
+/// Judges one commit against its parent's state `before`, handing each
+/// finding to `out` as it is made (a commit of a million files by hand has
+/// a million findings, never held at once).
+pub fn judge(before: &World, rec: &Recorded, out: &mut dyn FnMut(Found)) {
+    judge_change(before, rec, out);
+    if let Some(f) = unsigned(rec) {
+        out(f);
+    }
 }
 
 /// `unsigned`: under `[audit] require_signed`, a commit without a signature
@@ -284,16 +423,64 @@ fn unsigned(rec: &Recorded) -> Option<Found> {
     Some(Found::new(FindingKind::Unsigned, release, message))
 }
 
-fn judge_change(before: &World, rec: &Recorded) -> Vec<Found> {
+fn judge_change(before: &World, rec: &Recorded, out: &mut dyn FnMut(Found)) {
     let touches_state = !rec.releases.is_empty()
         || !rec.incidents.is_empty()
         || !rec.reports.is_empty()
         || !rec.installations.is_empty();
-    match &rec.trailers {
-        None if touches_state => compare::hand_edits(before, rec, None),
+    let found = match &rec.trailers {
+        None if touches_state => return compare::hand_edits(before, rec, None, out),
         None => Vec::new(), // a policy change alone: listed, not a finding
-        Some(Err(bad)) => compare::hand_edits(before, rec, Some(bad)),
+        Some(Err(bad)) => return compare::hand_edits(before, rec, Some(bad), out),
         Some(Ok(t)) if t.action == Action::Init => Vec::new(),
         Some(Ok(t)) => replay::judge_action(before, rec, t),
+    };
+    found.into_iter().for_each(out);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::rules::register::effects::{new_incident, Stamp};
+
+    fn incident(id: &str, title: &str) -> Incident {
+        let stamp = Stamp {
+            at: DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default(),
+            by: "Ann <ann@example.com>",
+        };
+        new_incident(id, title, Flags::default(), None, &[], stamp)
+    }
+
+    #[test]
+    fn an_incident_kept_as_its_blob_is_read_back_when_a_rule_asks_for_it() {
+        let reads = Rc::new(Cell::new(0));
+        let counted = reads.clone();
+        let mut world = World::reading(Reader::new(move |blob| {
+            counted.set(counted.get() + 1);
+            Some(incident("INC-1", &format!("title {}", blob[0])))
+        }));
+        let mut held = incident("INC-1", "title 7");
+        held.release = Some("R-1".to_string());
+        world.set_incident("INC-1".to_string(), Some(Held::of(held, Some([7; 20]))));
+        // The facts are kept: nothing is read for them.
+        let kept = world.held("inc-1").expect("found ignoring case");
+        assert_eq!(kept.release(), Some("R-1"));
+        assert_eq!(kept.status(), IncidentStatus::Open);
+        assert_eq!(reads.get(), 0);
+        // The whole value is read back from its blob.
+        let value = world.incident("INC-1").expect("read back");
+        assert_eq!(value.title, "title 7");
+        assert_eq!(reads.get(), 1);
+        // The same blob is the same value, without reading it.
+        let twin = Held::of(incident("INC-1", "title 7"), Some([7; 20]));
+        assert!(world.same_incident(kept, &twin));
+        assert_eq!(reads.get(), 1);
+        // Another blob is read and compared.
+        let other = Held::of(incident("INC-1", "title 8"), Some([8; 20]));
+        assert!(!world.same_incident(kept, &other));
+        assert_eq!(reads.get(), 3);
     }
 }

@@ -70,8 +70,8 @@ pub(super) fn decision(
             let flags = changed
                 .iter()
                 .find(|i| i.id.eq_ignore_ascii_case(id))
-                .or_else(|| world.incident(id))
                 .map(Incident::flags)
+                .or_else(|| world.held(id).map(super::Held::flags))
                 .unwrap_or_default();
             (id.clone(), flags)
         })
@@ -85,7 +85,7 @@ pub(super) fn decision(
             hop.contains(v)
                 && o.incidents
                     .iter()
-                    .any(|i| world.incident(i).is_some_and(|i| i.breaking))
+                    .any(|i| world.held(i).is_some_and(|i| i.flags().breaking))
         })
         .map(|(o, v)| (o.id.clone(), v))
         .collect();
@@ -94,7 +94,7 @@ pub(super) fn decision(
             let products = products(world);
             let ids = carries(p, from, &version, &products, &Index::default());
             carried_incidents(&ids, &products, &Index::default(), |i| {
-                world.incident(i).map(Incident::flags)
+                world.held(i).map(super::Held::flags)
             })
         }
         _ => Vec::new(),

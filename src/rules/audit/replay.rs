@@ -556,7 +556,7 @@ fn apply(
                 .iter()
                 .filter_map(|i| world.incident(i))
                 .filter(|i| i.is_held_by(&id))
-                .cloned()
+                .map(std::borrow::Cow::into_owned)
                 .collect();
             effects::cancel(r, &mut held, t.reason.as_deref().unwrap_or(""), stamp);
             return Ok(held);
@@ -568,7 +568,7 @@ fn apply(
                 let found = world
                     .incident(i)
                     .ok_or_else(|| Refused(format!("unknown incident `{i}`")))?;
-                incidents.push(found.clone());
+                incidents.push(found.into_owned());
             }
             let candidates: Vec<Candidate> = incidents
                 .iter()
@@ -595,7 +595,7 @@ fn apply(
             let mut incidents: Vec<Incident> = ids
                 .iter()
                 .filter_map(|i| world.incident(i))
-                .cloned()
+                .map(std::borrow::Cow::into_owned)
                 .collect();
             effects::ungroup(r, &ids, &mut incidents, stamp);
             return Ok(incidents);
@@ -655,7 +655,7 @@ fn content(world: &World, r: &Release) -> Result<Vec<Incident>, Stop> {
         .map(|i| {
             world
                 .incident(i)
-                .cloned()
+                .map(std::borrow::Cow::into_owned)
                 .ok_or_else(|| Refused(format!("{} lists `{i}`, which has no file", r.id)))
         })
         .collect()

@@ -342,6 +342,23 @@ impl Walk<'_> {
         String::from_utf8(blob.content().to_vec()).map_err(|_| "not UTF-8 text".to_string())
     }
 
+    /// Reads a blob's text back, by its id (`None`: not there, or not
+    /// UTF-8), through a handle of its own on the repository, so the
+    /// reader outlives the walk. Opened as the repository was: from git's
+    /// variables when GIT_DIR is set (in a `pre-receive` hook the pushed
+    /// blobs are in quarantine, which only they name; see `bare::open`).
+    pub fn blob_texts(&self) -> anyhow::Result<impl Fn(&[u8]) -> Option<String>> {
+        let repo = if std::env::var_os("GIT_DIR").is_some() {
+            Repository::open_from_env()?
+        } else {
+            Repository::open(self.repo().path())?
+        };
+        Ok(move |id: &[u8]| {
+            let blob = repo.find_blob(Oid::from_bytes(id).ok()?).ok()?;
+            String::from_utf8(blob.content().to_vec()).ok()
+        })
+    }
+
     /// Whether commit `id` changed rel's files (is judged).
     pub fn touches(&self, id: Oid) -> bool {
         self.changes.contains_key(&id)
@@ -401,6 +418,21 @@ impl Walk<'_> {
             each(&file);
         }
         Ok(Some(walked(&commit, Vec::new())))
+    }
+}
+
+/// libgit2 maps a pack file in windows of up to 1 GB and keeps up to 8 GB
+/// of them mapped: reading every blob of an import maps the whole pack,
+/// which counts in the audit's resident memory (370 MB of pack for a
+/// million incidents). Small windows, few kept: the pages read are let go.
+/// Called before the repository is opened: a window mapped before stays.
+pub fn map_packs_in_small_windows() {
+    // SAFETY: process-wide settings of libgit2, set from the main thread
+    // before the audit opens the repository; the audit starts no thread
+    // that uses libgit2.
+    unsafe {
+        let _ = git2::opts::set_mwindow_size(2 << 20);
+        let _ = git2::opts::set_mwindow_mapped_limit(8 << 20);
     }
 }
 
