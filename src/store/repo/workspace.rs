@@ -74,13 +74,13 @@ pub fn find_root(start: &Path) -> anyhow::Result<PathBuf> {
 /// libgit2 maps a pack file in windows of 1 GB and unmaps none below
 /// 8 GB: every page of the pack a command touched stays in its resident
 /// memory (`incident list --all` on 1,000,000 incidents: the register's
-/// 32,000 blobs, scattered over a 500 MB pack, were 130 MB of its 250 MB;
+/// 32,000 blobs, scattered over a 500 MB pack, were 175 MB of its 270 MB;
 /// read cold, the whole pack). Windows of 8 MB, at most 96 MB of them
 /// mapped at once (the least recently used unmapped first), bound that.
-/// A tighter bound costs mapping calls: 32 MB windows under 64 MB took the
-/// system time of a cold listing from 1 s to 16 s; these, to 5 s. For a
-/// command that reads a whole archive; it must run before any thread
-/// reads git (the settings are process-wide), and once.
+/// A tighter bound costs mapping calls: 32 MB windows under 64 MB took
+/// the system time of a cold listing from 1 s to 16 s; these, to 3-5 s.
+/// For a command that reads a whole archive; it must run before any
+/// thread reads git (the settings are process-wide), and once.
 pub fn bound_pack_windows() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
