@@ -201,12 +201,12 @@ impl Widths {
         Widths(header.iter().map(|h| max_width(h)).collect())
     }
 
-    fn add(&mut self, row: &[String]) {
+    fn add<S: AsRef<str>>(&mut self, row: &[S]) {
         if row.len() > self.0.len() {
             self.0.resize(row.len(), 0);
         }
         for (i, cell) in row.iter().enumerate() {
-            self.0[i] = self.0[i].max(shown_width(cell));
+            self.0[i] = self.0[i].max(shown_width(cell.as_ref()));
         }
     }
 }
@@ -219,51 +219,63 @@ fn write_lines(
 ) -> std::io::Result<()> {
     let mut line = String::new();
     for row in rows {
-        if row.iter().all(|c| plain_ascii(c)) {
-            // The common row, a million times over: no escaping, one
-            // line, one column per byte.
-            line.clear();
-            for (i, width) in widths.0.iter().enumerate() {
-                let text = row.get(i).map(String::as_str).unwrap_or("");
-                if i > 0 {
-                    line.push_str("  ");
-                }
-                line.push_str(text);
-                line.extend(std::iter::repeat_n(' ', width.saturating_sub(text.len())));
+        write_row(out, widths, &row, &mut line)?;
+    }
+    Ok(())
+}
+
+/// The line(s) of one row of a plain table whose column widths are
+/// known; `line` is room reused from row to row.
+fn write_row<S: AsRef<str>>(
+    out: &mut dyn Write,
+    widths: &Widths,
+    row: &[S],
+    line: &mut String,
+) -> std::io::Result<()> {
+    if row.iter().all(|c| plain_ascii(c.as_ref())) {
+        // The common row, a million times over: no escaping, one line,
+        // one column per byte.
+        line.clear();
+        for (i, width) in widths.0.iter().enumerate() {
+            let text = row.get(i).map(AsRef::as_ref).unwrap_or("");
+            if i > 0 {
+                line.push_str("  ");
             }
-            out.write_all(line.trim_end().as_bytes())?;
-            out.write_all(b"\n")?;
-            continue;
+            line.push_str(text);
+            line.extend(std::iter::repeat_n(' ', width.saturating_sub(text.len())));
         }
-        let row: Vec<String> = row.iter().map(|c| shown(c).into_owned()).collect();
-        let cells: Vec<Vec<&str>> = row.iter().map(|c| c.split('\n').collect()).collect();
-        let height = cells.iter().map(Vec::len).max().unwrap_or(1);
-        for l in 0..height {
-            line.clear();
-            for (i, width) in widths.0.iter().enumerate() {
-                let text = cells.get(i).and_then(|c| c.get(l)).copied().unwrap_or("");
-                if i > 0 {
-                    line.push_str("  ");
-                }
-                line.push_str(text);
-                line.extend(std::iter::repeat_n(' ', width.saturating_sub(text.width())));
+        out.write_all(line.trim_end().as_bytes())?;
+        return out.write_all(b"\n");
+    }
+    let row: Vec<String> = row.iter().map(|c| shown(c.as_ref()).into_owned()).collect();
+    let cells: Vec<Vec<&str>> = row.iter().map(|c| c.split('\n').collect()).collect();
+    let height = cells.iter().map(Vec::len).max().unwrap_or(1);
+    for l in 0..height {
+        line.clear();
+        for (i, width) in widths.0.iter().enumerate() {
+            let text = cells.get(i).and_then(|c| c.get(l)).copied().unwrap_or("");
+            if i > 0 {
+                line.push_str("  ");
             }
-            out.write_all(line.trim_end().as_bytes())?;
-            out.write_all(b"\n")?;
+            line.push_str(text);
+            line.extend(std::iter::repeat_n(' ', width.saturating_sub(text.width())));
         }
+        out.write_all(line.trim_end().as_bytes())?;
+        out.write_all(b"\n")?;
     }
     Ok(())
 }
 
 /// Rows made by a reader that may fail (and need not hold them):
 /// `each(sink)` gives every row to `sink`, in order, the same rows every
-/// time it is called.
-pub type RowSink<'a> = &'a mut dyn FnMut(Vec<String>);
+/// time it is called. A row is lent, not given: a listing of 1,000,000
+/// rows makes no String for them.
+pub type RowSink<'a> = &'a mut dyn FnMut(&[&str]);
 
 /// `print_rows` of rows `each` makes, which it may fail to make: the rows
-/// are made twice for plain columns (widths, then lines), once on a
-/// terminal. Nothing is printed when there is no row (false), nor when
-/// the first pass fails (its error).
+/// are made twice for plain columns (widths, then lines, each written as
+/// it is made), once on a terminal. Nothing is printed when there is no
+/// row (false), nor when the first pass fails (its error).
 pub fn print_made_rows(
     ctx: &Context,
     header: &[&str],
@@ -271,7 +283,7 @@ pub fn print_made_rows(
 ) -> anyhow::Result<bool> {
     let mut table = new_table(ctx, header);
     if table.fancy {
-        each(&mut |row| table.add_row(row))?;
+        each(&mut |row| table.add_row(row.to_vec()))?;
         if table.rows.is_empty() {
             return Ok(false);
         }
@@ -283,29 +295,20 @@ pub fn print_made_rows(
     let mut any = false;
     each(&mut |row| {
         any = true;
-        widths.add(&row);
+        widths.add(row);
     })?;
     if !any {
         return Ok(false);
     }
     let mut failed = None;
     super::output::stream_out(|out| {
-        let mut written = Ok(());
-        let mut rows = Vec::new();
-        let mut flush = |rows: &mut Vec<Vec<String>>, header: Option<Vec<String>>| {
-            if written.is_ok() {
-                let batch = std::mem::take(rows);
-                written = write_lines(out, &widths, header.into_iter().chain(batch));
-            }
-        };
-        flush(&mut rows, Some(header));
+        let mut line = String::new();
+        let mut written = write_row(out, &widths, &header, &mut line);
         let made = each(&mut |row| {
-            rows.push(row);
-            if rows.len() >= 1024 {
-                flush(&mut rows, None);
+            if written.is_ok() {
+                written = write_row(out, &widths, row, &mut line);
             }
         });
-        flush(&mut rows, None);
         if let Err(e) = made {
             failed = Some(e);
         }

@@ -7,8 +7,7 @@ use crate::outcome::Outcome;
 use crate::render::incident::{incident_json, incident_text, yes_no};
 use crate::render::output::{errln, json, json_seq_of_results, outln};
 use crate::render::table::{print_made_rows, RowSink};
-use crate::store::kept::archive_cache::FactsBlock;
-use crate::store::repo::listing::IncidentFacts;
+use crate::store::kept::archive_cache::{FactsBlock, FactsRef};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -20,9 +19,13 @@ pub fn list(
     status: Option<&str>,
 ) -> anyhow::Result<Outcome> {
     let status: Option<IncidentStatus> = status.map(str::parse).transpose().map_err(invalid)?;
-    let wanted = |release: &Option<String>, s: IncidentStatus| {
+    let wanted = |release: Option<&str>, s: IncidentStatus| {
         (!unassigned || release.is_none()) && status.is_none_or(|w| w == s)
     };
+    if all {
+        // Before the workspace opens: no thread reads git yet.
+        crate::store::repo::workspace::bound_pack_windows();
+    }
     let ws = crate::commands::shared::open_reading(ctx)?;
     let folders = if all {
         ws.archived_incident_folders()?
@@ -40,7 +43,7 @@ pub fn list(
         // after the register's, as in the table.
         let files = ws.listed_files::<Incident>()?;
         let files: Vec<_> = files.iter().collect();
-        let keep = |i: Incident| wanted(&i.release, i.status).then(|| incident_json(&i));
+        let keep = |i: Incident| wanted(i.release.as_deref(), i.status).then(|| incident_json(&i));
         let items = ws
             .parse_each::<Incident>(&files)
             .chain(ws.archived_incidents(&folders))
@@ -54,13 +57,21 @@ pub fn list(
     let listed: Vec<_> = ws
         .facts::<Incident>()?
         .into_iter()
-        .filter(|l| wanted(&l.facts.release, l.facts.status))
+        .filter(|l| wanted(l.facts.release.as_deref(), l.facts.status))
         .collect();
     let held: RefCell<Vec<Option<Rc<FactsBlock>>>> = RefCell::new(vec![None; folders.count()]);
     let held_bytes = Cell::new(0usize);
     let each = |sink: RowSink| -> anyhow::Result<()> {
         for l in &listed {
-            sink(row(l.facts.clone()));
+            let f = &l.facts;
+            sink(&row(FactsRef {
+                id: &f.id,
+                title: &f.title,
+                status: f.status,
+                release: f.release.as_deref(),
+                authorised: f.authorised,
+                tested: f.tested,
+            }));
         }
         for i in 0..folders.count() {
             let kept = held.borrow()[i].clone();
@@ -75,9 +86,9 @@ pub fn list(
                     block
                 }
             };
-            for facts in block.rows() {
-                if wanted(&facts.release, facts.status) {
-                    sink(row(facts));
+            for facts in block.rows_shown() {
+                if wanted(facts.release, facts.status) {
+                    sink(&row(facts));
                 }
             }
         }
@@ -92,16 +103,16 @@ pub fn list(
 
 /// What the table holds of the archive between its two passes; beyond
 /// this, a folder is read again (from the cache it was just written to).
-const HELD_BYTES: usize = 32 << 20;
+const HELD_BYTES: usize = 16 << 20;
 
 /// One row of the table: which release holds the incident.
-fn row(i: IncidentFacts) -> Vec<String> {
-    vec![
+fn row(i: FactsRef<'_>) -> [&str; 6] {
+    [
         i.id,
-        i.status.to_string(),
-        i.release.unwrap_or_else(|| "-".into()),
-        yes_no(i.authorised).into(),
-        yes_no(i.tested).into(),
+        i.status.as_str(),
+        i.release.unwrap_or("-"),
+        yes_no(i.authorised),
+        yes_no(i.tested),
         i.title,
     ]
 }
