@@ -17,7 +17,7 @@ use super::shared::audit::{audit, finding_line, plural, Report};
 use super::shared::audit_findings::Findings;
 
 pub fn run(ctx: &Context, since: Option<&str>) -> anyhow::Result<Outcome> {
-    crate::store::git::audit_walk::map_packs_in_small_windows();
+    crate::store::git::pack_windows::bound(2, 8);
     let ws = super::shared::open::commits(&ctx.start_dir)?;
     let mut report = audit(&ws, since, ctx.progress, Some(ctx.now))?;
     if ctx.json {

@@ -32,7 +32,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<Outcome> {
         .read_to_string(&mut input)
         .map_err(|e| invalid(format!("pre-receive input: {e}")))?;
     let updates = hook::parse_updates(&input)?;
-    crate::store::git::audit_walk::map_packs_in_small_windows();
+    crate::store::git::pack_windows::bound(2, 8);
     let open = || {
         bare::open(&ctx.start_dir)?.ok_or_else(|| {
             invalid(

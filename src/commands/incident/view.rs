@@ -24,7 +24,7 @@ pub fn list(
     };
     if all {
         // Before the workspace opens: no thread reads git yet.
-        crate::store::repo::workspace::bound_pack_windows();
+        crate::store::git::pack_windows::bound(8, 96);
     }
     let ws = crate::commands::shared::open_reading(ctx)?;
     let folders = if all {

@@ -421,21 +421,6 @@ impl Walk<'_> {
     }
 }
 
-/// libgit2 maps a pack file in windows of up to 1 GB and keeps up to 8 GB
-/// of them mapped: reading every blob of an import maps the whole pack,
-/// which counts in the audit's resident memory (370 MB of pack for a
-/// million incidents). Small windows, few kept: the pages read are let go.
-/// Called before the repository is opened: a window mapped before stays.
-pub fn map_packs_in_small_windows() {
-    // SAFETY: process-wide settings of libgit2, set from the main thread
-    // before the audit opens the repository; the audit starts no thread
-    // that uses libgit2.
-    unsafe {
-        let _ = git2::opts::set_mwindow_size(2 << 20);
-        let _ = git2::opts::set_mwindow_mapped_limit(8 << 20);
-    }
-}
-
 /// `git log --raw -z --format=%H` output, token by token: a commit id,
 /// then for each file `:old-mode new-mode old-blob new-blob status` and
 /// its path.

@@ -13,6 +13,7 @@ pub mod git_cli;
 pub mod git_config;
 pub mod history;
 pub mod identity;
+pub mod pack_windows;
 pub mod packing;
 pub mod raw_tree;
 pub mod signatures;

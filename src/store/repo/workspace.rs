@@ -71,28 +71,6 @@ pub fn find_root(start: &Path) -> anyhow::Result<PathBuf> {
     }
 }
 
-/// libgit2 maps a pack file in windows of 1 GB and unmaps none below
-/// 8 GB: every page of the pack a command touched stays in its resident
-/// memory (`incident list --all` on 1,000,000 incidents: the register's
-/// 32,000 blobs, scattered over a 500 MB pack, were 175 MB of its 270 MB;
-/// read cold, the whole pack). Windows of 8 MB, at most 96 MB of them
-/// mapped at once (the least recently used unmapped first), bound that.
-/// A tighter bound costs mapping calls: 32 MB windows under 64 MB took
-/// the system time of a cold listing from 1 s to 16 s; these, to 3-5 s.
-/// For a command that reads a whole archive; it must run before any
-/// thread reads git (the settings are process-wide), and once.
-pub fn bound_pack_windows() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: the caller runs this on the main thread before rel
-        // starts any thread that uses libgit2.
-        unsafe {
-            let _ = git2::opts::set_mwindow_size(8 << 20);
-            let _ = git2::opts::set_mwindow_mapped_limit(96 << 20);
-        }
-    });
-}
-
 /// Opens the git repository containing `root`; `prefix` is root's place in it.
 pub fn open_git(root: &Path) -> anyhow::Result<(Repository, PathBuf)> {
     // Objects are read as git reads them, without hashing each one again
