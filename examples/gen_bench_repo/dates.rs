@@ -75,3 +75,30 @@ pub fn check_commits(dir: &Path, now: i64) -> Res<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::{instant, HOUR};
+    use crate::git::git;
+
+    /// A repository with one commit dated `t`.
+    fn repo_dated(t: i64) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        git(dir.path(), &["init", "-q", "-b", "main"], t).expect("git init");
+        let message = ["commit", "-q", "--allow-empty", "-m", "step"];
+        git(dir.path(), &message, t).expect("git commit");
+        dir
+    }
+
+    #[test]
+    fn a_commit_after_now_fails_the_generation_and_one_at_now_does_not() {
+        let now = instant(2026, 11, 25, 12);
+        let late = repo_dated(now + 5 * HOUR);
+        let err = check_commits(late.path(), now).expect_err("a late commit");
+        let text = err.to_string();
+        assert!(text.contains("2026-11-25 17:00:00 UTC"), "{text}");
+        assert!(text.contains("REL_NOW=2026-11-25T12:00:00Z"), "{text}");
+        assert!(check_commits(repo_dated(now).path(), now).is_ok());
+    }
+}
