@@ -198,7 +198,7 @@ fn group_subject(release: &str, ids: &[String]) -> String {
 
 /// Plays out a release's life from `spec.t0`, applying the first `limit` steps.
 pub fn live(spec: &Spec, limit: usize, ctx: &Ctx) -> Life {
-    let mut rng = Rng::for_item(STREAM_LIFE, spec.index);
+    let mut rng = Rng::for_item(STREAM_LIFE, spec.seed);
     let creator = rng.pick(&ACTORS);
     let mut life = Life {
         release: Release {

@@ -43,11 +43,14 @@
 //! shape; `native` writes the repository through `fast_import`; with
 //! `--migrated`, `files` writes them, `git` makes the import commit,
 //! `log_commits` replays the latest steps and `archive` files the finished
-//! releases; `bench_env` writes the ids for bench/run.sh.
+//! releases; `bench_env` writes the ids for bench/run.sh. `dates` checks
+//! that nothing (no step, no commit) is dated after `now`, the REL_NOW of
+//! bench/run.sh: the generator fails rather than leave such a repository.
 
 mod archive;
 mod bench_env;
 mod clock;
+mod dates;
 mod fast_import;
 mod files;
 mod git;
@@ -67,6 +70,7 @@ use std::time::Instant;
 use crate::archive::archive;
 use crate::bench_env::write_bench_env;
 use crate::clock::instant;
+use crate::dates::{check_commits, check_lives};
 use crate::files::{parallel, write_file};
 use crate::git::git;
 use crate::incident::{build_incident, Holding};
@@ -146,6 +150,7 @@ fn run() -> Res<()> {
     }
     std::fs::create_dir_all(dir)?;
     let ctx = Ctx {
+        // bench/run.sh's REL_NOW (2026-11-25T12:00:00Z): nothing is dated later.
         now: instant(2026, 11, 25, 12),
         incident_width: args.incidents.to_string().len().max(6),
         full_history: args.full_history,
@@ -154,8 +159,9 @@ fn run() -> Res<()> {
     let phase = |what: &str| eprintln!("{:>7.2}s  {what}", clock.elapsed().as_secs_f64());
 
     // Plan and play out every life.
-    let specs = plan(args.releases, args.incidents, &ctx);
+    let specs = plan(args.releases, args.incidents, &ctx)?;
     let lives: Vec<Life> = specs.iter().map(|s| live(s, usize::MAX, &ctx)).collect();
+    check_lives(&specs, &lives, ctx.now)?;
 
     // The log commits are the latest steps of all, replayed in time order
     // on top of a first commit holding every manifest as it was before.
@@ -233,6 +239,8 @@ fn run() -> Res<()> {
         phase("checked out");
     }
 
+    // Checked on what git stored: no commit after the bench's REL_NOW.
+    check_commits(dir, ctx.now)?;
     write_bench_env(dir, &specs, &holdings, &ctx, logged.len())?;
     phase("done");
     Ok(())

@@ -9,8 +9,19 @@ use crate::clock::{at, instant, work_time, DAY, HOUR};
 use crate::life::live;
 use crate::rng::{Rng, STREAM_KIND, STREAM_PLAN};
 use crate::words::AREAS;
+use crate::Res;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// Releases in progress at every size: the work in progress is the same
+/// at 1,000, 10,000 and 100,000 releases, only the history grows.
+pub const IN_PROGRESS: usize = 36;
+/// Unassigned incidents at every size (fewer only with few incidents).
+pub const UNASSIGNED: usize = 3_000;
+/// Seeds of the releases in progress: the `j`-th one in progress draws
+/// the same kind, life and incidents whatever the size (a finished
+/// release's seed is its index, far below).
+const IN_PROGRESS_SEED: usize = 1 << 40;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fate {
     Released,
     Cancelled,
@@ -24,6 +35,8 @@ pub enum Fate {
 /// Everything decided about a release before its life is played out.
 pub struct Spec {
     pub index: usize,
+    /// What its randomness is drawn from (see `IN_PROGRESS_SEED`).
+    pub seed: usize,
     pub id: String,
     pub title: String,
     pub version: String,
@@ -48,20 +61,25 @@ impl Ctx {
 }
 
 /// Decides every release: fate, kind, timing, id, version, incidents held.
-pub fn plan(releases: usize, incidents: usize, ctx: &Ctx) -> Vec<Spec> {
+/// Fails when a release in progress cannot be placed so that its whole
+/// life lies before `ctx.now` (rel refuses to write before a recorded step).
+pub fn plan(releases: usize, incidents: usize, ctx: &Ctx) -> Res<Vec<Spec>> {
     let n = releases;
-    // A few dozen in progress, oldest furthest along, one alone in staging.
-    // (36 at 10,000 releases, growing with the size: 360 at 100,000.
-    // Keeping 36 at every size makes a step of some release fall after
-    // `now` at 1,000 releases, a bug not found yet.)
-    let k = (n * 36 / 10_000).max(4).min(n);
+    // A few dozen in progress, oldest furthest along, one alone in staging:
+    // the same at every size, so the benchmark shows what history costs.
+    let k = IN_PROGRESS.min(n);
     let staging = usize::from(k >= 1);
     let production = if k >= 2 { (k * 5 / 36).max(1) } else { 0 };
     let uat = if k >= 3 { (k / 3).max(1) } else { 0 };
     let done = n - k;
     let mut specs: Vec<Spec> = (0..n)
         .map(|i| {
-            let mut rng = Rng::for_item(STREAM_KIND, i);
+            let seed = if i < done {
+                i
+            } else {
+                IN_PROGRESS_SEED + i - done
+            };
+            let mut rng = Rng::for_item(STREAM_KIND, seed);
             let kind = match rng.below(100) {
                 0..=1 => "major",
                 2..=29 => "minor",
@@ -97,43 +115,55 @@ pub fn plan(releases: usize, incidents: usize, ctx: &Ctx) -> Vec<Spec> {
                     }
                 }
             };
+            // Incidents a release in progress holds (numbered below).
+            let holds = if i < done {
+                0
+            } else {
+                rng.range(3, 12) as usize
+            };
             Spec {
                 index: i,
+                seed,
                 id: String::new(),
                 title: String::new(),
                 version: "0.0.0".into(),
                 kind,
                 fate,
                 t0: 0,
-                incidents: 0..0,
+                incidents: 0..holds,
                 target: None,
             }
         })
         .collect();
 
-    // Incidents: a few percent unassigned, the rest spread over the
-    // releases that hold some (all but the cancelled), in order.
+    // Incidents: the same number unassigned at every size (3,000: 3 % at
+    // 10,000 releases), 3 to 12 held by each release in progress (drawn
+    // from its seed), the rest spread over the released ones, in order.
     let unassigned = if n == 0 {
         incidents
     } else {
-        (incidents * 3 / 100).min(incidents)
+        UNASSIGNED.min(incidents / 3)
     };
-    let held = incidents - unassigned;
     let mut plan_rng = Rng::for_item(STREAM_PLAN, 0);
+    let mut counts = vec![0; n];
+    let mut left = incidents - unassigned;
+    for (c, s) in counts.iter_mut().zip(&specs) {
+        *c = s.incidents.len().min(left);
+        left -= *c;
+    }
+    let held = left;
     let weights: Vec<u64> = specs
         .iter()
         .map(|s| match s.fate {
-            Fate::Cancelled => 0,
             Fate::Released => plan_rng.range(1, 20) as u64,
-            Fate::InProgress { .. } => plan_rng.range(3, 12) as u64,
+            _ => 0,
         })
         .collect();
     let total: u64 = weights.iter().sum::<u64>().max(1);
-    let mut counts: Vec<usize> = weights
-        .iter()
-        .map(|w| (held as u64 * w / total) as usize)
-        .collect();
-    let mut rest = held - counts.iter().sum::<usize>();
+    for (c, w) in counts.iter_mut().zip(&weights) {
+        *c += (held as u64 * w / total) as usize;
+    }
+    let mut rest = incidents - unassigned - counts.iter().sum::<usize>();
     // Flooring lost less than one per holder: hand the rest out in order.
     for (c, w) in counts.iter_mut().zip(&weights) {
         if rest > 0 && *w > 0 {
@@ -154,24 +184,19 @@ pub fn plan(releases: usize, incidents: usize, ctx: &Ctx) -> Vec<Spec> {
     let cutoff = ctx.now - 70 * DAY;
     let spacing = (cutoff - start) / done.max(1) as i64;
     for spec in &mut specs {
-        let mut rng = Rng::for_item(STREAM_PLAN, spec.index + 1);
+        let mut rng = Rng::for_item(STREAM_PLAN, spec.seed + 1);
         if spec.index < done {
             spec.t0 = work_time(start + spacing * spec.index as i64 + rng.range(0, spacing / 2));
             continue;
         }
         let end = ctx.now - rng.range(2 * HOUR, 8 * DAY);
-        spec.t0 = end;
-        // Office hours move steps forward, so settle by trial (a few rounds
-        // as a rule; the bound only stops a loop that would not settle). A
-        // step after `now` would make rel refuse every write.
-        for _ in 0..1_000 {
-            spec.t0 = work_time(spec.t0);
-            let over = live(spec, usize::MAX, ctx).latest - end;
-            if over <= 0 {
-                break;
-            }
-            spec.t0 -= over + DAY;
-        }
+        spec.t0 = settle(spec, end, ctx).ok_or_else(|| {
+            format!(
+                "internal error: release {} in progress: no start puts its life before {}",
+                spec.index,
+                at(end)
+            )
+        })?;
     }
 
     // Ids by creation order, numbered within each year; versions follow.
@@ -192,7 +217,7 @@ pub fn plan(releases: usize, incidents: usize, ctx: &Ctx) -> Vec<Spec> {
             _ => patch += 1,
         }
         spec.version = format!("{major}.{minor}.{patch}");
-        let mut rng = Rng::for_item(STREAM_PLAN, n + 1 + spec.index);
+        let mut rng = Rng::for_item(STREAM_PLAN, n + 1 + spec.seed);
         let label = match spec.kind {
             "major" => "platform upgrade",
             "minor" => "feature release",
@@ -203,5 +228,106 @@ pub fn plan(releases: usize, incidents: usize, ctx: &Ctx) -> Vec<Spec> {
             spec.target = Some(at(spec.t0 + rng.range(20, 45) * DAY).date_naive());
         }
     }
-    specs
+    Ok(specs)
+}
+
+/// The start (in office hours) that ends the life of a release in
+/// progress at or before `end`. Office hours move every step forward, so
+/// it is found by trial: start at `end`, and while the life ends `over`
+/// seconds late, move the start back by `over` and a day.
+///
+/// The trial start moves back from the last *trial* instant, never from
+/// the office-hours instant it became: moved back from that, a start on a
+/// Monday morning 8 hours late went back 32 hours into Sunday night and
+/// office hours brought it to the same Monday morning, round after round,
+/// and the life kept a step 8 hours after `end`, after `now` (a 17:01
+/// promote at 1,000 releases with 36 in progress, and a 14:12 one at
+/// 100,000). The trial instant falls by more than a day a round, so the
+/// start falls too, and the life with it.
+fn settle(spec: &mut Spec, end: i64, ctx: &Ctx) -> Option<i64> {
+    let mut trial = end;
+    for _ in 0..1_000 {
+        spec.t0 = work_time(trial);
+        let over = live(spec, usize::MAX, ctx).latest - end;
+        if over <= 0 {
+            return Some(spec.t0);
+        }
+        trial -= over + DAY;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::instant;
+
+    fn ctx() -> Ctx {
+        Ctx {
+            now: instant(2026, 11, 25, 12),
+            incident_width: 6,
+            full_history: false,
+        }
+    }
+
+    /// The releases in progress, as (fate, kind, start, incidents held).
+    fn in_progress(specs: &[Spec]) -> Vec<(Fate, &'static str, i64, usize)> {
+        specs
+            .iter()
+            .filter(|s| matches!(s.fate, Fate::InProgress { .. }))
+            .map(|s| (s.fate, s.kind, s.t0, s.incidents.len()))
+            .collect()
+    }
+
+    fn unassigned(specs: &[Spec], incidents: usize) -> usize {
+        incidents - specs.iter().map(|s| s.incidents.len()).sum::<usize>()
+    }
+
+    #[test]
+    fn the_work_in_progress_is_the_same_at_every_size_and_before_now() {
+        let ctx = ctx();
+        let small = plan(1_000, 10_000, &ctx).expect("1k planned");
+        let large = plan(10_000, 100_000, &ctx).expect("10k planned");
+        for specs in [&small, &large] {
+            for spec in specs.iter() {
+                let life = live(spec, usize::MAX, &ctx);
+                assert!(life.latest <= ctx.now, "{} ends after now", spec.id);
+                assert!(life.steps.iter().all(|s| s.at <= ctx.now), "{}", spec.id);
+            }
+        }
+        assert_eq!(in_progress(&small).len(), IN_PROGRESS);
+        assert_eq!(in_progress(&small), in_progress(&large));
+        assert_eq!(unassigned(&small, 10_000), UNASSIGNED);
+        assert_eq!(unassigned(&large, 100_000), UNASSIGNED);
+    }
+
+    /// A start that office hours move forward past the step back (Monday
+    /// 08:00 moved back 32 hours is Sunday night, moved forward to the same
+    /// Monday) kept a production release 8 hours after `now` at 1,000
+    /// releases: any release in production must settle before its end.
+    #[test]
+    fn a_release_in_progress_settles_before_its_end_whatever_its_draws() {
+        let ctx = ctx();
+        for j in 0..2_000 {
+            let mut spec = Spec {
+                index: 0,
+                seed: IN_PROGRESS_SEED + j,
+                id: "R-2026-0001".into(),
+                title: String::new(),
+                version: "1.0.0".into(),
+                kind: ["patch", "minor", "major"][j % 3],
+                fate: Fate::InProgress {
+                    env: 3,
+                    frozen: true,
+                },
+                t0: 0,
+                incidents: 0..1 + j % 12,
+                target: None,
+            };
+            let end = ctx.now - (2 * HOUR + j as i64 * 1_789) % (8 * DAY);
+            let t0 = settle(&mut spec, end, &ctx).expect("settled");
+            assert_eq!(spec.t0, t0);
+            assert!(live(&spec, usize::MAX, &ctx).latest <= end, "draw {j}");
+        }
+    }
 }
