@@ -14,3 +14,5 @@ pub mod index_file;
 mod index_tree;
 pub mod journal;
 pub mod lock;
+#[cfg(test)]
+mod test_git;
