@@ -13,7 +13,7 @@ use crate::render::output::{errln, json, outln};
 use crate::render::time::rfc3339;
 use crate::store::git::audit_walk::UNSHALLOW;
 
-use super::shared::audit::{audit, finding_line, plural, Report};
+use super::shared::audit::{audit, finding_json, finding_line, plural, Report};
 use super::shared::audit_findings::Findings;
 
 pub fn run(ctx: &Context, since: Option<&str>) -> anyhow::Result<Outcome> {
@@ -94,16 +94,7 @@ impl serde::Serialize for FindingsJson<'_> {
         // The serializer's error, kept apart from a failure to read back.
         let mut written: Result<(), S::Error> = Ok(());
         let read = findings.each(&mut |f| {
-            let item = json!({
-                "commit": f.commit,
-                "at": rfc3339(f.at),
-                "by": f.by,
-                "action": f.action,
-                "release": f.found.release,
-                "finding": f.found.kind.as_str(),
-                "message": f.found.message,
-            });
-            if let Err(e) = seq.serialize_element(&item) {
+            if let Err(e) = seq.serialize_element(&finding_json(f)) {
                 written = Err(e);
                 anyhow::bail!("stopped");
             }

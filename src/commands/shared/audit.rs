@@ -378,6 +378,19 @@ fn tell(f: &mut Found, times: impl Iterator<Item = Found>) {
     }
 }
 
+/// A finding as `rel audit --json` and the evidence show it.
+pub fn finding_json(f: &Finding) -> serde_json::Value {
+    serde_json::json!({
+        "commit": f.commit,
+        "at": rfc3339(f.at),
+        "by": f.by,
+        "action": f.action,
+        "release": f.found.release,
+        "finding": f.found.kind.as_str(),
+        "message": f.found.message,
+    })
+}
+
 /// A finding on one line: kind, commit, time, who, action, release, why.
 pub fn finding_line(f: &Finding) -> String {
     format!(

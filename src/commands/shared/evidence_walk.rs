@@ -118,7 +118,7 @@ impl Observer for EvidenceWalk {
             let about_r =
                 pending.is_some() || f.found.release.as_deref().is_some_and(|r| self.names_r(r));
             if about_r {
-                self.findings.push(finding_json(f));
+                self.findings.push(super::audit::finding_json(f));
             }
         }
         let Some(pending) = pending else { return };
@@ -184,16 +184,4 @@ impl Observer for EvidenceWalk {
 
 fn reason(t: &Trailers) -> Option<String> {
     t.reason.clone()
-}
-
-fn finding_json(f: &Finding) -> Value {
-    json!({
-        "commit": f.commit,
-        "at": rfc3339(f.at),
-        "by": f.by,
-        "action": f.action,
-        "release": f.found.release,
-        "finding": f.found.kind.as_str(),
-        "message": f.found.message,
-    })
 }

@@ -57,10 +57,7 @@ fn run_git(
             }
         }
     }
-    dies_with_rel(&mut cmd);
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| anyhow::anyhow!("cannot run git (is it installed and on PATH?): {e}"))?;
+    let mut child = spawn_git(&mut cmd)?;
     if let Some(mut stdin) = child.stdin.take() {
         // git may exit early (and close stdin); its status says why.
         let _ = stdin.write_all(&input);
@@ -283,6 +280,17 @@ pub fn switch_tree(workdir: &Path, old: &str, new: &str) -> anyhow::Result<()> {
     .map(|_| ())
 }
 
+/// Starts git's `cmd` so that it dies with rel (`dies_with_rel`).
+fn spawn_git(cmd: &mut Command) -> anyhow::Result<std::process::Child> {
+    dies_with_rel(cmd);
+    cmd.spawn().map_err(not_run)
+}
+
+/// The error of a git that could not be started.
+pub fn not_run(e: std::io::Error) -> anyhow::Error {
+    anyhow::anyhow!("cannot run git (is it installed and on PATH?): {e}")
+}
+
 /// A git rel starts to update the index or the work tree ends when rel
 /// ends, even by SIGKILL: an orphan still writing `index.lock` would race
 /// the next rel's repair. (Linux; elsewhere the repair's wait for the lock
@@ -344,10 +352,7 @@ pub fn first_parent_changes(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    dies_with_rel(&mut cmd);
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| anyhow::anyhow!("cannot run git (is it installed and on PATH?): {e}"))?;
+    let mut child = spawn_git(&mut cmd)?;
     // stderr is drained beside stdout: a git blocked on a full stderr pipe
     // would never finish stdout.
     let stderr = child.stderr.take();
@@ -425,10 +430,7 @@ pub fn commit_tree_signed(
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    dies_with_rel(&mut cmd);
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| anyhow::anyhow!("cannot run git (is it installed and on PATH?): {e}"))?;
+    let mut child = spawn_git(&mut cmd)?;
     if let Some(mut stdin) = child.stdin.take() {
         let _ = stdin.write_all(message.as_bytes());
     }
@@ -462,7 +464,7 @@ pub fn verify_commit(
         .args(["verify-commit", "--raw", id])
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| anyhow::anyhow!("cannot run git (is it installed and on PATH?): {e}"))?;
+        .map_err(not_run)?;
     let mut said = String::from_utf8_lossy(&out.stderr).into_owned();
     said.push_str(&String::from_utf8_lossy(&out.stdout));
     Ok((out.status.success(), said))

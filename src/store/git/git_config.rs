@@ -224,7 +224,7 @@ fn by_git(workdir: &Path) -> anyhow::Result<HashMap<String, Option<String>>> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .output()
-        .map_err(|e| anyhow::anyhow!("cannot run git (is it installed and on PATH?): {e}"))?;
+        .map_err(crate::store::git::git_cli::not_run)?;
     if !out.status.success() {
         return Err(anyhow::anyhow!(
             "git config --list: {}",

@@ -60,7 +60,7 @@ fn git(workdir: &Path, args: &[&str]) -> anyhow::Result<Result<String, String>> 
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .output()
-        .map_err(|e| anyhow::anyhow!("cannot run git (is it installed and on PATH?): {e}"))?;
+        .map_err(crate::store::git::git_cli::not_run)?;
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
     Ok(if out.status.success() {
@@ -201,7 +201,7 @@ pub fn push(workdir: &Path, shared: &Shared, commit: Oid) -> anyhow::Result<Push
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .output()
-        .map_err(|e| anyhow::anyhow!("cannot run git (is it installed and on PATH?): {e}"))?;
+        .map_err(crate::store::git::git_cli::not_run)?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
     // `git push --porcelain`: one line per ref, flag first; `!` rejected.
