@@ -21,7 +21,6 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use crate::model::action::{Action, Trailers};
-
 use crate::model::incident::{Flags, Incident, IncidentStatus};
 use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
@@ -108,13 +107,9 @@ impl Held {
             Some(blob) => Held::Stored {
                 blob,
                 facts: Facts {
-                    release: incident.release.map(String::into_boxed_str),
+                    flags: incident.flags(),
                     status: incident.status,
-                    flags: Flags {
-                        breaking: incident.breaking,
-                        compat_work: incident.compat_work,
-                        client_work: incident.client_work,
-                    },
+                    release: incident.release.map(String::into_boxed_str),
                 },
             },
             None => Held::Value(Box::new(incident)),
