@@ -16,7 +16,15 @@ use crate::life::Life;
 use crate::plan::{Ctx, Spec};
 use crate::Res;
 
-/// `releases/archive/index.toml`, as src/model/archive.rs writes it.
+/// The file of the archive's index that keeps a product release of
+/// `version`: one per major version, as src/model/archive.rs names it.
+pub fn shard_path(version: &str) -> String {
+    let major = semver::Version::parse(version.strip_prefix('v').unwrap_or(version))
+        .map_or_else(|_| "other".to_string(), |v| v.major.to_string());
+    format!("releases/archive/index/{major}.toml")
+}
+
+/// One file of the archive's index, as src/model/archive.rs writes it.
 #[derive(Serialize)]
 pub struct Index<'a> {
     pub released: Vec<&'a Shipped>,
@@ -133,14 +141,15 @@ pub fn archive(
         return Ok(0);
     }
     index.sort_by(|a, b| a.id.cmp(&b.id));
-    if !index.is_empty() {
-        let index = Index {
-            released: index.iter().collect(),
-        };
-        std::fs::write(
-            dir.join("releases/archive/index.toml"),
-            toml::to_string(&index)?,
-        )?;
+    let mut shards: std::collections::BTreeMap<String, Vec<&Shipped>> = Default::default();
+    for e in &index {
+        shards.entry(shard_path(&e.version)).or_default().push(e);
+    }
+    if !shards.is_empty() {
+        std::fs::create_dir_all(dir.join("releases/archive/index"))?;
+    }
+    for (path, released) in shards {
+        std::fs::write(dir.join(path), toml::to_string(&Index { released })?)?;
     }
     let message = format!(
         "rel: archive {} finished release(s)\n\n{body}\nRel-Action: archive\n",

@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::archive::{year_of, Index, Shipped};
+use crate::archive::{shard_path, year_of, Index, Shipped};
 use crate::fast_import::FastImport;
 use crate::files::parallel_map;
 use crate::incident::{build_incident_at, Holding, Phase};
@@ -26,7 +26,6 @@ use crate::plan::{Ctx, Spec};
 use crate::words::PIPELINE;
 use crate::Res;
 
-const INDEX: &str = "releases/archive/index.toml";
 /// Items built at a time (on all cores) before they are streamed.
 const BATCH: usize = 16_384;
 const IMPORTER: &str = "Bench <bench@example.com>";
@@ -52,9 +51,9 @@ fn release_path(r: &Release, life: &Life) -> String {
     }
 }
 
-/// The index: one text per released release, by id, so that a close
-/// rewrites it without serializing every entry again.
-struct IndexTexts(BTreeMap<String, String>);
+/// The index: one text per released release, by shard and id, so that a
+/// close rewrites its shard without serializing every entry again.
+struct IndexTexts(BTreeMap<String, BTreeMap<String, String>>);
 
 impl IndexTexts {
     fn entry(shipped: &Shipped) -> Res<String> {
@@ -62,8 +61,17 @@ impl IndexTexts {
             released: vec![shipped],
         })?)
     }
-    fn text(&self) -> String {
-        let parts: Vec<&str> = self.0.values().map(String::as_str).collect();
+    /// Adds `shipped`; returns its shard's path.
+    fn insert(&mut self, shipped: &Shipped) -> Res<String> {
+        let path = shard_path(&shipped.version);
+        self.0
+            .entry(path.clone())
+            .or_default()
+            .insert(shipped.id.clone(), IndexTexts::entry(shipped)?);
+        Ok(path)
+    }
+    fn text(&self, path: &str) -> String {
+        let parts: Vec<&str> = self.0[path].values().map(String::as_str).collect();
         parts.join("\n")
     }
 }
@@ -128,33 +136,33 @@ pub fn grow(dir: &Path, g: &Grown, base_time: i64, phase: &dyn Fn(&str)) -> Res<
     }
     let mut index = IndexTexts(BTreeMap::new());
     for e in &entries {
-        index.0.insert(e.id.clone(), IndexTexts::entry(e)?);
+        index.insert(e)?;
     }
-    let mut index_mark = None;
-    if !entries.is_empty() {
-        let text = index.text();
-        // The entries joined must be what rel writes for the whole index.
-        entries.sort_by(|a, b| a.id.cmp(&b.id));
-        let whole = toml::to_string(&Index {
-            released: entries.iter().collect(),
-        })?;
-        if text != whole {
+    let mut import_marks = Vec::new();
+    for path in index.0.keys() {
+        let text = index.text(path);
+        // The entries joined must be what rel writes for the whole shard.
+        let mut whole: Vec<&Shipped> = entries
+            .iter()
+            .filter(|e| shard_path(&e.version) == *path)
+            .collect();
+        whole.sort_by(|a, b| a.id.cmp(&b.id));
+        if text != toml::to_string(&Index { released: whole })? {
             return Err("internal error: the index joined from its entries is not \
                         the index serialized whole"
                 .into());
         }
-        index_mark = Some(fi.blob(&text)?);
+        import_marks.push((path.clone(), fi.blob(&text)?));
     }
     drop(entries);
-    // Every later version of the index, one per logged close, in a row:
-    // fast-import stores a blob as a delta of the blob streamed just
-    // before it, so each is a few bytes instead of the whole index.
+    // The shard each logged close rewrites, in a row: fast-import stores
+    // a blob as a delta of the blob streamed just before it.
     let mut close_marks = vec![None; g.logged.len()];
     for (k, &(_, i, s)) in g.logged.iter().enumerate() {
         if g.lives[i].steps[s].action == "close" {
-            let entry = shipped_of(i);
-            index.0.insert(entry.id.clone(), IndexTexts::entry(&entry)?);
-            close_marks[k] = Some(fi.blob(&index.text())?);
+            let path = index.insert(&shipped_of(i))?;
+            let mark = fi.blob(&index.text(&path))?;
+            close_marks[k] = Some((path, mark));
         }
     }
     drop(index);
@@ -194,8 +202,8 @@ pub fn grow(dir: &Path, g: &Grown, base_time: i64, phase: &dyn Fn(&str)) -> Res<
     }
     phase("import: incidents streamed");
 
-    if let Some(mark) = index_mark {
-        fi.file_mark(INDEX, mark)?;
+    for (path, mark) in import_marks {
+        fi.file_mark(&path, mark)?;
     }
     drop(imported);
     phase("import commit streamed");
@@ -220,8 +228,8 @@ pub fn grow(dir: &Path, g: &Grown, base_time: i64, phase: &dyn Fn(&str)) -> Res<
                         fi.delete(&incident_path(&inc.id, None))?;
                         fi.file(&incident_path(&inc.id, Some(year)), &toml::to_string(&inc)?)?;
                     }
-                    if let Some(mark) = index_mark {
-                        fi.file_mark(INDEX, mark)?;
+                    if let Some((path, mark)) = &index_mark {
+                        fi.file_mark(path, *mark)?;
                     }
                 }
             }

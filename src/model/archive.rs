@@ -16,10 +16,84 @@ pub const REPORTS_DIR: &str = "releases/reports";
 /// The small index rel keeps of the archive: what update paths need to
 /// know of released releases, so that deciding about work in progress
 /// never reads the archive itself.
-pub const INDEX_FILE: &str = "releases/archive/index.toml";
+///
+/// The index as one file, as rel wrote it before the index was split by
+/// major version. While a repository keeps it, it is the index (read and
+/// written as before); `rel archive` splits it into `INDEX_DIR`.
+pub const LEGACY_INDEX_FILE: &str = "releases/archive/index.toml";
 
-/// `releases/archive/index.toml`: one entry per released release filed in
-/// the archive, by id.
+/// The index split in files of one major version each (`Shard`): `rel
+/// new` reads the newest one below its version, and a close rewrites one
+/// small file, whatever the size of the archive.
+pub const INDEX_DIR: &str = "releases/archive/index";
+
+/// The file of the index that keeps a released release's entry: the
+/// product releases of one major version, or the updates of
+/// installations to one major version (kept apart, so that a vendor's
+/// thousands of updates do not grow what `rel new` of a product release
+/// reads). Versions that are not semantic versioning share `other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Shard {
+    pub major: Option<u64>,
+    pub updates: bool,
+}
+
+impl Shard {
+    /// The shard of a release of `version`, an update or a product release.
+    pub fn of(version: &str, update: bool) -> Shard {
+        Shard {
+            major: crate::model::release::parse_version(version)
+                .ok()
+                .map(|v| v.major),
+            updates: update,
+        }
+    }
+
+    pub fn of_entry(e: &Shipped) -> Shard {
+        Shard::of(&e.version, e.installation.is_some())
+    }
+
+    /// The shard's file name: `7.toml`, `7-updates.toml`, `other.toml`.
+    pub fn file_name(self) -> String {
+        let major = match self.major {
+            Some(m) => m.to_string(),
+            None => "other".to_string(),
+        };
+        let updates = if self.updates { "-updates" } else { "" };
+        format!("{major}{updates}.toml")
+    }
+
+    pub fn path(self) -> String {
+        format!("{INDEX_DIR}/{}", self.file_name())
+    }
+
+    /// The shard a file name of `INDEX_DIR` names, spelled exactly as
+    /// `file_name` spells it (no sign, no leading zero); None otherwise.
+    pub fn from_file_name(name: &str) -> Option<Shard> {
+        let stem = name.strip_suffix(".toml")?;
+        let (major, updates) = match stem.strip_suffix("-updates") {
+            Some(m) => (m, true),
+            None => (stem, false),
+        };
+        let major = match major {
+            "other" => None,
+            "0" => Some(0),
+            m if !m.starts_with('0') && !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(m.parse().ok()?)
+            }
+            _ => return None,
+        };
+        Some(Shard { major, updates })
+    }
+
+    /// The shard a path relative to the release root is the file of.
+    pub fn from_path(path: &str) -> Option<Shard> {
+        Shard::from_file_name(path.strip_prefix(INDEX_DIR)?.strip_prefix('/')?)
+    }
+}
+
+/// One file of the index (or the legacy whole): one entry per released
+/// release filed in the archive, by id.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Index {
@@ -114,6 +188,22 @@ impl Shipped {
 }
 
 impl Index {
+    /// The index split into its shards' files, each in id order.
+    pub fn split(self) -> std::collections::BTreeMap<Shard, Index> {
+        let mut shards: std::collections::BTreeMap<Shard, Index> = Default::default();
+        for e in self.released {
+            shards
+                .entry(Shard::of_entry(&e))
+                .or_default()
+                .released
+                .push(e);
+        }
+        for index in shards.values_mut() {
+            index.released.sort_by(|a, b| a.id.cmp(&b.id));
+        }
+        shards
+    }
+
     /// The index with `entry` in it (replacing one of the same id), in id
     /// order, so the file is the same whatever order it was written in.
     pub fn with(mut self, entry: Shipped) -> Index {
@@ -258,8 +348,43 @@ mod tests {
             })
         );
         assert_eq!(parse("releases/archive/index.toml"), Some(Archived::Other));
+        assert_eq!(
+            parse("releases/archive/index/7.toml"),
+            Some(Archived::Other)
+        );
         assert_eq!(parse("releases/archive/20x6/R.toml"), Some(Archived::Other));
         assert_eq!(parse("releases/R-1.toml"), None);
         assert_eq!(parse("releases/archived/2026/R.toml"), None);
+    }
+
+    #[test]
+    fn a_shard_is_named_for_its_major_version_and_named_back() {
+        let cases = [
+            ("7.2.0", false, "releases/archive/index/7.toml"),
+            ("v12.0.1", true, "releases/archive/index/12-updates.toml"),
+            ("0.9.0", false, "releases/archive/index/0.toml"),
+            ("2010.27.2", false, "releases/archive/index/2010.toml"),
+            ("next", false, "releases/archive/index/other.toml"),
+            ("1.2", true, "releases/archive/index/other-updates.toml"),
+        ];
+        for (version, update, path) in cases {
+            let shard = Shard::of(version, update);
+            assert_eq!(shard.path(), path);
+            assert_eq!(Shard::from_path(path), Some(shard));
+        }
+        for name in [
+            "07.toml",
+            "-1.toml",
+            "7.TOML",
+            "7-updates",
+            "x.toml",
+            ".toml",
+            "-updates.toml",
+            "99999999999999999999999.toml",
+        ] {
+            assert_eq!(Shard::from_file_name(name), None, "{name}");
+        }
+        assert_eq!(Shard::from_path("releases/archive/index.toml"), None);
+        assert_eq!(Shard::from_path("releases/archive/index/a/7.toml"), None);
     }
 }

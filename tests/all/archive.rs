@@ -53,7 +53,7 @@ fn close_moves_the_release_its_incidents_and_reports_in_one_commit() {
             format!("A releases/archive/2026/{id}.toml"),
             "A releases/archive/2026/incidents/INC-1.toml".to_string(),
             format!("A releases/archive/2026/reports/{id}/dev-1.log"),
-            "A releases/archive/index.toml".to_string(),
+            "A releases/archive/index/1.toml".to_string(),
             format!("D releases/{id}.toml"),
             "D releases/incidents/INC-1.toml".to_string(),
             format!("D releases/reports/{id}/dev-1.log"),
@@ -277,6 +277,7 @@ fn a_garbage_archive_changes_no_answer_about_work_in_progress() {
     env.write("releases/archive/2026/incidents/INC-1.toml", "\u{0}\u{1}");
     env.write("releases/archive/2026/R 9.toml", "]]");
     env.write("releases/archive/index.toml", "garbage");
+    env.write("releases/archive/index/1.toml", "garbage");
     env.write("releases/archive/1999/x/y/z.toml", "garbage");
     env.commit_all("garbage in the archive");
     let after: Vec<(i32, String)> = asks
@@ -340,7 +341,7 @@ fn closed_the_old_way(env: &Env) -> String {
         &format!("releases/archive/2026/reports/{id}"),
         &format!("releases/reports/{id}"),
     ]);
-    env.git(&["rm", "-q", "-f", "releases/archive/index.toml"]);
+    env.git(&["rm", "-q", "-r", "-f", "releases/archive/index"]);
     commit_dated(env, &message, at.trim());
     assert_eq!(env.git(&["ls-files", "releases/archive"]), "");
     id
@@ -388,7 +389,7 @@ fn rel_archive_moves_what_the_previous_version_left_in_one_commit_the_audit_acce
             format!("A releases/archive/2026/{id}.toml"),
             "A releases/archive/2026/incidents/INC-1.toml".to_string(),
             format!("A releases/archive/2026/reports/{id}/dev-1.log"),
-            "A releases/archive/index.toml".to_string(),
+            "A releases/archive/index/1.toml".to_string(),
             format!("D releases/{id}.toml"),
             "D releases/incidents/INC-1.toml".to_string(),
             format!("D releases/reports/{id}/dev-1.log"),
@@ -443,7 +444,7 @@ fn the_index_is_checked_against_the_archive() {
     let id = in_live(&env);
     one_commit(&env, &["close", &id]);
     assert_eq!(
-        env.read("releases/archive/index.toml"),
+        env.read("releases/archive/index/1.toml"),
         format!("[[released]]\nid = \"{id}\"\nversion = \"1.4.1\"\nbreaking = false\n")
     );
     let (code, _) = audit(&env, &[]);
@@ -451,15 +452,15 @@ fn the_index_is_checked_against_the_archive() {
     // Saying by hand that it shipped a breaking change: the audit says
     // the index disagrees with the archive.
     let text = env
-        .read("releases/archive/index.toml")
+        .read("releases/archive/index/1.toml")
         .replace("breaking = false", "breaking = true");
-    env.write("releases/archive/index.toml", &text);
+    env.write("releases/archive/index/1.toml", &text);
     commit_dated(&env, "index by hand", "2026-11-20T16:00:00Z");
     let (code, v) = audit(&env, &[]);
     assert_eq!(code, 1);
     assert!(
         v.to_string()
-            .contains("index.toml disagrees with the archive about R-2026-001"),
+            .contains("releases/archive/index/1.toml disagrees with the archive about R-2026-001"),
         "{v:#}"
     );
     assert!(

@@ -5,6 +5,7 @@ mod answers;
 mod approvals_expire;
 mod archive;
 mod archive_cache;
+mod archive_index;
 mod audit;
 mod audit_every_writer;
 mod audit_hook;

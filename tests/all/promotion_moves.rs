@@ -122,7 +122,7 @@ fn close_needs_the_exit_checklist_then_releases_and_closes_incidents() {
         format!("releases/archive/2026/incidents/INC-{id}.toml"),
         "releases/archive/2026/incidents/INC-7.toml".to_string(),
         format!("releases/archive/2026/{id}.toml"),
-        "releases/archive/index.toml".to_string(),
+        "releases/archive/index/1.toml".to_string(),
     ];
     expected.sort();
     assert_eq!(files, expected);
@@ -154,7 +154,7 @@ fn close_of_a_release_without_incidents_writes_only_its_manifest() {
         env.last_commit_files(),
         [
             format!("releases/archive/2026/{id}.toml"),
-            "releases/archive/index.toml".to_string()
+            "releases/archive/index/1.toml".to_string()
         ]
     );
 }

@@ -20,6 +20,7 @@ use crate::store::git::signatures;
 use crate::store::{file_of, Workspace};
 
 use super::audit_findings::Findings;
+use super::audit_index::IndexCheck;
 use super::audit_state::{fold, parse, reader, Parsed, Parser};
 
 /// One finding, with the commit it is about.
@@ -168,7 +169,7 @@ pub fn audit_walked(
             std::mem::take(&mut parser).finish()
         };
         let c = judge_commit(
-            &mut world,
+            (walk, &mut world),
             c,
             parsed,
             signature,
@@ -261,7 +262,9 @@ fn signers_alone(
 }
 
 fn judge_commit(
-    world: &mut World,
+    // The history read (for files the commit did not change) and the
+    // state it is folded into.
+    (walk, world): (&Walk, &mut World),
     c: WalkedCommit,
     mut parsed: Parsed,
     signature: Option<Signed>,
@@ -353,11 +356,14 @@ fn judge_commit(
     parsed.incidents = std::mem::take(&mut rec.incidents);
     parsed.reports = std::mem::take(&mut rec.reports);
     parsed.archived = std::mem::take(&mut rec.archived);
-    let index = parsed.index.clone();
+    let index = IndexCheck::before(
+        world,
+        parsed.index.take(),
+        std::mem::take(&mut parsed.shards),
+        &parsed.archived,
+    );
     fold(world, parsed);
-    if let Some(index) = &index {
-        found.extend(crate::rules::audit::index_findings(world, index));
-    }
+    found.extend(index.findings(world, &|path| walk.file_at(c.id, path))?);
     let pipeline = world.pipeline.as_ref().and_then(|p| p.as_ref().ok());
     found.extend(inconsistencies(
         world,

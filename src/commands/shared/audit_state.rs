@@ -39,9 +39,11 @@ pub struct Parsed {
     /// an incident is judged by its id wherever it lies, and the place
     /// the commit filed it under is judged here.
     pub archived: Vec<Placed>,
-    /// `Some` when the commit changed the archive's index: its new value
-    /// (deleted: empty), or why it does not parse.
-    pub index: Option<Result<archive::Index, String>>,
+    /// `Some` when the commit changed the legacy index file: its new
+    /// value (None: deleted), or why it does not parse.
+    pub index: Option<Written<archive::Index>>,
+    /// The shards of the index the commit changed, likewise.
+    pub shards: Vec<(archive::Shard, Written<archive::Index>)>,
 }
 
 /// What a path of rel's holds: the pipeline, a release or an incident
@@ -83,6 +85,16 @@ fn place(path: &str) -> Place<'_> {
         Some(id) => Place::Release(id),
         None => Place::Other,
     }
+}
+
+/// A file of the archive's index as a commit left it.
+pub fn index_value(path: &str, text: &Option<Result<String, String>>) -> Written<archive::Index> {
+    Some(match text.as_ref()? {
+        Err(e) => Err(e.clone()),
+        Ok(text) => {
+            toml_file::parse::<archive::Index>(Path::new(path), text).map_err(|e| e.to_string())
+        }
+    })
 }
 
 fn value<T: Stored>(path: &str, id: &str, text: &Option<Result<String, String>>) -> Written<T> {
@@ -200,13 +212,13 @@ impl Parser {
                 ));
                 parsed.archived.push(Placed::report(release, year));
             }
-            Place::Archive(Archived::Other) if f.path == archive::INDEX_FILE => {
-                parsed.index = Some(match &f.text {
-                    None => Ok(archive::Index::default()),
-                    Some(Err(e)) => Err(e.clone()),
-                    Some(Ok(text)) => toml_file::parse::<archive::Index>(Path::new(&f.path), text)
-                        .map_err(|e| e.to_string()),
-                });
+            Place::Archive(Archived::Other) if f.path == archive::LEGACY_INDEX_FILE => {
+                parsed.index = Some(index_value(&f.path, &f.text));
+            }
+            Place::Archive(Archived::Other) if archive::Shard::from_path(&f.path).is_some() => {
+                if let Some(shard) = archive::Shard::from_path(&f.path) {
+                    parsed.shards.push((shard, index_value(&f.path, &f.text)));
+                }
             }
             Place::Archive(Archived::Other) | Place::Other => {}
         }

@@ -5,6 +5,7 @@ pub mod apply;
 pub mod args;
 pub mod audit;
 pub mod audit_findings;
+pub mod audit_index;
 pub mod audit_state;
 pub mod carries;
 pub mod evidence_walk;

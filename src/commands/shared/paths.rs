@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::error::invalid;
+use crate::model::archive::Index;
 use crate::model::incident::{Flags, Incident};
 use crate::model::path::Hop;
 use crate::model::pipeline::Pipeline;
@@ -109,23 +110,54 @@ pub fn last_released_below(
     ws: &Workspace,
     version: &semver::Version,
 ) -> anyhow::Result<Option<semver::Version>> {
-    // Released ones in the archive through its index; any left in
-    // `releases/` by the previous version from their files.
-    let index = ws.archive_index()?;
-    let archived = index.released.iter().filter_map(|e| {
-        e.installation
-            .is_none()
-            .then(|| parse_version(&e.version).ok())
-            .flatten()
-    });
-    Ok(ws
+    // Any left in `releases/` by the previous version from their files;
+    // those in the archive through its index.
+    let live = ws
         .facts::<Release>()?
         .into_iter()
         .filter(|l| l.facts.state == State::Released && l.facts.installation.is_none())
         .filter_map(|l| parse_version(&l.facts.version).ok())
-        .chain(archived)
         .filter(|v| v < version)
-        .max())
+        .max();
+    Ok(live.max(archived_below(ws, version)?))
+}
+
+/// The highest product release version below `version` the archive's
+/// index holds. A major's shard holds no version above a higher major's,
+/// so the shards are read from `version`'s major down, and the first that
+/// has one below it answers: `rel new` reads one small file, whatever
+/// the size of the archive.
+fn archived_below(
+    ws: &Workspace,
+    version: &semver::Version,
+) -> anyhow::Result<Option<semver::Version>> {
+    let below = |index: &Index| {
+        index
+            .released
+            .iter()
+            .filter(|e| e.installation.is_none())
+            .filter_map(|e| parse_version(&e.version).ok())
+            .filter(|v| v < version)
+            .max()
+    };
+    let Some(shards) = ws.index_shards()? else {
+        return Ok(ws
+            .index_parts(|_| true)?
+            .iter()
+            .filter_map(|i| below(i))
+            .max());
+    };
+    for shard in shards.into_iter().rev() {
+        match shard.major {
+            Some(major) if !shard.updates && major <= version.major => {
+                if let Some(v) = below(&*ws.index_shard(shard)?) {
+                    return Ok(Some(v));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(None)
 }
 
 fn flags_of(
@@ -151,11 +183,13 @@ pub fn breaking_released(
     ws: &Workspace,
     hop: &Hop,
 ) -> anyhow::Result<Vec<(String, semver::Version)>> {
-    // The archive's through its index.
+    // The archive's through its index: the shards of the hop's majors
+    // (a version outside semantic versioning lies in no hop).
+    let (low, high) = (hop.from.major, hop.to.major);
     let mut out: Vec<(String, semver::Version)> = ws
-        .archive_index()?
-        .released
+        .index_parts(|s| s.major.is_some_and(|m| (low..=high).contains(&m)))?
         .iter()
+        .flat_map(|index| index.released.iter())
         .filter(|e| e.breaking)
         .filter_map(|e| Some((e.id.clone(), parse_version(&e.version).ok()?)))
         .filter(|(_, v)| hop.contains(v))

@@ -7,8 +7,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::model::archive::year_of;
-use crate::model::release::State;
+use crate::model::archive::{year_of, Index, Shipped};
+use crate::model::release::{Release, State};
 
 use super::{FindingKind, Found, Recorded, World};
 
@@ -104,46 +104,76 @@ pub fn judge(before: &World, rec: &Recorded) -> Vec<Found> {
     found
 }
 
-/// `inconsistent`: the archive's index, as a commit left it, against the
-/// released releases the archive holds after that commit (the index is
-/// what update paths read instead of the archive).
-pub fn index_findings(
+/// A file of the archive's index as a commit left it: its path, and its
+/// value or why it does not parse.
+pub struct IndexFile {
+    pub path: String,
+    pub value: Result<Index, String>,
+}
+
+/// `inconsistent`: files of the archive's index, as a commit left them,
+/// against the released releases the archive holds after that commit.
+/// `key_of` says which file keeps a release's entry (the one legacy file
+/// keeps all; a shard those of its major). The index is what update
+/// paths read instead of the archive. One pass over the releases,
+/// however many files are checked.
+pub fn index_findings<K: Ord>(
     world: &World,
-    index: &Result<crate::model::archive::Index, String>,
+    files: &BTreeMap<K, IndexFile>,
+    key_of: impl Fn(&Release) -> K,
 ) -> Vec<Found> {
-    let index = match index {
-        Ok(i) => i,
-        Err(e) => {
-            return vec![Found::new(
+    let mut expected: BTreeMap<&K, Vec<Shipped>> = BTreeMap::new();
+    for (id, r) in &world.releases {
+        if r.state != State::Released || !world.archived.contains(&id.to_ascii_lowercase()) {
+            continue;
+        }
+        let Some((key, _)) = files.get_key_value(&key_of(r)) else {
+            continue;
+        };
+        // What the index keeps of an incident are its id and flags,
+        // which the world keeps of every incident.
+        expected.entry(key).or_default().push(Shipped::of_flags(
+            r,
+            r.incidents
+                .iter()
+                .filter_map(|i| world.held_as(i).map(|(id, h)| (id, h.flags()))),
+        ));
+    }
+    let mut found = Vec::new();
+    for (key, file) in files {
+        match &file.value {
+            Err(e) => found.push(Found::new(
                 FindingKind::Inconsistent,
                 None,
-                format!("{} does not parse: {e}", crate::model::archive::INDEX_FILE),
-            )]
+                format!("{} does not parse: {e}", file.path),
+            )),
+            Ok(index) => {
+                let expected = expected.remove(key).unwrap_or_default();
+                let differ = differing(expected, index.released.clone());
+                if !differ.is_empty() {
+                    found.push(Found::new(
+                        FindingKind::Inconsistent,
+                        None,
+                        format!(
+                            "{} disagrees with the archive about {}",
+                            file.path,
+                            differ.join(", ")
+                        ),
+                    ));
+                }
+            }
         }
-    };
-    let mut expected: Vec<crate::model::archive::Shipped> = world
-        .releases
-        .iter()
-        .filter(|(id, r)| {
-            world.archived.contains(&id.to_ascii_lowercase()) && r.state == State::Released
-        })
-        .map(|(_, r)| {
-            // What the index keeps of an incident are its id and flags,
-            // which the world keeps of every incident.
-            crate::model::archive::Shipped::of_flags(
-                r,
-                r.incidents
-                    .iter()
-                    .filter_map(|i| world.held_as(i).map(|(id, h)| (id, h.flags()))),
-            )
-        })
-        .collect();
+    }
+    found
+}
+
+/// The ids of the entries in one list and not the other, sorted, once.
+fn differing(mut expected: Vec<Shipped>, mut written: Vec<Shipped>) -> Vec<String> {
     expected.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut written = index.released.clone();
     written.sort_by(|a, b| a.id.cmp(&b.id));
     // Equal entries have equal ids: each is looked for among those of its
     // id only (an archive of 10,000 releases is not 10,000 scans).
-    let by_id = |list: &[crate::model::archive::Shipped]| {
+    let by_id = |list: &[Shipped]| {
         let mut map: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (n, s) in list.iter().enumerate() {
             map.entry(s.id.clone()).or_default().push(n);
@@ -151,9 +181,7 @@ pub fn index_findings(
         map
     };
     let (expected_ids, written_ids) = (by_id(&expected), by_id(&written));
-    let within = |list: &[crate::model::archive::Shipped],
-                  ids: &BTreeMap<String, Vec<usize>>,
-                  s: &crate::model::archive::Shipped| {
+    let within = |list: &[Shipped], ids: &BTreeMap<String, Vec<usize>>, s: &Shipped| {
         ids.get(&s.id)
             .is_some_and(|at| at.iter().any(|&n| list[n] == *s))
     };
@@ -169,16 +197,5 @@ pub fn index_findings(
         .collect();
     differ.sort();
     differ.dedup();
-    if differ.is_empty() {
-        return Vec::new();
-    }
-    vec![Found::new(
-        FindingKind::Inconsistent,
-        None,
-        format!(
-            "{} disagrees with the archive about {}",
-            crate::model::archive::INDEX_FILE,
-            differ.join(", ")
-        ),
-    )]
+    differ
 }

@@ -25,7 +25,7 @@ use crate::model::incident::{Flags, Incident, IncidentStatus};
 use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
 
-pub use archive::index_findings;
+pub use archive::{index_findings, IndexFile};
 pub use invariants::inconsistencies;
 pub use policy::{judge_policy, judge_policy_by, policy_changes, ALLOWED_SIGNERS};
 pub use time::Clock;

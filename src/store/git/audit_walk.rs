@@ -337,6 +337,17 @@ impl Walk<'_> {
         }
     }
 
+    /// The text of rel's file `relative` in commit `id`'s tree (None:
+    /// no such file there).
+    pub fn file_at(
+        &self,
+        id: Oid,
+        relative: &str,
+    ) -> anyhow::Result<Option<Result<String, String>>> {
+        let tree = self.repo().find_commit(id)?.tree()?;
+        self.file_in(&tree, relative)
+    }
+
     fn text(&self, blob: Oid) -> Result<String, String> {
         let blob = self.repo().find_blob(blob).map_err(|e| e.to_string())?;
         String::from_utf8(blob.content().to_vec()).map_err(|_| "not UTF-8 text".to_string())

@@ -4,7 +4,7 @@
 //! in progress calls this module: the archive never decides a write.
 
 use crate::error::invalid;
-use crate::model::archive::{self, parse_year, ARCHIVE_DIR};
+use crate::model::archive::{self, parse_year, Shard, ARCHIVE_DIR};
 use crate::model::ids::{id_key, validate_id};
 use crate::model::incident::Incident;
 use crate::model::release::Release;
@@ -207,30 +207,91 @@ impl Workspace {
         Ok(log.to_string())
     }
 
-    /// The archive's index (empty when there is none yet), read once per
-    /// workspace.
-    pub fn archive_index(&self) -> anyhow::Result<std::rc::Rc<archive::Index>> {
-        if let Some(index) = self.archive_index.get() {
+    /// One file of the archive's index (empty when it does not exist),
+    /// read once per workspace: rel's own layout line by line, anything
+    /// else as TOML.
+    fn index_file(&self, path: &str) -> anyhow::Result<std::rc::Rc<archive::Index>> {
+        if let Some(index) = self.archive_index.borrow().get(path) {
             return Ok(index.clone());
         }
-        let index = std::rc::Rc::new(match self.read_rel_file(archive::INDEX_FILE)? {
+        let index = std::rc::Rc::new(match self.read_rel_file(path)? {
             None => archive::Index::default(),
-            // rel's own layout line by line; anything else as TOML.
             Some(text) => match crate::model::archive_index::read_canonical(&text) {
                 Some(index) => index,
-                None => toml_file::parse(std::path::Path::new(archive::INDEX_FILE), &text)?,
+                None => toml_file::parse(std::path::Path::new(path), &text)?,
             },
         });
-        Ok(self.archive_index.get_or_init(|| index).clone())
+        self.archive_index
+            .borrow_mut()
+            .insert(path.to_string(), index.clone());
+        Ok(index)
+    }
+
+    /// The index's shards, by file name (names not of a shard are not
+    /// the index's); None while the repository keeps the legacy index
+    /// file, which is then the whole index.
+    pub fn index_shards(&self) -> anyhow::Result<Option<Vec<Shard>>> {
+        if self.has_rel_file(archive::LEGACY_INDEX_FILE)? {
+            return Ok(None);
+        }
+        let mut shards: Vec<Shard> = self
+            .list_rel_dir(archive::INDEX_DIR)?
+            .iter()
+            .filter_map(|f| Shard::from_file_name(&f.name))
+            .collect();
+        shards.sort_unstable();
+        Ok(Some(shards))
+    }
+
+    /// The entries of one shard.
+    pub fn index_shard(&self, shard: Shard) -> anyhow::Result<std::rc::Rc<archive::Index>> {
+        self.index_file(&shard.path())
+    }
+
+    /// The parts of the index that may hold an entry of a shard `pick`
+    /// takes: those shards, or the legacy whole (callers filter its
+    /// entries as they would a shard's).
+    pub fn index_parts(
+        &self,
+        pick: impl Fn(Shard) -> bool,
+    ) -> anyhow::Result<Vec<std::rc::Rc<archive::Index>>> {
+        match self.index_shards()? {
+            None => Ok(vec![self.index_file(archive::LEGACY_INDEX_FILE)?]),
+            Some(shards) => shards
+                .into_iter()
+                .filter(|s| pick(*s))
+                .map(|s| self.index_shard(s))
+                .collect(),
+        }
+    }
+
+    /// The whole index (empty when there is none yet): every shard. For
+    /// what asks about any released release (carried releases, an
+    /// installation's updates, `rel archive`).
+    pub fn archive_index(&self) -> anyhow::Result<std::rc::Rc<archive::Index>> {
+        let mut parts = self.index_parts(|_| true)?;
+        if parts.len() == 1 {
+            return Ok(parts.remove(0));
+        }
+        let released = parts
+            .iter()
+            .flat_map(|p| p.released.iter().cloned())
+            .collect();
+        Ok(std::rc::Rc::new(archive::Index { released }))
     }
 
     /// The index with released `release` (shipping `incidents`) added, as
-    /// a change to commit with its move.
+    /// a change to commit with its move: its shard rewritten, or the
+    /// legacy whole while the repository keeps it.
     pub fn index_with(&self, release: &Release, incidents: &[Incident]) -> anyhow::Result<Change> {
-        let index = archive::Index::clone(&*self.archive_index()?)
-            .with(archive::Shipped::of(release, incidents));
+        let entry = archive::Shipped::of(release, incidents);
+        let path = match self.index_shards()? {
+            None => archive::LEGACY_INDEX_FILE.to_string(),
+            Some(_) => Shard::of_entry(&entry).path(),
+        };
+        let index = archive::Index::clone(&*self.index_file(&path)?).with(entry);
         Ok(Change::file(
-            archive::INDEX_FILE,
+            &path,
             toml_file::to_canonical(&index)?.into_bytes(),
         ))
     }

@@ -38,11 +38,12 @@ pub struct Workspace {
     pub(in crate::store) reads: Reads,
     /// Trees read so far.
     pub(in crate::store) trees: crate::store::git::raw_tree::Trees,
-    /// The archive's index once read: one command asks for it several
-    /// times (update paths, carried releases), and at 100,000 releases it
-    /// is 7 MB of TOML. Read from this workspace's own source only.
-    pub(in crate::store) archive_index:
-        std::cell::OnceCell<std::rc::Rc<crate::model::archive::Index>>,
+    /// The archive index's files once read (by path: the legacy whole
+    /// or a shard): one command asks for them several times (update
+    /// paths, carried releases). Read from this workspace's own source only.
+    pub(in crate::store) archive_index: std::cell::RefCell<
+        std::collections::HashMap<String, std::rc::Rc<crate::model::archive::Index>>,
+    >,
     /// What opening has to say (a repair finished, what a dry run decided
     /// on), for the command to print: see `take_notes`.
     notes: Vec<String>,
