@@ -175,6 +175,73 @@ fn a_sparse_index_keeps_edits_refused_and_writes_clean() {
     assert!(run.stderr.contains(&file), "{}", run.stderr);
 }
 
+/// In the sparse checkout contract 11.1 suggests (cone mode, sparse
+/// index, the archive outside), a write inside the cone is checked out
+/// without a git process, and one into the archive (a cancel) is left to
+/// git: either way git's index and work tree are in step with HEAD and the
+/// archive stays out of the work tree.
+#[test]
+fn writes_in_a_sparse_cone_keep_the_archive_out_and_the_index_in_step() {
+    for index in ["--sparse-index", "--no-sparse-index"] {
+        writes_in_a_sparse_cone(index);
+    }
+}
+
+fn writes_in_a_sparse_cone(index: &str) {
+    let env = Env::with_pipeline(SIMPLE);
+    let first = new_release(&env, "1.0.0");
+    one_commit(&env, &["cancel", &first, "--reason", "superseded"]);
+    env.git(&[
+        "sparse-checkout",
+        "set",
+        "--cone",
+        index,
+        "releases/incidents",
+        "releases/installations",
+        "releases/reports",
+    ]);
+    if index == "--sparse-index" {
+        assert!(env
+            .git(&["ls-files", "--sparse"])
+            .contains("releases/archive/\n"));
+    }
+    let in_step = |what: &str| {
+        let what = format!("{what} {index}");
+        assert_eq!(env.porcelain(), "", "{what}");
+        assert_eq!(
+            env.git(&["write-tree"]),
+            env.git(&["rev-parse", "HEAD^{tree}"]),
+            "{what}"
+        );
+        assert!(!env.path("releases/archive").exists(), "{what}");
+        // Kept as one folder entry, or as entries git does not check out.
+        let archived = env.git(&["ls-files", "-t", "--sparse", "releases/archive"]);
+        assert!(!archived.is_empty(), "{what}");
+        assert!(
+            archived.lines().all(|l| l.starts_with("S ")),
+            "{what}: {archived}"
+        );
+    };
+    let trace = env.tmp.path().join("git-trace");
+    let traced = |args: &[&str]| {
+        let _ = std::fs::remove_file(&trace);
+        let run = env.rel_env(args, &[("GIT_TRACE", trace.to_str().expect("utf-8"))]);
+        run.ok();
+        std::fs::read_to_string(&trace).unwrap_or_default()
+    };
+    let before = env.commit_count();
+    let ran = traced(&["new", "--version", "2.0.0", "--title", "Two"]);
+    assert_eq!(env.commit_count(), before + 1);
+    assert_eq!(ran, "", "no git process for a write inside the cone");
+    in_step("new");
+    let ran = traced(&["cancel", "R-2026-002", "--reason", "not now"]);
+    assert!(
+        ran.contains("read-tree -m -u"),
+        "the archive is git's: {ran}"
+    );
+    in_step("cancel");
+}
+
 #[test]
 fn a_committed_symlink_for_releases_is_invalid_and_nothing_is_written_outside() {
     let env = Env::with_pipeline(SIMPLE);

@@ -9,8 +9,11 @@
 //! - a conversion: any attributes file (`.gitattributes` at the top or in a
 //!   folder above a path, `$GIT_DIR/info/attributes`, the user's and the
 //!   system's, core.attributesFile), core.autocrlf true or input;
-//! - an index not patched faithfully here: a sparse checkout or sparse
-//!   index, a split index, fsmonitor, an entry marked skip-worktree,
+//! - an index not patched faithfully here: a sparse checkout that is not
+//!   in cone mode, a path outside the cone (git marks its entry and
+//!   writes no file) or under a folder the sparse index keeps as one
+//!   entry, a split index, fsmonitor, an entry of the paths marked
+//!   skip-worktree,
 //!   conflicts, core.ignoreCase, core.sharedRepository (the file's mode),
 //!   core.fsync, index version 4, an index extension not known;
 //! - anything but a plain 100644 file in HEAD for a path (a removal, an
@@ -42,6 +45,7 @@ use std::path::{Path, PathBuf};
 use git2::{Oid, Repository};
 
 use super::index_file::{IndexFile, NewEntry};
+use super::sparse_cone::Cone;
 
 use crate::store::git::git_config::{cached, GitConfig};
 
@@ -66,6 +70,13 @@ pub fn check_out(repo: &Repository, paths: &[String]) -> anyhow::Result<bool> {
     let Some(workdir) = as_is(repo, paths, Use::Patch) else {
         return Ok(false);
     };
+    if sparse(&*cached(repo, &workdir)?) {
+        // In cone mode (as_is saw to it): each file must be in the cone.
+        match Cone::read(repo.path()) {
+            Some(cone) if paths.iter().all(|p| cone.holds(p)) => {}
+            _ => return Ok(false),
+        }
+    }
     let Some(files) = plain_files(repo, paths) else {
         return Ok(false);
     };
@@ -93,6 +104,11 @@ pub fn check_out(repo: &Repository, paths: &[String]) -> anyhow::Result<bool> {
     // applies (checked above), so its file's bytes hash to its blob.
     let unchanged = |path: &[u8], id: &[u8]| {
         let full = workdir.join(std::ffi::OsStr::from_bytes(path));
+        // git leaves the entry of a file that is not there as it is (one
+        // outside a sparse checkout has none).
+        if std::fs::symlink_metadata(&full).is_err() {
+            return true;
+        }
         git2::Oid::hash_file(git2::ObjectType::Blob, &full)
             .is_ok_and(|hashed| hashed.as_bytes() == id)
     };
@@ -148,8 +164,12 @@ fn plain_settings(config: &GitConfig, to: Use) -> bool {
         }
         Some(None) => false,
     };
+    // Patched in a sparse checkout only in cone mode, whose patterns
+    // `sparse_cone` reads.
+    let cone = on("core.sparsecheckout")
+        && matches!(config.get_bool("core.sparsecheckoutcone"), Ok(Some(true)));
     autocrlf_checks_out_as_is
-        && (to == Use::Compare || (!on("core.sparsecheckout") && !on("index.sparse")))
+        && (to == Use::Compare || !sparse(config) || cone)
         && !on("core.splitindex")
         && !on("core.ignorecase")
         && !set("core.fsmonitor")
@@ -158,6 +178,30 @@ fn plain_settings(config: &GitConfig, to: Use) -> bool {
         && !set("core.fsync")
         && !set("core.attributesfile")
         && !set("core.worktree")
+}
+
+/// Whether git keeps a sparse checkout here and one of `paths` may lie
+/// outside it (outside the cone, or patterns that are not a cone).
+pub fn outside_sparse_checkout(repo: &Repository, paths: &[String]) -> bool {
+    let Some(workdir) = repo.workdir() else {
+        return false;
+    };
+    let Ok(config) = cached(repo, workdir) else {
+        return false; // git's configuration unread: `git restore`, as before
+    };
+    if !sparse(&config) {
+        return false;
+    }
+    match Cone::read(repo.path()) {
+        Some(cone) => !paths.iter().all(|p| cone.holds(p)),
+        None => true,
+    }
+}
+
+/// Whether git keeps a sparse checkout or a sparse index here.
+fn sparse(config: &GitConfig) -> bool {
+    let on = |key: &str| !matches!(config.get_bool(key), Ok(None | Some(false)));
+    on("core.sparsecheckout") || on("index.sparse")
 }
 
 /// Whether any attributes file could apply to `paths`: a `.gitattributes`

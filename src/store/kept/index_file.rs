@@ -13,8 +13,10 @@
 //! conflict, and extensions known here: the cache tree (TREE, invalidated
 //! along the paths patched, as git does), resolve-undo (REUC, kept), and
 //! those git rebuilds when absent and that a patch would make wrong (UNTR,
-//! FSMN, EOIE, IEOT: dropped). Anything else (version 4, a split or sparse
-//! index, an extension not known) is `None`: git does it.
+//! FSMN, EOIE, IEOT: dropped), and the sparse index's marker (sdir, kept:
+//! its folders kept as one entry are copied as they are, and no path under
+//! one is patched). Anything else (version 4, a split index, an extension
+//! not known) is `None`: git does it.
 
 use std::io::{BufRead, BufReader, Read, Write};
 
@@ -45,6 +47,8 @@ pub struct IndexFile {
     /// The entries of the paths asked about, in index order: (path, the
     /// entry's bytes).
     found: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The paths asked under a folder the sparse index keeps as one entry.
+    covered: Vec<Vec<u8>>,
     /// Each extension kept: its signature, its data.
     extensions: Vec<([u8; 4], Vec<u8>)>,
 }
@@ -218,13 +222,24 @@ impl IndexFile {
         let mut asked = asked.to_vec();
         asked.sort_unstable();
         let mut found = Vec::new();
+        let mut covered = Vec::new();
         let mut buf = Vec::with_capacity(256);
         while let Some(path) = entries.next(&mut buf)? {
             if be16(&buf, 60)? >> 12 & 3 != 0 {
                 return None; // a conflict
             }
             if asked.binary_search(&&buf[path.clone()]).is_ok() {
-                found.push((buf[path].to_vec(), buf.clone()));
+                found.push((buf[path.clone()].to_vec(), buf.clone()));
+            }
+            // A folder the sparse index keeps as one entry (`dir/`).
+            if be32(&buf, 24)? == 0o040000 {
+                let dir = &buf[path];
+                covered.extend(
+                    asked
+                        .iter()
+                        .filter(|p| p.starts_with(dir))
+                        .map(|p| p.to_vec()),
+                );
             }
             if entries.read > end {
                 return None;
@@ -245,7 +260,8 @@ impl IndexFile {
             }
             let mut data = (&mut from).take(size);
             match &signature {
-                b"TREE" | b"REUC" => {
+                // sdir: the index is sparse (an empty marker).
+                b"TREE" | b"REUC" | b"sdir" => {
                     let mut kept = Vec::new();
                     data.read_to_end(&mut kept).ok()?;
                     extensions.push((signature, kept));
@@ -260,6 +276,7 @@ impl IndexFile {
             version,
             count,
             found,
+            covered,
             extensions,
         })
     }
@@ -295,11 +312,13 @@ impl IndexFile {
     }
 
     /// Whether `path` may be given a new entry: not outside a sparse
-    /// checkout.
+    /// checkout (marked skip-worktree, or under a folder the sparse index
+    /// keeps as one entry).
     pub fn may_replace(&self, path: &[u8]) -> bool {
-        self.entry(path).is_none_or(|e| {
-            e.flags() & EXTENDED == 0 || be16(e.bytes, 62).unwrap_or(0) & SKIP_WORKTREE == 0
-        })
+        !self.covered.iter().any(|c| c == path)
+            && self.entry(path).is_none_or(|e| {
+                e.flags() & EXTENDED == 0 || be16(e.bytes, 62).unwrap_or(0) & SKIP_WORKTREE == 0
+            })
     }
 
     /// Copies the index (read again from `from`, the same bytes `read`
@@ -358,7 +377,7 @@ impl IndexFile {
             let mode = be32(&buf, 24).unwrap_or(0);
             let mtime = be32(&buf, 8).unwrap_or(0);
             let size = be32(&buf, 36).unwrap_or(0);
-            if mode != 0o160000 && size != 0 && mtime >= racy_since {
+            if mode != 0o160000 && mode != 0o040000 && size != 0 && mtime >= racy_since {
                 let plain = mode == 0o100644 || mode == 0o100755;
                 if !plain || !unchanged(path, &buf[40..60]) {
                     buf[36..40].copy_from_slice(&[0; 4]);

@@ -139,7 +139,12 @@ pub fn check_out_after_commit(
     paths: &[String],
 ) -> anyhow::Result<()> {
     if let (Some(old), Some(workdir)) = (old, repo.workdir()) {
-        if paths.len() > crate::store::git::git_cli::MANY_PATHS
+        // Also where a path lies outside a sparse checkout: `git restore`
+        // would write it into the work tree (a file HEAD adds gets no
+        // skip-worktree bit), where `read-tree` keeps it out (and a
+        // folder the sparse index keeps as one entry, one entry).
+        let many = paths.len() > crate::store::git::git_cli::MANY_PATHS;
+        if (many || super::checkout::outside_sparse_checkout(repo, paths))
             && crate::store::git::git_cli::switch_tree(workdir, &old.to_string(), &new.to_string())
                 .is_ok()
         {
@@ -164,16 +169,39 @@ fn known_to_git(repo: &Repository, paths: &[String]) -> Vec<String> {
     if paths.iter().all(in_tree) {
         return paths.to_vec();
     }
+    let removed: Vec<&[u8]> = paths
+        .iter()
+        .filter(|p| !in_tree(p))
+        .map(|p| p.as_bytes())
+        .collect();
+    let in_index = in_index(repo, &removed);
+    paths
+        .iter()
+        .filter(|p| in_tree(p) || in_index.iter().any(|i| i == p.as_bytes()))
+        .cloned()
+        .collect()
+}
+
+/// Which of `paths` git's index has an entry for. Read by `index_file`,
+/// which knows a sparse index (libgit2 cannot open one, and a removal
+/// left out of the checkout stayed staged); libgit2 for an index it does
+/// not read (version 4).
+fn in_index(repo: &Repository, paths: &[&[u8]]) -> Vec<Vec<u8>> {
+    let read = std::fs::File::open(repo.path().join("index"))
+        .ok()
+        .and_then(|f| super::index_file::IndexFile::entries_of(f, paths));
+    if let Some(found) = read {
+        return found.into_iter().map(|(path, _)| path).collect();
+    }
     let index = repo.index().ok();
     paths
         .iter()
         .filter(|p| {
-            in_tree(p)
-                || index
-                    .as_ref()
-                    .is_some_and(|i| i.get_path(Path::new(p.as_str()), 0).is_some())
+            index.as_ref().is_some_and(|i| {
+                std::str::from_utf8(p).is_ok_and(|p| i.get_path(Path::new(p), 0).is_some())
+            })
         })
-        .cloned()
+        .map(|p| p.to_vec())
         .collect()
 }
 

@@ -14,5 +14,6 @@ pub mod index_file;
 mod index_tree;
 pub mod journal;
 pub mod lock;
+mod sparse_cone;
 #[cfg(test)]
 mod test_git;
