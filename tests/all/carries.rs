@@ -477,3 +477,59 @@ fn the_audit_refuses_an_update_made_before_its_product_release_reached_requires(
     let message = v["findings"][0]["message"].as_str().expect("message");
     assert!(message.contains("P-6.2.0 is in dev"), "{message}");
 }
+
+/// Archived updates are kept in their major's updates file of the index,
+/// apart from the product releases; each reader still finds what it asks.
+#[test]
+fn archived_updates_are_indexed_apart_and_still_found() {
+    let env = fleet(PIPELINE);
+    product(&env, "P-6.2.0", "6.2.0", "INC-1", Some("breaking"));
+    to_production(&env, "P-6.2.0");
+    one_commit(&env, &["close", "P-6.2.0"]);
+    one_commit(
+        &env,
+        &["new", "--installation", "acme", "--version", "P-6.2.0"],
+    );
+    to_production(&env, "acme-6.2.0");
+    one_commit(&env, &["close", "acme-6.2.0"]);
+    assert!(env
+        .last_commit_files()
+        .contains(&"releases/archive/index/6-updates.toml".to_string()));
+    let updates = env.read("releases/archive/index/6-updates.toml");
+    assert!(
+        updates.contains("id = \"acme-6.2.0\"") && updates.contains("installation = \"acme\""),
+        "{updates}"
+    );
+    let products = env.read("releases/archive/index/6.toml");
+    assert!(
+        products.contains("P-6.2.0") && !products.contains("acme"),
+        "{products}"
+    );
+    // An archived update's id is still known as an update.
+    let run = refused(
+        &env,
+        &["rollout", "--version", "acme-6.2.0", "--title", "T"],
+        2,
+    );
+    assert!(
+        run.stderr.contains("acme-6.2.0 is an update of acme"),
+        "{}",
+        run.stderr
+    );
+    // The installation lists it; globex's update carries the archived
+    // product release, breaking change and all.
+    let shown = env
+        .rel(&["--json", "installation", "show", "acme"])
+        .ok()
+        .json();
+    assert_eq!(shown["updates"], serde_json::json!(["acme-6.2.0"]));
+    one_commit(
+        &env,
+        &["new", "--installation", "globex", "--version", "6.2.0"],
+    );
+    assert_eq!(carries(&env, "globex-6.2.0"), ["P-6.2.0"]);
+    let (holds, message) = condition(&env, "globex-6.2.0", "breaking");
+    assert!(!holds);
+    assert!(message.contains("P-6.2.0 (INC-1)"), "{message}");
+    env.rel(&["audit"]).code(0);
+}

@@ -18,6 +18,7 @@ pub struct Products {
     /// The product releases filed in `releases/` (in progress, or finished
     /// ones a repository made before the archive keeps there).
     pub releases: Vec<Release>,
+    /// The product releases of the archive's index.
     pub index: std::rc::Rc<Index>,
     /// The flags of incidents read so far: a rollout asks for the same
     /// carried incidents once per installation.
@@ -34,7 +35,9 @@ impl Products {
         }
         Ok(Products {
             releases,
-            index: ws.archive_index()?,
+            // What updates carry are product releases: their shards only
+            // (a vendor's archived updates outnumber them).
+            index: ws.archive_index_of(|s| !s.updates)?,
             flags: RefCell::default(),
         })
     }
@@ -86,7 +89,20 @@ impl Products {
             let r: Release = ws.load(&id).ok()?;
             Some((r.id, r.version, r.installation))
         };
-        let Some((id, version, installation)) = live.or_else(archived).or_else(update) else {
+        // An archived update, named only to say it is not a product release.
+        let archived_update = || {
+            let updates = ws.archive_index_of(|s| s.updates).ok()?;
+            let e = updates
+                .released
+                .iter()
+                .find(|e| e.id.eq_ignore_ascii_case(wanted))?;
+            Some((e.id.clone(), e.version.clone(), e.installation.clone()))
+        };
+        let Some((id, version, installation)) = live
+            .or_else(archived)
+            .or_else(update)
+            .or_else(archived_update)
+        else {
             let ids = self.releases.iter().map(|r| r.id.as_str()).chain(
                 self.index
                     .released

@@ -269,7 +269,16 @@ impl Workspace {
     /// what asks about any released release (carried releases, an
     /// installation's updates, `rel archive`).
     pub fn archive_index(&self) -> anyhow::Result<std::rc::Rc<archive::Index>> {
-        let mut parts = self.index_parts(|_| true)?;
+        self.archive_index_of(|_| true)
+    }
+
+    /// The entries of the shards `pick` takes, as one index (the legacy
+    /// whole while the repository keeps it).
+    pub fn archive_index_of(
+        &self,
+        pick: impl Fn(Shard) -> bool,
+    ) -> anyhow::Result<std::rc::Rc<archive::Index>> {
+        let mut parts = self.index_parts(pick)?;
         if parts.len() == 1 {
             return Ok(parts.remove(0));
         }
