@@ -70,6 +70,12 @@ pub fn run(ctx: &Context) -> anyhow::Result<Outcome> {
         }
         if legacy {
             changes.push(Change::removal(LEGACY_INDEX_FILE));
+            // A shard kept beside the legacy file was not the index.
+            for stale in ws.index_shard_files()? {
+                if !shards.contains_key(&stale) {
+                    changes.push(Change::removal(stale.path()));
+                }
+            }
         }
         let n = finished.len();
         let split = legacy.then_some(shards.len());

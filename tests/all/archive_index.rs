@@ -211,3 +211,33 @@ fn deleting_the_legacy_index_without_its_shards_is_inconsistent() {
         "{v:#}"
     );
 }
+
+#[test]
+fn splitting_removes_a_shard_kept_beside_the_legacy_index() {
+    let env = Env::with_pipeline(PIPELINE);
+    let ids = closed_with_the_legacy_index(&env, &["1.4.1"]);
+    env.write(
+        "releases/archive/index/9.toml",
+        &entry("R-2025-099", "9.0.0"),
+    );
+    commit_dated(&env, "a stale file", "2026-11-20T16:00:00Z");
+    // The legacy file is the index: the stray file is not read.
+    let next = new_release(&env, "9.1.0");
+    assert_eq!(from_version(&env, &next), "1.4.1");
+    one_commit(&env, &["archive"]);
+    // (git sees index.toml renamed to 1.toml: the same one entry.)
+    assert_eq!(
+        env.last_commit_files(),
+        [
+            "releases/archive/index/1.toml",
+            "releases/archive/index/9.toml",
+        ]
+    );
+    assert_eq!(index_files(&env), ["releases/archive/index/1.toml"]);
+    assert_eq!(
+        env.read("releases/archive/index/1.toml"),
+        entry(&ids[0], "1.4.1")
+    );
+    let again = new_release(&env, "9.2.0");
+    assert_eq!(from_version(&env, &again), "1.4.1");
+}

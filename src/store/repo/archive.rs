@@ -234,13 +234,18 @@ impl Workspace {
         if self.has_rel_file(archive::LEGACY_INDEX_FILE)? {
             return Ok(None);
         }
+        self.index_shard_files().map(Some)
+    }
+
+    /// The shards' files there are, whether or not they are the index.
+    pub fn index_shard_files(&self) -> anyhow::Result<Vec<Shard>> {
         let mut shards: Vec<Shard> = self
             .list_rel_dir(archive::INDEX_DIR)?
             .iter()
             .filter_map(|f| Shard::from_file_name(&f.name))
             .collect();
         shards.sort_unstable();
-        Ok(Some(shards))
+        Ok(shards)
     }
 
     /// The entries of one shard.
