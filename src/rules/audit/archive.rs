@@ -124,12 +124,16 @@ pub fn index_findings<K: Ord>(
 ) -> Vec<Found> {
     let mut expected: BTreeMap<&K, Vec<Shipped>> = BTreeMap::new();
     for (id, r) in &world.releases {
-        if r.state != State::Released || !world.archived.contains(&id.to_ascii_lowercase()) {
+        if r.state != State::Released {
             continue;
         }
+        // The file first: most releases are kept by a file not checked.
         let Some((key, _)) = files.get_key_value(&key_of(r)) else {
             continue;
         };
+        if !world.archived.contains(&id.to_ascii_lowercase()) {
+            continue;
+        }
         // What the index keeps of an incident are its id and flags,
         // which the world keeps of every incident.
         expected.entry(key).or_default().push(Shipped::of_flags(
