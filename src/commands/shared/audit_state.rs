@@ -51,6 +51,8 @@ pub struct Parsed {
 /// judge (the notes template, a .gitkeep).
 enum Place<'a> {
     Pipeline,
+    /// A file of the archive's index (the legacy whole is `Archive`).
+    IndexShard(archive::Shard),
     Archive(Archived<'a>),
     Release(&'a str),
     Incident(&'a str),
@@ -62,6 +64,9 @@ enum Place<'a> {
 fn place(path: &str) -> Place<'_> {
     if path == PIPELINE_FILE {
         return Place::Pipeline;
+    }
+    if let Some(shard) = archive::Shard::from_path(path) {
+        return Place::IndexShard(shard);
     }
     if let Some(a) = archive::parse(path) {
         return Place::Archive(a);
@@ -215,10 +220,8 @@ impl Parser {
             Place::Archive(Archived::Other) if f.path == archive::LEGACY_INDEX_FILE => {
                 parsed.index = Some(index_value(&f.path, &f.text));
             }
-            Place::Archive(Archived::Other) if archive::Shard::from_path(&f.path).is_some() => {
-                if let Some(shard) = archive::Shard::from_path(&f.path) {
-                    parsed.shards.push((shard, index_value(&f.path, &f.text)));
-                }
+            Place::IndexShard(shard) => {
+                parsed.shards.push((shard, index_value(&f.path, &f.text)));
             }
             Place::Archive(Archived::Other) | Place::Other => {}
         }
