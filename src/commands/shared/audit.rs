@@ -12,8 +12,9 @@ use crate::model::installation::Installation;
 use crate::render::progress::Progress;
 use crate::render::time::rfc3339;
 use crate::rules::audit::{
-    inconsistencies, judge, judge_policy, judge_policy_by, policy_changes, Clock, Found, Recorded,
-    Signed, World,
+    hand_edit_incident, hand_edit_installation, hand_edit_release, hand_edit_report, hand_edited,
+    how_changed, inconsistencies, judge, judge_policy, judge_policy_by, policy_changes, unsigned,
+    Clock, Found, Held, Id, Recorded, Signed, World,
 };
 use crate::store::git::audit_walk::{FileState, Walk, WalkedCommit};
 use crate::store::git::signatures;
@@ -21,7 +22,7 @@ use crate::store::{file_of, Workspace};
 
 use super::audit_findings::Findings;
 use super::audit_index::IndexCheck;
-use super::audit_state::{fold, parse, reader, Parsed, Parser};
+use super::audit_state::{fold, incident, incident_file, parse, reader, Parsed, Parser};
 
 /// One finding, with the commit it is about.
 pub struct Finding {
@@ -109,7 +110,7 @@ pub fn audit_walked(
     let mut world = World::reading(reader(walk)?);
     let start = walk.start()?;
     observer.start(&start);
-    fold(&mut world, parse(&start));
+    fold(&mut world, &mut parse(&start));
     let mut report = Report {
         commits: 0,
         // Kept for an observer that reads them, else written as made.
@@ -129,11 +130,10 @@ pub fn audit_walked(
     let bar = Progress::bar(progress, walk.commits.len() as u64, "audit: commits");
     for (n, id) in walk.commits.iter().enumerate() {
         bar.inc(1);
-        let mut parser = Parser::default();
         let read = if observer.texts() {
             walk.commit(*id)?
         } else {
-            walk.commit_streamed(*id, &mut |f| parser.file(f))?
+            walk.header(*id)?
         };
         let Some(c) = read else {
             // Not a change of rel's files, but maybe of the allowed
@@ -162,16 +162,42 @@ pub fn audit_walked(
                 policy.signers_file.as_deref(),
             )
         });
-        // Parsed as it was read, or now from the texts kept.
+        // Parsed from the texts kept, or as they are read. A commit by
+        // hand has its incidents' files judged one at a time as they are
+        // read (`Streamed`: an import of a million incidents), unless it
+        // deletes one (a move into the archive is one change of two files).
+        let mut streamed = None;
         let parsed = if observer.texts() {
             parse(&c.files)
         } else {
-            std::mem::take(&mut parser).finish()
+            let mut parser = Parser::default();
+            let by_hand = matches!(c.trailers, None | Some(Err(_)));
+            let deletes = std::cell::Cell::new(false);
+            let first_pass = |p: &str, deleted: bool| {
+                if by_hand && incident_file(p).is_some() {
+                    deletes.set(deletes.get() || deleted);
+                    return false;
+                }
+                true
+            };
+            walk.files(*id, &first_pass, &mut |f| parser.file(f))?;
+            if by_hand {
+                if deletes.get() {
+                    let rest = |p: &str, _| incident_file(p).is_some();
+                    walk.files(*id, &rest, &mut |f| parser.file(f))?;
+                } else {
+                    streamed = Some(Streamed { walk, id: *id });
+                }
+            }
+            parser.finish()
         };
+        if streamed.is_some() {
+            give_back_free_memory();
+        }
         let c = judge_commit(
             (walk, &mut world),
             c,
-            parsed,
+            (parsed, streamed),
             signature,
             (&mut clock, now),
             policy.signers_changed,
@@ -261,12 +287,19 @@ fn signers_alone(
     Ok(())
 }
 
+/// A commit by hand whose incident files in progress are still to be
+/// read: each is judged as it is read.
+struct Streamed<'w, 'a> {
+    walk: &'w Walk<'a>,
+    id: Oid,
+}
+
 fn judge_commit(
     // The history read (for files the commit did not change) and the
     // state it is folded into.
     (walk, world): (&Walk, &mut World),
     c: WalkedCommit,
-    mut parsed: Parsed,
+    (mut parsed, streamed): (Parsed, Option<Streamed>),
     signature: Option<Signed>,
     (clock, now): (&mut Clock, Option<DateTime<Utc>>),
     signers_changed: bool,
@@ -325,16 +358,61 @@ fn judge_commit(
     // The findings are written as they are made; the first failure to
     // write is kept and returned.
     let mut written = Ok(());
-    judge(world, &rec, &mut |mut f| {
-        if f.kind == crate::rules::audit::FindingKind::Time {
-            if let Some(t) = first_time.take() {
-                tell(&mut f, std::iter::once(t).chain(times.by_ref()));
+    // The incidents judged as they were read are staged in the state (not
+    // found until the commit is judged); those that cannot be are kept to
+    // fold, with the number staged before each (their order is the
+    // commit's, which the invariants' findings follow).
+    let mark = world.incident_mark();
+    let mut staged = 0;
+    let mut incidents: Vec<(usize, Id, Option<Held>)> = Vec::new();
+    match &streamed {
+        None => judge(world, &rec, &mut |mut f| {
+            if f.kind == crate::rules::audit::FindingKind::Time {
+                if let Some(t) = first_time.take() {
+                    tell(&mut f, std::iter::once(t).chain(times.by_ref()));
+                }
+            }
+            if written.is_ok() {
+                written = emit(report, f);
+            }
+        }),
+        Some(s) => {
+            // `judge` of a commit by hand (`hand_edits`, then `unsigned`),
+            // its incidents read here; none of these is a `time` finding.
+            let mut out = |f: Found| {
+                if written.is_ok() {
+                    written = emit(report, f);
+                }
+            };
+            let how = how_changed(hand_edited(&rec).flatten(), rec.merge);
+            for (id, after) in &rec.releases {
+                out(hand_edit_release(world, &how, id, after));
+            }
+            let mut names = Default::default();
+            let mut read = |f: &FileState| {
+                let Some(id) = incident_file(&f.path) else {
+                    return;
+                };
+                let held = incident(f, id, &mut names);
+                out(hand_edit_incident(world, &how, id, &held));
+                match world.stage_incident(id, held.and_then(Result::ok)) {
+                    None => staged += 1,
+                    Some(held) => incidents.push((staged, Id::new(id), held)),
+                }
+            };
+            let rest = |p: &str, _| incident_file(p).is_some();
+            s.walk.files(s.id, &rest, &mut read)?;
+            for path in &rec.installations {
+                out(hand_edit_installation(&how, path));
+            }
+            for path in &rec.reports {
+                out(hand_edit_report(&how, path));
+            }
+            if let Some(f) = unsigned(&rec) {
+                out(f);
             }
         }
-        if written.is_ok() {
-            written = emit(report, f);
-        }
-    });
+    }
     written?;
     let mut found = Vec::new();
     if let Some(mut t) = first_time {
@@ -350,8 +428,6 @@ fn judge_commit(
             by: by.clone(),
         });
     }
-    let touched_releases: Vec<String> = rec.releases.iter().map(|(id, _)| id.clone()).collect();
-    let touched_incidents: Vec<String> = rec.incidents.iter().map(|(id, _)| id.clone()).collect();
     parsed.releases = std::mem::take(&mut rec.releases);
     parsed.incidents = std::mem::take(&mut rec.incidents);
     parsed.reports = std::mem::take(&mut rec.reports);
@@ -362,14 +438,45 @@ fn judge_commit(
         std::mem::take(&mut parsed.shards),
         &parsed.archived,
     );
-    fold(world, parsed);
+    fold(world, &mut parsed);
+    world.publish_incidents();
+    // The ids staged, in order, copied only when an incident filed next
+    // could reorder the state's entries.
+    let copied: Vec<Id> = match incidents.is_empty() {
+        true => Vec::new(),
+        false => world.incidents_from(mark).map(Id::new).collect(),
+    };
+    for (_, id, held) in &mut incidents {
+        world.set_incident(id.as_str(), held.take());
+    }
+    let staged_ids: Box<dyn Iterator<Item = &str>> = match incidents.is_empty() {
+        true => Box::new(world.incidents_from(mark).take(staged)),
+        false => Box::new(copied.iter().map(Id::as_str)),
+    };
+    let mut staged_ids = staged_ids.enumerate().peekable();
+    let mut later = incidents.iter().peekable();
+    // Both lists merged back into the commit's order.
+    let streamed_ids = std::iter::from_fn(|| {
+        let next_later = later.peek().map(|(before, _, _)| *before);
+        match (staged_ids.peek(), next_later) {
+            (Some((n, _)), Some(before)) if *n < before => staged_ids.next().map(|(_, id)| id),
+            (_, Some(_)) => later.next().map(|(_, id, _)| id.as_str()),
+            (Some(_), None) => staged_ids.next().map(|(_, id)| id),
+            (None, None) => None,
+        }
+    });
     found.extend(index.findings(world, &|path| walk.file_at(c.id, path))?);
     let pipeline = world.pipeline.as_ref().and_then(|p| p.as_ref().ok());
+    let touched_releases: Vec<&str> = parsed.releases.iter().map(|(id, _)| id.as_str()).collect();
     found.extend(inconsistencies(
         world,
         pipeline,
         &touched_releases,
-        &touched_incidents,
+        parsed
+            .incidents
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .chain(streamed_ids),
     ));
     for f in found {
         emit(report, f)?;
@@ -420,5 +527,17 @@ pub fn plural(n: usize) -> &'static str {
         ""
     } else {
         "s"
+    }
+}
+
+/// Hands the memory the allocator keeps free back to the system: parsing
+/// a commit's big files (release manifests of thousands of incidents, the
+/// archive's index) leaves megabytes free in the heap that the incidents
+/// read next would not all reuse, and the resident peak is what counts.
+fn give_back_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: glibc's malloc_trim only releases free memory.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }

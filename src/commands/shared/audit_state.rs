@@ -102,6 +102,14 @@ pub fn index_value(path: &str, text: &Option<Result<String, String>>) -> Written
     })
 }
 
+/// The id of an incident's file, in progress or in the archive.
+pub fn incident_file(path: &str) -> Option<&str> {
+    match place(path) {
+        Place::Incident(id) | Place::Archive(Archived::Incident { id, .. }) => Some(id),
+        _ => None,
+    }
+}
+
 fn value<T: Stored>(path: &str, id: &str, text: &Option<Result<String, String>>) -> Written<T> {
     let text = match text.as_ref()? {
         Ok(t) => t,
@@ -123,11 +131,36 @@ fn value<T: Stored>(path: &str, id: &str, text: &Option<Result<String, String>>)
     )
 }
 
+/// A release's file as the audit keeps it: its lists of incidents (a
+/// release of a big register names thousands, twice: in `incidents` and
+/// in its `group` event) without the room they grew with.
+fn release(f: &FileState, id: &str) -> Written<Release> {
+    value::<Release>(&f.path, id, &f.text).map(|v| {
+        v.map(|mut r| {
+            r.incidents.shrink_to_fit();
+            for e in &mut r.history {
+                e.incidents.shrink_to_fit();
+            }
+            r
+        })
+    })
+}
+
 /// An incident's file as the audit keeps it: parsed (to know it parses,
 /// and its facts), then held as its blob and facts.
-fn incident(f: &FileState, id: &str) -> Written<Held> {
+pub fn incident(
+    f: &FileState,
+    id: &str,
+    names: &mut HashSet<std::sync::Arc<str>>,
+) -> Written<Held> {
     let blob = f.new.and_then(|b| b.as_bytes().try_into().ok());
-    value::<Incident>(&f.path, id, &f.text).map(|v| v.map(|i| Held::of(i, blob)))
+    value::<Incident>(&f.path, id, &f.text).map(|v| {
+        v.map(|i| {
+            let mut held = Held::of(i, blob);
+            held.share_release(names);
+            held
+        })
+    })
 }
 
 /// Reads a kept incident back from its blob, as `Parser` read it.
@@ -163,6 +196,8 @@ pub struct Parser {
     /// entry in `archived` and where in `reports` they go when they are no
     /// move, their path, the source path and their blob.
     pending: Vec<(usize, usize, String, String, Option<git2::Oid>)>,
+    /// The releases the incidents name, each held once.
+    names: HashSet<std::sync::Arc<str>>,
 }
 
 impl Parser {
@@ -176,10 +211,11 @@ impl Parser {
                     })
                 }))
             }
-            Place::Release(id) => self
-                .releases
-                .moved_out(id, value::<Release>(&f.path, id, &f.text)),
-            Place::Incident(id) => self.incidents.moved_out(id, incident(f, id)),
+            Place::Release(id) => self.releases.moved_out(id, release(f, id)),
+            Place::Incident(id) => {
+                let held = incident(f, id, &mut self.names);
+                self.incidents.moved_out(id, held)
+            }
             Place::Installation(id) => parsed
                 .installations
                 .push((id.to_string(), value::<Installation>(&f.path, id, &f.text))),
@@ -190,14 +226,14 @@ impl Parser {
                 parsed.reports.push(f.path.clone())
             }
             Place::Archive(Archived::Release { year, id }) => {
-                self.releases
-                    .moved_in(id, value::<Release>(&f.path, id, &f.text));
+                self.releases.moved_in(id, release(f, id));
                 parsed
                     .archived
                     .push(Placed::release(id, year, f.text.is_none()));
             }
             Place::Archive(Archived::Incident { year, id }) => {
-                self.incidents.moved_in(id, incident(f, id));
+                let held = incident(f, id, &mut self.names);
+                self.incidents.moved_in(id, held);
                 parsed
                     .archived
                     .push(Placed::incident(id, year, f.text.is_none()));
@@ -332,8 +368,9 @@ impl<T> Moves<T> {
 }
 
 /// Folds a commit's values into the state. A file that does not parse
-/// leaves the state without it (it was judged when it came).
-pub fn fold(world: &mut World, parsed: Parsed) {
+/// leaves the state without it (it was judged when it came). The values
+/// are taken, the ids left (the invariants ask about them next).
+pub fn fold(world: &mut World, parsed: &mut Parsed) {
     for p in parsed.archived.iter().filter(|p| p.what == "release") {
         if p.removed {
             world.archived.remove(&p.id.to_ascii_lowercase());
@@ -341,16 +378,16 @@ pub fn fold(world: &mut World, parsed: Parsed) {
             world.archived.insert(p.id.to_ascii_lowercase());
         }
     }
-    if let Some(p) = parsed.pipeline {
+    if let Some(p) = parsed.pipeline.take() {
         world.pipeline = p;
     }
-    for (id, v) in parsed.releases {
-        world.set_release(id, v.and_then(Result::ok));
+    for (id, v) in &mut parsed.releases {
+        world.set_release(id.clone(), v.take().and_then(Result::ok));
     }
-    for (id, v) in parsed.incidents {
-        world.set_incident(id, v.and_then(Result::ok));
+    for (id, v) in &mut parsed.incidents {
+        world.set_incident(id, v.take().and_then(Result::ok));
     }
-    for (id, v) in parsed.installations {
+    for (id, v) in std::mem::take(&mut parsed.installations) {
         match v.and_then(|r| r.ok()).and_then(|i| i.rules().ok()) {
             Some(rules) => {
                 world.installations.insert(id.to_ascii_lowercase(), rules);

@@ -116,50 +116,76 @@ pub fn hand_edits(
     bad_trailers: Option<&String>,
     out: &mut dyn FnMut(Found),
 ) {
-    let how = match (bad_trailers, rec.merge) {
+    let how = how_changed(bad_trailers, rec.merge);
+    for (id, after) in &rec.releases {
+        out(hand_edit_release(before, &how, id, after));
+    }
+    for (id, after) in &rec.incidents {
+        out(hand_edit_incident(before, &how, id, after));
+    }
+    for path in &rec.installations {
+        out(hand_edit_installation(&how, path));
+    }
+    for path in &rec.reports {
+        out(hand_edit_report(&how, path));
+    }
+}
+
+/// How a change that did not go through rel was made: the start of its
+/// `hand-edit` findings.
+pub fn how_changed(bad_trailers: Option<&String>, merge: bool) -> String {
+    match (bad_trailers, merge) {
         (Some(bad), _) => format!("changed with trailers rel never writes ({bad})"),
         (None, true) => "changed by a merge, not by rel".to_string(),
         (None, false) => "changed without rel (no Rel-Action trailer)".to_string(),
-    };
-    for (id, after) in &rec.releases {
-        let path = format!("releases/{id}.toml");
-        out(Found::new(
-            FindingKind::HandEdit,
-            Some(id),
-            format!("{how}: {}", describe(&path, before.release(id), after)),
-        ));
     }
-    for (id, after) in &rec.incidents {
-        let path = format!("releases/incidents/{id}.toml");
-        let held = before.held(id);
-        let holder = held.and_then(Held::release).or_else(|| match after {
-            Some(Ok(i)) => i.release(),
-            _ => None,
-        });
-        out(Found::new(
-            FindingKind::HandEdit,
-            holder,
-            format!("{how}: {}", describe_incident(before, &path, held, after)),
-        ));
-    }
-    for path in &rec.installations {
-        // An installation's version, approvers and windows decide its
-        // updates: rel changes them only with `installation`, `close`.
-        out(Found::new(
-            FindingKind::HandEdit,
-            None,
-            format!("{how}: the installation file {path} changed"),
-        ));
-    }
-    for path in &rec.reports {
-        // releases/reports/<R>/<env>-<N>.log names its release.
-        let release = path.split('/').nth(2);
-        out(Found::new(
-            FindingKind::HandEdit,
-            release,
-            format!("{how}: the health report file {path} changed"),
-        ));
-    }
+}
+
+/// The `hand-edit` finding on release `id`'s file (`how`: `how_changed`).
+pub fn hand_edit_release(before: &World, how: &str, id: &str, after: &Written<Release>) -> Found {
+    let path = format!("releases/{id}.toml");
+    Found::new(
+        FindingKind::HandEdit,
+        Some(id),
+        format!("{how}: {}", describe(&path, before.release(id), after)),
+    )
+}
+
+/// The `hand-edit` finding on incident `id`'s file: a file's finding
+/// depends on the state before and that file only, so an import's files
+/// are judged one at a time.
+pub fn hand_edit_incident(before: &World, how: &str, id: &str, after: &Written<Held>) -> Found {
+    let path = format!("releases/incidents/{id}.toml");
+    let held = before.held(id);
+    let holder = held.and_then(Held::release).or_else(|| match after {
+        Some(Ok(i)) => i.release(),
+        _ => None,
+    });
+    Found::new(
+        FindingKind::HandEdit,
+        holder,
+        format!("{how}: {}", describe_incident(before, &path, held, after)),
+    )
+}
+
+pub fn hand_edit_installation(how: &str, path: &str) -> Found {
+    // An installation's version, approvers and windows decide its
+    // updates: rel changes them only with `installation`, `close`.
+    Found::new(
+        FindingKind::HandEdit,
+        None,
+        format!("{how}: the installation file {path} changed"),
+    )
+}
+
+pub fn hand_edit_report(how: &str, path: &str) -> Found {
+    // releases/reports/<R>/<env>-<N>.log names its release.
+    let release = path.split('/').nth(2);
+    Found::new(
+        FindingKind::HandEdit,
+        release,
+        format!("{how}: the health report file {path} changed"),
+    )
 }
 
 /// What rel's effect writes: whole values of the files it changes.

@@ -33,16 +33,16 @@ fn entered_overriding(r: &Release, env: &str) -> bool {
 
 /// The invariants broken by the releases and incidents named (after the
 /// commit, in `world`).
-pub fn inconsistencies(
+pub fn inconsistencies<'a>(
     world: &World,
     pipeline: Option<&Pipeline>,
-    releases: &[String],
-    incidents: &[String],
+    releases: &[&str],
+    incidents: impl IntoIterator<Item = &'a str>,
 ) -> Vec<Found> {
     let mut found = Vec::new();
     // Asked once per incident below: a set, not a scan of the list (a
     // commit may touch 100,000 releases and a million incidents).
-    let touched: std::collections::HashSet<&str> = releases.iter().map(String::as_str).collect();
+    let touched: std::collections::HashSet<&str> = releases.iter().copied().collect();
     let mut holders = None;
     for id in releases {
         let Some(r) = world.release(id) else {

@@ -10,6 +10,7 @@ mod incident;
 mod invariants;
 mod paths;
 mod policy;
+mod register;
 mod replay;
 mod schedule;
 mod stays;
@@ -26,8 +27,12 @@ use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
 
 pub use archive::{index_findings, IndexFile};
+pub use compare::{
+    hand_edit_incident, hand_edit_installation, hand_edit_release, hand_edit_report, how_changed,
+};
 pub use invariants::inconsistencies;
 pub use policy::{judge_policy, judge_policy_by, policy_changes, ALLOWED_SIGNERS};
+pub use register::Id;
 pub use time::Clock;
 
 /// What the repository holds at one commit, as values: the pipeline (or
@@ -43,7 +48,7 @@ pub use time::Clock;
 pub struct World {
     pub pipeline: Option<Result<Pipeline, String>>,
     pub releases: BTreeMap<String, Release>,
-    incidents: BTreeMap<String, Held>,
+    incidents: register::Register<Held>,
     /// By name in lower case, as the pipeline holds them.
     pub installations: BTreeMap<String, crate::model::installation::InstallationRules>,
     /// The releases filed in the archive, by id in lower case.
@@ -53,6 +58,9 @@ pub struct World {
     odd_releases: BTreeMap<String, String>,
     odd_incidents: BTreeMap<String, String>,
     reader: Reader,
+    /// The releases incidents name, each kept once (a release holds
+    /// thousands).
+    holders: std::collections::HashSet<std::sync::Arc<str>>,
 }
 
 /// The blob (git object id) an incident's file was read from.
@@ -86,7 +94,7 @@ impl std::fmt::Debug for Reader {
 /// holder, its status, its flags. The rest is read back on demand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facts {
-    pub release: Option<Box<str>>,
+    pub release: Option<std::sync::Arc<str>>,
     pub status: IncidentStatus,
     pub flags: Flags,
 }
@@ -109,10 +117,29 @@ impl Held {
                 facts: Facts {
                     flags: incident.flags(),
                     status: incident.status,
-                    release: incident.release.map(String::into_boxed_str),
+                    release: incident.release.map(std::sync::Arc::from),
                 },
             },
             None => Held::Value(Box::new(incident)),
+        }
+    }
+
+    /// The release it names, shared with the other incidents of `names`
+    /// that name it (one string per release, not per incident).
+    pub fn share_release(&mut self, names: &mut std::collections::HashSet<std::sync::Arc<str>>) {
+        if let Held::Stored {
+            facts: Facts {
+                release: Some(r), ..
+            },
+            ..
+        } = self
+        {
+            match names.get(r) {
+                Some(shared) => *r = shared.clone(),
+                None => {
+                    names.insert(r.clone());
+                }
+            }
         }
     }
 
@@ -205,7 +232,15 @@ impl World {
 
     /// `held`, with the id it is filed under (its file's).
     pub fn held_as(&self, id: &str) -> Option<(&str, &Held)> {
-        find_ci(&self.incidents, &self.odd_incidents, id).map(|(k, h)| (k.as_str(), h))
+        if let Some(found) = self.incidents.get_key_value(id) {
+            return Some(found);
+        }
+        let upper = id.to_ascii_uppercase();
+        self.incidents.get_key_value(&upper).or_else(|| {
+            self.odd_incidents
+                .get(&upper)
+                .and_then(|k| self.incidents.get_key_value(k))
+        })
     }
 
     /// The whole value of `held` (`None`: its blob cannot be read back).
@@ -235,9 +270,56 @@ impl World {
         set_ci(&mut self.releases, &mut self.odd_releases, id, r);
     }
 
+    /// Files incident `id` as `set_incident` does, but not found until
+    /// `publish_incidents` (the state before a commit stays what its files
+    /// are judged against); when that would cost more than the entry,
+    /// returns the value to file after `publish_incidents`.
+    pub fn stage_incident(&mut self, id: &str, i: Option<Held>) -> Option<Option<Held>> {
+        let Some(mut held) = i else {
+            return Some(None);
+        };
+        if id.bytes().any(|b| b.is_ascii_lowercase()) {
+            return Some(Some(held));
+        }
+        held.share_release(&mut self.holders);
+        self.incidents.stage(id, held).err().map(Some)
+    }
+
+    /// Where the next incident staged goes, for `incidents_from`.
+    pub fn incident_mark(&self) -> usize {
+        self.incidents.mark()
+    }
+
+    /// The incidents staged from `mark` on, in order: valid after
+    /// `publish_incidents` until an incident is filed by `set_incident`.
+    pub fn incidents_from(&self, mark: usize) -> impl Iterator<Item = &str> {
+        self.incidents.entries_from(mark)
+    }
+
+    /// Makes the incidents staged found.
+    pub fn publish_incidents(&mut self) {
+        self.incidents.publish();
+    }
+
     /// Files incident `id` (`None`: its file is gone).
-    pub fn set_incident(&mut self, id: String, i: Option<Held>) {
-        set_ci(&mut self.incidents, &mut self.odd_incidents, id, i);
+    pub fn set_incident(&mut self, id: &str, i: Option<Held>) {
+        // `set_ci`, for the register.
+        let upper = id.to_ascii_uppercase();
+        match i {
+            Some(mut held) => {
+                held.share_release(&mut self.holders);
+                if upper != id {
+                    self.odd_incidents.insert(upper, id.to_string());
+                }
+                self.incidents.insert(id, held);
+            }
+            None => {
+                if self.odd_incidents.get(&upper).is_some_and(|k| k == id) {
+                    self.odd_incidents.remove(&upper);
+                }
+                self.incidents.remove(id);
+            }
+        }
     }
 }
 
@@ -399,7 +481,7 @@ pub fn judge(before: &World, rec: &Recorded, out: &mut dyn FnMut(Found)) {
 
 /// `unsigned`: under `[audit] require_signed`, a commit without a signature
 /// git accepts, or signed with a key that is not its author's.
-fn unsigned(rec: &Recorded) -> Option<Found> {
+pub fn unsigned(rec: &Recorded) -> Option<Found> {
     let release = match &rec.trailers {
         Some(Ok(t)) => t.release.as_deref(),
         _ => None,
@@ -416,6 +498,17 @@ fn unsigned(rec: &Recorded) -> Option<Found> {
         Signed::Good { .. } => return None,
     };
     Some(Found::new(FindingKind::Unsigned, release, message))
+}
+
+/// `Some` when the commit did not go through rel (no `Rel-Action`, or
+/// trailers rel never writes: those, to name them): each file it changed
+/// is a `hand-edit`.
+pub fn hand_edited(rec: &Recorded) -> Option<Option<&String>> {
+    match &rec.trailers {
+        None => Some(None),
+        Some(Err(bad)) => Some(Some(bad)),
+        Some(Ok(_)) => None,
+    }
 }
 
 fn judge_change(before: &World, rec: &Recorded, out: &mut dyn FnMut(Found)) {
@@ -459,7 +552,7 @@ mod tests {
         }));
         let mut held = incident("INC-1", "title 7");
         held.release = Some("R-1".to_string());
-        world.set_incident("INC-1".to_string(), Some(Held::of(held, Some([7; 20]))));
+        world.set_incident("INC-1", Some(Held::of(held, Some([7; 20]))));
         // The facts are kept: nothing is read for them.
         let kept = world.held("inc-1").expect("found ignoring case");
         assert_eq!(kept.release(), Some("R-1"));

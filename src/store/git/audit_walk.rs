@@ -4,7 +4,7 @@
 //! files read again), its trailers, its author and date. Any commit's tree
 //! is read without the lock: nothing is written.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -42,34 +42,6 @@ pub struct WalkedCommit {
     pub files: Vec<FileState>,
 }
 
-/// The files of rel's one commit changed, compactly (an import of a
-/// million files holds some 60 bytes a file): their paths in the
-/// repository back to back, and for each where its path ends, its new
-/// blob (`None`: deleted; `Err`: not a plain file any more) and its old.
-#[derive(Default)]
-struct Changes {
-    paths: String,
-    files: Vec<(usize, NewBlob, Option<Oid>)>,
-}
-
-/// A file's blob after the commit: `None` deleted, `Err` not a plain file.
-type NewBlob = Option<Result<Oid, Box<str>>>;
-
-impl Changes {
-    /// Each file: its path, new blob and old blob.
-    fn iter(&self) -> impl Iterator<Item = (&str, Option<Result<Oid, String>>, Option<Oid>)> {
-        let mut start = 0;
-        self.files.iter().map(move |(end, new, old)| {
-            let path = &self.paths[start..*end];
-            start = *end;
-            let new = new
-                .as_ref()
-                .map(|n| n.as_ref().map(|b| *b).map_err(|e| e.to_string()));
-            (path, new, *old)
-        })
-    }
-}
-
 /// The first-parent history to audit, oldest first.
 pub struct Walk<'a> {
     ws: &'a Workspace,
@@ -82,9 +54,9 @@ pub struct Walk<'a> {
     /// shallow clone's graft): not judged, and the history before them not
     /// audited.
     pub grafted: Vec<Oid>,
-    /// The files of rel's each commit changed (commits changing none are
-    /// absent), read in one `git log`.
-    changes: HashMap<Oid, Changes>,
+    /// The commits that changed rel's files (their diff is walked when
+    /// the commit is judged, one at a time).
+    touched: HashSet<Oid>,
 }
 
 impl Walk<'_> {
@@ -93,6 +65,9 @@ impl Walk<'_> {
         self.base
     }
 }
+
+/// The id and mode of `releases` and of `environments.toml` in a tree.
+type RelEntries = [Option<(Oid, i32)>; 2];
 
 /// What to say about a commit that a shallow clone cuts off.
 pub const UNSHALLOW: &str = "fetch the whole history with `git fetch --unshallow`";
@@ -227,35 +202,58 @@ impl Workspace {
         base: Option<Oid>,
         grafted: Vec<Oid>,
     ) -> anyhow::Result<Walk<'_>> {
-        let (Some(head), false) = (head, commits.is_empty()) else {
+        let (Some(_), false) = (head, commits.is_empty()) else {
             return Ok(Walk {
                 ws: self,
                 commits,
                 base,
                 grafted,
-                changes: HashMap::new(),
+                touched: HashSet::new(),
             });
         };
         // Objects are read by the thousand here: the hash of each is not
         // checked again on every read (git's own default).
         git2::opts::strict_hash_verification(false);
-        let range = match base {
-            Some(base) => format!("{base}..{head}"),
-            None => head.to_string(),
+        let rel_entries = |tree: Option<Oid>| -> anyhow::Result<RelEntries> {
+            let Some(tree) = tree else {
+                return Ok([None, None]);
+            };
+            let tree = self.repo.find_tree(tree)?;
+            Ok([RELEASES_DIR, PIPELINE_FILE].map(|p| {
+                tree.get_path(Path::new(&self.repo_path(p)))
+                    .ok()
+                    .map(|e| (e.id(), e.filemode()))
+            }))
         };
-        let mut raw = RawLog::default();
-        super::git_cli::first_parent_changes(
-            self.workdir(),
-            &range,
-            &[self.repo_path(RELEASES_DIR), self.repo_path(PIPELINE_FILE)],
-            &mut |token| raw.token(token),
-        )?;
+        // A commit changed rel's files when it changed either entry (a
+        // subtree's id is its content), as `git log -- releases
+        // environments.toml` lists it; each tree's entries read once.
+        let mut touched = HashSet::new();
+        let mut previous: Option<(Oid, RelEntries)> = None;
+        for id in &commits {
+            let commit = self.repo.find_commit(*id)?;
+            let parent = commit.parent_id(0).ok();
+            let before = match (previous, parent) {
+                (Some((p, entries)), Some(parent)) if p == parent => entries,
+                (_, parent) => {
+                    let tree = parent
+                        .map(|p| self.repo.find_commit(p).map(|c| c.tree_id()))
+                        .transpose()?;
+                    rel_entries(tree)?
+                }
+            };
+            let after = rel_entries(Some(commit.tree_id()))?;
+            if before != after {
+                touched.insert(*id);
+            }
+            previous = Some((*id, after));
+        }
         Ok(Walk {
             ws: self,
             commits,
             base,
             grafted,
-            changes: raw.changes,
+            touched,
         })
     }
 }
@@ -372,112 +370,75 @@ impl Walk<'_> {
 
     /// Whether commit `id` changed rel's files (is judged).
     pub fn touches(&self, id: Oid) -> bool {
-        self.changes.contains_key(&id)
+        self.touched.contains(&id)
     }
 
     /// Commit `id` with the files of rel's it changed from its first
     /// parent; `None` when it changed none.
     pub fn commit(&self, id: Oid) -> anyhow::Result<Option<WalkedCommit>> {
-        let Some(raw) = self.changes.get(&id) else {
-            return Ok(None);
-        };
-        let commit = self.repo().find_commit(id)?;
-        let prefix = self.ws.repo_path("");
-        let files = raw
-            .iter()
-            .map(|(path, blob, old)| FileState {
-                path: path
-                    .strip_prefix(&prefix)
-                    .unwrap_or(path)
-                    .trim_start_matches('/')
-                    .to_string(),
-                new: blob.as_ref().and_then(|b| b.as_ref().ok().copied()),
-                text: blob.map(|b| b.and_then(|b| self.text(b))),
-                old,
-            })
-            .collect();
-        Ok(Some(walked(&commit, files)))
+        let mut files = Vec::new();
+        let walked = self.commit_streamed(id, &mut |f| files.push(f.clone()))?;
+        Ok(walked.map(|w| WalkedCommit { files, ..w }))
     }
-}
 
-impl Walk<'_> {
     /// Commit `id` as `commit` gives it, but each file is handed to `each`
     /// with its text as it is read, and not kept (`files` is empty): the
     /// files of an import of a million incidents are never all held at
-    /// once.
+    /// once, nor is the list of their paths.
     pub fn commit_streamed(
         &self,
         id: Oid,
         each: &mut dyn FnMut(&FileState),
     ) -> anyhow::Result<Option<WalkedCommit>> {
-        let Some(raw) = self.changes.get(&id) else {
+        let Some(walked) = self.header(id)? else {
             return Ok(None);
         };
+        self.files(id, &|_, _| true, each)?;
+        Ok(Some(walked))
+    }
+
+    /// Commit `id` without its files (`None`: it changed none of rel's).
+    pub fn header(&self, id: Oid) -> anyhow::Result<Option<WalkedCommit>> {
+        if !self.touches(id) {
+            return Ok(None);
+        }
+        Ok(Some(walked(&self.repo().find_commit(id)?, Vec::new())))
+    }
+
+    /// Hands `each` the files of rel's commit `id` changed that `wanted`
+    /// wants (asked with the path relative to the release root, and
+    /// whether the commit deleted the file), in git's order, with their
+    /// texts; the others are not read.
+    pub fn files(
+        &self,
+        id: Oid,
+        wanted: &dyn Fn(&str, bool) -> bool,
+        each: &mut dyn FnMut(&FileState),
+    ) -> anyhow::Result<()> {
         let commit = self.repo().find_commit(id)?;
         let prefix = self.ws.repo_path("");
-        for (path, blob, old) in raw.iter() {
-            let file = FileState {
-                path: path
+        super::tree_diff::first_parent_changes(
+            self.repo(),
+            &commit,
+            &prefix,
+            &[PIPELINE_FILE, RELEASES_DIR],
+            &mut |path, blob, old| {
+                let path = path
                     .strip_prefix(&prefix)
                     .unwrap_or(path)
-                    .trim_start_matches('/')
-                    .to_string(),
-                new: blob.as_ref().and_then(|b| b.as_ref().ok().copied()),
-                text: blob.map(|b| b.and_then(|b| self.text(b))),
-                old,
-            };
-            each(&file);
-        }
-        Ok(Some(walked(&commit, Vec::new())))
-    }
-}
-
-/// `git log --raw -z --format=%H` output, token by token: a commit id,
-/// then for each file `:old-mode new-mode old-blob new-blob status` and
-/// its path.
-#[derive(Default)]
-struct RawLog {
-    changes: HashMap<Oid, Changes>,
-    current: Option<Oid>,
-    /// The fields of a file's `:` token, until its path comes.
-    meta: Option<String>,
-}
-
-impl RawLog {
-    fn token(&mut self, token: &[u8]) {
-        let token = String::from_utf8_lossy(token);
-        let token = token.trim_start_matches('\n');
-        if let Some(meta) = self.meta.take() {
-            self.file(&meta, token);
-        } else if let Some(meta) = token.strip_prefix(':') {
-            self.meta = Some(meta.to_string());
-        } else if let Ok(id) = Oid::from_str(token.trim()) {
-            if token.trim().len() == 40 {
-                self.current = Some(id);
-            }
-        }
-    }
-
-    fn file(&mut self, meta: &str, path: &str) {
-        let fields: Vec<&str> = meta.split(' ').collect();
-        let (Some(mode), Some(blob)) = (fields.get(1), fields.get(3)) else {
-            return;
-        };
-        let new = match Oid::from_str(blob) {
-            Ok(b) if b.is_zero() => None,
-            Ok(b) if *mode == "100644" || *mode == "100755" => Some(Ok(b)),
-            Ok(_) => Some(Err(format!("not a plain file (git mode {mode})").into())),
-            Err(e) => Some(Err(e.to_string().into())),
-        };
-        let old = fields
-            .get(2)
-            .and_then(|b| Oid::from_str(b).ok())
-            .filter(|b| !b.is_zero());
-        if let Some(c) = self.current {
-            let changes = self.changes.entry(c).or_default();
-            changes.paths.push_str(path);
-            changes.files.push((changes.paths.len(), new, old));
-        }
+                    .trim_start_matches('/');
+                if !wanted(path, blob.is_none()) {
+                    return;
+                }
+                let file = FileState {
+                    path: path.to_string(),
+                    new: blob.as_ref().and_then(|b| b.as_ref().ok().copied()),
+                    text: blob.map(|b| b.and_then(|b| self.text(b))),
+                    old,
+                };
+                each(&file);
+            },
+        )
     }
 }
 

@@ -17,4 +17,5 @@ pub mod pack_windows;
 pub mod packing;
 pub mod raw_tree;
 pub mod signatures;
+pub mod tree_diff;
 pub mod tree_splice;
