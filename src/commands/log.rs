@@ -14,7 +14,7 @@ use crate::render::output::{errln, json_seq};
 use crate::render::table::print_rows;
 use crate::render::time::rfc3339;
 use crate::rules::verdict::when;
-use crate::store::git::history::LogEntry;
+use crate::store::git::history::{LogEntry, Paths};
 use crate::store::Workspace;
 
 pub struct LogArgs<'a> {
@@ -133,14 +133,9 @@ fn subject_detail(e: &LogEntry) -> String {
 
 /// A few file names and how many more: a commit that added the whole
 /// register (100,000 files) must not make every row of the table that wide.
-fn files_summary(files: &[String]) -> String {
+fn files_summary(files: &Paths) -> String {
     const SHOWN: usize = 3;
-    let mut s = files
-        .iter()
-        .take(SHOWN)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
+    let mut s = files.iter().take(SHOWN).collect::<Vec<_>>().join(", ");
     if files.len() > SHOWN {
         s.push_str(&format!(" and {} more", files.len() - SHOWN));
     }
