@@ -31,22 +31,63 @@ pub struct LogEntry {
     pub files: Paths,
 }
 
-/// File paths in one buffer, in order: a commit that added a whole
-/// register (1,100,000 files) holds 50 MB here, not 110 MB of strings.
+/// The files a change outside rel changed, in order, in one buffer: all
+/// of them for `--json`, which prints them; else the first few (the table
+/// shows three and how many more), so a commit that added a whole
+/// register (1,100,000 files) costs no memory for its names.
 #[derive(Debug, Clone, Default)]
 pub struct Paths {
     text: String,
     ends: Vec<usize>,
+    /// How many are kept; None: all.
+    keep: Option<usize>,
+    /// How many there are.
+    count: usize,
+    /// The releases whose manifests changed, each run of the same one
+    /// counted once: the last one and how many runs.
+    release: Option<String>,
+    release_runs: usize,
 }
 
 impl Paths {
-    pub fn push(&mut self, path: &str) {
-        self.text.push_str(path);
-        self.ends.push(self.text.len());
+    fn keeping(keep: Option<usize>) -> Paths {
+        Paths {
+            keep,
+            ..Paths::default()
+        }
     }
 
+    fn push(&mut self, path: &str) {
+        self.count += 1;
+        // The release whose manifest this is (in progress or archived).
+        let release = match crate::model::archive::parse(path) {
+            Some(crate::model::archive::Archived::Release { id, .. }) => Some(id),
+            Some(_) => None,
+            None => path
+                .strip_prefix("releases/")
+                .and_then(|f| f.strip_suffix(".toml"))
+                .filter(|f| !f.contains('/')),
+        };
+        if let Some(id) = release {
+            if self.release.as_deref() != Some(id) {
+                self.release = Some(id.to_string());
+                self.release_runs += 1;
+            }
+        }
+        if self.keep.is_none_or(|keep| self.ends.len() < keep) {
+            self.text.push_str(path);
+            self.ends.push(self.text.len());
+        }
+    }
+
+    /// How many files changed (kept or not).
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.count
+    }
+
+    /// The release whose manifest changed, when there is exactly one.
+    fn one_release(&self) -> Option<&str> {
+        self.release.as_deref().filter(|_| self.release_runs == 1)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
@@ -72,8 +113,10 @@ impl Workspace {
         (id(releases), id(pipeline))
     }
 
-    /// Every commit reachable from HEAD that changed rel's files, newest first.
-    pub fn history(&self) -> anyhow::Result<Vec<LogEntry>> {
+    /// Every commit reachable from HEAD that changed rel's files, newest
+    /// first; of the files a change outside rel changed, `keep_files` are
+    /// kept (None: all).
+    pub fn history(&self, keep_files: Option<usize>) -> anyhow::Result<Vec<LogEntry>> {
         let Some(head) = self.head_at_open else {
             return Ok(Vec::new());
         };
@@ -109,7 +152,7 @@ impl Workspace {
                 continue;
             }
             let parent_tree = parent.as_ref().map(|p| p.tree()).transpose()?;
-            entries.push(self.entry(&commit, parent_tree.as_ref(), &commit.tree()?)?);
+            entries.push(self.entry(&commit, parent_tree.as_ref(), &commit.tree()?, keep_files)?);
         }
         Ok(entries)
     }
@@ -119,6 +162,7 @@ impl Workspace {
         commit: &Commit,
         parent: Option<&Tree>,
         tree: &Tree,
+        keep_files: Option<usize>,
     ) -> anyhow::Result<LogEntry> {
         let message = commit.message().unwrap_or("").to_string();
         let author = commit.author();
@@ -163,24 +207,11 @@ impl Workspace {
             } else {
                 "edit".into()
             };
-            entry.files = self.changed_files(parent, tree)?;
+            entry.files = self.changed_files(parent, tree, keep_files)?;
             // The release whose manifest changed (in progress or in the
             // archive), when there is exactly one.
-            let mut releases: Vec<&str> = entry
-                .files
-                .iter()
-                .filter_map(|f| match crate::model::archive::parse(f) {
-                    Some(crate::model::archive::Archived::Release { id, .. }) => Some(id),
-                    Some(_) => None,
-                    None => f
-                        .strip_prefix("releases/")
-                        .and_then(|f| f.strip_suffix(".toml"))
-                        .filter(|f| !f.contains('/')),
-                })
-                .collect();
-            releases.dedup();
-            if releases.len() == 1 {
-                entry.release = Some(releases[0].to_string());
+            if let Some(release) = entry.files.one_release() {
+                entry.release = Some(release.to_string());
             }
         }
         Ok(entry)
@@ -192,8 +223,13 @@ impl Workspace {
     /// commit adding 1,100,000 files cost libgit2's diff 400 MB); by
     /// libgit2's diff when the walk meets what it does not decide the same
     /// way for sure (a link, a submodule, a mode or type change).
-    fn changed_files(&self, parent: Option<&Tree>, tree: &Tree) -> anyhow::Result<Paths> {
-        let mut files = Paths::default();
+    fn changed_files(
+        &self,
+        parent: Option<&Tree>,
+        tree: &Tree,
+        keep: Option<usize>,
+    ) -> anyhow::Result<Paths> {
+        let mut files = Paths::keeping(keep);
         let walked = (|| -> anyhow::Result<Option<()>> {
             for top in [PIPELINE_FILE, RELEASES_DIR] {
                 let path = self.repo_path(top);
@@ -212,7 +248,7 @@ impl Workspace {
         })()?;
         match walked {
             Some(()) => Ok(files),
-            None => self.diffed_files(parent, tree),
+            None => self.diffed_files(parent, tree, keep),
         }
     }
 
@@ -286,7 +322,12 @@ impl Workspace {
     }
 
     /// `changed_files` by libgit2's diff.
-    fn diffed_files(&self, parent: Option<&Tree>, tree: &Tree) -> anyhow::Result<Paths> {
+    fn diffed_files(
+        &self,
+        parent: Option<&Tree>,
+        tree: &Tree,
+        keep: Option<usize>,
+    ) -> anyhow::Result<Paths> {
         let mut opts = git2::DiffOptions::new();
         opts.pathspec(self.repo_path(RELEASES_DIR))
             .pathspec(self.repo_path(PIPELINE_FILE));
@@ -294,7 +335,7 @@ impl Workspace {
             .repo
             .diff_tree_to_tree(parent, Some(tree), Some(&mut opts))?;
         let prefix = self.repo_path("");
-        let mut files = Paths::default();
+        let mut files = Paths::keeping(keep);
         for delta in diff.deltas() {
             let file = delta.new_file().path().or_else(|| delta.old_file().path());
             if let Some(p) = file {
