@@ -57,7 +57,7 @@ fn a_past_listing_notes_every_uncommitted_edit_of_the_archive() {
         assert!(run.stdout.contains(id.as_str()), "{id}: {}", run.stdout);
     }
     assert!(!run.stdout.contains("R-2026-900"), "{}", run.stdout);
-    let mut named = vec![edited.clone(), gone.clone(), added.clone()];
+    let mut named = [edited.clone(), gone.clone(), added.clone()];
     named.sort();
     assert!(
         run.stderr.contains(&format!(
