@@ -11,7 +11,9 @@ use crate::outcome::Outcome;
 use crate::render::output::{errln, json_seq_of_results};
 use crate::render::release::release_json;
 use crate::render::table::print_rows;
+use crate::store::repo::archive_listing::ArchivedFile;
 use crate::store::repo::listing::{Listed, ReleaseFacts};
+use crate::store::Workspace;
 
 fn wanted(filter: Option<StateFilter>, state: State) -> bool {
     let Some(filter) = filter else {
@@ -55,10 +57,12 @@ pub fn run(
     let only = |installation: Option<&str>, pipeline: Option<&str>| {
         only.admits(installation) && lane.admits(pipeline.unwrap_or(DEFAULT_PIPELINE))
     };
-    let archived: Vec<Release> = if past(filter) {
-        ws.archived_all::<Release>()?
+    // The archive's facts (each file parsed once, only what the table
+    // shows kept), before the releases in progress, as it always was read.
+    let archived: Vec<(ArchivedFile, ReleaseFacts)> = if past(filter) {
+        ws.archived_release_facts()?
             .into_iter()
-            .filter(|r| {
+            .filter(|(_, r)| {
                 wanted(filter, r.state) && only(r.installation.as_deref(), r.pipeline.as_deref())
             })
             .collect()
@@ -76,10 +80,10 @@ pub fn run(
         .filter(|l| only(l.facts.installation.as_deref(), l.facts.pipeline.as_deref()))
         .collect();
     if ctx.json && !archived.is_empty() {
-        // With the archive's: in id order with the others (read whole;
-        // a listing of the past).
+        // With the archive's: in id order with the others, the archived
+        // ones read again a chunk at a time (never all held).
         let files: Vec<_> = listed.iter().map(|l| &l.file).collect();
-        let mut all: Vec<Release> = ws
+        let current: Vec<Release> = ws
             .parse_each::<Release>(&files)
             .filter_map(|r| match r {
                 Ok(r)
@@ -92,9 +96,9 @@ pub fn run(
                 Err(e) => Some(Err(e)),
             })
             .collect::<anyhow::Result<_>>()?;
-        all.extend(archived);
-        all.sort_by(|a, b| a.id.cmp(&b.id));
-        json_seq_of_results(all.iter().map(|r| Ok(Some(release_json(r)))))?;
+        json_seq_of_results(
+            in_id_order(&ws, current, &archived).map(|r| r.map(|r| Some(release_json(&r)))),
+        )?;
         return Ok(Outcome::Done);
     }
     if ctx.json {
@@ -108,8 +112,11 @@ pub fn run(
         json_seq_of_results(items)?;
         return Ok(Outcome::Done);
     }
-    let archived: Vec<ReleaseFacts> = archived.iter().map(ReleaseFacts::from).collect();
-    let mut rows: Vec<&ReleaseFacts> = listed.iter().map(|l| &l.facts).chain(&archived).collect();
+    let mut rows: Vec<&ReleaseFacts> = listed
+        .iter()
+        .map(|l| &l.facts)
+        .chain(archived.iter().map(|(_, f)| f))
+        .collect();
     rows.sort_by(|a, b| a.id.cmp(&b.id));
     if rows.is_empty() {
         errln("no releases");
@@ -147,4 +154,38 @@ pub fn run(
         })
     })?;
     Ok(Outcome::Done)
+}
+
+/// The releases in progress (`current`, in id order) and the archived
+/// ones of `archived` merged in id order (those in progress first for an
+/// equal id, as a stable sort of both lists put them), the archived ones
+/// read a chunk at a time.
+fn in_id_order<'a>(
+    ws: &'a Workspace,
+    current: Vec<Release>,
+    archived: &'a [(ArchivedFile, ReleaseFacts)],
+) -> impl Iterator<Item = anyhow::Result<Release>> + 'a {
+    let mut order: Vec<(&str, Option<usize>)> = current
+        .iter()
+        .map(|r| (r.id.as_str(), None))
+        .chain(
+            archived
+                .iter()
+                .enumerate()
+                .map(|(i, (f, _))| (f.id(), Some(i))),
+        )
+        .collect();
+    order.sort_by(|a, b| a.0.cmp(b.0));
+    let order: Vec<Option<usize>> = order.into_iter().map(|(_, i)| i).collect();
+    let files: Vec<&ArchivedFile> = order.iter().flatten().map(|&i| &archived[i].0).collect();
+    let mut read = ws.archived_releases(files);
+    let mut current = current.into_iter();
+    order.into_iter().map(move |at| match at {
+        None => current
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("a release in progress went missing")),
+        Some(_) => read
+            .next()
+            .unwrap_or_else(|| Err(anyhow::anyhow!("an archived release went missing"))),
+    })
 }

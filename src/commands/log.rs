@@ -14,7 +14,7 @@ use crate::render::output::{errln, json_seq};
 use crate::render::table::print_rows;
 use crate::render::time::rfc3339;
 use crate::rules::verdict::when;
-use crate::store::git::history::LogEntry;
+use crate::store::git::history::{LogEntry, Paths};
 use crate::store::Workspace;
 
 pub struct LogArgs<'a> {
@@ -131,16 +131,14 @@ fn subject_detail(e: &LogEntry) -> String {
     rest.to_string()
 }
 
+/// How many file names a row of the table shows.
+const SHOWN_FILES: usize = 3;
+
 /// A few file names and how many more: a commit that added the whole
 /// register (100,000 files) must not make every row of the table that wide.
-fn files_summary(files: &[String]) -> String {
-    const SHOWN: usize = 3;
-    let mut s = files
-        .iter()
-        .take(SHOWN)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
+fn files_summary(files: &Paths) -> String {
+    const SHOWN: usize = SHOWN_FILES;
+    let mut s = files.iter().take(SHOWN).collect::<Vec<_>>().join(", ");
     if files.len() > SHOWN {
         s.push_str(&format!(" and {} more", files.len() - SHOWN));
     }
@@ -148,6 +146,10 @@ fn files_summary(files: &[String]) -> String {
 }
 
 pub fn run(ctx: &Context, args: &LogArgs) -> anyhow::Result<Outcome> {
+    // The history's trees are read once each: the pages of git's packs
+    // they lie on need not stay mapped (before the workspace opens: no
+    // thread reads git yet).
+    crate::store::git::pack_windows::bound(8, 96);
     let ws = crate::commands::shared::open_reading(ctx)?;
     // The trail must stay readable when environments.toml is broken: that
     // is when one asks who changed it. Times are then shown in UTC.
@@ -167,7 +169,8 @@ pub fn run(ctx: &Context, args: &LogArgs) -> anyhow::Result<Outcome> {
     if let Some(r) = args.release {
         crate::model::ids::validate_id("release", r).map_err(invalid)?;
     }
-    let history = ws.history()?;
+    // The table names three files of a change outside rel; the JSON all.
+    let history = ws.history((!ctx.json).then_some(SHOWN_FILES))?;
     known(&ws, pipeline.as_ref(), &history, args)?;
     let entries: Vec<LogEntry> = history
         .into_iter()

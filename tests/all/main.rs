@@ -60,6 +60,7 @@ mod outcomes_json;
 mod override_roles;
 mod own_checklist;
 mod packing;
+mod past_linear;
 mod pipelines;
 mod policy_owners;
 mod promotion;

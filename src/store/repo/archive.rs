@@ -59,24 +59,6 @@ impl Workspace {
             .collect())
     }
 
-    /// Everything of T the archive holds, oldest year first, by id within
-    /// a year. Reads the whole archive: for the commands about the past.
-    pub fn archived_all<T: Archivable>(&self) -> anyhow::Result<Vec<T>> {
-        let mut years = self.archive_years()?;
-        years.reverse();
-        let mut all = Vec::new();
-        for year in years {
-            let mut ids = self.archived_ids::<T>(year)?;
-            ids.sort();
-            for id in ids {
-                validate_id(T::WHAT, &id)
-                    .map_err(|m| invalid(format!("{}: {m}", archived_file::<T>(year, &id))))?;
-                all.push(self.load_archived::<T>(year, &id)?);
-            }
-        }
-        Ok(all)
-    }
-
     /// The release ids a new release must not take: those in progress,
     /// those archived in `year` (ids are numbered by year, and a release
     /// numbered in `year` that finished is archived in `year` or later:

@@ -17,11 +17,12 @@ use crate::error::invalid;
 use crate::model::ids::validate_id;
 use crate::model::incident::Incident;
 use crate::model::incident_canonical::read_canonical;
+use crate::model::release::Release;
 
 use super::archive::{archived_file, Archivable};
-use super::listing::IncidentFacts;
+use super::listing::{IncidentFacts, ReleaseFacts};
 use super::manifests::{par_chunks, Stored};
-use super::source::{decode, id_of, not_followed};
+use super::source::{decode, id_of, not_followed, FileRef};
 use super::toml_file;
 use super::workspace::Workspace;
 use crate::store::git::raw_tree::normal_mode;
@@ -264,6 +265,119 @@ impl Iterator for Chunks<'_> {
     }
 }
 
+/// An archived release's file, for `rel list` of the past.
+#[derive(Debug)]
+pub struct ArchivedFile {
+    year: i32,
+    file: FileRef,
+}
+
+impl ArchivedFile {
+    pub fn id(&self) -> &str {
+        self.file.id()
+    }
+}
+
+impl Workspace {
+    /// Every archived release's file with the facts `rel list` shows of
+    /// it, oldest year first and by id within a year: each file read and
+    /// parsed in full, over the cores, a year at a time, and only its facts
+    /// kept (the first file that cannot be read, in that order, is
+    /// the error). For the uncommitted-edits note, each
+    /// year's folder is recorded as listed (its names) and as a listing
+    /// (git compares its files), not file by file: hashing 100,000 files,
+    /// or asking git about each one absent from a sparse checkout, cost
+    /// more than the listing.
+    pub fn archived_release_facts(&self) -> anyhow::Result<Vec<(ArchivedFile, ReleaseFacts)>> {
+        let mut years = self.archive_years()?;
+        years.reverse();
+        let mut all = Vec::new();
+        for year in years {
+            let mut files: Vec<FileRef> = self
+                .list_rel_dir(&Release::archived_dir(year))?
+                .into_iter()
+                .filter(|f| f.name.ends_with(".toml") && !f.name.starts_with('.'))
+                .collect();
+            files.sort_by(|a, b| a.id().cmp(b.id()));
+            self.reads.used_facts_of(&Release::archived_dir(year));
+            let reading = self.files();
+            let facts = par_chunks(&files, |part| {
+                let reader = reading.reader()?;
+                part.iter()
+                    .map(|file| {
+                        let release = read_archived::<Release>(&reading, &reader, year, file)?;
+                        Ok(ReleaseFacts::from(&release))
+                    })
+                    .collect()
+            })?;
+            all.extend(
+                files
+                    .into_iter()
+                    .zip(facts)
+                    .map(|(file, facts)| (ArchivedFile { year, file }, facts)),
+            );
+        }
+        Ok(all)
+    }
+
+    /// The archived releases of `files`, in order, read and parsed in full
+    /// a chunk at a time (over the cores): a listing holds one chunk; the
+    /// first that cannot be read ends it.
+    pub fn archived_releases<'a>(
+        &'a self,
+        files: Vec<&'a ArchivedFile>,
+    ) -> impl Iterator<Item = anyhow::Result<Release>> + 'a {
+        let reading = self.files();
+        let mut next = 0;
+        let mut ready = Vec::new().into_iter();
+        std::iter::from_fn(move || loop {
+            if let Some(item) = ready.next() {
+                return Some(item);
+            }
+            if next >= files.len() {
+                return None;
+            }
+            let end = (next + CHUNK).min(files.len());
+            let parsed = par_chunks(&files[next..end], |part| {
+                let reader = reading.reader()?;
+                part.iter()
+                    .map(|f| read_archived::<Release>(&reading, &reader, f.year, &f.file))
+                    .collect()
+            });
+            next = end;
+            ready = match parsed {
+                Ok(items) => items.into_iter().map(Ok).collect::<Vec<_>>().into_iter(),
+                Err(e) => {
+                    next = files.len();
+                    vec![Err(e)].into_iter()
+                }
+            };
+        })
+    }
+}
+
+/// T archived in `year` in `file`, checked as `load_archived` checks it,
+/// its id first: a valid id, text, TOML, and the id it holds.
+fn read_archived<T: Archivable>(
+    reading: &super::source::Files,
+    reader: &super::source::Reader,
+    year: i32,
+    file: &FileRef,
+) -> anyhow::Result<T> {
+    let id = file.id();
+    let relative = archived_file::<T>(year, id);
+    validate_id(T::WHAT, id).map_err(|m| invalid(format!("{relative}: {m}")))?;
+    let text = reading.read(reader, &T::archived_dir(year), file)?;
+    let item: T = toml_file::parse(Path::new(&relative), &text)?;
+    if item.id() != id {
+        return Err(invalid(format!(
+            "{relative}: its id is {:?} but the file is named for {id:?}; the file name and the id must match",
+            item.id()
+        )));
+    }
+    Ok(item)
+}
+
 /// Archived incident `id` of `year`, from its blob, checked as
 /// `load_archived` checks it: a valid id, text, TOML, and the id it holds.
 fn from_git(repo: &Repository, year: i32, id: &str, blob: Option<Oid>) -> anyhow::Result<Incident> {
@@ -287,8 +401,7 @@ fn from_git(repo: &Repository, year: i32, id: &str, blob: Option<Oid>) -> anyhow
     Ok(item)
 }
 
-/// `load_archived` of `id` with its id checked first, as `archived_all`
-/// does (the work tree).
+/// `load_archived` of `id` with its id checked first (the work tree).
 fn from_disk(ws: &Workspace, year: i32, id: &str) -> anyhow::Result<Incident> {
     validate_id(Incident::WHAT, id)
         .map_err(|m| invalid(format!("{}: {m}", archived_file::<Incident>(year, id))))?;
