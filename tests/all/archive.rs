@@ -129,7 +129,8 @@ fn past_and_present(env: &Env) -> (String, String, String) {
     (closed, cancelled, open)
 }
 
-fn ids(env: &Env, args: &[&str]) -> Vec<String> {
+/// The ids of a `--json` listing (`list …`, `incident list …`).
+pub fn ids(env: &Env, args: &[&str]) -> Vec<String> {
     let mut all = vec!["--json"];
     all.extend_from_slice(args);
     let run = env.rel(&all);

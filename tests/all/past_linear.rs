@@ -4,6 +4,7 @@
 //! hashed or asked about one by one); `rel log` walks the trees of a
 //! change outside rel itself. What they say is what they always said.
 
+use crate::archive::ids;
 use crate::common::git::one_commit;
 use crate::common::releases::new_release;
 use crate::common::Env;
@@ -23,19 +24,6 @@ fn archived(env: &Env) -> (Vec<String>, String) {
 
 fn archived_file(id: &str) -> String {
     format!("releases/archive/2026/{id}.toml")
-}
-
-fn ids(env: &Env, args: &[&str]) -> Vec<String> {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let run = env.rel(&all);
-    run.ok();
-    run.json()
-        .as_array()
-        .expect("an array")
-        .iter()
-        .map(|v| v["id"].as_str().unwrap_or_default().to_string())
-        .collect()
 }
 
 #[test]
