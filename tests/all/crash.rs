@@ -205,3 +205,46 @@ fn an_old_index_lock_is_not_rels_to_remove() {
     run.code(3);
     assert!(run.stderr.contains("index.lock"), "{}", run.stderr);
 }
+
+/// A cancel killed before its checkout, in a sparse checkout that leaves
+/// the archive out: the repair checks out as the write would have, so the
+/// archived manifest stays out of the work tree.
+#[test]
+fn a_repair_in_a_sparse_checkout_keeps_the_archive_out() {
+    let env = Env::with_pipeline(SIMPLE);
+    env.rel(&["new", "--version", "1.0.0", "--title", "T"]).ok();
+    env.rel(&["cancel", "R-2026-001", "--reason", "no"]).ok();
+    env.git(&[
+        "sparse-checkout",
+        "set",
+        "--cone",
+        "--sparse-index",
+        "releases/incidents",
+    ]);
+    env.rel(&["new", "--version", "2.0.0", "--title", "T"]).ok();
+    let old = env.head();
+    env.rel(&["cancel", "R-2026-002", "--reason", "no"]).ok();
+    let new = env.head();
+    // Killed after moving the branch: the index and work tree at `old`.
+    env.git(&["read-tree", "-m", "-u", &new, &old]);
+    assert!(env.path("releases/R-2026-002.toml").exists());
+    env.write(
+        ".git/rel-journal",
+        &format!(
+            "{{\"branch\":\"{}\",\"old\":\"{old}\",\"new\":\"{new}\",\"paths\":[\
+             \"releases/R-2026-002.toml\",\"releases/archive/2026/R-2026-002.toml\"]}}",
+            branch(&env)
+        ),
+    );
+    let run = env.rel(&["list"]);
+    run.ok();
+    assert!(run.stderr.contains("repaired"), "{}", run.stderr);
+    assert_eq!(env.porcelain(), "");
+    assert!(!env.path("releases/R-2026-002.toml").exists());
+    assert!(!env.path("releases/archive").exists());
+    let archived = env.git(&["ls-files", "-t", "--sparse", "releases/archive"]);
+    assert!(
+        !archived.is_empty() && archived.lines().all(|l| l.starts_with("S ")),
+        "{archived}"
+    );
+}

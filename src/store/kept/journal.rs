@@ -252,7 +252,16 @@ pub fn repair_if_needed(repo: &Repository, locked: bool) -> anyhow::Result<Optio
             .map(|id| id.to_string());
         if head.as_deref() == Some(j.new.as_str()) && !j.paths.is_empty() {
             refuse_foreign_index_lock(repo)?;
-            check_out(repo, &j.paths)?;
+            // As the write would have: `read-tree` where a path lies
+            // outside a sparse checkout (or there are many), else path by
+            // path; `check_out_after_commit` falls back to the latter.
+            match (j.is("commit"), Oid::from_str(&j.new)) {
+                (true, Ok(new)) => {
+                    let old = j.old.as_deref().and_then(|o| Oid::from_str(o).ok());
+                    check_out_after_commit(repo, old, new, &j.paths)?
+                }
+                _ => check_out(repo, &j.paths)?,
+            }
             let files = format!(
                 "{} {}file{}",
                 j.paths.len(),
