@@ -64,7 +64,7 @@ files=$(git -C "$repo" diff-tree -r --root --no-commit-id --name-only "$root_com
 # index is checked against the archive (no finding when it agrees); every
 # other file under releases/ is a hand edit.
 manifests=$(git -C "$repo" diff-tree -r --root --no-commit-id --name-only "$root_commit" |
-    grep '^releases/' | grep -vc '^releases/archive/index.toml$')
+    grep '^releases/' | grep -vcE '^releases/archive/index(\.toml$|/)')
 
 # One `rel --json audit` of the branch $1: seconds, peak MB, exit code,
 # commits audited, findings, hand-edit findings.

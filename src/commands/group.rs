@@ -138,7 +138,7 @@ pub fn ungroup(ctx: &Context, release_id: &str, wanted: &[String]) -> anyhow::Re
         let mut strangers: Vec<String> = Vec::new();
         for w in &wanted {
             match release.incidents.iter().find(|i| i.eq_ignore_ascii_case(w)) {
-                Some(listed) if !ids.contains(listed) => ids.push(listed.clone()),
+                Some(listed) if !ids.iter().any(|i| i == listed) => ids.push(listed.to_string()),
                 Some(_) => {}
                 None => strangers.push(w.clone()),
             }

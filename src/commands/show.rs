@@ -18,7 +18,7 @@ pub fn run(ctx: &Context, release_id: &str) -> anyhow::Result<Outcome> {
     let incidents: Vec<(String, Option<Incident>)> = release
         .incidents
         .iter()
-        .map(|id| (id.clone(), ws.load_past::<Incident>(id).ok()))
+        .map(|id| (id.to_string(), ws.load_past::<Incident>(id).ok()))
         .collect();
     // What an update carries (contract 11.3), as the repository stands.
     let carries = match release.installation {

@@ -164,6 +164,13 @@ pub fn report_log_path(release: &str, env: &str, n: usize) -> String {
     format!("releases/reports/{release}/{env}-{n}.log")
 }
 
+/// An incident's id as a release lists it (in `incidents` and in its
+/// `group` and `ungroup` events): kept inline up to 24 bytes, not as a
+/// string of its own. A release of a big register names thousands of
+/// incidents, twice; as `String`s they were most of the audit's memory
+/// at a million incidents.
+pub type IncidentId = compact_str::CompactString;
+
 /// One entry of a release's history: what happened, who did it, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -176,7 +183,7 @@ pub struct Event {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub incidents: Vec<String>,
+    pub incidents: Vec<IncidentId>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<RuleCode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -236,7 +243,7 @@ pub struct Release {
     pub created_by: String,
     /// Valid ids, each once (ignoring case): one file is written per id.
     #[serde(default, deserialize_with = "incident_ids")]
-    pub incidents: Vec<String>,
+    pub incidents: Vec<IncidentId>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub approvals: Vec<Approval>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -372,8 +379,8 @@ fn write_revision<S: Serializer>(n: &u32, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u32(*n)
 }
 
-fn incident_ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    let ids = Vec::<String>::deserialize(d)?;
+fn incident_ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<IncidentId>, D::Error> {
+    let ids = Vec::<IncidentId>::deserialize(d)?;
     let mut seen = std::collections::HashSet::new();
     for id in &ids {
         validate_id("incident", id).map_err(D::Error::custom)?;

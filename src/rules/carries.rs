@@ -162,7 +162,7 @@ pub fn carried_incidents<R: Borrow<Release>>(
                 if flags != Flags::default() {
                     out.push(CarriedIncident {
                         release: r.id.clone(),
-                        incident: i.clone(),
+                        incident: i.to_string(),
                         flags,
                     });
                 }

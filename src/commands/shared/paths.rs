@@ -172,7 +172,7 @@ fn flags_of(
                 Some(i) => i.flags(),
                 None => ws.load::<Incident>(id)?.flags(),
             };
-            Ok((id.clone(), flags))
+            Ok((id.to_string(), flags))
         })
         .collect()
 }

@@ -114,7 +114,7 @@ fn in_progress_holders(world: &World) -> HashMap<String, Vec<&str>> {
     let mut holders: HashMap<String, Vec<&str>> = HashMap::new();
     for o in world.releases.values().filter(|o| o.state.in_progress()) {
         for i in &o.incidents {
-            let ids = holders.entry(i.to_ascii_uppercase()).or_default();
+            let ids = holders.entry(i.to_ascii_uppercase().into()).or_default();
             if !ids.contains(&o.id.as_str()) {
                 ids.push(&o.id);
             }
@@ -126,7 +126,7 @@ fn in_progress_holders(world: &World) -> HashMap<String, Vec<&str>> {
 fn shared_incidents(holders: &HashMap<String, Vec<&str>>, r: &Release, found: &mut Vec<Found>) {
     for i in &r.incidents {
         let others: Vec<&str> = holders
-            .get(&i.to_ascii_uppercase())
+            .get(i.to_ascii_uppercase().as_str())
             .into_iter()
             .flatten()
             .copied()

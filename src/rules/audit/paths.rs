@@ -73,7 +73,7 @@ pub(super) fn decision(
                 .map(Incident::flags)
                 .or_else(|| world.held(id).map(super::Held::flags))
                 .unwrap_or_default();
-            (id.clone(), flags)
+            (id.to_string(), flags)
         })
         .collect();
     let breaking: Vec<(String, semver::Version)> = world

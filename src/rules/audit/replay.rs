@@ -664,7 +664,9 @@ fn content(world: &World, r: &Release) -> Result<Vec<Incident>, Stop> {
 /// The incidents a group or ungroup event names.
 fn grouped_ids(after: &Release) -> Result<Vec<String>, Stop> {
     match after.history.last() {
-        Some(e) if !e.incidents.is_empty() => Ok(e.incidents.clone()),
+        Some(e) if !e.incidents.is_empty() => {
+            Ok(e.incidents.iter().map(|i| i.to_string()).collect())
+        }
         _ => Err(Altered(format!(
             "{}'s newest history event names no incidents",
             after.id

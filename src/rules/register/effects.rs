@@ -40,8 +40,8 @@ pub fn group(release: &mut Release, incidents: &mut [Incident], stamp: Stamp) {
     release.revision += 1;
     let mut event = stamp.event(Action::Group);
     for i in incidents.iter_mut() {
-        release.incidents.push(i.id.clone());
-        event.incidents.push(i.id.clone());
+        release.incidents.push(i.id.as_str().into());
+        event.incidents.push(i.id.as_str().into());
         i.release = Some(release.id.clone());
         i.history
             .push(stamp.incident_event("group", Some(format!("into {}", release.id))));
@@ -59,7 +59,7 @@ pub fn ungroup(release: &mut Release, ids: &[String], incidents: &mut [Incident]
         .incidents
         .retain(|kept| !ids.iter().any(|gone| gone.eq_ignore_ascii_case(kept)));
     let mut event = stamp.event(Action::Ungroup);
-    event.incidents = ids.to_vec();
+    event.incidents = ids.iter().map(|i| i.as_str().into()).collect();
     event.detail = Some(format!("revision {}", release.revision));
     release.history.push(event);
     for i in incidents.iter_mut() {
@@ -126,7 +126,7 @@ pub fn cancel(release: &mut Release, incidents: &mut [Incident], reason: &str, s
 pub fn incident_changed(release: &mut Release, incident: &str, action: Action, stamp: Stamp) {
     release.revision += 1;
     let mut event = stamp.event(action);
-    event.incidents = vec![incident.to_string()];
+    event.incidents = vec![incident.into()];
     event.detail = Some(format!("revision {}", release.revision));
     release.history.push(event);
 }

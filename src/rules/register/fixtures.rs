@@ -36,7 +36,7 @@ pub fn release(id: &str, state: State, incidents: &[&str]) -> Release {
         from_version: None,
         created_at: t0(),
         created_by: "Ana".into(),
-        incidents: incidents.iter().map(|s| s.to_string()).collect(),
+        incidents: incidents.iter().map(|&s| s.into()).collect(),
         approvals: Vec::new(),
         ticks: Vec::new(),
         health: Vec::new(),
