@@ -10,6 +10,7 @@ mod audit;
 mod audit_every_writer;
 mod audit_hook;
 mod audit_hook_ssh;
+mod audit_import;
 mod audit_injected;
 mod audit_schedules;
 mod audit_shallow;

@@ -22,7 +22,10 @@ use crate::store::{file_of, Workspace};
 
 use super::audit_findings::Findings;
 use super::audit_index::IndexCheck;
-use super::audit_state::{fold, incident, incident_file, parse, reader, Parsed, Parser};
+use super::audit_state::{
+    fold, incident_file, incident_held, parse, reader, share, Parsed, Parser,
+};
+use super::in_order::map_in_order;
 
 /// One finding, with the commit it is about.
 pub struct Finding {
@@ -180,11 +183,11 @@ pub fn audit_walked(
                 }
                 true
             };
-            walk.files(*id, &first_pass, &mut |f| parser.file(f))?;
+            walk.files(*id, &first_pass, &mut |f| parser.file(&f))?;
             if by_hand {
                 if deletes.get() {
                     let rest = |p: &str, _| incident_file(p).is_some();
-                    walk.files(*id, &rest, &mut |f| parser.file(f))?;
+                    walk.files(*id, &rest, &mut |f| parser.file(&f))?;
                 } else {
                     streamed = Some(Streamed { walk, id: *id });
                 }
@@ -389,11 +392,17 @@ fn judge_commit(
                 out(hand_edit_release(world, &how, id, after));
             }
             let mut names = Default::default();
-            let mut read = |f: &FileState| {
-                let Some(id) = incident_file(&f.path) else {
+            // Read here (the repository handle is this thread's), parsed
+            // on every core, judged here in the commit's order.
+            let parse = |f: FileState| {
+                let held = incident_file(&f.path).map(|id| incident_held(&f, id));
+                (f.path, held)
+            };
+            let mut judge_read = |(path, held): (String, Option<_>)| {
+                let (Some(id), Some(held)) = (incident_file(&path), held) else {
                     return;
                 };
-                let held = incident(f, id, &mut names);
+                let held = share(held, &mut names);
                 out(hand_edit_incident(world, &how, id, &held));
                 match world.stage_incident(id, held.and_then(Result::ok)) {
                     None => staged += 1,
@@ -401,7 +410,11 @@ fn judge_commit(
                 }
             };
             let rest = |p: &str, _| incident_file(p).is_some();
-            s.walk.files(s.id, &rest, &mut read)?;
+            map_in_order(
+                parse,
+                |each| s.walk.files(s.id, &rest, each),
+                &mut judge_read,
+            )?;
             for path in &rec.installations {
                 out(hand_edit_installation(&how, path));
             }

@@ -153,14 +153,22 @@ pub fn incident(
     id: &str,
     names: &mut HashSet<std::sync::Arc<str>>,
 ) -> Written<Held> {
+    share(incident_held(f, id), names)
+}
+
+/// An incident's file parsed and held, its release not yet shared: the
+/// half of `incident` that needs no state (it runs on any thread).
+pub fn incident_held(f: &FileState, id: &str) -> Written<Held> {
     let blob = f.new.and_then(|b| b.as_bytes().try_into().ok());
-    value::<Incident>(&f.path, id, &f.text).map(|v| {
-        v.map(|i| {
-            let mut held = Held::of(i, blob);
-            held.share_release(names);
-            held
-        })
-    })
+    value::<Incident>(&f.path, id, &f.text).map(|v| v.map(|i| Held::of(i, blob)))
+}
+
+/// `held` with the release it names shared with the others in `names`.
+pub fn share(mut held: Written<Held>, names: &mut HashSet<std::sync::Arc<str>>) -> Written<Held> {
+    if let Some(Ok(h)) = &mut held {
+        h.share_release(names);
+    }
+    held
 }
 
 /// Reads a kept incident back from its blob, as `Parser` read it.

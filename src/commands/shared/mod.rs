@@ -10,6 +10,7 @@ pub mod audit_state;
 pub mod carries;
 pub mod evidence_walk;
 pub mod fleet;
+pub mod in_order;
 pub mod installation_filter;
 pub mod notes;
 pub mod notify;

@@ -377,7 +377,7 @@ impl Walk<'_> {
     /// parent; `None` when it changed none.
     pub fn commit(&self, id: Oid) -> anyhow::Result<Option<WalkedCommit>> {
         let mut files = Vec::new();
-        let walked = self.commit_streamed(id, &mut |f| files.push(f.clone()))?;
+        let walked = self.commit_streamed(id, &mut |f| files.push(f))?;
         Ok(walked.map(|w| WalkedCommit { files, ..w }))
     }
 
@@ -388,7 +388,7 @@ impl Walk<'_> {
     pub fn commit_streamed(
         &self,
         id: Oid,
-        each: &mut dyn FnMut(&FileState),
+        each: &mut dyn FnMut(FileState),
     ) -> anyhow::Result<Option<WalkedCommit>> {
         let Some(walked) = self.header(id)? else {
             return Ok(None);
@@ -413,7 +413,7 @@ impl Walk<'_> {
         &self,
         id: Oid,
         wanted: &dyn Fn(&str, bool) -> bool,
-        each: &mut dyn FnMut(&FileState),
+        each: &mut dyn FnMut(FileState),
     ) -> anyhow::Result<()> {
         let commit = self.repo().find_commit(id)?;
         let prefix = self.ws.repo_path("");
@@ -436,7 +436,7 @@ impl Walk<'_> {
                     text: blob.map(|b| b.and_then(|b| self.text(b))),
                     old,
                 };
-                each(&file);
+                each(file);
             },
         )
     }
