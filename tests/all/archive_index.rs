@@ -5,7 +5,7 @@
 
 use crate::audit::{audit, commit_dated, findings};
 use crate::common::git::one_commit;
-use crate::common::releases::new_release;
+use crate::common::releases::{group_ready_incident, new_release};
 use crate::common::Env;
 
 const PIPELINE: &str = "[[environments]]\nname = \"dev\"\n\n[[environments]]\nname = \"live\"\n";
@@ -240,4 +240,37 @@ fn splitting_removes_a_shard_kept_beside_the_legacy_index() {
     );
     let again = new_release(&env, "9.2.0");
     assert_eq!(from_version(&env, &again), "1.4.1");
+}
+
+#[test]
+fn an_archived_incident_flagged_by_hand_leaves_its_index_file_disagreeing() {
+    let env = Env::with_pipeline(PIPELINE);
+    let id = new_release(&env, "1.4.1");
+    group_ready_incident(&env, &id, "INC-1");
+    one_commit(&env, &["promote", &id]);
+    one_commit(&env, &["close", &id]);
+    let (code, v) = audit(&env, &[]);
+    assert_eq!((code, findings(&v)), (0, vec![]), "{v:#}");
+    // Breaking now, by hand; the release and the index left as they were.
+    let path = "releases/archive/2026/incidents/INC-1.toml";
+    let text = env.read(path);
+    assert!(text.contains("breaking = false"), "{text}");
+    env.write(
+        path,
+        &text.replacen("breaking = false", "breaking = true", 1),
+    );
+    commit_dated(&env, "flag by hand", "2026-11-20T16:00:00Z");
+    let (code, v) = audit(&env, &[]);
+    assert_eq!(code, 1, "{v:#}");
+    let kinds = findings(&v);
+    assert!(
+        kinds.contains(&("hand-edit".to_string(), id.clone())),
+        "{v:#}"
+    );
+    assert!(
+        v.to_string().contains(&format!(
+            "releases/archive/index/1.toml disagrees with the archive about {id}"
+        )),
+        "{v:#}"
+    );
 }

@@ -8,13 +8,14 @@ use chrono::{DateTime, Utc};
 use git2::Oid;
 
 use crate::model::action::Trailers;
+use crate::model::archive::{self, Archived};
 use crate::model::installation::Installation;
 use crate::render::progress::Progress;
 use crate::render::time::rfc3339;
 use crate::rules::audit::{
     hand_edit_incident, hand_edit_installation, hand_edit_release, hand_edit_report, hand_edited,
     how_changed, inconsistencies, judge, judge_policy, judge_policy_by, policy_changes, unsigned,
-    Clock, Found, Held, Id, Recorded, Signed, World,
+    Clock, Found, Held, Id, Placed, Recorded, Signed, World,
 };
 use crate::store::git::audit_walk::{FileState, Walk, WalkedCommit};
 use crate::store::git::signatures;
@@ -368,6 +369,10 @@ fn judge_commit(
     let mark = world.incident_mark();
     let mut staged = 0;
     let mut incidents: Vec<(usize, Id, Option<Held>)> = Vec::new();
+    // The archived incidents a streamed commit changed that were there
+    // before (their releases' index files are checked); an import's new
+    // ones are not kept: a million of them would be a million entries.
+    let mut placed: Vec<Placed> = Vec::new();
     match &streamed {
         None => judge(world, &rec, &mut |mut f| {
             if f.kind == crate::rules::audit::FindingKind::Time {
@@ -403,6 +408,11 @@ fn judge_commit(
                     return;
                 };
                 let held = share(held, &mut names);
+                if let Some(Archived::Incident { year, .. }) = archive::parse(&path) {
+                    if world.held(id).is_some() {
+                        placed.push(Placed::incident(id, year, held.is_none()));
+                    }
+                }
                 out(hand_edit_incident(world, &how, id, &held));
                 match world.stage_incident(id, held.and_then(Result::ok)) {
                     None => staged += 1,
@@ -445,6 +455,7 @@ fn judge_commit(
     parsed.incidents = std::mem::take(&mut rec.incidents);
     parsed.reports = std::mem::take(&mut rec.reports);
     parsed.archived = std::mem::take(&mut rec.archived);
+    parsed.archived.append(&mut placed);
     let index = IndexCheck::before(
         world,
         parsed.index.take(),
