@@ -267,10 +267,54 @@ fn an_archived_incident_flagged_by_hand_leaves_its_index_file_disagreeing() {
         kinds.contains(&("hand-edit".to_string(), id.clone())),
         "{v:#}"
     );
+    // The finding names the file edited, in the archive.
+    assert!(
+        v.to_string().contains(
+            "(no Rel-Action trailer): releases/archive/2026/incidents/INC-1.toml: breaking"
+        ),
+        "{v:#}"
+    );
     assert!(
         v.to_string().contains(&format!(
             "releases/archive/index/1.toml disagrees with the archive about {id}"
         )),
         "{v:#}"
+    );
+}
+
+#[test]
+fn a_hand_edit_in_the_archive_names_the_archived_file() {
+    let env = Env::with_pipeline(PIPELINE);
+    let id = new_release(&env, "1.4.1");
+    group_ready_incident(&env, &id, "INC-1");
+    one_commit(&env, &["promote", &id]);
+    one_commit(&env, &["close", &id]);
+    // A commit that deletes an incident's file is judged whole (not read
+    // file by file): its files are named as they lie too.
+    env.git(&["rm", "-q", "releases/archive/2026/incidents/INC-1.toml"]);
+    let manifest = format!("releases/archive/2026/{id}.toml");
+    let text = env.read(&manifest);
+    env.write(
+        &manifest,
+        &text.replacen("title = ", "title = \"Renamed\"\nold_title = ", 1),
+    );
+    commit_dated(&env, "by hand", "2026-11-20T16:00:00Z");
+    let (code, v) = audit(&env, &[]);
+    assert_eq!(code, 1, "{v:#}");
+    let messages: Vec<String> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["finding"] == "hand-edit")
+        .map(|f| f["message"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(messages.len(), 2, "{v:#}");
+    assert!(
+        messages[0].contains(&format!("{manifest} does not parse")),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].contains("releases/archive/2026/incidents/INC-1.toml deleted"),
+        "{messages:?}"
     );
 }

@@ -15,7 +15,7 @@ use crate::render::time::rfc3339;
 use crate::rules::audit::{
     hand_edit_incident, hand_edit_installation, hand_edit_release, hand_edit_report, hand_edited,
     how_changed, inconsistencies, judge, judge_policy, judge_policy_by, policy_changes, unsigned,
-    Clock, Found, Held, Id, Placed, Recorded, Signed, World,
+    Clock, FilePaths, Found, Held, Id, Placed, Recorded, Signed, World,
 };
 use crate::store::git::audit_walk::{FileState, Walk, WalkedCommit};
 use crate::store::git::signatures;
@@ -393,8 +393,15 @@ fn judge_commit(
                 }
             };
             let how = how_changed(hand_edited(&rec).flatten(), rec.merge);
+            let paths = FilePaths::of(&rec);
             for (id, after) in &rec.releases {
-                out(hand_edit_release(world, &how, id, after));
+                out(hand_edit_release(
+                    world,
+                    &how,
+                    id,
+                    &paths.release(id),
+                    after,
+                ));
             }
             let mut names = Default::default();
             // Read here (the repository handle is this thread's), parsed
@@ -413,7 +420,7 @@ fn judge_commit(
                         placed.push(Placed::incident(id, year, held.is_none()));
                     }
                 }
-                out(hand_edit_incident(world, &how, id, &held));
+                out(hand_edit_incident(world, &how, id, &path, &held));
                 match world.stage_incident(id, held.and_then(Result::ok)) {
                     None => staged += 1,
                     Some(held) => incidents.push((staged, Id::new(id), held)),

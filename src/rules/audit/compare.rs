@@ -3,10 +3,12 @@
 //! commit wrote (`altered`).
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::model::archive;
 use crate::model::incident::Incident;
 use crate::model::release::Release;
 
@@ -117,11 +119,24 @@ pub fn hand_edits(
     out: &mut dyn FnMut(Found),
 ) {
     let how = how_changed(bad_trailers, rec.merge);
+    let paths = FilePaths::of(rec);
     for (id, after) in &rec.releases {
-        out(hand_edit_release(before, &how, id, after));
+        out(hand_edit_release(
+            before,
+            &how,
+            id,
+            &paths.release(id),
+            after,
+        ));
     }
     for (id, after) in &rec.incidents {
-        out(hand_edit_incident(before, &how, id, after));
+        out(hand_edit_incident(
+            before,
+            &how,
+            id,
+            &paths.incident(id),
+            after,
+        ));
     }
     for path in &rec.installations {
         out(hand_edit_installation(&how, path));
@@ -141,21 +156,67 @@ pub fn how_changed(bad_trailers: Option<&String>, merge: bool) -> String {
     }
 }
 
-/// The `hand-edit` finding on release `id`'s file (`how`: `how_changed`).
-pub fn hand_edit_release(before: &World, how: &str, id: &str, after: &Written<Release>) -> Found {
-    let path = format!("releases/{id}.toml");
+/// Where the files of the releases and incidents a commit changed lie, to
+/// name them: in progress, or in the archive's year the commit filed them
+/// under (a move into the archive is named by the file it wrote). The
+/// values are judged by id wherever they lie.
+pub struct FilePaths<'a> {
+    archived: HashMap<(&'static str, &'a str), i32>,
+}
+
+impl<'a> FilePaths<'a> {
+    pub fn of(rec: &'a Recorded) -> FilePaths<'a> {
+        FilePaths {
+            archived: rec
+                .archived
+                .iter()
+                .filter(|p| p.what == "release" || p.what == "incident")
+                .map(|p| ((p.what, p.id.as_str()), p.year))
+                .collect(),
+        }
+    }
+
+    pub fn release(&self, id: &str) -> String {
+        match self.archived.get(&("release", id)) {
+            Some(year) => format!("{}/{id}.toml", archive::year_dir(*year)),
+            None => format!("releases/{id}.toml"),
+        }
+    }
+
+    pub fn incident(&self, id: &str) -> String {
+        match self.archived.get(&("incident", id)) {
+            Some(year) => format!("{}/incidents/{id}.toml", archive::year_dir(*year)),
+            None => format!("releases/incidents/{id}.toml"),
+        }
+    }
+}
+
+/// The `hand-edit` finding on release `id`'s file at `path` (`how`:
+/// `how_changed`).
+pub fn hand_edit_release(
+    before: &World,
+    how: &str,
+    id: &str,
+    path: &str,
+    after: &Written<Release>,
+) -> Found {
     Found::new(
         FindingKind::HandEdit,
         Some(id),
-        format!("{how}: {}", describe(&path, before.release(id), after)),
+        format!("{how}: {}", describe(path, before.release(id), after)),
     )
 }
 
 /// The `hand-edit` finding on incident `id`'s file: a file's finding
 /// depends on the state before and that file only, so an import's files
 /// are judged one at a time.
-pub fn hand_edit_incident(before: &World, how: &str, id: &str, after: &Written<Held>) -> Found {
-    let path = format!("releases/incidents/{id}.toml");
+pub fn hand_edit_incident(
+    before: &World,
+    how: &str,
+    id: &str,
+    path: &str,
+    after: &Written<Held>,
+) -> Found {
     let held = before.held(id);
     let holder = held.and_then(Held::release).or_else(|| match after {
         Some(Ok(i)) => i.release(),
@@ -164,7 +225,7 @@ pub fn hand_edit_incident(before: &World, how: &str, id: &str, after: &Written<H
     Found::new(
         FindingKind::HandEdit,
         holder,
-        format!("{how}: {}", describe_incident(before, &path, held, after)),
+        format!("{how}: {}", describe_incident(before, path, held, after)),
     )
 }
 
