@@ -242,13 +242,19 @@ fn splitting_removes_a_shard_kept_beside_the_legacy_index() {
     assert_eq!(from_version(&env, &again), "1.4.1");
 }
 
+/// Release 1.4.1 holding INC-1, promoted to live and closed: its id.
+fn released_with_inc_1(env: &Env) -> String {
+    let id = new_release(env, "1.4.1");
+    group_ready_incident(env, &id, "INC-1");
+    one_commit(env, &["promote", &id]);
+    one_commit(env, &["close", &id]);
+    id
+}
+
 #[test]
 fn an_archived_incident_flagged_by_hand_leaves_its_index_file_disagreeing() {
     let env = Env::with_pipeline(PIPELINE);
-    let id = new_release(&env, "1.4.1");
-    group_ready_incident(&env, &id, "INC-1");
-    one_commit(&env, &["promote", &id]);
-    one_commit(&env, &["close", &id]);
+    let id = released_with_inc_1(&env);
     let (code, v) = audit(&env, &[]);
     assert_eq!((code, findings(&v)), (0, vec![]), "{v:#}");
     // Breaking now, by hand; the release and the index left as they were.
@@ -285,10 +291,7 @@ fn an_archived_incident_flagged_by_hand_leaves_its_index_file_disagreeing() {
 #[test]
 fn a_hand_edit_in_the_archive_names_the_archived_file() {
     let env = Env::with_pipeline(PIPELINE);
-    let id = new_release(&env, "1.4.1");
-    group_ready_incident(&env, &id, "INC-1");
-    one_commit(&env, &["promote", &id]);
-    one_commit(&env, &["close", &id]);
+    let id = released_with_inc_1(&env);
     // A commit that deletes an incident's file is judged whole (not read
     // file by file): its files are named as they lie too.
     env.git(&["rm", "-q", "releases/archive/2026/incidents/INC-1.toml"]);
