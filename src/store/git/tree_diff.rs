@@ -6,6 +6,10 @@
 //! an import of a million files cost it some 560 MB. Only the two raw
 //! tree objects being compared are held here; subtrees with the same id
 //! are not read.
+//!
+//! Two readers use it: the audit (`first_parent_changes`: the blobs) and
+//! `rel log` (`first_parent_diff`: the modes too, to tell a change of
+//! type).
 
 use std::cmp::Ordering;
 
@@ -15,11 +19,18 @@ use git2::{Commit, Odb, Oid, Repository};
 /// (`None`: deleted; `Err`: not a plain file, git's mode named) and before.
 pub type Each<'e> = dyn FnMut(&str, Option<Result<Oid, String>>, Option<Oid>) + 'e;
 
+/// Hands over a changed entry that is not a folder: its path in the
+/// repository, and its mode (as git compares it: `canon`) and id after
+/// and before (`None`: not on that side).
+pub type EachRaw<'e> = dyn FnMut(&str, Option<(u32, Oid)>, Option<(u32, Oid)>) + 'e;
+
 /// One entry of a raw tree: mode (as written), name, id.
 type Entry<'a> = (u32, &'a [u8], Oid);
 
 const FOLDER: u32 = 0o040000;
-const TYPE: u32 = 0o170000;
+/// The bits of a mode that say what an entry is (file, link, folder,
+/// submodule).
+pub const TYPE: u32 = 0o170000;
 
 /// The mode as git compares and prints it (`canon_mode`): a regular file
 /// is 100644 unless executable.
@@ -98,6 +109,23 @@ pub fn first_parent_changes(
     names: &[&str],
     each: &mut Each,
 ) -> anyhow::Result<()> {
+    first_parent_diff(repo, commit, prefix, names, &mut |path, new, old| {
+        let blob = new.map(|(mode, id)| match mode {
+            0o100644 | 0o100755 => Ok(id),
+            mode => Err(format!("not a plain file (git mode {mode:06o})")),
+        });
+        each(path, blob, old.map(|(_, id)| id))
+    })
+}
+
+/// `first_parent_changes` with each side's mode and id.
+pub fn first_parent_diff(
+    repo: &Repository,
+    commit: &Commit,
+    prefix: &str,
+    names: &[&str],
+    each: &mut EachRaw,
+) -> anyhow::Result<()> {
     let odb = repo.odb()?;
     let new_root = Some(commit.tree_id());
     let old_root = match commit.parent_count() {
@@ -171,7 +199,7 @@ struct Differ<'o, 'e, 'f> {
     odb: &'o Odb<'o>,
     /// The folder being compared, with its trailing `/`.
     dir: String,
-    each: &'e mut Each<'f>,
+    each: &'e mut EachRaw<'f>,
 }
 
 impl Differ<'_, '_, '_> {
@@ -224,11 +252,8 @@ impl Differ<'_, '_, '_> {
             return check(&b, &new_tree);
         }
         let path = format!("{}{name}", self.dir);
-        let blob = new.map(|e| match canon(e.0) {
-            0o100644 | 0o100755 => Ok(e.2),
-            mode => Err(format!("not a plain file (git mode {mode:06o})")),
-        });
-        (self.each)(&path, blob, old.map(|e| e.2));
+        let side = |e: Entry| (canon(e.0), e.2);
+        (self.each)(&path, new.map(side), old.map(side));
         Ok(())
     }
 }
