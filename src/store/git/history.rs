@@ -3,7 +3,6 @@
 //! edit, a merge) are listed too, marked as outside rel, so nothing is hidden.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
 use git2::{Commit, Oid, Sort};
@@ -115,8 +114,8 @@ pub struct Log<'w> {
     /// rel's two entries per root tree, each tree read once (a commit and
     /// its parent share the work in a linear history).
     known: HashMap<Oid, (Option<Oid>, Option<Oid>)>,
-    releases: String,
-    pipeline: String,
+    /// The release root in the repository.
+    prefix: String,
     keep_files: Option<usize>,
 }
 
@@ -148,11 +147,14 @@ impl Log<'_> {
         if let Some(ids) = self.known.get(&tree) {
             return Ok(*ids);
         }
-        let tree = self.ws.repo.find_tree(tree)?;
-        let id = |p: &str| tree.get_path(Path::new(p)).ok().map(|e| e.id());
-        let ids = (id(&self.releases), id(&self.pipeline));
-        self.known.insert(tree.id(), ids);
-        Ok(ids)
+        let [releases, pipeline] = tree_diff::ids_in(
+            &self.ws.repo,
+            tree,
+            &self.prefix,
+            [RELEASES_DIR, PIPELINE_FILE],
+        )?;
+        self.known.insert(tree, (releases, pipeline));
+        Ok((releases, pipeline))
     }
 
     /// The entry of commit `oid`; None when it changed none of rel's files.
@@ -196,8 +198,7 @@ impl Workspace {
             ws: self,
             walk,
             known: HashMap::new(),
-            releases: self.repo_path(RELEASES_DIR),
-            pipeline: self.repo_path(PIPELINE_FILE),
+            prefix: self.repo_path(""),
             keep_files,
         })
     }

@@ -155,6 +155,32 @@ pub fn first_parent_diff(
     check(&b, &new)
 }
 
+/// The ids of entries `names` (files or folders) in folder `prefix` of
+/// tree `root` (`None`: not there), read from the raw objects: `rel log`
+/// asks this of every commit's tree and its parent's.
+pub fn ids_in<const N: usize>(
+    repo: &Repository,
+    root: Oid,
+    prefix: &str,
+    names: [&str; N],
+) -> anyhow::Result<[Option<Oid>; N]> {
+    let odb = repo.odb()?;
+    let mut folder = Some(root);
+    for part in prefix.split('/').filter(|p| !p.is_empty()) {
+        folder = folder_in(&odb, folder, part)?;
+    }
+    let tree = read_tree(&odb, folder)?;
+    let mut ids = [None; N];
+    let mut all = entries(tree.as_ref());
+    for e in all.by_ref() {
+        if let Some(at) = names.iter().position(|n| n.as_bytes() == e.1) {
+            ids[at].get_or_insert(e.2);
+        }
+    }
+    check(&all, &tree)?;
+    Ok(ids)
+}
+
 /// A raw tree object (`None`: no tree there).
 fn read_tree<'o>(odb: &'o Odb, id: Option<Oid>) -> anyhow::Result<Option<git2::OdbObject<'o>>> {
     let Some(id) = id else { return Ok(None) };
@@ -251,9 +277,12 @@ impl Differ<'_, '_, '_> {
             check(&a, &old_tree)?;
             return check(&b, &new_tree);
         }
-        let path = format!("{}{name}", self.dir);
+        // The path made in the folder's buffer: no allocation per file.
+        let len = self.dir.len();
+        self.dir.push_str(&name);
         let side = |e: Entry| (canon(e.0), e.2);
-        (self.each)(&path, new.map(side), old.map(side));
+        (self.each)(&self.dir, new.map(side), old.map(side));
+        self.dir.truncate(len);
         Ok(())
     }
 }
