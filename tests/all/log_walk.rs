@@ -210,3 +210,43 @@ fn log_json_of_a_release_lists_only_its_entries_with_all_their_files() {
     assert!(run.stderr.contains("R-2099-001"), "{}", run.stderr);
     run.json();
 }
+
+#[test]
+fn log_json_still_finds_a_release_removed_by_hand_and_an_environment_renamed() {
+    let env = Env::with_pipeline(
+        "[[environments]]\nname = \"dev\"\n\n[[environments]]\nname = \"live\"\n",
+    );
+    let id = new_release(&env, "1.0.0");
+    // The release's manifest removed by hand; `dev` renamed `test`.
+    env.git(&["rm", "-q", &format!("releases/{id}.toml")]);
+    env.write(
+        "environments.toml",
+        "[[environments]]\nname = \"test\"\n\n[[environments]]\nname = \"live\"\n",
+    );
+    env.commit_all("gone by hand");
+    let messages = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["--json", "log"];
+        all.extend_from_slice(args);
+        let run = env.rel(&all);
+        run.ok();
+        let v = run.json();
+        v.as_array()
+            .expect("array")
+            .iter()
+            .map(|e| e["message"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let new = format!("rel: new {id}");
+    assert_eq!(messages(&[&id]), ["gone by hand".to_string(), new.clone()]);
+    assert_eq!(messages(&["--env", "dev"]), [new]);
+    // The table says the same.
+    let table = env.rel(&["log", &id]);
+    table.ok();
+    assert!(
+        table.stdout.contains("OUTSIDE REL: gone by hand"),
+        "{}",
+        table.stdout
+    );
+    // Neither now nor in the history: exit 2.
+    env.rel(&["--json", "log", "--env", "nowhere"]).code(2);
+}
