@@ -10,9 +10,11 @@ use serde_json::Value;
 use crate::common::releases::new_release;
 use crate::common::Env;
 
-/// Every entry of `rel --json log`, newest first.
-fn entries(env: &Env) -> Vec<Value> {
-    let run = env.rel(&["--json", "log"]);
+/// Every entry of `rel --json log ARGS`, newest first.
+fn entries(env: &Env, args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["--json", "log"];
+    all.extend_from_slice(args);
+    let run = env.rel(&all);
     run.ok();
     run.json().as_array().expect("a JSON array").clone()
 }
@@ -122,7 +124,7 @@ fn log_names_the_files_of_links_modes_submodules_folders_renames_and_merges() {
     env.commit_all("main edit");
     env.git(&["merge", "-q", "--no-ff", "-m", "merge side", "side"]);
 
-    let all = entries(&env);
+    let all = entries(&env, &[]);
     let listed = |message: &str| files(entry(&all, message));
     let twice = [manifest.as_str(), manifest.as_str()];
     assert_eq!(listed("file to link"), twice);
@@ -225,13 +227,7 @@ fn log_json_still_finds_a_release_removed_by_hand_and_an_environment_renamed() {
     );
     env.commit_all("gone by hand");
     let messages = |args: &[&str]| -> Vec<String> {
-        let mut all = vec!["--json", "log"];
-        all.extend_from_slice(args);
-        let run = env.rel(&all);
-        run.ok();
-        let v = run.json();
-        v.as_array()
-            .expect("array")
+        entries(&env, args)
             .iter()
             .map(|e| e["message"].as_str().unwrap_or("").to_string())
             .collect()
