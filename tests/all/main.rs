@@ -49,6 +49,7 @@ mod foundation_input;
 mod health_reports;
 mod init;
 mod installations;
+mod log_walk;
 mod newcomer_messages;
 mod notes_log;
 mod notes_log_outside;

@@ -3,13 +3,12 @@
 //! edit, a merge) are listed too, marked as outside rel, so nothing is hidden.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
-use git2::{Commit, Oid, Sort, Tree};
+use git2::{Commit, Oid, Sort};
 
 use crate::model::action::Trailers;
-use crate::store::git::raw_tree::{normal_mode, RawTree};
+use crate::store::git::tree_diff;
 use crate::store::repo::workspace::{Workspace, PIPELINE_FILE, RELEASES_DIR};
 
 #[derive(Debug, Clone)]
@@ -106,64 +105,105 @@ impl serde::Serialize for Paths {
     }
 }
 
-impl Workspace {
-    /// Ids of rel's two top-level entries in a commit's tree.
-    fn rel_ids(&self, tree: &Tree, releases: &str, pipeline: &str) -> (Option<Oid>, Option<Oid>) {
-        let id = |p: &str| tree.get_path(Path::new(p)).ok().map(|e| e.id());
-        (id(releases), id(pipeline))
+/// The entries of `Workspace::log`, newest first, each made when asked
+/// for: a listing can write one before the next is read.
+pub struct Log<'w> {
+    ws: &'w Workspace,
+    /// None: no commit yet.
+    walk: Option<git2::Revwalk<'w>>,
+    /// rel's two entries per root tree, each tree read once (a commit and
+    /// its parent share the work in a linear history).
+    known: HashMap<Oid, (Option<Oid>, Option<Oid>)>,
+    /// The release root in the repository.
+    prefix: String,
+    keep_files: Option<usize>,
+}
+
+impl Iterator for Log<'_> {
+    type Item = anyhow::Result<LogEntry>;
+
+    fn next(&mut self) -> Option<anyhow::Result<LogEntry>> {
+        loop {
+            let made = match self.walk.as_mut()?.next()? {
+                Ok(oid) => self.entry_of(oid),
+                Err(e) => Err(e.into()),
+            };
+            match made {
+                Ok(None) => continue,
+                Ok(Some(entry)) => return Some(Ok(entry)),
+                Err(e) => {
+                    // Nothing after a failure: the walk stops there.
+                    self.walk = None;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}
+
+impl Log<'_> {
+    /// Ids of rel's two top-level entries in root tree `tree`.
+    fn ids_of(&mut self, tree: Oid) -> anyhow::Result<(Option<Oid>, Option<Oid>)> {
+        if let Some(ids) = self.known.get(&tree) {
+            return Ok(*ids);
+        }
+        let [releases, pipeline] = tree_diff::ids_in(
+            &self.ws.repo,
+            tree,
+            &self.prefix,
+            [RELEASES_DIR, PIPELINE_FILE],
+        )?;
+        self.known.insert(tree, (releases, pipeline));
+        Ok((releases, pipeline))
     }
 
+    /// The entry of commit `oid`; None when it changed none of rel's files.
+    fn entry_of(&mut self, oid: Oid) -> anyhow::Result<Option<LogEntry>> {
+        let commit = self.ws.repo.find_commit(oid)?;
+        let mine = self.ids_of(commit.tree_id())?;
+        let before = match commit.parent_id(0) {
+            Ok(id) => {
+                let parent_tree = self.ws.repo.find_commit(id)?.tree_id();
+                self.ids_of(parent_tree)?
+            }
+            Err(_) => (None, None),
+        };
+        if mine == before {
+            return Ok(None);
+        }
+        self.ws.entry(&commit, self.keep_files).map(Some)
+    }
+}
+
+impl Workspace {
     /// Every commit reachable from HEAD that changed rel's files, newest
     /// first; of the files a change outside rel changed, `keep_files` are
     /// kept (None: all).
     pub fn history(&self, keep_files: Option<usize>) -> anyhow::Result<Vec<LogEntry>> {
-        let Some(head) = self.head_at_open else {
-            return Ok(Vec::new());
-        };
-        let releases = self.repo_path(RELEASES_DIR);
-        let pipeline = self.repo_path(PIPELINE_FILE);
-        let mut walk = self.repo.revwalk()?;
-        walk.push(head)?;
-        walk.set_sorting(Sort::TOPOLOGICAL)?;
-        // rel's two entries per root tree, each tree read once (a commit
-        // and its parent share the work in a linear history).
-        let mut known: HashMap<Oid, (Option<Oid>, Option<Oid>)> = HashMap::new();
-        let mut ids_of = |tree: Oid| -> anyhow::Result<(Option<Oid>, Option<Oid>)> {
-            if let Some(ids) = known.get(&tree) {
-                return Ok(*ids);
-            }
-            let ids = self.rel_ids(&self.repo.find_tree(tree)?, &releases, &pipeline);
-            known.insert(tree, ids);
-            Ok(ids)
-        };
-        let mut entries = Vec::new();
-        for oid in walk {
-            let commit = self.repo.find_commit(oid?)?;
-            let mine = ids_of(commit.tree_id())?;
-            let parent = match commit.parent_id(0) {
-                Ok(id) => Some(self.repo.find_commit(id)?),
-                Err(_) => None,
-            };
-            let before = match &parent {
-                Some(p) => ids_of(p.tree_id())?,
-                None => (None, None),
-            };
-            if mine == before {
-                continue;
-            }
-            let parent_tree = parent.as_ref().map(|p| p.tree()).transpose()?;
-            entries.push(self.entry(&commit, parent_tree.as_ref(), &commit.tree()?, keep_files)?);
-        }
-        Ok(entries)
+        self.log(keep_files)?.collect()
     }
 
-    fn entry(
-        &self,
-        commit: &Commit,
-        parent: Option<&Tree>,
-        tree: &Tree,
-        keep_files: Option<usize>,
-    ) -> anyhow::Result<LogEntry> {
+    /// `history`, one entry at a time.
+    pub fn log(&self, keep_files: Option<usize>) -> anyhow::Result<Log<'_>> {
+        let walk = match self.head_at_open {
+            Some(head) => {
+                let mut walk = self.repo.revwalk()?;
+                walk.push(head)?;
+                walk.set_sorting(Sort::TOPOLOGICAL)?;
+                Some(walk)
+            }
+            None => None,
+        };
+        Ok(Log {
+            ws: self,
+            walk,
+            known: HashMap::new(),
+            prefix: self.repo_path(""),
+            keep_files,
+        })
+    }
+
+    fn entry(&self, commit: &Commit, keep_files: Option<usize>) -> anyhow::Result<LogEntry> {
         let message = commit.message().unwrap_or("").to_string();
         let author = commit.author();
         let by = format!(
@@ -207,7 +247,7 @@ impl Workspace {
             } else {
                 "edit".into()
             };
-            entry.files = self.changed_files(parent, tree, keep_files)?;
+            entry.files = self.changed_files(commit, keep_files)?;
             // The release whose manifest changed (in progress or in the
             // archive), when there is exactly one.
             if let Some(release) = entry.files.one_release() {
@@ -217,157 +257,34 @@ impl Workspace {
         Ok(entry)
     }
 
-    /// rel's files that differ between two trees, relative to the release
-    /// root, in git's order: walked here over the raw tree objects, only
-    /// into folders whose ids differ, one tree in memory per level (a
-    /// commit adding 1,100,000 files cost libgit2's diff 400 MB); by
-    /// libgit2's diff when the walk meets what it does not decide the same
-    /// way for sure (a link, a submodule, a mode or type change).
-    fn changed_files(
-        &self,
-        parent: Option<&Tree>,
-        tree: &Tree,
-        keep: Option<usize>,
-    ) -> anyhow::Result<Paths> {
-        let mut files = Paths::keeping(keep);
-        let walked = (|| -> anyhow::Result<Option<()>> {
-            for top in [PIPELINE_FILE, RELEASES_DIR] {
-                let path = self.repo_path(top);
-                let at = |t: Option<&Tree>| -> Option<(u32, Oid)> {
-                    let e = t?.get_path(Path::new(&path)).ok()?;
-                    Some((normal_mode(e.filemode() as u32), e.id()))
-                };
-                if self
-                    .walk(at(parent), at(Some(tree)), top, &mut files)?
-                    .is_none()
-                {
-                    return Ok(None);
-                }
-            }
-            Ok(Some(()))
-        })()?;
-        match walked {
-            Some(()) => Ok(files),
-            None => self.diffed_files(parent, tree, keep),
-        }
-    }
-
-    /// Adds to `files` the files under `path` (an entry of each side:
-    /// mode and id) that differ; None when libgit2 must decide.
-    fn walk(
-        &self,
-        old: Option<(u32, Oid)>,
-        new: Option<(u32, Oid)>,
-        path: &str,
-        files: &mut Paths,
-    ) -> anyhow::Result<Option<()>> {
-        const FILE: u32 = 0o100644;
-        const TREE: u32 = 0o040000;
-        match (old, new) {
-            (None, None) => {}
-            (Some(a), Some(b)) if a == b => {}
-            (Some((FILE, _)), Some((FILE, _)))
-            | (Some((FILE, _)), None)
-            | (None, Some((FILE, _))) => files.push(path),
-            (Some((TREE, _)), Some((TREE, _)))
-            | (Some((TREE, _)), None)
-            | (None, Some((TREE, _))) => {
-                let read = |side: Option<(u32, Oid)>| -> anyhow::Result<Option<RawTree>> {
-                    side.map(|(_, id)| {
-                        let odb = self.repo.odb()?;
-                        let object = odb.read(id)?;
-                        RawTree::parse(object.data().to_vec(), &format!("{path}: tree {id}"))
-                    })
-                    .transpose()
-                };
-                let (a, b) = (read(old)?, read(new)?);
-                let (xs, ys) = (sorted_entries(a.as_ref()), sorted_entries(b.as_ref()));
-                let (mut i, mut j) = (0, 0);
-                while i < xs.len() || j < ys.len() {
-                    let order = match (xs.get(i), ys.get(j)) {
-                        (Some(x), Some(y)) => x.0.cmp(&y.0),
-                        (Some(_), None) => std::cmp::Ordering::Less,
-                        _ => std::cmp::Ordering::Greater,
-                    };
-                    let (key, x, y, other) = match order {
-                        std::cmp::Ordering::Equal => {
-                            i += 1;
-                            j += 1;
-                            (&xs[i - 1].0, Some(xs[i - 1].1), Some(ys[j - 1].1), None)
-                        }
-                        std::cmp::Ordering::Less => {
-                            i += 1;
-                            (&xs[i - 1].0, Some(xs[i - 1].1), None, b.as_ref())
-                        }
-                        std::cmp::Ordering::Greater => {
-                            j += 1;
-                            (&ys[j - 1].0, None, Some(ys[j - 1].1), a.as_ref())
-                        }
-                    };
-                    let name = key.strip_suffix(b"/").unwrap_or(key);
-                    let name = String::from_utf8_lossy(name);
-                    // The same name a file on one side and a folder on
-                    // the other: a type change, for libgit2.
-                    if other.is_some_and(|t| t.get(&name).is_some()) {
-                        return Ok(None);
-                    }
-                    if self.walk(x, y, &format!("{path}/{name}"), files)?.is_none() {
-                        return Ok(None);
-                    }
-                }
-            }
-            _ => return Ok(None),
-        }
-        Ok(Some(()))
-    }
-
-    /// `changed_files` by libgit2's diff.
-    fn diffed_files(
-        &self,
-        parent: Option<&Tree>,
-        tree: &Tree,
-        keep: Option<usize>,
-    ) -> anyhow::Result<Paths> {
-        let mut opts = git2::DiffOptions::new();
-        opts.pathspec(self.repo_path(RELEASES_DIR))
-            .pathspec(self.repo_path(PIPELINE_FILE));
-        let diff = self
-            .repo
-            .diff_tree_to_tree(parent, Some(tree), Some(&mut opts))?;
+    /// rel's files that `commit` changed from its first parent, relative
+    /// to the release root, in git's order (`tree_diff`: only folders
+    /// whose ids differ are read, two trees in memory at a time).
+    fn changed_files(&self, commit: &Commit, keep: Option<usize>) -> anyhow::Result<Paths> {
         let prefix = self.repo_path("");
         let mut files = Paths::keeping(keep);
-        for delta in diff.deltas() {
-            let file = delta.new_file().path().or_else(|| delta.old_file().path());
-            if let Some(p) = file {
-                let p = p.to_string_lossy().replace('\\', "/");
-                let relative = p
+        tree_diff::first_parent_diff(
+            &self.repo,
+            commit,
+            &prefix,
+            &[PIPELINE_FILE, RELEASES_DIR],
+            &mut |path, new, old| {
+                let path = path
                     .strip_prefix(&prefix)
-                    .unwrap_or(&p)
+                    .unwrap_or(path)
                     .trim_start_matches('/');
-                files.push(relative);
-            }
-        }
+                files.push(path);
+                // A file that became a link or a submodule (or back) is
+                // named twice, as a deletion and an addition: libgit2's
+                // diff, which listed these before, splits a change of
+                // type so, and the log says what it always said.
+                if let (Some((was, _)), Some((is, _))) = (old, new) {
+                    if was & tree_diff::TYPE != is & tree_diff::TYPE {
+                        files.push(path);
+                    }
+                }
+            },
+        )?;
         Ok(files)
     }
-}
-
-/// A tree's entries by name as git orders them (a folder's as if it ended
-/// in `/`), with their modes and ids.
-fn sorted_entries(tree: Option<&RawTree>) -> Vec<(Vec<u8>, (u32, Oid))> {
-    let mut entries: Vec<_> = tree
-        .iter()
-        .flat_map(|t| t.entries())
-        .map(|(mode, name, id)| (key_of(name, mode), (normal_mode(mode), id)))
-        .collect();
-    entries.sort_unstable_by(|x, y| x.0.cmp(&y.0));
-    entries
-}
-
-/// A tree entry's name as git orders it: a folder's as if it ended in `/`.
-fn key_of(name: &[u8], mode: u32) -> Vec<u8> {
-    let mut key = name.to_vec();
-    if normal_mode(mode) == 0o040000 {
-        key.push(b'/');
-    }
-    key
 }

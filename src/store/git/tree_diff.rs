@@ -6,6 +6,10 @@
 //! an import of a million files cost it some 560 MB. Only the two raw
 //! tree objects being compared are held here; subtrees with the same id
 //! are not read.
+//!
+//! Two readers use it: the audit (`first_parent_changes`: the blobs) and
+//! `rel log` (`first_parent_diff`: the modes too, to tell a change of
+//! type).
 
 use std::cmp::Ordering;
 
@@ -15,11 +19,18 @@ use git2::{Commit, Odb, Oid, Repository};
 /// (`None`: deleted; `Err`: not a plain file, git's mode named) and before.
 pub type Each<'e> = dyn FnMut(&str, Option<Result<Oid, String>>, Option<Oid>) + 'e;
 
+/// Hands over a changed entry that is not a folder: its path in the
+/// repository, and its mode (as git compares it: `canon`) and id after
+/// and before (`None`: not on that side).
+pub type EachRaw<'e> = dyn FnMut(&str, Option<(u32, Oid)>, Option<(u32, Oid)>) + 'e;
+
 /// One entry of a raw tree: mode (as written), name, id.
 type Entry<'a> = (u32, &'a [u8], Oid);
 
 const FOLDER: u32 = 0o040000;
-const TYPE: u32 = 0o170000;
+/// The bits of a mode that say what an entry is (file, link, folder,
+/// submodule).
+pub const TYPE: u32 = 0o170000;
 
 /// The mode as git compares and prints it (`canon_mode`): a regular file
 /// is 100644 unless executable.
@@ -98,6 +109,23 @@ pub fn first_parent_changes(
     names: &[&str],
     each: &mut Each,
 ) -> anyhow::Result<()> {
+    first_parent_diff(repo, commit, prefix, names, &mut |path, new, old| {
+        let blob = new.map(|(mode, id)| match mode {
+            0o100644 | 0o100755 => Ok(id),
+            mode => Err(format!("not a plain file (git mode {mode:06o})")),
+        });
+        each(path, blob, old.map(|(_, id)| id))
+    })
+}
+
+/// `first_parent_changes` with each side's mode and id.
+pub fn first_parent_diff(
+    repo: &Repository,
+    commit: &Commit,
+    prefix: &str,
+    names: &[&str],
+    each: &mut EachRaw,
+) -> anyhow::Result<()> {
     let odb = repo.odb()?;
     let new_root = Some(commit.tree_id());
     let old_root = match commit.parent_count() {
@@ -125,6 +153,32 @@ pub fn first_parent_changes(
     walk.entries(a.by_ref().filter(chosen), b.by_ref().filter(chosen))?;
     check(&a, &old)?;
     check(&b, &new)
+}
+
+/// The ids of entries `names` (files or folders) in folder `prefix` of
+/// tree `root` (`None`: not there), read from the raw objects: `rel log`
+/// asks this of every commit's tree and its parent's.
+pub fn ids_in<const N: usize>(
+    repo: &Repository,
+    root: Oid,
+    prefix: &str,
+    names: [&str; N],
+) -> anyhow::Result<[Option<Oid>; N]> {
+    let odb = repo.odb()?;
+    let mut folder = Some(root);
+    for part in prefix.split('/').filter(|p| !p.is_empty()) {
+        folder = folder_in(&odb, folder, part)?;
+    }
+    let tree = read_tree(&odb, folder)?;
+    let mut ids = [None; N];
+    let mut all = entries(tree.as_ref());
+    for e in all.by_ref() {
+        if let Some(at) = names.iter().position(|n| n.as_bytes() == e.1) {
+            ids[at].get_or_insert(e.2);
+        }
+    }
+    check(&all, &tree)?;
+    Ok(ids)
 }
 
 /// A raw tree object (`None`: no tree there).
@@ -171,7 +225,7 @@ struct Differ<'o, 'e, 'f> {
     odb: &'o Odb<'o>,
     /// The folder being compared, with its trailing `/`.
     dir: String,
-    each: &'e mut Each<'f>,
+    each: &'e mut EachRaw<'f>,
 }
 
 impl Differ<'_, '_, '_> {
@@ -223,12 +277,12 @@ impl Differ<'_, '_, '_> {
             check(&a, &old_tree)?;
             return check(&b, &new_tree);
         }
-        let path = format!("{}{name}", self.dir);
-        let blob = new.map(|e| match canon(e.0) {
-            0o100644 | 0o100755 => Ok(e.2),
-            mode => Err(format!("not a plain file (git mode {mode:06o})")),
-        });
-        (self.each)(&path, blob, old.map(|e| e.2));
+        // The path made in the folder's buffer: no allocation per file.
+        let len = self.dir.len();
+        self.dir.push_str(&name);
+        let side = |e: Entry| (canon(e.0), e.2);
+        (self.each)(&self.dir, new.map(side), old.map(side));
+        self.dir.truncate(len);
         Ok(())
     }
 }
