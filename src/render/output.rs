@@ -92,9 +92,10 @@ where
 }
 
 /// `json_seq` over items read as they are written, skipping the `None`s.
-/// The first item that cannot be made stops the document there (stdout
-/// then holds no valid JSON) and is the error returned: a listing never
-/// looks complete when it is not.
+/// The first item that cannot be made stops the document and is the error
+/// returned: nothing of it reaches stdout (see `stream_json`), so the
+/// error's own document is the one printed, and a listing never looks
+/// complete when it is not.
 pub fn json_seq_of_results<I, T>(items: I) -> anyhow::Result<()>
 where
     I: Iterator<Item = anyhow::Result<Option<T>>>,
@@ -132,43 +133,102 @@ impl<T: serde::Serialize> serde::Serialize for Made<T> {
 }
 
 type PrettySerializer<'a> = serde_json::Serializer<
-    &'a mut std::io::BufWriter<std::io::StdoutLock<'static>>,
+    &'a mut std::io::BufWriter<Spool>,
     serde_json::ser::PrettyFormatter<'static>,
 >;
 
-/// Pretty JSON streamed to stdout through a buffer (hundreds of megabytes
-/// for a large register need not sit in memory as one string), then a
-/// newline. A second document in one run is refused: scripts read stdout
-/// as exactly one.
+/// Pretty JSON and a newline, made into a spool and copied to stdout only
+/// once it is whole: with `--json` stdout holds one document whatever the
+/// outcome (contract section 5), so a listing that fails half-way (an
+/// object that cannot be read, exit 4) prints the error's document, not
+/// half of its own. Hundreds of megabytes for a large register still
+/// never sit in memory (the spool goes to a temporary file past a few
+/// megabytes). A second document in one run is refused: scripts read
+/// stdout as exactly one.
 fn stream_json(
     write: impl FnOnce(&mut PrettySerializer<'_>) -> Result<(), serde_json::Error>,
 ) -> anyhow::Result<()> {
-    let mut out = start_document()?;
-    let mut ser = serde_json::Serializer::pretty(&mut out);
-    match write(&mut ser) {
-        Ok(()) => {}
-        // The I/O error itself (a closed pipe stays a closed pipe).
-        Err(e) if e.is_io() => return Err(std::io::Error::from(e).into()),
-        Err(e) => return Err(e.into()),
-    }
-    out.write_all(b"\n")?;
-    out.flush()?;
-    Ok(())
-}
-
-/// The buffered stdout of the one JSON document of this run; a second one
-/// is refused: scripts read stdout as exactly one.
-fn start_document() -> anyhow::Result<std::io::BufWriter<std::io::StdoutLock<'static>>> {
     if JSON_WRITTEN.swap(true, Ordering::SeqCst) {
         return Err(internal(
             "internal error: a second JSON document was about to be printed",
         ));
     }
+    let made = spool_json(write);
+    let mut spool = match made {
+        Ok(spool) => spool,
+        Err(e) => {
+            // Nothing was printed: the outcome's document may be.
+            JSON_WRITTEN.store(false, Ordering::SeqCst);
+            return Err(e);
+        }
+    };
     STDOUT_USED.store(true, Ordering::SeqCst);
-    Ok(std::io::BufWriter::with_capacity(
-        1 << 16,
-        std::io::stdout().lock(),
-    ))
+    let mut out = std::io::stdout().lock();
+    spool.copy_to(&mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
+fn spool_json(
+    write: impl FnOnce(&mut PrettySerializer<'_>) -> Result<(), serde_json::Error>,
+) -> anyhow::Result<Spool> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, Spool::Memory(Vec::new()));
+    let written = write(&mut serde_json::Serializer::pretty(&mut out));
+    match written {
+        Ok(()) => {}
+        Err(e) if e.is_io() => return Err(std::io::Error::from(e).into()),
+        Err(e) => return Err(e.into()),
+    }
+    out.write_all(b"\n")?;
+    out.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// Bytes kept in memory before the spool moves to a temporary file.
+const SPOOL_IN_MEMORY: usize = 8 << 20;
+
+/// A document being made: in memory while it is small, then in an
+/// unnamed temporary file (where none can be made, in memory still: the
+/// document is printed either way).
+enum Spool {
+    Memory(Vec<u8>),
+    File(std::fs::File),
+}
+
+impl Write for Spool {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Spool::Memory(bytes) = self {
+            if bytes.len() + buf.len() > SPOOL_IN_MEMORY {
+                if let Ok(mut file) = tempfile::tempfile() {
+                    file.write_all(bytes)?;
+                    *self = Spool::File(file);
+                }
+            }
+        }
+        match self {
+            Spool::Memory(bytes) => bytes.write(buf),
+            Spool::File(file) => file.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Spool::Memory(_) => Ok(()),
+            Spool::File(file) => file.flush(),
+        }
+    }
+}
+
+impl Spool {
+    fn copy_to(&mut self, out: &mut impl Write) -> std::io::Result<()> {
+        match self {
+            Spool::Memory(bytes) => out.write_all(bytes),
+            Spool::File(file) => {
+                use std::io::Seek;
+                file.seek(std::io::SeekFrom::Start(0))?;
+                std::io::copy(file, out).map(|_| ())
+            }
+        }
+    }
 }
 
 /// `errln!("...", args)`: like `eprintln!`, but never panics (see `errln`).
@@ -177,4 +237,23 @@ macro_rules! errln {
     ($($arg:tt)*) => {
         $crate::render::output::errln(&format!($($arg)*))
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spool_past_its_memory_moves_to_a_file_and_gives_back_every_byte() {
+        let mut spool = Spool::Memory(Vec::new());
+        let chunk: Vec<u8> = (0..=255u8).cycle().take(1 << 20).collect();
+        for _ in 0..9 {
+            spool.write_all(&chunk).unwrap();
+        }
+        assert!(matches!(spool, Spool::File(_)));
+        let mut out = Vec::new();
+        spool.copy_to(&mut out).unwrap();
+        assert_eq!(out.len(), 9 << 20);
+        assert!(out.chunks(1 << 20).all(|c| c == chunk.as_slice()));
+    }
 }

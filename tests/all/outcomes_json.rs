@@ -235,6 +235,23 @@ fn a_corrupt_git_object_is_an_internal_failure_exit_4_not_invalid_input() {
 }
 
 #[test]
+fn a_listing_that_fails_half_way_prints_the_error_document_not_half_of_its_own() {
+    let env = repo();
+    for _ in 0..3 {
+        env.rel(&["hold", R1, "--reason", "wait"]).ok();
+        env.rel(&["resume", R1]).ok();
+    }
+    // `log` streams its entries newest first; an older commit is garbage.
+    let old = env.git(&["rev-parse", "HEAD~4"]);
+    let old = old.trim();
+    let object = env.path(&format!(".git/objects/{}/{}", &old[..2], &old[2..]));
+    std::fs::remove_file(&object).expect("remove");
+    std::fs::write(&object, b"this is not a zlib stream").expect("corrupt");
+    let error = error_of(&env, &["log"], 4, "internal");
+    assert!(error["hint"].is_string(), "{error}");
+}
+
+#[test]
 fn a_command_that_printed_its_document_and_fails_prints_no_second() {
     let env = repo();
     env.rel(&["promote", R1]).ok();
