@@ -115,6 +115,48 @@ impl Pipeline {
         })
     }
 
+    /// Whether environments.toml defines the pipeline this holds (a lane
+    /// `lane_of` made for a manifest naming another has no environment).
+    pub fn defines_lane(&self) -> bool {
+        let name = self.pipeline_name();
+        if self.pipelines.all.is_empty() {
+            return name == DEFAULT_PIPELINE;
+        }
+        self.pipelines
+            .all
+            .iter()
+            .any(|p| p.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Why release `r`'s environment is not in this lane, for a refusal:
+    /// the environment gone from its pipeline (`advice` follows: what to
+    /// do then), or the pipeline its manifest names not defined by
+    /// environments.toml (then renamed or removed: every environment of
+    /// the release is unknown, and the remedy is the file, not a rollback).
+    pub fn not_in_lane(&self, r: &Release, advice: &str) -> String {
+        if self.defines_lane() {
+            return format!(
+                "{} is in `{}`, which is not in the pipeline{advice}",
+                r.id, r.environment
+            );
+        }
+        format!(
+            "{} belongs to pipeline `{}`, which environments.toml does not define (it has {}); define it again, or cancel {}",
+            r.id,
+            self.pipeline_name(),
+            self.pipeline_names_defined().join(", "),
+            r.id
+        )
+    }
+
+    /// The names of the pipelines environments.toml defines.
+    fn pipeline_names_defined(&self) -> Vec<&str> {
+        if self.pipelines.all.is_empty() {
+            return vec![DEFAULT_PIPELINE];
+        }
+        self.pipelines.all.iter().map(|p| p.name.as_str()).collect()
+    }
+
     /// The pipeline of installation updates (`[installations] pipeline`,
     /// which the file's reader checked exists).
     pub fn lane_of_updates(&self) -> Cow<'_, Pipeline> {

@@ -175,10 +175,7 @@ pub fn may_verify(p: &Pipeline, r: &Release) -> Verdict {
     if p.position(&r.environment).is_none() {
         v.push(Violation::new(
             RuleCode::Order,
-            format!(
-                "{} is in `{}`, which is not in the pipeline any more; roll it back to an environment that exists",
-                r.id, r.environment
-            ),
+            p.not_in_lane(r, " any more; roll it back to an environment that exists"),
         ));
     }
     v

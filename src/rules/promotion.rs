@@ -183,10 +183,7 @@ pub fn check_promotion(input: &PromotionInput) -> PromotionVerdict {
     match current {
         None => v.push(Violation::new(
             RuleCode::Order,
-            format!(
-                "{} is in `{}`, which is not in the pipeline any more; roll it back to an environment that exists",
-                r.id, r.environment
-            ),
+            p.not_in_lane(r, " any more; roll it back to an environment that exists"),
         )),
         Some(i) if input.target <= i => v.push(Violation::new(
             RuleCode::Order,
@@ -402,10 +399,7 @@ pub fn resolve_target(p: &Pipeline, r: &Release, to: Option<&str>) -> Result<usi
                 "{} is in the last environment ({}); there is nothing to promote to (use `rel close`)",
                 r.id, r.environment
             )),
-            None => Err(format!(
-                "{} is in `{}`, which is not in the pipeline; name the target with --to",
-                r.id, r.environment
-            )),
+            None => Err(p.not_in_lane(r, "; name the target with --to")),
         },
     }
 }

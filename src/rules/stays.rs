@@ -44,10 +44,7 @@ pub fn may_repeat(p: &Pipeline, r: &Release) -> Verdict {
     match p.env(&r.environment) {
         None => v.push(Violation::new(
             RuleCode::Order,
-            format!(
-                "{} is in `{}`, which is not in the pipeline any more; roll it back to an environment that exists",
-                r.id, r.environment
-            ),
+            p.not_in_lane(r, " any more; roll it back to an environment that exists"),
         )),
         Some(e) if !e.repeatable => v.push(Violation::new(
             RuleCode::Order,

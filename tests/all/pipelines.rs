@@ -657,3 +657,35 @@ fn notify_on_is_read_in_the_release_s_own_pipeline() {
         ]
     );
 }
+
+#[test]
+fn a_release_whose_pipeline_was_removed_is_told_so_not_to_roll_back() {
+    let env = Env::with_pipeline(PIPELINES);
+    let id = new_in(&env, "1.0.1", Some("hotfix"));
+    // The pipeline taken out of environments.toml by a policy change.
+    let cut = PIPELINES
+        .replace("[pipelines.hotfix]\ndescription = \"Urgent fixes\"\n\n", "")
+        .replace(
+            "[[pipelines.hotfix.environments]]\nname = \"staging\"\nexclusive = true\n\n",
+            "",
+        )
+        .replace(
+            "[[pipelines.hotfix.environments]]\nname = \"production\"\n\n",
+            "",
+        );
+    assert!(!cut.contains("hotfix"), "{cut}");
+    env.write("environments.toml", &cut);
+    env.commit_all("drop the hotfix pipeline");
+    let said = format!(
+        "{id} belongs to pipeline `hotfix`, which environments.toml does not define \
+         (it has default, updates); define it again, or cancel {id}"
+    );
+    for args in [&["check", &id][..], &["promote", &id]] {
+        let run = refused(&env, args, 2);
+        assert!(run.stderr.contains(&said), "{args:?}: {}", run.stderr);
+    }
+    let status = env.rel(&["status"]).ok().stdout.clone();
+    assert!(status.contains("pipeline `hotfix` not defined"), "{status}");
+    // It can still be cancelled.
+    one_commit(&env, &["cancel", &id, "--reason", "its pipeline is gone"]);
+}

@@ -46,8 +46,13 @@ pub fn readiness(p: &Pipeline, row: &Row) -> (String, Tone) {
                     Tone::Bad,
                 )
             }
-        } else {
+        } else if p.defines_lane() {
             ("not in the pipeline: roll it back".into(), Tone::Bad)
+        } else {
+            (
+                format!("pipeline `{}` not defined", p.pipeline_name()),
+                Tone::Bad,
+            )
         };
     };
     let (text, tone) = verdict_readiness(p, v, row.release);
