@@ -7,6 +7,7 @@
 //! rule is written here a second time: this module only decides *when* to
 //! ask, who goes first in a queue, and why a release waited.
 
+mod close;
 mod queue;
 mod simulation;
 mod waits;
@@ -51,6 +52,9 @@ pub struct Move {
     pub at: DateTime<Utc>,
     /// Carried out as the release's schedule into `env` (`rel due --apply`).
     pub scheduled: bool,
+    /// Not a promotion: the release, in `env` (its last environment), is
+    /// closed there (`rel close`), because another waits for its release.
+    pub closes: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,8 +68,12 @@ pub struct ReleaseForecast {
     /// When it is in the last environment of its path (its entry, if it is
     /// there already); None: not before the forecast ends.
     pub done_at: Option<DateTime<Utc>>,
+    /// When the forecast takes its close (`rel close`) as done: only for a
+    /// release another waits for (`rel depend` without `--reached`).
+    pub closed_at: Option<DateTime<Utc>>,
     /// Why it stops for good (held, a person must act under `--strict`, a
-    /// dependency that can never pass, time that never passes).
+    /// dependency that can never pass, time that never passes); for a
+    /// release done under `--strict`, the close another waits for.
     pub stopped: Option<Stop>,
     /// Not done: what it was still waiting for when the forecast ended.
     pub waiting: Vec<Wait>,
