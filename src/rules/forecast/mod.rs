@@ -3,7 +3,9 @@
 //! every release is asked the promotion verdict (`decide::promote::
 //! verdict_into`, the one `check`, `promote` and `due` use) at each instant
 //! something may change, and moves on with the promotion's own effect
-//! (`moves::promote`, or `due::apply` for a schedule) when it passes. No
+//! (`moves::promote`, or `due::apply` for a schedule) when it passes; a
+//! release another waits to see released is closed as `rel close` would
+//! (`close`: `actions::may_close`, then `moves::close`). No
 //! rule is written here a second time: this module only decides *when* to
 //! ask, who goes first in a queue, and why a release waited.
 
