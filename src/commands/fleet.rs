@@ -40,7 +40,7 @@ pub fn run(
     if ctx.json {
         print_json(&json(&fleet))?;
     } else {
-        outln(&text(ctx, &fleet))?;
+        outln(&text(ctx, &p.calendar, &fleet))?;
     }
     Ok(Outcome::Done)
 }

@@ -4,10 +4,11 @@
 use serde_json::{json, Value};
 
 use crate::context::Context;
+use crate::model::calendar::Calendar;
 use crate::rules::fleet::{Fleet, FleetLine, Summary};
 
 use super::table::{new_table, render};
-use super::time::rfc3339;
+use super::time::{local, rfc3339};
 
 /// The JSON document of contract 11.9.
 pub fn json(f: &Fleet) -> Value {
@@ -59,8 +60,9 @@ pub fn health_word(passed: bool) -> &'static str {
     }
 }
 
-/// The table, then the summary.
-pub fn text(ctx: &Context, f: &Fleet) -> String {
+/// The table, then the summary. Instants in the calendar's time zone, as
+/// `rel status` shows them (the JSON keeps RFC 3339 UTC).
+pub fn text(ctx: &Context, cal: &Calendar, f: &Fleet) -> String {
     let mut table = new_table(
         ctx,
         &[
@@ -84,7 +86,9 @@ pub fn text(ctx: &Context, f: &Fleet) -> String {
                 format!("{}{held}", u.environment)
             }),
             u.and_then(|u| u.next_schedule())
-                .map_or("-".into(), |(env, at)| format!("{env} at {}", rfc3339(*at))),
+                .map_or("-".into(), |(env, at)| {
+                    format!("{env} at {}", local(*at, cal.timezone))
+                }),
             u.and_then(|u| u.health)
                 .map_or("-".into(), |ok| health_word(ok).into()),
             u.map_or("-".into(), |u| {

@@ -9,8 +9,8 @@ use crate::render::time::rfc3339;
 use crate::rules::forecast::{Forecast, ReleaseForecast, Stop, Wait, WaitKind};
 use crate::rules::verdict::when;
 
-/// The document of contract 11.8 (with `installation`, `stopped` and
-/// `waiting` besides, and each wait's `message`).
+/// The document of contract 11.8 (with `installation`, `closed_at`,
+/// `stopped` and `waiting` besides, and each wait's `message`).
 pub fn forecast_json(f: &Forecast, shown: &[&ReleaseForecast]) -> Value {
     json!({
         "at": rfc3339(f.at),
@@ -31,6 +31,7 @@ fn release_json(r: &ReleaseForecast) -> Value {
             "waits": s.waits.iter().map(wait_json).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "done_at": r.done_at.map(rfc3339),
+        "closed_at": r.closed_at.map(rfc3339),
         "stopped": r.stopped.as_ref().map(stop_json),
         "waiting": r.waiting.iter().map(wait_json).collect::<Vec<_>>(),
     })
@@ -80,7 +81,11 @@ pub fn forecast_lines(cal: &Calendar, f: &Forecast, shown: &[&ReleaseForecast]) 
             let env = format!("{:width$}", safe(&s.env));
             let leave = match s.leave {
                 Some(l) => format!("leaves {}", t(l)),
-                None if r.done_at == Some(s.enter) => "done".to_string(),
+                None if r.done_at == Some(s.enter) => match r.closed_at {
+                    // Taken as closed because another waits for its release.
+                    Some(c) => format!("done, closed {} (rel close)", t(c)),
+                    None => "done".to_string(),
+                },
                 None => "stays".to_string(),
             };
             let mut line = if n == 0 {
@@ -100,8 +105,11 @@ pub fn forecast_lines(cal: &Calendar, f: &Forecast, shown: &[&ReleaseForecast]) 
             } else {
                 format!(" (who: {})", safe(&s.who.join("; ")))
             };
+            // Done but stopped: in its last environment, left open for a
+            // person to close (`--strict`).
+            let place = if r.done_at.is_some() { "in" } else { "before" };
             out.push(format!(
-                "{id}  stops before {} at {}: {}: {}{who}",
+                "{id}  stops {place} {} at {}: {}: {}{who}",
                 safe(&s.env),
                 t(s.at),
                 s.rule,

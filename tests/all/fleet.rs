@@ -129,3 +129,46 @@ fn the_campaign_of_a_released_product_release_by_its_id() {
         run.stderr
     );
 }
+
+/// The text shows instants as `rel status` does, in the calendar's time
+/// zone (Tokyo, nine hours ahead of UTC: no day or hour lines up by
+/// chance); the JSON keeps RFC 3339 UTC (contract 11.9).
+#[test]
+fn the_next_schedule_is_shown_in_the_calendars_time_zone() {
+    let env = Env::with_pipeline(
+        "[calendar]\ntimezone = \"Asia/Tokyo\"\n\n\
+         [[environments]]\nname = \"preview\"\n\n\
+         [[environments]]\nname = \"live\"\n",
+    );
+    one_commit(&env, &["installation", "new", "acme", "--version", "5.2.1"]);
+    one_commit(
+        &env,
+        &[
+            "new",
+            "--installation",
+            "acme",
+            "--version",
+            "5.4.0",
+            "--title",
+            "t",
+        ],
+    );
+    // Mon 2026-11-23 22:30 UTC is Tue 2026-11-24 07:30 in Tokyo.
+    one_commit(
+        &env,
+        &["schedule", "acme-5.4.0", "--at", "2026-11-23T22:30:00Z"],
+    );
+    let text = env.rel(&["fleet"]).ok().stdout.clone();
+    let local = "live at Tue 2026-11-24 07:30 JST";
+    assert!(text.contains(local), "{text}");
+    assert!(!text.contains("2026-11-23T22:30:00Z"), "{text}");
+    // The same words as `rel status`.
+    let status = env.rel(&["status"]).ok().stdout.clone();
+    assert!(status.contains("Tue 2026-11-24 07:30 JST"), "{status}");
+    let v = env.rel(&["--json", "fleet"]).ok().json();
+    assert_eq!(
+        v["installations"][0]["update"]["schedules"][0]["at"], "2026-11-23T22:30:00Z",
+        "{v}"
+    );
+    assert_eq!(v["at"], "2026-11-20T15:00:00Z");
+}

@@ -280,3 +280,178 @@ fn until_ends_the_forecast_and_bad_input_is_exit_2() {
     run.code(2);
     assert!(run.stderr.contains("R-2026-09"), "{}", run.stderr);
 }
+
+/// Contract 11.4 and 11.8: `rel depend` without `--reached` waits for the
+/// other release to be *released* (`rel close`); the forecast takes that
+/// close as a person step.
+const DEPENDS: &str = r#"
+[calendar]
+timezone = "Europe/Paris"
+
+[[environments]]
+name = "dev"
+
+[[environments]]
+name = "test"
+soak = { major = 2, minor = 2, patch = 2 }
+
+[[environments]]
+name = "live"
+exit_checklist = ["smoke tests pass"]
+"#;
+
+/// Mon 2026-11-02 10:00 in Paris: db (1.0.1) and app (2.0.1) in dev, app
+/// depending on db's release.
+fn app_on_db(extra: &[&str]) -> (Env, String, String) {
+    let mut env = Env::with_pipeline(DEPENDS);
+    env.now = "2026-11-02T09:00:00Z".to_string();
+    let db = new_release(&env, "1.0.1");
+    let app = new_release(&env, "2.0.1");
+    let mut args = vec!["depend", app.as_str(), "--on", db.as_str()];
+    args.extend_from_slice(extra);
+    one_commit(&env, &args);
+    (env, db, app)
+}
+
+/// Each step's `waits` as (rule, on).
+fn depends_waits(step: &Value) -> Vec<Value> {
+    step["waits"]
+        .as_array()
+        .expect("waits")
+        .iter()
+        .filter(|w| w["rule"] == "depends")
+        .map(|w| w["on"].clone())
+        .collect()
+}
+
+#[test]
+fn a_release_waiting_for_anothers_release_goes_once_the_forecast_closes_it() {
+    let (mut env, db, app) = app_on_db(&[]);
+    let doc = forecast_json(&env, &[]);
+    let rdb = release(&doc, &db);
+    let rapp = release(&doc, &app);
+    // db: test Mon 10:00, soaks 2 business days, live Wed 10:00 (Paris),
+    // closed then: a person step, taken as done.
+    let wed = "2026-11-04T09:00:00Z";
+    assert_eq!(
+        entries(rdb),
+        [
+            ("test".into(), "2026-11-02T09:00:00Z".into()),
+            ("live".into(), wed.into())
+        ]
+    );
+    assert_eq!(rdb["done_at"], wed);
+    assert_eq!(rdb["closed_at"], wed, "{rdb:#}");
+    // app: its wait ends with db's close, not with the forecast.
+    assert_eq!(
+        entries(rapp),
+        [
+            ("test".into(), wed.into()),
+            ("live".into(), "2026-11-06T09:00:00Z".into())
+        ],
+        "{rapp:#}"
+    );
+    assert_eq!(rapp["done_at"], "2026-11-06T09:00:00Z");
+    assert_eq!(rapp["closed_at"], Value::Null, "nobody waits for app");
+    let step = &rapp["steps"][1];
+    assert_eq!(depends_waits(step), [Value::from(db.clone())]);
+    assert_eq!(step["waits"][0]["until"], wed);
+    assert_eq!(
+        doc["until"], "2026-11-06T09:00:00Z",
+        "the forecast ends when both are done"
+    );
+    let text = env.rel(&["forecast"]).ok().stdout.clone();
+    assert!(
+        text.contains(&format!(
+            "{db}  live  enters Wed 2026-11-04 10:00 CET, done, closed Wed 2026-11-04 10:00 CET (rel close)"
+        )) && text.contains(&format!("waited for depends on {db} until Wed 2026-11-04 10:00 CET")),
+        "{text}"
+    );
+
+    // Following it is never refused: db's moves and close at their
+    // times (its exit checklist ticked beforehand), then app's entry;
+    // before db's close, app may not go.
+    env.now = "2026-11-02T09:00:00Z".into();
+    one_commit(&env, &["promote", &db, "--to", "test", "--yes"]);
+    env.now = wed.into();
+    one_commit(&env, &["promote", &db, "--to", "live", "--yes"]);
+    let early = env.rel(&["check", &app, "--to", "test"]);
+    assert_eq!(early.code, 1, "{}", early.stdout);
+    one_commit(&env, &["tick", &db, "--env", "live", "1"]);
+    one_commit(&env, &["close", &db]);
+    one_commit(&env, &["promote", &app, "--to", "test", "--yes"]);
+    env.now = "2026-11-06T09:00:00Z".into();
+    one_commit(&env, &["promote", &app, "--to", "live", "--yes"]);
+}
+
+#[test]
+fn strict_leaves_the_close_to_a_person_and_the_release_waits_behind_it() {
+    let (env, db, app) = app_on_db(&[]);
+    let doc = forecast_json(&env, &["--strict"]);
+    let rdb = release(&doc, &db);
+    let wed = "2026-11-04T09:00:00Z";
+    // db gets to live and stops there, open: the close is a person's.
+    assert_eq!(rdb["done_at"], wed);
+    assert_eq!(rdb["closed_at"], Value::Null);
+    assert_eq!(rdb["stopped"]["rule"], "close", "{rdb:#}");
+    assert_eq!(rdb["stopped"]["env"], "live");
+    assert_eq!(rdb["stopped"]["at"], wed);
+    assert_eq!(rdb["stopped"]["who"][0], format!("anyone: rel close {db}"));
+    let message = rdb["stopped"]["message"].as_str().expect("message");
+    assert!(
+        message.contains("smoke tests pass") && message.contains(&app),
+        "{message}"
+    );
+    // app waits behind it to the end of the forecast, naming the rule and db.
+    let rapp = release(&doc, &app);
+    assert_eq!(entries(rapp), []);
+    assert_eq!(rapp["done_at"], Value::Null);
+    assert_eq!(rapp["stopped"], Value::Null);
+    assert_eq!(rapp["waiting"][0]["rule"], "depends", "{rapp:#}");
+    assert_eq!(rapp["waiting"][0]["on"], db.as_str());
+    let text = env.rel(&["forecast", "--strict"]).ok().stdout.clone();
+    assert!(
+        text.contains(&format!(
+            "{db}  stops in live at Wed 2026-11-04 10:00 CET: close: "
+        )) && text.contains(&format!("(who: anyone: rel close {db})"))
+            && text.contains(&format!("{app}  not done by "))
+            && text.contains(&format!("waiting for depends on {db}")),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_cancelled_release_is_never_waited_past_and_reached_is_unchanged() {
+    // Cancelled: can never pass, with or without --strict.
+    let (env, db, app) = app_on_db(&[]);
+    one_commit(&env, &["cancel", &db, "--reason", "superseded"]);
+    for strict in [false, true] {
+        let args: &[&str] = if strict { &["--strict"] } else { &[] };
+        let doc = forecast_json(&env, args);
+        let rapp = release(&doc, &app);
+        assert_eq!(rapp["done_at"], Value::Null, "{rapp:#}");
+        assert_eq!(rapp["stopped"]["rule"], "depends");
+        let message = rapp["stopped"]["message"].as_str().expect("message");
+        assert!(message.contains("can never pass"), "{message}");
+        assert_eq!(doc["releases"].as_array().map(Vec::len), Some(1));
+    }
+
+    // `--reached test`: app goes when db enters test; db is not closed.
+    let (env, db, app) = app_on_db(&["--reached", "test"]);
+    let doc = forecast_json(&env, &[]);
+    let rdb = release(&doc, &db);
+    assert_eq!(rdb["closed_at"], Value::Null, "{rdb:#}");
+    assert_eq!(rdb["stopped"], Value::Null);
+    let rapp = release(&doc, &app);
+    assert_eq!(
+        entries(rapp),
+        [
+            ("test".into(), "2026-11-02T09:00:00Z".into()),
+            ("live".into(), "2026-11-04T09:00:00Z".into())
+        ],
+        "{rapp:#}"
+    );
+    let strict = forecast_json(&env, &["--strict"]);
+    assert_eq!(release(&strict, &db)["stopped"], Value::Null);
+    assert_eq!(release(&strict, &app)["done_at"], "2026-11-04T09:00:00Z");
+}

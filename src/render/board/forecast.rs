@@ -97,8 +97,10 @@ fn row(board: &Board, f: &Forecast, r: &ReleaseForecast) -> String {
 /// Done, stopped, or not done by the end, in words.
 fn outcome(board: &Board, r: &ReleaseForecast) -> String {
     match (&r.stopped, r.done_at) {
-        (Some(s), _) => format!(
-            "<span class=\"forecast-stop\">stops before {}: {} ({})</span>",
+        (Some(s), done) => format!(
+            "<span class=\"forecast-stop\">stops {} {}: {} ({})</span>",
+            // Done but left open for a person to close (`--strict`).
+            if done.is_some() { "in" } else { "before" },
             esc(&s.env),
             esc(&s.rule),
             esc(&s.message)

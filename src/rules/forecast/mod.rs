@@ -3,10 +3,13 @@
 //! every release is asked the promotion verdict (`decide::promote::
 //! verdict_into`, the one `check`, `promote` and `due` use) at each instant
 //! something may change, and moves on with the promotion's own effect
-//! (`moves::promote`, or `due::apply` for a schedule) when it passes. No
+//! (`moves::promote`, or `due::apply` for a schedule) when it passes; a
+//! release another waits to see released is closed as `rel close` would
+//! (`close`: `actions::may_close`, then `moves::close`). No
 //! rule is written here a second time: this module only decides *when* to
 //! ask, who goes first in a queue, and why a release waited.
 
+mod close;
 mod queue;
 mod simulation;
 mod waits;
@@ -51,6 +54,9 @@ pub struct Move {
     pub at: DateTime<Utc>,
     /// Carried out as the release's schedule into `env` (`rel due --apply`).
     pub scheduled: bool,
+    /// Not a promotion: the release, in `env` (its last environment), is
+    /// closed there (`rel close`), because another waits for its release.
+    pub closes: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,8 +70,12 @@ pub struct ReleaseForecast {
     /// When it is in the last environment of its path (its entry, if it is
     /// there already); None: not before the forecast ends.
     pub done_at: Option<DateTime<Utc>>,
+    /// When the forecast takes its close (`rel close`) as done: only for a
+    /// release another waits for (`rel depend` without `--reached`).
+    pub closed_at: Option<DateTime<Utc>>,
     /// Why it stops for good (held, a person must act under `--strict`, a
-    /// dependency that can never pass, time that never passes).
+    /// dependency that can never pass, time that never passes); for a
+    /// release done under `--strict`, the close another waits for.
     pub stopped: Option<Stop>,
     /// Not done: what it was still waiting for when the forecast ended.
     pub waiting: Vec<Wait>,

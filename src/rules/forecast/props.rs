@@ -7,7 +7,9 @@
 //! - Following it is never refused: each forecast move, replayed in order
 //!   through `decide::promote::promote` (the decision `rel promote` and
 //!   `rel due --apply` make) with the person steps done just before, is
-//!   allowed; with `--strict`, without doing any person step.
+//!   allowed; with `--strict`, without doing any person step. A forecast
+//!   close (of a release another waits to see released) goes through
+//!   `rel close`'s decision the same way; `--strict` closes nothing.
 //! - Two releases never overlap in an exclusive environment, in the
 //!   replayed world (as `occupancy` counts) nor in the forecast's steps.
 //! - For a release alone, its entries are `rel plan`'s earliest.
@@ -21,6 +23,7 @@ use crate::model::pipeline::{ChecklistItem, Environment, Pipeline, Soak};
 use crate::model::release::{ChecklistKind, Dependency, Kind, Release, State};
 use crate::model::schedule::{Hold, Schedule};
 use crate::model::window::parse_window;
+use crate::rules::actions::may_close;
 use crate::rules::checklists::items;
 use crate::rules::decide::promote::{promote, Ask};
 use crate::rules::moves::{self, CheckResult, NewRelease};
@@ -368,6 +371,11 @@ fn replay(
             .position(|r| r.id == m.release)
             .expect("a forecast moves releases it was given");
         let mut r = world[i].clone();
+        if m.closes {
+            close_as_told(p, &mut r, m, do_person_steps)?;
+            world[i] = r;
+            continue;
+        }
         if do_person_steps {
             person_steps(p, &mut r, &m.env, m.at);
         }
@@ -399,12 +407,51 @@ fn replay(
             ),
         }
         for e in p.environments.iter().filter(|e| e.exclusive) {
-            for r in world.iter().filter(|r| r.environment == e.name) {
+            // A released release holds no environment (`occupancy`).
+            for r in world
+                .iter()
+                .filter(|r| r.environment == e.name && r.state.in_progress())
+            {
                 let others = world[..].occupants(&e.name, r.into());
                 prop_assert!(others.is_empty(), "{} and {others:?} in {}", r.id, e.name);
             }
         }
     }
+    Ok(())
+}
+
+/// A forecast close, replayed through `rel close`'s decision with the
+/// exit checklist ticked just before (unless `--strict`, which closes
+/// nothing).
+fn close_as_told(
+    p: &Pipeline,
+    r: &mut Release,
+    m: &super::Move,
+    do_person_steps: bool,
+) -> Result<(), TestCaseError> {
+    prop_assert!(do_person_steps, "--strict closed {}", r.id);
+    prop_assert_eq!(&r.environment, &m.env);
+    let s = Stamp {
+        at: m.at,
+        by: "Bo <bo@x.example>",
+    };
+    let last = p.env(&m.env).expect("the release is in the pipeline");
+    let exit: Vec<String> = items(last, r, ChecklistKind::Exit)
+        .iter()
+        .map(|i| i.text.to_string())
+        .collect();
+    for text in exit {
+        moves::tick(r, &m.env, ChecklistKind::Exit, &text, s);
+    }
+    let verdict = may_close(p, r);
+    prop_assert!(
+        verdict.allowed(),
+        "closing {} at {} refused: {:?}",
+        r.id,
+        m.at,
+        verdict
+    );
+    moves::close(r, &mut [], s);
     Ok(())
 }
 
@@ -424,10 +471,21 @@ fn no_overlap(p: &Pipeline, f: &Forecast) -> Result<(), TestCaseError> {
             .releases
             .iter()
             .flat_map(|r| {
+                // A release the forecast closes holds its last
+                // environment until then.
+                let last = r.steps.len() - 1;
                 r.steps
                     .iter()
-                    .filter(|s| s.env == e.name && s.leave != Some(s.enter))
-                    .map(move |s| (&r.installation, s.enter, s.leave, r.release.as_str()))
+                    .enumerate()
+                    .filter(|(_, s)| s.env == e.name && s.leave != Some(s.enter))
+                    .map(move |(n, s)| {
+                        let leave = if n == last {
+                            s.leave.or(r.closed_at)
+                        } else {
+                            s.leave
+                        };
+                        (&r.installation, s.enter, leave, r.release.as_str())
+                    })
             })
             .collect();
         for (a, b) in stays
@@ -468,6 +526,36 @@ proptest! {
         // Held releases never move.
         for r in world.iter().filter(|r| r.held.is_some()) {
             prop_assert!(f.moves.iter().all(|m| m.release != r.id), "{} is held", r.id);
+        }
+        // A release another (still open then) waits to see released is
+        // closed the moment it is done, unless held (a close is a person
+        // step, contract 11.8); no other release is closed.
+        for r in &f.releases {
+            let given = world.iter().find(|w| w.id == r.release).expect("given");
+            // (Already there: closed now.)
+            let done = r.done_at.map(|d| d.max(f.at));
+            let closed_by = |id: &str| {
+                f.releases
+                    .iter()
+                    .find(|x| x.release == id)
+                    .and_then(|x| x.closed_at)
+            };
+            let waiters: Vec<Option<DateTime<Utc>>> = world
+                .iter()
+                .filter(|w| {
+                    w.state.in_progress()
+                        && w.depends.iter().any(|d| d.release == r.release && d.reached.is_none())
+                })
+                .map(|w| closed_by(&w.id))
+                .collect();
+            let open_then = waiters.iter().any(|c| c.is_none() || *c > done);
+            // A waiter closed at that same instant: either order is right.
+            let ambiguous = waiters.iter().any(|c| c.is_some() && *c == done);
+            if given.held.is_none() && open_then && done.is_some() {
+                prop_assert_eq!(r.closed_at, done, "{} is awaited", &r.release);
+            } else if !ambiguous {
+                prop_assert_eq!(r.closed_at, None, "{} closed", &r.release);
+            }
         }
         // Under --strict, no move needs a person.
         let strict = forecast(&p, &world, request(now, true));

@@ -24,6 +24,7 @@ use crate::rules::promotion::{resolve_target, PromotionVerdict};
 use crate::rules::register::effects::Stamp;
 use crate::rules::verdict::when;
 
+use super::close::{self, Close};
 use super::queue::{order, Key, Place};
 use super::waits::{behind, timed, Pending};
 use super::{Forecast, Move, ReleaseForecast, Request, Step, Stop, Wait, WaitKind, PERSON_STEPS};
@@ -68,6 +69,7 @@ struct Track {
     /// When every rule but `exclusive` first passed for its next entry.
     ready_since: Option<DateTime<Utc>>,
     done_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
     stopped: Option<Stop>,
 }
 
@@ -171,7 +173,7 @@ impl<'a> Sim<'a> {
                 let target = match self.next(i) {
                     Next::Target(target) => target,
                     Next::Last => {
-                        self.done(i);
+                        self.done(i, t, &mut todo);
                         continue;
                     }
                     Next::Lost => {
@@ -478,6 +480,7 @@ impl<'a> Sim<'a> {
             env: name,
             at: t,
             scheduled,
+            closes: false,
         });
         // Who waited for the environment it left, or for it, may move now.
         if let Some(ws) = self.queue_waiters.remove(&left) {
@@ -490,11 +493,43 @@ impl<'a> Sim<'a> {
         todo.insert(i);
     }
 
-    fn done(&mut self, i: usize) {
+    /// Release `i` is in its last environment at `t`; closed there when
+    /// another waits for its release (see `close`).
+    fn done(&mut self, i: usize, t: DateTime<Utc>, todo: &mut BTreeSet<usize>) {
         let track = &mut self.tracks[i];
         track.active = false;
         track.done_at = track.steps.last().map(|s| s.enter);
         self.unwake(i);
+        match close::decide(self.p, &self.world, &self.world[i], t, self.req.strict) {
+            Close::Stays => {}
+            Close::Stop(stop) => self.tracks[i].stopped = Some(stop),
+            Close::Closed => self.close(i, t, todo),
+        }
+    }
+
+    /// Release `i` is closed at `t`, by the close's own effect (its
+    /// incidents are not part of the forecast).
+    fn close(&mut self, i: usize, t: DateTime<Utc>, todo: &mut BTreeSet<usize>) {
+        let r = &mut self.world[i];
+        let left = Key::new(r.pipeline_name(), &r.environment, r.installation.as_deref());
+        moves::close(r, &mut [], Stamp { at: t, by: BY });
+        let (id, env) = (r.id.clone(), r.environment.clone());
+        self.tracks[i].closed_at = Some(t);
+        self.moves.push(Move {
+            release: id.clone(),
+            env,
+            at: t,
+            scheduled: false,
+            closes: true,
+        });
+        // Who waited for its release, or for the environment it held
+        // (released, it holds it no more), may move now.
+        if let Some(ws) = self.queue_waiters.remove(&left) {
+            todo.extend(ws);
+        }
+        if let Some(ws) = self.dep_waiters.remove(&id.to_ascii_lowercase()) {
+            todo.extend(ws);
+        }
     }
 
     fn stop(&mut self, i: usize, stop: Stop) {
@@ -522,7 +557,7 @@ impl<'a> Sim<'a> {
             .world
             .iter()
             .zip(&self.tracks)
-            .filter(|(r, _)| r.state.in_progress())
+            .filter(|(r, t)| shown(r, t))
             .all(|(_, t)| t.done_at.is_some());
         let until = if all_done {
             self.tracks
@@ -537,7 +572,7 @@ impl<'a> Sim<'a> {
             .world
             .iter()
             .zip(self.tracks)
-            .filter(|(r, _)| r.state.in_progress())
+            .filter(|(r, t)| shown(r, t))
             .map(|(r, t)| ReleaseForecast {
                 release: r.id.clone(),
                 pipeline: r.pipeline_name().to_string(),
@@ -549,6 +584,7 @@ impl<'a> Sim<'a> {
                 },
                 steps: t.steps,
                 done_at: t.done_at,
+                closed_at: t.closed_at,
                 stopped: t.stopped,
             })
             .collect();
@@ -559,6 +595,12 @@ impl<'a> Sim<'a> {
             moves: self.moves,
         }
     }
+}
+
+/// A release the forecast is about: in progress when it began (one it
+/// closed is released by the end).
+fn shown(r: &Release, t: &Track) -> bool {
+    r.state.in_progress() || t.closed_at.is_some()
 }
 
 /// Who may approve entry to `env`: each role with its members, or anyone.

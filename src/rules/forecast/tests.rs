@@ -335,3 +335,39 @@ fn what_it_still_waits_for_at_the_end_leaves_out_what_passed_before() {
         )]
     );
 }
+
+#[test]
+fn a_release_awaited_in_production_is_closed_unless_held() {
+    let p = pipeline(chrono_tz::Tz::UTC);
+    let a = release("A", "production", "2026-11-02T10:00:00Z");
+    let mut b = release("B", "uat", "2026-10-01T10:00:00Z");
+    b.depends.push(Dependency {
+        release: "A".into(),
+        reached: None,
+        before: None,
+    });
+    let now = "2026-11-03T10:00:00Z";
+    let f = run(&p, &[a.clone(), b.clone()], now, false);
+    let fa = f.releases.iter().find(|r| r.release == "A").expect("A");
+    // Already there: done when it entered, closed now.
+    assert_eq!(fa.done_at, Some(utc("2026-11-02T10:00:00Z")));
+    assert_eq!(fa.closed_at, Some(utc(now)));
+    assert!(f.moves.iter().any(|m| m.release == "A" && m.closes));
+    assert_eq!(enter(&f, "B", "staging"), Some(utc(now)));
+
+    // Held, it is not closed: B waits to the end, on A.
+    let mut held = a;
+    held.held = Some(crate::model::schedule::Hold {
+        by: "Ana".into(),
+        at: utc("2026-11-02T11:00:00Z"),
+        reason: "incident open".into(),
+    });
+    let f = run(&p, &[held, b], now, false);
+    let fa = f.releases.iter().find(|r| r.release == "A").expect("A");
+    assert_eq!(fa.closed_at, None);
+    assert!(f.moves.is_empty(), "{:?}", f.moves);
+    let fb = f.releases.iter().find(|r| r.release == "B").expect("B");
+    assert_eq!(fb.done_at, None);
+    assert_eq!(fb.waiting[0].kind, WaitKind::Rule(RuleCode::Depends));
+    assert_eq!(fb.waiting[0].behind.as_deref(), Some("A"));
+}
