@@ -686,6 +686,8 @@ fn a_release_whose_pipeline_was_removed_is_told_so_not_to_roll_back() {
     }
     let status = env.rel(&["status"]).ok().stdout.clone();
     assert!(status.contains("pipeline `hotfix` not defined"), "{status}");
+    let forecast = env.rel(&["forecast"]).ok().stdout.clone();
+    assert!(forecast.contains(&said), "{forecast}");
     // It can still be cancelled.
     one_commit(&env, &["cancel", &id, "--reason", "its pipeline is gone"]);
 }

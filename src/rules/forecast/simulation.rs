@@ -544,10 +544,7 @@ impl<'a> Sim<'a> {
             env: r.environment.clone(),
             at: t,
             rule: RuleCode::Order.as_str().to_string(),
-            message: format!(
-                "{} is in `{}`, which is not in the pipeline any more",
-                r.id, r.environment
-            ),
+            message: self.p.lane_of(r).not_in_lane(r, " any more"),
             who: Vec::new(),
         }
     }
