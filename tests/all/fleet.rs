@@ -5,36 +5,20 @@ use crate::common::git::one_commit;
 use crate::common::Env;
 use crate::installations::two_installations;
 
+/// `rel new --installation INSTALLATION --version 5.4.0`, committed.
+fn update_to_5_4_0(env: &Env, installation: &str) {
+    let args = ["new", "--installation", installation, "--version", "5.4.0"];
+    one_commit(env, &[&args[..], &["--title", "t"]].concat());
+}
+
 fn fleet() -> Env {
     let env = two_installations(); // acme 5.2.1, globex 5.3.0
     one_commit(
         &env,
         &["installation", "new", "initech", "--version", "5.4.0"],
     );
-    one_commit(
-        &env,
-        &[
-            "new",
-            "--installation",
-            "acme",
-            "--version",
-            "5.4.0",
-            "--title",
-            "t",
-        ],
-    );
-    one_commit(
-        &env,
-        &[
-            "new",
-            "--installation",
-            "globex",
-            "--version",
-            "5.4.0",
-            "--title",
-            "t",
-        ],
-    );
+    update_to_5_4_0(&env, "acme");
+    update_to_5_4_0(&env, "globex");
     one_commit(&env, &["promote", "globex-5.4.0"]);
     let run = env.rel(&["verify", "globex-5.4.0", "--passed", "1", "--failed", "2"]);
     run.code(1);
@@ -141,18 +125,7 @@ fn the_next_schedule_is_shown_in_the_calendars_time_zone() {
          [[environments]]\nname = \"live\"\n",
     );
     one_commit(&env, &["installation", "new", "acme", "--version", "5.2.1"]);
-    one_commit(
-        &env,
-        &[
-            "new",
-            "--installation",
-            "acme",
-            "--version",
-            "5.4.0",
-            "--title",
-            "t",
-        ],
-    );
+    update_to_5_4_0(&env, "acme");
     // Mon 2026-11-23 22:30 UTC is Tue 2026-11-24 07:30 in Tokyo.
     one_commit(
         &env,

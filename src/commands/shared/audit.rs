@@ -13,9 +13,9 @@ use crate::model::installation::Installation;
 use crate::render::progress::Progress;
 use crate::render::time::rfc3339;
 use crate::rules::audit::{
-    hand_edit_incident, hand_edit_installation, hand_edit_release, hand_edit_report, hand_edited,
-    how_changed, inconsistencies, judge, judge_policy, judge_policy_by, policy_changes, unsigned,
-    Clock, FilePaths, Found, Held, Id, Placed, Recorded, Signed, World,
+    hand_edit_incident, hand_edited, hand_edited_other_files, hand_edited_releases, how_changed,
+    inconsistencies, judge, judge_policy, judge_policy_by, policy_changes, unsigned, Clock, Found,
+    Held, Id, Placed, Recorded, Signed, World,
 };
 use crate::store::git::audit_walk::{FileState, Walk, WalkedCommit};
 use crate::store::git::signatures;
@@ -393,16 +393,7 @@ fn judge_commit(
                 }
             };
             let how = how_changed(hand_edited(&rec).flatten(), rec.merge);
-            let paths = FilePaths::of(&rec);
-            for (id, after) in &rec.releases {
-                out(hand_edit_release(
-                    world,
-                    &how,
-                    id,
-                    &paths.release(id),
-                    after,
-                ));
-            }
+            hand_edited_releases(world, &rec, &how, &mut out);
             let mut names = Default::default();
             // Read here (the repository handle is this thread's), parsed
             // on every core, judged here in the commit's order.
@@ -432,12 +423,7 @@ fn judge_commit(
                 |each| s.walk.files(s.id, &rest, each),
                 &mut judge_read,
             )?;
-            for path in &rec.installations {
-                out(hand_edit_installation(&how, path));
-            }
-            for path in &rec.reports {
-                out(hand_edit_report(&how, path));
-            }
+            hand_edited_other_files(&rec, &how, &mut out);
             if let Some(f) = unsigned(&rec) {
                 out(f);
             }

@@ -119,16 +119,8 @@ pub fn hand_edits(
     out: &mut dyn FnMut(Found),
 ) {
     let how = how_changed(bad_trailers, rec.merge);
+    hand_edited_releases(before, rec, &how, out);
     let paths = FilePaths::of(rec);
-    for (id, after) in &rec.releases {
-        out(hand_edit_release(
-            before,
-            &how,
-            id,
-            &paths.release(id),
-            after,
-        ));
-    }
     for (id, after) in &rec.incidents {
         out(hand_edit_incident(
             before,
@@ -138,11 +130,32 @@ pub fn hand_edits(
             after,
         ));
     }
+    hand_edited_other_files(rec, &how, out);
+}
+
+/// `hand_edits`' findings on the commit's release files: the first ones
+/// (an import's incidents, judged as they are read, come next).
+pub fn hand_edited_releases(before: &World, rec: &Recorded, how: &str, out: &mut dyn FnMut(Found)) {
+    let paths = FilePaths::of(rec);
+    for (id, after) in &rec.releases {
+        out(hand_edit_release(
+            before,
+            how,
+            id,
+            &paths.release(id),
+            after,
+        ));
+    }
+}
+
+/// `hand_edits`' findings on the installation and health report files:
+/// the last ones.
+pub fn hand_edited_other_files(rec: &Recorded, how: &str, out: &mut dyn FnMut(Found)) {
     for path in &rec.installations {
-        out(hand_edit_installation(&how, path));
+        out(hand_edit_installation(how, path));
     }
     for path in &rec.reports {
-        out(hand_edit_report(&how, path));
+        out(hand_edit_report(how, path));
     }
 }
 

@@ -27,10 +27,7 @@ use crate::model::pipeline::Pipeline;
 use crate::model::release::Release;
 
 pub use archive::{index_findings, IndexFile};
-pub use compare::{
-    hand_edit_incident, hand_edit_installation, hand_edit_release, hand_edit_report, how_changed,
-    FilePaths,
-};
+pub use compare::{hand_edit_incident, hand_edited_other_files, hand_edited_releases, how_changed};
 pub use invariants::inconsistencies;
 pub use policy::{judge_policy, judge_policy_by, policy_changes, ALLOWED_SIGNERS};
 pub use register::Id;
