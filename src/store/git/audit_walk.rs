@@ -423,10 +423,6 @@ impl Walk<'_> {
             &prefix,
             &[PIPELINE_FILE, RELEASES_DIR],
             &mut |path, blob, old| {
-                let path = path
-                    .strip_prefix(&prefix)
-                    .unwrap_or(path)
-                    .trim_start_matches('/');
                 if !wanted(path, blob.is_none()) {
                     return;
                 }

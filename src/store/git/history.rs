@@ -269,10 +269,6 @@ impl Workspace {
             &prefix,
             &[PIPELINE_FILE, RELEASES_DIR],
             &mut |path, new, old| {
-                let path = path
-                    .strip_prefix(&prefix)
-                    .unwrap_or(path)
-                    .trim_start_matches('/');
                 files.push(path);
                 // A file that became a link or a submodule (or back) is
                 // named twice, as a deletion and an addition: libgit2's

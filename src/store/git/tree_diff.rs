@@ -101,7 +101,7 @@ fn git_order(a: &Entry, b: &Entry) -> Ordering {
 
 /// Hands `each` every file under `prefix`'s entries `names` (in the
 /// order of git's trees) that `commit` changed from its first parent
-/// (from nothing for a root commit).
+/// (from nothing for a root commit), its path relative to `prefix`.
 pub fn first_parent_changes(
     repo: &Repository,
     commit: &Commit,
@@ -132,21 +132,19 @@ pub fn first_parent_diff(
         0 => None,
         _ => Some(commit.parent(0)?.tree_id()),
     };
-    // The folder the paths are in (the release root inside the work tree).
-    let mut dir = String::new();
+    // The folder the paths are relative to (the release root inside the
+    // work tree).
     let (mut old, mut new) = (old_root, new_root);
     for part in prefix.split('/').filter(|p| !p.is_empty()) {
         old = folder_in(&odb, old, part)?;
         new = folder_in(&odb, new, part)?;
-        dir.push_str(part);
-        dir.push('/');
     }
     let old = read_tree(&odb, old)?;
     let new = read_tree(&odb, new)?;
     let chosen = |e: &Entry| names.iter().any(|n| n.as_bytes() == e.1);
     let mut walk = Differ {
         odb: &odb,
-        dir,
+        dir: String::new(),
         each,
     };
     let (mut a, mut b) = (entries(old.as_ref()), entries(new.as_ref()));
@@ -223,7 +221,8 @@ fn folder_in(odb: &Odb, tree: Option<Oid>, name: &str) -> anyhow::Result<Option<
 
 struct Differ<'o, 'e, 'f> {
     odb: &'o Odb<'o>,
-    /// The folder being compared, with its trailing `/`.
+    /// The folder being compared, relative to the prefix, with its
+    /// trailing `/` (empty at the prefix).
     dir: String,
     each: &'e mut EachRaw<'f>,
 }
